@@ -1,0 +1,65 @@
+package glassbox
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+)
+
+// Audience is who a message is for. Bad news goes to the manager, never to the client.
+type Audience string
+
+// Audiences a message can have.
+const (
+	AudienceClient  Audience = "client"
+	AudienceManager Audience = "manager"
+)
+
+// MessageKind says why a message is sent.
+type MessageKind string
+
+// Kinds of messages.
+const (
+	MessageTaskDone     MessageKind = "task_done"
+	MessageTaskBlocked  MessageKind = "task_blocked"
+	MessageTaskReopened MessageKind = "task_reopened"
+)
+
+// MessageState is where a message is in its claim → send life.
+type MessageState string
+
+// Message states. A claimed message is being sent by one worker; a sent one is never sent again.
+const (
+	MessageClaimed MessageState = "claimed"
+	MessageSent    MessageState = "sent"
+)
+
+// Message is one notice decided for one event. Its ID is deterministic, so that however often an event is
+// processed, the message it causes is claimed and sent once.
+type Message struct {
+	ID        string      `json:"id" dynamodbav:"id"`
+	ProjectID string      `json:"projectId" dynamodbav:"projectId"`
+	EventID   string      `json:"eventId" dynamodbav:"eventId"`
+	Kind      MessageKind `json:"kind" dynamodbav:"kind"`
+	Audience  Audience    `json:"audience" dynamodbav:"audience"`
+	From      Person      `json:"from" dynamodbav:"from"`
+	ReplyTo   Person      `json:"replyTo" dynamodbav:"replyTo"`
+	To        []Person    `json:"to" dynamodbav:"to"`
+	Subject   string      `json:"subject" dynamodbav:"subject"`
+	Text      string      `json:"text" dynamodbav:"text"`
+	HTML      string      `json:"html" dynamodbav:"html"`
+
+	State MessageState `json:"state" dynamodbav:"state"`
+	// ClaimToken identifies the worker holding the claim, so only it can mark the message sent or release it.
+	ClaimToken string    `json:"claimToken,omitempty" dynamodbav:"claimToken,omitempty"`
+	ClaimedAt  time.Time `json:"claimedAt" dynamodbav:"claimedAt"`
+	SentAt     time.Time `json:"sentAt,omitempty" dynamodbav:"sentAt,omitempty"`
+	// ProviderID is the id the mail service gave the sent message.
+	ProviderID string `json:"providerId,omitempty" dynamodbav:"providerId,omitempty"`
+}
+
+// MessageID derives the id of the message of a kind caused by an event for an audience.
+func MessageID(eventID string, kind MessageKind, audience Audience) string {
+	sum := sha256.Sum256([]byte(eventID + "\x00" + string(kind) + "\x00" + string(audience)))
+	return hex.EncodeToString(sum[:16])
+}

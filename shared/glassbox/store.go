@@ -1,0 +1,84 @@
+package glassbox
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors a Store returns that callers branch on. Adapters wrap them; test with errors.Is.
+var (
+	// ErrNotFound: no such item.
+	ErrNotFound = errors.New("not found")
+	// ErrDuplicate: an append-only item with this id exists already (a redelivered webhook).
+	ErrDuplicate = errors.New("duplicate")
+	// ErrConflict: an optimistic write lost to a concurrent one, or a claim token does not match; re-read and
+	// retry.
+	ErrConflict = errors.New("conflict")
+	// ErrAlreadySent: the message was sent before; do not send it again.
+	ErrAlreadySent = errors.New("message already sent")
+	// ErrClaimHeld: another worker claimed the message less than a lease ago and may still be sending it.
+	ErrClaimHeld = errors.New("message claim held by another worker")
+)
+
+// Store is everything Glassbox keeps. Every time is UTC. Implementations: dynamo (DynamoDB, one table) and
+// localstore (embedded, for glassbox dev); both pass the contract suite in storetest.
+type Store interface {
+	// PutConfig makes the stored configuration equal to c: it writes every entity and removes the ones c no
+	// longer has.
+	PutConfig(ctx context.Context, c Config) error
+	// Config reads the whole configuration. ErrNotFound when none was ever applied.
+	Config(ctx context.Context) (Config, error)
+	// Binding reads one binding. ErrNotFound when there is none.
+	Binding(ctx context.Context, provider, id string) (Binding, error)
+
+	// AppendEvent stores a new event. ErrDuplicate when an event with its ID exists; nothing is changed then.
+	AppendEvent(ctx context.Context, e TaskEvent) error
+	// Event reads one event by id. ErrNotFound when there is none.
+	Event(ctx context.Context, id string) (TaskEvent, error)
+	// EventsBetween lists a project's events with from <= OccurredAt < to, oldest first.
+	EventsBetween(ctx context.Context, projectID string, from, to time.Time) ([]TaskEvent, error)
+
+	// Task reads a task's state. ErrNotFound when there is none.
+	Task(ctx context.Context, projectID, provider, taskID string) (Task, error)
+	// PutTask writes a task's state if the stored one has Version t.Version-1 (or none exists and t.Version
+	// is 1); ErrConflict otherwise.
+	PutTask(ctx context.Context, t Task) error
+	// Tasks lists a project's tasks.
+	Tasks(ctx context.Context, projectID string) ([]Task, error)
+
+	// ClaimMessage records m as claimed by m.ClaimToken at m.ClaimedAt. It succeeds when no message with m.ID
+	// exists, or one is claimed but its claim is older than lease (its worker died). ErrAlreadySent when it was
+	// sent; ErrClaimHeld when a fresh claim holds it.
+	ClaimMessage(ctx context.Context, m Message, lease time.Duration) error
+	// MarkMessageSent marks a claimed message sent. ErrConflict when token no longer holds the claim.
+	MarkMessageSent(ctx context.Context, id, token string, sentAt time.Time, providerID string) error
+	// ReleaseMessage drops a claim whose send failed, so a retry can claim it at once. ErrConflict when token
+	// does not hold the claim.
+	ReleaseMessage(ctx context.Context, id, token string) error
+	// Message reads one message. ErrNotFound when there is none.
+	Message(ctx context.Context, id string) (Message, error)
+	// MessagesBetween lists a project's messages with from <= ClaimedAt < to, oldest first.
+	MessagesBetween(ctx context.Context, projectID string, from, to time.Time) ([]Message, error)
+}
+
+// RawEmail is a complete RFC 5322 message and its envelope.
+type RawEmail struct {
+	// From is the envelope sender address (bare, no display name).
+	From string
+	// To are the envelope recipients (bare addresses).
+	To []string
+	// Data is the whole message, headers and body, with CRLF line ends.
+	Data []byte
+}
+
+// Clock tells the time. Pass one in; never call time.Now in logic that tests need to pin.
+type Clock interface {
+	Now() time.Time
+}
+
+// SystemClock is the real clock, in UTC.
+type SystemClock struct{}
+
+// Now returns the current time in UTC.
+func (SystemClock) Now() time.Time { return time.Now().UTC() }

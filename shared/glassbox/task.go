@@ -1,0 +1,133 @@
+package glassbox
+
+import "time"
+
+// TaskStatus is the provider-neutral state of a task, decided by the binding's status map.
+type TaskStatus string
+
+// The statuses a binding can map lists to. StatusUnknown is a list the map does not mention.
+const (
+	StatusUnknown    TaskStatus = ""
+	StatusTodo       TaskStatus = "todo"
+	StatusInProgress TaskStatus = "in_progress"
+	StatusReview     TaskStatus = "review"
+	StatusDone       TaskStatus = "done"
+	StatusBlocked    TaskStatus = "blocked"
+)
+
+// Statuses lists the statuses a status map may use, in workflow order.
+var Statuses = []TaskStatus{StatusTodo, StatusInProgress, StatusReview, StatusDone, StatusBlocked}
+
+// EventKind says what happened to a task.
+type EventKind string
+
+// The kinds of task events providers are normalised to.
+const (
+	// EventTaskCreated: a task appeared (in some list).
+	EventTaskCreated EventKind = "task_created"
+	// EventTaskMoved: a task changed list, and so maybe status.
+	EventTaskMoved EventKind = "task_moved"
+	// EventTaskUpdated: title or other details changed, the list did not.
+	EventTaskUpdated EventKind = "task_updated"
+	// EventLinkAttached: a deliverable link was attached to the task.
+	EventLinkAttached EventKind = "link_attached"
+)
+
+// TaskEvent is one accepted tracker delivery, normalised. Events are append-only: once stored, never changed.
+type TaskEvent struct {
+	// ID is deterministic: provider + ":" + the provider's own id for the action, so a redelivery maps to the
+	// same event and is stored once.
+	ID              string    `json:"id" dynamodbav:"id"`
+	ProjectID       string    `json:"projectId" dynamodbav:"projectId"`
+	BindingID       string    `json:"bindingId" dynamodbav:"bindingId"`
+	Provider        string    `json:"provider" dynamodbav:"provider"`
+	ProviderEventID string    `json:"providerEventId" dynamodbav:"providerEventId"`
+	Kind            EventKind `json:"kind" dynamodbav:"kind"`
+	// ProviderType is the provider's own name for the action ("updateCard"), kept for the timeline.
+	ProviderType string `json:"providerType" dynamodbav:"providerType"`
+
+	TaskID string `json:"taskId" dynamodbav:"taskId"`
+	Title  string `json:"title" dynamodbav:"title"`
+	// URL opens the task at the provider.
+	URL string `json:"url" dynamodbav:"url"`
+	// Link is a deliverable link carried by the event (an attachment), if any.
+	Link string `json:"link,omitempty" dynamodbav:"link,omitempty"`
+
+	ListID       string     `json:"listId,omitempty" dynamodbav:"listId,omitempty"`
+	ListName     string     `json:"listName,omitempty" dynamodbav:"listName,omitempty"`
+	Status       TaskStatus `json:"status,omitempty" dynamodbav:"status,omitempty"`
+	PrevListID   string     `json:"prevListId,omitempty" dynamodbav:"prevListId,omitempty"`
+	PrevListName string     `json:"prevListName,omitempty" dynamodbav:"prevListName,omitempty"`
+	PrevStatus   TaskStatus `json:"prevStatus,omitempty" dynamodbav:"prevStatus,omitempty"`
+
+	// Actor is the display name of who did it at the provider.
+	Actor string `json:"actor,omitempty" dynamodbav:"actor,omitempty"`
+	// OccurredAt is the provider's time of the action, UTC.
+	OccurredAt time.Time `json:"occurredAt" dynamodbav:"occurredAt"`
+	// ReceivedAt is when Glassbox accepted the delivery, UTC.
+	ReceivedAt time.Time `json:"receivedAt" dynamodbav:"receivedAt"`
+}
+
+// EventID builds the deterministic id of an event from the provider and its own action id.
+func EventID(provider, providerEventID string) string { return provider + ":" + providerEventID }
+
+// Task is the current state of one task, folded from its events, kept for digests and the dashboard.
+type Task struct {
+	ProjectID string     `json:"projectId" dynamodbav:"projectId"`
+	Provider  string     `json:"provider" dynamodbav:"provider"`
+	TaskID    string     `json:"taskId" dynamodbav:"taskId"`
+	Title     string     `json:"title" dynamodbav:"title"`
+	URL       string     `json:"url" dynamodbav:"url"`
+	Link      string     `json:"link,omitempty" dynamodbav:"link,omitempty"`
+	ListID    string     `json:"listId,omitempty" dynamodbav:"listId,omitempty"`
+	ListName  string     `json:"listName,omitempty" dynamodbav:"listName,omitempty"`
+	Status    TaskStatus `json:"status,omitempty" dynamodbav:"status,omitempty"`
+	Actor     string     `json:"actor,omitempty" dynamodbav:"actor,omitempty"`
+	CreatedAt time.Time  `json:"createdAt" dynamodbav:"createdAt"`
+	// DoneAt is when the task last reached done; zero when it is not done.
+	DoneAt time.Time `json:"doneAt,omitempty" dynamodbav:"doneAt,omitempty"`
+	// LastEventAt is the OccurredAt of the newest event folded in; older events arriving late do not roll the
+	// status back.
+	LastEventAt time.Time `json:"lastEventAt" dynamodbav:"lastEventAt"`
+	LastEventID string    `json:"lastEventId" dynamodbav:"lastEventId"`
+	// Version increases by one on every write; stores use it for optimistic concurrency.
+	Version int64 `json:"version" dynamodbav:"version"`
+}
+
+// Apply folds an event into the task state and reports whether anything changed. Events older than the newest
+// one applied only fill in what is missing (a title, a link); they never move the status back.
+func (t *Task) Apply(e TaskEvent) bool {
+	before := *t
+	if t.TaskID == "" {
+		t.ProjectID, t.Provider, t.TaskID = e.ProjectID, e.Provider, e.TaskID
+	}
+	if t.CreatedAt.IsZero() || (e.Kind == EventTaskCreated && e.OccurredAt.Before(t.CreatedAt)) {
+		t.CreatedAt = e.OccurredAt
+	}
+	newer := !e.OccurredAt.Before(t.LastEventAt)
+	if e.Title != "" && (newer || t.Title == "") {
+		t.Title = e.Title
+	}
+	if e.URL != "" && (newer || t.URL == "") {
+		t.URL = e.URL
+	}
+	if e.Link != "" && (newer || t.Link == "") {
+		t.Link = e.Link
+	}
+	if newer {
+		if e.ListID != "" || e.ListName != "" {
+			t.ListID, t.ListName = e.ListID, e.ListName
+			if e.Status == StatusDone && t.Status != StatusDone {
+				t.DoneAt = e.OccurredAt
+			} else if e.Status != StatusDone {
+				t.DoneAt = time.Time{}
+			}
+			t.Status = e.Status
+		}
+		if e.Actor != "" {
+			t.Actor = e.Actor
+		}
+		t.LastEventAt, t.LastEventID = e.OccurredAt, e.ID
+	}
+	return *t != before
+}
