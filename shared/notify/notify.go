@@ -1,0 +1,198 @@
+// Package notify is the one place that decides what to tell whom when something happens, and words it.
+// It does no I/O: callers give it the configuration, the event and the task state before the event, and get
+// back the messages to claim and send.
+//
+// The rule of the house: good news goes to the client automatically; bad news (blocked, reopened) goes to the
+// manager, never to the client.
+package notify
+
+import (
+	"bytes"
+	"fmt"
+	htmltemplate "html/template"
+	"net/mail"
+	"strings"
+	texttemplate "text/template"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+)
+
+// Situation is everything Decide looks at.
+type Situation struct {
+	Config  glassbox.Config
+	Project glassbox.Project
+	Event   glassbox.TaskEvent
+	// Before is the task's state before the event was folded in (zero when the task was unknown).
+	Before glassbox.Task
+	// After is the task's state with the event folded in.
+	After glassbox.Task
+}
+
+// Decide returns the messages an event causes, each with its deterministic id, recipients and rendered text.
+// An event older than the newest one already seen for its task (a late delivery) tells the client nothing:
+// the client hears only the current truth.
+func Decide(s Situation) ([]glassbox.Message, error) {
+	e := s.Event
+	if e.Kind != glassbox.EventTaskMoved && e.Kind != glassbox.EventTaskCreated {
+		return nil, nil
+	}
+	prev := e.PrevStatus
+	if e.Kind == glassbox.EventTaskCreated || (prev == glassbox.StatusUnknown && e.PrevListID == "") {
+		prev = s.Before.Status
+	}
+	stale := !s.Before.LastEventAt.IsZero() && e.OccurredAt.Before(s.Before.LastEventAt)
+
+	var kinds []glassbox.MessageKind
+	switch {
+	case e.Status == glassbox.StatusDone && prev != glassbox.StatusDone && !stale:
+		kinds = append(kinds, glassbox.MessageTaskDone)
+	case e.Status == glassbox.StatusBlocked && prev != glassbox.StatusBlocked:
+		kinds = append(kinds, glassbox.MessageTaskBlocked)
+	case prev == glassbox.StatusDone && e.Status != glassbox.StatusDone:
+		kinds = append(kinds, glassbox.MessageTaskReopened)
+	}
+
+	var out []glassbox.Message
+	for _, k := range kinds {
+		m, err := compose(s, k)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// audienceOf says who hears about a kind of message.
+func audienceOf(k glassbox.MessageKind) glassbox.Audience {
+	if k == glassbox.MessageTaskDone {
+		return glassbox.AudienceClient
+	}
+	return glassbox.AudienceManager
+}
+
+// view is what templates see. Every string in it may come from a tracker: html/template escapes it in HTML,
+// and the mime package strips line breaks from headers.
+type view struct {
+	Greeting string
+	Agency   string
+	Project  string
+	Manager  string
+	Title    string
+	List     string
+	Actor    string
+	Link     string
+	TaskURL  string
+}
+
+func compose(s Situation, k glassbox.MessageKind) (glassbox.Message, error) {
+	audience := audienceOf(k)
+	client, _ := s.Config.Client(s.Project.ClientID)
+	locale := s.Config.ProjectLocale(s.Project)
+	if locale != glassbox.LocaleRU {
+		locale = glassbox.LocaleEN
+	}
+
+	from, err := mail.ParseAddress(s.Config.Agency.Sender)
+	if err != nil {
+		return glassbox.Message{}, fmt.Errorf("notify: agency sender %q: %w", s.Config.Agency.Sender, err)
+	}
+	if from.Name == "" {
+		from.Name = s.Config.Agency.Name
+	}
+
+	to := []glassbox.Person{s.Project.Manager}
+	if audience == glassbox.AudienceClient {
+		to = client.Contacts
+		if len(to) == 0 {
+			return glassbox.Message{}, fmt.Errorf("notify: client %q of project %q has no contacts", client.ID, s.Project.ID)
+		}
+	}
+
+	link := s.After.Link
+	if link == "" {
+		link = s.Event.URL
+	}
+	v := view{
+		Greeting: firstNames(to),
+		Agency:   s.Config.Agency.Name,
+		Project:  s.Project.Name,
+		Manager:  s.Project.Manager.Name,
+		Title:    orDefault(s.Event.Title, s.After.Title),
+		List:     s.Event.ListName,
+		Actor:    s.Event.Actor,
+		Link:     link,
+		TaskURL:  s.Event.URL,
+	}
+	tpl := templates()[locale][k]
+	subject, err := renderText(tpl.subject, v)
+	if err != nil {
+		return glassbox.Message{}, err
+	}
+	text, err := renderText(tpl.text, v)
+	if err != nil {
+		return glassbox.Message{}, err
+	}
+	var html bytes.Buffer
+	if err := tpl.html.Execute(&html, v); err != nil {
+		return glassbox.Message{}, fmt.Errorf("notify: render %s html: %w", k, err)
+	}
+	return glassbox.Message{
+		ID:        glassbox.MessageID(s.Event.ID, k, audience),
+		ProjectID: s.Project.ID,
+		EventID:   s.Event.ID,
+		Kind:      k,
+		Audience:  audience,
+		From:      glassbox.Person{Name: from.Name, Email: from.Address},
+		ReplyTo:   s.Project.Manager,
+		To:        to,
+		Subject:   subject,
+		Text:      text,
+		HTML:      html.String(),
+	}, nil
+}
+
+func renderText(t *texttemplate.Template, v view) (string, error) {
+	var b strings.Builder
+	if err := t.Execute(&b, v); err != nil {
+		return "", fmt.Errorf("notify: render %s: %w", t.Name(), err)
+	}
+	return b.String(), nil
+}
+
+// firstNames greets people by first name: "Анна" or "Анна, Пётр".
+func firstNames(ps []glassbox.Person) string {
+	names := make([]string, 0, len(ps))
+	for _, p := range ps {
+		if f := strings.Fields(p.Name); len(f) > 0 {
+			names = append(names, f[0])
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+func orDefault(v, def string) string {
+	if v != "" {
+		return v
+	}
+	return def
+}
+
+type template struct {
+	subject, text *texttemplate.Template
+	html          *htmltemplate.Template
+}
+
+func mustTemplate(name, subject, text, html string) template {
+	return template{
+		subject: texttemplate.Must(texttemplate.New(name + ".subject").Parse(subject)),
+		text:    texttemplate.Must(texttemplate.New(name + ".text").Parse(text)),
+		html:    htmltemplate.Must(htmltemplate.New(name + ".html").Parse(htmlLayout(html))),
+	}
+}
+
+func htmlLayout(body string) string {
+	return `<!DOCTYPE html><html><head><meta charset="utf-8"></head>` +
+		`<body style="font-family:-apple-system,Segoe UI,Roboto,Arial,sans-serif;font-size:15px;line-height:1.5;color:#1f2933;max-width:560px">` +
+		body + `</body></html>`
+}

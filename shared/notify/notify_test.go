@@ -1,0 +1,162 @@
+package notify_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/notify"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func config(locale string) glassbox.Config {
+	return glassbox.Config{
+		Agency: glassbox.Agency{Name: "Студия Пример", Sender: "notify@studio.example", Locale: "ru", TimeZone: "Europe/Moscow"},
+		Clients: []glassbox.Client{{ID: "acme", Name: "ООО Акме", Contacts: []glassbox.Person{
+			{Name: "Анна Смирнова", Email: "anna@acme.example"}}}},
+		Projects: []glassbox.Project{{ID: "site", ClientID: "acme", Name: "Сайт Акме", Locale: locale,
+			Manager: glassbox.Person{Name: "Мария Иванова", Email: "maria@studio.example"}}},
+	}
+}
+
+var t0 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+
+func moved(prev, next glassbox.TaskStatus, listName string) glassbox.TaskEvent {
+	return glassbox.TaskEvent{
+		ID: "trello:a1", ProjectID: "site", Provider: "trello", Kind: glassbox.EventTaskMoved, TaskID: "c1",
+		Title: "Макет главной страницы", URL: "https://trello.com/c/Ab3dEf9h",
+		ListID: "l-" + string(next), ListName: listName, Status: next,
+		PrevListID: "l-" + string(prev), PrevStatus: prev, Actor: "Иван Петров", OccurredAt: t0,
+	}
+}
+
+func situation(locale string, e glassbox.TaskEvent, before glassbox.Task) notify.Situation {
+	c := config(locale)
+	after := before
+	after.Apply(e)
+	return notify.Situation{Config: c, Project: c.Projects[0], Event: e, Before: before, After: after}
+}
+
+func TestDecide(t *testing.T) {
+	late := glassbox.Task{TaskID: "c1", Status: glassbox.StatusInProgress, LastEventAt: t0.Add(time.Hour)}
+	doneTask := glassbox.Task{TaskID: "c1", Status: glassbox.StatusDone, LastEventAt: t0.Add(-time.Hour)}
+	created := moved("", glassbox.StatusDone, "Done")
+	created.Kind, created.PrevListID = glassbox.EventTaskCreated, ""
+	renamed := moved(glassbox.StatusDone, glassbox.StatusDone, "Done")
+	renamed.Kind = glassbox.EventTaskUpdated
+
+	tests := []struct {
+		name   string
+		event  glassbox.TaskEvent
+		before glassbox.Task
+		want   []glassbox.MessageKind
+		to     []string
+	}{
+		{"DoneTellsClient", moved(glassbox.StatusInProgress, glassbox.StatusDone, "Done"), glassbox.Task{}, []glassbox.MessageKind{glassbox.MessageTaskDone}, []string{"anna@acme.example"}},
+		{"CreatedInDoneTellsClient", created, glassbox.Task{}, []glassbox.MessageKind{glassbox.MessageTaskDone}, []string{"anna@acme.example"}},
+		{"BlockedTellsManagerOnly", moved(glassbox.StatusInProgress, glassbox.StatusBlocked, "Blocked"), glassbox.Task{}, []glassbox.MessageKind{glassbox.MessageTaskBlocked}, []string{"maria@studio.example"}},
+		{"ReopenedTellsManagerOnly", moved(glassbox.StatusDone, glassbox.StatusInProgress, "In Progress"), doneTask, []glassbox.MessageKind{glassbox.MessageTaskReopened}, []string{"maria@studio.example"}},
+		{"DoneToBlockedIsOneManagerNotice", moved(glassbox.StatusDone, glassbox.StatusBlocked, "Blocked"), doneTask, []glassbox.MessageKind{glassbox.MessageTaskBlocked}, []string{"maria@studio.example"}},
+		{"DoneToDoneSaysNothing", moved(glassbox.StatusDone, glassbox.StatusDone, "Done 2"), doneTask, nil, nil},
+		{"ProgressSaysNothing", moved(glassbox.StatusTodo, glassbox.StatusInProgress, "In Progress"), glassbox.Task{}, nil, nil},
+		{"UnmappedListSaysNothing", moved(glassbox.StatusTodo, glassbox.StatusUnknown, "Ideas"), glassbox.Task{}, nil, nil},
+		{"LateDoneDoesNotTellClient", moved(glassbox.StatusInProgress, glassbox.StatusDone, "Done"), late, nil, nil},
+		{"RenameSaysNothing", renamed, doneTask, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msgs, err := notify.Decide(situation("ru", tt.event, tt.before))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(msgs) != len(tt.want) {
+				t.Fatalf("got %d messages, want %d: %+v", len(msgs), len(tt.want), msgs)
+			}
+			for i, m := range msgs {
+				if m.Kind != tt.want[i] {
+					t.Errorf("message %d kind = %s, want %s", i, m.Kind, tt.want[i])
+				}
+				var to []string
+				for _, p := range m.To {
+					to = append(to, p.Email)
+				}
+				if got, want := strings.Join(to, ","), strings.Join(tt.to, ","); got != want {
+					t.Errorf("message %d to = %s, want %s", i, got, want)
+				}
+				if got, want := m.ReplyTo.Email, "maria@studio.example"; got != want {
+					t.Errorf("reply-to = %s, want %s", got, want)
+				}
+				if m.ID != glassbox.MessageID(tt.event.ID, m.Kind, m.Audience) {
+					t.Errorf("message id %s is not the deterministic one", m.ID)
+				}
+			}
+		})
+	}
+}
+
+func TestDoneLinksToDeliverable(t *testing.T) {
+	before := glassbox.Task{TaskID: "c1", Status: glassbox.StatusInProgress, Link: "https://figma.example/file/1", LastEventAt: t0.Add(-time.Hour)}
+	msgs, err := notify.Decide(situation("en", moved(glassbox.StatusInProgress, glassbox.StatusDone, "Done"), before))
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("Decide = %v, %v", msgs, err)
+	}
+	if !strings.Contains(msgs[0].Text, "https://figma.example/file/1") || !strings.Contains(msgs[0].HTML, `href="https://figma.example/file/1"`) {
+		t.Fatalf("done notice does not link the deliverable:\n%s", msgs[0].Text)
+	}
+}
+
+func TestTrackerTextIsEscapedInHTML(t *testing.T) {
+	e := moved(glassbox.StatusInProgress, glassbox.StatusDone, "Done")
+	e.Title = `<script>alert("x")</script> & "quotes"`
+	e.URL = `javascript:alert(1)`
+	msgs, err := notify.Decide(situation("en", e, glassbox.Task{}))
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("Decide = %v, %v", msgs, err)
+	}
+	html := msgs[0].HTML
+	if strings.Contains(html, "<script>") || strings.Contains(html, "javascript:") {
+		t.Fatalf("tracker text reached HTML unescaped:\n%s", html)
+	}
+	if !strings.Contains(html, "&lt;script&gt;") {
+		t.Fatalf("escaped title missing from HTML:\n%s", html)
+	}
+}
+
+// TestGolden pins the wording of every notice in both locales; run with -update after a deliberate change.
+func TestGolden(t *testing.T) {
+	cases := map[string]glassbox.TaskEvent{
+		"task_done":     moved(glassbox.StatusInProgress, glassbox.StatusDone, "Done"),
+		"task_blocked":  moved(glassbox.StatusInProgress, glassbox.StatusBlocked, "Blocked"),
+		"task_reopened": moved(glassbox.StatusDone, glassbox.StatusInProgress, "In Progress"),
+	}
+	for _, locale := range []string{"ru", "en"} {
+		for name, e := range cases {
+			t.Run(locale+"_"+name, func(t *testing.T) {
+				msgs, err := notify.Decide(situation(locale, e, glassbox.Task{}))
+				if err != nil || len(msgs) != 1 {
+					t.Fatalf("Decide = %v, %v", msgs, err)
+				}
+				m := msgs[0]
+				got := "Subject: " + m.Subject + "\n\n" + m.Text + "\n----\n" + m.HTML + "\n"
+				path := filepath.Join("testdata", locale+"_"+name+".golden")
+				if *update {
+					if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatalf("%v (run go test -update)", err)
+				}
+				if got != string(want) {
+					t.Errorf("%s differs from golden:\n%s", path, got)
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,215 @@
+package trello_test
+
+import (
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/trello"
+)
+
+// Vector from shared/samples/SIGNATURES.md, computed over the exact bytes of trello-card-moved.json.
+const (
+	vectorSecret   = "trello-app-secret-123"
+	vectorCallback = "https://hooks.example.com/trello/callback?tenant=acme"
+	vectorSig      = "WHVTHDeA1NgW7vRxBZuSxcrOJo4="
+)
+
+var binding = glassbox.Binding{
+	ID: "marketing", ProjectID: "spring", Provider: "trello", ExternalID: "6640aa11bb22cc33dd44ee00",
+	StatusMap: map[glassbox.TaskStatus][]string{
+		glassbox.StatusTodo:       {"6640aa11bb22cc33dd44ee01"},
+		glassbox.StatusInProgress: {"In Progress"},
+		glassbox.StatusDone:       {"6640aa11bb22cc33dd44ee03"},
+		glassbox.StatusBlocked:    {"blocked"},
+	},
+}
+
+func mustRead(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func delivery(body []byte, sig, callback string) glassbox.Delivery {
+	h := http.Header{}
+	if sig != "" {
+		h.Set(trello.SignatureHeader, sig)
+	}
+	return glassbox.Delivery{Method: "POST", CallbackURL: callback, Header: h, Body: body,
+		ReceivedAt: time.Date(2025, 5, 24, 9, 41, 23, 0, time.UTC)}
+}
+
+func TestSignMatchesVector(t *testing.T) {
+	if got := trello.Sign(vectorSecret, mustRead(t, "trello-card-moved.json"), vectorCallback); got != vectorSig {
+		t.Fatalf("Sign = %q, want %q", got, vectorSig)
+	}
+}
+
+func TestVerify(t *testing.T) {
+	body := mustRead(t, "trello-card-moved.json")
+	tests := []struct {
+		name     string
+		body     []byte
+		sig      string
+		callback string
+		secret   string
+		wantErr  bool
+	}{
+		{"OK", body, vectorSig, vectorCallback, vectorSecret, false},
+		{"ErrForgedSignature", body, "AAAAAAAAAAAAAAAAAAAAAAAAAAA=", vectorCallback, vectorSecret, true},
+		{"ErrWrongSecret", body, vectorSig, vectorCallback, "another-secret", true},
+		{"ErrWrongCallbackURL", body, vectorSig, "https://hooks.example.com/trello/callback", vectorSecret, true},
+		{"ErrBodyChanged", append(append([]byte{}, body...), ' '), vectorSig, vectorCallback, vectorSecret, true},
+		{"ErrTruncatedBody", body[:len(body)/2], vectorSig, vectorCallback, vectorSecret, true},
+		{"ErrMissingHeader", body, "", vectorCallback, vectorSecret, true},
+		{"ErrNotBase64", body, "%%%", vectorCallback, vectorSecret, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := trello.New().Verify(delivery(tt.body, tt.sig, tt.callback), tt.secret)
+			if tt.wantErr != (err != nil) {
+				t.Fatalf("Verify error = %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
+				t.Fatalf("Verify error %v is not ErrBadSignature", err)
+			}
+		})
+	}
+}
+
+func TestParse(t *testing.T) {
+	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339Nano, s); return v }
+	tests := []struct {
+		file string
+		want []glassbox.TaskEvent
+	}{
+		{"trello-card-moved.json", []glassbox.TaskEvent{{
+			ID: "trello:6650f1a2c3d4e5f601234567", Kind: glassbox.EventTaskMoved, ProviderType: "updateCard",
+			ProviderEventID: "6650f1a2c3d4e5f601234567",
+			TaskID:          "664e0b7d9a1c2b3d4e5f6071", Title: "Landing page for spring campaign",
+			URL:    "https://trello.com/c/Ab3dEf9h",
+			ListID: "6640aa11bb22cc33dd44ee03", ListName: "Done", Status: glassbox.StatusDone,
+			PrevListID: "6640aa11bb22cc33dd44ee02", PrevListName: "In Progress", PrevStatus: glassbox.StatusInProgress,
+			Actor: "Ivan Petrov", OccurredAt: at("2025-05-24T09:41:22.512Z"),
+		}}},
+		{"trello-card-blocked.json", []glassbox.TaskEvent{{
+			ID: "trello:6650f1a2c3d4e5f601234599", Kind: glassbox.EventTaskMoved, ProviderType: "updateCard",
+			ProviderEventID: "6650f1a2c3d4e5f601234599",
+			TaskID:          "664e0b7d9a1c2b3d4e5f6071", Title: "Landing page for spring campaign",
+			URL:    "https://trello.com/c/Ab3dEf9h",
+			ListID: "6640aa11bb22cc33dd44ee04", ListName: "Blocked", Status: glassbox.StatusBlocked,
+			PrevListID: "6640aa11bb22cc33dd44ee02", PrevListName: "In Progress", PrevStatus: glassbox.StatusInProgress,
+			Actor: "Ivan Petrov", OccurredAt: at("2025-05-24T10:05:00Z"),
+		}}},
+		{"trello-card-created.json", []glassbox.TaskEvent{{
+			ID: "trello:6650f0aa11bb22cc33dd44ee", Kind: glassbox.EventTaskCreated, ProviderType: "createCard",
+			ProviderEventID: "6650f0aa11bb22cc33dd44ee",
+			TaskID:          "664e0b7d9a1c2b3d4e5f6071", Title: "Landing page for spring campaign",
+			URL:    "https://trello.com/c/Ab3dEf9h",
+			ListID: "6640aa11bb22cc33dd44ee01", ListName: "To Do", Status: glassbox.StatusTodo,
+			Actor: "Ivan Petrov", OccurredAt: at("2025-05-22T07:03:10.004Z"),
+		}}},
+		{"trello-card-attachment.json", []glassbox.TaskEvent{{
+			ID: "trello:6650f1a2c3d4e5f6012345bb", Kind: glassbox.EventLinkAttached, ProviderType: "addAttachmentToCard",
+			ProviderEventID: "6650f1a2c3d4e5f6012345bb",
+			TaskID:          "664e0b7d9a1c2b3d4e5f6071", Title: "Landing page for spring campaign",
+			URL: "https://trello.com/c/Ab3dEf9h", Link: "https://www.figma.com/file/abc123/Landing",
+			Actor: "Ivan Petrov", OccurredAt: at("2025-05-24T09:40:00Z"),
+		}}},
+		// Comments are not status changes: acknowledged, not stored.
+		{"trello-card-comment.json", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			d := delivery(mustRead(t, tt.file), "", "")
+			got, err := trello.New().Parse(d, binding)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range tt.want {
+				w := &tt.want[i]
+				w.ProjectID, w.BindingID, w.Provider, w.ReceivedAt = "spring", "marketing", "trello", d.ReceivedAt
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d events %+v, want %d", len(got), got, len(tt.want))
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("event %d:\n got %+v\nwant %+v", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestParseRejectsAndIgnores(t *testing.T) {
+	tests := []struct {
+		name      string
+		body      string
+		malformed bool
+	}{
+		{"TruncatedJSON", `{"action":{"id":"1","type":"updateCard"`, true},
+		{"NotJSON", `hello`, true},
+		{"NoAction", `{"model":{}}`, true},
+		{"ActionWithoutType", `{"action":{"id":"1"}}`, true},
+		{"MoveWithoutListAfter", `{"action":{"id":"1","type":"updateCard","date":"2025-01-01T00:00:00Z","data":{"card":{"id":"c"},"old":{"idList":"a"}}}}`, true},
+		{"UnknownActionTypeIgnored", `{"action":{"id":"1","type":"addLabelToCard","date":"2025-01-01T00:00:00Z","data":{"card":{"id":"c"}}}}`, false},
+		{"BoardActionIgnored", `{"action":{"id":"1","type":"updateBoard","date":"2025-01-01T00:00:00Z","data":{"board":{"id":"b"}}}}`, false},
+		{"DueDateChangeIgnored", `{"action":{"id":"1","type":"updateCard","date":"2025-01-01T00:00:00Z","data":{"card":{"id":"c"},"old":{"due":null}}}}`, false},
+		{"FileAttachmentWithoutWebLinkIgnored", `{"action":{"id":"1","type":"addAttachmentToCard","date":"2025-01-01T00:00:00Z","data":{"card":{"id":"c"},"attachment":{"url":"javascript:alert(1)"}}}}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := trello.New().Parse(delivery([]byte(tt.body), "", ""), binding)
+			if tt.malformed {
+				if !errors.Is(err, glassbox.ErrMalformed) {
+					t.Fatalf("Parse error = %v, want ErrMalformed", err)
+				}
+				return
+			}
+			if err != nil || len(got) != 0 {
+				t.Fatalf("Parse = %+v, %v; want no events and no error", got, err)
+			}
+		})
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"trello-card-moved.json", "trello-card-created.json", "trello-card-comment.json"} {
+		f.Add(mustRead(f, name))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		events, err := trello.New().Parse(delivery(body, "", ""), binding)
+		if err != nil && !errors.Is(err, glassbox.ErrMalformed) {
+			t.Fatalf("unexpected error kind: %v", err)
+		}
+		for _, e := range events {
+			if e.ID == "" || e.TaskID == "" || e.Kind == "" {
+				t.Fatalf("event missing identity: %+v", e)
+			}
+		}
+	})
+}
+
+func BenchmarkVerifyAndParse(b *testing.B) {
+	body := mustRead(b, "trello-card-moved.json")
+	d := delivery(body, vectorSig, vectorCallback)
+	p := trello.New()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := p.Verify(d, vectorSecret); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := p.Parse(d, binding); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
