@@ -1,0 +1,263 @@
+// Package ingest is the webhook handler: it checks a delivery, turns it into provider-neutral task events and
+// stores each with one conditional write. Nothing else happens before the answer; the React function picks the
+// events up from the table's stream. The same handler serves AWS Lambda (HTTP API, payload 2.0) and glassbox dev.
+package ingest
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+)
+
+// MaxBodyBytes is the largest delivery accepted; larger ones get 413.
+const MaxBodyBytes = 1 << 20
+
+// Provider verifies and parses one tracker's deliveries. Provider packages (trello, ...) implement it.
+type Provider interface {
+	Name() string
+	// Verify checks the delivery's signature with the binding's secret; glassbox.ErrBadSignature if it fails.
+	Verify(d glassbox.Delivery, secret string) error
+	// Parse returns the events in a delivery (none for actions nobody needs to hear about);
+	// glassbox.ErrMalformed for a body that is not the provider's format.
+	Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.TaskEvent, error)
+}
+
+// Store is what ingest needs of the store.
+type Store interface {
+	Binding(ctx context.Context, provider, id string) (glassbox.Binding, error)
+	AppendEvent(ctx context.Context, e glassbox.TaskEvent) error
+}
+
+// Secrets reads webhook secrets by parameter name.
+type Secrets interface {
+	Secret(ctx context.Context, name string) (string, error)
+}
+
+// Options are the optional parts of a Handler.
+type Options struct {
+	// PublicBaseURL ("https://abc.execute-api.eu-central-1.amazonaws.com") rebuilds the callback URL of a
+	// binding that does not name one. Empty: the request's own host is used.
+	PublicBaseURL string
+	// OnAccepted is called with each newly stored event after it is stored. glassbox dev uses it to process
+	// events in-process; on Lambda it is nil and the table's stream does this.
+	OnAccepted func(ctx context.Context, e glassbox.TaskEvent)
+	Logger     *slog.Logger
+}
+
+// Handler answers webhook deliveries.
+type Handler struct {
+	store     Store
+	secrets   Secrets
+	providers map[string]Provider
+	clock     glassbox.Clock
+	opts      Options
+	log       *slog.Logger
+}
+
+// NewHandler builds the webhook handler over its dependencies.
+func NewHandler(store Store, secrets Secrets, providers []Provider, clock glassbox.Clock, opts Options) *Handler {
+	byName := make(map[string]Provider, len(providers))
+	for _, p := range providers {
+		byName[p.Name()] = p
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Handler{store: store, secrets: secrets, providers: byName, clock: clock, opts: opts, log: log}
+}
+
+// Errors the handler answers with, besides the domain's ErrBadSignature and ErrMalformed.
+var (
+	errNotFound         = errors.New("not found")
+	errMethodNotAllowed = errors.New("method not allowed")
+	errTooLarge         = errors.New("body too large")
+	errUnavailable      = errors.New("temporarily unavailable")
+)
+
+// statusOf is the one place errors become HTTP statuses. Never 410: Trello deletes a hook that answers it.
+func statusOf(err error) int {
+	switch {
+	case errors.Is(err, errNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, errMethodNotAllowed):
+		return http.StatusMethodNotAllowed
+	case errors.Is(err, errTooLarge):
+		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, glassbox.ErrBadSignature):
+		return http.StatusUnauthorized
+	case errors.Is(err, glassbox.ErrMalformed):
+		return http.StatusBadRequest
+	default:
+		// The provider retries a 5xx, and the retry is deduplicated: nothing accepted is lost.
+		return http.StatusInternalServerError
+	}
+}
+
+// Result is the JSON body of a successful answer.
+type Result struct {
+	// Status is "accepted" (at least one new event stored), "duplicate" (all seen before), "ignored" (nothing
+	// worth storing) or "ok" (a subscription check).
+	Status string   `json:"status"`
+	Events []string `json:"events,omitempty"`
+}
+
+// Handle answers one API Gateway HTTP API (payload 2.0) request.
+func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	provider, bindingID := route(req)
+	log := h.log.With("request_id", req.RequestContext.RequestID, "provider", provider, "binding", bindingID)
+	res, err := h.handle(ctx, req, provider, bindingID, log)
+	if err != nil {
+		status := statusOf(err)
+		level := slog.LevelWarn
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		log.Log(ctx, level, "delivery refused", "status", status, "error", err.Error())
+		return respond(status, map[string]string{"error": publicMessage(err)}), nil
+	}
+	log.Info("delivery answered", "status", res.Status, "events", res.Events)
+	if req.RequestContext.HTTP.Method == http.MethodHead {
+		return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusOK}, nil
+	}
+	return respond(http.StatusOK, res), nil
+}
+
+func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest, providerName, bindingID string, log *slog.Logger) (Result, error) {
+	method := req.RequestContext.HTTP.Method
+	if method != http.MethodPost && method != http.MethodHead && method != http.MethodGet {
+		return Result{}, fmt.Errorf("%w: %s", errMethodNotAllowed, method)
+	}
+	if bodyLen(req) > MaxBodyBytes {
+		return Result{}, fmt.Errorf("%w: over %d bytes", errTooLarge, MaxBodyBytes)
+	}
+	provider, ok := h.providers[providerName]
+	if !ok {
+		return Result{}, fmt.Errorf("%w: unknown provider %q", errNotFound, providerName)
+	}
+	binding, err := h.store.Binding(ctx, providerName, bindingID)
+	if errors.Is(err, glassbox.ErrNotFound) {
+		return Result{}, fmt.Errorf("%w: unknown binding %q for provider %q", errNotFound, bindingID, providerName)
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("%w: read binding: %v", errUnavailable, err)
+	}
+	if method != http.MethodPost {
+		// Trello checks a callback URL with HEAD (and some tools with GET) before it creates a hook.
+		return Result{Status: "ok"}, nil
+	}
+
+	body := []byte(req.Body)
+	if req.IsBase64Encoded {
+		if body, err = base64.StdEncoding.DecodeString(req.Body); err != nil {
+			return Result{}, fmt.Errorf("%w: body is not valid base64", glassbox.ErrMalformed)
+		}
+	}
+	d := glassbox.Delivery{
+		Method:      method,
+		CallbackURL: h.callbackURL(binding, req),
+		Header:      header(req.Headers),
+		Body:        body,
+		ReceivedAt:  h.clock.Now().UTC(),
+	}
+	secret, err := h.secrets.Secret(ctx, binding.SecretParam)
+	if err != nil {
+		return Result{}, fmt.Errorf("%w: read secret %s: %v", errUnavailable, binding.SecretParam, err)
+	}
+	if err := provider.Verify(d, secret); err != nil {
+		return Result{}, err
+	}
+	evs, err := provider.Parse(d, binding)
+	if err != nil {
+		return Result{}, err
+	}
+	if len(evs) == 0 {
+		return Result{Status: "ignored"}, nil
+	}
+
+	res := Result{Status: "duplicate"}
+	for _, e := range evs {
+		err := h.store.AppendEvent(ctx, e)
+		if errors.Is(err, glassbox.ErrDuplicate) {
+			log.Info("duplicate delivery", "event_id", e.ID)
+			continue
+		}
+		if err != nil {
+			return Result{}, fmt.Errorf("%w: store event %s: %v", errUnavailable, e.ID, err)
+		}
+		res.Status = "accepted"
+		res.Events = append(res.Events, e.ID)
+		if h.opts.OnAccepted != nil {
+			h.opts.OnAccepted(ctx, e)
+		}
+	}
+	return res, nil
+}
+
+// route reads /hooks/{provider}/{binding} from the path parameters API Gateway fills in, or from the path.
+func route(req events.APIGatewayV2HTTPRequest) (provider, binding string) {
+	if p, b := req.PathParameters["provider"], req.PathParameters["binding"]; p != "" && b != "" {
+		return p, b
+	}
+	parts := strings.Split(strings.Trim(req.RawPath, "/"), "/")
+	if len(parts) == 3 && parts[0] == "hooks" {
+		return parts[1], parts[2]
+	}
+	return "", ""
+}
+
+func (h *Handler) callbackURL(b glassbox.Binding, req events.APIGatewayV2HTTPRequest) string {
+	if b.CallbackURL != "" {
+		return b.CallbackURL
+	}
+	base := strings.TrimRight(h.opts.PublicBaseURL, "/")
+	if base == "" {
+		base = "https://" + req.RequestContext.DomainName
+	}
+	u := base + req.RawPath
+	if req.RawQueryString != "" {
+		u += "?" + req.RawQueryString
+	}
+	return u
+}
+
+func bodyLen(req events.APIGatewayV2HTTPRequest) int {
+	if req.IsBase64Encoded {
+		return base64.StdEncoding.DecodedLen(len(req.Body))
+	}
+	return len(req.Body)
+}
+
+func header(m map[string]string) http.Header {
+	h := make(http.Header, len(m))
+	for k, v := range m {
+		h.Set(k, v)
+	}
+	return h
+}
+
+// publicMessage is what the caller is told: enough to fix a bad request, nothing internal for a 5xx.
+func publicMessage(err error) string {
+	if statusOf(err) >= 500 {
+		return "temporarily unavailable, retry later"
+	}
+	return err.Error()
+}
+
+func respond(status int, v any) events.APIGatewayV2HTTPResponse {
+	body, _ := json.Marshal(v)
+	return events.APIGatewayV2HTTPResponse{
+		StatusCode: status,
+		Headers:    map[string]string{"Content-Type": "application/json"},
+		Body:       string(body),
+	}
+}
