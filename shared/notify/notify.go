@@ -101,8 +101,10 @@ func compose(s Situation, k glassbox.MessageKind) (glassbox.Message, error) {
 		from.Name = s.Config.Agency.Name
 	}
 
-	to := []glassbox.Person{s.Project.Manager}
+	// The client replies to the manager; the manager's own notices need no Reply-To.
+	to, replyTo := []glassbox.Person{s.Project.Manager}, glassbox.Person{}
 	if audience == glassbox.AudienceClient {
+		replyTo = s.Project.Manager
 		to = client.Contacts
 		if len(to) == 0 {
 			return glassbox.Message{}, fmt.Errorf("notify: client %q of project %q has no contacts", client.ID, s.Project.ID)
@@ -144,7 +146,7 @@ func compose(s Situation, k glassbox.MessageKind) (glassbox.Message, error) {
 		Kind:      k,
 		Audience:  audience,
 		From:      glassbox.Person{Name: from.Name, Email: from.Address},
-		ReplyTo:   s.Project.Manager,
+		ReplyTo:   replyTo,
 		To:        to,
 		Subject:   subject,
 		Text:      text,

@@ -88,7 +88,11 @@ func TestDecide(t *testing.T) {
 				if got, want := strings.Join(to, ","), strings.Join(tt.to, ","); got != want {
 					t.Errorf("message %d to = %s, want %s", i, got, want)
 				}
-				if got, want := m.ReplyTo.Email, "maria@studio.example"; got != want {
+				wantReplyTo := ""
+				if m.Audience == glassbox.AudienceClient {
+					wantReplyTo = "maria@studio.example"
+				}
+				if got, want := m.ReplyTo.Email, wantReplyTo; got != want {
 					t.Errorf("reply-to = %s, want %s", got, want)
 				}
 				if m.ID != glassbox.MessageID(tt.event.ID, m.Kind, m.Audience) {

@@ -15,7 +15,7 @@ var templates = sync.OnceValue(func() map[string]map[glassbox.MessageKind]templa
 				`Готово: «{{.Title}}» — {{.Project}}`,
 				`{{if .Greeting}}{{.Greeting}}, добрый день!{{else}}Добрый день!{{end}}
 
-Это помощник агентства «{{.Agency}}». Команда закончила работу над задачей «{{.Title}}» в проекте «{{.Project}}».
+Это помощник агентства {{.Agency}}. Команда закончила работу над задачей «{{.Title}}» в проекте «{{.Project}}».
 
 Посмотрите результат по ссылке: {{.Link}}
 
@@ -24,7 +24,7 @@ var templates = sync.OnceValue(func() map[string]map[glassbox.MessageKind]templa
 {{.Agency}}
 `,
 				`<p>{{if .Greeting}}{{.Greeting}}, добрый день!{{else}}Добрый день!{{end}}</p>
-<p>Это помощник агентства «{{.Agency}}». Команда закончила работу над задачей «{{.Title}}» в проекте «{{.Project}}».</p>
+<p>Это помощник агентства {{.Agency}}. Команда закончила работу над задачей «{{.Title}}» в проекте «{{.Project}}».</p>
 <p><a href="{{.Link}}" style="display:inline-block;padding:10px 18px;background:#2563eb;color:#fff;border-radius:6px;text-decoration:none">Посмотреть результат</a></p>
 <p>Если есть правки, напишите их в ответ на это письмо — менеджер {{.Manager}} подключится.</p>
 <p style="color:#667085">{{.Agency}}</p>`),

@@ -176,13 +176,15 @@ func render(m glassbox.Message) (glassbox.RawEmail, error) {
 	}
 	msg := mime.Message{
 		From:       mime.Address{Name: m.From.Name, Email: m.From.Email},
-		ReplyTo:    []mime.Address{{Name: m.ReplyTo.Name, Email: m.ReplyTo.Email}},
 		Subject:    m.Subject,
 		Date:       m.ClaimedAt,
 		MessageID:  m.ID + "@" + domain,
 		References: []string{"project-" + m.ProjectID + "@" + domain},
 		Text:       m.Text,
 		HTML:       m.HTML,
+	}
+	if m.ReplyTo.Email != "" {
+		msg.ReplyTo = []mime.Address{{Name: m.ReplyTo.Name, Email: m.ReplyTo.Email}}
 	}
 	to := make([]string, 0, len(m.To))
 	for _, p := range m.To {

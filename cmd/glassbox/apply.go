@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/glassbox-oss/glassbox/shared/agencyfile"
+)
+
+func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("apply", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	file := fs.String("f", "", "the agency file (YAML)")
+	var sf storeFlags
+	sf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *file == "" {
+		return errors.New("apply: -f FILE is required")
+	}
+	cfg, err := agencyfile.Load(*file)
+	if err != nil {
+		if agencyfile.IsValidation(err) {
+			return fmt.Errorf("%s is not valid, nothing was written:\n%w", *file, err)
+		}
+		return err
+	}
+	store, closeStore, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	if err := store.PutConfig(ctx, cfg); err != nil {
+		return fmt.Errorf("apply: %w", err)
+	}
+	fmt.Fprintf(stdout, "applied %s: %d clients, %d projects, %d bindings\n", *file, len(cfg.Clients), len(cfg.Projects), len(cfg.Bindings))
+	for _, b := range cfg.Bindings {
+		fmt.Fprintf(stdout, "  hook for %s/%s: <base URL>/hooks/%s/%s (secret in SSM %s)\n", b.Provider, b.ID, b.Provider, b.ID, b.SecretParam)
+	}
+	return nil
+}

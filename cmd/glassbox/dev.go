@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"flag"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/agencyfile"
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/httpapi"
+	"github.com/glassbox-oss/glassbox/shared/ingest"
+	"github.com/glassbox-oss/glassbox/shared/localstore"
+	"github.com/glassbox-oss/glassbox/shared/outbox"
+	"github.com/glassbox-oss/glassbox/shared/providers"
+	"github.com/glassbox-oss/glassbox/shared/react"
+)
+
+//go:embed demo/agency.yaml
+var demoAgency []byte
+
+// The demo binding's webhook secret, which the signed samples in events/ were signed with.
+const (
+	demoSecretParam = "/glassbox/trello/demo-board"
+	demoSecret      = "demo-trello-secret"
+)
+
+func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	data := fs.String("data", ".glassbox", "data folder: the embedded store and the outbox")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	srv, err := newDevServer(ctx, *data, logger)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(shutdown)
+	}()
+	fmt.Fprintf(stdout, "glassbox dev: http://%s  (webhooks at /hooks/{provider}/{binding}, mail at /outbox)\n", ln.Addr())
+	fmt.Fprintf(stdout, "data in %s; in another terminal run `make demo`\n", *data)
+	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// devServer is glassbox dev: the ingest handler and the react processor wired in-process over the embedded
+// store, with mail going to an outbox folder.
+type devServer struct {
+	store *localstore.Store
+	mux   *http.ServeMux
+}
+
+func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger) (*devServer, error) {
+	store, err := openLocal(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	if err := seedDemo(ctx, store, logger); err != nil {
+		store.Close()
+		return nil, err
+	}
+	outboxDir := filepath.Join(dataDir, "outbox")
+	clock := glassbox.SystemClock{}
+	proc := react.NewProcessor(store, outbox.New(outboxDir), clock, react.Options{Logger: logger})
+	hooks := ingest.NewHandler(store, store, providers.All(), clock, ingest.Options{
+		Logger: logger,
+		// On Lambda the table's stream runs the processor; here it runs right after the event is stored. A
+		// failure is logged; `glassbox replay --data` processes the event again.
+		OnAccepted: func(ctx context.Context, e glassbox.TaskEvent) {
+			if err := proc.Process(ctx, e); err != nil {
+				logger.Error("processing failed; run glassbox replay", "event_id", e.ID, "error", err.Error())
+			}
+		},
+	})
+
+	mux := http.NewServeMux()
+	mux.Handle("/hooks/{provider}/{binding}", httpapi.Handler(hooks.Handle, []string{"provider", "binding"}, ingest.MaxBodyBytes))
+	mux.Handle("/outbox", outbox.Handler(outboxDir))
+	mux.Handle("/outbox/", outbox.Handler(outboxDir))
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		cfg, err := store.Config(r.Context())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_ = indexPage.Execute(w, cfg)
+	})
+	return &devServer{store: store, mux: mux}, nil
+}
+
+func (d *devServer) ServeHTTP(w http.ResponseWriter, r *http.Request) { d.mux.ServeHTTP(w, r) }
+
+func (d *devServer) Close() error { return d.store.Close() }
+
+// seedDemo loads the demo agency into an empty store, so a newcomer's first `make dev` has something to show.
+func seedDemo(ctx context.Context, store *localstore.Store, logger *slog.Logger) error {
+	if _, err := store.Config(ctx); !errors.Is(err, glassbox.ErrNotFound) {
+		return err
+	}
+	cfg, err := agencyfile.Parse(demoAgency)
+	if err != nil {
+		return fmt.Errorf("demo agency: %w", err)
+	}
+	if err := store.PutConfig(ctx, cfg); err != nil {
+		return err
+	}
+	if err := store.PutSecret(ctx, demoSecretParam, demoSecret); err != nil {
+		return err
+	}
+	logger.Info("loaded the demo agency", "agency", cfg.Agency.Name)
+	return nil
+}
+
+var indexPage = template.Must(template.New("index").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Glassbox dev</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:760px;margin:2rem auto;color:#1f2933}code{background:#f2f4f7;padding:1px 4px;border-radius:3px}td,th{text-align:left;padding:4px 10px 4px 0}</style>
+</head><body>
+<h1>Glassbox dev</h1>
+<p>Agency: <b>{{.Agency.Name}}</b> · <a href="/outbox">Outbox</a></p>
+<h2>Webhook bindings</h2>
+<table><tr><th>hook</th><th>project</th><th>secret parameter</th></tr>
+{{range .Bindings}}<tr><td><code>POST /hooks/{{.Provider}}/{{.ID}}</code></td><td>{{.ProjectID}}</td><td><code>{{.SecretParam}}</code></td></tr>{{end}}
+</table>
+<p>Run <code>make demo</code> to post the signed samples from <code>events/</code>, then open the <a href="/outbox">outbox</a>.</p>
+</body></html>`))
