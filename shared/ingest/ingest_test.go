@@ -1,0 +1,110 @@
+package ingest_test
+
+import (
+	"context"
+	"encoding/base64"
+	"io"
+	"log/slog"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/ingest"
+)
+
+// recorder is a provider that records the callback URL it was asked to verify against.
+type recorder struct{ callback string }
+
+func (r *recorder) Name() string { return "rec" }
+func (r *recorder) Verify(d glassbox.Delivery, secret string) error {
+	r.callback = d.CallbackURL
+	if string(d.Body) != `{"ok":true}` || secret != "s" {
+		return glassbox.ErrBadSignature
+	}
+	return nil
+}
+func (r *recorder) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.TaskEvent, error) {
+	return nil, nil
+}
+
+type store struct{ binding glassbox.Binding }
+
+func (s store) Binding(_ context.Context, provider, id string) (glassbox.Binding, error) {
+	if provider == s.binding.Provider && id == s.binding.ID {
+		return s.binding, nil
+	}
+	return glassbox.Binding{}, glassbox.ErrNotFound
+}
+func (s store) AppendEvent(context.Context, glassbox.TaskEvent) error { return nil }
+
+type secrets struct{}
+
+func (secrets) Secret(context.Context, string) (string, error) { return "s", nil }
+
+type fixedClock struct{}
+
+func (fixedClock) Now() time.Time { return time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC) }
+
+func TestCallbackURLAndBase64Body(t *testing.T) {
+	tests := []struct {
+		name       string
+		registered string
+		publicBase string
+		base64     bool
+		want       string
+	}{
+		{"BindingCallbackWins", "https://hooks.example/x?tenant=a", "https://api.example", false, "https://hooks.example/x?tenant=a"},
+		{"PublicBaseURL", "", "https://api.example/", false, "https://api.example/hooks/rec/b1?tenant=a"},
+		{"RequestHost", "", "", true, "https://abc.execute-api.eu-central-1.amazonaws.com/hooks/rec/b1?tenant=a"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &recorder{}
+			b := glassbox.Binding{ID: "b1", Provider: "rec", CallbackURL: tt.registered}
+			h := ingest.NewHandler(store{b}, secrets{}, []ingest.Provider{p}, fixedClock{}, ingest.Options{
+				PublicBaseURL: tt.publicBase, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			req := events.APIGatewayV2HTTPRequest{
+				RawPath: "/hooks/rec/b1", RawQueryString: "tenant=a", Body: `{"ok":true}`,
+				PathParameters: map[string]string{"provider": "rec", "binding": "b1"},
+				RequestContext: events.APIGatewayV2HTTPRequestContext{DomainName: "abc.execute-api.eu-central-1.amazonaws.com",
+					HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: http.MethodPost}},
+			}
+			if tt.base64 {
+				req.Body, req.IsBase64Encoded = base64.StdEncoding.EncodeToString([]byte(req.Body)), true
+			}
+			resp, err := h.Handle(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status %d %s", resp.StatusCode, resp.Body)
+			}
+			if p.callback != tt.want {
+				t.Fatalf("verified against %q, want %q", p.callback, tt.want)
+			}
+		})
+	}
+}
+
+func TestStoreFailureIsRetryable(t *testing.T) {
+	h := ingest.NewHandler(failingStore{}, secrets{}, []ingest.Provider{&recorder{}}, fixedClock{}, ingest.Options{
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	resp, _ := h.Handle(context.Background(), events.APIGatewayV2HTTPRequest{RawPath: "/hooks/rec/b1",
+		RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST"}}})
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("status %d, want 500 so the provider retries", resp.StatusCode)
+	}
+	if resp.Body != `{"error":"temporarily unavailable, retry later"}` {
+		t.Fatalf("5xx body %s leaks internals", resp.Body)
+	}
+}
+
+type failingStore struct{}
+
+func (failingStore) Binding(context.Context, string, string) (glassbox.Binding, error) {
+	return glassbox.Binding{}, io.ErrUnexpectedEOF
+}
+func (failingStore) AppendEvent(context.Context, glassbox.TaskEvent) error { return nil }
