@@ -6,7 +6,7 @@ GOARCH    ?= arm64
 CACHE     ?= $(CURDIR)/.cache
 BIN_FLAGS  = -tags lambda.norpc -trimpath -buildvcs=false -ldflags='-s -w'
 GOBIN_DIR  = $(CACHE)/bin
-STATICCHECK_VERSION = 2026.2.1
+STATICCHECK_VERSION = v0.8.2
 
 export CACHE
 

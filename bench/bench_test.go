@@ -1,0 +1,138 @@
+package bench_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/glassbox-oss/glassbox/shared/agencyfile"
+	"github.com/glassbox-oss/glassbox/shared/dynamo"
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/ingest"
+	"github.com/glassbox-oss/glassbox/shared/providers"
+	"github.com/glassbox-oss/glassbox/shared/react"
+	"github.com/glassbox-oss/glassbox/shared/trello"
+)
+
+const callback = "https://demo.glassbox.example/hooks/trello/demo-board"
+
+type secret struct{}
+
+func (secret) Secret(context.Context, string) (string, error) { return "demo-trello-secret", nil }
+
+type discard struct{}
+
+func (discard) Send(context.Context, glassbox.RawEmail) (string, error) { return "id", nil }
+
+// table creates a fresh table on DynamoDB Local with the demo agency applied, and a store whose requests are
+// counted.
+func table(b *testing.B) (*dynamo.Store, *dynamo.RequestCounter) {
+	b.Helper()
+	endpoint := os.Getenv("DYNAMODB_ENDPOINT")
+	if endpoint == "" {
+		b.Fatal("DYNAMODB_ENDPOINT is not set: run `make bench`")
+	}
+	ctx := context.Background()
+	counter := &dynamo.RequestCounter{}
+	client := dynamo.NewLocalClient(endpoint, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, counter.Register) })
+	name := fmt.Sprintf("bench-%d", time.Now().UnixNano())
+	if err := dynamo.CreateTable(ctx, client, name); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _, _ = client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: &name}) })
+	cfg, err := agencyfile.Load("../cmd/glassbox/demo/agency.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	store := dynamo.New(client, name)
+	if err := store.PutConfig(ctx, cfg); err != nil {
+		b.Fatal(err)
+	}
+	counter.Reset()
+	return store, counter
+}
+
+// deliveries returns n distinct signed "moved to Done" deliveries (distinct action ids, distinct cards).
+func deliveries(b *testing.B, n int) []events.APIGatewayV2HTTPRequest {
+	b.Helper()
+	body, err := os.ReadFile("../shared/trello/testdata/trello-card-moved.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := make([]events.APIGatewayV2HTTPRequest, n)
+	for i := range out {
+		s := strings.ReplaceAll(string(body), "6650f1a2c3d4e5f601234567", fmt.Sprintf("%024x", i))
+		s = strings.ReplaceAll(s, "664e0b7d9a1c2b3d4e5f6071", fmt.Sprintf("c%023x", i))
+		out[i] = events.APIGatewayV2HTTPRequest{
+			RawPath:        "/hooks/trello/demo-board",
+			PathParameters: map[string]string{"provider": "trello", "binding": "demo-board"},
+			Headers:        map[string]string{"x-trello-webhook": trello.Sign("demo-trello-secret", []byte(s), callback)},
+			Body:           s,
+			RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: http.MethodPost}},
+		}
+	}
+	return out
+}
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// BenchmarkIngestWebhook is the webhook caller's wait: verify, parse, one conditional write, answer.
+// Reports DynamoDB write requests per accepted webhook (budget 1).
+func BenchmarkIngestWebhook(b *testing.B) {
+	store, counter := table(b)
+	h := ingest.NewHandler(store, secret{}, providers.All(), glassbox.SystemClock{}, ingest.Options{Logger: quiet})
+	reqs := deliveries(b, b.N)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		resp, err := h.Handle(ctx, reqs[i])
+		if err != nil || resp.StatusCode != http.StatusOK {
+			b.Fatalf("%d %s %v", resp.StatusCode, resp.Body, err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(counter.Writes())/float64(b.N), "writes/webhook")
+	b.ReportMetric(float64(counter.Total())/float64(b.N), "requests/webhook")
+}
+
+// BenchmarkReactDoneEvent processes stored "done" events with the configuration cached, as a warm React
+// function does. Reports DynamoDB requests per processed event (budget 4: read task, write task, claim, mark).
+func BenchmarkReactDoneEvent(b *testing.B) {
+	store, counter := table(b)
+	h := ingest.NewHandler(store, secret{}, providers.All(), glassbox.SystemClock{}, ingest.Options{Logger: quiet})
+	var stored []glassbox.TaskEvent
+	ctx := context.Background()
+	for _, r := range deliveries(b, b.N+1) {
+		resp, err := h.Handle(ctx, r)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			b.Fatalf("%d %s %v", resp.StatusCode, resp.Body, err)
+		}
+	}
+	evs, err := store.EventsBetween(ctx, "romashka-site", time.Time{}, time.Now().Add(time.Hour*24*365*100))
+	if err != nil || len(evs) != b.N+1 {
+		b.Fatalf("stored %d events, %v", len(evs), err)
+	}
+	stored = evs
+	proc := react.NewProcessor(store, discard{}, glassbox.SystemClock{}, react.Options{ConfigTTL: time.Hour, Logger: quiet})
+	if err := proc.Process(ctx, stored[b.N]); err != nil { // warms the configuration cache
+		b.Fatal(err)
+	}
+	counter.Reset()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := proc.Process(ctx, stored[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(counter.Total())/float64(b.N), "requests/event")
+}
