@@ -1,0 +1,263 @@
+package dynamo_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/glassbox-oss/glassbox/shared/dynamo"
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/storetest"
+)
+
+// endpoint returns DynamoDB Local's endpoint, failing (not skipping) the test when it is not running.
+func endpoint(t *testing.T) string {
+	t.Helper()
+	ep := os.Getenv("DYNAMODB_ENDPOINT")
+	if ep == "" {
+		t.Fatal("DYNAMODB_ENDPOINT is not set: run `make test`, or `scripts/dynamodb-local.sh start` and source .cache/dynamodb.env")
+	}
+	return ep
+}
+
+var tableSeq atomic.Int64
+
+var unsafeTableChars = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
+
+// newTable creates a fresh, uniquely named table and deletes it when the test ends.
+func newTable(t *testing.T, client *dynamodb.Client) string {
+	t.Helper()
+	name := unsafeTableChars.ReplaceAllString(t.Name(), "-")
+	if len(name) > 100 {
+		name = name[:100]
+	}
+	table := fmt.Sprintf("glassbox-test-%d-%d-%s", time.Now().UnixNano(), tableSeq.Add(1), name)
+	if err := dynamo.CreateTable(t.Context(), client, table); err != nil {
+		t.Fatalf("CreateTable: %v", err)
+	}
+	t.Cleanup(func() {
+		// t.Context is already cancelled when cleanups run.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(table)}); err != nil {
+			t.Errorf("DeleteTable %s: %v", table, err)
+		}
+	})
+	return table
+}
+
+func TestStore(t *testing.T) {
+	client := dynamo.NewLocalClient(endpoint(t))
+	storetest.Run(t, func(t *testing.T) glassbox.Store {
+		return dynamo.New(client, newTable(t, client))
+	})
+}
+
+// TestCreateTable pins the schema the SAM template declares too.
+func TestCreateTable(t *testing.T) {
+	client := dynamo.NewLocalClient(endpoint(t))
+	table := newTable(t, client)
+	out, err := client.DescribeTable(t.Context(), &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+	if err != nil {
+		t.Fatalf("DescribeTable: %v", err)
+	}
+	d := out.Table
+	if d.TableStatus != types.TableStatusActive {
+		t.Errorf("status %s, want ACTIVE", d.TableStatus)
+	}
+	keys := func(ks []types.KeySchemaElement) string {
+		s := ""
+		for _, k := range ks {
+			s += fmt.Sprintf("%s:%s ", aws.ToString(k.AttributeName), k.KeyType)
+		}
+		return s
+	}
+	if got, want := keys(d.KeySchema), "pk:HASH sk:RANGE "; got != want {
+		t.Errorf("key schema %q, want %q", got, want)
+	}
+	if len(d.GlobalSecondaryIndexes) != 1 {
+		t.Fatalf("%d global secondary indexes, want 1", len(d.GlobalSecondaryIndexes))
+	}
+	gsi := d.GlobalSecondaryIndexes[0]
+	if got, want := aws.ToString(gsi.IndexName)+" "+keys(gsi.KeySchema)+string(gsi.Projection.ProjectionType), "gsi1 gsi1pk:HASH gsi1sk:RANGE ALL"; got != want {
+		t.Errorf("gsi %q, want %q", got, want)
+	}
+	if d.StreamSpecification == nil || !aws.ToBool(d.StreamSpecification.StreamEnabled) || d.StreamSpecification.StreamViewType != types.StreamViewTypeNewAndOldImages {
+		t.Errorf("stream %+v, want enabled with NEW_AND_OLD_IMAGES", d.StreamSpecification)
+	}
+	if d.BillingModeSummary == nil || d.BillingModeSummary.BillingMode != types.BillingModePayPerRequest {
+		t.Errorf("billing %+v, want PAY_PER_REQUEST", d.BillingModeSummary)
+	}
+	ttl, err := client.DescribeTimeToLive(t.Context(), &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(table)})
+	if err != nil {
+		t.Fatalf("DescribeTimeToLive: %v", err)
+	}
+	if got := aws.ToString(ttl.TimeToLiveDescription.AttributeName); got != "expiresAt" {
+		t.Errorf("TTL attribute %q, want expiresAt", got)
+	}
+}
+
+// TestAppendEventOneWrite pins the cost of ingest: one conditional PutItem, duplicate or not.
+func TestAppendEventOneWrite(t *testing.T) {
+	counter := &dynamo.RequestCounter{}
+	client := dynamo.NewLocalClient(endpoint(t), func(o *dynamodb.Options) {
+		o.APIOptions = append(o.APIOptions, counter.Register)
+	})
+	s := dynamo.New(client, newTable(t, client))
+	e := glassbox.TaskEvent{ID: "trello:1", ProjectID: "site", Provider: "trello", Kind: glassbox.EventTaskCreated,
+		OccurredAt: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+
+	for _, tt := range []struct {
+		name    string
+		wantErr error
+	}{{"New", nil}, {"Duplicate", glassbox.ErrDuplicate}} {
+		t.Run(tt.name, func(t *testing.T) {
+			counter.Reset()
+			if err := s.AppendEvent(t.Context(), e); !errors.Is(err, tt.wantErr) {
+				t.Fatalf("AppendEvent: err = %v, want %v", err, tt.wantErr)
+			}
+			if got, want := counter.Counts(), map[string]int64{"PutItem": 1}; fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("requests %v, want %v", got, want)
+			}
+			if got := counter.Writes(); got != 1 {
+				t.Errorf("Writes() = %d, want 1", got)
+			}
+		})
+	}
+}
+
+// TestRequestCosts pins how many requests the hot paths of react take.
+func TestRequestCosts(t *testing.T) {
+	counter := &dynamo.RequestCounter{}
+	client := dynamo.NewLocalClient(endpoint(t), func(o *dynamodb.Options) {
+		o.APIOptions = append(o.APIOptions, counter.Register)
+	})
+	s := dynamo.New(client, newTable(t, client))
+	ctx := t.Context()
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	m := glassbox.Message{ID: "m1", ProjectID: "site", ClaimToken: "a", ClaimedAt: at}
+	for _, tt := range []struct {
+		name          string
+		do            func() error
+		total, writes int64
+	}{
+		{"ClaimMessage", func() error { return s.ClaimMessage(ctx, m, time.Minute) }, 1, 1},
+		{"ClaimHeld", func() error {
+			if err := s.ClaimMessage(ctx, m, time.Minute); !errors.Is(err, glassbox.ErrClaimHeld) {
+				return fmt.Errorf("err = %v, want ErrClaimHeld", err)
+			}
+			return nil
+		}, 1, 1},
+		{"MarkMessageSent", func() error { return s.MarkMessageSent(ctx, "m1", "a", at, "ses-1") }, 1, 1},
+		{"AlreadySent", func() error {
+			if err := s.ClaimMessage(ctx, m, time.Minute); !errors.Is(err, glassbox.ErrAlreadySent) {
+				return fmt.Errorf("err = %v, want ErrAlreadySent", err)
+			}
+			return nil
+		}, 1, 1},
+		{"PutTask", func() error {
+			return s.PutTask(ctx, glassbox.Task{ProjectID: "site", Provider: "trello", TaskID: "c1", Version: 1})
+		}, 1, 1},
+		{"Task", func() error { _, err := s.Task(ctx, "site", "trello", "c1"); return err }, 1, 0},
+		{"Binding", func() error {
+			_, err := s.Binding(ctx, "trello", "b1")
+			if !errors.Is(err, glassbox.ErrNotFound) {
+				return fmt.Errorf("err = %v, want ErrNotFound", err)
+			}
+			return nil
+		}, 1, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			counter.Reset()
+			if err := tt.do(); err != nil {
+				t.Fatal(err)
+			}
+			if got := counter.Total(); got != tt.total {
+				t.Errorf("Total() = %d, want %d (%v)", got, tt.total, counter.Counts())
+			}
+			if got := counter.Writes(); got != tt.writes {
+				t.Errorf("Writes() = %d, want %d (%v)", got, tt.writes, counter.Counts())
+			}
+		})
+	}
+}
+
+// TestPutConfigManyEntities crosses BatchWriteItem's 25-request limit, both ways.
+func TestPutConfigManyEntities(t *testing.T) {
+	client := dynamo.NewLocalClient(endpoint(t))
+	s := dynamo.New(client, newTable(t, client))
+	ctx := t.Context()
+	big := glassbox.Config{Agency: glassbox.Agency{Name: "Studio"}}
+	for i := range 40 {
+		id := fmt.Sprintf("c%02d", 39-i) // stored key order differs from list order
+		big.Clients = append(big.Clients, glassbox.Client{ID: id, Name: id})
+		big.Projects = append(big.Projects, glassbox.Project{ID: "p" + id, ClientID: id, Name: id})
+		big.Bindings = append(big.Bindings, glassbox.Binding{ID: "b" + id, ProjectID: "p" + id, Provider: "trello"})
+	}
+	if err := s.PutConfig(ctx, big); err != nil {
+		t.Fatalf("PutConfig: %v", err)
+	}
+	got, err := s.Config(ctx)
+	if err != nil {
+		t.Fatalf("Config: %v", err)
+	}
+	if len(got.Clients) != 40 || len(got.Projects) != 40 || len(got.Bindings) != 40 {
+		t.Fatalf("Config has %d clients, %d projects, %d bindings; want 40 each", len(got.Clients), len(got.Projects), len(got.Bindings))
+	}
+	for i := range 40 {
+		if got.Clients[i].ID != big.Clients[i].ID || got.Bindings[i].ID != big.Bindings[i].ID {
+			t.Fatalf("entity %d: client %s binding %s, want %s %s (order kept)", i, got.Clients[i].ID, got.Bindings[i].ID, big.Clients[i].ID, big.Bindings[i].ID)
+		}
+	}
+	small := glassbox.Config{Agency: big.Agency, Clients: big.Clients[:1], Projects: big.Projects[:1], Bindings: big.Bindings[:1]}
+	if err := s.PutConfig(ctx, small); err != nil {
+		t.Fatalf("PutConfig(small): %v", err)
+	}
+	got, err = s.Config(ctx)
+	if err != nil {
+		t.Fatalf("Config: %v", err)
+	}
+	if len(got.Clients) != 1 || len(got.Projects) != 1 || len(got.Bindings) != 1 {
+		t.Errorf("after shrinking: %d clients, %d projects, %d bindings; want 1 each", len(got.Clients), len(got.Projects), len(got.Bindings))
+	}
+}
+
+// TestStoredTimes pins the fixed-width UTC time strings the sort keys and conditions rely on.
+func TestStoredTimes(t *testing.T) {
+	client := dynamo.NewLocalClient(endpoint(t))
+	table := newTable(t, client)
+	s := dynamo.New(client, table)
+	msk := time.FixedZone("MSK", 3*60*60)
+	e := glassbox.TaskEvent{ID: "trello:1", ProjectID: "site", Provider: "trello",
+		OccurredAt: time.Date(2026, 3, 2, 12, 0, 0, 0, msk)}
+	if err := s.AppendEvent(t.Context(), e); err != nil {
+		t.Fatalf("AppendEvent: %v", err)
+	}
+	out, err := client.GetItem(t.Context(), &dynamodb.GetItemInput{TableName: aws.String(table), Key: map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: "EVENT#trello:1"}, "sk": &types.AttributeValueMemberS{Value: "EVENT"},
+	}})
+	if err != nil {
+		t.Fatalf("GetItem: %v", err)
+	}
+	for attr, want := range map[string]string{
+		"type":       "event",
+		"gsi1pk":     "PROJECT#site",
+		"gsi1sk":     "EVENT#2026-03-02T09:00:00.000000000Z#trello:1",
+		"occurredAt": "2026-03-02T09:00:00.000000000Z",
+		"receivedAt": "0001-01-01T00:00:00.000000000Z",
+	} {
+		got, _ := out.Item[attr].(*types.AttributeValueMemberS)
+		if got == nil || got.Value != want {
+			t.Errorf("%s = %#v, want %q", attr, out.Item[attr], want)
+		}
+	}
+}
