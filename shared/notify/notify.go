@@ -7,12 +7,9 @@
 package notify
 
 import (
-	"bytes"
 	"fmt"
-	htmltemplate "html/template"
 	"net/mail"
 	"strings"
-	texttemplate "text/template"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 )
@@ -71,7 +68,7 @@ func audienceOf(k glassbox.MessageKind) glassbox.Audience {
 	return glassbox.AudienceManager
 }
 
-// view is what templates see. Every string in it may come from a tracker: html/template escapes it in HTML,
+// view is what the wording sees. Every string in it may come from a tracker: view.escaped makes it safe for HTML,
 // and the mime package strips line breaks from headers.
 type view struct {
 	Greeting string
@@ -126,19 +123,8 @@ func compose(s Situation, k glassbox.MessageKind) (glassbox.Message, error) {
 		Link:     link,
 		TaskURL:  s.Event.URL,
 	}
-	tpl := templates()[locale][k]
-	subject, err := renderText(tpl.subject, v)
-	if err != nil {
-		return glassbox.Message{}, err
-	}
-	text, err := renderText(tpl.text, v)
-	if err != nil {
-		return glassbox.Message{}, err
-	}
-	var html bytes.Buffer
-	if err := tpl.html.Execute(&html, v); err != nil {
-		return glassbox.Message{}, fmt.Errorf("notify: render %s html: %w", k, err)
-	}
+	w := wordings[locale][k]
+	subject, text, html := w.subject(v), w.text(v), htmlLayout(w.html(v.escaped()))
 	return glassbox.Message{
 		ID:        glassbox.MessageID(s.Event.ID, k, audience),
 		ProjectID: s.Project.ID,
@@ -150,16 +136,8 @@ func compose(s Situation, k glassbox.MessageKind) (glassbox.Message, error) {
 		To:        to,
 		Subject:   subject,
 		Text:      text,
-		HTML:      html.String(),
+		HTML:      html,
 	}, nil
-}
-
-func renderText(t *texttemplate.Template, v view) (string, error) {
-	var b strings.Builder
-	if err := t.Execute(&b, v); err != nil {
-		return "", fmt.Errorf("notify: render %s: %w", t.Name(), err)
-	}
-	return b.String(), nil
 }
 
 // firstNames greets people by first name: "Анна" or "Анна, Пётр".
@@ -178,23 +156,4 @@ func orDefault(v, def string) string {
 		return v
 	}
 	return def
-}
-
-type template struct {
-	subject, text *texttemplate.Template
-	html          *htmltemplate.Template
-}
-
-func mustTemplate(name, subject, text, html string) template {
-	return template{
-		subject: texttemplate.Must(texttemplate.New(name + ".subject").Parse(subject)),
-		text:    texttemplate.Must(texttemplate.New(name + ".text").Parse(text)),
-		html:    htmltemplate.Must(htmltemplate.New(name + ".html").Parse(htmlLayout(html))),
-	}
-}
-
-func htmlLayout(body string) string {
-	return `<!DOCTYPE html><html><head><meta charset="utf-8"></head>` +
-		`<body style="font-family:-apple-system,Segoe UI,Roboto,Arial,sans-serif;font-size:15px;line-height:1.5;color:#1f2933;max-width:560px">` +
-		body + `</body></html>`
 }
