@@ -1,0 +1,445 @@
+package deploy_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// The repository root, seen from this package's directory (go test runs in it).
+const root = "../.."
+
+// node is a thin reader over a parsed template. CloudFormation short tags (!Sub, !Ref, !GetAtt) stay on the
+// yaml.Node's Tag; the values keep their text.
+type node struct{ n *yaml.Node }
+
+// get follows mapping keys; it returns a zero node when any is missing.
+func (x node) get(keys ...string) node {
+	n := x.n
+	for _, k := range keys {
+		if n == nil {
+			return node{}
+		}
+		if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+			n = n.Content[0]
+		}
+		if n.Kind != yaml.MappingNode {
+			return node{}
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k {
+				next = n.Content[i+1]
+				break
+			}
+		}
+		n = next
+	}
+	return node{n}
+}
+
+func (x node) ok() bool { return x.n != nil }
+
+func (x node) str() string {
+	if x.n == nil {
+		return ""
+	}
+	return x.n.Value
+}
+
+// strs returns a scalar as a one-element list, a sequence of scalars as a list.
+func (x node) strs() []string {
+	switch {
+	case x.n == nil:
+		return nil
+	case x.n.Kind == yaml.ScalarNode:
+		return []string{x.n.Value}
+	case x.n.Kind == yaml.SequenceNode:
+		var out []string
+		for _, c := range x.n.Content {
+			out = append(out, c.Value)
+		}
+		return out
+	}
+	return nil
+}
+
+func (x node) items() []node {
+	if x.n == nil || x.n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	out := make([]node, len(x.n.Content))
+	for i, c := range x.n.Content {
+		out[i] = node{c}
+	}
+	return out
+}
+
+// keys lists a mapping's keys in file order.
+func (x node) keys() []string {
+	if x.n == nil || x.n.Kind != yaml.MappingNode {
+		return nil
+	}
+	var out []string
+	for i := 0; i < len(x.n.Content); i += 2 {
+		out = append(out, x.n.Content[i].Value)
+	}
+	return out
+}
+
+// walk visits every node under x with the mapping key it sits under ("" for sequence items and the root).
+func walk(n *yaml.Node, key string, visit func(key string, n *yaml.Node)) {
+	visit(key, n)
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			visit("", n.Content[i])
+			walk(n.Content[i+1], n.Content[i].Value, visit)
+		}
+		return
+	}
+	for _, c := range n.Content {
+		walk(c, "", visit)
+	}
+}
+
+func mustTemplate(t *testing.T) node {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("template.yaml: %v", err)
+	}
+	return node{&doc}
+}
+
+// functions returns the logical ids of the template's Lambda functions.
+func functions(tpl node) []string {
+	var ids []string
+	for _, id := range tpl.get("Resources").keys() {
+		if tpl.get("Resources", id, "Type").str() == "AWS::Serverless::Function" {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func TestTemplateFunctionsBuildWithMakefile(t *testing.T) {
+	t.Parallel()
+	tpl := mustTemplate(t)
+	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	targets := map[string]bool{}
+	goarch := ""
+	sc := bufio.NewScanner(strings.NewReader(string(mk)))
+	for sc.Scan() {
+		line := sc.Text()
+		if m := regexp.MustCompile(`^([A-Za-z0-9_-]+):`).FindStringSubmatch(line); m != nil {
+			targets[m[1]] = true
+		}
+		if m := regexp.MustCompile(`^GOARCH\s*\??=\s*(\S+)`).FindStringSubmatch(line); m != nil {
+			goarch = m[1]
+		}
+	}
+
+	ids := functions(tpl)
+	for _, want := range []string{"IngestFunction", "ReactFunction"} {
+		if !slices.Contains(ids, want) {
+			t.Errorf("template has no function %s (has %v)", want, ids)
+		}
+	}
+	for _, id := range ids {
+		if got := tpl.get("Resources", id, "Metadata", "BuildMethod").str(); got != "makefile" {
+			t.Errorf("%s: Metadata.BuildMethod = %q, want makefile (go1.x builds the wrong binary with CodeUri .)", id, got)
+		}
+		if !targets["build-"+id] {
+			t.Errorf("%s: the Makefile has no target build-%s, which sam build runs", id, id)
+		}
+	}
+
+	g := tpl.get("Globals", "Function")
+	for key, want := range map[string]string{"Runtime": "provided.al2023", "Handler": "bootstrap", "CodeUri": "."} {
+		if got := g.get(key).str(); got != want {
+			t.Errorf("Globals.Function.%s = %q, want %q", key, got, want)
+		}
+	}
+	// SAM does not pass the architecture to make: the Makefile's default must match the template.
+	if got := g.get("Architectures").strs(); !slices.Equal(got, []string{"arm64"}) || goarch != "arm64" {
+		t.Errorf("Globals.Function.Architectures = %v and Makefile GOARCH default = %q; both must be arm64", got, goarch)
+	}
+}
+
+func TestTemplateStreamSource(t *testing.T) {
+	t.Parallel()
+	tpl := mustTemplate(t)
+	fn := tpl.get("Resources", "ReactFunction", "Properties")
+	var src node
+	for _, name := range fn.get("Events").keys() {
+		if fn.get("Events", name, "Type").str() == "DynamoDB" {
+			if src.ok() {
+				t.Fatalf("ReactFunction has more than one DynamoDB event source")
+			}
+			src = fn.get("Events", name, "Properties")
+		}
+	}
+	if !src.ok() {
+		t.Fatal("ReactFunction has no DynamoDB stream event source")
+	}
+
+	if got := src.get("Stream").str(); got != "Table.StreamArn" {
+		t.Errorf("Stream = %q, want !GetAtt Table.StreamArn", got)
+	}
+	if got := src.get("StartingPosition").str(); got != "TRIM_HORIZON" {
+		t.Errorf("StartingPosition = %q, want TRIM_HORIZON (LATEST drops what arrived before the mapping)", got)
+	}
+	// The defaults are infinite (-1): one poisoned record would block its shard for 24 hours.
+	intIn := func(key string, lo, hi int) {
+		v, err := strconv.Atoi(src.get(key).str())
+		if err != nil || v < lo || v > hi {
+			t.Errorf("%s = %q, want an integer in [%d, %d]", key, src.get(key).str(), lo, hi)
+		}
+	}
+	intIn("MaximumRetryAttempts", 0, 10)
+	intIn("MaximumRecordAgeInSeconds", 60, 6*3600)
+	intIn("BatchSize", 1, 100)
+	if got := src.get("BisectBatchOnFunctionError").str(); got != "true" {
+		t.Errorf("BisectBatchOnFunctionError = %q, want true", got)
+	}
+	if got := src.get("FunctionResponseTypes").strs(); !slices.Contains(got, "ReportBatchItemFailures") {
+		t.Errorf("FunctionResponseTypes = %v, want ReportBatchItemFailures", got)
+	}
+	if got := src.get("DestinationConfig", "OnFailure", "Type").str(); got != "SQS" {
+		t.Errorf("DestinationConfig.OnFailure.Type = %q, want SQS", got)
+	}
+	dest := src.get("DestinationConfig", "OnFailure", "Destination").str()
+	queue, _, _ := strings.Cut(dest, ".")
+	if tpl.get("Resources", queue, "Type").str() != "AWS::SQS::Queue" {
+		t.Errorf("DestinationConfig.OnFailure.Destination = %q, want the Arn of a queue in this template", dest)
+	}
+
+	// Only inserts of accepted events: the function's own writes come back on the stream.
+	filters := src.get("FilterCriteria", "Filters").items()
+	if len(filters) != 1 {
+		t.Fatalf("FilterCriteria.Filters has %d filters, want 1", len(filters))
+	}
+	var pattern struct {
+		EventName []string `json:"eventName"`
+		Dynamodb  struct {
+			NewImage struct {
+				Type struct {
+					S []string `json:"S"`
+				} `json:"type"`
+			} `json:"NewImage"`
+		} `json:"dynamodb"`
+	}
+	if err := json.Unmarshal([]byte(filters[0].get("Pattern").str()), &pattern); err != nil {
+		t.Fatalf("FilterCriteria pattern: %v", err)
+	}
+	if !slices.Equal(pattern.EventName, []string{"INSERT"}) || !slices.Equal(pattern.Dynamodb.NewImage.Type.S, []string{"event"}) {
+		t.Errorf("FilterCriteria pattern = %s, want eventName [INSERT] and NewImage.type.S [event]", filters[0].get("Pattern").str())
+	}
+
+	// A claim must outlive the invocation that holds it.
+	timeout, err := strconv.Atoi(fn.get("Timeout").str())
+	if err != nil {
+		t.Fatalf("ReactFunction Timeout = %q: %v", fn.get("Timeout").str(), err)
+	}
+	lease, err := time.ParseDuration(fn.get("Environment", "Variables", "CLAIM_LEASE").str())
+	if err != nil {
+		t.Fatalf("ReactFunction CLAIM_LEASE: %v", err)
+	}
+	if lease <= time.Duration(timeout)*time.Second {
+		t.Errorf("CLAIM_LEASE %v must exceed the function Timeout %ds", lease, timeout)
+	}
+}
+
+func TestTemplateTable(t *testing.T) {
+	t.Parallel()
+	tpl := mustTemplate(t)
+	tbl := tpl.get("Resources", "Table")
+	if got := tbl.get("Type").str(); got != "AWS::DynamoDB::Table" {
+		t.Fatalf("Resources.Table.Type = %q", got)
+	}
+	p := tbl.get("Properties")
+	for _, c := range []struct{ path, want string }{
+		{"StreamSpecification.StreamViewType", "NEW_AND_OLD_IMAGES"},
+		{"PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled", "true"},
+		{"TimeToLiveSpecification.AttributeName", "expiresAt"},
+		{"TimeToLiveSpecification.Enabled", "true"},
+		{"SSESpecification.SSEEnabled", "true"},
+		{"BillingMode", "PAY_PER_REQUEST"},
+	} {
+		if got := p.get(strings.Split(c.path, ".")...).str(); got != c.want {
+			t.Errorf("Table %s = %q, want %q", c.path, got, c.want)
+		}
+	}
+	if got := tbl.get("DeletionPolicy").str(); got != "Retain" {
+		t.Errorf("Table DeletionPolicy = %q, want Retain: deleting the stack must not delete the history", got)
+	}
+	var gsi1 bool
+	for _, g := range p.get("GlobalSecondaryIndexes").items() {
+		gsi1 = gsi1 || g.get("IndexName").str() == "gsi1"
+	}
+	if !gsi1 {
+		t.Error("Table has no gsi1 index")
+	}
+}
+
+func TestTemplateHoldsNoSecrets(t *testing.T) {
+	t.Parallel()
+	tpl := mustTemplate(t)
+	// Both put plaintext into the function configuration or the stack's parameters.
+	banned := []string{"resolve:ssm", "resolve:secretsmanager"}
+	walk(tpl.n, "", func(key string, n *yaml.Node) {
+		if key == "" && n.Kind == yaml.ScalarNode && n.Value == "NoEcho" {
+			t.Errorf("line %d: NoEcho parameter; pass the secret's SSM name instead", n.Line)
+		}
+		if n.Kind == yaml.ScalarNode {
+			for _, b := range banned {
+				if strings.Contains(strings.ToLower(n.Value), b) {
+					t.Errorf("line %d: %q resolves a secret into the template; read it at runtime instead", n.Line, b)
+				}
+			}
+		}
+	})
+}
+
+// statements returns a function's inline policy statements, and the lines of policies that are not inline (SAM
+// policy templates, managed policy names), which cannot be checked here.
+func statements(tpl node, fn string) (stmts []node, notInline []int) {
+	for _, p := range tpl.get("Resources", fn, "Properties", "Policies").items() {
+		if !p.get("Statement").ok() {
+			notInline = append(notInline, p.n.Line)
+			continue
+		}
+		stmts = append(stmts, p.get("Statement").items()...)
+	}
+	return stmts, notInline
+}
+
+// grants reports whether an IAM action pattern (which may hold * and ?) covers action.
+func grants(pattern, action string) bool {
+	ok, _ := path.Match(strings.ToLower(pattern), strings.ToLower(action))
+	return ok
+}
+
+func TestTemplateLeastPrivilege(t *testing.T) {
+	t.Parallel()
+	tpl := mustTemplate(t)
+
+	for _, fn := range functions(tpl) {
+		stmts, notInline := statements(tpl, fn)
+		for _, line := range notInline {
+			t.Errorf("%s: policy at line %d is not an inline Statement (policy templates like DynamoDBCrudPolicy grant too much)", fn, line)
+		}
+		for _, s := range stmts {
+			if slices.Contains(s.get("Resource").strs(), "*") {
+				t.Errorf("%s: statement at line %d grants on Resource *", fn, s.n.Line)
+			}
+			if s.get("Effect").str() != "Allow" {
+				continue
+			}
+			for _, a := range s.get("Action").strs() {
+				if strings.HasSuffix(a, ":*") || a == "*" {
+					t.Errorf("%s: statement at line %d grants %s", fn, s.n.Line, a)
+				}
+			}
+		}
+	}
+
+	// Ingest only appends: a forged or buggy webhook must not be able to erase or bulk-rewrite history.
+	var ssm bool
+	ingest, _ := statements(tpl, "IngestFunction")
+	for _, s := range ingest {
+		for _, a := range s.get("Action").strs() {
+			for _, banned := range []string{"dynamodb:Scan", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:DeleteTable"} {
+				if grants(a, banned) {
+					t.Errorf("IngestFunction: action %s at line %d allows %s", a, s.n.Line, banned)
+				}
+			}
+			if grants(a, "ssm:GetParameter") {
+				ssm = true
+				res := strings.Join(s.get("Resource").strs(), " ")
+				if !strings.Contains(res, "parameter${SecretsPrefix}") {
+					t.Errorf("IngestFunction: ssm:GetParameter on %q, want the ARN ...:parameter${SecretsPrefix}* (the prefix starts with /)", res)
+				}
+			}
+		}
+	}
+	if !ssm {
+		t.Error("IngestFunction cannot read its webhook secrets (no ssm:GetParameter)")
+	}
+
+	var ses bool
+	react, _ := statements(tpl, "ReactFunction")
+	for _, s := range react {
+		for _, a := range s.get("Action").strs() {
+			if grants(a, "ses:SendRawEmail") {
+				ses = true
+				res := strings.Join(s.get("Resource").strs(), " ")
+				if !strings.HasSuffix(res, ":identity/${SenderIdentity}") {
+					t.Errorf("ReactFunction: ses:SendRawEmail on %q, want the SenderIdentity identity ARN only", res)
+				}
+			}
+		}
+	}
+	if !ses {
+		t.Error("ReactFunction cannot send email (no ses:SendRawEmail)")
+	}
+}
+
+func TestTemplateLogGroups(t *testing.T) {
+	t.Parallel()
+	tpl := mustTemplate(t)
+	for _, fn := range functions(tpl) {
+		lg := tpl.get("Resources", fn, "Properties", "LoggingConfig", "LogGroup").str()
+		if lg == "" {
+			t.Errorf("%s: no LoggingConfig.LogGroup; Lambda would create one that keeps logs forever", fn)
+			continue
+		}
+		if got := tpl.get("Resources", lg, "Type").str(); got != "AWS::Logs::LogGroup" {
+			t.Errorf("%s: LoggingConfig.LogGroup %q is not a log group in this template", fn, lg)
+		}
+		if !tpl.get("Resources", lg, "Properties", "RetentionInDays").ok() {
+			t.Errorf("%s: log group %s has no RetentionInDays", fn, lg)
+		}
+	}
+}
+
+func TestSamconfigOverridesKnownParameters(t *testing.T) {
+	t.Parallel()
+	tpl := mustTemplate(t)
+	b, err := os.ReadFile(filepath.Join(root, "samconfig.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^parameter_overrides\s*=\s*"([^"]*)"`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("samconfig.toml has no parameter_overrides")
+	}
+	for _, kv := range strings.Fields(string(m[1])) {
+		name, _, _ := strings.Cut(kv, "=")
+		if !tpl.get("Parameters", name).ok() {
+			t.Errorf("samconfig.toml overrides %s, which template.yaml does not declare", name)
+		}
+	}
+	for _, want := range []string{`capabilities = "CAPABILITY_IAM"`, `confirm_changeset = true`, `stack_name = "glassbox"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("samconfig.toml lacks %s", want)
+		}
+	}
+}
