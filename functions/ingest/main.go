@@ -30,6 +30,7 @@ func main() {
 	secrets := ssm.NewSecrets(ssmsdk.NewFromConfig(cfg), 5*time.Minute)
 	h := ingest.NewHandler(store, secrets, providers.All(), glassbox.SystemClock{}, ingest.Options{
 		PublicBaseURL: os.Getenv("PUBLIC_BASE_URL"),
+		BindingTTL:    30 * time.Second,
 		Logger:        logger,
 	})
 	lambda.Start(h.Handle)

@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -50,6 +52,9 @@ type Options struct {
 	// OnAccepted is called with each newly stored event after it is stored. glassbox dev uses it to process
 	// events in-process; on Lambda it is nil and the table's stream does this.
 	OnAccepted func(ctx context.Context, e glassbox.TaskEvent)
+	// BindingTTL keeps bindings a warm instance has read for this long, so a webhook costs one DynamoDB
+	// request (the write) instead of two. A changed binding takes effect within it. 0 reads every time.
+	BindingTTL time.Duration
 	Logger     *slog.Logger
 }
 
@@ -61,6 +66,14 @@ type Handler struct {
 	clock     glassbox.Clock
 	opts      Options
 	log       *slog.Logger
+
+	mu       sync.Mutex
+	bindings map[string]cachedBinding
+}
+
+type cachedBinding struct {
+	binding glassbox.Binding
+	at      time.Time
 }
 
 // NewHandler builds the webhook handler over its dependencies.
@@ -73,7 +86,30 @@ func NewHandler(store Store, secrets Secrets, providers []Provider, clock glassb
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{store: store, secrets: secrets, providers: byName, clock: clock, opts: opts, log: log}
+	return &Handler{store: store, secrets: secrets, providers: byName, clock: clock, opts: opts, log: log,
+		bindings: map[string]cachedBinding{}}
+}
+
+// binding reads a binding, from the warm cache when it is fresh. Unknown bindings are not cached, so a binding
+// just applied works at once.
+func (h *Handler) binding(ctx context.Context, provider, id string) (glassbox.Binding, error) {
+	key := provider + "/" + id
+	now := h.clock.Now()
+	if h.opts.BindingTTL > 0 {
+		h.mu.Lock()
+		c, ok := h.bindings[key]
+		h.mu.Unlock()
+		if ok && now.Sub(c.at) < h.opts.BindingTTL {
+			return c.binding, nil
+		}
+	}
+	b, err := h.store.Binding(ctx, provider, id)
+	if err == nil && h.opts.BindingTTL > 0 {
+		h.mu.Lock()
+		h.bindings[key] = cachedBinding{binding: b, at: now}
+		h.mu.Unlock()
+	}
+	return b, err
 }
 
 // Errors the handler answers with, besides the domain's ErrBadSignature and ErrMalformed.
@@ -144,7 +180,7 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if !ok {
 		return Result{}, fmt.Errorf("%w: unknown provider %q", errNotFound, providerName)
 	}
-	binding, err := h.store.Binding(ctx, providerName, bindingID)
+	binding, err := h.binding(ctx, providerName, bindingID)
 	if errors.Is(err, glassbox.ErrNotFound) {
 		return Result{}, fmt.Errorf("%w: unknown binding %q for provider %q", errNotFound, bindingID, providerName)
 	}

@@ -108,3 +108,51 @@ func (failingStore) Binding(context.Context, string, string) (glassbox.Binding, 
 	return glassbox.Binding{}, io.ErrUnexpectedEOF
 }
 func (failingStore) AppendEvent(context.Context, glassbox.TaskEvent) error { return nil }
+
+type countingStore struct {
+	store
+	reads int
+}
+
+func (s *countingStore) Binding(ctx context.Context, provider, id string) (glassbox.Binding, error) {
+	s.reads++
+	return s.store.Binding(ctx, provider, id)
+}
+
+type movableClock struct{ now time.Time }
+
+func (c *movableClock) Now() time.Time { return c.now }
+
+func TestBindingCache(t *testing.T) {
+	st := &countingStore{store: store{glassbox.Binding{ID: "b1", Provider: "rec"}}}
+	clock := &movableClock{now: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)}
+	h := ingest.NewHandler(st, secrets{}, []ingest.Provider{&recorder{}}, clock, ingest.Options{
+		BindingTTL: 30 * time.Second, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	send := func(binding string) int {
+		resp, _ := h.Handle(context.Background(), events.APIGatewayV2HTTPRequest{RawPath: "/hooks/rec/" + binding, Body: `{"ok":true}`,
+			RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST"}}})
+		return resp.StatusCode
+	}
+	steps := []struct {
+		name      string
+		binding   string
+		advance   time.Duration
+		status    int
+		wantReads int
+	}{
+		{"FirstReadsStore", "b1", 0, http.StatusOK, 1},
+		{"WarmHitsCache", "b1", 10 * time.Second, http.StatusOK, 1},
+		{"ExpiredReadsAgain", "b1", 30 * time.Second, http.StatusOK, 2},
+		{"UnknownReadsStore", "nope", 0, http.StatusNotFound, 3},
+		{"UnknownIsNotCached", "nope", 0, http.StatusNotFound, 4},
+	}
+	for _, s := range steps {
+		clock.now = clock.now.Add(s.advance)
+		if got := send(s.binding); got != s.status {
+			t.Fatalf("%s: status %d, want %d", s.name, got, s.status)
+		}
+		if st.reads != s.wantReads {
+			t.Fatalf("%s: %d binding reads, want %d", s.name, st.reads, s.wantReads)
+		}
+	}
+}
