@@ -273,15 +273,7 @@ func (s *Store) Event(ctx context.Context, id string) (glassbox.TaskEvent, error
 
 // EventsBetween lists a project's events with from <= OccurredAt < to, oldest first: a Query on gsi1.
 func (s *Store) EventsBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.TaskEvent, error) {
-	var out []glassbox.TaskEvent
-	err := s.between(ctx, projectID, "EVENT#", from, to, func(item map[string]types.AttributeValue) error {
-		var e glassbox.TaskEvent
-		if err := attributevalue.UnmarshalMap(item, &e); err != nil {
-			return fmt.Errorf("decode %s: %w", stringAttr(item, AttrPK), err)
-		}
-		out = append(out, e)
-		return nil
-	})
+	out, err := window[glassbox.TaskEvent](ctx, s, projectID, "EVENT#", from, to)
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: events of %s: %w", projectID, err)
 	}
@@ -467,19 +459,25 @@ func (s *Store) Message(ctx context.Context, id string) (glassbox.Message, error
 
 // MessagesBetween lists a project's messages with from <= ClaimedAt < to, oldest first: a Query on gsi1.
 func (s *Store) MessagesBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Message, error) {
-	var out []glassbox.Message
-	err := s.between(ctx, projectID, "MESSAGE#", from, to, func(item map[string]types.AttributeValue) error {
-		var m glassbox.Message
-		if err := attributevalue.UnmarshalMap(item, &m); err != nil {
-			return fmt.Errorf("decode %s: %w", stringAttr(item, AttrPK), err)
-		}
-		out = append(out, m)
-		return nil
-	})
+	out, err := window[glassbox.Message](ctx, s, projectID, "MESSAGE#", from, to)
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: messages of %s: %w", projectID, err)
 	}
 	return out, nil
+}
+
+// window lists a project's items of one kind (sort key prefix) with from <= time < to, decoded as T.
+func window[T any](ctx context.Context, s *Store, projectID, prefix string, from, to time.Time) ([]T, error) {
+	var out []T
+	err := s.between(ctx, projectID, prefix, from, to, func(item map[string]types.AttributeValue) error {
+		var v T
+		if err := attributevalue.UnmarshalMap(item, &v); err != nil {
+			return fmt.Errorf("decode %s: %w", stringAttr(item, AttrPK), err)
+		}
+		out = append(out, v)
+		return nil
+	})
+	return out, err
 }
 
 // between queries gsi1 for a project's items of one kind (sort key prefix) with from <= time < to, oldest

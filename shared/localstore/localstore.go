@@ -136,22 +136,7 @@ func (s *Store) Event(ctx context.Context, id string) (glassbox.TaskEvent, error
 
 // EventsBetween lists a project's events with from <= OccurredAt < to, oldest first.
 func (s *Store) EventsBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.TaskEvent, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	var out []glassbox.TaskEvent
-	err := s.db.View(func(tx *bolt.Tx) error {
-		events := tx.Bucket(bucketEvents)
-		return scan(tx.Bucket(bucketEventsByProject), projectID, from, to, func(id []byte) error {
-			var e glassbox.TaskEvent
-			if err := get(events, id, &e, "event "+string(id)); err != nil {
-				return err
-			}
-			out = append(out, e)
-			return nil
-		})
-	})
-	return out, err
+	return window[glassbox.TaskEvent](ctx, s, bucketEvents, bucketEventsByProject, projectID, from, to, "event")
 }
 
 // Task reads a task; ErrNotFound when there is none.
@@ -310,18 +295,23 @@ func (s *Store) Message(ctx context.Context, id string) (glassbox.Message, error
 
 // MessagesBetween lists a project's messages with from <= ClaimedAt < to, oldest first.
 func (s *Store) MessagesBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Message, error) {
+	return window[glassbox.Message](ctx, s, bucketMessages, bucketMessagesByProj, projectID, from, to, "message")
+}
+
+// window lists a project's items of one kind from items, in the order of their project/time index.
+func window[T any](ctx context.Context, s *Store, items, index []byte, projectID string, from, to time.Time, what string) ([]T, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var out []glassbox.Message
+	var out []T
 	err := s.db.View(func(tx *bolt.Tx) error {
-		msgs := tx.Bucket(bucketMessages)
-		return scan(tx.Bucket(bucketMessagesByProj), projectID, from, to, func(id []byte) error {
-			var m glassbox.Message
-			if err := get(msgs, id, &m, "message "+string(id)); err != nil {
+		b := tx.Bucket(items)
+		return scan(tx.Bucket(index), projectID, from, to, func(id []byte) error {
+			var v T
+			if err := get(b, id, &v, what+" "+string(id)); err != nil {
 				return err
 			}
-			out = append(out, m)
+			out = append(out, v)
 			return nil
 		})
 	})
