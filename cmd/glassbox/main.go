@@ -3,7 +3,7 @@
 //	glassbox apply -f agency.yaml (--table NAME [--endpoint URL] | --data DIR)
 //	glassbox dev [--addr 127.0.0.1:8080] [--data .glassbox]
 //	glassbox demo [--url http://127.0.0.1:8080] [--events events]
-//	glassbox replay (--table NAME [--endpoint URL] | --data DIR) (--event ID | --project ID --from T --to T)
+//	glassbox replay (--table NAME [--endpoint URL] | --data DIR) (--event ID | --from T [--to T] [--project ID])
 package main
 
 import (

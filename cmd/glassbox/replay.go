@@ -20,15 +20,16 @@ import (
 )
 
 // runReplay processes stored events again. Events are kept forever and processing is idempotent (task state
-// folds once, a sent message is never sent again), so replaying a window that the dead-letter queue reported
-// (its approximateArrivalOfFirstRecord..LastRecord) is always safe.
+// folds once, a sent message is never sent again), so replaying a window around what the dead-letter queue
+// reported is always safe. The window is over the provider's time of the action, which is a little before the
+// stream's arrival times in the DLQ record: widen it.
 func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var sf storeFlags
 	sf.register(fs)
 	eventID := fs.String("event", "", "one event id, e.g. trello:6650f1a2c3d4e5f601234567")
-	project := fs.String("project", "", "a project id, with --from and --to")
+	project := fs.String("project", "", "only this project (default: every project), with --from")
 	from := fs.String("from", "", "RFC 3339 start of the window (inclusive)")
 	to := fs.String("to", "", "RFC 3339 end of the window (exclusive); default now")
 	if err := fs.Parse(args); err != nil {
@@ -48,7 +49,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return fmt.Errorf("replay: event %s: %w", *eventID, err)
 		}
 		events = []glassbox.TaskEvent{e}
-	case *project != "" && *from != "":
+	case *from != "":
 		start, err := time.Parse(time.RFC3339, *from)
 		if err != nil {
 			return fmt.Errorf("replay: --from: %w", err)
@@ -59,11 +60,26 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				return fmt.Errorf("replay: --to: %w", err)
 			}
 		}
-		if events, err = store.EventsBetween(ctx, *project, start, end); err != nil {
-			return err
+		projects := []string{*project}
+		if *project == "" {
+			cfg, err := store.Config(ctx)
+			if err != nil {
+				return fmt.Errorf("replay: read config: %w", err)
+			}
+			projects = projects[:0]
+			for _, p := range cfg.Projects {
+				projects = append(projects, p.ID)
+			}
+		}
+		for _, p := range projects {
+			evs, err := store.EventsBetween(ctx, p, start, end)
+			if err != nil {
+				return err
+			}
+			events = append(events, evs...)
 		}
 	default:
-		return errors.New("replay: give --event ID, or --project ID --from TIME [--to TIME]")
+		return errors.New("replay: give --event ID, or --from TIME [--to TIME] [--project ID]")
 	}
 
 	var mailer react.Mailer

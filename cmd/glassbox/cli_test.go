@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/glassbox-oss/glassbox/shared/outbox"
+)
+
+func TestApplyValidatesAndWrites(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"apply", "-f", "demo/agency.yaml", "--data", data}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "1 clients, 1 projects, 1 bindings") {
+		t.Fatalf("apply said %q", out.String())
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("agency:\n  name: X\n  sender: nobody\n  locale: ru\n  time_zone: UTC\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := run(ctx, []string{"apply", "-f", bad, "--data", data}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "line 3: agency.sender") || !strings.Contains(err.Error(), "nothing was written") {
+		t.Fatalf("apply of an invalid file = %v", err)
+	}
+	if err := run(ctx, []string{"apply", "-f", bad}, io.Discard, io.Discard); err == nil {
+		t.Fatal("apply without a store gave no error")
+	}
+}
+
+// TestReplayRecoversAFailedSend: in glassbox dev a failed send is logged; replay processes the stored event
+// again and the notice goes out once.
+func TestReplayRecoversAFailedSend(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	// A file where the outbox folder should be makes every send fail.
+	blocker := filepath.Join(data, "outbox")
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dev, err := newDevServer(ctx, data, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(dev)
+	status, body, err := post(ctx, srv.Client(), srv.URL, mustLoad(t, "ingest-trello-done.json"))
+	srv.Close()
+	dev.Close()
+	if err != nil || status != 200 || !strings.Contains(body, "accepted") {
+		t.Fatalf("done delivery: %d %s %v", status, body, err)
+	}
+	if err := os.Remove(blocker); err != nil {
+		t.Fatal(err)
+	}
+
+	for i := 0; i < 2; i++ {
+		var out bytes.Buffer
+		if err := run(ctx, []string{"replay", "--data", data, "--from", "2000-01-01T00:00:00Z"}, &out, io.Discard); err != nil {
+			t.Fatalf("replay %d: %v\n%s", i, err, out.String())
+		}
+		if !strings.Contains(out.String(), "replayed 1 events") {
+			t.Fatalf("replay %d said %q", i, out.String())
+		}
+	}
+	mail, err := outbox.List(filepath.Join(data, "outbox"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mail) != 1 || mail[0].To[0] != "Анна Смирнова <anna@romashka.example>" {
+		t.Fatalf("after two replays: %d emails %+v, want the one client notice", len(mail), mail)
+	}
+}
