@@ -58,7 +58,8 @@ type TaskEvent struct {
 	Status       TaskStatus `json:"status,omitempty" dynamodbav:"status,omitempty"`
 	PrevListID   string     `json:"prevListId,omitempty" dynamodbav:"prevListId,omitempty"`
 	PrevListName string     `json:"prevListName,omitempty" dynamodbav:"prevListName,omitempty"`
-	PrevStatus   TaskStatus `json:"prevStatus,omitempty" dynamodbav:"prevStatus,omitempty"`
+	// PrevStatus is the status a move left (from the provider's "list before"); empty for a created task.
+	PrevStatus TaskStatus `json:"prevStatus,omitempty" dynamodbav:"prevStatus,omitempty"`
 
 	// Actor is the display name of who did it at the provider.
 	Actor string `json:"actor,omitempty" dynamodbav:"actor,omitempty"`

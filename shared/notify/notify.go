@@ -19,7 +19,8 @@ type Situation struct {
 	Config  glassbox.Config
 	Project glassbox.Project
 	Event   glassbox.TaskEvent
-	// Before is the task's state before the event was folded in (zero when the task was unknown).
+	// Before is the task's state before the event was folded in (zero when the task was unknown); only its
+	// LastEventAt is read, to tell a late delivery.
 	Before glassbox.Task
 	// After is the task's state with the event folded in.
 	After glassbox.Task
@@ -33,10 +34,9 @@ func Decide(s Situation) ([]glassbox.Message, error) {
 	if e.Kind != glassbox.EventTaskMoved && e.Kind != glassbox.EventTaskCreated {
 		return nil, nil
 	}
+	// The status before comes from the event itself, never from stored state, so a retried event decides
+	// exactly as it did the first time. A created task had none.
 	prev := e.PrevStatus
-	if e.Kind == glassbox.EventTaskCreated || (prev == glassbox.StatusUnknown && e.PrevListID == "") {
-		prev = s.Before.Status
-	}
 	stale := !s.Before.LastEventAt.IsZero() && e.OccurredAt.Before(s.Before.LastEventAt)
 
 	var kinds []glassbox.MessageKind

@@ -112,12 +112,6 @@ func (p *Processor) fold(ctx context.Context, e glassbox.TaskEvent) (before, aft
 			return before, after, fmt.Errorf("react: read task %s: %w", e.TaskID, err)
 		}
 		after = before
-		if before.LastEventID == e.ID {
-			// A retry of an event already folded in (the last attempt died after writing the task): decide as
-			// on the first attempt, from the state the event itself says it left.
-			before.Status, before.LastEventAt = e.PrevStatus, time.Time{}
-			return before, after, nil
-		}
 		if !after.Apply(e) {
 			return before, after, nil
 		}
