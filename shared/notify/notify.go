@@ -124,7 +124,7 @@ func compose(s Situation, k glassbox.MessageKind) (glassbox.Message, error) {
 		TaskURL:  s.Event.URL,
 	}
 	w := wordings[locale][k]
-	subject, text, html := w.subject(v), w.text(v), htmlLayout(w.html(v.escaped()))
+	subject, text, html := w.subject(v), w.text(v), w.html(v.escaped())
 	return glassbox.Message{
 		ID:        glassbox.MessageID(s.Event.ID, k, audience),
 		ProjectID: s.Project.ID,
