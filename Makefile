@@ -10,7 +10,7 @@ STATICCHECK_VERSION = v0.8.2
 
 export CACHE
 
-.PHONY: dev demo test unit lint bench emulators-start emulators-stop clean
+.PHONY: dev demo test lint bench emulators-start emulators-stop clean
 
 ## dev: serve the handlers on 127.0.0.1:8080 with an embedded store and a mail outbox (no AWS, Java or Node)
 dev:
@@ -25,10 +25,6 @@ test:
 	$(GO) vet ./...
 	cfn-lint template.yaml
 	scripts/with-emulators.sh $(GO) test -count=1 ./...
-
-## unit: the tests that need no emulator (integration tests fail with a hint without them)
-unit:
-	$(GO) test ./...
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }

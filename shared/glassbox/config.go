@@ -6,7 +6,6 @@ package glassbox
 import (
 	"fmt"
 	"strings"
-	"time"
 )
 
 // Locales a project can speak to its client in.
@@ -58,14 +57,6 @@ type Project struct {
 	TimeZone string `json:"time_zone" yaml:"time_zone" dynamodbav:"timeZone"`
 }
 
-// Location returns the project's time zone, falling back to UTC when it is unknown.
-func (p Project) Location() *time.Location {
-	if loc, err := time.LoadLocation(p.TimeZone); err == nil && p.TimeZone != "" {
-		return loc
-	}
-	return time.UTC
-}
-
 // Binding ties one board (or pipeline) of one provider to a project. Webhooks arrive at
 // /hooks/{provider}/{binding id}.
 type Binding struct {
@@ -114,6 +105,14 @@ func (c Config) Client(id string) (Client, bool) {
 		}
 	}
 	return Client{}, false
+}
+
+// ProjectLocale is the locale a project speaks: its own, else the agency's.
+func (c Config) ProjectLocale(p Project) string {
+	if p.Locale != "" {
+		return p.Locale
+	}
+	return c.Agency.Locale
 }
 
 // Binding returns the binding of a provider with the given id.

@@ -131,11 +131,3 @@ func knownStatus(s TaskStatus) bool {
 	}
 	return false
 }
-
-// ProjectLocale is the locale a project speaks: its own, else the agency's.
-func (c Config) ProjectLocale(p Project) string {
-	if p.Locale != "" {
-		return p.Locale
-	}
-	return c.Agency.Locale
-}

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/mail"
 	"strings"
 	"sync"
 	"time"
@@ -189,8 +188,7 @@ func render(m glassbox.Message) (glassbox.RawEmail, error) {
 	if err != nil {
 		return glassbox.RawEmail{}, fmt.Errorf("react: build message %s: %w", m.ID, err)
 	}
-	from := (&mail.Address{Address: m.From.Email}).Address
-	return glassbox.RawEmail{From: from, To: to, Data: data}, nil
+	return glassbox.RawEmail{From: m.From.Email, To: to, Data: data}, nil
 }
 
 func (p *Processor) cachedConfig(ctx context.Context) (glassbox.Config, error) {
