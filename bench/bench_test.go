@@ -110,7 +110,7 @@ func BenchmarkIngestWebhook(b *testing.B) {
 func BenchmarkReactDoneEvent(b *testing.B) {
 	store, counter := table(b)
 	h := ingest.NewHandler(store, secret{}, providers.All(), glassbox.SystemClock{}, ingest.Options{Logger: quiet})
-	var stored []glassbox.TaskEvent
+	var stored []glassbox.Event
 	ctx := context.Background()
 	for _, r := range deliveries(b, b.N+1) {
 		resp, err := h.Handle(ctx, r)

@@ -90,7 +90,7 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger) (*de
 		Logger: logger,
 		// On Lambda the table's stream runs the processor; here it runs right after the event is stored. A
 		// failure is logged; `glassbox replay --data` processes the event again.
-		OnAccepted: func(ctx context.Context, e glassbox.TaskEvent) {
+		OnAccepted: func(ctx context.Context, e glassbox.Event) {
 			if err := proc.Process(ctx, e); err != nil {
 				logger.Error("processing failed; run glassbox replay", "event_id", e.ID, "error", err.Error())
 			}

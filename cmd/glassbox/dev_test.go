@@ -68,7 +68,7 @@ func (h *devHarness) mail() []outbox.Summary {
 	return list
 }
 
-func (h *devHarness) storedEvents() []glassbox.TaskEvent {
+func (h *devHarness) storedEvents() []glassbox.Event {
 	h.t.Helper()
 	evs, err := h.dev.store.EventsBetween(context.Background(), "romashka-site", time.Time{}, time.Now().Add(24*time.Hour*365*100))
 	if err != nil {

@@ -41,14 +41,14 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer closeStore()
 
-	var events []glassbox.TaskEvent
+	var events []glassbox.Event
 	switch {
 	case *eventID != "":
 		e, err := store.Event(ctx, *eventID)
 		if err != nil {
 			return fmt.Errorf("replay: event %s: %w", *eventID, err)
 		}
-		events = []glassbox.TaskEvent{e}
+		events = []glassbox.Event{e}
 	case *from != "":
 		start, err := time.Parse(time.RFC3339, *from)
 		if err != nil {

@@ -224,7 +224,7 @@ func (s *Store) Binding(ctx context.Context, provider, id string) (glassbox.Bind
 
 // AppendEvent stores a new event with exactly one PutItem conditional on the id being new; ErrDuplicate when
 // it is not (nothing is written then).
-func (s *Store) AppendEvent(ctx context.Context, e glassbox.TaskEvent) error {
+func (s *Store) AppendEvent(ctx context.Context, e glassbox.Event) error {
 	item, err := s.eventItem(e)
 	if err != nil {
 		return fmt.Errorf("dynamo: append event %s: %w", e.ID, err)
@@ -249,7 +249,7 @@ func (s *Store) AppendEvent(ctx context.Context, e glassbox.TaskEvent) error {
 	return nil
 }
 
-func (s *Store) eventItem(e glassbox.TaskEvent) (map[string]types.AttributeValue, error) {
+func (s *Store) eventItem(e glassbox.Event) (map[string]types.AttributeValue, error) {
 	item, err := s.marshal(e)
 	if err != nil {
 		return nil, err
@@ -263,8 +263,8 @@ func (s *Store) eventItem(e glassbox.TaskEvent) (map[string]types.AttributeValue
 }
 
 // Event reads one event with one GetItem; ErrNotFound when there is none.
-func (s *Store) Event(ctx context.Context, id string) (glassbox.TaskEvent, error) {
-	var e glassbox.TaskEvent
+func (s *Store) Event(ctx context.Context, id string) (glassbox.Event, error) {
+	var e glassbox.Event
 	if err := s.get(ctx, eventPK(id), skEvent, true, &e); err != nil {
 		return e, fmt.Errorf("dynamo: event %s: %w", id, err)
 	}
@@ -272,8 +272,8 @@ func (s *Store) Event(ctx context.Context, id string) (glassbox.TaskEvent, error
 }
 
 // EventsBetween lists a project's events with from <= OccurredAt < to, oldest first: a Query on gsi1.
-func (s *Store) EventsBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.TaskEvent, error) {
-	out, err := window[glassbox.TaskEvent](ctx, s, projectID, "EVENT#", from, to)
+func (s *Store) EventsBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Event, error) {
+	out, err := window[glassbox.Event](ctx, s, projectID, "EVENT#", from, to)
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: events of %s: %w", projectID, err)
 	}

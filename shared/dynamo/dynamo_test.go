@@ -113,7 +113,7 @@ func TestAppendEventOneWrite(t *testing.T) {
 		o.APIOptions = append(o.APIOptions, counter.Register)
 	})
 	s := dynamo.New(client, newTable(t, client))
-	e := glassbox.TaskEvent{ID: "trello:1", ProjectID: "site", Provider: "trello", Kind: glassbox.EventTaskCreated,
+	e := glassbox.Event{ID: "trello:1", ProjectID: "site", Provider: "trello", Kind: glassbox.EventTaskCreated,
 		OccurredAt: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 
 	for _, tt := range []struct {
@@ -237,7 +237,7 @@ func TestStoredTimes(t *testing.T) {
 	table := newTable(t, client)
 	s := dynamo.New(client, table)
 	msk := time.FixedZone("MSK", 3*60*60)
-	e := glassbox.TaskEvent{ID: "trello:1", ProjectID: "site", Provider: "trello",
+	e := glassbox.Event{ID: "trello:1", ProjectID: "site", Provider: "trello",
 		OccurredAt: time.Date(2026, 3, 2, 12, 0, 0, 0, msk)}
 	if err := s.AppendEvent(t.Context(), e); err != nil {
 		t.Fatalf("AppendEvent: %v", err)

@@ -13,8 +13,8 @@ import (
 // DecodeEventImage decodes a task event from a stream record's image (record.Change.NewImage). It fails when
 // the item is not an event (its "type" is not "event"); the React function's event source filter already
 // passes only INSERTs of events, so that means a misconfigured filter.
-func DecodeEventImage(img map[string]events.DynamoDBAttributeValue) (glassbox.TaskEvent, error) {
-	var e glassbox.TaskEvent
+func DecodeEventImage(img map[string]events.DynamoDBAttributeValue) (glassbox.Event, error) {
+	var e glassbox.Event
 	item, err := FromStreamImage(img)
 	if err != nil {
 		return e, fmt.Errorf("dynamo: decode stream image: %w", err)

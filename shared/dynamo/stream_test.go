@@ -31,8 +31,8 @@ func readStreamEvent(t *testing.T, path string) events.DynamoDBEvent {
 	return ev
 }
 
-func streamFixtureEvent() glassbox.TaskEvent {
-	return glassbox.TaskEvent{
+func streamFixtureEvent() glassbox.Event {
+	return glassbox.Event{
 		ID: "trello:65f1c0de9a1b2c3d4e5f6a7b", ProjectID: "site", BindingID: "b1", Provider: "trello",
 		ProviderEventID: "65f1c0de9a1b2c3d4e5f6a7b", Kind: glassbox.EventTaskMoved, ProviderType: "updateCard",
 		TaskID: "5f9b1c2d3e4f5a6b7c8d9e0f", Title: "Home page design", URL: "https://trello.com/c/AbCd1234",

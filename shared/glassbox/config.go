@@ -6,6 +6,7 @@ package glassbox
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Locales a project can speak to its client in.
@@ -21,6 +22,8 @@ type Config struct {
 	Clients  []Client  `json:"clients" yaml:"clients" dynamodbav:"clients"`
 	Projects []Project `json:"projects" yaml:"projects" dynamodbav:"projects"`
 	Bindings []Binding `json:"bindings" yaml:"bindings" dynamodbav:"bindings"`
+	// Sellers are the agency's legal entities that issue acts and invoices.
+	Sellers []Seller `json:"sellers,omitempty" yaml:"sellers,omitempty" dynamodbav:"sellers,omitempty"`
 }
 
 // Agency is the service agency that runs Glassbox.
@@ -30,6 +33,11 @@ type Agency struct {
 	Sender   string `json:"sender" yaml:"sender" dynamodbav:"sender"`
 	Locale   string `json:"locale" yaml:"locale" dynamodbav:"locale"`
 	TimeZone string `json:"time_zone" yaml:"time_zone" dynamodbav:"timeZone"`
+	// PublicURL is the base URL of the deployed HTTP API or its custom domain, for links in emails
+	// ("https://glassbox.studio.example"). Empty: the deployment's own API URL.
+	PublicURL string `json:"public_url,omitempty" yaml:"public_url,omitempty" dynamodbav:"publicUrl,omitempty"`
+	// WorkingHours is when clients may get reminders; DefaultWorkingHours when unset.
+	WorkingHours WorkingHours `json:"working_hours,omitempty" yaml:"working_hours,omitempty" dynamodbav:"workingHours,omitempty"`
 }
 
 // Person is someone a message can be addressed to.
@@ -45,6 +53,8 @@ type Client struct {
 	Contacts []Person `json:"contacts" yaml:"contacts" dynamodbav:"contacts"`
 	// TelegramChatID is optional; notices also go there once Telegram delivery exists.
 	TelegramChatID string `json:"telegram_chat_id,omitempty" yaml:"telegram_chat_id,omitempty" dynamodbav:"telegramChatId,omitempty"`
+	// Buyer is the client's legal entity as documents name it; required for billed projects.
+	Buyer Buyer `json:"buyer,omitempty" yaml:"buyer,omitempty" dynamodbav:"buyer,omitempty"`
 }
 
 // Project is one piece of work the agency does for a client.
@@ -55,6 +65,8 @@ type Project struct {
 	Manager  Person `json:"manager" yaml:"manager" dynamodbav:"manager"`
 	Locale   string `json:"locale" yaml:"locale" dynamodbav:"locale"`
 	TimeZone string `json:"time_zone" yaml:"time_zone" dynamodbav:"timeZone"`
+	// Billing is set for projects billed by stages.
+	Billing Billing `json:"billing,omitempty" yaml:"billing,omitempty" dynamodbav:"billing,omitempty"`
 }
 
 // Binding ties one board (or pipeline) of one provider to a project. Webhooks arrive at
@@ -71,7 +83,16 @@ type Binding struct {
 	// URL the request arrived at.
 	CallbackURL string `json:"callback_url,omitempty" yaml:"callback_url,omitempty" dynamodbav:"callbackUrl,omitempty"`
 	// StatusMap lists, per status, the provider's list/column ids or names that mean it.
-	StatusMap map[TaskStatus][]string `json:"status_map" yaml:"status_map" dynamodbav:"statusMap"`
+	StatusMap map[TaskStatus][]string `json:"status_map,omitempty" yaml:"status_map,omitempty" dynamodbav:"statusMap,omitempty"`
+
+	// CRM bindings (IsCRM) route deals instead: Deals says which deal is which project, StageMap which CRM
+	// stages (ids, or names ignoring case) close which project stage (key: the stage id) or mean paid (key:
+	// StagePaid).
+	Deals    []DealRoute         `json:"deals,omitempty" yaml:"deals,omitempty" dynamodbav:"deals,omitempty"`
+	StageMap map[string][]string `json:"stage_map,omitempty" yaml:"stage_map,omitempty" dynamodbav:"stageMap,omitempty"`
+	// APIParam names the SSM parameter holding what reads the CRM back: Bitrix24's incoming-webhook URL
+	// ("https://portal.bitrix24.ru/rest/1/abc123/"). Only CRMs whose hooks are thin need it.
+	APIParam string `json:"api_param,omitempty" yaml:"api_param,omitempty" dynamodbav:"apiParam,omitempty"`
 }
 
 // StatusOf maps a provider list (by id, or by name ignoring case) to a status. Unmapped lists are
@@ -105,6 +126,29 @@ func (c Config) Client(id string) (Client, bool) {
 		}
 	}
 	return Client{}, false
+}
+
+// Seller returns the seller with the given id.
+func (c Config) Seller(id string) (Seller, bool) {
+	for _, s := range c.Sellers {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return Seller{}, false
+}
+
+// ProjectZone is the time zone a project lives in: its own, else the agency's, else UTC.
+func (c Config) ProjectZone(p Project) *time.Location {
+	for _, name := range []string{p.TimeZone, c.Agency.TimeZone} {
+		if name == "" {
+			continue
+		}
+		if loc, err := time.LoadLocation(name); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
 }
 
 // ProjectLocale is the locale a project speaks: its own, else the agency's.

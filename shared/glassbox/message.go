@@ -13,6 +13,8 @@ type Audience string
 const (
 	AudienceClient  Audience = "client"
 	AudienceManager Audience = "manager"
+	// AudienceAccountant is the seller's accountant, who confirms payments.
+	AudienceAccountant Audience = "accountant"
 )
 
 // MessageKind says why a message is sent.
@@ -23,6 +25,14 @@ const (
 	MessageTaskDone     MessageKind = "task_done"
 	MessageTaskBlocked  MessageKind = "task_blocked"
 	MessageTaskReopened MessageKind = "task_reopened"
+	// MessageStageClosed: the client gets the act of the closed stage and the invoice.
+	MessageStageClosed MessageKind = "stage_closed"
+	// MessageInvoiceIssued: the accountant gets the invoice and the "payment received" link.
+	MessageInvoiceIssued MessageKind = "invoice_issued"
+	// MessageInvoiceReminder: a soft reminder of an unpaid invoice to the client.
+	MessageInvoiceReminder MessageKind = "invoice_reminder"
+	// MessageInvoiceOverdue: the last reminder went out and the invoice is still unpaid; the manager takes over.
+	MessageInvoiceOverdue MessageKind = "invoice_overdue"
 )
 
 // MessageState is where a message is in its claim → send life.
@@ -48,6 +58,8 @@ type Message struct {
 	Subject   string      `json:"subject" dynamodbav:"subject"`
 	Text      string      `json:"text" dynamodbav:"text"`
 	HTML      string      `json:"html" dynamodbav:"html"`
+	// Attachments are the ids of documents whose PDFs go with the message.
+	Attachments []string `json:"attachments,omitempty" dynamodbav:"attachments,omitempty"`
 
 	State MessageState `json:"state" dynamodbav:"state"`
 	// ClaimToken identifies the worker holding the claim, so only it can mark the message sent or release it.
@@ -58,7 +70,8 @@ type Message struct {
 	ProviderID string `json:"providerId,omitempty" dynamodbav:"providerId,omitempty"`
 }
 
-// MessageID derives the id of the message of a kind caused by an event for an audience.
+// MessageID derives the id of the message of a kind caused by an event (or another cause, such as
+// "reminder:{document}:{n}") for an audience.
 func MessageID(eventID string, kind MessageKind, audience Audience) string {
 	sum := sha256.Sum256([]byte(eventID + "\x00" + string(kind) + "\x00" + string(audience)))
 	return hex.EncodeToString(sum[:16])

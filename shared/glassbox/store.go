@@ -19,6 +19,8 @@ var (
 	ErrAlreadySent = errors.New("message already sent")
 	// ErrClaimHeld: another worker claimed the message less than a lease ago and may still be sending it.
 	ErrClaimHeld = errors.New("message claim held by another worker")
+	// ErrAlreadyPaid: the invoice was marked paid before.
+	ErrAlreadyPaid = errors.New("invoice already paid")
 )
 
 // Store is everything Glassbox keeps. Every time is UTC. Implementations: dynamo (DynamoDB, one table) and
@@ -33,11 +35,11 @@ type Store interface {
 	Binding(ctx context.Context, provider, id string) (Binding, error)
 
 	// AppendEvent stores a new event. ErrDuplicate when an event with its ID exists; nothing is changed then.
-	AppendEvent(ctx context.Context, e TaskEvent) error
+	AppendEvent(ctx context.Context, e Event) error
 	// Event reads one event by id. ErrNotFound when there is none.
-	Event(ctx context.Context, id string) (TaskEvent, error)
+	Event(ctx context.Context, id string) (Event, error)
 	// EventsBetween lists a project's events with from <= OccurredAt < to, oldest first.
-	EventsBetween(ctx context.Context, projectID string, from, to time.Time) ([]TaskEvent, error)
+	EventsBetween(ctx context.Context, projectID string, from, to time.Time) ([]Event, error)
 
 	// Task reads a task's state. ErrNotFound when there is none.
 	Task(ctx context.Context, projectID, provider, taskID string) (Task, error)
@@ -60,6 +62,37 @@ type Store interface {
 	Message(ctx context.Context, id string) (Message, error)
 	// MessagesBetween lists a project's messages with from <= ClaimedAt < to, oldest first.
 	MessagesBetween(ctx context.Context, projectID string, from, to time.Time) ([]Message, error)
+
+	DocumentStore
+}
+
+// DocumentStore keeps stage closes, the acts and invoices they issue, and their numbering.
+type DocumentStore interface {
+	// NextNumber returns the number the next document of a series gets: 1 for a series never used.
+	NextNumber(ctx context.Context, series string) (int64, error)
+	// IssueDocuments records a stage close and its documents (with their PDFs) atomically. Each document's Seq
+	// must be its Series' next number; the series then moves on by one, so numbers have no gaps and are never
+	// reused. ErrDuplicate when the close exists already; ErrConflict when a series has moved on (re-read the
+	// numbers, renumber, retry). Either way nothing is written.
+	IssueDocuments(ctx context.Context, c StageClose, docs []IssuedDocument) error
+	// StageClose reads a close. ErrNotFound when there is none.
+	StageClose(ctx context.Context, id string) (StageClose, error)
+	// Document reads a document's snapshot. ErrNotFound when there is none.
+	Document(ctx context.Context, id string) (Document, error)
+	// DocumentPDF reads the PDF exactly as issued. ErrNotFound when there is none.
+	DocumentPDF(ctx context.Context, id string) ([]byte, error)
+	// DocumentsBetween lists a project's documents with from <= IssuedAt < to, oldest first.
+	DocumentsBetween(ctx context.Context, projectID string, from, to time.Time) ([]Document, error)
+	// OpenInvoices lists every issued invoice that is neither paid nor void, earliest due date first. It reads
+	// only open invoices, however many documents exist.
+	OpenInvoices(ctx context.Context) ([]Document, error)
+	// MarkPaid marks an invoice paid at a time by someone ("accountant link", "amocrm"). An invoice already
+	// paid stays as it was and ErrAlreadyPaid is returned; ErrConflict when it is void; ErrNotFound when
+	// there is no such document.
+	MarkPaid(ctx context.Context, id string, at time.Time, by string) error
+	// VoidDocument voids an issued document; its number stays used. ErrConflict when it is paid; voiding a
+	// void document again changes nothing and returns nil.
+	VoidDocument(ctx context.Context, id string, at time.Time, reason string) error
 }
 
 // RawEmail is a complete RFC 5322 message and its envelope.

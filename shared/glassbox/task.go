@@ -31,10 +31,17 @@ const (
 	EventTaskUpdated EventKind = "task_updated"
 	// EventLinkAttached: a deliverable link was attached to the task.
 	EventLinkAttached EventKind = "link_attached"
+
+	// EventDealStageChanged: a CRM deal moved to another stage (Deal says which).
+	EventDealStageChanged EventKind = "deal_stage_changed"
+	// EventDealUpdated: a CRM says a deal changed but not how (Bitrix24); React reads the deal back.
+	EventDealUpdated EventKind = "deal_updated"
+	// EventPaymentConfirmed: the accountant confirmed an invoice (DocumentID) was paid.
+	EventPaymentConfirmed EventKind = "payment_confirmed"
 )
 
-// TaskEvent is one accepted tracker delivery, normalised. Events are append-only: once stored, never changed.
-type TaskEvent struct {
+// Event is one accepted tracker delivery, normalised. Events are append-only: once stored, never changed.
+type Event struct {
 	// ID is deterministic: provider + ":" + the provider's own id for the action, so a redelivery maps to the
 	// same event and is stored once.
 	ID              string    `json:"id" dynamodbav:"id"`
@@ -67,6 +74,11 @@ type TaskEvent struct {
 	OccurredAt time.Time `json:"occurredAt" dynamodbav:"occurredAt"`
 	// ReceivedAt is when Glassbox accepted the delivery, UTC.
 	ReceivedAt time.Time `json:"receivedAt" dynamodbav:"receivedAt"`
+
+	// Deal is set on CRM deal events.
+	Deal *DealChange `json:"deal,omitempty" dynamodbav:"deal,omitempty"`
+	// DocumentID is the invoice a payment confirmation is for.
+	DocumentID string `json:"documentId,omitempty" dynamodbav:"documentId,omitempty"`
 }
 
 // EventID builds the deterministic id of an event from the provider and its own action id.
@@ -97,7 +109,7 @@ type Task struct {
 
 // Apply folds an event into the task state and reports whether anything changed. Events older than the newest
 // one applied only fill in what is missing (a title, a link); they never move the status back.
-func (t *Task) Apply(e TaskEvent) bool {
+func (t *Task) Apply(e Event) bool {
 	before := *t
 	if t.TaskID == "" {
 		t.ProjectID, t.Provider, t.TaskID = e.ProjectID, e.Provider, e.TaskID

@@ -9,27 +9,27 @@ import (
 
 func TestTaskApply(t *testing.T) {
 	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	move := func(id string, at time.Time, status glassbox.TaskStatus) glassbox.TaskEvent {
-		return glassbox.TaskEvent{ID: id, ProjectID: "p", Provider: "trello", TaskID: "c", Kind: glassbox.EventTaskMoved,
+	move := func(id string, at time.Time, status glassbox.TaskStatus) glassbox.Event {
+		return glassbox.Event{ID: id, ProjectID: "p", Provider: "trello", TaskID: "c", Kind: glassbox.EventTaskMoved,
 			Title: "Title " + id, ListID: "l-" + string(status), ListName: string(status), Status: status, OccurredAt: at}
 	}
-	link := glassbox.TaskEvent{ID: "link", TaskID: "c", Kind: glassbox.EventLinkAttached, Link: "https://figma.example/1", OccurredAt: t0.Add(-time.Hour)}
+	link := glassbox.Event{ID: "link", TaskID: "c", Kind: glassbox.EventLinkAttached, Link: "https://figma.example/1", OccurredAt: t0.Add(-time.Hour)}
 
 	tests := []struct {
 		name       string
-		events     []glassbox.TaskEvent
+		events     []glassbox.Event
 		wantStatus glassbox.TaskStatus
 		wantTitle  string
 		wantLink   string
 		wantDoneAt time.Time
 	}{
-		{"InOrder", []glassbox.TaskEvent{move("a", t0, glassbox.StatusInProgress), move("b", t0.Add(time.Minute), glassbox.StatusDone)},
+		{"InOrder", []glassbox.Event{move("a", t0, glassbox.StatusInProgress), move("b", t0.Add(time.Minute), glassbox.StatusDone)},
 			glassbox.StatusDone, "Title b", "", t0.Add(time.Minute)},
-		{"LateEventDoesNotRollBack", []glassbox.TaskEvent{move("b", t0.Add(time.Minute), glassbox.StatusDone), move("a", t0, glassbox.StatusInProgress)},
+		{"LateEventDoesNotRollBack", []glassbox.Event{move("b", t0.Add(time.Minute), glassbox.StatusDone), move("a", t0, glassbox.StatusInProgress)},
 			glassbox.StatusDone, "Title b", "", t0.Add(time.Minute)},
-		{"ReopenClearsDoneAt", []glassbox.TaskEvent{move("a", t0, glassbox.StatusDone), move("b", t0.Add(time.Minute), glassbox.StatusInProgress)},
+		{"ReopenClearsDoneAt", []glassbox.Event{move("a", t0, glassbox.StatusDone), move("b", t0.Add(time.Minute), glassbox.StatusInProgress)},
 			glassbox.StatusInProgress, "Title b", "", time.Time{}},
-		{"LateLinkStillFillsIn", []glassbox.TaskEvent{move("a", t0, glassbox.StatusDone), link},
+		{"LateLinkStillFillsIn", []glassbox.Event{move("a", t0, glassbox.StatusDone), link},
 			glassbox.StatusDone, "Title a", "https://figma.example/1", t0},
 	}
 	for _, tt := range tests {
@@ -47,7 +47,7 @@ func TestTaskApply(t *testing.T) {
 }
 
 func TestApplyReportsNoChangeForTheSameEvent(t *testing.T) {
-	e := glassbox.TaskEvent{ID: "a", TaskID: "c", Kind: glassbox.EventTaskMoved, ListID: "l", Status: glassbox.StatusDone,
+	e := glassbox.Event{ID: "a", TaskID: "c", Kind: glassbox.EventTaskMoved, ListID: "l", Status: glassbox.StatusDone,
 		OccurredAt: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
 	var task glassbox.Task
 	if !task.Apply(e) {

@@ -30,13 +30,13 @@ type Provider interface {
 	Verify(d glassbox.Delivery, secret string) error
 	// Parse returns the events in a delivery (none for actions nobody needs to hear about);
 	// glassbox.ErrMalformed for a body that is not the provider's format.
-	Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.TaskEvent, error)
+	Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event, error)
 }
 
 // Store is what ingest needs of the store.
 type Store interface {
 	Binding(ctx context.Context, provider, id string) (glassbox.Binding, error)
-	AppendEvent(ctx context.Context, e glassbox.TaskEvent) error
+	AppendEvent(ctx context.Context, e glassbox.Event) error
 }
 
 // Secrets reads webhook secrets by parameter name.
@@ -51,7 +51,7 @@ type Options struct {
 	PublicBaseURL string
 	// OnAccepted is called with each newly stored event after it is stored. glassbox dev uses it to process
 	// events in-process; on Lambda it is nil and the table's stream does this.
-	OnAccepted func(ctx context.Context, e glassbox.TaskEvent)
+	OnAccepted func(ctx context.Context, e glassbox.Event)
 	// BindingTTL keeps bindings a warm instance has read for this long, so a webhook costs one DynamoDB
 	// request (the write) instead of two. A changed binding takes effect within it. 0 reads every time.
 	BindingTTL time.Duration

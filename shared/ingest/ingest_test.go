@@ -26,7 +26,7 @@ func (r *recorder) Verify(d glassbox.Delivery, secret string) error {
 	}
 	return nil
 }
-func (r *recorder) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.TaskEvent, error) {
+func (r *recorder) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event, error) {
 	return nil, nil
 }
 
@@ -38,7 +38,7 @@ func (s store) Binding(_ context.Context, provider, id string) (glassbox.Binding
 	}
 	return glassbox.Binding{}, glassbox.ErrNotFound
 }
-func (s store) AppendEvent(context.Context, glassbox.TaskEvent) error { return nil }
+func (s store) AppendEvent(context.Context, glassbox.Event) error { return nil }
 
 type secrets struct{}
 
@@ -107,7 +107,7 @@ type failingStore struct{}
 func (failingStore) Binding(context.Context, string, string) (glassbox.Binding, error) {
 	return glassbox.Binding{}, io.ErrUnexpectedEOF
 }
-func (failingStore) AppendEvent(context.Context, glassbox.TaskEvent) error { return nil }
+func (failingStore) AppendEvent(context.Context, glassbox.Event) error { return nil }
 
 type countingStore struct {
 	store

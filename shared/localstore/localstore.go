@@ -105,7 +105,7 @@ func (s *Store) Binding(ctx context.Context, provider, id string) (glassbox.Bind
 }
 
 // AppendEvent stores a new event and indexes it by project and time; ErrDuplicate when its ID exists.
-func (s *Store) AppendEvent(ctx context.Context, e glassbox.TaskEvent) error {
+func (s *Store) AppendEvent(ctx context.Context, e glassbox.Event) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -123,8 +123,8 @@ func (s *Store) AppendEvent(ctx context.Context, e glassbox.TaskEvent) error {
 }
 
 // Event reads one event; ErrNotFound when there is none.
-func (s *Store) Event(ctx context.Context, id string) (glassbox.TaskEvent, error) {
-	var e glassbox.TaskEvent
+func (s *Store) Event(ctx context.Context, id string) (glassbox.Event, error) {
+	var e glassbox.Event
 	if err := ctx.Err(); err != nil {
 		return e, err
 	}
@@ -135,8 +135,8 @@ func (s *Store) Event(ctx context.Context, id string) (glassbox.TaskEvent, error
 }
 
 // EventsBetween lists a project's events with from <= OccurredAt < to, oldest first.
-func (s *Store) EventsBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.TaskEvent, error) {
-	return window[glassbox.TaskEvent](ctx, s, bucketEvents, bucketEventsByProject, projectID, from, to, "event")
+func (s *Store) EventsBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Event, error) {
+	return window[glassbox.Event](ctx, s, bucketEvents, bucketEventsByProject, projectID, from, to, "event")
 }
 
 // Task reads a task; ErrNotFound when there is none.

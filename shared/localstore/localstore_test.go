@@ -52,7 +52,7 @@ func TestReopen(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	e := glassbox.TaskEvent{ID: "trello:1", ProjectID: "site", Provider: "trello"}
+	e := glassbox.Event{ID: "trello:1", ProjectID: "site", Provider: "trello"}
 	if err := s.AppendEvent(t.Context(), e); err != nil {
 		t.Fatalf("AppendEvent: %v", err)
 	}

@@ -18,7 +18,7 @@ import (
 type Situation struct {
 	Config  glassbox.Config
 	Project glassbox.Project
-	Event   glassbox.TaskEvent
+	Event   glassbox.Event
 	// Before is the task's state before the event was folded in (zero when the task was unknown); only its
 	// LastEventAt is read, to tell a late delivery.
 	Before glassbox.Task

@@ -26,8 +26,8 @@ func config(locale string) glassbox.Config {
 
 var t0 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 
-func moved(prev, next glassbox.TaskStatus, listName string) glassbox.TaskEvent {
-	return glassbox.TaskEvent{
+func moved(prev, next glassbox.TaskStatus, listName string) glassbox.Event {
+	return glassbox.Event{
 		ID: "trello:a1", ProjectID: "site", Provider: "trello", Kind: glassbox.EventTaskMoved, TaskID: "c1",
 		Title: "Макет главной страницы", URL: "https://trello.com/c/Ab3dEf9h",
 		ListID: "l-" + string(next), ListName: listName, Status: next,
@@ -35,7 +35,7 @@ func moved(prev, next glassbox.TaskStatus, listName string) glassbox.TaskEvent {
 	}
 }
 
-func situation(locale string, e glassbox.TaskEvent, before glassbox.Task) notify.Situation {
+func situation(locale string, e glassbox.Event, before glassbox.Task) notify.Situation {
 	c := config(locale)
 	after := before
 	after.Apply(e)
@@ -52,7 +52,7 @@ func TestDecide(t *testing.T) {
 
 	tests := []struct {
 		name   string
-		event  glassbox.TaskEvent
+		event  glassbox.Event
 		before glassbox.Task
 		want   []glassbox.MessageKind
 		to     []string
@@ -133,7 +133,7 @@ func TestTrackerTextIsEscapedInHTML(t *testing.T) {
 
 // TestGolden pins the wording of every notice in both locales; run with -update after a deliberate change.
 func TestGolden(t *testing.T) {
-	cases := map[string]glassbox.TaskEvent{
+	cases := map[string]glassbox.Event{
 		"task_done":     moved(glassbox.StatusInProgress, glassbox.StatusDone, "Done"),
 		"task_blocked":  moved(glassbox.StatusInProgress, glassbox.StatusBlocked, "Blocked"),
 		"task_reopened": moved(glassbox.StatusDone, glassbox.StatusInProgress, "In Progress"),

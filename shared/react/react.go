@@ -75,7 +75,7 @@ func NewProcessor(store Store, mailer Mailer, clock glassbox.Clock, opts Options
 
 // Process folds e into its task and sends the messages it causes. Processing the same event again is safe:
 // the task state does not change twice and a sent message is not sent again. An error means "retry later".
-func (p *Processor) Process(ctx context.Context, e glassbox.TaskEvent) error {
+func (p *Processor) Process(ctx context.Context, e glassbox.Event) error {
 	log := p.log.With("event_id", e.ID, "project", e.ProjectID, "provider", e.Provider)
 	cfg, err := p.cachedConfig(ctx)
 	if err != nil {
@@ -104,7 +104,7 @@ func (p *Processor) Process(ctx context.Context, e glassbox.TaskEvent) error {
 }
 
 // fold applies the event to the task state with optimistic concurrency, and returns the state before and after.
-func (p *Processor) fold(ctx context.Context, e glassbox.TaskEvent) (before, after glassbox.Task, err error) {
+func (p *Processor) fold(ctx context.Context, e glassbox.Event) (before, after glassbox.Task, err error) {
 	for attempt := 0; attempt < 5; attempt++ {
 		before, err = p.store.Task(ctx, e.ProjectID, e.Provider, e.TaskID)
 		if err != nil && !errors.Is(err, glassbox.ErrNotFound) {

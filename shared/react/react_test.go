@@ -82,8 +82,8 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
-func doneEvent(id string) glassbox.TaskEvent {
-	return glassbox.TaskEvent{
+func doneEvent(id string) glassbox.Event {
+	return glassbox.Event{
 		ID: "trello:" + id, ProjectID: "site", Provider: "trello", Kind: glassbox.EventTaskMoved, TaskID: "card-" + id,
 		Title: "Landing page", URL: "https://trello.com/c/x", ListID: "l3", ListName: "Done", Status: glassbox.StatusDone,
 		PrevListID: "l2", PrevStatus: glassbox.StatusInProgress, OccurredAt: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC),
@@ -197,8 +197,8 @@ func TestUnknownProjectIsDropped(t *testing.T) {
 
 func TestStreamHandlerStopsAtFirstFailure(t *testing.T) {
 	f := newFixture(t)
-	byKey := map[string]glassbox.TaskEvent{"1": doneEvent("s1"), "2": doneEvent("s2"), "3": doneEvent("s3")}
-	decode := func(img map[string]events.DynamoDBAttributeValue) (glassbox.TaskEvent, error) {
+	byKey := map[string]glassbox.Event{"1": doneEvent("s1"), "2": doneEvent("s2"), "3": doneEvent("s3")}
+	decode := func(img map[string]events.DynamoDBAttributeValue) (glassbox.Event, error) {
 		e, ok := byKey[img["k"].String()]
 		if !ok {
 			return e, errors.New("not an event")

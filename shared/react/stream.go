@@ -10,7 +10,7 @@ import (
 )
 
 // DecodeFunc turns a stream record's new image into an event (dynamo.DecodeEventImage).
-type DecodeFunc func(map[string]events.DynamoDBAttributeValue) (glassbox.TaskEvent, error)
+type DecodeFunc func(map[string]events.DynamoDBAttributeValue) (glassbox.Event, error)
 
 // StreamHandler feeds DynamoDB stream batches to a Processor, with partial batch responses.
 type StreamHandler struct {

@@ -190,8 +190,8 @@ func testBinding(t *testing.T, s glassbox.Store) {
 	}
 }
 
-func event(id, project string, at time.Time) glassbox.TaskEvent {
-	return glassbox.TaskEvent{
+func event(id, project string, at time.Time) glassbox.Event {
+	return glassbox.Event{
 		ID:              glassbox.EventID("trello", id),
 		ProjectID:       project,
 		BindingID:       "b1",
@@ -231,7 +231,7 @@ func testEventRoundTrip(t *testing.T, s glassbox.Store) {
 		t.Errorf("Event times in %v/%v, want UTC", got.OccurredAt.Location(), got.ReceivedAt.Location())
 	}
 	// Optional fields left empty stay empty.
-	bare := glassbox.TaskEvent{ID: "trello:bare", ProjectID: "site", Provider: "trello", Kind: glassbox.EventTaskCreated, OccurredAt: t0}
+	bare := glassbox.Event{ID: "trello:bare", ProjectID: "site", Provider: "trello", Kind: glassbox.EventTaskCreated, OccurredAt: t0}
 	mustAppend(t, s, bare)
 	got, err = s.Event(t.Context(), bare.ID)
 	if err != nil {
@@ -831,7 +831,7 @@ func mustPutConfig(t *testing.T, s glassbox.Store, c glassbox.Config) {
 	}
 }
 
-func mustAppend(t *testing.T, s glassbox.Store, e glassbox.TaskEvent) {
+func mustAppend(t *testing.T, s glassbox.Store, e glassbox.Event) {
 	t.Helper()
 	if err := s.AppendEvent(t.Context(), e); err != nil {
 		t.Fatalf("AppendEvent(%s): %v", e.ID, err)
@@ -852,7 +852,7 @@ func mustClaim(t *testing.T, s glassbox.Store, m glassbox.Message) {
 	}
 }
 
-func mustEvents(t *testing.T, s glassbox.Store, project string, from, to time.Time) []glassbox.TaskEvent {
+func mustEvents(t *testing.T, s glassbox.Store, project string, from, to time.Time) []glassbox.Event {
 	t.Helper()
 	evs, err := s.EventsBetween(t.Context(), project, from, to)
 	if err != nil {
@@ -861,7 +861,7 @@ func mustEvents(t *testing.T, s glassbox.Store, project string, from, to time.Ti
 	return evs
 }
 
-func eventIDs(evs []glassbox.TaskEvent) []string {
+func eventIDs(evs []glassbox.Event) []string {
 	ids := make([]string, len(evs))
 	for i, e := range evs {
 		ids[i] = e.ID

@@ -105,7 +105,7 @@ type payload struct {
 // Every other action type, and updateCard changes that are neither (descriptions, due dates, archiving), yield
 // no event and no error: the handler acknowledges them without storing anything. A body that is not a Trello
 // action is glassbox.ErrMalformed.
-func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.TaskEvent, error) {
+func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event, error) {
 	var p payload
 	if err := json.Unmarshal(d.Body, &p); err != nil {
 		return nil, fmt.Errorf("trello: decode body: %v: %w", err, glassbox.ErrMalformed)
@@ -119,7 +119,7 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.TaskE
 		// Board- and list-level actions carry no card: nothing to tell anyone.
 		return nil, nil
 	}
-	e := glassbox.TaskEvent{
+	e := glassbox.Event{
 		ID:              glassbox.EventID(Name, a.ID),
 		ProjectID:       b.ProjectID,
 		BindingID:       b.ID,
@@ -182,7 +182,7 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.TaskE
 	default:
 		return nil, nil
 	}
-	return []glassbox.TaskEvent{e}, nil
+	return []glassbox.Event{e}, nil
 }
 
 func cardURL(shortLink, id string) string {

@@ -89,9 +89,9 @@ func TestParse(t *testing.T) {
 	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339Nano, s); return v }
 	tests := []struct {
 		file string
-		want []glassbox.TaskEvent
+		want []glassbox.Event
 	}{
-		{"trello-card-moved.json", []glassbox.TaskEvent{{
+		{"trello-card-moved.json", []glassbox.Event{{
 			ID: "trello:6650f1a2c3d4e5f601234567", Kind: glassbox.EventTaskMoved, ProviderType: "updateCard",
 			ProviderEventID: "6650f1a2c3d4e5f601234567",
 			TaskID:          "664e0b7d9a1c2b3d4e5f6071", Title: "Landing page for spring campaign",
@@ -100,7 +100,7 @@ func TestParse(t *testing.T) {
 			PrevListID: "6640aa11bb22cc33dd44ee02", PrevListName: "In Progress", PrevStatus: glassbox.StatusInProgress,
 			Actor: "Ivan Petrov", OccurredAt: at("2025-05-24T09:41:22.512Z"),
 		}}},
-		{"trello-card-blocked.json", []glassbox.TaskEvent{{
+		{"trello-card-blocked.json", []glassbox.Event{{
 			ID: "trello:6650f1a2c3d4e5f601234599", Kind: glassbox.EventTaskMoved, ProviderType: "updateCard",
 			ProviderEventID: "6650f1a2c3d4e5f601234599",
 			TaskID:          "664e0b7d9a1c2b3d4e5f6071", Title: "Landing page for spring campaign",
@@ -109,7 +109,7 @@ func TestParse(t *testing.T) {
 			PrevListID: "6640aa11bb22cc33dd44ee02", PrevListName: "In Progress", PrevStatus: glassbox.StatusInProgress,
 			Actor: "Ivan Petrov", OccurredAt: at("2025-05-24T10:05:00Z"),
 		}}},
-		{"trello-card-created.json", []glassbox.TaskEvent{{
+		{"trello-card-created.json", []glassbox.Event{{
 			ID: "trello:6650f0aa11bb22cc33dd44ee", Kind: glassbox.EventTaskCreated, ProviderType: "createCard",
 			ProviderEventID: "6650f0aa11bb22cc33dd44ee",
 			TaskID:          "664e0b7d9a1c2b3d4e5f6071", Title: "Landing page for spring campaign",
@@ -117,7 +117,7 @@ func TestParse(t *testing.T) {
 			ListID: "6640aa11bb22cc33dd44ee01", ListName: "To Do", Status: glassbox.StatusTodo,
 			Actor: "Ivan Petrov", OccurredAt: at("2025-05-22T07:03:10.004Z"),
 		}}},
-		{"trello-card-attachment.json", []glassbox.TaskEvent{{
+		{"trello-card-attachment.json", []glassbox.Event{{
 			ID: "trello:6650f1a2c3d4e5f6012345bb", Kind: glassbox.EventLinkAttached, ProviderType: "addAttachmentToCard",
 			ProviderEventID: "6650f1a2c3d4e5f6012345bb",
 			TaskID:          "664e0b7d9a1c2b3d4e5f6071", Title: "Landing page for spring campaign",
