@@ -3,6 +3,7 @@ package glassbox
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -20,6 +21,8 @@ type Delivery struct {
 	// CallbackURL is the URL the hook was registered with, which some providers sign over.
 	CallbackURL string
 	Header      http.Header
-	Body        []byte
-	ReceivedAt  time.Time
+	// Query is the request's query string; a CRM that signs nothing is checked by a token in it.
+	Query      url.Values
+	Body       []byte
+	ReceivedAt time.Time
 }

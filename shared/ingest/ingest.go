@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -202,6 +203,7 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		Method:      method,
 		CallbackURL: h.callbackURL(binding, req),
 		Header:      header(req.Headers),
+		Query:       query(req.RawQueryString),
 		Body:        body,
 		ReceivedAt:  h.clock.Now().UTC(),
 	}
@@ -264,6 +266,11 @@ func (h *Handler) callbackURL(b glassbox.Binding, req events.APIGatewayV2HTTPReq
 		u += "?" + req.RawQueryString
 	}
 	return u
+}
+
+func query(raw string) url.Values {
+	q, _ := url.ParseQuery(raw)
+	return q
 }
 
 func bodyLen(req events.APIGatewayV2HTTPRequest) int {
