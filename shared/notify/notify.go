@@ -80,6 +80,11 @@ type view struct {
 	Actor    string
 	Link     string
 	TaskURL  string
+
+	// Billing messages: the client's legal name, the closed and the billed stage, the invoice number, its total
+	// and due date (formatted for the locale), when the paid link expires, how many reminders went out.
+	Client, Stage, BilledStage, Invoice, Amount, Due, Expires string
+	Reminders                                                 int
 }
 
 func compose(s Situation, k glassbox.MessageKind) (glassbox.Message, error) {

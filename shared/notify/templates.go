@@ -18,7 +18,7 @@ type wording struct {
 	subject func(v view) string
 	// before and after are the paragraphs around the link.
 	before, after []func(v view) string
-	// link picks the URL; linkIntro leads it in text, linkLabel is its text in HTML.
+	// link picks the URL (nil: no link); linkIntro leads it in text, linkLabel is its text in HTML.
 	link                 func(v view) string
 	linkIntro, linkLabel string
 	// button draws the HTML link as a button; signed ends the message with the agency's name.
@@ -30,7 +30,9 @@ func (w wording) text(v view) string {
 	for _, p := range w.before {
 		ps = append(ps, p(v))
 	}
-	ps = append(ps, w.linkIntro+" "+w.link(v))
+	if w.link != nil {
+		ps = append(ps, w.linkIntro+" "+w.link(v))
+	}
 	for _, p := range w.after {
 		ps = append(ps, p(v))
 	}
@@ -50,7 +52,9 @@ func (w wording) html(v view) string {
 	if w.button {
 		style = " " + button
 	}
-	ps = append(ps, `<p><a href="`+w.link(v)+`"`+style+`>`+w.linkLabel+`</a></p>`)
+	if w.link != nil {
+		ps = append(ps, `<p><a href="`+w.link(v)+`"`+style+`>`+w.linkLabel+`</a></p>`)
+	}
 	for _, p := range w.after {
 		ps = append(ps, "<p>"+p(v)+"</p>")
 	}
@@ -70,6 +74,8 @@ func (v view) escaped() view {
 	return view{
 		Greeting: e(v.Greeting), Agency: e(v.Agency), Project: e(v.Project), Manager: e(v.Manager),
 		Title: e(v.Title), List: e(v.List), Actor: e(v.Actor), Link: e(safeURL(v.Link)), TaskURL: e(safeURL(v.TaskURL)),
+		Client: e(v.Client), Stage: e(v.Stage), BilledStage: e(v.BilledStage), Invoice: e(v.Invoice), Amount: e(v.Amount),
+		Due: e(v.Due), Expires: e(v.Expires), Reminders: v.Reminders,
 	}
 }
 

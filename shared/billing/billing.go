@@ -1,0 +1,259 @@
+// Package billing turns a closed project stage into documents: which act and which invoice, what is printed on
+// them, and their numbers. Numbers are taken with the documents in one store transaction, so they are
+// gapless per seller, kind and year, and a stage closed twice issues nothing the second time.
+package billing
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/money"
+)
+
+// Plan returns the documents closing a stage issues, not yet numbered: an act for the closed stage, and an
+// invoice for the next stage (prepay) or for the closed one (postpay). The last stage of a prepaid project
+// has no next stage, so only its act is issued. c.ClosedAt decides the documents' dates, in the project's zone.
+func Plan(cfg glassbox.Config, p glassbox.Project, c glassbox.StageClose) ([]glassbox.Document, error) {
+	b := p.Billing
+	closed, i, ok := b.Stage(c.StageID)
+	if !ok {
+		return nil, fmt.Errorf("billing: project %q has no stage %q", p.ID, c.StageID)
+	}
+	seller, ok := cfg.Seller(b.Seller)
+	if !ok {
+		return nil, fmt.Errorf("billing: project %q names no known seller (%q)", p.ID, b.Seller)
+	}
+	client, _ := cfg.Client(p.ClientID)
+	base := glassbox.Document{
+		ProjectID:   p.ID,
+		ClientID:    p.ClientID,
+		CloseID:     c.ID,
+		DealID:      c.DealID,
+		Locale:      locale(cfg, p),
+		IssuedAt:    c.ClosedAt.UTC(),
+		TimeZone:    cfg.ProjectZone(p).String(),
+		Date:        c.ClosedAt.In(cfg.ProjectZone(p)).Format(time.DateOnly),
+		Seller:      seller,
+		Buyer:       client.Buyer,
+		ProjectName: p.Name,
+		Contract:    b.Contract,
+		Currency:    b.Currency,
+		VAT:         seller.VAT,
+		State:       glassbox.DocumentIssued,
+	}
+	if base.Buyer.Name == "" {
+		base.Buyer.Name = client.Name
+	}
+
+	act := fill(base, glassbox.DocumentAct, closed)
+	docs := []glassbox.Document{act}
+	billed := closed
+	if b.Mode == glassbox.BillPrepay {
+		if i+1 >= len(b.Stages) {
+			return docs, nil
+		}
+		billed = b.Stages[i+1]
+	}
+	inv := fill(base, glassbox.DocumentInvoice, billed)
+	days := billed.PaymentDays
+	if days == 0 {
+		days = glassbox.DefaultPaymentDays
+	}
+	inv.DueDate = c.ClosedAt.In(cfg.ProjectZone(p)).AddDate(0, 0, days).Format(time.DateOnly)
+	return append(docs, inv), nil
+}
+
+func fill(d glassbox.Document, kind glassbox.DocumentKind, s glassbox.Stage) glassbox.Document {
+	d.Kind = kind
+	d.ID = glassbox.DocumentID(d.CloseID, kind)
+	d.StageID, d.StageName = s.ID, s.Name
+	d.Net, d.VATAmount, d.Total = money.SplitVAT(s.Amount, d.VAT)
+	name, unit := fmt.Sprintf("Stage “%s” of the project “%s”", s.Name, d.ProjectName), "service"
+	if d.Locale == glassbox.LocaleRU {
+		name, unit = fmt.Sprintf("Услуги по этапу «%s» проекта «%s»", s.Name, d.ProjectName), "усл."
+	}
+	if d.Contract != "" {
+		if d.Locale == glassbox.LocaleRU {
+			name += " по " + lowerFirst(d.Contract)
+		} else {
+			name += " under " + d.Contract
+		}
+	}
+	d.Lines = []glassbox.DocumentLine{{Name: name, Quantity: 1, Unit: unit, Price: s.Amount, Sum: s.Amount}}
+	return d
+}
+
+// number assigns a document its number in its series and the purpose printed with it.
+func number(d *glassbox.Document, seq int64) {
+	d.Seq = seq
+	d.Number = glassbox.FormatNumber(d.Seller.NumberPrefix, year(*d), seq)
+	if d.Kind != glassbox.DocumentInvoice {
+		return
+	}
+	date, _ := time.Parse(time.DateOnly, d.Date)
+	if d.Locale == glassbox.LocaleRU {
+		d.Purpose = fmt.Sprintf("Оплата по счёту № %s от %s за этап «%s»", d.Number, date.Format("02.01.2006"), d.StageName)
+		if pct, ok := d.VAT.Rate.Percent(); ok && !d.VAT.ReverseCharge {
+			d.Purpose += fmt.Sprintf(". В т.ч. НДС %d%% %s", pct, money.Format(d.VATAmount, d.Currency, glassbox.LocaleRU))
+		} else {
+			d.Purpose += ". НДС не облагается"
+		}
+		return
+	}
+	d.Purpose = "Invoice " + d.Number
+}
+
+func year(d glassbox.Document) int {
+	t, err := time.Parse(time.DateOnly, d.Date)
+	if err != nil {
+		return d.IssuedAt.Year()
+	}
+	return t.Year()
+}
+
+// Series is the numbering series a planned document is numbered in.
+func Series(d glassbox.Document) string {
+	return glassbox.DocumentSeries(d.Seller.ID, d.Kind, year(d))
+}
+
+func locale(cfg glassbox.Config, p glassbox.Project) string {
+	if cfg.ProjectLocale(p) == glassbox.LocaleRU {
+		return glassbox.LocaleRU
+	}
+	return glassbox.LocaleEN
+}
+
+func lowerFirst(s string) string {
+	r := []rune(s)
+	if len(r) > 0 && r[0] >= 'А' && r[0] <= 'Я' {
+		r[0] += 'а' - 'А'
+	}
+	return string(r)
+}
+
+// Store is what issuing needs of the store.
+type Store interface {
+	NextNumber(ctx context.Context, series string) (int64, error)
+	IssueDocuments(ctx context.Context, c glassbox.StageClose, docs []glassbox.IssuedDocument) error
+	StageClose(ctx context.Context, id string) (glassbox.StageClose, error)
+	Document(ctx context.Context, id string) (glassbox.Document, error)
+}
+
+// RenderFunc renders a numbered document as PDF (pdf.Render).
+type RenderFunc func(glassbox.Document) ([]byte, error)
+
+// Issuer numbers, renders and stores the documents of stage closes.
+type Issuer struct {
+	store  Store
+	render RenderFunc
+}
+
+// NewIssuer builds an Issuer.
+func NewIssuer(store Store, render RenderFunc) *Issuer {
+	return &Issuer{store: store, render: render}
+}
+
+// maxAttempts bounds the retries when other closes take the same numbers first.
+const maxAttempts = 50
+
+// Issue issues the planned documents of close c and returns them numbered. When c was issued before (a
+// redelivered or replayed event), nothing new is issued and the documents issued then are returned, so a
+// caller can go on to send them: the store's transaction makes the close, its documents and their numbers
+// one unit.
+func (is *Issuer) Issue(ctx context.Context, c glassbox.StageClose, planned []glassbox.Document) ([]glassbox.Document, error) {
+	c.DocumentIDs = c.DocumentIDs[:0]
+	for _, d := range planned {
+		c.DocumentIDs = append(c.DocumentIDs, d.ID)
+	}
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		if _, err := is.store.StageClose(ctx, c.ID); err == nil {
+			return is.issued(ctx, c.ID)
+		} else if !errors.Is(err, glassbox.ErrNotFound) {
+			return nil, fmt.Errorf("billing: read close %s: %w", c.ID, err)
+		}
+		docs, err := is.numbered(ctx, planned)
+		if err != nil {
+			return nil, err
+		}
+		issued := make([]glassbox.IssuedDocument, len(docs))
+		for i, d := range docs {
+			pdf, err := is.render(d)
+			if err != nil {
+				return nil, fmt.Errorf("billing: render %s %s: %w", d.Kind, d.Number, err)
+			}
+			issued[i] = glassbox.IssuedDocument{Document: d, PDF: pdf}
+			issued[i].Document.PDFSHA256 = sha256Hex(pdf)
+			docs[i] = issued[i].Document
+		}
+		switch err := is.store.IssueDocuments(ctx, c, issued); {
+		case err == nil:
+			return docs, nil
+		case errors.Is(err, glassbox.ErrDuplicate):
+			return is.issued(ctx, c.ID)
+		case errors.Is(err, glassbox.ErrConflict):
+			// Another close took a number first: wait a little, read the numbers again.
+			sleep(ctx, attempt)
+		default:
+			return nil, fmt.Errorf("billing: issue %s: %w", c.ID, err)
+		}
+	}
+	return nil, fmt.Errorf("billing: issue %s: numbers still contended after %d attempts", c.ID, maxAttempts)
+}
+
+// numbered gives each document the next number of its series; documents sharing a series get consecutive ones.
+func (is *Issuer) numbered(ctx context.Context, planned []glassbox.Document) ([]glassbox.Document, error) {
+	next := map[string]int64{}
+	docs := make([]glassbox.Document, len(planned))
+	for i, d := range planned {
+		series := Series(d)
+		if _, ok := next[series]; !ok {
+			n, err := is.store.NextNumber(ctx, series)
+			if err != nil {
+				return nil, fmt.Errorf("billing: read series %s: %w", series, err)
+			}
+			next[series] = n
+		}
+		d.Series = series
+		number(&d, next[series])
+		next[series]++
+		docs[i] = d
+	}
+	return docs, nil
+}
+
+func (is *Issuer) issued(ctx context.Context, closeID string) ([]glassbox.Document, error) {
+	c, err := is.store.StageClose(ctx, closeID)
+	if err != nil {
+		return nil, fmt.Errorf("billing: read close %s: %w", closeID, err)
+	}
+	docs := make([]glassbox.Document, 0, len(c.DocumentIDs))
+	for _, id := range c.DocumentIDs {
+		d, err := is.store.Document(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("billing: read document %s of %s: %w", id, closeID, err)
+		}
+		docs = append(docs, d)
+	}
+	return docs, nil
+}
+
+func sleep(ctx context.Context, attempt int) {
+	ceiling := time.Duration(1<<min(attempt, 6)) * time.Millisecond
+	t := time.NewTimer(time.Duration(rand.Int64N(int64(ceiling) + 1)))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,159 @@
+// Package courier sends decided messages exactly once: claim the message's deterministic id, build the MIME
+// message (with the PDFs of the documents it carries), send it, mark it sent. React (notices, stage closes) and
+// Remind (reminders) both deliver through it. docs/data-model.md, "Exactly once", explains the protocol.
+package courier
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/mime"
+)
+
+// Store is what delivery needs of the store.
+type Store interface {
+	ClaimMessage(ctx context.Context, m glassbox.Message, lease time.Duration) error
+	MarkMessageSent(ctx context.Context, id, token string, sentAt time.Time, providerID string) error
+	ReleaseMessage(ctx context.Context, id, token string) error
+	Document(ctx context.Context, id string) (glassbox.Document, error)
+	DocumentPDF(ctx context.Context, id string) ([]byte, error)
+}
+
+// Mailer sends a complete message and returns the mail service's id for it.
+type Mailer interface {
+	Send(ctx context.Context, e glassbox.RawEmail) (string, error)
+}
+
+// DefaultClaimLease suits a function timeout of 30 s: it must exceed the timeout, so that a claim older than
+// the lease belongs to an attempt that can no longer be running.
+const DefaultClaimLease = 2 * time.Minute
+
+// Courier delivers messages.
+type Courier struct {
+	store  Store
+	mailer Mailer
+	clock  glassbox.Clock
+	lease  time.Duration
+	log    *slog.Logger
+}
+
+// New builds a Courier; lease 0 means DefaultClaimLease.
+func New(store Store, mailer Mailer, clock glassbox.Clock, lease time.Duration, log *slog.Logger) *Courier {
+	if lease <= 0 {
+		lease = DefaultClaimLease
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Courier{store: store, mailer: mailer, clock: clock, lease: lease, log: log}
+}
+
+// Deliver claims, sends and marks one message. A message sent before is skipped (nil). An error means "retry
+// later": the claim was released, or another attempt holds it.
+func (c *Courier) Deliver(ctx context.Context, m glassbox.Message) error {
+	log := c.log.With("message_id", m.ID, "kind", m.Kind, "audience", m.Audience, "project", m.ProjectID)
+	m.State = glassbox.MessageClaimed
+	m.ClaimToken = newToken()
+	m.ClaimedAt = c.clock.Now().UTC()
+	switch err := c.store.ClaimMessage(ctx, m, c.lease); {
+	case errors.Is(err, glassbox.ErrAlreadySent):
+		log.Info("message already sent")
+		return nil
+	case err != nil:
+		return fmt.Errorf("courier: claim message %s: %w", m.ID, err)
+	}
+	raw, err := c.render(ctx, m)
+	if err != nil {
+		_ = c.store.ReleaseMessage(ctx, m.ID, m.ClaimToken)
+		return err
+	}
+	providerID, err := c.mailer.Send(ctx, raw)
+	if err != nil {
+		if rerr := c.store.ReleaseMessage(ctx, m.ID, m.ClaimToken); rerr != nil {
+			log.Error("release claim after failed send", "error", rerr.Error())
+		}
+		return fmt.Errorf("courier: send message %s: %w", m.ID, err)
+	}
+	if err := c.store.MarkMessageSent(ctx, m.ID, m.ClaimToken, c.clock.Now().UTC(), providerID); err != nil {
+		// The mail is out; failing here would resend it after the lease. Log and move on.
+		log.Error("mark message sent", "error", err.Error())
+	}
+	log.Info("message sent", "provider_message_id", providerID, "attachments", len(m.Attachments))
+	return nil
+}
+
+// render builds the MIME message. Message-ID derives from the message id, so a resend after a crash carries the
+// same id and mail programs show it once; References names one root per project, so a client's mail program
+// threads one project's messages together.
+func (c *Courier) render(ctx context.Context, m glassbox.Message) (glassbox.RawEmail, error) {
+	domain := "glassbox.local"
+	if i := strings.LastIndexByte(m.From.Email, '@'); i >= 0 {
+		domain = m.From.Email[i+1:]
+	}
+	msg := mime.Message{
+		From:       mime.Address{Name: m.From.Name, Email: m.From.Email},
+		Subject:    m.Subject,
+		Date:       m.ClaimedAt,
+		MessageID:  m.ID + "@" + domain,
+		References: []string{"project-" + m.ProjectID + "@" + domain},
+		Text:       m.Text,
+		HTML:       m.HTML,
+	}
+	if m.ReplyTo.Email != "" {
+		msg.ReplyTo = []mime.Address{{Name: m.ReplyTo.Name, Email: m.ReplyTo.Email}}
+	}
+	to := make([]string, 0, len(m.To))
+	for _, p := range m.To {
+		msg.To = append(msg.To, mime.Address{Name: p.Name, Email: p.Email})
+		to = append(to, p.Email)
+	}
+	for _, id := range m.Attachments {
+		d, err := c.store.Document(ctx, id)
+		if err != nil {
+			return glassbox.RawEmail{}, fmt.Errorf("courier: message %s: read document %s: %w", m.ID, id, err)
+		}
+		pdf, err := c.store.DocumentPDF(ctx, id)
+		if err != nil {
+			return glassbox.RawEmail{}, fmt.Errorf("courier: message %s: read PDF of %s: %w", m.ID, id, err)
+		}
+		msg.Attachments = append(msg.Attachments, mime.Attachment{Filename: Filename(d), ContentType: "application/pdf", Data: pdf})
+	}
+	data, err := msg.Bytes()
+	if err != nil {
+		return glassbox.RawEmail{}, fmt.Errorf("courier: build message %s: %w", m.ID, err)
+	}
+	return glassbox.RawEmail{From: m.From.Email, To: to, Data: data}, nil
+}
+
+// Filename is the name a document's PDF is attached and downloaded under: "Счёт ПК-2026-0015.pdf",
+// "Invoice PX-2026-0001.pdf".
+func Filename(d glassbox.Document) string {
+	names := map[string]map[glassbox.DocumentKind]string{
+		glassbox.LocaleRU: {glassbox.DocumentAct: "Акт", glassbox.DocumentInvoice: "Счёт"},
+		glassbox.LocaleEN: {glassbox.DocumentAct: "Act", glassbox.DocumentInvoice: "Invoice"},
+	}
+	loc := d.Locale
+	if loc != glassbox.LocaleRU {
+		loc = glassbox.LocaleEN
+	}
+	safe := strings.Map(func(r rune) rune {
+		if r < 0x20 || strings.ContainsRune(`/\:*?"<>|`, r) {
+			return '-'
+		}
+		return r
+	}, d.Number)
+	return names[loc][d.Kind] + " " + safe + ".pdf"
+}
+
+func newToken() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
