@@ -22,7 +22,7 @@ func Words(m glassbox.Minor, currency string) string {
 	whole, frac := u/100, u%100
 
 	var b strings.Builder
-	b.Grow(160)
+	b.Grow(384) // the longest amount, MinInt64 in USD, takes 369 bytes
 	if m < 0 {
 		b.WriteString("минус ")
 	}
@@ -43,6 +43,12 @@ func Words(m glassbox.Minor, currency string) string {
 		b.WriteString(n.minor[plural(frac)])
 	}
 	return capitalise(b.String())
+}
+
+// capitalise upper-cases the first letter.
+func capitalise(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[size:]
 }
 
 // currencyNouns are a currency's major and minor unit nouns by plural form (one, few, many).
@@ -157,10 +163,4 @@ func writeGroup(b *strings.Builder, g uint64, feminine bool, first *bool) {
 	} else {
 		word(unitsM[u])
 	}
-}
-
-// capitalise upper-cases the first letter.
-func capitalise(s string) string {
-	r, size := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[size:]
 }
