@@ -14,8 +14,8 @@ import (
 // The whole units are in words and the minor units are two digits followed by their noun ("Один рубль 01
 // копейка", "Два евро 50 центов", "Три доллара США 00 центов"). Each noun agrees with its number's last two
 // digits. A currency other than RUB, EUR and USD is named by its ISO code after the words, with the minor
-// units as bare digits: "Сто CHF 00" (with no code at all, "Сто 00"). A negative amount starts with "Минус ". Every int64 amount can be said
-// (scales go up to квадриллион).
+// units as bare digits: "Сто CHF 00" (with no code at all, "Сто 00"). A negative amount starts with "Минус ".
+// Every int64 amount can be said (scales go up to квадриллион).
 func Words(m glassbox.Minor, currency string) string {
 	code := strings.ToUpper(strings.TrimSpace(currency))
 	u := abs(m)
