@@ -1,9 +1,11 @@
-// Command react is the ReactFunction Lambda: new events from the table's stream in, task state and notices out.
+// Command react is the ReactFunction Lambda: new events from the table's stream in; task state, notices, acts
+// and invoices out.
 package main
 
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"os"
 	"time"
 
@@ -11,11 +13,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	sessdk "github.com/aws/aws-sdk-go-v2/service/ses"
+	ssmsdk "github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/glassbox-oss/glassbox/shared/billing"
+	"github.com/glassbox-oss/glassbox/shared/bitrix24"
 	"github.com/glassbox-oss/glassbox/shared/dynamo"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/pdf"
 	"github.com/glassbox-oss/glassbox/shared/react"
 	"github.com/glassbox-oss/glassbox/shared/ses"
+	"github.com/glassbox-oss/glassbox/shared/ssm"
 )
 
 func main() {
@@ -33,10 +40,17 @@ func main() {
 		}
 	}
 	store := dynamo.New(dynamodb.NewFromConfig(cfg), os.Getenv("TABLE_NAME"))
+	secrets := ssm.NewSecrets(ssmsdk.NewFromConfig(cfg), 5*time.Minute)
 	proc := react.NewProcessor(store, ses.NewMailer(sessdk.NewFromConfig(cfg)), glassbox.SystemClock{}, react.Options{
 		ClaimLease: lease,
 		ConfigTTL:  time.Minute,
 		Logger:     logger,
+		Billing: &react.Billing{
+			Render:   pdf.Render,
+			Links:    &billing.Links{Secrets: secrets, KeyParam: os.Getenv("LINK_KEY_PARAM"), PublicBaseURL: os.Getenv("PUBLIC_BASE_URL")},
+			Secrets:  secrets,
+			Fetchers: map[string]react.DealFetcher{"bitrix24": &bitrix24.Client{HTTP: &http.Client{Timeout: 10 * time.Second}}},
+		},
 	})
 	lambda.Start(react.NewStreamHandler(proc, dynamo.DecodeEventImage, logger).Handle)
 }

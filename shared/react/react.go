@@ -5,17 +5,15 @@ package react
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/glassbox-oss/glassbox/shared/billing"
+	"github.com/glassbox-oss/glassbox/shared/courier"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
-	"github.com/glassbox-oss/glassbox/shared/mime"
 	"github.com/glassbox-oss/glassbox/shared/notify"
 )
 
@@ -24,15 +22,14 @@ type Store interface {
 	Config(ctx context.Context) (glassbox.Config, error)
 	Task(ctx context.Context, projectID, provider, taskID string) (glassbox.Task, error)
 	PutTask(ctx context.Context, t glassbox.Task) error
-	ClaimMessage(ctx context.Context, m glassbox.Message, lease time.Duration) error
-	MarkMessageSent(ctx context.Context, id, token string, sentAt time.Time, providerID string) error
-	ReleaseMessage(ctx context.Context, id, token string) error
+	courier.Store
+	billing.Store
+	OpenInvoices(ctx context.Context) ([]glassbox.Document, error)
+	MarkPaid(ctx context.Context, id string, at time.Time, by string) error
 }
 
 // Mailer sends a complete message.
-type Mailer interface {
-	Send(ctx context.Context, e glassbox.RawEmail) (string, error)
-}
+type Mailer = courier.Mailer
 
 // Options tune a Processor.
 type Options struct {
@@ -42,18 +39,21 @@ type Options struct {
 	// ConfigTTL is how long the configuration is cached between events; 0 reads it for every event.
 	ConfigTTL time.Duration
 	Logger    *slog.Logger
+	// Billing serves CRM deal and payment events; without it they are logged and skipped.
+	Billing *Billing
 }
 
 // DefaultClaimLease suits a function timeout of 30 s.
-const DefaultClaimLease = 2 * time.Minute
+const DefaultClaimLease = courier.DefaultClaimLease
 
 // Processor processes task events.
 type Processor struct {
-	store  Store
-	mailer Mailer
-	clock  glassbox.Clock
-	opts   Options
-	log    *slog.Logger
+	store   Store
+	courier *courier.Courier
+	clock   glassbox.Clock
+	opts    Options
+	log     *slog.Logger
+	issuer  *billing.Issuer
 
 	mu        sync.Mutex
 	config    glassbox.Config
@@ -70,7 +70,11 @@ func NewProcessor(store Store, mailer Mailer, clock glassbox.Clock, opts Options
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Processor{store: store, mailer: mailer, clock: clock, opts: opts, log: log}
+	p := &Processor{store: store, courier: courier.New(store, mailer, clock, opts.ClaimLease, log), clock: clock, opts: opts, log: log}
+	if opts.Billing != nil {
+		p.issuer = billing.NewIssuer(store, opts.Billing.Render)
+	}
+	return p
 }
 
 // Process folds e into its task and sends the messages it causes. Processing the same event again is safe:
@@ -80,6 +84,12 @@ func (p *Processor) Process(ctx context.Context, e glassbox.Event) error {
 	cfg, err := p.cachedConfig(ctx)
 	if err != nil {
 		return fmt.Errorf("react: read config: %w", err)
+	}
+	switch e.Kind {
+	case glassbox.EventDealStageChanged, glassbox.EventDealUpdated:
+		return p.processDeal(ctx, cfg, e, log)
+	case glassbox.EventPaymentConfirmed:
+		return p.processPayment(ctx, e, log)
 	}
 	project, ok := cfg.Project(e.ProjectID)
 	if !ok {
@@ -126,69 +136,11 @@ func (p *Processor) fold(ctx context.Context, e glassbox.Event) (before, after g
 	return before, after, fmt.Errorf("react: task %s: too many concurrent updates", e.TaskID)
 }
 
-// deliver claims, sends and marks one message. See docs/data-model.md, "Exactly once".
-func (p *Processor) deliver(ctx context.Context, m glassbox.Message, log *slog.Logger) error {
-	log = log.With("message_id", m.ID, "kind", m.Kind, "audience", m.Audience)
-	m.State = glassbox.MessageClaimed
-	m.ClaimToken = newToken()
-	m.ClaimedAt = p.clock.Now().UTC()
-	switch err := p.store.ClaimMessage(ctx, m, p.opts.ClaimLease); {
-	case errors.Is(err, glassbox.ErrAlreadySent):
-		log.Info("message already sent")
-		return nil
-	case err != nil:
-		return fmt.Errorf("react: claim message %s: %w", m.ID, err)
+func (p *Processor) deliver(ctx context.Context, m glassbox.Message, _ *slog.Logger) error {
+	if err := p.courier.Deliver(ctx, m); err != nil {
+		return fmt.Errorf("react: %w", err)
 	}
-	raw, err := render(m)
-	if err != nil {
-		_ = p.store.ReleaseMessage(ctx, m.ID, m.ClaimToken)
-		return err
-	}
-	providerID, err := p.mailer.Send(ctx, raw)
-	if err != nil {
-		if rerr := p.store.ReleaseMessage(ctx, m.ID, m.ClaimToken); rerr != nil {
-			log.Error("release claim after failed send", "error", rerr.Error())
-		}
-		return fmt.Errorf("react: send message %s: %w", m.ID, err)
-	}
-	if err := p.store.MarkMessageSent(ctx, m.ID, m.ClaimToken, p.clock.Now().UTC(), providerID); err != nil {
-		// The mail is out; failing here would resend it after the lease. Log and move on.
-		log.Error("mark message sent", "error", err.Error())
-	}
-	log.Info("message sent", "provider_message_id", providerID)
 	return nil
-}
-
-// render builds the MIME message. Message-ID is derived from the message id, so a resend after a crash
-// carries the same id and mail programs show it once; References names one root per project, so a client's
-// mail program threads one project's notices together.
-func render(m glassbox.Message) (glassbox.RawEmail, error) {
-	domain := "glassbox.local"
-	if i := strings.LastIndexByte(m.From.Email, '@'); i >= 0 {
-		domain = m.From.Email[i+1:]
-	}
-	msg := mime.Message{
-		From:       mime.Address{Name: m.From.Name, Email: m.From.Email},
-		Subject:    m.Subject,
-		Date:       m.ClaimedAt,
-		MessageID:  m.ID + "@" + domain,
-		References: []string{"project-" + m.ProjectID + "@" + domain},
-		Text:       m.Text,
-		HTML:       m.HTML,
-	}
-	if m.ReplyTo.Email != "" {
-		msg.ReplyTo = []mime.Address{{Name: m.ReplyTo.Name, Email: m.ReplyTo.Email}}
-	}
-	to := make([]string, 0, len(m.To))
-	for _, p := range m.To {
-		msg.To = append(msg.To, mime.Address{Name: p.Name, Email: p.Email})
-		to = append(to, p.Email)
-	}
-	data, err := msg.Bytes()
-	if err != nil {
-		return glassbox.RawEmail{}, fmt.Errorf("react: build message %s: %w", m.ID, err)
-	}
-	return glassbox.RawEmail{From: m.From.Email, To: to, Data: data}, nil
 }
 
 func (p *Processor) cachedConfig(ctx context.Context) (glassbox.Config, error) {
@@ -204,10 +156,4 @@ func (p *Processor) cachedConfig(ctx context.Context) (glassbox.Config, error) {
 	}
 	p.config, p.configAt, p.hasConfig = cfg, now, true
 	return cfg, nil
-}
-
-func newToken() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -1,0 +1,76 @@
+package billing
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/links"
+)
+
+// Secrets reads secrets by SSM parameter name.
+type Secrets interface {
+	Secret(ctx context.Context, name string) (string, error)
+}
+
+// Links makes the signed links that go out with documents: the download link of a PDF and the accountant's
+// "payment received" link. The key is read once per warm instance.
+type Links struct {
+	Secrets Secrets
+	// KeyParam is the SSM parameter holding the signing key.
+	KeyParam string
+	// PublicBaseURL is where the links point ("https://abc.execute-api.eu-central-1.amazonaws.com"); the
+	// agency's public_url wins when set.
+	PublicBaseURL string
+
+	mu     sync.Mutex
+	signer *links.Signer
+}
+
+func (l *Links) linkSigner(ctx context.Context) (*links.Signer, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.signer != nil {
+		return l.signer, nil
+	}
+	key, err := l.Secrets.Secret(ctx, l.KeyParam)
+	if err != nil {
+		return nil, fmt.Errorf("billing: read link key %s: %w", l.KeyParam, err)
+	}
+	s, err := links.NewSigner([]byte(key))
+	if err != nil {
+		return nil, fmt.Errorf("billing: link key %s: %w", l.KeyParam, err)
+	}
+	l.signer = s
+	return s, nil
+}
+
+func (l *Links) base(cfg glassbox.Config) string {
+	if cfg.Agency.PublicURL != "" {
+		return strings.TrimRight(cfg.Agency.PublicURL, "/")
+	}
+	return strings.TrimRight(l.PublicBaseURL, "/")
+}
+
+// DocumentURL is the download link of a document's PDF. Expiry counts from the issue time, so a message
+// retried later is worded the same.
+func (l *Links) DocumentURL(ctx context.Context, cfg glassbox.Config, d glassbox.Document) (string, error) {
+	s, err := l.linkSigner(ctx)
+	if err != nil {
+		return "", err
+	}
+	return s.URL(l.base(cfg), links.ActionDocument, d.ID, d.IssuedAt.Add(links.DefaultDocumentLinkTTL)), nil
+}
+
+// PayURL is an invoice's "payment received" link and when it expires.
+func (l *Links) PayURL(ctx context.Context, cfg glassbox.Config, d glassbox.Document) (string, time.Time, error) {
+	s, err := l.linkSigner(ctx)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	exp := d.IssuedAt.Add(links.DefaultPayLinkTTL)
+	return s.URL(l.base(cfg), links.ActionPay, d.ID, exp), exp, nil
+}

@@ -1,0 +1,180 @@
+package react
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/billing"
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/notify"
+)
+
+// Secrets reads secrets by SSM parameter name.
+type Secrets = billing.Secrets
+
+// DealFetcher reads a deal back from its CRM, for CRMs whose hooks do not say the stage (Bitrix24). apiURL is
+// the binding's API secret (for Bitrix24, the incoming-webhook URL).
+type DealFetcher interface {
+	FetchDeal(ctx context.Context, apiURL, dealID string) (glassbox.DealChange, error)
+}
+
+// Billing is what deal and payment events need besides the store and the mailer.
+type Billing struct {
+	// Render renders a numbered document as PDF (pdf.Render).
+	Render billing.RenderFunc
+	// Links signs the download and payment links.
+	Links *billing.Links
+	// Secrets reads CRM API secrets (APIParam of a binding).
+	Secrets Secrets
+	// Fetchers read deals back, by provider name.
+	Fetchers map[string]DealFetcher
+}
+
+// processDeal acts on a CRM deal event: a stage that closes a project stage issues its act and invoice and
+// sends them; a stage that means paid marks the project's open invoices paid.
+func (p *Processor) processDeal(ctx context.Context, cfg glassbox.Config, e glassbox.Event, log *slog.Logger) error {
+	if p.opts.Billing == nil || e.Deal == nil {
+		log.Warn("deal event skipped: billing is not configured")
+		return nil
+	}
+	b, ok := cfg.Binding(e.Provider, e.BindingID)
+	if !ok {
+		log.Warn("deal event for a binding no longer configured dropped", "binding", e.BindingID)
+		return nil
+	}
+	projectID := e.ProjectID
+	if r, ok := b.DealProject(e.Deal.ID); ok {
+		projectID = r.ProjectID
+	}
+	project, ok := cfg.Project(projectID)
+	if !ok {
+		log.Warn("deal event for unknown project dropped", "deal", e.Deal.ID)
+		return nil
+	}
+	deal := *e.Deal
+	if e.Kind == glassbox.EventDealUpdated {
+		fetched, err := p.fetchDeal(ctx, b, deal.ID)
+		if err != nil {
+			return err
+		}
+		deal = fetched
+	}
+	closes, paid := b.StageMeaning(deal)
+	log = log.With("deal", deal.ID, "crm_stage", deal.StageID)
+	switch {
+	case paid:
+		return p.markProjectPaid(ctx, project, e, log)
+	case closes != "":
+		return p.closeStage(ctx, cfg, project, closes, e, log)
+	}
+	log.Info("deal stage means nothing to the stage map")
+	return nil
+}
+
+func (p *Processor) fetchDeal(ctx context.Context, b glassbox.Binding, dealID string) (glassbox.DealChange, error) {
+	f, ok := p.opts.Billing.Fetchers[b.Provider]
+	if !ok {
+		return glassbox.DealChange{}, fmt.Errorf("react: no way to read %s deals back", b.Provider)
+	}
+	apiURL, err := p.opts.Billing.Secrets.Secret(ctx, b.APIParam)
+	if err != nil {
+		return glassbox.DealChange{}, fmt.Errorf("react: read %s API secret %s: %w", b.Provider, b.APIParam, err)
+	}
+	d, err := f.FetchDeal(ctx, apiURL, dealID)
+	if err != nil {
+		return glassbox.DealChange{}, fmt.Errorf("react: read %s deal %s back: %w", b.Provider, dealID, err)
+	}
+	return d, nil
+}
+
+// closeStage issues the documents of a closed stage (once, whatever the redeliveries) and sends them.
+func (p *Processor) closeStage(ctx context.Context, cfg glassbox.Config, project glassbox.Project, stageID string, e glassbox.Event, log *slog.Logger) error {
+	at := e.OccurredAt
+	if at.IsZero() {
+		at = e.ReceivedAt
+	}
+	c := glassbox.StageClose{
+		ID: glassbox.StageCloseID(project.ID, stageID), ProjectID: project.ID, StageID: stageID,
+		DealID: e.Deal.ID, EventID: e.ID, ClosedAt: at.UTC(),
+	}
+	planned, err := billing.Plan(cfg, project, c)
+	if err != nil {
+		log.Error("stage close cannot be billed", "stage", stageID, "error", err.Error())
+		return nil
+	}
+	docs, err := p.issuer.Issue(ctx, c, planned)
+	if err != nil {
+		return fmt.Errorf("react: %w", err)
+	}
+	s := notify.StageClosedSituation{Config: cfg, Project: project, Close: c}
+	for i := range docs {
+		switch docs[i].Kind {
+		case glassbox.DocumentAct:
+			s.Act = docs[i]
+		case glassbox.DocumentInvoice:
+			s.Invoice = &docs[i]
+		}
+	}
+	if s.Invoice != nil {
+		if s.InvoiceURL, err = p.opts.Billing.Links.DocumentURL(ctx, cfg, *s.Invoice); err != nil {
+			return fmt.Errorf("react: %w", err)
+		}
+		if s.PaidURL, s.PaidURLExpires, err = p.opts.Billing.Links.PayURL(ctx, cfg, *s.Invoice); err != nil {
+			return fmt.Errorf("react: %w", err)
+		}
+	}
+	msgs, err := notify.StageClosed(s)
+	if err != nil {
+		return fmt.Errorf("react: decide for close %s: %w", c.ID, err)
+	}
+	for _, m := range msgs {
+		if err := p.deliver(ctx, m, log); err != nil {
+			return err
+		}
+	}
+	log.Info("stage closed", "stage", stageID, "documents", len(docs))
+	return nil
+}
+
+// markProjectPaid marks every open invoice of the project paid: the CRM says the deal is paid.
+func (p *Processor) markProjectPaid(ctx context.Context, project glassbox.Project, e glassbox.Event, log *slog.Logger) error {
+	open, err := p.store.OpenInvoices(ctx)
+	if err != nil {
+		return fmt.Errorf("react: list open invoices: %w", err)
+	}
+	at := e.OccurredAt
+	if at.IsZero() {
+		at = e.ReceivedAt
+	}
+	for _, d := range open {
+		if d.ProjectID != project.ID {
+			continue
+		}
+		if err := p.markPaid(ctx, d.ID, at, e.Provider, log); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// processPayment marks the invoice a payment link confirmed paid.
+func (p *Processor) processPayment(ctx context.Context, e glassbox.Event, log *slog.Logger) error {
+	return p.markPaid(ctx, e.DocumentID, e.OccurredAt, "accountant", log)
+}
+
+func (p *Processor) markPaid(ctx context.Context, id string, at time.Time, by string, log *slog.Logger) error {
+	switch err := p.store.MarkPaid(ctx, id, at.UTC(), by); {
+	case err == nil:
+		log.Info("invoice marked paid", "document", id, "by", by)
+	case errors.Is(err, glassbox.ErrAlreadyPaid):
+		log.Info("invoice was paid already", "document", id)
+	case errors.Is(err, glassbox.ErrNotFound), errors.Is(err, glassbox.ErrConflict):
+		log.Warn("payment for an unknown or void invoice ignored", "document", id, "error", err.Error())
+	default:
+		return fmt.Errorf("react: mark %s paid: %w", id, err)
+	}
+	return nil
+}
