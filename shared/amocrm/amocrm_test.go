@@ -1,0 +1,420 @@
+package amocrm_test
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/amocrm"
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+)
+
+const secret = "demo-amo-token-4f9c2b7e1a"
+
+const leadName = "Заявка с сайта: ремонт кухни"
+
+// binding is the demo binding of cmd/glassbox/demo/agency.yaml.
+var binding = glassbox.Binding{
+	ID: "demo-amo", ProjectID: "romashka-site", Provider: "amocrm", ExternalID: "acmeshop",
+	SecretParam: "/glassbox/amocrm/demo-amo",
+	Deals:       []glassbox.DealRoute{{DealID: "30307415", ProjectID: "romashka-site"}},
+	StageMap:    map[string][]string{"layout": {"41893096"}, glassbox.StagePaid: {glassbox.StageWon}},
+}
+
+var received = time.Date(2025, 5, 24, 9, 41, 30, 0, time.UTC)
+
+func mustRead(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func delivery(body []byte, query string) glassbox.Delivery {
+	q, _ := url.ParseQuery(query)
+	h := http.Header{}
+	h.Set("Content-Type", "application/x-www-form-urlencoded")
+	return glassbox.Delivery{Method: "POST", Header: h, Query: q, Body: body, ReceivedAt: received}
+}
+
+func TestVerify(t *testing.T) {
+	body := mustRead(t, "amocrm-lead-status.form")
+	tests := []struct {
+		name    string
+		query   string
+		secret  string
+		wantErr bool
+	}{
+		{"OK", "token=" + secret, secret, false},
+		{"OKWithOtherParams", "a=1&token=" + secret + "&b=2", secret, false},
+		{"ErrWrongToken", "token=wrong", secret, true},
+		{"ErrTokenPrefix", "token=" + secret[:10], secret, true},
+		{"ErrTokenLonger", "token=" + secret + "x", secret, true},
+		{"ErrMissingToken", "", secret, true},
+		{"ErrEmptyToken", "token=", secret, true},
+		{"ErrOtherParamName", "secret=" + secret, secret, true},
+		{"ErrNoSecretConfigured", "token=", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := amocrm.New().Verify(delivery(body, tt.query), tt.secret)
+			if tt.wantErr != (err != nil) {
+				t.Fatalf("Verify error = %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
+				t.Fatalf("Verify error %v is not ErrBadSignature", err)
+			}
+		})
+	}
+}
+
+// event is the event Parse makes of lead 30307415 in the demo binding, with the fields every test shares.
+func event(providerID, providerType string, at int64, deal glassbox.DealChange) glassbox.Event {
+	return glassbox.Event{
+		ID: "amocrm:" + providerID, ProjectID: "romashka-site", BindingID: "demo-amo", Provider: "amocrm",
+		ProviderEventID: providerID, Kind: glassbox.EventDealStageChanged, ProviderType: providerType,
+		TaskID: deal.ID, Title: deal.Name, URL: "https://acmeshop.amocrm.ru/leads/detail/" + deal.ID,
+		OccurredAt: time.Unix(at, 0).UTC(), ReceivedAt: received, Deal: &deal,
+	}
+}
+
+func TestParse(t *testing.T) {
+	two := binding
+	two.Deals = append([]glassbox.DealRoute{}, binding.Deals...)
+	two.Deals = append(two.Deals, glassbox.DealRoute{DealID: "30307416", ProjectID: "romashka-support"})
+	support := event("30307416:41893090:1716543600", "leads[add]", 1716543600, glassbox.DealChange{
+		ID: "30307416", Name: "Поддержка сайта", StageID: "41893090", PipelineID: "4542166",
+		Amount: 1250050, Currency: "RUB",
+	})
+	support.ProjectID = "romashka-support"
+
+	tests := []struct {
+		name    string
+		file    string
+		binding glassbox.Binding
+		want    []glassbox.Event
+	}{
+		{"StatusChange", "amocrm-lead-status.form", binding, []glassbox.Event{
+			event("30307415:41893096:1716543682", "leads[status]", 1716543682, glassbox.DealChange{
+				ID: "30307415", Name: leadName, StageID: "41893096", PrevStageID: "41893093", PipelineID: "4542166",
+				Amount: 18500000, Currency: "RUB",
+			}),
+		}},
+		{"Won", "amocrm-lead-won.form", binding, []glassbox.Event{
+			event("30307415:142:1716543682", "leads[status]", 1716543682, glassbox.DealChange{
+				ID: "30307415", Name: leadName, StageID: "142", PrevStageID: "41893096", PipelineID: "4542166",
+				Amount: 18500000, Currency: "RUB", Won: true,
+			}),
+		}},
+		{"PipelineChange", "amocrm-lead-status-pipeline-change.form", binding, []glassbox.Event{
+			event("30307415:52011870:1716543682", "leads[status]", 1716543682, glassbox.DealChange{
+				ID: "30307415", Name: leadName, StageID: "52011870", PrevStageID: "41893096", PipelineID: "6210034",
+				Amount: 18500000, Currency: "RUB",
+			}),
+		}},
+		{"Add", "amocrm-lead-add.form", binding, []glassbox.Event{
+			event("30307415:41893090:1716284449", "leads[add]", 1716284449, glassbox.DealChange{
+				ID: "30307415", Name: leadName, StageID: "41893090", PipelineID: "4542166", Currency: "RUB",
+			}),
+		}},
+		// Two leads of the binding, one unrouted; lead updates and contacts ignored; adds first, then moves in
+		// index order.
+		{"Several", "amocrm-several.form", two, []glassbox.Event{
+			support,
+			event("30307415:41893096:1716543682", "leads[status]", 1716543682, glassbox.DealChange{
+				ID: "30307415", Name: leadName, StageID: "41893096", PrevStageID: "41893093", PipelineID: "4542166",
+				Amount: 18500000, Currency: "RUB",
+			}),
+			event("30307415:142:1716543700", "leads[status]", 1716543700, glassbox.DealChange{
+				ID: "30307415", Name: leadName, StageID: "142", PrevStageID: "41893096", PipelineID: "4542166",
+				Amount: 18500000, Currency: "RUB", Won: true,
+			}),
+		}},
+		{"UnroutedDeal", "amocrm-lead-status.form", glassbox.Binding{ID: "demo-amo", ExternalID: "acmeshop"}, nil},
+		{"OtherEntitiesIgnored", "amocrm-contact-ignored.form", binding, nil},
+		{"AccountByID", "amocrm-lead-status.form", withExternalID("29638927"), []glassbox.Event{
+			event("30307415:41893096:1716543682", "leads[status]", 1716543682, glassbox.DealChange{
+				ID: "30307415", Name: leadName, StageID: "41893096", PrevStageID: "41893093", PipelineID: "4542166",
+				Amount: 18500000, Currency: "RUB",
+			}),
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := amocrm.New().Parse(delivery(mustRead(t, tt.file), ""), tt.binding)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d events %s, want %d", len(got), dump(got), len(tt.want))
+			}
+			for i := range got {
+				if !reflect.DeepEqual(got[i], tt.want[i]) {
+					t.Errorf("event %d:\n got %s\nwant %s", i, dump(got[i]), dump(tt.want[i]))
+				}
+			}
+		})
+	}
+}
+
+func withExternalID(id string) glassbox.Binding {
+	b := binding
+	b.ExternalID = id
+	return b
+}
+
+func dump(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func TestParseWithoutTimestamps(t *testing.T) {
+	body := "account[subdomain]=acmeshop&leads[status][0][id]=30307415&leads[status][0][status_id]=142"
+	d := delivery([]byte(body), "")
+	got, err := amocrm.New().Parse(d, binding)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("Parse = %s, %v; want one event", dump(got), err)
+	}
+	e := got[0]
+	if !e.OccurredAt.Equal(received) {
+		t.Errorf("OccurredAt = %v, want the receive time %v", e.OccurredAt, received)
+	}
+	if !strings.HasPrefix(e.ProviderEventID, "30307415:142:h") {
+		t.Errorf("ProviderEventID = %q, want lead:status:h<body hash>", e.ProviderEventID)
+	}
+	// Older deliveries carry only the subdomain: the link is still derivable.
+	if got, want := e.URL, "https://acmeshop.amocrm.ru/leads/detail/30307415"; got != want {
+		t.Errorf("URL = %q, want %q", got, want)
+	}
+	if e.Deal.Amount != 0 || e.Deal.Currency != "" || !e.Deal.Won {
+		t.Errorf("Deal = %+v, want won, no amount", *e.Deal)
+	}
+}
+
+func TestParseKommoAccountHasNoCurrency(t *testing.T) {
+	body := "account[subdomain]=acmeshop&account[_links][self]=https://acmeshop.kommo.com" +
+		"&leads[status][0][id]=30307415&leads[status][0][status_id]=142&leads[status][0][price]=500&leads[status][0][updated_at]=1716543682"
+	got, err := amocrm.New().Parse(delivery([]byte(body), ""), binding)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("Parse = %s, %v; want one event", dump(got), err)
+	}
+	if d := got[0].Deal; d.Amount != 50000 || d.Currency != "" {
+		t.Errorf("Deal = %+v, want amount 50000 and no currency", *d)
+	}
+	if got, want := got[0].URL, "https://acmeshop.kommo.com/leads/detail/30307415"; got != want {
+		t.Errorf("URL = %q, want %q", got, want)
+	}
+}
+
+func TestParseOddAccountLinkGivesNoURL(t *testing.T) {
+	for _, self := range []string{"javascript:alert(1)", "http://acmeshop.amocrm.ru", "https://evil.example/phish?x=", "https://a b"} {
+		body := url.Values{
+			"account[subdomain]": {"acme.shop"}, "account[_links][self]": {self},
+			"leads[status][0][id]": {"30307415"}, "leads[status][0][status_id]": {"142"},
+		}
+		b := withExternalID("acme.shop")
+		got, err := amocrm.New().Parse(delivery([]byte(body.Encode()), ""), b)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("self %q: Parse = %s, %v; want one event", self, dump(got), err)
+		}
+		if got[0].URL != "" {
+			t.Errorf("self %q: URL = %q, want none", self, got[0].URL)
+		}
+	}
+}
+
+func TestParseRejects(t *testing.T) {
+	status := string(mustRead(t, "amocrm-lead-status.form"))
+	tests := []struct {
+		name    string
+		body    string
+		binding glassbox.Binding
+		want    error
+	}{
+		{"WrongAccount", strings.Replace(status, "acmeshop", "othershop", 1), binding, glassbox.ErrBadSignature},
+		{"WrongAccountID", status, withExternalID("11111111"), glassbox.ErrBadSignature},
+		{"BindingWithoutExternalID", status, withExternalID(""), glassbox.ErrBadSignature},
+		{"WrongAccountEvenForUnroutedDeals", strings.Replace(status, "acmeshop", "othershop", 1),
+			glassbox.Binding{ID: "x", ExternalID: "acmeshop"}, glassbox.ErrBadSignature},
+		{"NoAccount", "leads[status][0][id]=30307415&leads[status][0][status_id]=142", binding, glassbox.ErrMalformed},
+		{"Empty", "", binding, glassbox.ErrMalformed},
+		{"JSON", `{"account":{"subdomain":"acmeshop"}}`, binding, glassbox.ErrMalformed},
+		{"BadEscape", "account[subdomain]=acmeshop&leads[status][0][id]=%zz", binding, glassbox.ErrMalformed},
+		{"Truncated", status[:len(status)/2] + "%", binding, glassbox.ErrMalformed},
+		{"LeadWithoutID", "account[subdomain]=acmeshop&leads[status][0][status_id]=142", binding, glassbox.ErrMalformed},
+		{"LeadWithoutStatus", "account[subdomain]=acmeshop&leads[add][0][id]=30307415", binding, glassbox.ErrMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := amocrm.New().Parse(delivery([]byte(tt.body), ""), tt.binding)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Parse = %s, %v; want %v", dump(got), err, tt.want)
+			}
+		})
+	}
+}
+
+func TestWrongAccountErrorNamesBoth(t *testing.T) {
+	status := strings.Replace(string(mustRead(t, "amocrm-lead-status.form")), "acmeshop", "othershop", 1)
+	_, err := amocrm.New().Parse(delivery([]byte(status), ""), binding)
+	if err == nil || !strings.Contains(err.Error(), `account "othershop"`) || !strings.Contains(err.Error(), "expects acmeshop") {
+		t.Fatalf("error = %v, want it to name the delivering and the expected account", err)
+	}
+}
+
+func TestEventIDsStable(t *testing.T) {
+	body := mustRead(t, "amocrm-several.form")
+	b := binding
+	b.Deals = append(b.Deals, glassbox.DealRoute{DealID: "30307416", ProjectID: "romashka-support"})
+	first, err := amocrm.New().Parse(delivery(body, ""), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	retry := delivery(append([]byte{}, body...), "")
+	retry.ReceivedAt = received.Add(15 * time.Minute)
+	second, err := amocrm.New().Parse(retry, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first) != 3 || len(second) != len(first) {
+		t.Fatalf("got %d and %d events, want 3 each", len(first), len(second))
+	}
+	seen := map[string]bool{}
+	for i := range first {
+		if first[i].ID != second[i].ID {
+			t.Errorf("event %d: id %q on first delivery, %q on retry", i, first[i].ID, second[i].ID)
+		}
+		if seen[first[i].ID] {
+			t.Errorf("event id %q used twice in one delivery", first[i].ID)
+		}
+		seen[first[i].ID] = true
+	}
+}
+
+// apiRequest is the part of an API Gateway v2 request in events/ that a provider sees.
+type apiRequest struct {
+	RawQueryString  string            `json:"rawQueryString"`
+	Headers         map[string]string `json:"headers"`
+	Body            string            `json:"body"`
+	IsBase64Encoded bool              `json:"isBase64Encoded"`
+	PathParameters  map[string]string `json:"pathParameters"`
+}
+
+func sample(t *testing.T, name string) glassbox.Delivery {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "events", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req apiRequest
+	if err := json.Unmarshal(raw, &req); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	if req.IsBase64Encoded || req.PathParameters["provider"] != amocrm.Name || req.PathParameters["binding"] != binding.ID {
+		t.Fatalf("%s: want a plain body posted to /hooks/amocrm/%s", name, binding.ID)
+	}
+	if got, want := req.Headers["content-length"], len(req.Body); got != strconv.Itoa(want) {
+		t.Errorf("%s: content-length %s, body has %d bytes", name, got, want)
+	}
+	d := delivery([]byte(req.Body), req.RawQueryString)
+	d.ReceivedAt = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	return d
+}
+
+// TestSampleEvents keeps events/ingest-amocrm-*.json valid for the demo binding: make demo and sam local invoke
+// post them.
+func TestSampleEvents(t *testing.T) {
+	p := amocrm.New()
+	var stageAt time.Time
+	tests := []struct {
+		file       string
+		wantCloses string
+		wantPaid   bool
+	}{
+		{"ingest-amocrm-stage-closed.json", "layout", false},
+		{"ingest-amocrm-paid.json", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			d := sample(t, tt.file)
+			if err := p.Verify(d, secret); err != nil {
+				t.Fatal(err)
+			}
+			evs, err := p.Parse(d, binding)
+			if err != nil || len(evs) != 1 {
+				t.Fatalf("Parse = %s, %v; want one event", dump(evs), err)
+			}
+			e := evs[0]
+			if e.ProjectID != "romashka-site" || e.Deal.ID != "30307415" || e.Deal.Amount != 18500000 {
+				t.Errorf("event %s: want deal 30307415 of romashka-site, 185000 RUB", dump(e))
+			}
+			closes, paid := binding.StageMeaning(*e.Deal)
+			if closes != tt.wantCloses || paid != tt.wantPaid {
+				t.Errorf("StageMeaning = %q, %v; want %q, %v", closes, paid, tt.wantCloses, tt.wantPaid)
+			}
+			if e.OccurredAt.Year() != 2026 {
+				t.Errorf("OccurredAt = %v, want a 2026 time", e.OccurredAt)
+			}
+			if stageAt.IsZero() {
+				stageAt = e.OccurredAt
+			} else if !e.OccurredAt.After(stageAt) {
+				t.Errorf("paid at %v, not after the stage closed at %v", e.OccurredAt, stageAt)
+			}
+		})
+	}
+	t.Run("ingest-amocrm-bad-token.json", func(t *testing.T) {
+		err := p.Verify(sample(t, "ingest-amocrm-bad-token.json"), secret)
+		if !errors.Is(err, glassbox.ErrBadSignature) {
+			t.Fatalf("Verify = %v, want ErrBadSignature", err)
+		}
+	})
+}
+
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"amocrm-lead-status.form", "amocrm-lead-add.form", "amocrm-several.form", "amocrm-contact-ignored.form"} {
+		f.Add(mustRead(f, name))
+	}
+	f.Add([]byte("account[id]=1&leads[status][0][id]=1&leads[status][0][status_id]=142&leads[status][0][updated_at]=-1"))
+	b := withExternalID("1")
+	b.Deals = append(b.Deals, glassbox.DealRoute{DealID: "1", ProjectID: "p"})
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, bb := range []glassbox.Binding{binding, b} {
+			events, err := amocrm.New().Parse(delivery(body, ""), bb)
+			if err != nil && !errors.Is(err, glassbox.ErrMalformed) && !errors.Is(err, glassbox.ErrBadSignature) {
+				t.Fatalf("unexpected error kind: %v", err)
+			}
+			for _, e := range events {
+				if e.ID == "" || e.Deal == nil || e.Deal.ID == "" || e.Deal.StageID == "" || e.ProjectID == "" {
+					t.Fatalf("event missing identity: %s", dump(e))
+				}
+				if e.URL != "" && !strings.HasPrefix(e.URL, "https://") {
+					t.Fatalf("event URL %q is not https", e.URL)
+				}
+			}
+		}
+	})
+}
+
+func BenchmarkVerifyAndParse(b *testing.B) {
+	d := delivery(mustRead(b, "amocrm-lead-status.form"), "token="+secret)
+	p := amocrm.New()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := p.Verify(d, secret); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := p.Parse(d, binding); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
