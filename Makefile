@@ -48,5 +48,11 @@ build-IngestFunction:
 build-ReactFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build $(BIN_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/react
 
+build-LinkFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build $(BIN_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/link
+
+build-RemindFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build $(BIN_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/remind
+
 clean:
 	rm -rf .aws-sam .glassbox

@@ -11,14 +11,31 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/glassbox-oss/glassbox/shared/hubspot"
 )
+
+// demoReminderTime is ten days after now, moved to the next weekday, at 11:00 in Moscow: past the due date of
+// every demo invoice and within working hours.
+func demoReminderTime(now time.Time) time.Time {
+	msk := time.FixedZone("MSK", 3*60*60)
+	d := now.In(msk).AddDate(0, 0, 10)
+	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+		d = d.AddDate(0, 0, 1)
+	}
+	return time.Date(d.Year(), d.Month(), d.Day(), 11, 0, 0, 0, msk)
+}
 
 // demoOrder is the story make demo tells: a card is created, a mockup link attached, the card is done (the
 // client is told), the delivery is repeated (nothing more is sent), another card is blocked (the manager is
-// told), and a forged delivery is refused.
+// told), and a forged delivery is refused. Then each CRM closes a stage: the client gets the act and the
+// invoice, the accountant the invoice and its "payment received" link; amoCRM delivers twice and still one
+// invoice goes out; HubSpot and Pipedrive then say their deals are paid. Refused deliveries change nothing.
 var demoOrder = []string{
 	"ingest-trello-head-check.json",
 	"ingest-trello-created.json",
@@ -28,6 +45,37 @@ var demoOrder = []string{
 	"ingest-trello-blocked.json",
 	"ingest-trello-comment-ignored.json",
 	"ingest-trello-forged.json",
+	"ingest-amocrm-stage-closed.json",
+	"ingest-amocrm-stage-closed.json",
+	"ingest-amocrm-bad-token.json",
+	"ingest-bitrix24-deal-updated.json",
+	"ingest-bitrix24-bad-token.json",
+	"ingest-hubspot-stage-closed.json",
+	"ingest-hubspot-forged.json",
+	"ingest-pipedrive-stage-closed.json",
+	"ingest-pipedrive-bad-auth.json",
+	"ingest-hubspot-paid.json",
+	"ingest-pipedrive-won.json",
+}
+
+// demoHubSpotSecret signed the HubSpot samples. HubSpot signatures are valid for five minutes, so the demo signs
+// those samples again, at the time it sends them; a sample not signed with this secret (the forged one) is sent
+// as it is.
+const demoHubSpotSecret = "demo-hubspot-client-secret"
+
+// resign refreshes the timestamp and signature of a HubSpot sample that was signed with the demo secret.
+func resign(req *events.APIGatewayV2HTTPRequest, now time.Time) {
+	if req.PathParameters["provider"] != "hubspot" {
+		return
+	}
+	ts, err := strconv.ParseInt(req.Headers["x-hubspot-request-timestamp"], 10, 64)
+	uri := "https://demo.glassbox.example" + req.RawPath
+	if err != nil || hubspot.Sign(demoHubSpotSecret, req.RequestContext.HTTP.Method, uri, []byte(req.Body), ts) != req.Headers["x-hubspot-signature-v3"] {
+		return
+	}
+	ts = now.UnixMilli()
+	req.Headers["x-hubspot-request-timestamp"] = strconv.FormatInt(ts, 10)
+	req.Headers["x-hubspot-signature-v3"] = hubspot.Sign(demoHubSpotSecret, req.RequestContext.HTTP.Method, uri, []byte(req.Body), ts)
 }
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -43,13 +91,24 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
+		resign(&req, time.Now())
 		status, body, err := post(ctx, http.DefaultClient, *base, req)
 		if err != nil {
 			return fmt.Errorf("demo: is `make dev` running at %s? %w", *base, err)
 		}
 		fmt.Fprintf(stdout, "%-38s → %d %s\n", name, status, strings.TrimSpace(body))
 	}
-	fmt.Fprintf(stdout, "\nOpen %s/outbox to read the notices.\n", strings.TrimRight(*base, "/"))
+	// Ten days on, at 11:00 in Moscow on a weekday, the unpaid invoices are past due: run a reminder pass then.
+	at := demoReminderTime(time.Now())
+	status, body, err := post(ctx, http.DefaultClient, *base, events.APIGatewayV2HTTPRequest{
+		RawPath: "/admin/remind", RawQueryString: "at=" + at.Format(time.RFC3339),
+		RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: http.MethodPost}},
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%-38s → %d %s\n", "reminder pass at "+at.Format("2006-01-02 15:04 MST"), status, strings.TrimSpace(body))
+	fmt.Fprintf(stdout, "\nOpen %s/outbox to read the notices, acts, invoices and reminders.\n", strings.TrimRight(*base, "/"))
 	return nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,22 +16,42 @@ import (
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/agencyfile"
+	"github.com/glassbox-oss/glassbox/shared/billing"
+	"github.com/glassbox-oss/glassbox/shared/bitrix24"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/httpapi"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
+	"github.com/glassbox-oss/glassbox/shared/links"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
 	"github.com/glassbox-oss/glassbox/shared/outbox"
+	"github.com/glassbox-oss/glassbox/shared/pdf"
 	"github.com/glassbox-oss/glassbox/shared/providers"
 	"github.com/glassbox-oss/glassbox/shared/react"
+	"github.com/glassbox-oss/glassbox/shared/remind"
 )
 
 //go:embed demo/agency.yaml
 var demoAgency []byte
 
-// The demo binding's webhook secret, which the signed samples in events/ were signed with.
+//go:embed demo/bitrix24-crm-deal-get-response.json
+var demoBitrixDeal []byte
+
+// The demo bindings' webhook secrets, which the signed samples in events/ were signed with, and the key that
+// signs payment and download links. Only glassbox dev uses them; a deployment keeps its own in SSM.
+var demoSecrets = map[string]string{
+	"/glassbox/trello/demo-board":        "demo-trello-secret",
+	"/glassbox/amocrm/demo-amo":          "demo-amo-token-4f9c2b7e1a",
+	"/glassbox/bitrix24/demo-bitrix":     "51856fefc120afa4b628cc82d3935cce",
+	"/glassbox/hubspot/demo-hubspot":     "demo-hubspot-client-secret",
+	"/glassbox/pipedrive/demo-pipedrive": "glassbox:demo-pipedrive-password",
+	demoLinkKeyParam:                     "demo-link-key-0123456789abcdef0123456789abcdef",
+}
+
 const (
-	demoSecretParam = "/glassbox/trello/demo-board"
-	demoSecret      = "demo-trello-secret"
+	demoLinkKeyParam = "/glassbox/links/key"
+	// demoBitrixAPIParam holds the Bitrix24 incoming-webhook URL; in dev it points at the fake Bitrix24 REST
+	// API the dev server itself serves (/fake/bitrix24/...), which answers crm.deal.get with the sample deal.
+	demoBitrixAPIParam = "/glassbox/bitrix24/demo-bitrix-api"
 )
 
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -42,14 +63,17 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	srv, err := newDevServer(ctx, *data, logger)
+	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	defer srv.Close()
-
-	ln, err := net.Listen("tcp", *addr)
+	srv, err := newDevServer(ctx, *data, logger)
 	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer srv.Close()
+	if err := srv.setBaseURL(ctx, "http://"+ln.Addr().String()); err != nil {
 		return err
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
@@ -70,8 +94,10 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 // devServer is glassbox dev: the ingest handler and the react processor wired in-process over the embedded
 // store, with mail going to an outbox folder.
 type devServer struct {
-	store *localstore.Store
-	mux   *http.ServeMux
+	store  *localstore.Store
+	mux    *http.ServeMux
+	links  *billing.Links
+	remind func(now time.Time) *remind.Reminder
 }
 
 func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger) (*devServer, error) {
@@ -85,7 +111,15 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger) (*de
 	}
 	outboxDir := filepath.Join(dataDir, "outbox")
 	clock := glassbox.SystemClock{}
-	proc := react.NewProcessor(store, outbox.New(outboxDir), clock, react.Options{Logger: logger})
+	mailer := outbox.New(outboxDir)
+	docLinks := &billing.Links{Secrets: store, KeyParam: demoLinkKeyParam}
+	proc := react.NewProcessor(store, mailer, clock, react.Options{Logger: logger, Billing: &react.Billing{
+		Render:   pdf.Render,
+		Links:    docLinks,
+		Secrets:  store,
+		Fetchers: map[string]react.DealFetcher{"bitrix24": &bitrix24.Client{HTTP: &http.Client{Timeout: 10 * time.Second}}},
+	}})
+	payLinks := links.NewHandler(store, store, clock, links.Options{KeyParam: demoLinkKeyParam, Logger: logger})
 	hooks := ingest.NewHandler(store, store, providers.All(), clock, ingest.Options{
 		Logger: logger,
 		// On Lambda the table's stream runs the processor; here it runs right after the event is stored. A
@@ -99,6 +133,37 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger) (*de
 
 	mux := http.NewServeMux()
 	mux.Handle("/hooks/{provider}/{binding}", httpapi.Handler(hooks.Handle, []string{"provider", "binding"}, ingest.MaxBodyBytes))
+	mux.Handle("/pay/{doc}", httpapi.Handler(payLinks.Handle, []string{"doc"}, 16<<10))
+	mux.Handle("/documents/{doc}", httpapi.Handler(payLinks.Handle, []string{"doc"}, 16<<10))
+	mux.HandleFunc("GET /fake/bitrix24/rest/1/demo/crm.deal.get.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(demoBitrixDeal)
+	})
+	d := &devServer{store: store, mux: mux, links: docLinks}
+	d.remind = func(now time.Time) *remind.Reminder {
+		return remind.New(store, mailer, docLinks, fixedClock{now}, 0, logger)
+	}
+	// A reminder pass as if it were the given time (RFC 3339, default now): reminders come days after a due
+	// date, so a demo needs to move the clock.
+	mux.HandleFunc("POST /admin/remind", func(w http.ResponseWriter, r *http.Request) {
+		now := time.Now().UTC()
+		if at := r.URL.Query().Get("at"); at != "" {
+			t, err := time.Parse(time.RFC3339, at)
+			if err != nil {
+				http.Error(w, "at must be an RFC 3339 time", http.StatusBadRequest)
+				return
+			}
+			now = t.UTC()
+		}
+		res, err := d.remind(now).Run(r.Context())
+		w.Header().Set("Content-Type", "application/json")
+		if err != nil {
+			w.WriteHeader(http.StatusInternalServerError)
+			_ = json.NewEncoder(w).Encode(map[string]any{"result": res, "error": err.Error()})
+			return
+		}
+		_ = json.NewEncoder(w).Encode(res)
+	})
 	mux.Handle("/outbox", outbox.Handler(outboxDir))
 	mux.Handle("/outbox/", outbox.Handler(outboxDir))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -110,8 +175,18 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger) (*de
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_ = indexPage.Execute(w, cfg)
 	})
-	return &devServer{store: store, mux: mux}, nil
+	return d, nil
 }
+
+// setBaseURL tells the server where it is reachable, for the links in emails and the fake Bitrix24 API.
+func (d *devServer) setBaseURL(ctx context.Context, base string) error {
+	d.links.PublicBaseURL = base
+	return d.store.PutSecret(ctx, demoBitrixAPIParam, base+"/fake/bitrix24/rest/1/demo/")
+}
+
+type fixedClock struct{ t time.Time }
+
+func (c fixedClock) Now() time.Time { return c.t }
 
 func (d *devServer) ServeHTTP(w http.ResponseWriter, r *http.Request) { d.mux.ServeHTTP(w, r) }
 
@@ -129,8 +204,10 @@ func seedDemo(ctx context.Context, store *localstore.Store, logger *slog.Logger)
 	if err := store.PutConfig(ctx, cfg); err != nil {
 		return err
 	}
-	if err := store.PutSecret(ctx, demoSecretParam, demoSecret); err != nil {
-		return err
+	for name, value := range demoSecrets {
+		if err := store.PutSecret(ctx, name, value); err != nil {
+			return err
+		}
 	}
 	logger.Info("loaded the demo agency", "agency", cfg.Agency.Name)
 	return nil

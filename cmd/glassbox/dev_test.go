@@ -42,6 +42,9 @@ func newDevHarness(t *testing.T) *devHarness {
 	}
 	srv := httptest.NewServer(dev)
 	t.Cleanup(func() { srv.Close(); dev.Close() })
+	if err := dev.setBaseURL(context.Background(), srv.URL); err != nil {
+		t.Fatal(err)
+	}
 	return &devHarness{t: t, dev: dev, srv: srv, data: data}
 }
 
