@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -51,52 +50,65 @@ func Parse(data []byte) (glassbox.Config, error) {
 	return cfg, nil
 }
 
-var step = regexp.MustCompile(`^([^\[]+)((?:\[\d+\])*)$`)
-
-// lineOf finds the line of the node a path like "projects[1].manager.email" names, or of its nearest
-// existing ancestor when the field is missing.
+// lineOf finds the line of the node a path like "projects[1].billing.stages[2].amount" names, or of its nearest
+// existing ancestor when the field is missing. Map keys may contain dots ("stage_map.v1.0"): at each mapping the
+// longest key that the rest of the path starts with wins.
 func lineOf(root *yaml.Node, path string) int {
 	n := root
 	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
 		n = n.Content[0]
 	}
 	line := n.Line
-	for _, part := range strings.Split(path, ".") {
-		m := step.FindStringSubmatch(part)
-		if m == nil {
-			return line
-		}
-		key, idx := m[1], m[2]
-		next := child(n, key)
-		if next == nil {
-			return line
-		}
-		line, n = next.Line, next
-		for _, s := range strings.Split(strings.Trim(idx, "[]"), "][") {
-			if s == "" {
-				continue
-			}
-			i, _ := strconv.Atoi(s)
-			if n.Kind != yaml.SequenceNode || i >= len(n.Content) {
+	rest := path
+	for rest != "" {
+		switch rest[0] {
+		case '.':
+			rest = rest[1:]
+		case '[':
+			end := strings.IndexByte(rest, ']')
+			if end < 0 {
 				return line
 			}
-			n = n.Content[i]
-			line = n.Line
+			i, err := strconv.Atoi(rest[1:end])
+			if err != nil || n.Kind != yaml.SequenceNode || i < 0 || i >= len(n.Content) {
+				return line
+			}
+			n, line = n.Content[i], n.Content[i].Line
+			rest = rest[end+1:]
+		default:
+			key, value := child(n, rest)
+			if value == nil {
+				return line
+			}
+			// The key's line: for a block mapping or list that is the line with its name, not its first entry.
+			n, line = value, key.Line
+			if n.Kind == yaml.AliasNode && n.Alias != nil {
+				n = n.Alias
+			}
+			rest = rest[len(key.Value):]
 		}
 	}
 	return line
 }
 
-func child(n *yaml.Node, key string) *yaml.Node {
+// child returns the entry of mapping n whose key is the longest prefix of path ending at a '.', '[' or the end.
+func child(n *yaml.Node, path string) (key, value *yaml.Node) {
 	if n.Kind != yaml.MappingNode {
-		return nil
+		return nil, nil
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
+		k := n.Content[i].Value
+		if !strings.HasPrefix(path, k) || k == "" {
+			continue
+		}
+		if len(path) > len(k) && path[len(k)] != '.' && path[len(k)] != '[' {
+			continue
+		}
+		if key == nil || len(k) > len(key.Value) {
+			key, value = n.Content[i], n.Content[i+1]
 		}
 	}
-	return nil
+	return key, value
 }
 
 // IsValidation reports whether err lists configuration mistakes (as opposed to an unreadable file).

@@ -23,19 +23,21 @@ func TestDemoAgencyFileIsValid(t *testing.T) {
 	}
 }
 
-func TestDocsExampleIsValid(t *testing.T) {
+func TestDocsExamplesAreValid(t *testing.T) {
 	data, err := os.ReadFile("../../docs/config.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The complete example is the first ```yaml block of the schema document.
-	_, rest, ok := strings.Cut(string(data), "```yaml\n")
-	if !ok {
-		t.Fatal("docs/config.md has no yaml block")
+	// Every ```yaml block of the schema document is a whole agency file; the first is the complete example.
+	blocks := strings.Split(string(data), "```yaml\n")[1:]
+	if len(blocks) < 2 {
+		t.Fatalf("docs/config.md has %d yaml blocks, want the complete example and the billing one", len(blocks))
 	}
-	example, _, _ := strings.Cut(rest, "```")
-	if _, err := agencyfile.Parse([]byte(example)); err != nil {
-		t.Fatalf("docs/config.md example does not load: %v", err)
+	for i, b := range blocks {
+		example, _, _ := strings.Cut(b, "```")
+		if _, err := agencyfile.Parse([]byte(example)); err != nil {
+			t.Errorf("docs/config.md yaml block %d does not load: %v", i+1, err)
+		}
 	}
 }
 
@@ -88,5 +90,153 @@ func TestUnknownFieldIsAnError(t *testing.T) {
 	_, err := agencyfile.Parse([]byte("agency:\n  name: Studio\n  sendr: x@y.z\n"))
 	if err == nil || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), "sendr") {
 		t.Fatalf("Parse error = %v, want unknown field sendr at line 3", err)
+	}
+}
+
+func TestDemoAgencyFileBillsEveryCRM(t *testing.T) {
+	data, err := os.ReadFile("../../cmd/glassbox/demo/agency.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := agencyfile.Parse(data)
+	if err != nil {
+		t.Fatalf("demo agency does not load: %v", err)
+	}
+	site, ok := cfg.Project("romashka-site")
+	if !ok {
+		t.Fatal("project romashka-site missing")
+	}
+	st, i, ok := site.Billing.Stage("programming")
+	if !ok || i != 2 {
+		t.Fatalf("romashka-site stage programming = %v at %d", ok, i)
+	}
+	if got, want := st.Amount, glassbox.Minor(15000000); got != want {
+		t.Errorf("programming amount = %d, want %d", got, want)
+	}
+	if got, want := st.Start, "2027-01-18"; got != want {
+		t.Errorf("programming start = %q, want %q", got, want)
+	}
+	pixel, ok := cfg.Seller("pixel")
+	if !ok {
+		t.Fatal("seller pixel missing")
+	}
+	if got, want := pixel.Bank.BIC, "044525225"; got != want {
+		t.Errorf("pixel bik = %q, want %q", got, want)
+	}
+	if got, want := pixel.VAT.Rate, glassbox.VATRate("22"); got != want || !pixel.VAT.Included {
+		t.Errorf("pixel vat = %+v, want rate %s included", pixel.VAT, want)
+	}
+	eu, ok := cfg.Seller("pixel-eu")
+	if !ok || !eu.VAT.ReverseCharge || eu.Bank.IBAN != "EE382200221020145685" {
+		t.Errorf("seller pixel-eu = %+v, want reverse charge and its IBAN", eu)
+	}
+	if got, want := cfg.Bindings[0].ID, "demo-board"; got != want {
+		t.Errorf("first binding = %q, want %q", got, want)
+	}
+	for _, tt := range []struct {
+		provider, binding, deal, project string
+		change                           glassbox.DealChange
+		wantCloses                       string
+		wantPaid                         bool
+	}{
+		{"amocrm", "demo-amo", "30307415", "romashka-site", glassbox.DealChange{ID: "30307415", StageID: "41893096"}, "layout", false},
+		{"amocrm", "demo-amo", "30307415", "romashka-site", glassbox.DealChange{ID: "30307415", StageID: "142", Won: true}, "", true},
+		{"bitrix24", "demo-bitrix", "759", "romashka-shop", glassbox.DealChange{ID: "759", StageID: "WON", Won: true}, "catalog", false},
+		{"hubspot", "demo-hubspot", "18234567890", "northwind-app", glassbox.DealChange{ID: "18234567890", StageID: "contractsent"}, "discovery", false},
+		{"pipedrive", "demo-pipedrive", "1042", "northwind-ads", glassbox.DealChange{ID: "1042", StageID: "4"}, "setup", false},
+		{"pipedrive", "demo-pipedrive", "1042", "northwind-ads", glassbox.DealChange{ID: "1042", StageID: "5", Won: true}, "", true},
+	} {
+		b, ok := cfg.Binding(tt.provider, tt.binding)
+		if !ok {
+			t.Errorf("binding %s/%s missing", tt.provider, tt.binding)
+			continue
+		}
+		if r, ok := b.DealProject(tt.deal); !ok || r.ProjectID != tt.project {
+			t.Errorf("%s: deal %s routes to %q, want %q", tt.binding, tt.deal, r.ProjectID, tt.project)
+		}
+		if closes, paid := b.StageMeaning(tt.change); closes != tt.wantCloses || paid != tt.wantPaid {
+			t.Errorf("%s: stage %s means (%q, %v), want (%q, %v)", tt.binding, tt.change.StageID, closes, paid, tt.wantCloses, tt.wantPaid)
+		}
+	}
+}
+
+const billedFile = `agency:
+  name: Studio
+  sender: Studio <notify@studio.example>
+  locale: ru
+  time_zone: Europe/Moscow
+sellers:
+  - id: studio
+    name: ООО «Студия»
+    inn: "7701234567"
+    kpp: "770101001"
+    address: Москва
+    bank:
+      name: Банк
+      bik: "04452522"
+      corr_account: "30101810400000000225"
+      account: "40702810938000012345"
+    director:
+      name: Петров И. С.
+    accountant:
+      name: Елена
+      email: buh@studio.example
+    vat:
+      rate: 22
+clients:
+  - id: acme
+    name: Acme
+    contacts:
+      - name: Anna
+        email: anna@acme.example
+    buyer:
+      name: ООО «Акме»
+      address: Москва
+projects:
+  - id: site
+    client: acme
+    name: Site
+    manager:
+      name: Maria
+      email: maria@studio.example
+    billing:
+      seller: studio
+      mode: prepay
+      currency: RUB
+      stages:
+        - id: design
+          name: Design
+          amount: 1000
+        - id: v1.0
+          name: Build
+          amount: 0
+bindings:
+  - id: crm
+    provider: amocrm
+    external_id: studio
+    secret_param: /glassbox/amocrm/crm
+    deals:
+      - deal: "1"
+        project: site
+    stage_map:
+      v1.0: []
+      launch:
+        - "77"
+`
+
+func TestBillingErrorsNameLineAndField(t *testing.T) {
+	_, err := agencyfile.Parse([]byte(billedFile))
+	if !agencyfile.IsValidation(err) {
+		t.Fatalf("Parse error = %v, want validation errors", err)
+	}
+	for _, want := range []string{
+		`line 14: sellers[0].bank.bik: "04452522" must be 9 digits`,
+		`line 50: projects[0].billing.stages[1].amount: must be more than 0`,
+		`line 60: bindings[0].stage_map.v1.0: lists no CRM stage`,
+		`line 61: bindings[0].stage_map.launch: project "site" has no stage "launch"`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("errors lack %q:\n%v", want, err)
+		}
 	}
 }

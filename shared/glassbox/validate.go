@@ -2,125 +2,525 @@ package glassbox
 
 import (
 	"fmt"
+	"net"
 	"net/mail"
+	"net/url"
 	"regexp"
+	"sort"
+	"strings"
 	"time"
+	"unicode"
 )
 
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+var (
+	idPattern     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+	ibanPattern   = regexp.MustCompile(`^[A-Z]{2}[0-9]{2}[A-Z0-9]{1,30}$`)
+	swiftPattern  = regexp.MustCompile(`^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$`)
+	vatPercentRe  = regexp.MustCompile(`^[0-9]{1,2}$`)
+	russianVATSet = []VATRate{"22", "10", "7", "5", "0", VATNone}
+)
 
 // Validate checks the configuration as a whole: required fields, formats, and that every reference points at
-// something that exists. Paths in the errors follow the agency file ("projects[0].manager.email").
+// something that exists. Paths in the errors follow the agency file ("projects[0].manager.email",
+// "projects[1].billing.stages[2].amount").
 func (c Config) Validate() ValidationErrors {
-	var errs ValidationErrors
-	add := func(path, format string, args ...any) {
-		errs = append(errs, FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
-	}
-	required := func(path, v string) bool {
-		if v == "" {
-			add(path, "is required")
-			return false
+	v := &validator{}
+	v.agency(c.Agency)
+
+	sellers := map[string]Seller{}
+	seen := map[string]bool{}
+	for i, s := range c.Sellers {
+		v.seller(fmt.Sprintf("sellers[%d]", i), s, seen)
+		if _, dup := sellers[s.ID]; !dup {
+			sellers[s.ID] = s
 		}
-		return true
-	}
-	email := func(path, v string) {
-		if required(path, v) {
-			if _, err := mail.ParseAddress(v); err != nil {
-				add(path, "%q is not an email address", v)
-			}
-		}
-	}
-	locale := func(path, v string, mustHave bool) {
-		if v == "" && !mustHave {
-			return
-		}
-		if v != LocaleRU && v != LocaleEN {
-			add(path, "must be %q or %q, not %q", LocaleRU, LocaleEN, v)
-		}
-	}
-	zone := func(path, v string, mustHave bool) {
-		if v == "" && !mustHave {
-			return
-		}
-		if _, err := time.LoadLocation(v); err != nil || v == "" {
-			add(path, "%q is not an IANA time zone (like Europe/Moscow)", v)
-		}
-	}
-	id := func(path, v string, seen map[string]bool) {
-		if !required(path, v) {
-			return
-		}
-		if !idPattern.MatchString(v) {
-			add(path, "%q must be letters, digits, '.', '_' or '-' (at most 64)", v)
-		}
-		if seen[v] {
-			add(path, "%q is used twice", v)
-		}
-		seen[v] = true
 	}
 
-	required("agency.name", c.Agency.Name)
-	email("agency.sender", c.Agency.Sender)
-	locale("agency.locale", c.Agency.Locale, true)
-	zone("agency.time_zone", c.Agency.TimeZone, true)
-
+	// Clients whose projects are billed must say who the buyer on the documents is.
+	billedClients := map[string]bool{}
+	for _, pr := range c.Projects {
+		if pr.Billing.billed() {
+			billedClients[pr.ClientID] = true
+		}
+	}
 	clients := map[string]bool{}
 	for i, cl := range c.Clients {
-		p := fmt.Sprintf("clients[%d]", i)
-		id(p+".id", cl.ID, clients)
-		required(p+".name", cl.Name)
-		if len(cl.Contacts) == 0 {
-			add(p+".contacts", "needs at least one contact")
-		}
-		for j, ct := range cl.Contacts {
-			cp := fmt.Sprintf("%s.contacts[%d]", p, j)
-			required(cp+".name", ct.Name)
-			email(cp+".email", ct.Email)
-		}
+		v.client(fmt.Sprintf("clients[%d]", i), cl, clients, billedClients[cl.ID])
 	}
 
-	projects := map[string]bool{}
+	projects := map[string]Project{}
+	seen = map[string]bool{}
 	for i, pr := range c.Projects {
 		p := fmt.Sprintf("projects[%d]", i)
-		id(p+".id", pr.ID, projects)
-		required(p+".name", pr.Name)
-		if required(p+".client", pr.ClientID) && !clients[pr.ClientID] {
-			add(p+".client", "no client has id %q", pr.ClientID)
+		v.id(p+".id", pr.ID, seen)
+		if _, dup := projects[pr.ID]; !dup {
+			projects[pr.ID] = pr
 		}
-		required(p+".manager.name", pr.Manager.Name)
-		email(p+".manager.email", pr.Manager.Email)
-		locale(p+".locale", pr.Locale, false)
-		zone(p+".time_zone", pr.TimeZone, false)
+		v.required(p+".name", pr.Name)
+		if v.required(p+".client", pr.ClientID) && !clients[pr.ClientID] {
+			v.add(p+".client", "no client has id %q", pr.ClientID)
+		}
+		v.required(p+".manager.name", pr.Manager.Name)
+		v.email(p+".manager.email", pr.Manager.Email)
+		v.locale(p+".locale", pr.Locale, false)
+		v.zone(p+".time_zone", pr.TimeZone, false)
+		v.billing(p+".billing", pr.Billing, c.ProjectLocale(pr), sellers)
 	}
 
 	bindings := map[string]bool{}
 	for i, b := range c.Bindings {
-		p := fmt.Sprintf("bindings[%d]", i)
-		if required(p+".id", b.ID) && !idPattern.MatchString(b.ID) {
-			add(p+".id", "%q must be letters, digits, '.', '_' or '-' (at most 64)", b.ID)
+		v.binding(fmt.Sprintf("bindings[%d]", i), b, bindings, projects)
+	}
+	return v.errs
+}
+
+// validator collects the errors of one Validate call.
+type validator struct {
+	errs ValidationErrors
+}
+
+func (v *validator) add(path, format string, args ...any) {
+	v.errs = append(v.errs, FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) required(path, s string) bool {
+	if strings.TrimSpace(s) == "" {
+		v.add(path, "is required")
+		return false
+	}
+	return true
+}
+
+func (v *validator) email(path, s string) {
+	if v.required(path, s) {
+		if _, err := mail.ParseAddress(s); err != nil {
+			v.add(path, "%q is not an email address", s)
 		}
-		if required(p+".provider", b.Provider) {
-			key := b.Provider + "/" + b.ID
-			if bindings[key] {
-				add(p+".id", "%q is used twice for provider %q", b.ID, b.Provider)
+	}
+}
+
+func (v *validator) locale(path, s string, mustHave bool) {
+	if s == "" && !mustHave {
+		return
+	}
+	if s != LocaleRU && s != LocaleEN {
+		v.add(path, "must be %q or %q, not %q", LocaleRU, LocaleEN, s)
+	}
+}
+
+func (v *validator) zone(path, s string, mustHave bool) {
+	if s == "" && !mustHave {
+		return
+	}
+	if _, err := time.LoadLocation(s); err != nil || s == "" {
+		v.add(path, "%q is not an IANA time zone (like Europe/Moscow)", s)
+	}
+}
+
+// id checks an id's format and, when seen is given, that it is unique.
+func (v *validator) id(path, s string, seen map[string]bool) {
+	if !v.required(path, s) {
+		return
+	}
+	if !idPattern.MatchString(s) {
+		v.add(path, "%q must be letters, digits, '.', '_' or '-' (at most 64)", s)
+	}
+	if seen == nil {
+		return
+	}
+	if seen[s] {
+		v.add(path, "%q is used twice", s)
+	}
+	seen[s] = true
+}
+
+// param checks the name of an SSM parameter.
+func (v *validator) param(path, s string) {
+	if v.required(path, s) && !strings.HasPrefix(s, "/") {
+		v.add(path, "%q must be an SSM parameter name starting with \"/\" (like /glassbox/...)", s)
+	}
+}
+
+func (v *validator) agency(a Agency) {
+	v.required("agency.name", a.Name)
+	v.email("agency.sender", a.Sender)
+	v.locale("agency.locale", a.Locale, true)
+	v.zone("agency.time_zone", a.TimeZone, true)
+	if a.PublicURL != "" {
+		if msg := checkPublicURL(a.PublicURL); msg != "" {
+			v.add("agency.public_url", "%q %s", a.PublicURL, msg)
+		}
+	}
+	if w := a.WorkingHours; w != (WorkingHours{}) {
+		ok := true
+		if w.From < 0 || w.From > 24 {
+			v.add("agency.working_hours.from", "%d is not an hour from 0 to 24", w.From)
+			ok = false
+		}
+		if w.To < 0 || w.To > 24 {
+			v.add("agency.working_hours.to", "%d is not an hour from 0 to 24", w.To)
+			ok = false
+		}
+		if ok && w.From >= w.To {
+			v.add("agency.working_hours", "from (%d) must be before to (%d)", w.From, w.To)
+		}
+	}
+}
+
+// checkPublicURL says what is wrong with the agency's public URL, or "".
+func checkPublicURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return "is not an absolute URL (like https://glassbox.studio.example)"
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "must be a base URL without user, query or fragment"
+	}
+	switch u.Scheme {
+	case "https":
+		return ""
+	case "http":
+		host := u.Hostname()
+		if host == "localhost" {
+			return ""
+		}
+		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+			return ""
+		}
+		return "must use https (http only for localhost or 127.0.0.1)"
+	default:
+		return "must be an https URL"
+	}
+}
+
+func (v *validator) seller(p string, s Seller, seen map[string]bool) {
+	v.id(p+".id", s.ID, seen)
+	v.required(p+".name", s.Name)
+	v.required(p+".address", s.Address)
+	v.required(p+".director.name", s.Director.Name)
+	v.required(p+".accountant.name", s.Accountant.Name)
+	v.email(p+".accountant.email", s.Accountant.Email)
+	russian := s.INN != ""
+	v.taxIDs(p, s.INN, s.KPP, true)
+	if s.OGRN != "" {
+		switch {
+		case !digits(s.OGRN, 13) && !digits(s.OGRN, 15):
+			v.add(p+".ogrn", "%q must be 13 digits (ОГРН) or 15 digits (ОГРНИП)", s.OGRN)
+		case digits(s.INN, 10) && !digits(s.OGRN, 13):
+			v.add(p+".ogrn", "a company (10-digit inn) has a 13-digit ОГРН, not %q", s.OGRN)
+		case digits(s.INN, 12) && !digits(s.OGRN, 15):
+			v.add(p+".ogrn", "a sole proprietor (12-digit inn) has a 15-digit ОГРНИП, not %q", s.OGRN)
+		}
+	}
+
+	rate := s.VAT.Rate
+	if russian {
+		if rate != "" && !containsRate(russianVATSet, rate) {
+			v.add(p+".vat.rate", "%q is not a Russian VAT rate: use 22, 10, 7, 5, 0 or none", rate)
+		}
+	} else if rate != "" && rate != VATNone {
+		if pc, ok := rate.Percent(); !ok || !vatPercentRe.MatchString(string(rate)) || pc > 30 {
+			v.add(p+".vat.rate", "%q must be a whole percent from 0 to 30, or none", rate)
+		}
+	}
+
+	bank := p + ".bank"
+	if russian {
+		v.required(bank+".name", s.Bank.Name)
+		v.digitsField(bank+".bik", s.Bank.BIC, 9, true)
+		v.digitsField(bank+".corr_account", s.Bank.CorrAccount, 20, true)
+		v.digitsField(bank+".account", s.Bank.Account, 20, true)
+	} else {
+		if v.required(bank+".iban", s.Bank.IBAN) {
+			if msg := checkIBAN(s.Bank.IBAN); msg != "" {
+				v.add(bank+".iban", "%q %s", s.Bank.IBAN, msg)
 			}
-			bindings[key] = true
 		}
-		if required(p+".project", b.ProjectID) && !projects[b.ProjectID] {
-			add(p+".project", "no project has id %q", b.ProjectID)
+		if v.required(bank+".swift", s.Bank.SWIFT) && !swiftPattern.MatchString(strings.ToUpper(s.Bank.SWIFT)) {
+			v.add(bank+".swift", "%q is not a SWIFT/BIC code (8 or 11 letters and digits)", s.Bank.SWIFT)
 		}
-		required(p+".external_id", b.ExternalID)
-		required(p+".secret_param", b.SecretParam)
+	}
+
+	if n := s.NumberPrefix; n != "" {
+		ok := len([]rune(n)) <= 10
+		for _, r := range n {
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '/' {
+				ok = false
+			}
+		}
+		if !ok {
+			v.add(p+".number_prefix", "%q must be at most 10 letters, digits, '-' or '/'", n)
+		}
+	}
+}
+
+// taxIDs checks a Russian ИНН and КПП: a company has a 10-digit ИНН and a 9-digit КПП, a sole proprietor a
+// 12-digit ИНН and no КПП. kppRequired says a company must give its КПП.
+func (v *validator) taxIDs(p, inn, kpp string, kppRequired bool) {
+	switch {
+	case inn == "":
+		if kpp != "" {
+			v.add(p+".kpp", "is set without an inn")
+		}
+	case digits(inn, 10):
+		if kpp == "" && kppRequired {
+			v.add(p+".kpp", "is required for a company (10-digit inn): 9 digits")
+		} else if kpp != "" && !digits(kpp, 9) {
+			v.add(p+".kpp", "%q must be 9 digits", kpp)
+		}
+	case digits(inn, 12):
+		if kpp != "" {
+			v.add(p+".kpp", "must be empty: a sole proprietor (12-digit inn) has no КПП")
+		}
+	default:
+		v.add(p+".inn", "%q must be 10 digits (a company) or 12 digits (a sole proprietor)", inn)
+	}
+}
+
+func (v *validator) digitsField(path, s string, n int, mustHave bool) {
+	if s == "" && !mustHave {
+		return
+	}
+	if v.required(path, s) && !digits(s, n) {
+		v.add(path, "%q must be %d digits", s, n)
+	}
+}
+
+func (v *validator) client(p string, cl Client, seen map[string]bool, billed bool) {
+	v.id(p+".id", cl.ID, seen)
+	v.required(p+".name", cl.Name)
+	if len(cl.Contacts) == 0 {
+		v.add(p+".contacts", "needs at least one contact")
+	}
+	for j, ct := range cl.Contacts {
+		cp := fmt.Sprintf("%s.contacts[%d]", p, j)
+		v.required(cp+".name", ct.Name)
+		v.email(cp+".email", ct.Email)
+	}
+	b := cl.Buyer
+	if billed {
+		if b.Name == "" && b.Address == "" {
+			v.add(p+".buyer", "is required: a billed project's documents name the buyer (name and address)")
+		} else {
+			v.required(p+".buyer.name", b.Name)
+			v.required(p+".buyer.address", b.Address)
+		}
+	}
+	v.taxIDs(p+".buyer", b.INN, b.KPP, false)
+}
+
+func (b Billing) billed() bool { return len(b.Stages) > 0 }
+
+func (v *validator) billing(p string, b Billing, locale string, sellers map[string]Seller) {
+	if !b.billed() {
+		if b.Seller != "" || b.Mode != "" || b.Currency != "" || b.Contract != "" || len(b.ReminderDays) > 0 {
+			v.add(p+".stages", "is required: a project is billed by stages")
+		}
+		return
+	}
+	seller, haveSeller := Seller{}, false
+	if v.required(p+".seller", b.Seller) {
+		if seller, haveSeller = sellers[b.Seller]; !haveSeller {
+			v.add(p+".seller", "no seller has id %q", b.Seller)
+		}
+	}
+	if b.Mode != BillPrepay && b.Mode != BillPostpay {
+		v.add(p+".mode", "must be %q or %q, not %q", BillPrepay, BillPostpay, b.Mode)
+	}
+	knownCurrency := false
+	for _, cur := range Currencies {
+		knownCurrency = knownCurrency || cur == b.Currency
+	}
+	if !knownCurrency {
+		v.add(p+".currency", "%q is not a currency Glassbox bills in: use one of %s", b.Currency, strings.Join(Currencies, ", "))
+	}
+	if haveSeller {
+		switch {
+		case locale == LocaleRU && b.Currency == "RUB" && seller.INN == "":
+			v.add(p+".seller", "%q has no inn: Russian invoices in RUB need a Russian seller (ИНН, БИК, accounts)", b.Seller)
+		case b.Currency == "EUR" && seller.Bank.IBAN == "":
+			v.add(p+".seller", "%q has no iban: EUR invoices carry an EPC QR code, which needs the seller's IBAN", b.Seller)
+		}
+	}
+
+	stages := map[string]bool{}
+	for j, s := range b.Stages {
+		sp := fmt.Sprintf("%s.stages[%d]", p, j)
+		v.id(sp+".id", s.ID, stages)
+		v.required(sp+".name", s.Name)
+		if s.Amount <= 0 {
+			v.add(sp+".amount", "must be more than 0")
+		}
+		if s.PaymentDays < 0 || s.PaymentDays > 365 {
+			v.add(sp+".payment_days", "%d must be from 0 to 365", s.PaymentDays)
+		}
+		start, startOK := v.date(sp+".start", s.Start)
+		end, endOK := v.date(sp+".end", s.End)
+		if startOK && endOK && s.Start != "" && s.End != "" && end.Before(start) {
+			v.add(sp+".end", "%s is before start %s", s.End, s.Start)
+		}
+	}
+	for j, d := range b.ReminderDays {
+		switch {
+		case d <= 0:
+			v.add(fmt.Sprintf("%s.reminder_days[%d]", p, j), "%d must be a positive number of days", d)
+		case j > 0 && d <= b.ReminderDays[j-1]:
+			v.add(fmt.Sprintf("%s.reminder_days[%d]", p, j), "%d must be after %d: list the days in ascending order", d, b.ReminderDays[j-1])
+		}
+	}
+}
+
+// date checks an optional civil date.
+func (v *validator) date(path, s string) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, true
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		v.add(path, "%q is not a date like 2026-12-01", s)
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func (v *validator) binding(p string, b Binding, seen map[string]bool, projects map[string]Project) {
+	if v.required(p+".id", b.ID) && !idPattern.MatchString(b.ID) {
+		v.add(p+".id", "%q must be letters, digits, '.', '_' or '-' (at most 64)", b.ID)
+	}
+	if v.required(p+".provider", b.Provider) {
+		key := b.Provider + "/" + b.ID
+		if seen[key] {
+			v.add(p+".id", "%q is used twice for provider %q", b.ID, b.Provider)
+		}
+		seen[key] = true
+	}
+	v.required(p+".external_id", b.ExternalID)
+	v.param(p+".secret_param", b.SecretParam)
+
+	crm := IsCRM(b.Provider)
+	switch {
+	case b.Provider == "":
+	case b.Provider != "trello" && !crm:
+		v.add(p+".provider", "unknown provider %q: use trello, %s", b.Provider, strings.Join(CRMProviders, ", "))
+		return
+	}
+
+	if !crm {
+		if v.required(p+".project", b.ProjectID) {
+			if _, ok := projects[b.ProjectID]; !ok {
+				v.add(p+".project", "no project has id %q", b.ProjectID)
+			}
+		}
 		if len(b.StatusMap) == 0 {
-			add(p+".status_map", "is required: say which lists mean done at least")
+			v.add(p+".status_map", "is required: say which lists mean done at least")
 		}
-		for s := range b.StatusMap {
+		for _, s := range sortedKeys(b.StatusMap) {
 			if !knownStatus(s) {
-				add(fmt.Sprintf("%s.status_map.%s", p, s), "unknown status; use todo, in_progress, review, done or blocked")
+				v.add(fmt.Sprintf("%s.status_map.%s", p, s), "unknown status; use todo, in_progress, review, done or blocked")
+			}
+		}
+		if len(b.Deals) > 0 {
+			v.add(p+".deals", "is for CRM bindings (%s); a tracker binding has a project and a status_map", strings.Join(CRMProviders, ", "))
+		}
+		if len(b.StageMap) > 0 {
+			v.add(p+".stage_map", "is for CRM bindings (%s); a tracker binding maps lists with status_map", strings.Join(CRMProviders, ", "))
+		}
+		if b.APIParam != "" {
+			v.add(p+".api_param", "is for CRM bindings (%s)", strings.Join(CRMProviders, ", "))
+		}
+		return
+	}
+
+	// A CRM binding: deals route to billed projects, stage maps say which CRM stages close which stage.
+	if b.ProjectID != "" {
+		if _, ok := projects[b.ProjectID]; !ok {
+			v.add(p+".project", "no project has id %q (a CRM binding routes by deals; project can be left out)", b.ProjectID)
+		}
+	}
+	if len(b.StatusMap) > 0 {
+		v.add(p+".status_map", "is for trackers; a CRM binding maps deal stages with stage_map")
+	}
+	switch {
+	case b.APIParam != "":
+		v.param(p+".api_param", b.APIParam)
+	case b.Provider == "bitrix24":
+		// Bitrix24 hooks carry only the deal id; the deal is read back through the incoming webhook.
+		v.add(p+".api_param", "is required for bitrix24: the SSM parameter holding the incoming-webhook URL")
+	}
+
+	if len(b.Deals) == 0 {
+		v.add(p+".deals", "is required: list at least one deal and the project it belongs to")
+	}
+	deals := map[string]bool{}
+	// sharedBy lists the projects the binding-level stage map applies to.
+	var sharedBy []Project
+	for j, d := range b.Deals {
+		dp := fmt.Sprintf("%s.deals[%d]", p, j)
+		if v.required(dp+".deal", d.DealID) {
+			if deals[d.DealID] {
+				v.add(dp+".deal", "%q is listed twice", d.DealID)
+			}
+			deals[d.DealID] = true
+		}
+		pr, found := Project{}, false
+		if v.required(dp+".project", d.ProjectID) {
+			if pr, found = projects[d.ProjectID]; !found {
+				v.add(dp+".project", "no project has id %q", d.ProjectID)
+			} else if !pr.Billing.billed() {
+				v.add(dp+".project", "project %q is not billed: give it billing.stages", d.ProjectID)
+				found = false
+			}
+		}
+		switch {
+		case len(d.StageMap) > 0:
+			var own []Project
+			if found {
+				own = []Project{pr}
+			}
+			v.stageMap(dp+".stage_map", d.StageMap, own)
+		case len(b.StageMap) == 0:
+			v.add(dp+".stage_map", "is required here or on the binding: say which CRM stages close which project stage")
+		case found:
+			sharedBy = append(sharedBy, pr)
+		}
+	}
+	if len(b.StageMap) > 0 {
+		v.stageMap(p+".stage_map", b.StageMap, sharedBy)
+	} else if len(b.Deals) == 0 {
+		v.add(p+".stage_map", "is required: say which CRM stages close which project stage")
+	}
+}
+
+// stageMap checks a CRM stage map against the projects it applies to: each key is StagePaid or a stage id of
+// every one of them, each value a CRM stage id or name, or StageWon.
+func (v *validator) stageMap(p string, m map[string][]string, projects []Project) {
+	for _, key := range sortedKeys(m) {
+		kp := p + "." + key
+		if key != StagePaid {
+			for _, pr := range projects {
+				if _, _, ok := pr.Billing.Stage(key); !ok {
+					v.add(kp, "project %q has no stage %q (keys are stage ids or %q)", pr.ID, key, StagePaid)
+				}
+			}
+		}
+		if len(m[key]) == 0 {
+			v.add(kp, "lists no CRM stage: give stage ids, names or %q", StageWon)
+		}
+		for j, val := range m[key] {
+			if strings.TrimSpace(val) == "" {
+				v.add(fmt.Sprintf("%s[%d]", kp, j), "is empty: give a CRM stage id, name or %q", StageWon)
 			}
 		}
 	}
-	return errs
+}
+
+func sortedKeys[K ~string, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	return keys
 }
 
 func knownStatus(s TaskStatus) bool {
@@ -130,4 +530,49 @@ func knownStatus(s TaskStatus) bool {
 		}
 	}
 	return false
+}
+
+func containsRate(set []VATRate, r VATRate) bool {
+	for _, s := range set {
+		if s == r {
+			return true
+		}
+	}
+	return false
+}
+
+// digits says whether s is exactly n ASCII digits.
+func digits(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// checkIBAN says what is wrong with an IBAN (spaces allowed), or "": two letters, two check digits, up to 30
+// letters and digits, and the ISO 13616 mod-97 checksum.
+func checkIBAN(s string) string {
+	iban := strings.ToUpper(strings.ReplaceAll(s, " ", ""))
+	if !ibanPattern.MatchString(iban) {
+		return "is not an IBAN: two letters, two digits, then up to 30 letters and digits"
+	}
+	// Move the first four characters to the end, read letters as 10..35, and take the number mod 97
+	// digit by digit.
+	rem := 0
+	for _, r := range iban[4:] + iban[:4] {
+		if r >= 'A' && r <= 'Z' {
+			rem = (rem*100 + int(r-'A'+10)) % 97
+		} else {
+			rem = (rem*10 + int(r-'0')) % 97
+		}
+	}
+	if rem != 1 {
+		return "has a wrong checksum: check for a typo"
+	}
+	return ""
 }
