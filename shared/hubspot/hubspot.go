@@ -180,10 +180,9 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 				Won:     ev.PropertyValue == StageClosedWon,
 			},
 		}
-		if ms, err := ev.OccurredAt.Int64(); err == nil && ms > 0 {
+		e.OccurredAt = e.ReceivedAt
+		if ms, err := ev.OccurredAt.Int64(); err == nil && ms > 0 && ms < maxMillis {
 			e.OccurredAt = time.UnixMilli(ms).UTC()
-		} else {
-			e.OccurredAt = e.ReceivedAt
 		}
 		if isID(ev.PortalID) {
 			e.URL = "https://app.hubspot.com/contacts/" + ev.PortalID.String() + "/deal/" + dealID
@@ -192,6 +191,9 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	}
 	return out, nil
 }
+
+// maxMillis is the start of year 10000: later times do not survive JSON, so occurredAt beyond it is ignored.
+var maxMillis = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
 
 func isDealStageChange(ev event) bool {
 	if ev.PropertyName != StageProperty {

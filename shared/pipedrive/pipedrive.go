@@ -101,7 +101,7 @@ type payload struct {
 // deals the binding does not route and, when b.ExternalID is set, other companies' deliveries yield no events
 // and no error. A body that is not JSON, has no meta, or is of neither version is glassbox.ErrMalformed.
 //
-// The event id is "pipedrive:{meta.id}" for v2 (a uuid per delivery, kept on retries) and
+// The event id is "pipedrive:{meta.id}" for v2 (a uuid per event, which a retry carries again) and
 // "pipedrive:{meta.id}:{meta.timestamp_micro}" for v1, whose meta.id is the deal's id (Unix seconds when
 // timestamp_micro is missing). Deal.PrevStageID is set only when the stage changed. An amount that is not a
 // decimal with at most two places is left out rather than refusing the delivery.
