@@ -204,7 +204,7 @@ func TestRefusedDeliveriesChangeNothing(t *testing.T) {
 	big := strings.Repeat(" ", ingest.MaxBodyBytes+1-len(done.Body)) + done.Body
 	oversized.Body = big
 	oversized.Headers = cloneHeaders(done.Headers)
-	oversized.Headers["x-trello-webhook"] = trello.Sign(demoSecret, []byte(big), "https://demo.glassbox.example/hooks/trello/demo-board")
+	oversized.Headers["x-trello-webhook"] = trello.Sign(demoSecrets["/glassbox/trello/demo-board"], []byte(big), "https://demo.glassbox.example/hooks/trello/demo-board")
 
 	unknownBinding := done
 	unknownBinding.RawPath = "/hooks/trello/no-such-board"
@@ -295,7 +295,7 @@ func TestSampleEventsStayValid(t *testing.T) {
 		}
 		d := glassbox.Delivery{CallbackURL: cfgBinding.CallbackURL, Header: http.Header{}, Body: []byte(req.Body)}
 		d.Header.Set(trello.SignatureHeader, req.Headers["x-trello-webhook"])
-		err = trello.New().Verify(d, demoSecret)
+		err = trello.New().Verify(d, demoSecrets["/glassbox/trello/demo-board"])
 		if forged := strings.Contains(f, "forged"); forged == (err == nil) {
 			t.Errorf("%s: verify error %v (forged sample: %v)", filepath.Base(f), err, forged)
 		}

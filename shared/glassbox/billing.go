@@ -31,7 +31,7 @@ func ParseMinor(s string) (Minor, error) {
 	neg := strings.HasPrefix(clean, "-")
 	clean = strings.TrimPrefix(clean, "-")
 	whole, frac, _ := strings.Cut(clean, ".")
-	if whole == "" || len(frac) > 2 || strings.ContainsAny(frac, ".") {
+	if !allDigits(whole) || len(frac) > 2 || (frac != "" && !allDigits(frac)) {
 		return 0, fmt.Errorf("%q is not an amount with at most two decimals", s)
 	}
 	for len(frac) < 2 {
@@ -50,6 +50,18 @@ func ParseMinor(s string) (Minor, error) {
 		v = -v
 	}
 	return v, nil
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Currencies Glassbox can bill in (ISO 4217, all with two decimals).
