@@ -35,7 +35,7 @@ const (
 	// attrPos keeps a config entity's place in its list, so Config returns lists in the order applied.
 	attrPos = "pos"
 
-	// IndexGSI1 lists events and messages of a project by time.
+	// IndexGSI1 lists events, messages and documents of a project by time.
 	IndexGSI1 = "gsi1"
 )
 

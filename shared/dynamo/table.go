@@ -11,7 +11,7 @@ import (
 )
 
 // CreateTable creates the table with the schema the store needs (the SAM template declares the same): pk/sk
-// keys, the gsi1 index (projection ALL), on-demand billing, a NEW_AND_OLD_IMAGES stream and TTL on expiresAt.
+// keys, the gsi1 and gsi2 indexes (projection ALL), on-demand billing, a NEW_AND_OLD_IMAGES stream and TTL on expiresAt.
 // It waits until the table is ACTIVE. Tests and the admin CLI use it against DynamoDB Local.
 func CreateTable(ctx context.Context, client *dynamodb.Client, table string) error {
 	s := func(name string) types.AttributeDefinition {
@@ -25,11 +25,15 @@ func CreateTable(ctx context.Context, client *dynamodb.Client, table string) err
 	}
 	_, err := client.CreateTable(ctx, &dynamodb.CreateTableInput{
 		TableName:            aws.String(table),
-		AttributeDefinitions: []types.AttributeDefinition{s(AttrPK), s(AttrSK), s(AttrGSI1PK), s(AttrGSI1SK)},
+		AttributeDefinitions: []types.AttributeDefinition{s(AttrPK), s(AttrSK), s(AttrGSI1PK), s(AttrGSI1SK), s(AttrGSI2PK), s(AttrGSI2SK)},
 		KeySchema:            keys(AttrPK, AttrSK),
 		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
 			IndexName:  aws.String(IndexGSI1),
 			KeySchema:  keys(AttrGSI1PK, AttrGSI1SK),
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}, {
+			IndexName:  aws.String(IndexGSI2),
+			KeySchema:  keys(AttrGSI2PK, AttrGSI2SK),
 			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
 		}},
 		BillingMode: types.BillingModePayPerRequest,

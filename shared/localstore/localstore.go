@@ -8,6 +8,7 @@ package localstore
 import (
 	"bytes"
 	"context"
+	"encoding/gob"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,6 +28,12 @@ var (
 	bucketMessages        = []byte("messages")
 	bucketMessagesByProj  = []byte("messages_by_project")
 	bucketSecrets         = []byte("secrets")
+	bucketCloses          = []byte("closes")
+	bucketDocuments       = []byte("documents")
+	bucketDocsByProject   = []byte("documents_by_project")
+	bucketPDFs            = []byte("pdfs")
+	bucketSeries          = []byte("series")
+	bucketOpenInvoices    = []byte("open_invoices")
 
 	keyConfig = []byte("config")
 )
@@ -50,7 +57,10 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("localstore: open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketConfig, bucketEvents, bucketEventsByProject, bucketTasks, bucketMessages, bucketMessagesByProj, bucketSecrets} {
+		for _, b := range [][]byte{
+			bucketConfig, bucketEvents, bucketEventsByProject, bucketTasks, bucketMessages, bucketMessagesByProj, bucketSecrets,
+			bucketCloses, bucketDocuments, bucketDocsByProject, bucketPDFs, bucketSeries, bucketOpenInvoices,
+		} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -188,7 +198,7 @@ func (s *Store) Tasks(ctx context.Context, projectID string) ([]glassbox.Task, e
 		c := tx.Bucket(bucketTasks).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			var t glassbox.Task
-			if err := json.Unmarshal(v, &t); err != nil {
+			if err := decode(v, &t); err != nil {
 				return fmt.Errorf("localstore: decode task %q: %w", k, err)
 			}
 			out = append(out, t)
@@ -370,12 +380,19 @@ func taskKey(projectID, provider, taskID string) []byte {
 	return []byte(projectID + "\x00" + provider + "\x00" + taskID)
 }
 
+// Stored values are gob after a format byte (gobValue). encoding/json cannot round-trip glassbox.Minor (it
+// writes the number, but reads a Minor only from a string, through UnmarshalText), which events (Deal),
+// configurations (stage amounts) and documents carry. Values written before are JSON, which starts with '{'
+// and is still read.
+const gobValue = 0
+
 func put(b *bolt.Bucket, key []byte, v any, what string) error {
-	data, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	buf.WriteByte(gobValue)
+	if err := gob.NewEncoder(&buf).Encode(v); err != nil {
 		return fmt.Errorf("localstore: encode %s: %w", what, err)
 	}
-	return b.Put(key, data)
+	return b.Put(key, buf.Bytes())
 }
 
 func get(b *bolt.Bucket, key []byte, v any, what string) error {
@@ -383,8 +400,15 @@ func get(b *bolt.Bucket, key []byte, v any, what string) error {
 	if data == nil {
 		return fmt.Errorf("localstore: %s: %w", what, glassbox.ErrNotFound)
 	}
-	if err := json.Unmarshal(data, v); err != nil {
+	if err := decode(data, v); err != nil {
 		return fmt.Errorf("localstore: decode %s: %w", what, err)
 	}
 	return nil
+}
+
+func decode(data []byte, v any) error {
+	if len(data) > 0 && data[0] == gobValue {
+		return gob.NewDecoder(bytes.NewReader(data[1:])).Decode(v)
+	}
+	return json.Unmarshal(data, v)
 }

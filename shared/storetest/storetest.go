@@ -45,6 +45,7 @@ func Run(t *testing.T, newStore func(t *testing.T) glassbox.Store) {
 		{"ConcurrentAppendEvent", testConcurrentAppend},
 		{"ConcurrentClaimMessage", testConcurrentClaim},
 	}
+	tests = append(tests, documentTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
