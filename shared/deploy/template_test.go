@@ -290,12 +290,27 @@ func TestTemplateTable(t *testing.T) {
 	if got := tbl.get("DeletionPolicy").str(); got != "Retain" {
 		t.Errorf("Table DeletionPolicy = %q, want Retain: deleting the stack must not delete the history", got)
 	}
-	var gsi1 bool
+	// The same indexes as dynamo.CreateTable, which TestCreateTable pins on DynamoDB Local.
+	var gsis []string
 	for _, g := range p.get("GlobalSecondaryIndexes").items() {
-		gsi1 = gsi1 || g.get("IndexName").str() == "gsi1"
+		desc := g.get("IndexName").str()
+		for _, k := range g.get("KeySchema").items() {
+			desc += " " + k.get("AttributeName").str() + ":" + k.get("KeyType").str()
+		}
+		gsis = append(gsis, desc+" "+g.get("Projection", "ProjectionType").str())
 	}
-	if !gsi1 {
-		t.Error("Table has no gsi1 index")
+	slices.Sort(gsis)
+	if want := []string{"gsi1 gsi1pk:HASH gsi1sk:RANGE ALL", "gsi2 gsi2pk:HASH gsi2sk:RANGE ALL"}; !slices.Equal(gsis, want) {
+		t.Errorf("Table GlobalSecondaryIndexes %q, want %q", gsis, want)
+	}
+	defined := map[string]string{}
+	for _, a := range p.get("AttributeDefinitions").items() {
+		defined[a.get("AttributeName").str()] = a.get("AttributeType").str()
+	}
+	for _, name := range []string{"pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"} {
+		if defined[name] != "S" {
+			t.Errorf("Table AttributeDefinitions: %s is %q, want S", name, defined[name])
+		}
 	}
 }
 
