@@ -1,0 +1,114 @@
+package billing_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/billing"
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+)
+
+func config(mode glassbox.BillingMode) glassbox.Config {
+	return glassbox.Config{
+		Agency:  glassbox.Agency{Name: "Студия", Locale: "ru", TimeZone: "Europe/Moscow"},
+		Sellers: []glassbox.Seller{{ID: "px", Name: "ООО «Пиксель»", NumberPrefix: "ПК-", VAT: glassbox.VAT{Rate: "22", Included: true}}},
+		Clients: []glassbox.Client{{ID: "rom", Name: "Ромашка", Buyer: glassbox.Buyer{Name: "ООО «Ромашка»", INN: "7709876543"}}},
+		Projects: []glassbox.Project{{ID: "site", ClientID: "rom", Name: "Новый сайт", Billing: glassbox.Billing{
+			Seller: "px", Mode: mode, Currency: "RUB", Contract: "Договор № 12 от 01.09.2026",
+			Stages: []glassbox.Stage{
+				{ID: "layout", Name: "Вёрстка", Amount: 6000000},
+				{ID: "code", Name: "Программирование", Amount: 15000000, PaymentDays: 10},
+			}}}},
+	}
+}
+
+// 2026-12-31 22:30 UTC is already 2027-01-01 in Moscow: documents are dated, numbered and due in the
+// project's zone.
+var newYearInMoscow = time.Date(2026, 12, 31, 22, 30, 0, 0, time.UTC)
+
+func TestPlan(t *testing.T) {
+	tests := []struct {
+		name        string
+		mode        glassbox.BillingMode
+		stage       string
+		wantKinds   string
+		wantBilled  string
+		wantTotal   glassbox.Minor
+		wantDueDate string
+	}{
+		{"PrepayBillsNext", glassbox.BillPrepay, "layout", "act,invoice", "code", 15000000, "2027-01-11"},
+		{"PostpayBillsClosed", glassbox.BillPostpay, "layout", "act,invoice", "layout", 6000000, "2027-01-06"},
+		{"LastPrepaidStageActOnly", glassbox.BillPrepay, "code", "act", "", 0, ""},
+		{"LastPostpaidStageBillsIt", glassbox.BillPostpay, "code", "act,invoice", "code", 15000000, "2027-01-11"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := config(tt.mode)
+			c := glassbox.StageClose{ID: glassbox.StageCloseID("site", tt.stage), ProjectID: "site", StageID: tt.stage, ClosedAt: newYearInMoscow}
+			docs, err := billing.Plan(cfg, cfg.Projects[0], c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var kinds []string
+			for _, d := range docs {
+				kinds = append(kinds, string(d.Kind))
+				if d.Date != "2027-01-01" || d.Seller.Name != "ООО «Пиксель»" || d.Buyer.INN != "7709876543" || d.CloseID != c.ID {
+					t.Errorf("%s snapshot = date %s seller %q buyer %q close %q", d.Kind, d.Date, d.Seller.Name, d.Buyer.INN, d.CloseID)
+				}
+				if d.Net+d.VATAmount != d.Total || len(d.Lines) != 1 || d.Lines[0].Sum != d.Total {
+					t.Errorf("%s totals = net %d vat %d total %d lines %+v", d.Kind, d.Net, d.VATAmount, d.Total, d.Lines)
+				}
+			}
+			if got := strings.Join(kinds, ","); got != tt.wantKinds {
+				t.Fatalf("kinds = %s, want %s", got, tt.wantKinds)
+			}
+			if docs[0].StageID != tt.stage {
+				t.Errorf("act is for %s, want %s", docs[0].StageID, tt.stage)
+			}
+			if len(docs) == 2 {
+				inv := docs[1]
+				if inv.StageID != tt.wantBilled || inv.Total != tt.wantTotal || inv.DueDate != tt.wantDueDate {
+					t.Errorf("invoice = stage %s total %d due %s; want %s %d %s", inv.StageID, inv.Total, inv.DueDate, tt.wantBilled, tt.wantTotal, tt.wantDueDate)
+				}
+				if inv.ID == docs[0].ID {
+					t.Error("act and invoice share an id")
+				}
+			}
+		})
+	}
+}
+
+func TestPlanVATIncluded(t *testing.T) {
+	cfg := config(glassbox.BillPostpay)
+	docs, err := billing.Plan(cfg, cfg.Projects[0], glassbox.StageClose{ID: "c", StageID: "code", ClosedAt: newYearInMoscow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 150 000,00 including 22 %: VAT = 150 000 × 22 / 122 = 27 049,18.
+	if inv := docs[1]; inv.Total != 15000000 || inv.VATAmount != 2704918 || inv.Net != 12295082 {
+		t.Errorf("invoice = net %d vat %d total %d", inv.Net, inv.VATAmount, inv.Total)
+	}
+}
+
+func TestPlanRefusesUnknownStageOrSeller(t *testing.T) {
+	cfg := config(glassbox.BillPrepay)
+	if _, err := billing.Plan(cfg, cfg.Projects[0], glassbox.StageClose{StageID: "nope"}); err == nil {
+		t.Error("an unknown stage was planned")
+	}
+	cfg.Projects[0].Billing.Seller = "ghost"
+	if _, err := billing.Plan(cfg, cfg.Projects[0], glassbox.StageClose{StageID: "layout"}); err == nil {
+		t.Error("a project with an unknown seller was planned")
+	}
+}
+
+func TestSeriesIsPerSellerKindAndYearOfTheDocumentDate(t *testing.T) {
+	cfg := config(glassbox.BillPrepay)
+	docs, _ := billing.Plan(cfg, cfg.Projects[0], glassbox.StageClose{ID: "c", StageID: "layout", ClosedAt: newYearInMoscow})
+	if got := billing.Series(docs[0]); got != "px/act/2027" {
+		t.Errorf("act series = %s", got)
+	}
+	if got := billing.Series(docs[1]); got != "px/invoice/2027" {
+		t.Errorf("invoice series = %s", got)
+	}
+}
