@@ -6,7 +6,7 @@ import "strconv"
 type FieldError struct {
 	// Field names the field in words: "seller bank account", "seller IBAN", "total".
 	Field string
-	// Value is the value as the document holds it; empty when the problem is that it is empty.
+	// Value is the offending value; empty when the problem is that it is empty.
 	Value  string
 	Reason string
 }

@@ -9,8 +9,9 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 )
 
-// GOST limits, in characters (runes): ГОСТ Р 56042-2014 table 1 gives each value's length in characters, not
-// bytes, and the same payload may be encoded in windows-1251 (one byte a letter) or UTF-8 (two).
+// GOST limits. We count them in characters (runes), not bytes: we read the standard's table of fields as
+// giving lengths in characters, and only a character count gives the same answer whether a payload is encoded
+// in windows-1251 (ST00011, one byte a Cyrillic letter) or UTF-8 (ST00012, two).
 const (
 	gostNameMax     = 160
 	gostBankNameMax = 45
