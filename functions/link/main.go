@@ -1,0 +1,38 @@
+// Command link is the LinkFunction Lambda: the signed links mailed with documents. GET /pay/{doc} shows an
+// invoice and its "payment received" button, POST /pay/{doc} records the payment, GET /documents/{doc}
+// downloads an issued PDF.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ssmsdk "github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/glassbox-oss/glassbox/shared/dynamo"
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/links"
+	"github.com/glassbox-oss/glassbox/shared/ssm"
+)
+
+func main() {
+	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		logger.Error("load AWS config", "error", err.Error())
+		os.Exit(1)
+	}
+	store := dynamo.New(dynamodb.NewFromConfig(cfg), os.Getenv("TABLE_NAME"))
+	// The handler keeps the key for the warm instance; the TTL only matters to the SSM adapter's own cache.
+	keys := ssm.NewSecrets(ssmsdk.NewFromConfig(cfg), 5*time.Minute)
+	h := links.NewHandler(store, keys, glassbox.SystemClock{}, links.Options{
+		KeyParam: os.Getenv("LINK_KEY_PARAM"),
+		Logger:   logger,
+	})
+	lambda.Start(h.Handle)
+}

@@ -1,0 +1,349 @@
+package links
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+)
+
+// MaxBodyBytes is the largest request body accepted; larger ones get 413. The pay form posts no fields.
+const MaxBodyBytes = 16 << 10
+
+// Store is what the link handler needs of the store.
+type Store interface {
+	// Document reads a document's snapshot; glassbox.ErrNotFound when there is none.
+	Document(ctx context.Context, id string) (glassbox.Document, error)
+	// DocumentPDF reads the PDF exactly as issued; glassbox.ErrNotFound when there is none.
+	DocumentPDF(ctx context.Context, id string) ([]byte, error)
+	// AppendEvent stores a new event; glassbox.ErrDuplicate when one with its ID exists.
+	AppendEvent(ctx context.Context, e glassbox.Event) error
+}
+
+// KeySource reads secrets by parameter name: shared/ssm on Lambda, the embedded store in glassbox dev.
+type KeySource interface {
+	Secret(ctx context.Context, name string) (string, error)
+}
+
+// Options are the settings of a Handler.
+type Options struct {
+	// KeyParam names the parameter holding the link key (its value's bytes, at least MinKeyBytes). It is read
+	// on the first request and kept for the life of the warm instance. Missing or short, every link answers
+	// 500 and the problem is logged.
+	KeyParam string
+	Logger   *slog.Logger
+}
+
+// Handler answers signed links: the invoice's "payment received" page and its confirmation, and PDF downloads.
+type Handler struct {
+	store Store
+	keys  KeySource
+	clock glassbox.Clock
+	opts  Options
+	log   *slog.Logger
+
+	mu     sync.Mutex
+	signer *Signer
+}
+
+// NewHandler builds the link handler over its dependencies.
+func NewHandler(store Store, key KeySource, clock glassbox.Clock, opts Options) *Handler {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Handler{store: store, keys: key, clock: clock, opts: opts, log: log}
+}
+
+// Errors the handler answers with, besides ErrBadLink and ErrExpired.
+var (
+	errNotFound         = errors.New("not found")
+	errMethodNotAllowed = errors.New("method not allowed")
+	errTooLarge         = errors.New("body too large")
+	errVoid             = errors.New("invoice is void")
+	errUnavailable      = errors.New("temporarily unavailable")
+)
+
+// statusOf is the one place errors become HTTP statuses. An expired link is 403 like a bad one (with its own
+// page), not 410: the holder can still ask for a new link, and nothing is gone.
+func statusOf(err error) int {
+	switch {
+	case errors.Is(err, ErrBadLink), errors.Is(err, ErrExpired):
+		return http.StatusForbidden
+	case errors.Is(err, errNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, errMethodNotAllowed):
+		return http.StatusMethodNotAllowed
+	case errors.Is(err, errTooLarge):
+		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, errVoid):
+		return http.StatusConflict
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// target is what a request's path asks for.
+type target struct {
+	action Action
+	docID  string
+}
+
+func (t target) name() string {
+	if t.action == "" {
+		return "unknown"
+	}
+	return string(t.action)
+}
+
+func (t target) allow() string {
+	if t.action == ActionDocument {
+		return "GET, HEAD"
+	}
+	return "GET, HEAD, POST"
+}
+
+// Handle answers one API Gateway HTTP API (payload 2.0) request for /pay/{doc} or /documents/{doc}.
+func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	t := route(req)
+	method := req.RequestContext.HTTP.Method
+	// Never the query string: it holds the signature.
+	log := h.log.With("request_id", req.RequestContext.RequestID, "route", t.name(), "doc_id", t.docID, "method", method)
+	resp, err := h.handle(ctx, req, t, log)
+	if err != nil {
+		status := statusOf(err)
+		level := slog.LevelWarn
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		log.Log(ctx, level, "link refused", "status", status, "error", err.Error())
+		resp = errorPage(status, err)
+		if status == http.StatusMethodNotAllowed {
+			resp.Headers["Allow"] = t.allow()
+		}
+	} else {
+		log.Info("link answered", "status", resp.StatusCode)
+	}
+	if method == http.MethodHead {
+		resp.Body, resp.IsBase64Encoded = "", false
+	}
+	return resp, nil
+}
+
+func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest, t target, log *slog.Logger) (events.APIGatewayV2HTTPResponse, error) {
+	method := req.RequestContext.HTTP.Method
+	if method != http.MethodGet && method != http.MethodHead && method != http.MethodPost {
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: %s", errMethodNotAllowed, method)
+	}
+	if bodyLen(req) > MaxBodyBytes {
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: over %d bytes", errTooLarge, MaxBodyBytes)
+	}
+	if t.action == "" {
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: no route for this path", errNotFound)
+	}
+	if t.action == ActionDocument && method == http.MethodPost {
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: %s on a document link", errMethodNotAllowed, method)
+	}
+	signer, err := h.signerFor(ctx)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	// A query that does not parse leaves exp or sig empty, which Check refuses.
+	q, _ := url.ParseQuery(req.RawQueryString)
+	exp, sig := q.Get("exp"), q.Get("sig")
+	now := h.clock.Now().UTC()
+	if err := signer.Check(t.action, t.docID, exp, sig, now); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	switch {
+	case t.action == ActionDocument:
+		return h.download(ctx, t.docID)
+	case method == http.MethodPost:
+		return h.confirm(ctx, t.docID, now, log)
+	default:
+		// GET and HEAD only show: mail scanners fetch links before people do.
+		doc, err := h.invoice(ctx, t.docID)
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+		self := url.Values{"exp": {exp}, "sig": {sig}}
+		return htmlResponse(http.StatusOK, invoicePage(doc, "?"+self.Encode())), nil
+	}
+}
+
+// confirm records that the accountant confirmed payment. The event is the record; the React function marks
+// the invoice paid from it. Confirming twice stores one event and shows the same page.
+func (h *Handler) confirm(ctx context.Context, docID string, now time.Time, log *slog.Logger) (events.APIGatewayV2HTTPResponse, error) {
+	doc, err := h.invoice(ctx, docID)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	switch doc.State {
+	case glassbox.DocumentVoid:
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: %s", errVoid, docID)
+	case glassbox.DocumentPaid:
+		log.Info("invoice already paid", "paid_by", doc.PaidBy)
+		return htmlResponse(http.StatusOK, thankYouPage(doc)), nil
+	}
+	e := PaymentEvent(doc, now)
+	err = h.store.AppendEvent(ctx, e)
+	switch {
+	case errors.Is(err, glassbox.ErrDuplicate):
+		log.Info("payment already confirmed", "event_id", e.ID)
+	case err != nil:
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: store event %s: %v", errUnavailable, e.ID, err)
+	default:
+		log.Info("payment confirmed", "event_id", e.ID)
+	}
+	return htmlResponse(http.StatusOK, thankYouPage(doc)), nil
+}
+
+// PaymentEvent is the event a confirmed pay link stores for an invoice. Its id depends only on the invoice,
+// so confirming again is a duplicate.
+func PaymentEvent(doc glassbox.Document, now time.Time) glassbox.Event {
+	now = now.UTC()
+	return glassbox.Event{
+		ID:              glassbox.EventID("link", "paid:"+doc.ID),
+		ProjectID:       doc.ProjectID,
+		Provider:        "link",
+		ProviderEventID: "paid:" + doc.ID,
+		Kind:            glassbox.EventPaymentConfirmed,
+		ProviderType:    "payment_link",
+		DocumentID:      doc.ID,
+		Title:           doc.Number,
+		Actor:           "accountant",
+		OccurredAt:      now,
+		ReceivedAt:      now,
+	}
+}
+
+// download answers the stored PDF exactly as issued.
+func (h *Handler) download(ctx context.Context, docID string) (events.APIGatewayV2HTTPResponse, error) {
+	doc, err := h.document(ctx, docID)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	pdf, err := h.store.DocumentPDF(ctx, docID)
+	if errors.Is(err, glassbox.ErrNotFound) {
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: no PDF for document %s", errNotFound, docID)
+	}
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: read PDF of %s: %v", errUnavailable, docID, err)
+	}
+	if doc.PDFSHA256 != "" {
+		// Never hand out something other than what was sent.
+		if sum := sha256.Sum256(pdf); !strings.EqualFold(hex.EncodeToString(sum[:]), doc.PDFSHA256) {
+			return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: stored PDF of %s does not match its SHA-256", errUnavailable, docID)
+		}
+	}
+	headers := commonHeaders()
+	headers["Content-Type"] = "application/pdf"
+	headers["Content-Disposition"] = contentDisposition(doc)
+	return events.APIGatewayV2HTTPResponse{
+		StatusCode:      http.StatusOK,
+		Headers:         headers,
+		Body:            base64.StdEncoding.EncodeToString(pdf),
+		IsBase64Encoded: true,
+	}, nil
+}
+
+// document reads a document, mapping the store's errors to answers.
+func (h *Handler) document(ctx context.Context, id string) (glassbox.Document, error) {
+	doc, err := h.store.Document(ctx, id)
+	if errors.Is(err, glassbox.ErrNotFound) {
+		return glassbox.Document{}, fmt.Errorf("%w: document %s", errNotFound, id)
+	}
+	if err != nil {
+		return glassbox.Document{}, fmt.Errorf("%w: read document %s: %v", errUnavailable, id, err)
+	}
+	return doc, nil
+}
+
+// invoice reads a document that must be an invoice; an act behind a pay link is not found.
+func (h *Handler) invoice(ctx context.Context, id string) (glassbox.Document, error) {
+	doc, err := h.document(ctx, id)
+	if err != nil {
+		return doc, err
+	}
+	if doc.Kind != glassbox.DocumentInvoice {
+		return glassbox.Document{}, fmt.Errorf("%w: document %s is a %s, not an invoice", errNotFound, id, doc.Kind)
+	}
+	return doc, nil
+}
+
+// signerFor returns the signer, reading the key on first use. A failed read is not cached, so a parameter
+// created after the first request takes effect without a deploy.
+func (h *Handler) signerFor(ctx context.Context) (*Signer, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.signer != nil {
+		return h.signer, nil
+	}
+	if h.opts.KeyParam == "" {
+		return nil, fmt.Errorf("%w: no link key parameter configured", errUnavailable)
+	}
+	key, err := h.keys.Secret(ctx, h.opts.KeyParam)
+	if err != nil {
+		return nil, fmt.Errorf("%w: read link key %s: %v", errUnavailable, h.opts.KeyParam, err)
+	}
+	s, err := NewSigner([]byte(key))
+	if err != nil {
+		// The error says how long the key is, never what it is.
+		return nil, fmt.Errorf("%w: link key %s: %v", errUnavailable, h.opts.KeyParam, err)
+	}
+	h.signer = s
+	return s, nil
+}
+
+// route reads /pay/{doc} or /documents/{doc} from the path: the "doc" path parameter API Gateway or glassbox
+// dev fills in, or the last path segment. Only the last two segments count, so a stage or base path in front
+// does not matter.
+func route(req events.APIGatewayV2HTTPRequest) target {
+	path := req.RawPath
+	if path == "" {
+		path = req.RequestContext.HTTP.Path
+	}
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	if len(parts) < 2 {
+		return target{}
+	}
+	var a Action
+	switch parts[len(parts)-2] {
+	case "pay":
+		a = ActionPay
+	case "documents":
+		a = ActionDocument
+	default:
+		return target{}
+	}
+	doc := req.PathParameters["doc"]
+	if doc == "" {
+		var err error
+		if doc, err = url.PathUnescape(parts[len(parts)-1]); err != nil {
+			return target{}
+		}
+	}
+	if doc == "" {
+		return target{}
+	}
+	return target{action: a, docID: doc}
+}
+
+func bodyLen(req events.APIGatewayV2HTTPRequest) int {
+	if req.IsBase64Encoded {
+		return base64.StdEncoding.DecodedLen(len(req.Body))
+	}
+	return len(req.Body)
+}
