@@ -4,6 +4,8 @@
 //	glassbox dev [--addr 127.0.0.1:8080] [--data .glassbox]
 //	glassbox demo [--url http://127.0.0.1:8080] [--events events]
 //	glassbox replay (--table NAME [--endpoint URL] | --data DIR) (--event ID | --from T [--to T] [--project ID])
+//	glassbox preview [-f agency.yaml] --event events/ingest-amocrm-stage-closed.json [-o DIR]
+//	glassbox documents (list [--project ID] | get --id ID [-o FILE] | void --id ID --reason TEXT) (--table NAME | --data DIR)
 package main
 
 import (
@@ -15,13 +17,15 @@ import (
 	"syscall"
 )
 
-const usage = `glassbox — status notices from task trackers to clients
+const usage = `glassbox — status notices, acts and invoices for an agency's clients
 
 Commands:
   apply    validate an agency file and write it to the store
   dev      run the webhook and outbox server locally (embedded store, no AWS)
   demo     post the signed samples from events/ to a running dev server
   replay   process stored events again (after the dead-letter queue caught them)
+  preview  show the PDFs and emails a sample webhook would produce, sending nothing
+  documents  list issued acts and invoices, download one as issued, or void one
 
 Run 'glassbox COMMAND -h' for a command's flags.
 `
@@ -49,6 +53,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runDemo(ctx, args[1:], stdout, stderr)
 	case "replay":
 		return runReplay(ctx, args[1:], stdout, stderr)
+	case "preview":
+		return runPreview(ctx, args[1:], stdout, stderr)
+	case "documents":
+		return runDocuments(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

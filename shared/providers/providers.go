@@ -3,7 +3,11 @@
 package providers
 
 import (
+	"github.com/glassbox-oss/glassbox/shared/amocrm"
+	"github.com/glassbox-oss/glassbox/shared/bitrix24"
+	"github.com/glassbox-oss/glassbox/shared/hubspot"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
+	"github.com/glassbox-oss/glassbox/shared/pipedrive"
 	"github.com/glassbox-oss/glassbox/shared/trello"
 )
 
@@ -11,5 +15,9 @@ import (
 func All() []ingest.Provider {
 	return []ingest.Provider{
 		trello.New(),
+		amocrm.New(),
+		bitrix24.New(),
+		hubspot.New(),
+		pipedrive.New(),
 	}
 }
