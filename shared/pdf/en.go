@@ -211,7 +211,7 @@ func (w *writer) paymentEN(d glassbox.Document) {
 		}
 	}
 	if qr != nil {
-		w.image(qr, right-qrSize, top)
+		w.drawQR(qr, right-qrSize, top)
 		w.font(false, small)
 		w.box(right-qrSize, top+qrSize+0.5, qrSize, "Scan to pay", gopdf.Center)
 		w.font(false, body)

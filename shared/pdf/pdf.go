@@ -7,11 +7,9 @@
 package pdf
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
 	"image"
-	"image/png"
 	"strings"
 	"sync"
 	"time"
@@ -34,15 +32,14 @@ var boldTTF []byte
 const (
 	family = "dejavu"
 
-	pageW   = 210.0 // A4, mm
-	pageH   = 297.0
-	margin  = 15.0
-	left    = margin
-	right   = pageW - margin
-	width   = right - left
-	bottom  = pageH - margin
-	qrSize  = 35.0 // mm; a ГОСТ payload decodes reliably at this size
-	qrScale = 4    // pixels per module in the embedded image; the PDF scales it to qrSize
+	pageW  = 210.0 // A4, mm
+	pageH  = 297.0
+	margin = 15.0
+	left   = margin
+	right  = pageW - margin
+	width  = right - left
+	bottom = pageH - margin
+	qrSize = 35.0 // mm, quiet zone included; a ГОСТ payload decodes reliably at this size
 
 	body  = 9.0 // pt
 	small = 7.0
@@ -392,9 +389,9 @@ func (w *writer) totals(rows [][2]string, amountW float64) {
 	w.font(false, body)
 }
 
-// qr returns the payment QR code as an image to place, or nil when the document's currency has none or its
+// qr returns the payment QR code, one pixel a module, or nil when the document's currency has none or its
 // requisites do not make a valid payload.
-func (w *writer) qr() gopdf.ImageHolder {
+func (w *writer) qr() image.Image {
 	if w.err != nil {
 		return nil
 	}
@@ -405,44 +402,43 @@ func (w *writer) qr() gopdf.ImageHolder {
 		// renders, without the code, and the printed requisites stay the way to pay.
 		return nil
 	}
-	img, err := payqr.Image(payload, qrScale)
+	img, err := payqr.Image(payload, 1)
 	if err != nil {
-		w.fail(fmt.Errorf("payment QR image: %w", err))
+		w.fail(fmt.Errorf("payment QR: %w", err))
 		return nil
 	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, gray(img)); err != nil {
-		w.fail(fmt.Errorf("payment QR png: %w", err))
-		return nil
-	}
-	h, err := gopdf.ImageHolderByBytes(buf.Bytes())
-	if err != nil {
-		w.fail(fmt.Errorf("payment QR png: %w", err))
-		return nil
-	}
-	return h
+	return img
 }
 
-// image places an image qrSize wide and tall with its top-left corner at (x, y).
-func (w *writer) image(h gopdf.ImageHolder, x, y float64) {
-	if w.err == nil {
-		w.fail(w.pdf.ImageByHolder(h, x, y, &gopdf.Rect{W: qrSize, H: qrSize}))
-	}
-}
-
-// gray converts a QR image to 8-bit grey, which PNG and PDF store compactly.
-func gray(img image.Image) *image.Gray {
-	if g, ok := img.(*image.Gray); ok {
-		return g
-	}
+// drawQR draws a QR code qrSize wide and tall with its top-left corner at (x, y), as filled rectangles,
+// one for each horizontal run of dark modules. Vectors stay sharp in every viewer and printer, where an
+// enlarged bitmap may be smoothed into a blur that banking apps cannot read.
+func (w *writer) drawQR(img image.Image, x, y float64) {
 	b := img.Bounds()
-	g := image.NewGray(b)
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			g.Set(x, y, img.At(x, y))
+	if b.Dx() == 0 || w.err != nil {
+		return
+	}
+	m := qrSize / float64(b.Dx())
+	dark := func(px, py int) bool {
+		r, _, _, _ := img.At(px, py).RGBA()
+		return r < 0x8000
+	}
+	w.pdf.SetFillColor(0, 0, 0)
+	for py := b.Min.Y; py < b.Max.Y; py++ {
+		run := -1
+		for px := b.Min.X; px <= b.Max.X; px++ {
+			on := px < b.Max.X && dark(px, py)
+			switch {
+			case on && run < 0:
+				run = px
+			case !on && run >= 0:
+				// A hair taller than a module, so anti-aliasing leaves no seams between rows.
+				w.pdf.RectFromUpperLeftWithStyle(x+float64(run-b.Min.X)*m, y+float64(py-b.Min.Y)*m,
+					float64(px-run)*m, m+0.02, "F")
+				run = -1
+			}
 		}
 	}
-	return g
 }
 
 // clean makes one line of text safe to draw: whitespace of any kind becomes one space; control and format

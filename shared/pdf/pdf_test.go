@@ -247,12 +247,6 @@ func TestRenderQR(t *testing.T) {
 			t.Errorf("%s invoice: %d bytes in %s and %d in USD; the QR code seems missing", d.Locale, len(with),
 				"RUB/EUR", len(without))
 		}
-		if !bytes.Contains(with, []byte("/Subtype /Image")) {
-			t.Errorf("%s invoice has no image object", d.Locale)
-		}
-		if bytes.Contains(without, []byte("/Subtype /Image")) {
-			t.Errorf("%s invoice in USD has an image object", d.Locale)
-		}
 	}
 }
 
@@ -357,7 +351,13 @@ func TestRenderHostile(t *testing.T) {
 				t.Error("control characters reached the page")
 			}
 			checkInsidePage(t, b)
-			pdftoppm(t, b)
+			png := pdftoppm(t, b)
+			if *update {
+				name := filepath.Join("testdata", "golden", "hostile-"+d.Locale+"-"+string(d.Kind)+".png")
+				if err := os.WriteFile(name, png, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
 		})
 	}
 }

@@ -16,7 +16,7 @@ func invoiceRU(w *writer, d glassbox.Document) {
 	bw := width
 	if qr != nil {
 		bw = width - qrSize - 5
-		w.image(qr, right-qrSize, w.y)
+		w.drawQR(qr, right-qrSize, w.y)
 	}
 	top := w.y
 	w.bankBlock(d.Seller, bw)
