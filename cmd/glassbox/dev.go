@@ -119,7 +119,8 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger) (*de
 		Secrets:  store,
 		Fetchers: map[string]react.DealFetcher{"bitrix24": &bitrix24.Client{HTTP: &http.Client{Timeout: 10 * time.Second}}},
 	}})
-	payLinks := links.NewHandler(store, store, clock, links.Options{KeyParam: demoLinkKeyParam, Logger: logger})
+	// A confirmed payment is an event like a webhook's; here it is processed as soon as it is stored.
+	payLinks := links.NewHandler(processingStore{store, proc, logger}, store, clock, links.Options{KeyParam: demoLinkKeyParam, Logger: logger})
 	hooks := ingest.NewHandler(store, store, providers.All(), clock, ingest.Options{
 		Logger: logger,
 		// On Lambda the table's stream runs the processor; here it runs right after the event is stored. A
@@ -182,6 +183,23 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger) (*de
 func (d *devServer) setBaseURL(ctx context.Context, base string) error {
 	d.links.PublicBaseURL = base
 	return d.store.PutSecret(ctx, demoBitrixAPIParam, base+"/fake/bitrix24/rest/1/demo/")
+}
+
+// processingStore processes each event right after it is stored, as the table's stream does on AWS.
+type processingStore struct {
+	*localstore.Store
+	proc   *react.Processor
+	logger *slog.Logger
+}
+
+func (s processingStore) AppendEvent(ctx context.Context, e glassbox.Event) error {
+	if err := s.Store.AppendEvent(ctx, e); err != nil {
+		return err
+	}
+	if err := s.proc.Process(ctx, e); err != nil {
+		s.logger.Error("processing failed; run glassbox replay", "event_id", e.ID, "error", err.Error())
+	}
+	return nil
 }
 
 type fixedClock struct{ t time.Time }
