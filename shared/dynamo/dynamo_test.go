@@ -263,3 +263,104 @@ func TestStoredTimes(t *testing.T) {
 		}
 	}
 }
+
+// TestDocumentItems pins the document items' keys: the project index, the sparse open-invoice index that
+// MarkPaid empties, the PDF in its own item, and the series counter.
+func TestDocumentItems(t *testing.T) {
+	counter := &dynamo.RequestCounter{}
+	client := dynamo.NewLocalClient(endpoint(t), func(o *dynamodb.Options) {
+		o.APIOptions = append(o.APIOptions, counter.Register)
+	})
+	table := newTable(t, client)
+	s := dynamo.New(client, table)
+	ctx := t.Context()
+	at := time.Date(2026, 3, 2, 12, 0, 0, 0, time.FixedZone("MSK", 3*60*60))
+	inv := glassbox.Document{ID: "doc-1", Kind: glassbox.DocumentInvoice, ProjectID: "site", CloseID: "close:site:s1",
+		Series: "px/invoice/2026", Seq: 1, IssuedAt: at, DueDate: "2026-03-07", Total: 150000_00}
+	act := glassbox.Document{ID: "doc-2", Kind: glassbox.DocumentAct, ProjectID: "site", CloseID: "close:site:s1",
+		Series: "px/act/2026", Seq: 1, IssuedAt: at}
+	c := glassbox.StageClose{ID: "close:site:s1", ProjectID: "site", StageID: "s1", ClosedAt: at, DocumentIDs: []string{"doc-1", "doc-2"}}
+	item := func(pk, sk string) map[string]types.AttributeValue {
+		t.Helper()
+		out, err := client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: pk}, "sk": &types.AttributeValueMemberS{Value: sk},
+		}})
+		if err != nil {
+			t.Fatalf("GetItem %s/%s: %v", pk, sk, err)
+		}
+		return out.Item
+	}
+	check := func(it map[string]types.AttributeValue, want map[string]string) {
+		t.Helper()
+		for attr, w := range want {
+			var got string
+			switch v := it[attr].(type) {
+			case *types.AttributeValueMemberS:
+				got = v.Value
+			case *types.AttributeValueMemberN:
+				got = "N:" + v.Value
+			case nil:
+				got = "<absent>"
+			}
+			if got != w {
+				t.Errorf("%s = %q, want %q", attr, got, w)
+			}
+		}
+	}
+	counter.Reset() // creating the table
+	costs := func(name string, want map[string]int64) {
+		t.Helper()
+		if got := counter.Counts(); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: requests %v, want %v", name, got, want)
+		}
+		counter.Reset()
+	}
+
+	if _, err := s.NextNumber(ctx, "px/invoice/2026"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.NextNumber(ctx, "px/act/2026"); err != nil {
+		t.Fatal(err)
+	}
+	costs("NextNumber x2", map[string]int64{"GetItem": 2})
+	err := s.IssueDocuments(ctx, c, []glassbox.IssuedDocument{{Document: inv, PDF: []byte("%PDF-inv")}, {Document: act, PDF: []byte("%PDF-act")}})
+	if err != nil {
+		t.Fatalf("IssueDocuments: %v", err)
+	}
+	costs("IssueDocuments", map[string]int64{"TransactWriteItems": 1})
+	if err := s.IssueDocuments(ctx, c, []glassbox.IssuedDocument{{Document: inv, PDF: []byte("%PDF-inv")}}); !errors.Is(err, glassbox.ErrDuplicate) {
+		t.Fatalf("IssueDocuments again: err = %v, want ErrDuplicate", err)
+	}
+	costs("IssueDocuments duplicate", map[string]int64{"TransactWriteItems": 1})
+
+	check(item("DOC#doc-1", "DOC"), map[string]string{
+		"type": "document", "gsi1pk": "PROJECT#site", "gsi1sk": "DOC#2026-03-02T09:00:00.000000000Z#doc-1",
+		"gsi2pk": "OPEN_INVOICE", "gsi2sk": "2026-03-07#doc-1", "issuedAt": "2026-03-02T09:00:00.000000000Z",
+		"state": "issued", "pdf": "<absent>",
+	})
+	check(item("DOC#doc-2", "DOC"), map[string]string{"type": "document", "gsi2pk": "<absent>", "gsi2sk": "<absent>"})
+	check(item("CLOSE#close:site:s1", "CLOSE"), map[string]string{"type": "close", "closedAt": "2026-03-02T09:00:00.000000000Z"})
+	check(item("SERIES#px/invoice/2026", "SERIES"), map[string]string{"type": "series", "next": "N:2"})
+	if pdf, ok := item("DOC#doc-1", "PDF")["pdf"].(*types.AttributeValueMemberB); !ok || string(pdf.Value) != "%PDF-inv" {
+		t.Errorf("PDF item holds %#v, want the bytes", pdf)
+	}
+	counter.Reset()
+
+	open, err := s.OpenInvoices(ctx)
+	if err != nil || len(open) != 1 {
+		t.Fatalf("OpenInvoices = %v, %v; want doc-1", open, err)
+	}
+	costs("OpenInvoices", map[string]int64{"Query": 1})
+	if err := s.MarkPaid(ctx, "doc-1", at.Add(time.Hour), "accountant link"); err != nil {
+		t.Fatalf("MarkPaid: %v", err)
+	}
+	costs("MarkPaid", map[string]int64{"UpdateItem": 1})
+	if err := s.MarkPaid(ctx, "doc-1", at.Add(time.Hour), "amocrm"); !errors.Is(err, glassbox.ErrAlreadyPaid) {
+		t.Fatalf("MarkPaid again: err = %v, want ErrAlreadyPaid", err)
+	}
+	costs("MarkPaid again", map[string]int64{"UpdateItem": 1})
+	check(item("DOC#doc-1", "DOC"), map[string]string{
+		"state": "paid", "paidAt": "2026-03-02T10:00:00.000000000Z", "paidBy": "accountant link",
+		"gsi2pk": "<absent>", "gsi2sk": "<absent>", "gsi1pk": "PROJECT#site",
+	})
+}
