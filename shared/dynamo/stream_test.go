@@ -155,3 +155,74 @@ func TestFromStreamImageAllTypes(t *testing.T) {
 		t.Errorf("FromStreamImage(from JSON) mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// toStreamImage converts an item to a Lambda stream image, the way the stream delivers what AppendEvent wrote.
+func toStreamImage(t *testing.T, item map[string]types.AttributeValue) map[string]events.DynamoDBAttributeValue {
+	t.Helper()
+	var conv func(v types.AttributeValue) events.DynamoDBAttributeValue
+	conv = func(v types.AttributeValue) events.DynamoDBAttributeValue {
+		switch v := v.(type) {
+		case *types.AttributeValueMemberS:
+			return events.NewStringAttribute(v.Value)
+		case *types.AttributeValueMemberN:
+			return events.NewNumberAttribute(v.Value)
+		case *types.AttributeValueMemberBOOL:
+			return events.NewBooleanAttribute(v.Value)
+		case *types.AttributeValueMemberNULL:
+			return events.NewNullAttribute()
+		case *types.AttributeValueMemberM:
+			m := map[string]events.DynamoDBAttributeValue{}
+			for k, e := range v.Value {
+				m[k] = conv(e)
+			}
+			return events.NewMapAttribute(m)
+		case *types.AttributeValueMemberL:
+			var l []events.DynamoDBAttributeValue
+			for _, e := range v.Value {
+				l = append(l, conv(e))
+			}
+			return events.NewListAttribute(l)
+		}
+		t.Fatalf("toStreamImage: unexpected %T", v)
+		return events.DynamoDBAttributeValue{}
+	}
+	out := map[string]events.DynamoDBAttributeValue{}
+	for k, v := range item {
+		out[k] = conv(v)
+	}
+	// Through JSON, as Lambda delivers it.
+	data, err := json.Marshal(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var img map[string]events.DynamoDBAttributeValue
+	if err := json.Unmarshal(data, &img); err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// TestDecodeEventImageDeal: a CRM deal event (its Deal, money amount included, and DocumentID) survives the
+// stream.
+func TestDecodeEventImageDeal(t *testing.T) {
+	want := glassbox.Event{
+		ID: "amocrm:d1-142", ProjectID: "site", BindingID: "crm", Provider: "amocrm", ProviderEventID: "d1-142",
+		Kind: glassbox.EventDealStageChanged, ProviderType: "leads[status]",
+		Deal: &glassbox.DealChange{ID: "d1", Name: "Site", StageID: "142", StageName: "Успешно", PrevStageID: "7",
+			PipelineID: "p1", Amount: 150000_00, Currency: "RUB", Won: true},
+		DocumentID: "doc-1",
+		OccurredAt: time.Date(2026, 3, 2, 9, 30, 0, 123000000, time.UTC),
+		ReceivedAt: time.Date(2026, 3, 2, 9, 30, 1, 0, time.UTC),
+	}
+	item, err := New(nil, "glassbox").eventItem(want)
+	if err != nil {
+		t.Fatalf("eventItem: %v", err)
+	}
+	got, err := DecodeEventImage(toStreamImage(t, item))
+	if err != nil {
+		t.Fatalf("DecodeEventImage: %v", err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("decoded deal event mismatch (-want +got):\n%s", diff)
+	}
+}
