@@ -292,6 +292,30 @@ func TestRenderVATLines(t *testing.T) {
 	}
 }
 
+// TestRenderSoleProprietor covers a seller with a 12-digit ИНН and no КПП or chief accountant, and a buyer
+// with no signer: the missing parts are left out, not printed empty.
+func TestRenderSoleProprietor(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []glassbox.DocumentKind{glassbox.DocumentInvoice, glassbox.DocumentAct} {
+		d := ruDoc(kind)
+		d.Seller.Name, d.Seller.INN, d.Seller.KPP = "ИП Петров Иван Сергеевич", "770123456782", ""
+		d.Seller.Director = glassbox.Signer{Title: "Индивидуальный предприниматель", Name: "Петров Иван Сергеевич"}
+		d.Seller.ChiefAccountant = ""
+		d.Buyer.Signer = glassbox.Signer{}
+		flat := squash(pdftotext(t, mustRender(t, d)))
+		for _, w := range []string{"ИП Петров Иван Сергеевич, ИНН 770123456782, 125009", "Индивидуальный предприниматель"} {
+			if !strings.Contains(flat, w) {
+				t.Errorf("%s lacks %q:\n%s", kind, w, flat)
+			}
+		}
+		for _, w := range []string{"КПП 770101001", "Бухгалтер", "/ /"} {
+			if strings.Contains(flat, w) {
+				t.Errorf("%s has %q:\n%s", kind, w, flat)
+			}
+		}
+	}
+}
+
 func TestRenderLocaleAndKind(t *testing.T) {
 	t.Parallel()
 	d := ruDoc(glassbox.DocumentInvoice)

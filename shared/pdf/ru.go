@@ -117,7 +117,7 @@ func (w *writer) partiesRU(d glassbox.Document, sellerLabel, buyerLabel string, 
 //	| recipient            |       |      |
 //	| Получатель           |       |      |
 func (w *writer) bankBlock(s glassbox.Seller, bw float64) {
-	const labW, valW, p = 13.0, 44.0, cellPad
+	const labW, valW, p = 13.0, 46.0, cellPad
 	lw := bw - labW - valW
 	x0, y0 := left, w.y
 	xl, xv := x0+lw, x0+lw+labW
@@ -190,11 +190,11 @@ func (w *writer) linesTableRU(d glassbox.Document, nameHead string) {
 		{"№", 8, gopdf.Center},
 		{nameHead, 0, gopdf.Left},
 		{"Кол-во", 16, gopdf.Right},
-		{"Ед.", 14, gopdf.Center},
-		{"Цена", 29, gopdf.Right},
-		{"Сумма", 29, gopdf.Right},
+		{"Ед.", 12, gopdf.Center},
+		{"Цена", 31, gopdf.Right},
+		{"Сумма", 31, gopdf.Right},
 	}
-	cols[1].w = width - 8 - 16 - 14 - 29 - 29
+	cols[1].w = width - 8 - 16 - 12 - 31 - 31
 	rows := make([][]string, len(d.Lines))
 	for i, l := range d.Lines {
 		rows[i] = []string{strconv.Itoa(i + 1), clean(l.Name), strconv.FormatInt(l.Quantity, 10), clean(l.Unit),
@@ -217,12 +217,12 @@ func (w *writer) totalsRU(d glassbox.Document, totalLabel string) {
 	} else {
 		sum = d.Total
 	}
-	w.totals([][2]string{{"Итого:", w.money(sum)}, vat, {totalLabel, w.money(d.Total)}}, 29)
+	w.totals([][2]string{{"Итого:", w.money(sum)}, vat, {totalLabel, w.money(d.Total)}}, 31)
 }
 
 // signRowRU draws one signature line of an invoice: role, job title, a line to sign on, and the name.
 func (w *writer) signRowRU(role, jobTitle, name string) {
-	const roleW, titleW, lineW = 28.0, 52.0, 40.0
+	const roleW, titleW, lineW = 28.0, 66.0, 32.0
 	nameX := left + roleW + titleW + lineW + 3
 	w.font(true, body)
 	h := w.height(role, roleW-1)
