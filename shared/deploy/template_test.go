@@ -157,7 +157,7 @@ func TestTemplateFunctionsBuildWithMakefile(t *testing.T) {
 	}
 
 	ids := functions(tpl)
-	for _, want := range []string{"IngestFunction", "ReactFunction"} {
+	for _, want := range []string{"IngestFunction", "ReactFunction", "LinkFunction", "RemindFunction"} {
 		if !slices.Contains(ids, want) {
 			t.Errorf("template has no function %s (has %v)", want, ids)
 		}
@@ -399,21 +399,39 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 		t.Error("IngestFunction cannot read its webhook secrets (no ssm:GetParameter)")
 	}
 
-	var ses bool
-	react, _ := statements(tpl, "ReactFunction")
-	for _, s := range react {
-		for _, a := range s.get("Action").strs() {
-			if grants(a, "ses:SendRawEmail") {
-				ses = true
-				res := strings.Join(s.get("Resource").strs(), " ")
-				if !strings.HasSuffix(res, ":identity/${SenderIdentity}") {
-					t.Errorf("ReactFunction: ses:SendRawEmail on %q, want the SenderIdentity identity ARN only", res)
+	for _, fn := range []string{"ReactFunction", "RemindFunction"} {
+		var ses bool
+		stmts, _ := statements(tpl, fn)
+		for _, s := range stmts {
+			for _, a := range s.get("Action").strs() {
+				if grants(a, "ses:SendRawEmail") {
+					ses = true
+					res := strings.Join(s.get("Resource").strs(), " ")
+					if !strings.HasSuffix(res, ":identity/${SenderIdentity}") {
+						t.Errorf("%s: ses:SendRawEmail on %q, want the SenderIdentity identity ARN only", fn, res)
+					}
 				}
 			}
 		}
+		if !ses {
+			t.Errorf("%s cannot send email (no ses:SendRawEmail)", fn)
+		}
 	}
-	if !ses {
-		t.Error("ReactFunction cannot send email (no ses:SendRawEmail)")
+
+	// The payment-link function faces the internet without a webhook signature of its own: it may read the
+	// link key and documents, and append events, nothing more.
+	link, _ := statements(tpl, "LinkFunction")
+	for _, s := range link {
+		for _, a := range s.get("Action").strs() {
+			if !slices.Contains([]string{"dynamodb:GetItem", "dynamodb:PutItem", "ssm:GetParameter"}, a) {
+				t.Errorf("LinkFunction: action %s at line %d; it needs only GetItem, PutItem and the link key", a, s.n.Line)
+			}
+			if a == "ssm:GetParameter" {
+				if res := strings.Join(s.get("Resource").strs(), " "); !strings.HasSuffix(res, "parameter${SecretsPrefix}links/key") {
+					t.Errorf("LinkFunction: ssm:GetParameter on %q, want the link key parameter only", res)
+				}
+			}
+		}
 	}
 }
 
