@@ -25,6 +25,24 @@ func (m *Minor) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// UnmarshalJSON reads what encoding/json writes for a Minor, a number of minor units, and also a decimal
+// string ("1499.90"), as the agency file has it.
+func (m *Minor) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return fmt.Errorf("minor units: %w", err)
+		}
+		return m.UnmarshalText([]byte(s))
+	}
+	v, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return fmt.Errorf("minor units: %s is not a whole number", b)
+	}
+	*m = Minor(v)
+	return nil
+}
+
 // ParseMinor reads a decimal amount ("150000", "1 499.90", "0.5") into minor units.
 func ParseMinor(s string) (Minor, error) {
 	clean := strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", "_", "", ",", ".").Replace(strings.TrimSpace(s))

@@ -1,6 +1,7 @@
 package glassbox_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -220,5 +221,25 @@ func TestFormatNumber(t *testing.T) {
 		if got := glassbox.FormatNumber(tt.prefix, tt.year, tt.seq); got != tt.want {
 			t.Errorf("FormatNumber(%q, %d, %d) = %q, want %q", tt.prefix, tt.year, tt.seq, got, tt.want)
 		}
+	}
+}
+
+func TestMinorJSONRoundTrip(t *testing.T) {
+	type doc struct {
+		Total glassbox.Minor `json:"total"`
+	}
+	data, err := json.Marshal(doc{Total: 15000050})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back doc
+	if err := json.Unmarshal(data, &back); err != nil || back.Total != 15000050 {
+		t.Fatalf("round trip of %s = %d, %v", data, back.Total, err)
+	}
+	if err := json.Unmarshal([]byte(`{"total":"1 499.90"}`), &back); err != nil || back.Total != 149990 {
+		t.Fatalf("decimal string = %d, %v", back.Total, err)
+	}
+	if err := json.Unmarshal([]byte(`{"total":1.5}`), &back); err == nil {
+		t.Fatal("a fractional number of minor units was accepted")
 	}
 }
