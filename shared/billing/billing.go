@@ -18,11 +18,19 @@ import (
 
 // Plan returns the documents closing a stage issues, not yet numbered: an act for the closed stage, and an
 // invoice for the next stage (prepay) or for the closed one (postpay). The last stage of a prepaid project
-// has no next stage, so only its act is issued. c.ClosedAt decides the documents' dates, in the project's zone.
+// has no next stage, so only its act is issued. The start of a prepaid project (c.StageID is
+// glassbox.StageStart) issues only the invoice of its first stage. c.ClosedAt decides the documents' dates, in
+// the project's zone.
 func Plan(cfg glassbox.Config, p glassbox.Project, c glassbox.StageClose) ([]glassbox.Document, error) {
 	b := p.Billing
+	start := c.StageID == glassbox.StageStart
+	if start && (b.Mode != glassbox.BillPrepay || len(b.Stages) == 0) {
+		return nil, fmt.Errorf("billing: project %q is not prepaid: its start bills nothing", p.ID)
+	}
 	closed, i, ok := b.Stage(c.StageID)
-	if !ok {
+	if start {
+		i = -1
+	} else if !ok {
 		return nil, fmt.Errorf("billing: project %q has no stage %q", p.ID, c.StageID)
 	}
 	seller, ok := cfg.Seller(b.Seller)
@@ -51,8 +59,10 @@ func Plan(cfg glassbox.Config, p glassbox.Project, c glassbox.StageClose) ([]gla
 		base.Buyer.Name = client.Name
 	}
 
-	act := fill(base, glassbox.DocumentAct, closed)
-	docs := []glassbox.Document{act}
+	var docs []glassbox.Document
+	if !start {
+		docs = append(docs, fill(base, glassbox.DocumentAct, closed))
+	}
 	billed := closed
 	if b.Mode == glassbox.BillPrepay {
 		if i+1 >= len(b.Stages) {

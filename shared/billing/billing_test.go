@@ -79,6 +79,22 @@ func TestPlan(t *testing.T) {
 	}
 }
 
+func TestPlanStartBillsTheFirstStageOfAPrepaidProject(t *testing.T) {
+	cfg := config(glassbox.BillPrepay)
+	c := glassbox.StageClose{ID: glassbox.StageCloseID("site", glassbox.StageStart), StageID: glassbox.StageStart, ClosedAt: newYearInMoscow}
+	docs, err := billing.Plan(cfg, cfg.Projects[0], c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 1 || docs[0].Kind != glassbox.DocumentInvoice || docs[0].StageID != "layout" || docs[0].Total != 6000000 {
+		t.Fatalf("start planned %+v; want one invoice for the first stage", docs)
+	}
+	post := config(glassbox.BillPostpay)
+	if _, err := billing.Plan(post, post.Projects[0], c); err == nil {
+		t.Error("the start of a postpaid project billed something")
+	}
+}
+
 func TestPlanVATIncluded(t *testing.T) {
 	cfg := config(glassbox.BillPostpay)
 	docs, err := billing.Plan(cfg, cfg.Projects[0], glassbox.StageClose{ID: "c", StageID: "code", ClosedAt: newYearInMoscow})

@@ -257,6 +257,10 @@ type DealRoute struct {
 // StagePaid is the stage-map key of the CRM stages that mean "the open invoice is paid".
 const StagePaid = "paid"
 
+// StageStart is the stage-map key of the CRM stages that mean "the work starts" (a contract signed): a
+// prepaid project's first stage is billed then, since no earlier stage closes to bill it.
+const StageStart = "start"
+
 // CRMProviders are the providers whose bindings route deals (Deals, StageMap) instead of tasks (StatusMap).
 var CRMProviders = []string{"amocrm", "bitrix24", "hubspot", "pipedrive"}
 

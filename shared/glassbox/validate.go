@@ -491,15 +491,23 @@ func (v *validator) binding(p string, b Binding, seen map[string]bool, projects 
 	}
 }
 
-// stageMap checks a CRM stage map against the projects it applies to: each key is StagePaid or a stage id of
+// stageMap checks a CRM stage map against the projects it applies to: each key is StagePaid, StageStart or a
+// stage id of
 // every one of them, each value a CRM stage id or name, or StageWon.
 func (v *validator) stageMap(p string, m map[string][]string, projects []Project) {
 	for _, key := range sortedKeys(m) {
 		kp := p + "." + key
-		if key != StagePaid {
+		if key != StagePaid && key != StageStart {
 			for _, pr := range projects {
 				if _, _, ok := pr.Billing.Stage(key); !ok {
-					v.add(kp, "project %q has no stage %q (keys are stage ids or %q)", pr.ID, key, StagePaid)
+					v.add(kp, "project %q has no stage %q (keys are stage ids, %q or %q)", pr.ID, key, StageStart, StagePaid)
+				}
+			}
+		}
+		if key == StageStart {
+			for _, pr := range projects {
+				if pr.Billing.Mode != BillPrepay {
+					v.add(kp, "project %q is postpaid: nothing is billed when it starts (%q is for prepaid projects)", pr.ID, StageStart)
 				}
 			}
 		}

@@ -78,7 +78,7 @@ func validConfig() glassbox.Config {
 					{DealID: "18234567890", ProjectID: "app"},
 					{DealID: "18234567891", ProjectID: "ads", StageMap: map[string][]string{"setup": {"Contract sent"}}},
 				},
-				StageMap: map[string][]string{"discovery": {"contractsent"}, glassbox.StagePaid: {glassbox.StageWon}}},
+				StageMap: map[string][]string{glassbox.StageStart: {"appointmentscheduled"}, "discovery": {"contractsent"}, glassbox.StagePaid: {glassbox.StageWon}}},
 			{ID: "pipe", Provider: "pipedrive", ExternalID: "12882925", SecretParam: "/glassbox/pipedrive/pipe",
 				Deals:    []glassbox.DealRoute{{DealID: "1042", ProjectID: "ads"}},
 				StageMap: map[string][]string{"setup": {"4"}, glassbox.StagePaid: {glassbox.StageWon}}},
@@ -262,6 +262,8 @@ func TestValidate(t *testing.T) {
 			// ads has its own map; the binding map's key discovery must fit only app.
 			binding(c, "hub").StageMap["setup"] = []string{"x"}
 		}, "bindings[3].stage_map.setup", `project "app" has no stage "setup"`},
+		{"StartOnPostpaidProject", func(c *glassbox.Config) { binding(c, "bitrix").Deals[0].StageMap["start"] = []string{"NEW"} },
+			"bindings[2].deals[0].stage_map.start", `project "shop" is postpaid`},
 		{"StageMapValueEmpty", func(c *glassbox.Config) { binding(c, "amo").StageMap["paid"] = []string{"142", " "} },
 			"bindings[1].stage_map.paid[1]", "is empty"},
 		{"StageMapNoValues", func(c *glassbox.Config) { binding(c, "amo").StageMap["paid"] = nil },

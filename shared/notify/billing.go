@@ -15,8 +15,8 @@ type StageClosedSituation struct {
 	Config  glassbox.Config
 	Project glassbox.Project
 	Close   glassbox.StageClose
-	// Act is the act of the closed stage; Invoice is nil when nothing is billed (the last stage of a prepaid
-	// project).
+	// Act is the act of the closed stage (none, with an empty ID, when a prepaid project starts); Invoice is
+	// nil when nothing is billed (the last stage of a prepaid project).
 	Act     glassbox.Document
 	Invoice *glassbox.Document
 	// InvoiceURL downloads the invoice; PaidURL is the accountant's signed "payment received" link, valid until
@@ -35,7 +35,10 @@ func StageClosed(s StageClosedSituation) ([]glassbox.Message, error) {
 	}
 	v := billingView(s.Config, s.Project, client, client.Contacts)
 	v.Stage = s.Act.StageName
-	attach := []string{s.Act.ID}
+	var attach []string
+	if s.Act.ID != "" {
+		attach = append(attach, s.Act.ID)
+	}
 	kind := glassbox.MessageStageClosed
 	if s.Invoice != nil {
 		inv := *s.Invoice
@@ -187,6 +190,8 @@ func invoiceLink(v view) string { return v.Link }
 
 func stageClosedWording(locale string, inv *glassbox.Document, act glassbox.Document) wording {
 	switch {
+	case act.ID == "":
+		return billingWordings[locale]["project_started"]
 	case inv == nil:
 		return billingWordings[locale]["closed_last"]
 	case inv.StageID == act.StageID:
@@ -201,6 +206,21 @@ func goodDayEN(view) string { return "Have a good day!" }
 
 var billingWordings = map[string]map[glassbox.MessageKind]wording{
 	glassbox.LocaleRU: {
+		"project_started": {
+			subject: func(v view) string {
+				return "Начинаем: " + v.Project + " — счёт на этап «" + v.BilledStage + "»"
+			},
+			before: []func(view) string{
+				func(v view) string {
+					return v.Greeting + ", добрый день! Начинаем работу над проектом «" + v.Project + "»."
+				},
+				func(v view) string {
+					return "Система сформировала счёт на первый этап «" + v.BilledStage + "»: № " + v.Invoice + " на " + v.Amount + ", оплатить до " + v.Due + "."
+				},
+			},
+			link: invoiceLink, linkIntro: "Счёт во вложении, а ещё его можно скачать по ссылке:", linkLabel: "Скачать счёт",
+			after: []func(view) string{goodDayRU}, signed: true,
+		},
 		"closed_prepay": {
 			subject: func(v view) string { return "Этап «" + v.Stage + "» закрыт — " + v.Project },
 			before: []func(view) string{
@@ -266,6 +286,17 @@ var billingWordings = map[string]map[glassbox.MessageKind]wording{
 		},
 	},
 	glassbox.LocaleEN: {
+		"project_started": {
+			subject: func(v view) string { return "Starting " + v.Project + ": invoice for “" + v.BilledStage + "”" },
+			before: []func(view) string{
+				func(v view) string { return greetEN(v) + " we are starting work on " + v.Project + "." },
+				func(v view) string {
+					return "The system has issued the invoice for the first stage, “" + v.BilledStage + "”: invoice " + v.Invoice + " for " + v.Amount + ", due by " + v.Due + "."
+				},
+			},
+			link: invoiceLink, linkIntro: "It is attached, and you can also download it here:", linkLabel: "Download the invoice",
+			after: []func(view) string{goodDayEN}, signed: true,
+		},
 		"closed_prepay": {
 			subject: func(v view) string { return "Stage “" + v.Stage + "” is closed — " + v.Project },
 			before: []func(view) string{

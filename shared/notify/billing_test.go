@@ -131,6 +131,11 @@ func TestBillingGolden(t *testing.T) {
 			"stage_closed_prepay":  func() ([]glassbox.Message, error) { return notify.StageClosed(closed(locale, &inv, act)) },
 			"stage_closed_postpay": func() ([]glassbox.Message, error) { return notify.StageClosed(closed(locale, &post, act)) },
 			"stage_closed_last":    func() ([]glassbox.Message, error) { return notify.StageClosed(closed(locale, nil, act)) },
+			"project_started": func() ([]glassbox.Message, error) {
+				first := inv
+				first.StageID, first.StageName = "layout", "Вёрстка"
+				return notify.StageClosed(closed(locale, &first, glassbox.Document{}))
+			},
 			"invoice_reminders": func() ([]glassbox.Message, error) {
 				var all []glassbox.Message
 				for n := 1; n <= 3; n++ {
