@@ -15,9 +15,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/glassbox-oss/glassbox/shared/agencyfile"
+	"github.com/glassbox-oss/glassbox/shared/billing"
 	"github.com/glassbox-oss/glassbox/shared/dynamo"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
+	"github.com/glassbox-oss/glassbox/shared/pdf"
 	"github.com/glassbox-oss/glassbox/shared/providers"
 	"github.com/glassbox-oss/glassbox/shared/react"
 	"github.com/glassbox-oss/glassbox/shared/trello"
@@ -136,4 +138,64 @@ func BenchmarkReactDoneEvent(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(counter.Total())/float64(b.N), "requests/event")
+}
+
+// closes returns n stored deal events, each closing the "layout" stage of a different prepaid project, with
+// the configuration that routes them: a stage closes once per project, so every iteration needs its own.
+func closes(b *testing.B, store *dynamo.Store, n int) []glassbox.Event {
+	b.Helper()
+	ctx := context.Background()
+	cfg, err := store.Config(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	template, _ := cfg.Project("romashka-site")
+	binding := glassbox.Binding{ID: "bench-amo", Provider: "amocrm", ExternalID: "acmeshop", SecretParam: "/glassbox/amocrm/bench",
+		StageMap: map[string][]string{"layout": {"41893096"}}}
+	now := time.Now().UTC()
+	evs := make([]glassbox.Event, n)
+	for i := range evs {
+		p := template
+		p.ID = fmt.Sprintf("bench-%d", i)
+		cfg.Projects = append(cfg.Projects, p)
+		deal := fmt.Sprintf("%d", 900000+i)
+		binding.Deals = append(binding.Deals, glassbox.DealRoute{DealID: deal, ProjectID: p.ID})
+		evs[i] = glassbox.Event{ID: "amocrm:bench-" + deal, ProjectID: p.ID, BindingID: binding.ID, Provider: "amocrm",
+			Kind: glassbox.EventDealStageChanged, Deal: &glassbox.DealChange{ID: deal, StageID: "41893096"}, OccurredAt: now, ReceivedAt: now}
+	}
+	cfg.Bindings = append(cfg.Bindings, binding)
+	if err := store.PutConfig(ctx, cfg); err != nil {
+		b.Fatal(err)
+	}
+	return evs
+}
+
+type linkKey struct{}
+
+func (linkKey) Secret(context.Context, string) (string, error) {
+	return "bench-link-key-0123456789abcdef0123456789abcdef", nil
+}
+
+// BenchmarkReactStageClosed processes deal events that close a stage, as a warm React function does: number,
+// render and store the act and the invoice, then claim, send and mark the client's and the accountant's
+// emails (to a no-op mailer). Reports DynamoDB requests per closed stage.
+func BenchmarkReactStageClosed(b *testing.B) {
+	store, counter := table(b)
+	evs := closes(b, store, b.N+1)
+	proc := react.NewProcessor(store, discard{}, glassbox.SystemClock{}, react.Options{ConfigTTL: time.Hour, Logger: quiet,
+		Billing: &react.Billing{Render: pdf.Render, Links: &billing.Links{Secrets: linkKey{}, KeyParam: "k", PublicBaseURL: "https://api.example"}}})
+	ctx := context.Background()
+	if err := proc.Process(ctx, evs[b.N]); err != nil { // warms the configuration cache and the fonts
+		b.Fatal(err)
+	}
+	counter.Reset()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := proc.Process(ctx, evs[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(counter.Total())/float64(b.N), "requests/close")
+	b.ReportMetric(float64(counter.Writes())/float64(b.N), "writes/close")
 }

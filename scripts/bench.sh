@@ -8,12 +8,19 @@ BENCHSTAT="$CACHE/bin/benchstat"
 out="$CACHE/bench"
 mkdir -p "$out"
 
-echo "== parse + verify one Trello delivery (budget < 50 µs)"
-go test -run '^$' -bench VerifyAndParse -benchtime 20000x -count 6 ./shared/trello > "$out/parse.txt"
+echo "== parse + verify one delivery, per provider (budget < 50 µs)"
+go test -run '^$' -bench VerifyAndParse -benchtime 20000x -count 6 \
+  ./shared/trello ./shared/amocrm ./shared/bitrix24 ./shared/hubspot ./shared/pipedrive > "$out/parse.txt"
 "$BENCHSTAT" "$out/parse.txt"
 
 echo
+echo "== invoice and act PDFs with the Cyrillic font, payment QR included (budget < 15 ms, < 80 KB)"
+go test -run '^$' -bench Render -benchtime 200x -count 6 ./shared/pdf > "$out/pdf.txt"
+"$BENCHSTAT" "$out/pdf.txt"
+
+echo
 echo "== ingest and react against DynamoDB Local (budgets: ingest < 5 ms median, 1 write per webhook; react <= 4 requests per event)"
+echo "   and a closed stage: number, render and store an act and an invoice, send two emails (requests/close)"
 go test -run '^$' -bench . -benchtime 300x -count 6 ./bench > "$out/dynamo.txt"
 "$BENCHSTAT" "$out/dynamo.txt"
 

@@ -172,11 +172,11 @@ func NewIssuer(store Store, render RenderFunc) *Issuer {
 // maxAttempts bounds the retries when other closes take the same numbers first.
 const maxAttempts = 50
 
-// Issue issues the planned documents of close c and returns them numbered. When c was issued before (a
-// redelivered or replayed event), nothing new is issued and the documents issued then are returned, so a
-// caller can go on to send them: the store's transaction makes the close, its documents and their numbers
-// one unit.
-func (is *Issuer) Issue(ctx context.Context, c glassbox.StageClose, planned []glassbox.Document) ([]glassbox.Document, error) {
+// Issue issues the planned documents of close c and returns them numbered, with the PDFs just rendered. When c
+// was issued before (a redelivered or replayed event), nothing new is issued and the documents issued then are
+// returned, without their PDFs, so a caller can go on to send them: the store's transaction makes the close,
+// its documents and their numbers one unit.
+func (is *Issuer) Issue(ctx context.Context, c glassbox.StageClose, planned []glassbox.Document) ([]glassbox.IssuedDocument, error) {
 	c.DocumentIDs = c.DocumentIDs[:0]
 	for _, d := range planned {
 		c.DocumentIDs = append(c.DocumentIDs, d.ID)
@@ -203,7 +203,7 @@ func (is *Issuer) Issue(ctx context.Context, c glassbox.StageClose, planned []gl
 		}
 		switch err := is.store.IssueDocuments(ctx, c, issued); {
 		case err == nil:
-			return docs, nil
+			return issued, nil
 		case errors.Is(err, glassbox.ErrDuplicate):
 			return is.issued(ctx, c.ID)
 		case errors.Is(err, glassbox.ErrConflict):
@@ -237,18 +237,18 @@ func (is *Issuer) numbered(ctx context.Context, planned []glassbox.Document) ([]
 	return docs, nil
 }
 
-func (is *Issuer) issued(ctx context.Context, closeID string) ([]glassbox.Document, error) {
+func (is *Issuer) issued(ctx context.Context, closeID string) ([]glassbox.IssuedDocument, error) {
 	c, err := is.store.StageClose(ctx, closeID)
 	if err != nil {
 		return nil, fmt.Errorf("billing: read close %s: %w", closeID, err)
 	}
-	docs := make([]glassbox.Document, 0, len(c.DocumentIDs))
+	docs := make([]glassbox.IssuedDocument, 0, len(c.DocumentIDs))
 	for _, id := range c.DocumentIDs {
 		d, err := is.store.Document(ctx, id)
 		if err != nil {
 			return nil, fmt.Errorf("billing: read document %s of %s: %w", id, closeID, err)
 		}
-		docs = append(docs, d)
+		docs = append(docs, glassbox.IssuedDocument{Document: d})
 	}
 	return docs, nil
 }

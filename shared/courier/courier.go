@@ -56,8 +56,9 @@ func New(store Store, mailer Mailer, clock glassbox.Clock, lease time.Duration, 
 }
 
 // Deliver claims, sends and marks one message. A message sent before is skipped (nil). An error means "retry
-// later": the claim was released, or another attempt holds it.
-func (c *Courier) Deliver(ctx context.Context, m glassbox.Message) error {
+// later": the claim was released, or another attempt holds it. Attachments come from known when it holds
+// them with their PDF (documents just issued), else from the store.
+func (c *Courier) Deliver(ctx context.Context, m glassbox.Message, known ...glassbox.IssuedDocument) error {
 	log := c.log.With("message_id", m.ID, "kind", m.Kind, "audience", m.Audience, "project", m.ProjectID)
 	m.State = glassbox.MessageClaimed
 	m.ClaimToken = newToken()
@@ -69,7 +70,7 @@ func (c *Courier) Deliver(ctx context.Context, m glassbox.Message) error {
 	case err != nil:
 		return fmt.Errorf("courier: claim message %s: %w", m.ID, err)
 	}
-	raw, err := c.render(ctx, m)
+	raw, err := c.render(ctx, m, known)
 	if err != nil {
 		_ = c.store.ReleaseMessage(ctx, m.ID, m.ClaimToken)
 		return err
@@ -92,7 +93,7 @@ func (c *Courier) Deliver(ctx context.Context, m glassbox.Message) error {
 // render builds the MIME message. Message-ID derives from the message id, so a resend after a crash carries the
 // same id and mail programs show it once; References names one root per project, so a client's mail program
 // threads one project's messages together.
-func (c *Courier) render(ctx context.Context, m glassbox.Message) (glassbox.RawEmail, error) {
+func (c *Courier) render(ctx context.Context, m glassbox.Message, known []glassbox.IssuedDocument) (glassbox.RawEmail, error) {
 	domain := "glassbox.local"
 	if i := strings.LastIndexByte(m.From.Email, '@'); i >= 0 {
 		domain = m.From.Email[i+1:]
@@ -115,13 +116,9 @@ func (c *Courier) render(ctx context.Context, m glassbox.Message) (glassbox.RawE
 		to = append(to, p.Email)
 	}
 	for _, id := range m.Attachments {
-		d, err := c.store.Document(ctx, id)
+		d, pdf, err := c.attachment(ctx, id, known)
 		if err != nil {
-			return glassbox.RawEmail{}, fmt.Errorf("courier: message %s: read document %s: %w", m.ID, id, err)
-		}
-		pdf, err := c.store.DocumentPDF(ctx, id)
-		if err != nil {
-			return glassbox.RawEmail{}, fmt.Errorf("courier: message %s: read PDF of %s: %w", m.ID, id, err)
+			return glassbox.RawEmail{}, fmt.Errorf("courier: message %s: %w", m.ID, err)
 		}
 		msg.Attachments = append(msg.Attachments, mime.Attachment{Filename: Filename(d), ContentType: "application/pdf", Data: pdf})
 	}
@@ -130,6 +127,23 @@ func (c *Courier) render(ctx context.Context, m glassbox.Message) (glassbox.RawE
 		return glassbox.RawEmail{}, fmt.Errorf("courier: build message %s: %w", m.ID, err)
 	}
 	return glassbox.RawEmail{From: m.From.Email, To: to, Data: data}, nil
+}
+
+func (c *Courier) attachment(ctx context.Context, id string, known []glassbox.IssuedDocument) (glassbox.Document, []byte, error) {
+	for _, k := range known {
+		if k.Document.ID == id && k.PDF != nil {
+			return k.Document, k.PDF, nil
+		}
+	}
+	d, err := c.store.Document(ctx, id)
+	if err != nil {
+		return d, nil, fmt.Errorf("read document %s: %w", id, err)
+	}
+	pdf, err := c.store.DocumentPDF(ctx, id)
+	if err != nil {
+		return d, nil, fmt.Errorf("read PDF of %s: %w", id, err)
+	}
+	return d, pdf, nil
 }
 
 // Filename is the name a document's PDF is attached and downloaded under: "Счёт ПК-2026-0015.pdf",

@@ -134,6 +134,11 @@ func (s *Store) PutConfig(ctx context.Context, c glassbox.Config) error {
 			return err
 		}
 	}
+	for i, sl := range c.Sellers {
+		if err := add(sellerSK(sl.ID), i, sl); err != nil {
+			return err
+		}
+	}
 	for sk := range existing {
 		writes = append(writes, types.WriteRequest{DeleteRequest: &types.DeleteRequest{
 			Key: map[string]types.AttributeValue{AttrPK: str(pkConfig), AttrSK: str(sk)},
@@ -180,6 +185,7 @@ func (s *Store) Config(ctx context.Context) (glassbox.Config, error) {
 		clients   []positioned[glassbox.Client]
 		projects  []positioned[glassbox.Project]
 		bindings  []positioned[glassbox.Binding]
+		sellers   []positioned[glassbox.Seller]
 		decodeErr error
 	)
 	err := s.query(ctx, &dynamodb.QueryInput{ConsistentRead: aws.Bool(true)},
@@ -196,6 +202,8 @@ func (s *Store) Config(ctx context.Context) (glassbox.Config, error) {
 				projects, decodeErr = appendDecoded(projects, item)
 			case strings.HasPrefix(sk, "BINDING#"):
 				bindings, decodeErr = appendDecoded(bindings, item)
+			case strings.HasPrefix(sk, "SELLER#"):
+				sellers, decodeErr = appendDecoded(sellers, item)
 			}
 			if decodeErr != nil {
 				return fmt.Errorf("decode %s: %w", sk, decodeErr)
@@ -208,7 +216,7 @@ func (s *Store) Config(ctx context.Context) (glassbox.Config, error) {
 	if !found {
 		return glassbox.Config{}, fmt.Errorf("dynamo: config: %w", glassbox.ErrNotFound)
 	}
-	c.Clients, c.Projects, c.Bindings = inOrder(clients), inOrder(projects), inOrder(bindings)
+	c.Clients, c.Projects, c.Bindings, c.Sellers = inOrder(clients), inOrder(projects), inOrder(bindings), inOrder(sellers)
 	return c, nil
 }
 
@@ -604,6 +612,7 @@ func stringAttr(item map[string]types.AttributeValue, name string) string {
 func clientSK(id string) string            { return "CLIENT#" + id }
 func projectSK(id string) string           { return "PROJECT#" + id }
 func bindingSK(provider, id string) string { return "BINDING#" + provider + "#" + id }
+func sellerSK(id string) string            { return "SELLER#" + id }
 func eventPK(id string) string             { return "EVENT#" + id }
 func projectPK(id string) string           { return "PROJECT#" + id }
 func taskSK(provider, id string) string    { return "TASK#" + provider + "#" + id }

@@ -111,11 +111,11 @@ func (p *Processor) closeStage(ctx context.Context, cfg glassbox.Config, project
 	}
 	s := notify.StageClosedSituation{Config: cfg, Project: project, Close: c}
 	for i := range docs {
-		switch docs[i].Kind {
+		switch d := docs[i].Document; d.Kind {
 		case glassbox.DocumentAct:
-			s.Act = docs[i]
+			s.Act = d
 		case glassbox.DocumentInvoice:
-			s.Invoice = &docs[i]
+			s.Invoice = &d
 		}
 	}
 	if s.Invoice != nil {
@@ -131,8 +131,8 @@ func (p *Processor) closeStage(ctx context.Context, cfg glassbox.Config, project
 		return fmt.Errorf("react: decide for close %s: %w", c.ID, err)
 	}
 	for _, m := range msgs {
-		if err := p.deliver(ctx, m, log); err != nil {
-			return err
+		if err := p.courier.Deliver(ctx, m, docs...); err != nil {
+			return fmt.Errorf("react: %w", err)
 		}
 	}
 	log.Info("stage closed", "stage", stageID, "documents", len(docs))

@@ -68,15 +68,22 @@ var moscow = time.FixedZone("MSK", 3*60*60)
 
 func sampleConfig() glassbox.Config {
 	return glassbox.Config{
-		Agency: glassbox.Agency{Name: "Studio", Sender: "Studio <notify@studio.example>", Locale: glassbox.LocaleEN, TimeZone: "Europe/Moscow"},
+		Agency: glassbox.Agency{Name: "Studio", Sender: "Studio <notify@studio.example>", Locale: glassbox.LocaleEN, TimeZone: "Europe/Moscow",
+			PublicURL: "https://glassbox.studio.example", WorkingHours: glassbox.WorkingHours{From: 9, To: 19}},
 		Clients: []glassbox.Client{
 			{ID: "zeta", Name: "Zeta LLC", Contacts: []glassbox.Person{{Name: "Zoe", Email: "zoe@zeta.example"}}},
 			{ID: "acme", Name: "Acme", Contacts: []glassbox.Person{
 				{Name: "Ann", Email: "ann@acme.example"}, {Name: "Bob", Email: "bob@acme.example"},
-			}, TelegramChatID: "-100123"},
+			}, TelegramChatID: "-100123", Buyer: glassbox.Buyer{Name: "ООО «Акме»", INN: "7709876543", KPP: "770901001", Address: "Москва",
+				Signer: glassbox.Signer{Name: "Смирнова А. П.", Title: "Директор"}}},
 		},
 		Projects: []glassbox.Project{
-			{ID: "site", ClientID: "acme", Name: "Web site", Manager: glassbox.Person{Name: "Mia", Email: "mia@studio.example"}, Locale: glassbox.LocaleRU, TimeZone: "Europe/Moscow"},
+			{ID: "site", ClientID: "acme", Name: "Web site", Manager: glassbox.Person{Name: "Mia", Email: "mia@studio.example"}, Locale: glassbox.LocaleRU, TimeZone: "Europe/Moscow",
+				Billing: glassbox.Billing{Seller: "px", Mode: glassbox.BillPrepay, Currency: "RUB", Contract: "Договор № 12",
+					Stages: []glassbox.Stage{
+						{ID: "design", Name: "Дизайн", Amount: 9000050, PaymentDays: 7, Start: "2026-12-01", End: "2026-12-20"},
+						{ID: "code", Name: "Код", Amount: 15000000},
+					}, ReminderDays: []int{2, 5}}},
 			{ID: "app", ClientID: "zeta", Name: "App", Manager: glassbox.Person{Name: "Max", Email: "max@studio.example"}},
 		},
 		Bindings: []glassbox.Binding{
@@ -89,6 +96,17 @@ func sampleConfig() glassbox.Config {
 			// The same id under another provider is a different binding.
 			{ID: "b1", ProjectID: "app", Provider: "asana", ExternalID: "space-9", SecretParam: "/glassbox/asana/b1",
 				StatusMap: map[glassbox.TaskStatus][]string{glassbox.StatusDone: {"Complete"}}},
+			{ID: "crm", Provider: "bitrix24", ExternalID: "portal.bitrix24.ru", SecretParam: "/glassbox/bitrix24/crm", APIParam: "/glassbox/bitrix24/crm-api",
+				Deals:    []glassbox.DealRoute{{DealID: "759", ProjectID: "site", StageMap: map[string][]string{"code": {"C1:WON"}}}},
+				StageMap: map[string][]string{"design": {"PREPARATION"}, glassbox.StagePaid: {glassbox.StageWon}}},
+		},
+		Sellers: []glassbox.Seller{
+			{ID: "px", Name: "ООО «Пиксель»", INN: "7701234567", KPP: "770101001", OGRN: "1187746000000", Address: "Москва",
+				Bank:     glassbox.Bank{Name: "ПАО Сбербанк", BIC: "044525225", CorrAccount: "30101810400000000225", Account: "40702810938000012345"},
+				Director: glassbox.Signer{Name: "Петров И. С.", Title: "Директор"}, ChiefAccountant: "Соколова Е. В.",
+				Accountant: glassbox.Person{Name: "Елена", Email: "buh@studio.example"}, VAT: glassbox.VAT{Rate: "22", Included: true}, NumberPrefix: "ПК-"},
+			{ID: "eu", Name: "Pixel OÜ", VATID: "EE102030405", Address: "Tallinn", Bank: glassbox.Bank{IBAN: "EE382200221020145685", SWIFT: "HABAEE2X"},
+				Accountant: glassbox.Person{Name: "Elena", Email: "acc@studio.example"}, VAT: glassbox.VAT{Rate: "22", ReverseCharge: true}},
 		},
 	}
 }
