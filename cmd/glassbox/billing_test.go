@@ -334,6 +334,15 @@ func TestDocumentLinkDownloadsTheIssuedPDF(t *testing.T) {
 	if resp.Header.Get("Content-Type") != "application/pdf" {
 		t.Errorf("Content-Type = %s", resp.Header.Get("Content-Type"))
 	}
+	index, err := h.srv.Client().Get(h.srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(index.Body)
+	index.Body.Close()
+	if !strings.Contains(string(page), "invoice "+inv.Number) || !strings.Contains(string(page), "/documents/"+inv.ID+"?") {
+		t.Errorf("the dev index page does not list the invoice with its download link:\n%s", page)
+	}
 	if _, err := exec.LookPath("pdftotext"); err == nil {
 		cmd := exec.Command("pdftotext", "-", "-")
 		cmd.Stdin = strings.NewReader(string(got))

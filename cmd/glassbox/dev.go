@@ -23,6 +23,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/ingest"
 	"github.com/glassbox-oss/glassbox/shared/links"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
+	"github.com/glassbox-oss/glassbox/shared/money"
 	"github.com/glassbox-oss/glassbox/shared/outbox"
 	"github.com/glassbox-oss/glassbox/shared/pdf"
 	"github.com/glassbox-oss/glassbox/shared/providers"
@@ -173,8 +174,25 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger) (*de
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
+		page := indexView{Config: cfg}
+		for _, p := range cfg.Projects {
+			docs, err := store.DocumentsBetween(r.Context(), p.ID, time.Time{}, time.Now().Add(24*time.Hour))
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			for _, doc := range docs {
+				url, err := docLinks.DocumentURL(r.Context(), cfg, doc)
+				if err != nil {
+					http.Error(w, err.Error(), http.StatusInternalServerError)
+					return
+				}
+				page.Documents = append(page.Documents, indexDocument{Document: doc, URL: url,
+					Total: money.Format(doc.Total, doc.Currency, doc.Locale)})
+			}
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_ = indexPage.Execute(w, cfg)
+		_ = indexPage.Execute(w, page)
 	})
 	return d, nil
 }
@@ -231,6 +249,16 @@ func seedDemo(ctx context.Context, store *localstore.Store, logger *slog.Logger)
 	return nil
 }
 
+type indexView struct {
+	glassbox.Config
+	Documents []indexDocument
+}
+
+type indexDocument struct {
+	glassbox.Document
+	URL, Total string
+}
+
 var indexPage = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Glassbox dev</title>
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:760px;margin:2rem auto;color:#1f2933}code{background:#f2f4f7;padding:1px 4px;border-radius:3px}td,th{text-align:left;padding:4px 10px 4px 0}</style>
@@ -239,7 +267,11 @@ var indexPage = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 <p>Agency: <b>{{.Agency.Name}}</b> · <a href="/outbox">Outbox</a></p>
 <h2>Webhook bindings</h2>
 <table><tr><th>hook</th><th>project</th><th>secret parameter</th></tr>
-{{range .Bindings}}<tr><td><code>POST /hooks/{{.Provider}}/{{.ID}}</code></td><td>{{.ProjectID}}</td><td><code>{{.SecretParam}}</code></td></tr>{{end}}
+{{range .Bindings}}<tr><td><code>POST /hooks/{{.Provider}}/{{.ID}}</code></td><td>{{if .ProjectID}}{{.ProjectID}}{{else}}{{range $i, $d := .Deals}}{{if $i}}, {{end}}deal {{$d.DealID}} → {{$d.ProjectID}}{{end}}{{end}}</td><td><code>{{.SecretParam}}</code></td></tr>{{end}}
 </table>
+<h2>Issued documents</h2>
+{{if .Documents}}<table><tr><th>document</th><th>project</th><th>stage</th><th>total</th><th>state</th></tr>
+{{range .Documents}}<tr><td><a href="{{.URL}}">{{.Kind}} {{.Number}}</a></td><td>{{.ProjectID}}</td><td>{{.StageName}}</td><td>{{.Total}}</td><td>{{.State}}</td></tr>{{end}}
+</table>{{else}}<p>None yet: a CRM sample from <code>make demo</code> closes a stage and issues an act and an invoice.</p>{{end}}
 <p>Run <code>make demo</code> to post the signed samples from <code>events/</code>, then open the <a href="/outbox">outbox</a>.</p>
 </body></html>`))
