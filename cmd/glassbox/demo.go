@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -101,7 +102,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// Ten days on, at 11:00 in Moscow on a weekday, the unpaid invoices are past due: run a reminder pass then.
 	at := demoReminderTime(time.Now())
 	status, body, err := post(ctx, http.DefaultClient, *base, events.APIGatewayV2HTTPRequest{
-		RawPath: "/admin/remind", RawQueryString: "at=" + at.Format(time.RFC3339),
+		RawPath: "/admin/remind", RawQueryString: "at=" + url.QueryEscape(at.Format(time.RFC3339)),
 		RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: http.MethodPost}},
 	})
 	if err != nil {
