@@ -72,11 +72,10 @@ func actEN(w *writer, d glassbox.Document) {
 // headerEN draws the title (and a subtitle) on the left and label/value pairs such as dates on the right.
 func (w *writer) headerEN(t, sub string, kv [][2]string) {
 	const kvW, labW = 62.0, 22.0
-	top := w.y
 	w.font(true, title)
 	tw := width - kvW - 4
 	w.need(w.height(t, tw))
-	top = w.y
+	top := w.y
 	w.y += w.box(left, w.y, tw, t, gopdf.Left)
 	if sub != "" {
 		w.font(false, 10)

@@ -119,7 +119,7 @@ func (w *writer) partiesRU(d glassbox.Document, sellerLabel, buyerLabel string, 
 func (w *writer) bankBlock(s glassbox.Seller, bw float64) {
 	const labW, valW, p = 13.0, 46.0, cellPad
 	lw := bw - labW - valW
-	x0, y0 := left, w.y
+	x0 := left
 	xl, xv := x0+lw, x0+lw+labW
 
 	// Heights first, so a long name grows its row instead of running over the next one.
@@ -131,7 +131,6 @@ func (w *writer) bankBlock(s glassbox.Seller, bw float64) {
 	bikH := max(w.height(s.Bank.BIC, valW-2*p), w.lh()) + 2*p
 	corrH := max(w.height(s.Bank.CorrAccount, valW-2*p), w.lh()) + 2*p
 	hA := max(bankH, bikH+corrH)
-	corrH = hA - bikH
 
 	inn, kpp := prefixed("ИНН ", s.INN), prefixed("КПП ", s.KPP)
 	if inn == "" {
@@ -152,7 +151,7 @@ func (w *writer) bankBlock(s glassbox.Seller, bw float64) {
 		hC = accH - hB
 	}
 	w.need(hA + hB + hC)
-	y0 = w.y
+	y0 := w.y
 
 	w.box(x0+p, y0+p, lw-2*p, bank, gopdf.Left)
 	w.box(xl+p, y0+p, labW-2*p, "БИК", gopdf.Left)
