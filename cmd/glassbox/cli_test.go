@@ -80,3 +80,23 @@ func TestReplayRecoversAFailedSend(t *testing.T) {
 		t.Fatalf("after two replays: %d emails %+v, want the one client notice", len(mail), mail)
 	}
 }
+
+func TestPreviewWritesTheDocumentsAndEmailsOfASample(t *testing.T) {
+	out := t.TempDir()
+	var stdout bytes.Buffer
+	err := run(context.Background(), []string{"preview", "--event", "../../events/ingest-bitrix24-deal-updated.json",
+		"--bitrix-deal", "../../events/bitrix24-crm-deal-get-response.json", "-o", out}, &stdout, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"Акт ПК-2026-0001.pdf", "Счёт ПК-2026-0001.pdf"} {
+		data, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil || !bytes.HasPrefix(data, []byte("%PDF-")) {
+			t.Errorf("%s: %v (%d bytes)", name, err, len(data))
+		}
+	}
+	emls, _ := filepath.Glob(filepath.Join(out, "*.eml"))
+	if len(emls) != 2 || !strings.Contains(stdout.String(), "Этап «Каталог» закрыт") {
+		t.Errorf("preview wrote %d emails; said:\n%s", len(emls), stdout.String())
+	}
+}
