@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ssmsdk "github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/glassbox-oss/glassbox/shared/dynamo"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
@@ -27,7 +26,7 @@ func main() {
 		os.Exit(1)
 	}
 	store := dynamo.New(dynamodb.NewFromConfig(cfg), os.Getenv("TABLE_NAME"))
-	secrets := ssm.NewSecrets(ssmsdk.NewFromConfig(cfg), 5*time.Minute)
+	secrets := ssm.NewSecrets(ssm.NewClient(cfg), 5*time.Minute)
 	h := ingest.NewHandler(store, secrets, providers.All(), glassbox.SystemClock{}, ingest.Options{
 		PublicBaseURL: os.Getenv("PUBLIC_BASE_URL"),
 		BindingTTL:    30 * time.Second,

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ssmsdk "github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/glassbox-oss/glassbox/shared/dynamo"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
@@ -29,7 +28,7 @@ func main() {
 	}
 	store := dynamo.New(dynamodb.NewFromConfig(cfg), os.Getenv("TABLE_NAME"))
 	// The handler keeps the key for the warm instance; the TTL only matters to the SSM adapter's own cache.
-	keys := ssm.NewSecrets(ssmsdk.NewFromConfig(cfg), 5*time.Minute)
+	keys := ssm.NewSecrets(ssm.NewClient(cfg), 5*time.Minute)
 	h := links.NewHandler(store, keys, glassbox.SystemClock{}, links.Options{
 		KeyParam: os.Getenv("LINK_KEY_PARAM"),
 		Logger:   logger,

@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	sessdk "github.com/aws/aws-sdk-go-v2/service/ses"
-	ssmsdk "github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/glassbox-oss/glassbox/shared/billing"
 	"github.com/glassbox-oss/glassbox/shared/bitrix24"
@@ -40,7 +39,7 @@ func main() {
 		}
 	}
 	store := dynamo.New(dynamodb.NewFromConfig(cfg), os.Getenv("TABLE_NAME"))
-	secrets := ssm.NewSecrets(ssmsdk.NewFromConfig(cfg), 5*time.Minute)
+	secrets := ssm.NewSecrets(ssm.NewClient(cfg), 5*time.Minute)
 	proc := react.NewProcessor(store, ses.NewMailer(sessdk.NewFromConfig(cfg)), glassbox.SystemClock{}, react.Options{
 		ClaimLease: lease,
 		ConfigTTL:  time.Minute,

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	sessdk "github.com/aws/aws-sdk-go-v2/service/ses"
-	ssmsdk "github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/glassbox-oss/glassbox/shared/billing"
 	"github.com/glassbox-oss/glassbox/shared/courier"
@@ -31,7 +30,7 @@ func main() {
 		os.Exit(1)
 	}
 	store := dynamo.New(dynamodb.NewFromConfig(cfg), os.Getenv("TABLE_NAME"))
-	secrets := ssm.NewSecrets(ssmsdk.NewFromConfig(cfg), 5*time.Minute)
+	secrets := ssm.NewSecrets(ssm.NewClient(cfg), 5*time.Minute)
 	links := &billing.Links{Secrets: secrets, KeyParam: os.Getenv("LINK_KEY_PARAM"), PublicBaseURL: os.Getenv("PUBLIC_BASE_URL")}
 	r := remind.New(store, ses.NewMailer(sessdk.NewFromConfig(cfg)), links, glassbox.SystemClock{}, courier.DefaultClaimLease, logger)
 	lambda.Start(r.Run)

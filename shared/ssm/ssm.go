@@ -1,25 +1,22 @@
 // Package ssm reads webhook secrets from AWS Systems Manager Parameter Store, caching them per warm Lambda
-// instance so a webhook costs no SSM call after the first.
+// instance so a webhook costs no SSM call after the first. Client is a minimal GetParameter client, so the
+// functions do not carry the SDK's whole SSM service package.
 package ssm
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	ssmsdk "github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
-// GetParameterAPI is the one SSM call used.
-type GetParameterAPI interface {
-	GetParameter(ctx context.Context, in *ssmsdk.GetParameterInput, opts ...func(*ssmsdk.Options)) (*ssmsdk.GetParameterOutput, error)
+// ParameterReader reads the decrypted value of a parameter by name. Its errors name the parameter.
+type ParameterReader interface {
+	Parameter(ctx context.Context, name string) (string, error)
 }
 
 // Secrets reads SecureString parameters by name.
 type Secrets struct {
-	client GetParameterAPI
+	client ParameterReader
 	ttl    time.Duration
 	now    func() time.Time
 
@@ -33,11 +30,11 @@ type cached struct {
 }
 
 // NewSecrets builds a reader; a value is re-read after ttl so a rotated secret takes effect without a deploy.
-func NewSecrets(client GetParameterAPI, ttl time.Duration) *Secrets {
+func NewSecrets(client ParameterReader, ttl time.Duration) *Secrets {
 	return &Secrets{client: client, ttl: ttl, now: time.Now, cache: map[string]cached{}}
 }
 
-// Secret returns the decrypted value of the parameter.
+// Secret returns the decrypted value of the parameter. Errors are not cached.
 func (s *Secrets) Secret(ctx context.Context, name string) (string, error) {
 	s.mu.Lock()
 	c, ok := s.cache[name]
@@ -45,15 +42,12 @@ func (s *Secrets) Secret(ctx context.Context, name string) (string, error) {
 	if ok && s.now().Sub(c.at) < s.ttl {
 		return c.value, nil
 	}
-	out, err := s.client.GetParameter(ctx, &ssmsdk.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
+	v, err := s.client.Parameter(ctx, name)
 	if err != nil {
-		return "", fmt.Errorf("ssm: get parameter %s: %w", name, err)
-	}
-	if out.Parameter == nil || out.Parameter.Value == nil {
-		return "", fmt.Errorf("ssm: parameter %s has no value", name)
+		return "", err
 	}
 	s.mu.Lock()
-	s.cache[name] = cached{value: *out.Parameter.Value, at: s.now()}
+	s.cache[name] = cached{value: v, at: s.now()}
 	s.mu.Unlock()
-	return *out.Parameter.Value, nil
+	return v, nil
 }
