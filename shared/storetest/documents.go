@@ -663,22 +663,7 @@ func testConcurrentSameClose(t *testing.T, s glassbox.Store) {
 		_, err := issueNext(ctx, s, "site", "s1", t0, fmt.Sprintf("writer %d", i))
 		return err
 	})
-	var ok, dup int
-	winner := -1
-	for i, err := range errs {
-		switch {
-		case err == nil:
-			ok++
-			winner = i
-		case errors.Is(err, glassbox.ErrDuplicate):
-			dup++
-		default:
-			t.Errorf("IssueDocuments #%d: unexpected error %v", i, err)
-		}
-	}
-	if ok != 1 || dup != n-1 {
-		t.Fatalf("concurrent IssueDocuments of one close: %d succeeded, %d ErrDuplicate; want 1 and %d", ok, dup, n-1)
-	}
+	winner := oneWinner(t, errs, "concurrent IssueDocuments of one close")
 	got, err := s.Document(ctx, glassbox.DocumentID(glassbox.StageCloseID("site", "s1"), glassbox.DocumentInvoice))
 	if err != nil {
 		t.Fatalf("Document: %v", err)

@@ -769,22 +769,7 @@ func testConcurrentAppend(t *testing.T, s glassbox.Store) {
 		ei.Title = fmt.Sprintf("writer %d", i)
 		return s.AppendEvent(t.Context(), ei)
 	})
-	var ok, dup int
-	winner := -1
-	for i, err := range errs {
-		switch {
-		case err == nil:
-			ok++
-			winner = i
-		case errors.Is(err, glassbox.ErrDuplicate):
-			dup++
-		default:
-			t.Errorf("AppendEvent #%d: unexpected error %v", i, err)
-		}
-	}
-	if ok != 1 || dup != n-1 {
-		t.Fatalf("concurrent AppendEvent: %d succeeded, %d ErrDuplicate; want 1 and %d", ok, dup, n-1)
-	}
+	winner := oneWinner(t, errs, "concurrent AppendEvent")
 	got, err := s.Event(t.Context(), e.ID)
 	if err != nil {
 		t.Fatalf("Event: %v", err)
@@ -841,6 +826,29 @@ func concurrently(n int, f func(i int) error) []error {
 	close(start)
 	wg.Wait()
 	return errs
+}
+
+// oneWinner checks that exactly one of concurrent writes of the same item succeeded and every other got
+// ErrDuplicate, and returns the winner's index.
+func oneWinner(t *testing.T, errs []error, what string) int {
+	t.Helper()
+	var ok, dup int
+	winner := -1
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+			winner = i
+		case errors.Is(err, glassbox.ErrDuplicate):
+			dup++
+		default:
+			t.Errorf("%s #%d: unexpected error %v", what, i, err)
+		}
+	}
+	if ok != 1 || dup != len(errs)-1 {
+		t.Fatalf("%s: %d succeeded, %d ErrDuplicate; want 1 and %d", what, ok, dup, len(errs)-1)
+	}
+	return winner
 }
 
 func mustPutConfig(t *testing.T, s glassbox.Store, c glassbox.Config) {
