@@ -138,7 +138,9 @@ type event struct {
 // of nothing but those yields no events and no error. A body that is not a JSON array of objects, or a stage
 // change without eventId or objectId, is glassbox.ErrMalformed.
 //
-// The event id is "hubspot:{eventId}". HubSpot sends no previous stage and no deal name: PrevStageID and
+// The event id is "hubspot:{eventId}:{objectId}:{new stage}": HubSpot documents eventId as not guaranteed
+// unique, and a collision would drop a real change as a duplicate; a retry repeats all three, so it is still
+// deduplicated. HubSpot sends no previous stage and no deal name: PrevStageID and
 // Title stay empty.
 func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event, error) {
 	var batch []event
@@ -165,12 +167,13 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 		if !ok {
 			continue
 		}
+		providerID := ev.EventID.String() + ":" + dealID + ":" + ev.PropertyValue
 		e := glassbox.Event{
-			ID:              glassbox.EventID(Name, ev.EventID.String()),
+			ID:              glassbox.EventID(Name, providerID),
 			ProjectID:       route.ProjectID,
 			BindingID:       b.ID,
 			Provider:        Name,
-			ProviderEventID: ev.EventID.String(),
+			ProviderEventID: providerID,
 			Kind:            glassbox.EventDealStageChanged,
 			ProviderType:    ev.SubscriptionType,
 			ReceivedAt:      d.ReceivedAt.UTC(),

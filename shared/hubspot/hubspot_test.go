@@ -160,8 +160,8 @@ func TestParse(t *testing.T) {
 	}
 	ev := func(eventID, project, typ, dealID, stage string, won bool, occurredMs int64) glassbox.Event {
 		return glassbox.Event{
-			ID: "hubspot:" + eventID, ProjectID: project, BindingID: "crm", Provider: "hubspot",
-			ProviderEventID: eventID, Kind: glassbox.EventDealStageChanged, ProviderType: typ,
+			ID: "hubspot:" + eventID + ":" + dealID + ":" + stage, ProjectID: project, BindingID: "crm", Provider: "hubspot",
+			ProviderEventID: eventID + ":" + dealID + ":" + stage, Kind: glassbox.EventDealStageChanged, ProviderType: typ,
 			URL:        "https://app.hubspot.com/contacts/27356661/deal/" + dealID,
 			OccurredAt: time.UnixMilli(occurredMs).UTC(), ReceivedAt: received,
 			Deal: deal(dealID, stage, won),
@@ -317,8 +317,8 @@ func TestSampleEvents(t *testing.T) {
 		wantCloses string
 		wantPaid   bool
 	}{
-		{"ingest-hubspot-stage-closed.json", true, "hubspot:4120000001", "contractsent", "discovery", false},
-		{"ingest-hubspot-paid.json", true, "hubspot:4120000017", "closedwon", "", true},
+		{"ingest-hubspot-stage-closed.json", true, "hubspot:4120000001:18234567890:contractsent", "contractsent", "discovery", false},
+		{"ingest-hubspot-paid.json", true, "hubspot:4120000017:18234567890:closedwon", "closedwon", "", true},
 		{"ingest-hubspot-forged.json", false, "", "", "", false},
 	}
 	for _, tt := range tests {
@@ -414,4 +414,18 @@ func BenchmarkVerifyAndParse(b *testing.B) {
 func dump(v any) string {
 	b, _ := json.MarshalIndent(v, "", "  ")
 	return string(b)
+}
+
+// HubSpot does not promise eventId is unique: two changes sharing one must still be two events.
+func TestParseRepeatedEventIDStaysTwoEvents(t *testing.T) {
+	body := []byte(`[
+ {"eventId":7,"portalId":27356661,"occurredAt":1716543682512,"subscriptionType":"deal.propertyChange","objectId":18234567890,"propertyName":"dealstage","propertyValue":"contractsent"},
+ {"eventId":7,"portalId":27356661,"occurredAt":1716543682512,"subscriptionType":"deal.propertyChange","objectId":18234567999,"propertyName":"dealstage","propertyValue":"contractsent"}]`)
+	evs, err := hubspot.New().Parse(delivery(body, "", "", vectorTime), binding)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 2 || evs[0].ID == evs[1].ID {
+		t.Fatalf("events = %+v; want two with different ids", evs)
+	}
 }
