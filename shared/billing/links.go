@@ -26,25 +26,16 @@ type Links struct {
 	// agency's public_url wins when set.
 	PublicBaseURL string
 
-	mu     sync.Mutex
-	signer *links.Signer
+	once   sync.Once
+	signer *links.KeyedSigner
 }
 
 func (l *Links) linkSigner(ctx context.Context) (*links.Signer, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.signer != nil {
-		return l.signer, nil
-	}
-	key, err := l.Secrets.Secret(ctx, l.KeyParam)
+	l.once.Do(func() { l.signer = &links.KeyedSigner{Keys: l.Secrets, Param: l.KeyParam} })
+	s, err := l.signer.Signer(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("billing: read link key %s: %w", l.KeyParam, err)
+		return nil, fmt.Errorf("billing: %w", err)
 	}
-	s, err := links.NewSigner([]byte(key))
-	if err != nil {
-		return nil, fmt.Errorf("billing: link key %s: %w", l.KeyParam, err)
-	}
-	l.signer = s
 	return s, nil
 }
 

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -48,14 +47,11 @@ type Options struct {
 
 // Handler answers signed links: the invoice's "payment received" page and its confirmation, and PDF downloads.
 type Handler struct {
-	store Store
-	keys  KeySource
-	clock glassbox.Clock
-	opts  Options
-	log   *slog.Logger
-
-	mu     sync.Mutex
-	signer *Signer
+	store  Store
+	signer *KeyedSigner
+	clock  glassbox.Clock
+	opts   Options
+	log    *slog.Logger
 }
 
 // NewHandler builds the link handler over its dependencies.
@@ -64,7 +60,7 @@ func NewHandler(store Store, key KeySource, clock glassbox.Clock, opts Options) 
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{store: store, keys: key, clock: clock, opts: opts, log: log}
+	return &Handler{store: store, signer: &KeyedSigner{Keys: key, Param: opts.KeyParam}, clock: clock, opts: opts, log: log}
 }
 
 // Errors the handler answers with, besides ErrBadLink and ErrExpired.
@@ -156,9 +152,9 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if t.action == ActionDocument && method == http.MethodPost {
 		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: %s on a document link", errMethodNotAllowed, method)
 	}
-	signer, err := h.signerFor(ctx)
+	signer, err := h.signer.Signer(ctx)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: %v", errUnavailable, err)
 	}
 	// A query that does not parse leaves exp or sig empty, which Check refuses.
 	q, _ := url.ParseQuery(req.RawQueryString)
@@ -281,30 +277,6 @@ func (h *Handler) invoice(ctx context.Context, id string) (glassbox.Document, er
 		return glassbox.Document{}, fmt.Errorf("%w: document %s is a %s, not an invoice", errNotFound, id, doc.Kind)
 	}
 	return doc, nil
-}
-
-// signerFor returns the signer, reading the key on first use. A failed read is not cached, so a parameter
-// created after the first request takes effect without a deploy.
-func (h *Handler) signerFor(ctx context.Context) (*Signer, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.signer != nil {
-		return h.signer, nil
-	}
-	if h.opts.KeyParam == "" {
-		return nil, fmt.Errorf("%w: no link key parameter configured", errUnavailable)
-	}
-	key, err := h.keys.Secret(ctx, h.opts.KeyParam)
-	if err != nil {
-		return nil, fmt.Errorf("%w: read link key %s: %v", errUnavailable, h.opts.KeyParam, err)
-	}
-	s, err := NewSigner([]byte(key))
-	if err != nil {
-		// The error says how long the key is, never what it is.
-		return nil, fmt.Errorf("%w: link key %s: %v", errUnavailable, h.opts.KeyParam, err)
-	}
-	h.signer = s
-	return s, nil
 }
 
 // route reads /pay/{doc} or /documents/{doc} from the path: the "doc" path parameter API Gateway or glassbox

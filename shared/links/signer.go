@@ -5,6 +5,7 @@
 package links
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -13,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -114,4 +116,38 @@ func (a Action) segment() string {
 		return "documents"
 	}
 	return string(a)
+}
+
+// KeyedSigner is a Signer whose key is a secret parameter, read on first use and kept for the life of the warm
+// instance. A failed read is not kept, so a parameter created after the first use takes effect without a
+// deploy. The link handler checks links with one; billing signs the links it mails with another.
+type KeyedSigner struct {
+	Keys  KeySource
+	Param string
+
+	mu     sync.Mutex
+	signer *Signer
+}
+
+// Signer returns the signer, reading the key when it has not been read yet. Errors name the parameter, never
+// the key.
+func (k *KeyedSigner) Signer(ctx context.Context) (*Signer, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.signer != nil {
+		return k.signer, nil
+	}
+	if k.Param == "" {
+		return nil, errors.New("no link key parameter configured")
+	}
+	key, err := k.Keys.Secret(ctx, k.Param)
+	if err != nil {
+		return nil, fmt.Errorf("read link key %s: %w", k.Param, err)
+	}
+	s, err := NewSigner([]byte(key))
+	if err != nil {
+		return nil, fmt.Errorf("link key %s: %w", k.Param, err)
+	}
+	k.signer = s
+	return s, nil
 }

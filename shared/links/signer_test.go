@@ -1,6 +1,7 @@
 package links_test
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -159,5 +160,35 @@ func TestRoundTripOddDocumentID(t *testing.T) {
 	}
 	if err := s.Check(links.ActionPay, id, e, sig, t0); err != nil {
 		t.Fatalf("Check = %v", err)
+	}
+}
+
+// flakyKeys fails its first read, then returns the key, counting reads.
+type flakyKeys struct{ reads int }
+
+func (f *flakyKeys) Secret(_ context.Context, name string) (string, error) {
+	f.reads++
+	if f.reads == 1 {
+		return "", errors.New("parameter not there yet")
+	}
+	return "keyed-signer-key-0123456789abcdef0123456789", nil
+}
+
+func TestKeyedSignerRetriesAFailedReadThenKeepsTheKey(t *testing.T) {
+	keys := &flakyKeys{}
+	k := &links.KeyedSigner{Keys: keys, Param: "/glassbox/links/key"}
+	if _, err := k.Signer(t.Context()); err == nil || !strings.Contains(err.Error(), "/glassbox/links/key") {
+		t.Fatalf("first read: err = %v, want one naming the parameter", err)
+	}
+	for range 3 {
+		if s, err := k.Signer(t.Context()); err != nil || s == nil {
+			t.Fatalf("after the parameter appeared: %v", err)
+		}
+	}
+	if keys.reads != 2 {
+		t.Errorf("key read %d times, want 2 (one failed, one kept)", keys.reads)
+	}
+	if _, err := (&links.KeyedSigner{Keys: keys}).Signer(t.Context()); err == nil {
+		t.Error("a signer with no parameter name gave no error")
 	}
 }
