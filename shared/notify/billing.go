@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/glassbox-oss/glassbox/shared/dates"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/money"
 )
@@ -171,19 +172,13 @@ func compose2(cfg glassbox.Config, p glassbox.Project, cause string, k glassbox.
 	}, nil
 }
 
-var monthsRU = [...]string{"января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
-	"октября", "ноября", "декабря"}
-
 // longDate prints a civil date ("2026-11-28") as "28 ноября 2026" or "28 November 2026".
 func longDate(date, locale string) string {
 	t, err := time.Parse(time.DateOnly, date)
 	if err != nil {
 		return date
 	}
-	if locale == glassbox.LocaleRU {
-		return fmt.Sprintf("%d %s %d", t.Day(), monthsRU[t.Month()-1], t.Year())
-	}
-	return t.Format("2 January 2006")
+	return dates.Long(t, locale)
 }
 
 func invoiceLink(v view) string { return v.Link }

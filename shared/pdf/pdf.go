@@ -18,6 +18,7 @@ import (
 
 	"github.com/signintech/gopdf"
 
+	"github.com/glassbox-oss/glassbox/shared/dates"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/money"
 	"github.com/glassbox-oss/glassbox/shared/payqr"
@@ -485,16 +486,13 @@ func prefixed(prefix, value string) string {
 	return prefix + value
 }
 
-var monthsRU = [...]string{"января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
-	"сентября", "октября", "ноября", "декабря"}
-
 // dateRU prints a civil date "2026-11-23" as "23 ноября 2026 г."; anything else as it is.
 func dateRU(s string) string {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		return clean(s)
 	}
-	return fmt.Sprintf("%d %s %d г.", t.Day(), monthsRU[t.Month()-1], t.Year())
+	return dates.Long(t, glassbox.LocaleRU) + " г."
 }
 
 // dateEN prints a civil date "2026-11-23" as "23 November 2026"; anything else as it is.
@@ -503,7 +501,7 @@ func dateEN(s string) string {
 	if err != nil {
 		return clean(s)
 	}
-	return t.Format("2 January 2006")
+	return dates.Long(t, glassbox.LocaleEN)
 }
 
 // initials shortens "Петров Иван Сергеевич" to "Петров И. С." for a signature; other names stay as they are.
