@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,16 +62,12 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if p == nil || !ok {
 		return fmt.Errorf("preview: the agency file has no %s binding %q", provider, bindingID)
 	}
-	body := []byte(req.Body)
-	if req.IsBase64Encoded {
-		if body, err = base64.StdEncoding.DecodeString(req.Body); err != nil {
-			return err
-		}
-	}
-	q, _ := url.ParseQuery(req.RawQueryString)
 	now := time.Now().UTC()
-	evs, err := p.Parse(glassbox.Delivery{Method: req.RequestContext.HTTP.Method, CallbackURL: b.CallbackURL, Header: header(req.Headers),
-		Query: q, Body: body, ReceivedAt: now}, b)
+	d, err := ingest.NewDelivery(req, b.CallbackURL, now)
+	if err != nil {
+		return fmt.Errorf("preview: %s: %w", *event, err)
+	}
+	evs, err := p.Parse(d, b)
 	if err != nil {
 		return fmt.Errorf("preview: %s: %w", *event, err)
 	}
@@ -161,12 +155,4 @@ func previewConfig(path string) (glassbox.Config, error) {
 		return agencyfile.Parse(demoAgency)
 	}
 	return agencyfile.Load(path)
-}
-
-func header(m map[string]string) http.Header {
-	h := make(http.Header, len(m))
-	for k, v := range m {
-		h.Set(k, v)
-	}
-	return h
 }

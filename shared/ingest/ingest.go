@@ -193,19 +193,9 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		return Result{Status: "ok"}, nil
 	}
 
-	body := []byte(req.Body)
-	if req.IsBase64Encoded {
-		if body, err = base64.StdEncoding.DecodeString(req.Body); err != nil {
-			return Result{}, fmt.Errorf("%w: body is not valid base64", glassbox.ErrMalformed)
-		}
-	}
-	d := glassbox.Delivery{
-		Method:      method,
-		CallbackURL: h.callbackURL(binding, req),
-		Header:      header(req.Headers),
-		Query:       query(req.RawQueryString),
-		Body:        body,
-		ReceivedAt:  h.clock.Now().UTC(),
+	d, err := NewDelivery(req, h.callbackURL(binding, req), h.clock.Now())
+	if err != nil {
+		return Result{}, err
 	}
 	secret, err := h.secrets.Secret(ctx, binding.SecretParam)
 	if err != nil {
@@ -239,6 +229,27 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		}
 	}
 	return res, nil
+}
+
+// NewDelivery is the delivery a request carries, as provider packages see it: the body exactly as sent
+// (decoded when API Gateway base64-encoded it), headers, query, and callbackURL, the URL the provider signs
+// over. glassbox.ErrMalformed when the body is not valid base64.
+func NewDelivery(req events.APIGatewayV2HTTPRequest, callbackURL string, receivedAt time.Time) (glassbox.Delivery, error) {
+	body := []byte(req.Body)
+	if req.IsBase64Encoded {
+		var err error
+		if body, err = base64.StdEncoding.DecodeString(req.Body); err != nil {
+			return glassbox.Delivery{}, fmt.Errorf("%w: body is not valid base64", glassbox.ErrMalformed)
+		}
+	}
+	return glassbox.Delivery{
+		Method:      req.RequestContext.HTTP.Method,
+		CallbackURL: callbackURL,
+		Header:      header(req.Headers),
+		Query:       query(req.RawQueryString),
+		Body:        body,
+		ReceivedAt:  receivedAt.UTC(),
+	}, nil
 }
 
 // route reads /hooks/{provider}/{binding} from the path parameters API Gateway fills in, or from the path.
