@@ -181,12 +181,14 @@ func (is *Issuer) Issue(ctx context.Context, c glassbox.StageClose, planned []gl
 	for _, d := range planned {
 		c.DocumentIDs = append(c.DocumentIDs, d.ID)
 	}
+	// A close issued before needs no numbers or PDFs. Later, a concurrent issue of the same close shows up as
+	// ErrDuplicate from the transaction, so the check is not repeated on every retry.
+	if _, err := is.store.StageClose(ctx, c.ID); err == nil {
+		return is.issued(ctx, c.ID)
+	} else if !errors.Is(err, glassbox.ErrNotFound) {
+		return nil, fmt.Errorf("billing: read close %s: %w", c.ID, err)
+	}
 	for attempt := 0; attempt < maxAttempts; attempt++ {
-		if _, err := is.store.StageClose(ctx, c.ID); err == nil {
-			return is.issued(ctx, c.ID)
-		} else if !errors.Is(err, glassbox.ErrNotFound) {
-			return nil, fmt.Errorf("billing: read close %s: %w", c.ID, err)
-		}
 		docs, err := is.numbered(ctx, planned)
 		if err != nil {
 			return nil, err
@@ -197,9 +199,8 @@ func (is *Issuer) Issue(ctx context.Context, c glassbox.StageClose, planned []gl
 			if err != nil {
 				return nil, fmt.Errorf("billing: render %s %s: %w", d.Kind, d.Number, err)
 			}
+			d.PDFSHA256 = sha256Hex(pdf)
 			issued[i] = glassbox.IssuedDocument{Document: d, PDF: pdf}
-			issued[i].Document.PDFSHA256 = sha256Hex(pdf)
-			docs[i] = issued[i].Document
 		}
 		switch err := is.store.IssueDocuments(ctx, c, issued); {
 		case err == nil:

@@ -106,8 +106,8 @@ func (p *Processor) Process(ctx context.Context, e glassbox.Event) error {
 		return fmt.Errorf("react: decide for %s: %w", e.ID, err)
 	}
 	for _, m := range msgs {
-		if err := p.deliver(ctx, m, log); err != nil {
-			return err
+		if err := p.courier.Deliver(ctx, m); err != nil {
+			return fmt.Errorf("react: %w", err)
 		}
 	}
 	return nil
@@ -134,13 +134,6 @@ func (p *Processor) fold(ctx context.Context, e glassbox.Event) (before, after g
 		}
 	}
 	return before, after, fmt.Errorf("react: task %s: too many concurrent updates", e.TaskID)
-}
-
-func (p *Processor) deliver(ctx context.Context, m glassbox.Message, _ *slog.Logger) error {
-	if err := p.courier.Deliver(ctx, m); err != nil {
-		return fmt.Errorf("react: %w", err)
-	}
-	return nil
 }
 
 func (p *Processor) cachedConfig(ctx context.Context) (glassbox.Config, error) {
