@@ -9,7 +9,6 @@ package localstore
 import (
 	"bytes"
 	"context"
-	"encoding/gob"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -381,19 +380,12 @@ func taskKey(projectID, provider, taskID string) []byte {
 	return []byte(projectID + "\x00" + provider + "\x00" + taskID)
 }
 
-// Stored values are gob after a format byte (gobValue). encoding/json cannot round-trip glassbox.Minor (it
-// writes the number, but reads a Minor only from a string, through UnmarshalText), which events (Deal),
-// configurations (stage amounts) and documents carry. Values written before are JSON, which starts with '{'
-// and is still read.
-const gobValue = 0
-
 func put(b *bolt.Bucket, key []byte, v any, what string) error {
-	var buf bytes.Buffer
-	buf.WriteByte(gobValue)
-	if err := gob.NewEncoder(&buf).Encode(v); err != nil {
+	data, err := json.Marshal(v)
+	if err != nil {
 		return fmt.Errorf("localstore: encode %s: %w", what, err)
 	}
-	return b.Put(key, buf.Bytes())
+	return b.Put(key, data)
 }
 
 func get(b *bolt.Bucket, key []byte, v any, what string) error {
@@ -408,8 +400,5 @@ func get(b *bolt.Bucket, key []byte, v any, what string) error {
 }
 
 func decode(data []byte, v any) error {
-	if len(data) > 0 && data[0] == gobValue {
-		return gob.NewDecoder(bytes.NewReader(data[1:])).Decode(v)
-	}
 	return json.Unmarshal(data, v)
 }
