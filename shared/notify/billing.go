@@ -2,7 +2,6 @@ package notify
 
 import (
 	"fmt"
-	"net/mail"
 	"strconv"
 	"time"
 
@@ -50,7 +49,7 @@ func StageClosed(s StageClosedSituation) ([]glassbox.Message, error) {
 		v.Link = s.InvoiceURL
 	}
 	w := stageClosedWording(v.locale, s.Invoice, s.Act)
-	client1, err := compose2(s.Config, s.Project, s.Close.ID, kind, glassbox.AudienceClient, client.Contacts, s.Project.Manager, w, v)
+	client1, err := message(s.Config, s.Project, s.Close.ID, kind, glassbox.AudienceClient, client.Contacts, s.Project.Manager, w, v.view)
 	if err != nil {
 		return nil, err
 	}
@@ -69,8 +68,8 @@ func StageClosed(s StageClosedSituation) ([]glassbox.Message, error) {
 	va.Greeting = firstNames([]glassbox.Person{acc})
 	va.Link = s.PaidURL
 	va.Expires = longDate(s.PaidURLExpires.In(s.Config.ProjectZone(s.Project)).Format(time.DateOnly), v.locale)
-	accMsg, err := compose2(s.Config, s.Project, s.Close.ID, glassbox.MessageInvoiceIssued, glassbox.AudienceAccountant,
-		[]glassbox.Person{acc}, glassbox.Person{}, billingWordings[v.locale][glassbox.MessageInvoiceIssued], va)
+	accMsg, err := message(s.Config, s.Project, s.Close.ID, glassbox.MessageInvoiceIssued, glassbox.AudienceAccountant,
+		[]glassbox.Person{acc}, glassbox.Person{}, billingWordings[v.locale][glassbox.MessageInvoiceIssued], va.view)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +107,7 @@ func Reminder(s ReminderSituation) ([]glassbox.Message, error) {
 	cause := "reminder:" + s.Invoice.ID + ":" + strconv.Itoa(s.N)
 	step := min(s.N, 3)
 	w := reminderWordings[v.locale][step-1]
-	m, err := compose2(s.Config, s.Project, cause, glassbox.MessageInvoiceReminder, glassbox.AudienceClient, client.Contacts, s.Project.Manager, w, v)
+	m, err := message(s.Config, s.Project, cause, glassbox.MessageInvoiceReminder, glassbox.AudienceClient, client.Contacts, s.Project.Manager, w, v.view)
 	if err != nil {
 		return nil, err
 	}
@@ -116,8 +115,8 @@ func Reminder(s ReminderSituation) ([]glassbox.Message, error) {
 	if s.Last {
 		vm := v
 		vm.Greeting = firstNames([]glassbox.Person{s.Project.Manager})
-		mm, err := compose2(s.Config, s.Project, cause, glassbox.MessageInvoiceOverdue, glassbox.AudienceManager,
-			[]glassbox.Person{s.Project.Manager}, glassbox.Person{}, billingWordings[v.locale][glassbox.MessageInvoiceOverdue], vm)
+		mm, err := message(s.Config, s.Project, cause, glassbox.MessageInvoiceOverdue, glassbox.AudienceManager,
+			[]glassbox.Person{s.Project.Manager}, glassbox.Person{}, billingWordings[v.locale][glassbox.MessageInvoiceOverdue], vm.view)
 		if err != nil {
 			return nil, err
 		}
@@ -126,50 +125,20 @@ func Reminder(s ReminderSituation) ([]glassbox.Message, error) {
 	return out, nil
 }
 
-// billingView is a view with the agency, project and greeting filled in, and the locale to word it in.
+// billingView is a view with the agency, project, client and greeting filled in, and the locale to word it in.
 type bview struct {
 	view
 	locale string
 }
 
 func billingView(cfg glassbox.Config, p glassbox.Project, client glassbox.Client, to []glassbox.Person) bview {
-	loc := cfg.ProjectLocale(p)
-	if loc != glassbox.LocaleRU {
-		loc = glassbox.LocaleEN
-	}
 	name := client.Buyer.Name
 	if name == "" {
 		name = client.Name
 	}
 	return bview{view: view{
 		Greeting: firstNames(to), Agency: cfg.Agency.Name, Project: p.Name, Manager: p.Manager.Name, Client: name,
-	}, locale: loc}
-}
-
-// compose2 words one billing message for its recipients. Its id derives from the cause (a close, a reminder),
-// the kind and the audience, so each is sent once however often its cause is processed.
-func compose2(cfg glassbox.Config, p glassbox.Project, cause string, k glassbox.MessageKind, a glassbox.Audience,
-	to []glassbox.Person, replyTo glassbox.Person, w wording, v bview) (glassbox.Message, error) {
-	from, err := mail.ParseAddress(cfg.Agency.Sender)
-	if err != nil {
-		return glassbox.Message{}, fmt.Errorf("notify: agency sender %q: %w", cfg.Agency.Sender, err)
-	}
-	if from.Name == "" {
-		from.Name = cfg.Agency.Name
-	}
-	return glassbox.Message{
-		ID:        glassbox.MessageID(cause, k, a),
-		ProjectID: p.ID,
-		EventID:   cause,
-		Kind:      k,
-		Audience:  a,
-		From:      glassbox.Person{Name: from.Name, Email: from.Address},
-		ReplyTo:   replyTo,
-		To:        to,
-		Subject:   w.subject(v.view),
-		Text:      w.text(v.view),
-		HTML:      w.html(v.view.escaped()),
-	}, nil
+	}, locale: localeOf(cfg, p)}
 }
 
 // longDate prints a civil date ("2026-11-28") as "28 ноября 2026" or "28 November 2026".

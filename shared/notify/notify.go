@@ -90,18 +90,6 @@ type view struct {
 func compose(s Situation, k glassbox.MessageKind) (glassbox.Message, error) {
 	audience := audienceOf(k)
 	client, _ := s.Config.Client(s.Project.ClientID)
-	locale := s.Config.ProjectLocale(s.Project)
-	if locale != glassbox.LocaleRU {
-		locale = glassbox.LocaleEN
-	}
-
-	from, err := mail.ParseAddress(s.Config.Agency.Sender)
-	if err != nil {
-		return glassbox.Message{}, fmt.Errorf("notify: agency sender %q: %w", s.Config.Agency.Sender, err)
-	}
-	if from.Name == "" {
-		from.Name = s.Config.Agency.Name
-	}
 
 	// The client replies to the manager; the manager's own notices need no Reply-To.
 	to, replyTo := []glassbox.Person{s.Project.Manager}, glassbox.Person{}
@@ -128,20 +116,42 @@ func compose(s Situation, k glassbox.MessageKind) (glassbox.Message, error) {
 		Link:     link,
 		TaskURL:  s.Event.URL,
 	}
-	w := wordings[locale][k]
-	subject, text, html := w.subject(v), w.text(v), w.html(v.escaped())
+	w := wordings[localeOf(s.Config, s.Project)][k]
+	return message(s.Config, s.Project, s.Event.ID, k, audience, to, replyTo, w, v)
+}
+
+// localeOf is the locale a project's messages are worded in: Russian, or English for anything else.
+func localeOf(cfg glassbox.Config, p glassbox.Project) string {
+	if cfg.ProjectLocale(p) == glassbox.LocaleRU {
+		return glassbox.LocaleRU
+	}
+	return glassbox.LocaleEN
+}
+
+// message words one message for its recipients, from the agency's sender. Its id derives from the cause (an
+// event, a stage close, a reminder), the kind and the audience, so it is sent once however often its cause is
+// processed.
+func message(cfg glassbox.Config, p glassbox.Project, cause string, k glassbox.MessageKind, a glassbox.Audience,
+	to []glassbox.Person, replyTo glassbox.Person, w wording, v view) (glassbox.Message, error) {
+	from, err := mail.ParseAddress(cfg.Agency.Sender)
+	if err != nil {
+		return glassbox.Message{}, fmt.Errorf("notify: agency sender %q: %w", cfg.Agency.Sender, err)
+	}
+	if from.Name == "" {
+		from.Name = cfg.Agency.Name
+	}
 	return glassbox.Message{
-		ID:        glassbox.MessageID(s.Event.ID, k, audience),
-		ProjectID: s.Project.ID,
-		EventID:   s.Event.ID,
+		ID:        glassbox.MessageID(cause, k, a),
+		ProjectID: p.ID,
+		EventID:   cause,
 		Kind:      k,
-		Audience:  audience,
+		Audience:  a,
 		From:      glassbox.Person{Name: from.Name, Email: from.Address},
 		ReplyTo:   replyTo,
 		To:        to,
-		Subject:   subject,
-		Text:      text,
-		HTML:      html,
+		Subject:   w.subject(v),
+		Text:      w.text(v),
+		HTML:      w.html(v.escaped()),
 	}, nil
 }
 
