@@ -120,23 +120,16 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger) (*de
 		Secrets:  store,
 		Fetchers: map[string]react.DealFetcher{"bitrix24": &bitrix24.Client{HTTP: &http.Client{Timeout: 10 * time.Second}}},
 	}})
-	// A confirmed payment is an event like a webhook's; here it is processed as soon as it is stored.
-	payLinks := links.NewHandler(processingStore{store, proc, logger}, store, clock, links.Options{KeyParam: demoLinkKeyParam, Logger: logger})
-	hooks := ingest.NewHandler(store, store, providers.All(), clock, ingest.Options{
-		Logger: logger,
-		// On Lambda the table's stream runs the processor; here it runs right after the event is stored. A
-		// failure is logged; `glassbox replay --data` processes the event again.
-		OnAccepted: func(ctx context.Context, e glassbox.Event) {
-			if err := proc.Process(ctx, e); err != nil {
-				logger.Error("processing failed; run glassbox replay", "event_id", e.ID, "error", err.Error())
-			}
-		},
-	})
+	// Webhooks and payment confirmations both store events; on Lambda the table's stream runs the processor,
+	// here it runs right after each new event is stored.
+	events := processingStore{store, proc, logger}
+	payLinks := links.NewHandler(events, store, clock, links.Options{KeyParam: demoLinkKeyParam, Logger: logger})
+	hooks := ingest.NewHandler(events, store, providers.All(), clock, ingest.Options{Logger: logger})
 
 	mux := http.NewServeMux()
 	mux.Handle("/hooks/{provider}/{binding}", httpapi.Handler(hooks.Handle, []string{"provider", "binding"}, ingest.MaxBodyBytes))
-	mux.Handle("/pay/{doc}", httpapi.Handler(payLinks.Handle, []string{"doc"}, 16<<10))
-	mux.Handle("/documents/{doc}", httpapi.Handler(payLinks.Handle, []string{"doc"}, 16<<10))
+	mux.Handle("/pay/{doc}", httpapi.Handler(payLinks.Handle, []string{"doc"}, links.MaxBodyBytes))
+	mux.Handle("/documents/{doc}", httpapi.Handler(payLinks.Handle, []string{"doc"}, links.MaxBodyBytes))
 	mux.HandleFunc("GET /fake/bitrix24/rest/1/demo/crm.deal.get.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(demoBitrixDeal)
@@ -203,7 +196,8 @@ func (d *devServer) setBaseURL(ctx context.Context, base string) error {
 	return d.store.PutSecret(ctx, demoBitrixAPIParam, base+"/fake/bitrix24/rest/1/demo/")
 }
 
-// processingStore processes each event right after it is stored, as the table's stream does on AWS.
+// processingStore processes each new event right after it is stored, as the table's stream does on AWS. A
+// duplicate is not processed again; a failure is logged, and `glassbox replay --data` processes the event again.
 type processingStore struct {
 	*localstore.Store
 	proc   *react.Processor

@@ -50,9 +50,6 @@ type Options struct {
 	// PublicBaseURL ("https://abc.execute-api.eu-central-1.amazonaws.com") rebuilds the callback URL of a
 	// binding that does not name one. Empty: the request's own host is used.
 	PublicBaseURL string
-	// OnAccepted is called with each newly stored event after it is stored. glassbox dev uses it to process
-	// events in-process; on Lambda it is nil and the table's stream does this.
-	OnAccepted func(ctx context.Context, e glassbox.Event)
 	// BindingTTL keeps bindings a warm instance has read for this long, so a webhook costs one DynamoDB
 	// request (the write) instead of two. A changed binding takes effect within it. 0 reads every time.
 	BindingTTL time.Duration
@@ -224,9 +221,6 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		}
 		res.Status = "accepted"
 		res.Events = append(res.Events, e.ID)
-		if h.opts.OnAccepted != nil {
-			h.opts.OnAccepted(ctx, e)
-		}
 	}
 	return res, nil
 }
