@@ -59,24 +59,22 @@ var demoOrder = []string{
 	"ingest-pipedrive-won.json",
 }
 
-// demoHubSpotSecret signed the HubSpot samples. HubSpot signatures are valid for five minutes, so the demo signs
-// those samples again, at the time it sends them; a sample not signed with this secret (the forged one) is sent
-// as it is.
-const demoHubSpotSecret = "demo-hubspot-client-secret"
-
-// resign refreshes the timestamp and signature of a HubSpot sample that was signed with the demo secret.
+// resign refreshes the timestamp and signature of a HubSpot sample that was signed with the demo binding's
+// client secret. HubSpot signatures are valid for five minutes, so the demo signs those samples again at the time
+// it sends them; a sample not signed with that secret (the forged one) is sent as it is.
 func resign(req *events.APIGatewayV2HTTPRequest, now time.Time) {
+	secret := demoSecrets["/glassbox/hubspot/demo-hubspot"]
 	if req.PathParameters["provider"] != "hubspot" {
 		return
 	}
 	ts, err := strconv.ParseInt(req.Headers["x-hubspot-request-timestamp"], 10, 64)
 	uri := "https://demo.glassbox.example" + req.RawPath
-	if err != nil || hubspot.Sign(demoHubSpotSecret, req.RequestContext.HTTP.Method, uri, []byte(req.Body), ts) != req.Headers["x-hubspot-signature-v3"] {
+	if err != nil || hubspot.Sign(secret, req.RequestContext.HTTP.Method, uri, []byte(req.Body), ts) != req.Headers["x-hubspot-signature-v3"] {
 		return
 	}
 	ts = now.UnixMilli()
 	req.Headers["x-hubspot-request-timestamp"] = strconv.FormatInt(ts, 10)
-	req.Headers["x-hubspot-signature-v3"] = hubspot.Sign(demoHubSpotSecret, req.RequestContext.HTTP.Method, uri, []byte(req.Body), ts)
+	req.Headers["x-hubspot-signature-v3"] = hubspot.Sign(secret, req.RequestContext.HTTP.Method, uri, []byte(req.Body), ts)
 }
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
