@@ -10,7 +10,7 @@ STATICCHECK_VERSION = v0.8.2
 
 export CACHE
 
-.PHONY: dev demo test lint bench emulators-start emulators-stop clean
+.PHONY: dev demo test tools tidy lint bench emulators-start emulators-stop clean
 
 ## dev: serve the handlers on 127.0.0.1:8080 with an embedded store and a mail outbox (no AWS, Java or Node)
 dev:
@@ -20,12 +20,20 @@ dev:
 demo:
 	$(GO) run ./cmd/glassbox demo
 
-## test: everything CI checks: vet, unit and integration tests (DynamoDB Local, SES emulator), template lint
-test:
-	$(GO) vet ./...
-	cfn-lint template.yaml
+## test: everything CI checks: lint (gofmt, vet, staticcheck, cfn-lint), a tidy go.mod, unit and integration tests
+## (DynamoDB Local, SES emulator). Installs what the tests need and the machine lacks (poppler-utils).
+test: lint tidy tools
 	scripts/with-emulators.sh $(GO) test -count=1 ./...
 
+## tools: install what the tests need beyond Go, Java, Node and cfn-lint (poppler-utils), when missing
+tools:
+	scripts/tools.sh
+
+## tidy: fail when `go mod tidy` would change go.mod or go.sum
+tidy:
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy" >&2; exit 1; }
+
+## lint: gofmt, go vet, staticcheck, cfn-lint
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
