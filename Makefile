@@ -62,5 +62,8 @@ build-LinkFunction:
 build-RemindFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build $(BIN_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/remind
 
+build-SweepFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build $(BIN_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/sweep
+
 clean:
 	rm -rf .aws-sam .glassbox

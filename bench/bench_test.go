@@ -126,13 +126,13 @@ func BenchmarkReactDoneEvent(b *testing.B) {
 	}
 	stored = evs
 	proc := react.NewProcessor(store, discard{}, glassbox.SystemClock{}, react.Options{ConfigTTL: time.Hour, Logger: quiet})
-	if err := proc.Process(ctx, stored[b.N]); err != nil { // warms the configuration cache
+	if _, err := proc.Process(ctx, stored[b.N]); err != nil { // warms the configuration cache
 		b.Fatal(err)
 	}
 	counter.Reset()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := proc.Process(ctx, stored[i]); err != nil {
+		if _, err := proc.Process(ctx, stored[i]); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -185,13 +185,13 @@ func BenchmarkReactStageClosed(b *testing.B) {
 	proc := react.NewProcessor(store, discard{}, glassbox.SystemClock{}, react.Options{ConfigTTL: time.Hour, Logger: quiet,
 		Billing: &react.Billing{Render: pdf.Render, Links: &billing.Links{Secrets: linkKey{}, KeyParam: "k", PublicBaseURL: "https://api.example"}}})
 	ctx := context.Background()
-	if err := proc.Process(ctx, evs[b.N]); err != nil { // warms the configuration cache and the fonts
+	if _, err := proc.Process(ctx, evs[b.N]); err != nil { // warms the configuration cache and the fonts
 		b.Fatal(err)
 	}
 	counter.Reset()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := proc.Process(ctx, evs[i]); err != nil {
+		if _, err := proc.Process(ctx, evs[i]); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -54,6 +54,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/dynamo"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/lambdaharness"
+	"github.com/glassbox-oss/glassbox/shared/react"
 	"github.com/glassbox-oss/glassbox/shared/remind"
 )
 
@@ -90,7 +91,7 @@ const (
 )
 
 // functionIDs are template.yaml's functions (TestFunctionsMatchTemplate keeps the two in step).
-var functionIDs = []string{"IngestFunction", "ReactFunction", "LinkFunction", "RemindFunction"}
+var functionIDs = []string{"IngestFunction", "ReactFunction", "LinkFunction", "RemindFunction", "SweepFunction"}
 
 // functionEnv is the environment template.yaml gives each function, by variable name; env.value supplies the
 // values for the emulators.
@@ -99,6 +100,7 @@ var functionEnv = map[string][]string{
 	"ReactFunction":  {"TABLE_NAME", "CLAIM_LEASE", "LINK_KEY_PARAM", "PUBLIC_BASE_URL"},
 	"LinkFunction":   {"TABLE_NAME", "LINK_KEY_PARAM"},
 	"RemindFunction": {"TABLE_NAME", "LINK_KEY_PARAM", "PUBLIC_BASE_URL"},
+	"SweepFunction":  {"TABLE_NAME", "CLAIM_LEASE", "LINK_KEY_PARAM", "PUBLIC_BASE_URL", "SWEEP_GRACE"},
 }
 
 // makeBuild runs the Makefile target SAM runs for a function, under SAM's contract (aws-lambda-builders'
@@ -311,7 +313,9 @@ func (e *env) value(t testing.TB, name string) string {
 	case "TABLE_NAME":
 		return e.table
 	case "CLAIM_LEASE":
-		return "2m" // template.yaml's
+		return "5m" // template.yaml's
+	case "SWEEP_GRACE":
+		return sweepGrace.String() // template.yaml's is 5m; the test cannot wait that long
 	case "LINK_KEY_PARAM":
 		return linkKeyParam
 	case "PUBLIC_BASE_URL":
@@ -575,6 +579,69 @@ func TestFunctionsMatchTemplate(t *testing.T) {
 		if got := slices.Sorted(slices.Values(functionEnv[id])); !slices.Equal(got, vars) {
 			t.Errorf("functionEnv[%s] = %v, template.yaml sets %v", id, got, vars)
 		}
+	}
+}
+
+// sweepGrace is SweepFunction's SWEEP_GRACE under the harness.
+const sweepGrace = 500 * time.Millisecond
+
+// TestFunctionsUnderHarnessSweep: an amoCRM stage close that Ingest accepted but React never processed (its
+// invocation died, or its batch went to the dead-letter queue) is finished by the built SweepFunction once it
+// is older than the grace period: the act and the invoice are issued and each email goes out once. A second
+// sweep finds nothing, and the stream record arriving late afterwards sends nothing more.
+func TestFunctionsUnderHarnessSweep(t *testing.T) {
+	e := newEnv(t)
+	bins := hostBuilds(t, "IngestFunction", "SweepFunction", "ReactFunction")
+	since := time.Now().Add(-time.Second)
+	ingest, _ := e.run(t, "IngestFunction", bins["IngestFunction"])
+	resp := apiResponse(t, invoke(t, ingest, readEvent(t, "ingest-amocrm-stage-closed.json")))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("ingest: %d %s", resp.StatusCode, resp.Body)
+	}
+	items := e.eventItems(t, "")
+	if len(items) != 1 {
+		t.Fatalf("%d event items, want 1", len(items))
+	}
+	record := streamRecord(t, e.table, items[0], "100000000000000000001")
+
+	sweep, sweepP := e.run(t, "SweepFunction", bins["SweepFunction"])
+	sweepOK := func() react.SweepResult {
+		t.Helper()
+		body := invoke(t, sweep, []byte(`{}`))
+		var res react.SweepResult
+		if err := json.Unmarshal(body, &res); err != nil {
+			t.Fatalf("sweep answered %s: %v", body, err)
+		}
+		return res
+	}
+	if res := sweepOK(); res.Found != 0 {
+		t.Errorf("sweep right after ingest found %d events; want 0 (younger than the grace period)", res.Found)
+	}
+	logColdStart(t, "SweepFunction", "", sweepP)
+	time.Sleep(sweepGrace)
+	if res, want := sweepOK(), (react.SweepResult{Found: 1, Finished: 1, Issued: 2, Sent: 2}); res != want {
+		t.Errorf("sweep = %+v, want %+v", res, want)
+	}
+	act, inv := e.actAndInvoice(t, demoCRMProject)
+	if act.Seq != 1 || inv.Seq != 1 {
+		t.Errorf("act #%d, invoice #%d; want both #1", act.Seq, inv.Seq)
+	}
+	counts := func() (int, int, int) {
+		return len(e.mailsTo(t, since, e.clientEmail)), len(e.mailsTo(t, since, e.accountantEmail)), len(e.mailsTo(t, since, e.managerEmail))
+	}
+	if c, a, m := counts(); c != 1 || a != 1 || m != 0 {
+		t.Errorf("emails after the sweep: client %d, accountant %d, manager %d; want 1, 1, 0", c, a, m)
+	}
+	if res := sweepOK(); res.Found != 0 {
+		t.Errorf("second sweep found %d events; want 0 (the first cleared the mark)", res.Found)
+	}
+	reactH, _ := e.run(t, "ReactFunction", bins["ReactFunction"])
+	reactOK(t, reactH, record)
+	if c, a, m := counts(); c != 1 || a != 1 || m != 0 {
+		t.Errorf("emails after the late stream record: client %d, accountant %d, manager %d; want still 1, 1, 0", c, a, m)
+	}
+	if docs := e.documents(t, demoCRMProject); len(docs) != 2 {
+		t.Errorf("%d documents after the late stream record, want still 2", len(docs))
 	}
 }
 
@@ -1190,6 +1257,7 @@ func BenchmarkColdStart(b *testing.B) {
 		"ReactFunction":  {[]byte(`{"Records":[]}`), `"batchItemFailures"`},
 		"LinkFunction":   {readEvent(b, "link-pay-get.json"), `"statusCode":404`},
 		"RemindFunction": {[]byte(`{}`), `"open":0`},
+		"SweepFunction":  {[]byte(`{}`), `"found":0`},
 	}
 	for _, id := range functionIDs {
 		b.Run(id, func(b *testing.B) {

@@ -48,7 +48,7 @@ func TestReplayRecoversAFailedSend(t *testing.T) {
 	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	dev, err := newDevServer(ctx, data, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	dev, err := newDevServer(ctx, data, slog.New(slog.NewTextHandler(io.Discard, nil)), devOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

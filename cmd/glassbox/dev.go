@@ -17,7 +17,6 @@ import (
 
 	"github.com/glassbox-oss/glassbox/shared/agencyfile"
 	"github.com/glassbox-oss/glassbox/shared/billing"
-	"github.com/glassbox-oss/glassbox/shared/bitrix24"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/httpapi"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
@@ -25,7 +24,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/localstore"
 	"github.com/glassbox-oss/glassbox/shared/money"
 	"github.com/glassbox-oss/glassbox/shared/outbox"
-	"github.com/glassbox-oss/glassbox/shared/pdf"
+	"github.com/glassbox-oss/glassbox/shared/pipeline"
 	"github.com/glassbox-oss/glassbox/shared/providers"
 	"github.com/glassbox-oss/glassbox/shared/react"
 	"github.com/glassbox-oss/glassbox/shared/remind"
@@ -60,6 +59,8 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	data := fs.String("data", ".glassbox", "data folder: the embedded store and the outbox")
+	sweepEvery := fs.Duration("sweep-every", 30*time.Second, "how often to finish events left unprocessed (also done once at start)")
+	claimLease := fs.Duration("claim-lease", 0, "how long a message claim holds before another attempt may take it over (default 2m)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -68,7 +69,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	srv, err := newDevServer(ctx, *data, logger)
+	srv, err := newDevServer(ctx, *data, logger, devOptions{ClaimLease: *claimLease})
 	if err != nil {
 		ln.Close()
 		return err
@@ -77,6 +78,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := srv.setBaseURL(ctx, "http://"+ln.Addr().String()); err != nil {
 		return err
 	}
+	go srv.sweep(ctx, *sweepEvery)
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -98,10 +100,19 @@ type devServer struct {
 	store  *localstore.Store
 	mux    *http.ServeMux
 	links  *billing.Links
+	proc   *react.Processor
+	logger *slog.Logger
 	remind func(now time.Time) *remind.Reminder
 }
 
-func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger) (*devServer, error) {
+// devOptions tune glassbox dev.
+type devOptions struct {
+	// ClaimLease: see react.Options; 0 takes the default. The fault test shortens it, so that a claim left by
+	// a killed server is taken over soon after the restart.
+	ClaimLease time.Duration
+}
+
+func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts devOptions) (*devServer, error) {
 	store, err := openLocal(dataDir)
 	if err != nil {
 		return nil, err
@@ -113,13 +124,11 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger) (*de
 	outboxDir := filepath.Join(dataDir, "outbox")
 	clock := glassbox.SystemClock{}
 	mailer := outbox.New(outboxDir)
-	docLinks := &billing.Links{Secrets: store, KeyParam: demoLinkKeyParam}
-	proc := react.NewProcessor(store, mailer, clock, react.Options{Logger: logger, Billing: &react.Billing{
-		Render:   pdf.Render,
-		Links:    docLinks,
-		Secrets:  store,
-		Fetchers: map[string]react.DealFetcher{"bitrix24": &bitrix24.Client{HTTP: &http.Client{Timeout: 10 * time.Second}}},
-	}})
+	pipe := pipeline.New(pipeline.Deps{
+		Store: store, Mailer: mailer, Clock: clock, Secrets: store, LinkKeyParam: demoLinkKeyParam,
+		ClaimLease: opts.ClaimLease, Logger: logger,
+	})
+	proc, docLinks := pipe.Processor, pipe.Links
 	// Webhooks and payment confirmations both store events; on Lambda the table's stream runs the processor,
 	// here it runs right after each new event is stored.
 	events := processingStore{store, proc, logger}
@@ -134,7 +143,7 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger) (*de
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(demoBitrixDeal)
 	})
-	d := &devServer{store: store, mux: mux, links: docLinks}
+	d := &devServer{store: store, mux: mux, links: docLinks, proc: proc, logger: logger}
 	d.remind = func(now time.Time) *remind.Reminder {
 		return remind.New(store, mailer, docLinks, fixedClock{now}, 0, logger)
 	}
@@ -208,10 +217,37 @@ func (s processingStore) AppendEvent(ctx context.Context, e glassbox.Event) erro
 	if err := s.Store.AppendEvent(ctx, e); err != nil {
 		return err
 	}
-	if err := s.proc.Process(ctx, e); err != nil {
-		s.logger.Error("processing failed; run glassbox replay", "event_id", e.ID, "error", err.Error())
+	if _, err := s.proc.Process(ctx, e); err != nil {
+		s.logger.Error("processing failed; the sweep retries it", "event_id", e.ID, "error", err.Error())
 	}
 	return nil
+}
+
+// sweep finishes the events left unprocessed (a crash of an earlier run, a failed send), as SweepFunction does
+// on AWS: once at start with no grace (nothing else is running yet), then every interval for events older
+// than the interval, until ctx ends.
+func (d *devServer) sweep(ctx context.Context, every time.Duration) {
+	run := func(grace time.Duration) {
+		res, err := d.proc.Sweep(ctx, grace, react.DefaultSweepLimit)
+		switch {
+		case err != nil:
+			d.logger.Error("sweep", "error", err.Error())
+		case res.Found > 0:
+			d.logger.Info("sweep finished unprocessed events", "found", res.Found, "finished", res.Finished,
+				"failed", res.Failed, "issued", res.Issued, "sent", res.Sent)
+		}
+	}
+	run(0)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			run(every)
+		}
+	}
 }
 
 type fixedClock struct{ t time.Time }

@@ -36,7 +36,7 @@ type devHarness struct {
 func newDevHarness(t *testing.T) *devHarness {
 	t.Helper()
 	data := t.TempDir()
-	dev, err := newDevServer(context.Background(), data, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	dev, err := newDevServer(context.Background(), data, slog.New(slog.NewTextHandler(io.Discard, nil)), devOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,16 +15,13 @@ import (
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/agencyfile"
-	"github.com/glassbox-oss/glassbox/shared/billing"
-	"github.com/glassbox-oss/glassbox/shared/bitrix24"
 	"github.com/glassbox-oss/glassbox/shared/courier"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
 	"github.com/glassbox-oss/glassbox/shared/outbox"
-	"github.com/glassbox-oss/glassbox/shared/pdf"
+	"github.com/glassbox-oss/glassbox/shared/pipeline"
 	"github.com/glassbox-oss/glassbox/shared/providers"
-	"github.com/glassbox-oss/glassbox/shared/react"
 )
 
 // runPreview shows what a webhook would produce, without sending anything or touching any store: it runs the
@@ -104,17 +101,13 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	proc := react.NewProcessor(store, outbox.New(*out), glassbox.SystemClock{}, react.Options{
+	proc := pipeline.New(pipeline.Deps{
+		Store: store, Mailer: outbox.New(*out), Secrets: store, HTTP: fake.Client(),
+		LinkKeyParam: "preview-link-key", PublicBaseURL: "https://glassbox.example",
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		Billing: &react.Billing{
-			Render:   pdf.Render,
-			Links:    &billing.Links{Secrets: store, KeyParam: "preview-link-key", PublicBaseURL: "https://glassbox.example"},
-			Secrets:  store,
-			Fetchers: map[string]react.DealFetcher{"bitrix24": &bitrix24.Client{HTTP: fake.Client()}},
-		},
-	})
+	}).Processor
 	for _, e := range evs {
-		if err := proc.Process(ctx, e); err != nil {
+		if _, err := proc.Process(ctx, e); err != nil {
 			return fmt.Errorf("preview: %w", err)
 		}
 	}

@@ -55,10 +55,10 @@ func New(store Store, mailer Mailer, clock glassbox.Clock, lease time.Duration, 
 	return &Courier{store: store, mailer: mailer, clock: clock, lease: lease, log: log}
 }
 
-// Deliver claims, sends and marks one message. A message sent before is skipped (nil). An error means "retry
-// later": the claim was released, or another attempt holds it. Attachments come from known when it holds
-// them with their PDF (documents just issued), else from the store.
-func (c *Courier) Deliver(ctx context.Context, m glassbox.Message, known ...glassbox.IssuedDocument) error {
+// Deliver claims, sends and marks one message, and says whether this call sent it. A message sent before is
+// skipped (false, nil). An error means "retry later": the claim was released, or another attempt holds it.
+// Attachments come from known when it holds them with their PDF (documents just issued), else from the store.
+func (c *Courier) Deliver(ctx context.Context, m glassbox.Message, known ...glassbox.IssuedDocument) (sent bool, err error) {
 	log := c.log.With("message_id", m.ID, "kind", m.Kind, "audience", m.Audience, "project", m.ProjectID)
 	m.State = glassbox.MessageClaimed
 	m.ClaimToken = newToken()
@@ -66,28 +66,28 @@ func (c *Courier) Deliver(ctx context.Context, m glassbox.Message, known ...glas
 	switch err := c.store.ClaimMessage(ctx, m, c.lease); {
 	case errors.Is(err, glassbox.ErrAlreadySent):
 		log.Info("message already sent")
-		return nil
+		return false, nil
 	case err != nil:
-		return fmt.Errorf("courier: claim message %s: %w", m.ID, err)
+		return false, fmt.Errorf("courier: claim message %s: %w", m.ID, err)
 	}
 	raw, err := c.render(ctx, m, known)
 	if err != nil {
 		_ = c.store.ReleaseMessage(ctx, m.ID, m.ClaimToken)
-		return err
+		return false, err
 	}
 	providerID, err := c.mailer.Send(ctx, raw)
 	if err != nil {
 		if rerr := c.store.ReleaseMessage(ctx, m.ID, m.ClaimToken); rerr != nil {
 			log.Error("release claim after failed send", "error", rerr.Error())
 		}
-		return fmt.Errorf("courier: send message %s: %w", m.ID, err)
+		return false, fmt.Errorf("courier: send message %s: %w", m.ID, err)
 	}
 	if err := c.store.MarkMessageSent(ctx, m.ID, m.ClaimToken, c.clock.Now().UTC(), providerID); err != nil {
 		// The mail is out; failing here would resend it after the lease. Log and move on.
 		log.Error("mark message sent", "error", err.Error())
 	}
 	log.Info("message sent", "provider_message_id", providerID, "attachments", len(m.Attachments))
-	return nil
+	return true, nil
 }
 
 // render builds the MIME message. Message-ID derives from the message id, so a resend after a crash carries the

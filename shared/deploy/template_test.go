@@ -157,7 +157,7 @@ func TestTemplateFunctionsBuildWithMakefile(t *testing.T) {
 	}
 
 	ids := functions(tpl)
-	for _, want := range []string{"IngestFunction", "ReactFunction", "LinkFunction", "RemindFunction"} {
+	for _, want := range []string{"IngestFunction", "ReactFunction", "LinkFunction", "RemindFunction", "SweepFunction"} {
 		if !slices.Contains(ids, want) {
 			t.Errorf("template has no function %s (has %v)", want, ids)
 		}
@@ -399,7 +399,7 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 		t.Error("IngestFunction cannot read its webhook secrets (no ssm:GetParameter)")
 	}
 
-	for _, fn := range []string{"ReactFunction", "RemindFunction"} {
+	for _, fn := range []string{"ReactFunction", "RemindFunction", "SweepFunction"} {
 		var ses bool
 		stmts, _ := statements(tpl, fn)
 		for _, s := range stmts {
@@ -430,6 +430,67 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 				if res := strings.Join(s.get("Resource").strs(), " "); !strings.HasSuffix(res, "parameter${SecretsPrefix}links/key") {
 					t.Errorf("LinkFunction: ssm:GetParameter on %q, want the link key parameter only", res)
 				}
+			}
+		}
+	}
+}
+
+// TestTemplateSweep: the sweep runs on a schedule of a few minutes, leaves young events to the stream, shares
+// React's claim lease (both send the same messages), and that lease outlives either function, so a claim is
+// never taken over from a worker that may still be sending.
+func TestTemplateSweep(t *testing.T) {
+	t.Parallel()
+	tpl := mustTemplate(t)
+	sweep := tpl.get("Resources", "SweepFunction", "Properties")
+	var scheduled bool
+	for _, ev := range sweep.get("Events").n.Content {
+		if ev.Kind != yaml.MappingNode {
+			continue
+		}
+		e := node{ev}
+		if e.get("Type").str() == "ScheduleV2" {
+			scheduled = true
+			expr := e.get("Properties", "ScheduleExpression").str()
+			m := regexp.MustCompile(`^rate\((\d+) minutes?\)$`).FindStringSubmatch(expr)
+			if m == nil {
+				t.Errorf("SweepFunction schedule %q, want rate(N minutes)", expr)
+			} else if n, _ := strconv.Atoi(m[1]); n < 1 || n > 15 {
+				t.Errorf("SweepFunction runs every %d minutes, want every few (1..15)", n)
+			}
+		}
+	}
+	if !scheduled {
+		t.Error("SweepFunction has no ScheduleV2 event")
+	}
+	env := func(fn, name string) time.Duration {
+		v := tpl.get("Resources", fn, "Properties", "Environment", "Variables", name).str()
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			t.Errorf("%s %s = %q: %v", fn, name, v, err)
+		}
+		return d
+	}
+	timeout := func(fn string) time.Duration {
+		n, _ := strconv.Atoi(tpl.get("Resources", fn, "Properties", "Timeout").str())
+		return time.Duration(n) * time.Second
+	}
+	lease := env("ReactFunction", "CLAIM_LEASE")
+	if got := env("SweepFunction", "CLAIM_LEASE"); got != lease {
+		t.Errorf("SweepFunction CLAIM_LEASE %v, ReactFunction's %v: they claim the same messages", got, lease)
+	}
+	for _, fn := range []string{"ReactFunction", "SweepFunction"} {
+		if timeout(fn) == 0 || lease <= timeout(fn) {
+			t.Errorf("CLAIM_LEASE %v does not exceed %s's Timeout %v", lease, fn, timeout(fn))
+		}
+	}
+	if grace := env("SweepFunction", "SWEEP_GRACE"); grace < time.Minute {
+		t.Errorf("SWEEP_GRACE %v: the sweep would race the stream on fresh events", grace)
+	}
+	stmts, _ := statements(tpl, "SweepFunction")
+	for _, s := range stmts {
+		for _, r := range s.get("Resource").strs() {
+			if strings.Contains(r, "/index/") && !strings.HasSuffix(r, "/index/gsi2") {
+				t.Errorf("SweepFunction queries %s; it needs gsi2 (unprocessed events, open invoices) only", r)
 			}
 		}
 	}

@@ -24,13 +24,15 @@ import (
 const (
 	AttrGSI2PK = "gsi2pk"
 	AttrGSI2SK = "gsi2sk"
-	// IndexGSI2 is sparse: only open invoices carry gsi2pk, so OpenInvoices reads nothing else.
+	// IndexGSI2 is sparse: only open invoices and unprocessed events carry gsi2pk, so OpenInvoices and
+	// UnprocessedEvents read nothing else.
 	IndexGSI2 = "gsi2"
 
 	attrNext = "next" // a series counter's next number
 	attrPDF  = "pdf"  // a document's PDF bytes
 
-	gsi2OpenInvoice = "OPEN_INVOICE"
+	gsi2OpenInvoice      = "OPEN_INVOICE"
+	gsi2UnprocessedEvent = "UNPROCESSED_EVENT"
 
 	skSeries = "SERIES"
 	skClose  = "CLOSE"

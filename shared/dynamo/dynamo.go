@@ -267,7 +267,65 @@ func (s *Store) eventItem(e glassbox.Event) (map[string]types.AttributeValue, er
 	item[AttrType] = str(TypeEvent)
 	item[AttrGSI1PK] = str(projectPK(e.ProjectID))
 	item[AttrGSI1SK] = str("EVENT#" + FormatTime(e.OccurredAt) + "#" + e.ID)
+	// Unprocessed until React says otherwise: the mark rides on the one write that accepts the event.
+	item[AttrGSI2PK] = str(gsi2UnprocessedEvent)
+	item[AttrGSI2SK] = str(FormatTime(e.ReceivedAt) + "#" + e.ID)
 	return item, nil
+}
+
+// MarkEventProcessed takes the event out of the sparse gsi2 with one UpdateItem, conditional on the event
+// existing (an update would otherwise create an item of just the key).
+func (s *Store) MarkEventProcessed(ctx context.Context, id string) error {
+	expr, err := expression.NewBuilder().
+		WithCondition(expression.AttributeExists(expression.Name(AttrPK))).
+		WithUpdate(expression.Remove(expression.Name(AttrGSI2PK)).Remove(expression.Name(AttrGSI2SK))).
+		Build()
+	if err != nil {
+		return fmt.Errorf("dynamo: mark event %s processed: %w", id, err)
+	}
+	_, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.table,
+		Key:                       key(eventPK(id), skEvent),
+		ConditionExpression:       expr.Condition(),
+		UpdateExpression:          expr.Update(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	if isConditionFailed(err) {
+		return fmt.Errorf("dynamo: mark event %s processed: %w", id, glassbox.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("dynamo: mark event %s processed: %w", id, err)
+	}
+	return nil
+}
+
+// UnprocessedEvents reads the sparse gsi2 under UNPROCESSED_EVENT, received before the given time, earliest
+// first: one Query page per 1 MB, stopping at limit. The index is eventually consistent; an event processed a
+// moment ago may still be listed, and processing it again does nothing.
+func (s *Store) UnprocessedEvents(ctx context.Context, receivedBefore time.Time, limit int) ([]glassbox.Event, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	var out []glassbox.Event
+	errEnough := errors.New("enough")
+	key := expression.Key(AttrGSI2PK).Equal(expression.Value(gsi2UnprocessedEvent)).
+		And(expression.Key(AttrGSI2SK).LessThan(expression.Value(FormatTime(receivedBefore))))
+	err := s.query(ctx, &dynamodb.QueryInput{IndexName: aws.String(IndexGSI2), Limit: aws.Int32(int32(min(limit, 1000)))}, key, nil,
+		func(item map[string]types.AttributeValue) error {
+			var e glassbox.Event
+			if err := attributevalue.UnmarshalMap(item, &e); err != nil {
+				return fmt.Errorf("decode %s: %w", stringAttr(item, AttrPK), err)
+			}
+			if out = append(out, e); len(out) >= limit {
+				return errEnough
+			}
+			return nil
+		})
+	if err != nil && !errors.Is(err, errEnough) {
+		return nil, fmt.Errorf("dynamo: unprocessed events: %w", err)
+	}
+	return out, nil
 }
 
 // Event reads one event with one GetItem; ErrNotFound when there is none.

@@ -34,8 +34,16 @@ type Store interface {
 	// Binding reads one binding. ErrNotFound when there is none.
 	Binding(ctx context.Context, provider, id string) (Binding, error)
 
-	// AppendEvent stores a new event. ErrDuplicate when an event with its ID exists; nothing is changed then.
+	// AppendEvent stores a new event, marked unprocessed in the same write. ErrDuplicate when an event with its
+	// ID exists; nothing is changed then.
 	AppendEvent(ctx context.Context, e Event) error
+	// MarkEventProcessed clears an event's unprocessed mark: everything the event causes is done. Clearing it
+	// twice is harmless. ErrNotFound when there is no such event.
+	MarkEventProcessed(ctx context.Context, id string) error
+	// UnprocessedEvents lists up to limit events still marked unprocessed that were received before the given
+	// time, earliest received first. The sweep finishes them; a crash, a timeout or a record that went to the
+	// dead-letter queue leaves them here.
+	UnprocessedEvents(ctx context.Context, receivedBefore time.Time, limit int) ([]Event, error)
 	// Event reads one event by id. ErrNotFound when there is none.
 	Event(ctx context.Context, id string) (Event, error)
 	// EventsBetween lists a project's events with from <= OccurredAt < to, oldest first.

@@ -34,6 +34,8 @@ var (
 	bucketPDFs            = []byte("pdfs")
 	bucketSeries          = []byte("series")
 	bucketOpenInvoices    = []byte("open_invoices")
+	// bucketUnprocessed holds sortable receivedAt \x00 id of every event not yet processed to the end.
+	bucketUnprocessed = []byte("unprocessed_events")
 
 	keyConfig = []byte("config")
 )
@@ -60,6 +62,7 @@ func Open(path string) (*Store, error) {
 		for _, b := range [][]byte{
 			bucketConfig, bucketEvents, bucketEventsByProject, bucketTasks, bucketMessages, bucketMessagesByProj, bucketSecrets,
 			bucketCloses, bucketDocuments, bucketDocsByProject, bucketPDFs, bucketSeries, bucketOpenInvoices,
+			bucketUnprocessed,
 		} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -128,8 +131,51 @@ func (s *Store) AppendEvent(ctx context.Context, e glassbox.Event) error {
 		if err := put(events, []byte(e.ID), e, "event "+e.ID); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketEventsByProject).Put(indexKey(e.ProjectID, e.OccurredAt, e.ID), []byte(e.ID))
+		if err := tx.Bucket(bucketEventsByProject).Put(indexKey(e.ProjectID, e.OccurredAt, e.ID), []byte(e.ID)); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketUnprocessed).Put(unprocessedKey(e), []byte(e.ID))
 	})
+}
+
+// MarkEventProcessed drops the event's unprocessed mark; ErrNotFound when there is no such event.
+func (s *Store) MarkEventProcessed(ctx context.Context, id string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		var e glassbox.Event
+		if err := get(tx.Bucket(bucketEvents), []byte(id), &e, "event "+id); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketUnprocessed).Delete(unprocessedKey(e))
+	})
+}
+
+// UnprocessedEvents lists up to limit unprocessed events received before the given time, earliest first.
+func (s *Store) UnprocessedEvents(ctx context.Context, receivedBefore time.Time, limit int) ([]glassbox.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []glassbox.Event
+	end := []byte(receivedBefore.UTC().Format(sortableTime))
+	err := s.db.View(func(tx *bolt.Tx) error {
+		events := tx.Bucket(bucketEvents)
+		c := tx.Bucket(bucketUnprocessed).Cursor()
+		for k, id := c.First(); k != nil && bytes.Compare(k, end) < 0 && len(out) < limit; k, id = c.Next() {
+			var e glassbox.Event
+			if err := get(events, id, &e, "event "+string(id)); err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func unprocessedKey(e glassbox.Event) []byte {
+	return []byte(e.ReceivedAt.UTC().Format(sortableTime) + "\x00" + e.ID)
 }
 
 // Event reads one event; ErrNotFound when there is none.

@@ -35,15 +35,19 @@ type Billing struct {
 
 // processDeal acts on a CRM deal event: a stage that closes a project stage issues its act and invoice and
 // sends them; a stage that means paid marks the project's open invoices paid.
-func (p *Processor) processDeal(ctx context.Context, cfg glassbox.Config, e glassbox.Event, log *slog.Logger) error {
-	if p.opts.Billing == nil || e.Deal == nil {
-		log.Warn("deal event skipped: billing is not configured")
-		return nil
+func (p *Processor) processDeal(ctx context.Context, cfg glassbox.Config, e glassbox.Event, log *slog.Logger) (Outcome, error) {
+	if p.issuer == nil {
+		// Not a skip: the event stays unprocessed, for a processor that can bill (pipeline.NewProcessor).
+		return Outcome{}, errors.New("react: a deal event needs billing, and this processor was built without it")
+	}
+	if e.Deal == nil {
+		log.Warn("deal event without a deal dropped")
+		return Outcome{}, nil
 	}
 	b, ok := cfg.Binding(e.Provider, e.BindingID)
 	if !ok {
 		log.Warn("deal event for a binding no longer configured dropped", "binding", e.BindingID)
-		return nil
+		return Outcome{}, nil
 	}
 	projectID := e.ProjectID
 	if r, ok := b.DealProject(e.Deal.ID); ok {
@@ -52,13 +56,13 @@ func (p *Processor) processDeal(ctx context.Context, cfg glassbox.Config, e glas
 	project, ok := cfg.Project(projectID)
 	if !ok {
 		log.Warn("deal event for unknown project dropped", "deal", e.Deal.ID)
-		return nil
+		return Outcome{}, nil
 	}
 	deal := *e.Deal
 	if e.Kind == glassbox.EventDealUpdated {
 		fetched, err := p.fetchDeal(ctx, b, deal.ID)
 		if err != nil {
-			return err
+			return Outcome{}, err
 		}
 		deal = fetched
 	}
@@ -66,12 +70,12 @@ func (p *Processor) processDeal(ctx context.Context, cfg glassbox.Config, e glas
 	log = log.With("deal", deal.ID, "crm_stage", deal.StageID)
 	switch {
 	case paid:
-		return p.markProjectPaid(ctx, project, e, log)
+		return Outcome{}, p.markProjectPaid(ctx, project, e, log)
 	case closes != "":
 		return p.closeStage(ctx, cfg, project, closes, e, log)
 	}
 	log.Info("deal stage means nothing to the stage map")
-	return nil
+	return Outcome{}, nil
 }
 
 func (p *Processor) fetchDeal(ctx context.Context, b glassbox.Binding, dealID string) (glassbox.DealChange, error) {
@@ -91,7 +95,8 @@ func (p *Processor) fetchDeal(ctx context.Context, b glassbox.Binding, dealID st
 }
 
 // closeStage issues the documents of a closed stage (once, whatever the redeliveries) and sends them.
-func (p *Processor) closeStage(ctx context.Context, cfg glassbox.Config, project glassbox.Project, stageID string, e glassbox.Event, log *slog.Logger) error {
+func (p *Processor) closeStage(ctx context.Context, cfg glassbox.Config, project glassbox.Project, stageID string, e glassbox.Event, log *slog.Logger) (Outcome, error) {
+	var out Outcome
 	at := e.OccurredAt
 	if at.IsZero() {
 		at = e.ReceivedAt
@@ -103,11 +108,17 @@ func (p *Processor) closeStage(ctx context.Context, cfg glassbox.Config, project
 	planned, err := billing.Plan(cfg, project, c)
 	if err != nil {
 		log.Error("stage close cannot be billed", "stage", stageID, "error", err.Error())
-		return nil
+		return out, nil
 	}
 	docs, err := p.issuer.Issue(ctx, c, planned)
 	if err != nil {
-		return fmt.Errorf("react: %w", err)
+		return out, fmt.Errorf("react: %w", err)
+	}
+	for _, d := range docs {
+		// Issue returns documents issued before without their PDFs; only the ones it just issued carry them.
+		if len(d.PDF) > 0 {
+			out.Issued++
+		}
 	}
 	s := notify.StageClosedSituation{Config: cfg, Project: project, Close: c}
 	for i := range docs {
@@ -120,23 +131,21 @@ func (p *Processor) closeStage(ctx context.Context, cfg glassbox.Config, project
 	}
 	if s.Invoice != nil {
 		if s.InvoiceURL, err = p.opts.Billing.Links.DocumentURL(ctx, cfg, *s.Invoice); err != nil {
-			return fmt.Errorf("react: %w", err)
+			return out, fmt.Errorf("react: %w", err)
 		}
 		if s.PaidURL, s.PaidURLExpires, err = p.opts.Billing.Links.PayURL(ctx, cfg, *s.Invoice); err != nil {
-			return fmt.Errorf("react: %w", err)
+			return out, fmt.Errorf("react: %w", err)
 		}
 	}
 	msgs, err := notify.StageClosed(s)
 	if err != nil {
-		return fmt.Errorf("react: decide for close %s: %w", c.ID, err)
+		return out, fmt.Errorf("react: decide for close %s: %w", c.ID, err)
 	}
-	for _, m := range msgs {
-		if err := p.courier.Deliver(ctx, m, docs...); err != nil {
-			return fmt.Errorf("react: %w", err)
-		}
+	if err := p.deliver(ctx, &out, msgs, docs...); err != nil {
+		return out, err
 	}
-	log.Info("stage closed", "stage", stageID, "documents", len(docs))
-	return nil
+	log.Info("stage closed", "stage", stageID, "documents", len(docs), "issued", out.Issued, "sent", out.Sent)
+	return out, nil
 }
 
 // markProjectPaid marks every open invoice of the project paid: the CRM says the deal is paid.

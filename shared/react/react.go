@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,6 +27,8 @@ type Store interface {
 	billing.Store
 	OpenInvoices(ctx context.Context) ([]glassbox.Document, error)
 	MarkPaid(ctx context.Context, id string, at time.Time, by string) error
+	MarkEventProcessed(ctx context.Context, id string) error
+	UnprocessedEvents(ctx context.Context, receivedBefore time.Time, limit int) ([]glassbox.Event, error)
 }
 
 // Mailer sends a complete message.
@@ -77,37 +80,87 @@ func NewProcessor(store Store, mailer Mailer, clock glassbox.Clock, opts Options
 	return p
 }
 
-// Process folds e into its task and sends the messages it causes. Processing the same event again is safe:
-// the task state does not change twice and a sent message is not sent again. An error means "retry later".
-func (p *Processor) Process(ctx context.Context, e glassbox.Event) error {
+// Outcome is what processing an event did this time.
+type Outcome struct {
+	// Issued counts the documents this run issued (numbered and stored).
+	Issued int
+	// Sent counts the messages this run sent; messages sent before are not counted.
+	Sent int
+}
+
+// String says it the way an admin reads it: "issued 2, sent 2", "sent 1", "nothing left to do".
+func (o Outcome) String() string {
+	var parts []string
+	if o.Issued > 0 {
+		parts = append(parts, fmt.Sprintf("issued %d", o.Issued))
+	}
+	if o.Sent > 0 {
+		parts = append(parts, fmt.Sprintf("sent %d", o.Sent))
+	}
+	if len(parts) == 0 {
+		return "nothing left to do"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Process does everything e causes: folds it into its task and sends the notices, or issues and sends a
+// closed stage's documents, or marks an invoice paid. Then it clears the event's unprocessed mark, so the sweep
+// leaves it alone. Processing the same event again is safe: the task state does not change twice, a close
+// issues its documents once, and a sent message is not sent again; what a run that died half-way left undone
+// is done. An error means "retry later"; the event stays marked unprocessed.
+func (p *Processor) Process(ctx context.Context, e glassbox.Event) (Outcome, error) {
+	out, err := p.process(ctx, e)
+	if err != nil {
+		return out, err
+	}
+	switch err := p.store.MarkEventProcessed(ctx, e.ID); {
+	case errors.Is(err, glassbox.ErrNotFound):
+		// An event that was never stored (a preview) carries no mark.
+	case err != nil:
+		return out, fmt.Errorf("react: mark event %s processed: %w", e.ID, err)
+	}
+	return out, nil
+}
+
+func (p *Processor) process(ctx context.Context, e glassbox.Event) (Outcome, error) {
+	var out Outcome
 	log := p.log.With("event_id", e.ID, "project", e.ProjectID, "provider", e.Provider)
 	cfg, err := p.cachedConfig(ctx)
 	if err != nil {
-		return fmt.Errorf("react: read config: %w", err)
+		return out, fmt.Errorf("react: read config: %w", err)
 	}
 	switch e.Kind {
 	case glassbox.EventDealStageChanged, glassbox.EventDealUpdated:
 		return p.processDeal(ctx, cfg, e, log)
 	case glassbox.EventPaymentConfirmed:
-		return p.processPayment(ctx, e, log)
+		return out, p.processPayment(ctx, e, log)
 	}
 	project, ok := cfg.Project(e.ProjectID)
 	if !ok {
 		// The project was removed from the configuration after the event was accepted: nobody to tell.
 		log.Warn("event for unknown project dropped")
-		return nil
+		return out, nil
 	}
 	before, after, err := p.fold(ctx, e)
 	if err != nil {
-		return err
+		return out, err
 	}
 	msgs, err := notify.Decide(notify.Situation{Config: cfg, Project: project, Event: e, Before: before, After: after})
 	if err != nil {
-		return fmt.Errorf("react: decide for %s: %w", e.ID, err)
+		return out, fmt.Errorf("react: decide for %s: %w", e.ID, err)
 	}
+	return out, p.deliver(ctx, &out, msgs)
+}
+
+// deliver sends each message once, counting what this run sent.
+func (p *Processor) deliver(ctx context.Context, out *Outcome, msgs []glassbox.Message, known ...glassbox.IssuedDocument) error {
 	for _, m := range msgs {
-		if err := p.courier.Deliver(ctx, m); err != nil {
+		sent, err := p.courier.Deliver(ctx, m, known...)
+		if err != nil {
 			return fmt.Errorf("react: %w", err)
+		}
+		if sent {
+			out.Sent++
 		}
 	}
 	return nil

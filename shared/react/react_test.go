@@ -94,7 +94,7 @@ func TestProcessingTwiceSendsOnce(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	for i := 0; i < 3; i++ {
-		if err := f.proc.Process(ctx, doneEvent("a")); err != nil {
+		if _, err := f.proc.Process(ctx, doneEvent("a")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -120,10 +120,10 @@ func TestFailedSendReleasesClaimAndRetrySends(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	f.mail.fails = 1
-	if err := f.proc.Process(ctx, doneEvent("b")); err == nil {
+	if _, err := f.proc.Process(ctx, doneEvent("b")); err == nil {
 		t.Fatal("Process succeeded although the send failed; the stream would not retry")
 	}
-	if err := f.proc.Process(ctx, doneEvent("b")); err != nil {
+	if _, err := f.proc.Process(ctx, doneEvent("b")); err != nil {
 		t.Fatalf("retry: %v", err)
 	}
 	if n := f.mail.count(); n != 1 {
@@ -144,7 +144,7 @@ func TestClaimOfADeadWorkerIsTakenOverAfterTheLease(t *testing.T) {
 	}
 
 	f.clock.Advance(10 * time.Second)
-	if err := f.proc.Process(ctx, e); !errors.Is(err, glassbox.ErrClaimHeld) {
+	if _, err := f.proc.Process(ctx, e); !errors.Is(err, glassbox.ErrClaimHeld) {
 		t.Fatalf("within the lease: Process error = %v, want ErrClaimHeld (retry later)", err)
 	}
 	if n := f.mail.count(); n != 0 {
@@ -152,7 +152,7 @@ func TestClaimOfADeadWorkerIsTakenOverAfterTheLease(t *testing.T) {
 	}
 
 	f.clock.Advance(time.Minute)
-	if err := f.proc.Process(ctx, e); err != nil {
+	if _, err := f.proc.Process(ctx, e); err != nil {
 		t.Fatalf("after the lease: %v", err)
 	}
 	if n := f.mail.count(); n != 1 {
@@ -172,10 +172,10 @@ func TestRetryAfterTaskWasWrittenStillSends(t *testing.T) {
 	e := doneEvent("d")
 	e.Kind, e.PrevListID, e.PrevStatus = glassbox.EventTaskCreated, "", ""
 	f.mail.fails = 1
-	if err := f.proc.Process(ctx, e); err == nil {
+	if _, err := f.proc.Process(ctx, e); err == nil {
 		t.Fatal("want the failed send to fail Process")
 	}
-	if err := f.proc.Process(ctx, e); err != nil {
+	if _, err := f.proc.Process(ctx, e); err != nil {
 		t.Fatal(err)
 	}
 	if n := f.mail.count(); n != 1 {
@@ -187,7 +187,7 @@ func TestUnknownProjectIsDropped(t *testing.T) {
 	f := newFixture(t)
 	e := doneEvent("e")
 	e.ProjectID = "gone"
-	if err := f.proc.Process(context.Background(), e); err != nil {
+	if _, err := f.proc.Process(context.Background(), e); err != nil {
 		t.Fatalf("Process = %v, want nil (nothing to retry)", err)
 	}
 	if n := f.mail.count(); n != 0 {

@@ -42,7 +42,7 @@ func (h *StreamHandler) Handle(ctx context.Context, ev events.DynamoDBEvent) (ev
 			h.log.Warn("skipping stream record that is not an event", "event_id", r.EventID, "error", err.Error())
 			continue
 		}
-		if err := h.proc.Process(ctx, e); err != nil {
+		if _, err := h.proc.Process(ctx, e); err != nil {
 			h.log.Error("processing failed; the batch resumes here on retry", "event_id", e.ID,
 				"sequence_number", r.Change.SequenceNumber, "error", err.Error())
 			resp.BatchItemFailures = append(resp.BatchItemFailures,

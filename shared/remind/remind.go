@@ -103,7 +103,7 @@ func (r *Reminder) remind(ctx context.Context, cfg glassbox.Config, p glassbox.P
 		return 0, fmt.Errorf("remind: invoice %s: %w", inv.Number, err)
 	}
 	for i, m := range msgs {
-		if err := r.courier.Deliver(ctx, m); err != nil {
+		if _, err := r.courier.Deliver(ctx, m); err != nil {
 			return i, fmt.Errorf("remind: invoice %s: %w", inv.Number, err)
 		}
 	}

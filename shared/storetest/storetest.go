@@ -32,6 +32,8 @@ func Run(t *testing.T, newStore func(t *testing.T) glassbox.Store) {
 		{"EventRoundTrip", testEventRoundTrip},
 		{"EventDuplicate", testEventDuplicate},
 		{"EventsBetween", testEventsBetween},
+		{"UnprocessedEvents", testUnprocessedEvents},
+		{"MarkEventProcessedMissing", testMarkEventProcessedMissing},
 		{"Task", testTask},
 		{"TaskVersioning", testTaskVersioning},
 		{"Tasks", testTasks},
@@ -364,6 +366,62 @@ func testEventsBetween(t *testing.T, s glassbox.Store) {
 	}
 	if diff := cmp.Diff(event("to-1ns", "site", at["to-1ns"]), evs[0], opts); diff != "" {
 		t.Errorf("listed event mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// testUnprocessedEvents: an appended event is unprocessed until marked processed; the list is by receipt time,
+// strictly before the bound, earliest first, and bounded by limit; a duplicate append does not mark a processed
+// event again; marking twice is harmless.
+func testUnprocessedEvents(t *testing.T, s glassbox.Store) {
+	ctx := t.Context()
+	base := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	for i, id := range []string{"u3", "u1", "u2"} {
+		e := event(id, "site", base.Add(-time.Hour)) // the provider's time says nothing of receipt order
+		e.ReceivedAt = base.Add(time.Duration([]int{3, 1, 2}[i]) * time.Minute)
+		mustAppend(t, s, e)
+	}
+	unprocessed := func(before time.Time, limit int) []string {
+		t.Helper()
+		evs, err := s.UnprocessedEvents(ctx, before, limit)
+		if err != nil {
+			t.Fatalf("UnprocessedEvents: %v", err)
+		}
+		return eventIDs(evs)
+	}
+	if got, want := unprocessed(base.Add(time.Hour), 10), []string{"trello:u1", "trello:u2", "trello:u3"}; !slices.Equal(got, want) {
+		t.Fatalf("unprocessed = %v, want %v", got, want)
+	}
+	if got, want := unprocessed(base.Add(3*time.Minute), 10), []string{"trello:u1", "trello:u2"}; !slices.Equal(got, want) {
+		t.Errorf("received before %s = %v, want %v (strictly before)", base.Add(3*time.Minute), got, want)
+	}
+	if got, want := unprocessed(base.Add(time.Hour), 2), []string{"trello:u1", "trello:u2"}; !slices.Equal(got, want) {
+		t.Errorf("limit 2 = %v, want %v", got, want)
+	}
+	for range 2 {
+		if err := s.MarkEventProcessed(ctx, "trello:u2"); err != nil {
+			t.Fatalf("MarkEventProcessed: %v", err)
+		}
+	}
+	again := event("u2", "site", base)
+	again.ReceivedAt = base.Add(9 * time.Minute)
+	if err := s.AppendEvent(ctx, again); !errors.Is(err, glassbox.ErrDuplicate) {
+		t.Fatalf("append again = %v, want ErrDuplicate", err)
+	}
+	if got, want := unprocessed(base.Add(time.Hour), 10), []string{"trello:u1", "trello:u3"}; !slices.Equal(got, want) {
+		t.Errorf("after marking u2 processed and a redelivery = %v, want %v", got, want)
+	}
+	if _, err := s.Event(ctx, "trello:u2"); err != nil {
+		t.Errorf("event after marking it processed: %v; want it kept", err)
+	}
+}
+
+func testMarkEventProcessedMissing(t *testing.T, s glassbox.Store) {
+	if err := s.MarkEventProcessed(t.Context(), "trello:nope"); !errors.Is(err, glassbox.ErrNotFound) {
+		t.Errorf("MarkEventProcessed of a missing event = %v, want ErrNotFound", err)
+	}
+	evs, err := s.UnprocessedEvents(t.Context(), time.Now().Add(time.Hour), 10)
+	if err != nil || len(evs) != 0 {
+		t.Errorf("UnprocessedEvents after marking a missing event = %v, %v; want none (nothing created)", evs, err)
 	}
 }
 

@@ -1,0 +1,65 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	sessdk "github.com/aws/aws-sdk-go-v2/service/ses"
+
+	"github.com/glassbox-oss/glassbox/shared/dynamo"
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/react"
+	"github.com/glassbox-oss/glassbox/shared/ses"
+	"github.com/glassbox-oss/glassbox/shared/ssm"
+)
+
+// FromEnv builds the pipeline of a Lambda function (React, Sweep) on DynamoDB, SES and SSM, from the
+// environment template.yaml gives it: TABLE_NAME, LINK_KEY_PARAM and PUBLIC_BASE_URL are required, CLAIM_LEASE
+// is optional (a Go duration). A missing or malformed variable fails at start, naming it, rather than at the
+// first event.
+func FromEnv(ctx context.Context, getenv func(string) string, logger *slog.Logger) (Pipeline, error) {
+	vars, err := Require(getenv, "TABLE_NAME", "LINK_KEY_PARAM", "PUBLIC_BASE_URL")
+	if err != nil {
+		return Pipeline{}, err
+	}
+	lease := react.DefaultClaimLease
+	if v := getenv("CLAIM_LEASE"); v != "" {
+		if lease, err = time.ParseDuration(v); err != nil || lease <= 0 {
+			return Pipeline{}, fmt.Errorf("CLAIM_LEASE=%q is not a positive duration", v)
+		}
+	}
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return Pipeline{}, fmt.Errorf("load AWS config: %w", err)
+	}
+	return New(Deps{
+		Store:         dynamo.New(dynamodb.NewFromConfig(cfg), vars["TABLE_NAME"]),
+		Mailer:        ses.NewMailer(sessdk.NewFromConfig(cfg)),
+		Clock:         glassbox.SystemClock{},
+		Secrets:       ssm.NewSecrets(ssm.NewClient(cfg), 5*time.Minute),
+		LinkKeyParam:  vars["LINK_KEY_PARAM"],
+		PublicBaseURL: vars["PUBLIC_BASE_URL"],
+		ClaimLease:    lease,
+		ConfigTTL:     time.Minute,
+		Logger:        logger,
+	}), nil
+}
+
+// Require reads the named environment variables and fails naming every one that is empty.
+func Require(getenv func(string) string, names ...string) (map[string]string, error) {
+	vars := make(map[string]string, len(names))
+	var missing []string
+	for _, n := range names {
+		if vars[n] = getenv(n); vars[n] == "" {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("environment variable %v not set", missing)
+	}
+	return vars, nil
+}

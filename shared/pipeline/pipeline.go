@@ -1,0 +1,65 @@
+// Package pipeline builds the event processor with everything an accepted event may need: task notices,
+// billing (numbering, PDFs, signed links), CRM read-back. The React and Sweep functions, glassbox dev, replay,
+// preview and the benchmarks all build it here, so none of them can leave a part out.
+package pipeline
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/billing"
+	"github.com/glassbox-oss/glassbox/shared/bitrix24"
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/pdf"
+	"github.com/glassbox-oss/glassbox/shared/react"
+)
+
+// Deps is what the processor is built from.
+type Deps struct {
+	Store  react.Store
+	Mailer react.Mailer
+	Clock  glassbox.Clock
+	// Secrets reads the link key and CRM read-back secrets: SSM on AWS, the local store in glassbox dev.
+	Secrets billing.Secrets
+	// LinkKeyParam names the secret that signs payment and download links.
+	LinkKeyParam string
+	// PublicBaseURL is where links point unless the agency's public_url says otherwise.
+	PublicBaseURL string
+	// HTTP reads deals back from CRMs; nil means a client with a 10 s timeout.
+	HTTP *http.Client
+	// ClaimLease and ConfigTTL: see react.Options; zero takes the defaults (no config cache).
+	ClaimLease time.Duration
+	ConfigTTL  time.Duration
+	Logger     *slog.Logger
+}
+
+// Pipeline is the processor and the link maker it signs with (glassbox dev also lists documents with it).
+type Pipeline struct {
+	Processor *react.Processor
+	Links     *billing.Links
+}
+
+// New builds the processor with billing.
+func New(d Deps) Pipeline {
+	if d.HTTP == nil {
+		d.HTTP = &http.Client{Timeout: 10 * time.Second}
+	}
+	if d.Clock == nil {
+		d.Clock = glassbox.SystemClock{}
+	}
+	links := &billing.Links{Secrets: d.Secrets, KeyParam: d.LinkKeyParam, PublicBaseURL: d.PublicBaseURL}
+	proc := react.NewProcessor(d.Store, d.Mailer, d.Clock, react.Options{
+		ClaimLease: d.ClaimLease,
+		ConfigTTL:  d.ConfigTTL,
+		Logger:     d.Logger,
+		Billing: &react.Billing{
+			Render:  pdf.Render,
+			Links:   links,
+			Secrets: d.Secrets,
+			// CRMs whose hooks do not carry the deal's stage, by provider.
+			Fetchers: map[string]react.DealFetcher{"bitrix24": &bitrix24.Client{HTTP: d.HTTP}},
+		},
+	})
+	return Pipeline{Processor: proc, Links: links}
+}

@@ -1,0 +1,62 @@
+package react
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// SweepResult is what one sweep found and did.
+type SweepResult struct {
+	// Found counts the unprocessed events older than the grace period that the sweep read.
+	Found int `json:"found"`
+	// Finished counts those it processed to the end now; Failed those that failed again and stay unprocessed.
+	Finished int `json:"finished"`
+	Failed   int `json:"failed"`
+	// Issued and Sent add up the documents issued and messages sent by this sweep.
+	Issued int `json:"issued"`
+	Sent   int `json:"sent"`
+}
+
+// DefaultSweepGrace is how old an unprocessed event must be before the sweep takes it: well past the time the
+// stream normally needs to deliver and process it, so the sweep rarely races a live invocation (a race is
+// harmless, only wasted work).
+const DefaultSweepGrace = 5 * time.Minute
+
+// sweepReserve is the time a sweep leaves before its deadline: it takes no new event after that.
+const sweepReserve = 30 * time.Second
+
+// DefaultSweepLimit bounds one sweep, so a backlog is worked off over several runs within a function timeout.
+const DefaultSweepLimit = 200
+
+// Sweep finishes events that were accepted but not processed to the end: a function that died half-way, a
+// timeout, throttling, a batch that went to the dead-letter queue, a bug fixed since. It processes every event
+// still marked unprocessed that was received more than grace ago (up to limit, earliest first) through the
+// same Process as the stream, which is idempotent, so nothing is done twice. An event that fails again stays
+// marked for the next sweep; the sweep goes on with the others. The error is for a store it cannot read.
+func (p *Processor) Sweep(ctx context.Context, grace time.Duration, limit int) (SweepResult, error) {
+	var res SweepResult
+	events, err := p.store.UnprocessedEvents(ctx, p.clock.Now().Add(-grace), limit)
+	if err != nil {
+		return res, fmt.Errorf("react: sweep: %w", err)
+	}
+	res.Found = len(events)
+	for _, e := range events {
+		if deadline, ok := ctx.Deadline(); ctx.Err() != nil || ok && time.Until(deadline) < sweepReserve {
+			break // the rest waits for the next sweep rather than being cut off half-way
+		}
+		out, err := p.Process(ctx, e)
+		res.Issued += out.Issued
+		res.Sent += out.Sent
+		if err != nil {
+			res.Failed++
+			p.log.Error("sweep: event still fails; the next sweep retries it", "event_id", e.ID,
+				"received_at", e.ReceivedAt, "error", err.Error())
+			continue
+		}
+		res.Finished++
+		p.log.Info("sweep: finished an unprocessed event", "event_id", e.ID, "received_at", e.ReceivedAt,
+			"issued", out.Issued, "sent", out.Sent)
+	}
+	return res, nil
+}
