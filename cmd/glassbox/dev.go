@@ -227,17 +227,7 @@ func (s processingStore) AppendEvent(ctx context.Context, e glassbox.Event) erro
 // on AWS: once at start with no grace (nothing else is running yet), then every interval for events older
 // than the interval, until ctx ends.
 func (d *devServer) sweep(ctx context.Context, every time.Duration) {
-	run := func(grace time.Duration) {
-		res, err := d.proc.Sweep(ctx, grace, react.DefaultSweepLimit)
-		switch {
-		case err != nil:
-			d.logger.Error("sweep", "error", err.Error())
-		case res.Found > 0:
-			d.logger.Info("sweep finished unprocessed events", "found", res.Found, "finished", res.Finished,
-				"failed", res.Failed, "issued", res.Issued, "sent", res.Sent)
-		}
-	}
-	run(0)
+	d.sweepOnce(ctx, 0)
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -245,9 +235,21 @@ func (d *devServer) sweep(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			run(every)
+			d.sweepOnce(ctx, every)
 		}
 	}
+}
+
+func (d *devServer) sweepOnce(ctx context.Context, grace time.Duration) react.SweepResult {
+	res, err := d.proc.Sweep(ctx, grace, react.DefaultSweepLimit)
+	switch {
+	case err != nil:
+		d.logger.Error("sweep", "error", err.Error())
+	case res.Found > 0:
+		d.logger.Info("sweep finished unprocessed events", "found", res.Found, "finished", res.Finished,
+			"failed", res.Failed, "issued", res.Issued, "sent", res.Sent)
+	}
+	return res
 }
 
 type fixedClock struct{ t time.Time }

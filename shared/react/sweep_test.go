@@ -1,0 +1,106 @@
+package react_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/react"
+)
+
+// accept stores e as ingest does, received at the clock's now, and processes nothing.
+func (f *fixture) accept(t *testing.T, e glassbox.Event) glassbox.Event {
+	t.Helper()
+	e.ReceivedAt = f.clock.Now()
+	if err := f.store.AppendEvent(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func (f *fixture) unprocessed(t *testing.T) int {
+	t.Helper()
+	evs, err := f.store.UnprocessedEvents(context.Background(), f.clock.Now().Add(time.Hour), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(evs)
+}
+
+// TestSweepFinishesWhatWasAcceptedButNotProcessed: an event stored but never processed (the function died
+// after the write) is left to the stream during the grace period, then the sweep processes it and clears its
+// mark; a send that keeps failing leaves the event marked and the sweep goes on with the others; once the mail
+// service is back the next sweep sends the rest, and nothing is ever sent twice.
+func TestSweepFinishesWhatWasAcceptedButNotProcessed(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	grace := 5 * time.Minute
+	f.accept(t, doneEvent("a"))
+	f.accept(t, doneEvent("b"))
+
+	if res, err := f.proc.Sweep(ctx, grace, 100); err != nil || res != (react.SweepResult{}) {
+		t.Fatalf("sweep within the grace period = %+v, %v; want nothing found", res, err)
+	}
+	f.clock.Advance(grace + time.Second)
+	f.mail.fails = 1 // the first send fails: a's notice
+	res, err := f.proc.Sweep(ctx, grace, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (react.SweepResult{Found: 2, Finished: 1, Failed: 1, Sent: 1}); res != want {
+		t.Fatalf("sweep with one failing send = %+v, want %+v", res, want)
+	}
+	if n := f.unprocessed(t); n != 1 {
+		t.Fatalf("%d events still unprocessed, want 1 (the one whose send failed)", n)
+	}
+	f.clock.Advance(time.Minute)
+	if res, err = f.proc.Sweep(ctx, grace, 100); err != nil || res != (react.SweepResult{Found: 1, Finished: 1, Sent: 1}) {
+		t.Fatalf("next sweep = %+v, %v; want the failed one finished", res, err)
+	}
+	if res, err = f.proc.Sweep(ctx, grace, 100); err != nil || res != (react.SweepResult{}) {
+		t.Fatalf("sweep after all is done = %+v, %v; want nothing found", res, err)
+	}
+	if n := f.mail.count(); n != 2 {
+		t.Errorf("sent %d, want 2: one notice per done card", n)
+	}
+}
+
+// TestProcessClearsTheMarkOnlyWhenDone: the stream's own processing clears the mark, so the sweep does not
+// redo the event; a failed processing leaves it.
+func TestProcessClearsTheMarkOnlyWhenDone(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	e := f.accept(t, doneEvent("c"))
+	f.mail.fails = 1
+	if _, err := f.proc.Process(ctx, e); err == nil {
+		t.Fatal("Process with a failing send succeeded")
+	}
+	if n := f.unprocessed(t); n != 1 {
+		t.Fatalf("after a failed processing %d unprocessed, want 1", n)
+	}
+	out, err := f.proc.Process(ctx, e)
+	if err != nil || out != (react.Outcome{Sent: 1}) {
+		t.Fatalf("Process = %+v, %v; want sent 1", out, err)
+	}
+	if n := f.unprocessed(t); n != 0 {
+		t.Fatalf("after processing %d unprocessed, want 0", n)
+	}
+	if out, err := f.proc.Process(ctx, e); err != nil || out.String() != "nothing left to do" {
+		t.Fatalf("Process again = %q, %v; want nothing left to do", out, err)
+	}
+}
+
+// TestDealEventWithoutBillingStaysUnprocessed: a processor built without billing does not pretend to have
+// handled a stage close: the event stays marked for one that can bill.
+func TestDealEventWithoutBillingStaysUnprocessed(t *testing.T) {
+	f := newFixture(t)
+	e := f.accept(t, glassbox.Event{ID: "amocrm:1", ProjectID: "site", Provider: "amocrm", BindingID: "amo",
+		Kind: glassbox.EventDealStageChanged, Deal: &glassbox.DealChange{ID: "7", StageID: "142"}})
+	if _, err := f.proc.Process(context.Background(), e); err == nil {
+		t.Fatal("a deal event was processed without billing")
+	}
+	if n := f.unprocessed(t); n != 1 {
+		t.Errorf("%d unprocessed, want the deal event still marked", n)
+	}
+}
