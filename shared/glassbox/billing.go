@@ -463,16 +463,16 @@ type Document struct {
 	// an advance invoice of a stage with no planned period. English invoices print them.
 	SupplyStart string `json:"supplyStart,omitempty" dynamodbav:"supplyStart,omitempty"`
 	SupplyEnd   string `json:"supplyEnd,omitempty" dynamodbav:"supplyEnd,omitempty"`
-	TimeZone string    `json:"timeZone" dynamodbav:"timeZone"`
+	TimeZone    string `json:"timeZone" dynamodbav:"timeZone"`
 
-	Seller      Seller         `json:"seller" dynamodbav:"seller"`
-	Buyer       Buyer          `json:"buyer" dynamodbav:"buyer"`
-	ProjectName string         `json:"projectName" dynamodbav:"projectName"`
+	Seller      Seller `json:"seller" dynamodbav:"seller"`
+	Buyer       Buyer  `json:"buyer" dynamodbav:"buyer"`
+	ProjectName string `json:"projectName" dynamodbav:"projectName"`
 	// Contract names the contract the document is issued under, as printed («Договор № 12 от 01.09.2026»).
-	Contract    string         `json:"contract,omitempty" dynamodbav:"contract,omitempty"`
-	Currency    string         `json:"currency" dynamodbav:"currency"`
-	Lines       []DocumentLine `json:"lines" dynamodbav:"lines"`
-	VAT         VAT            `json:"vat" dynamodbav:"vat"`
+	Contract string         `json:"contract,omitempty" dynamodbav:"contract,omitempty"`
+	Currency string         `json:"currency" dynamodbav:"currency"`
+	Lines    []DocumentLine `json:"lines" dynamodbav:"lines"`
+	VAT      VAT            `json:"vat" dynamodbav:"vat"`
 	// Net is without VAT, VATAmount the VAT, Total what is paid; Total = Net + VATAmount.
 	Net       Minor `json:"net" dynamodbav:"net"`
 	VATAmount Minor `json:"vatAmount" dynamodbav:"vatAmount"`
