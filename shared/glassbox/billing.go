@@ -459,26 +459,25 @@ type Document struct {
 	IssuedAt time.Time `json:"issuedAt" dynamodbav:"issuedAt"`
 	Date     string    `json:"date" dynamodbav:"date"`
 	DueDate  string    `json:"dueDate,omitempty" dynamodbav:"dueDate,omitempty"`
-	// SupplyStart and SupplyEnd are when the services are supplied, civil dates (equal for one day); empty for
-	// an advance invoice of a stage with no planned period. English invoices print them.
-	SupplyStart string `json:"supplyStart,omitempty" dynamodbav:"supplyStart,omitempty"`
-	SupplyEnd   string `json:"supplyEnd,omitempty" dynamodbav:"supplyEnd,omitempty"`
-	TimeZone    string `json:"timeZone" dynamodbav:"timeZone"`
+	TimeZone string    `json:"timeZone" dynamodbav:"timeZone"`
 
-	Seller      Seller `json:"seller" dynamodbav:"seller"`
-	Buyer       Buyer  `json:"buyer" dynamodbav:"buyer"`
-	ProjectName string `json:"projectName" dynamodbav:"projectName"`
-	// Contract names the contract the document is issued under, as printed («Договор № 12 от 01.09.2026»).
-	Contract string         `json:"contract,omitempty" dynamodbav:"contract,omitempty"`
-	Currency string         `json:"currency" dynamodbav:"currency"`
-	Lines    []DocumentLine `json:"lines" dynamodbav:"lines"`
-	VAT      VAT            `json:"vat" dynamodbav:"vat"`
+	Seller      Seller         `json:"seller" dynamodbav:"seller"`
+	Buyer       Buyer          `json:"buyer" dynamodbav:"buyer"`
+	ProjectName string         `json:"projectName" dynamodbav:"projectName"`
+	Contract    string         `json:"contract,omitempty" dynamodbav:"contract,omitempty"`
+	Currency    string         `json:"currency" dynamodbav:"currency"`
+	Lines       []DocumentLine `json:"lines" dynamodbav:"lines"`
+	VAT         VAT            `json:"vat" dynamodbav:"vat"`
 	// Net is without VAT, VATAmount the VAT, Total what is paid; Total = Net + VATAmount.
 	Net       Minor `json:"net" dynamodbav:"net"`
 	VATAmount Minor `json:"vatAmount" dynamodbav:"vatAmount"`
 	Total     Minor `json:"total" dynamodbav:"total"`
 	// Purpose is the payment purpose printed on an invoice and put in its QR code.
 	Purpose string `json:"purpose,omitempty" dynamodbav:"purpose,omitempty"`
+	// SupplyStart and SupplyEnd are when the services are supplied, civil dates (equal for one day); empty for
+	// an advance invoice of a stage with no planned period. English invoices print them.
+	SupplyStart string `json:"supplyStart,omitempty" dynamodbav:"supplyStart,omitempty"`
+	SupplyEnd   string `json:"supplyEnd,omitempty" dynamodbav:"supplyEnd,omitempty"`
 
 	State      DocumentState `json:"state" dynamodbav:"state"`
 	PaidAt     time.Time     `json:"paidAt,omitempty" dynamodbav:"paidAt,omitempty"`
