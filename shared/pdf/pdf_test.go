@@ -263,6 +263,9 @@ func TestRenderVATLines(t *testing.T) {
 	none.VAT = glassbox.VAT{Rate: glassbox.VATNone}
 	none.Purpose = "Оплата по счёту № PX-2026-0015 от 23.11.2026 за этап «Программирование». НДС не облагается"
 	none.Net, none.VATAmount, none.Total = money.SplitVAT(15000000, none.VAT)
+	ruReverse := ruDoc(glassbox.DocumentInvoice)
+	ruReverse.VAT = glassbox.VAT{Rate: "22", Included: true, ReverseCharge: true}
+	ruReverse.Net, ruReverse.VATAmount, ruReverse.Total = money.SplitVAT(15000000, ruReverse.VAT)
 	enVAT := enDoc(glassbox.DocumentInvoice)
 	enVAT.VAT = glassbox.VAT{Rate: "24"}
 	enVAT.Net, enVAT.VATAmount, enVAT.Total = money.SplitVAT(450000, enVAT.VAT)
@@ -288,6 +291,8 @@ func TestRenderVATLines(t *testing.T) {
 			"Сто восемьдесят три тысячи рублей 00 копеек"}, []string{"В том числе"}},
 		{"None", none, []string{"Итого: 150 000,00 ₽", "Без налога (НДС)", "Всего к оплате: 150 000,00 ₽"},
 			[]string{"НДС 22%"}},
+		{"RussianReverseCharge", ruReverse, []string{"Без налога (НДС)", "Всего к оплате: 150 000,00 ₽"},
+			[]string{"В том числе НДС"}},
 		{"EnglishVAT", enVAT, []string{"Net €4,500.00", "VAT 24% €1,080.00", "Total due €5,580.00"},
 			[]string{"Reverse charge", "VAT not charged", "VAT exemption"}},
 		{"FractionalRate", finnish, []string{"Net €4,500.00", "VAT 25.5% €1,147.50", "Total due €5,647.50"},
