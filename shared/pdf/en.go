@@ -117,7 +117,7 @@ const enLabelW = 28.0
 func supplyEN(d glassbox.Document) string {
 	switch {
 	case d.SupplyStart == "":
-		return "not yet: an advance invoice for services to be supplied"
+		return "not yet supplied (advance invoice)"
 	case d.SupplyEnd == "" || d.SupplyEnd == d.SupplyStart:
 		return dateEN(d.SupplyStart)
 	default:

@@ -302,7 +302,7 @@ func TestRenderVATLines(t *testing.T) {
 			[]string{"Reverse charge"}},
 		{"ReverseChargeHasNoExemption", reverse, []string{"Reverse charge"}, []string{"VAT exemption"}},
 		{"SupplyDay", oneDay, []string{"Date of supply: 23 November 2026"}, []string{"2026 to"}},
-		{"AdvanceInvoice", advance, []string{"Date of supply: not yet: an advance invoice"}, nil},
+		{"AdvanceInvoice", advance, []string{"Date of supply: not yet supplied (advance invoice)"}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
