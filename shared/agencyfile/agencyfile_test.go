@@ -240,3 +240,103 @@ func TestBillingErrorsNameLineAndField(t *testing.T) {
 		}
 	}
 }
+
+// requisitesFile has requisites that would make invoices without a QR code or with wrong details: a ИНН with a
+// wrong control digit, an account that fails its key against the БИК, a bank name too long for the ГОСТ code,
+// a contract that cannot be worded «по договору № … от …», and a reverse-charge buyer without a VAT id.
+const requisitesFile = `agency:
+  name: Studio
+  sender: Studio <notify@studio.example>
+  locale: ru
+  time_zone: Europe/Moscow
+sellers:
+  - id: studio
+    name: ООО «Студия»
+    inn: "7701234567"
+    kpp: "770101001"
+    address: Москва
+    bank:
+      name: Публичное акционерное общество «Сбербанк России» г. Москва
+      bik: "044525225"
+      corr_account: "30101810400000000225"
+      account: "40702810938000012346"
+    director:
+      name: Петров И. С.
+    accountant:
+      name: Елена
+      email: buh@studio.example
+  - id: eu
+    name: Studio OÜ
+    vat_id: EE102030405
+    address: Tallinn
+    bank: {name: Swedbank, iban: EE382200221020145685, swift: HABAEE2X}
+    director: {name: Ivan Petrov}
+    accountant: {name: Elena, email: acc@studio.example}
+    vat: {rate: 25.5, reverse_charge: true}
+clients:
+  - id: acme
+    name: Acme
+    contacts: [{name: Anna, email: anna@acme.example}]
+    buyer: {name: ООО «Акме», address: Москва}
+projects:
+  - id: site
+    client: acme
+    name: Site
+    manager: {name: Maria, email: maria@studio.example}
+    billing:
+      seller: studio
+      mode: postpay
+      currency: RUB
+      contract: Договор на разработку
+      stages: [{id: design, name: Design, amount: 1000}]
+  - id: app
+    client: acme
+    name: App
+    locale: en
+    manager: {name: Maria, email: maria@studio.example}
+    billing:
+      seller: eu
+      mode: postpay
+      currency: EUR
+      stages: [{id: design, name: Design, amount: 1000}]
+`
+
+func TestRequisiteErrorsNameLineAndField(t *testing.T) {
+	_, err := agencyfile.Parse([]byte(requisitesFile))
+	if !agencyfile.IsValidation(err) {
+		t.Fatalf("Parse error = %v, want validation errors", err)
+	}
+	for _, want := range []string{
+		`line 9: sellers[0].inn: "7701234567" has a wrong control digit`,
+		`line 13: sellers[0].bank.name: is 58 characters: the ГОСТ payment QR code of RUB invoices holds at most 45`,
+		`line 16: sellers[0].bank.account: "40702810938000012346" does not match bik "044525225" (control key)`,
+		`line 34: clients[0].buyer.vat_id: is required: project "app" is billed by "eu" with reverse charge`,
+		`line 44: projects[0].billing.contract: "Договор на разработку" does not read as «Договор № 12 от 01.09.2026»`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("errors lack %q:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "vat.rate") {
+		t.Errorf("a rate of 25.5 is refused:\n%v", err)
+	}
+}
+
+// TestOldContractFieldLoads: agency files written before contract_number and contract_date still load when
+// their free-text contract reads as a number and a date.
+func TestOldContractFieldLoads(t *testing.T) {
+	data, err := os.ReadFile("../../cmd/glassbox/demo/agency.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := strings.Replace(string(data), "      contract_number: \"12\"", "      contract: Договор № 12 от 01.09.2026\n#", 1)
+	old = strings.Replace(old, "      contract_date: 2026-09-01\n", "", 1)
+	cfg, err := agencyfile.Parse([]byte(old))
+	if err != nil {
+		t.Fatalf("old contract field does not load: %v", err)
+	}
+	p, _ := cfg.Project("romashka-site")
+	if ref, ok := p.Billing.ContractRef(); !ok || ref.Number != "12" || ref.Date != "2026-09-01" {
+		t.Errorf("contract = %+v, %v; want number 12 of 2026-09-01", ref, ok)
+	}
+}

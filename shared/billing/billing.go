@@ -50,7 +50,6 @@ func Plan(cfg glassbox.Config, p glassbox.Project, c glassbox.StageClose) ([]gla
 		Seller:      seller,
 		Buyer:       client.Buyer,
 		ProjectName: p.Name,
-		Contract:    b.Contract,
 		Currency:    b.Currency,
 		VAT:         seller.VAT,
 		State:       glassbox.DocumentIssued,
@@ -58,10 +57,15 @@ func Plan(cfg glassbox.Config, p glassbox.Project, c glassbox.StageClose) ([]gla
 	if base.Buyer.Name == "" {
 		base.Buyer.Name = client.Name
 	}
+	under := ""
+	if contract, ok := b.ContractRef(); ok {
+		base.Contract = contractTitle(contract, base.Locale)
+		under = contractUnder(contract, base.Locale)
+	}
 
 	var docs []glassbox.Document
 	if !start {
-		docs = append(docs, fill(base, glassbox.DocumentAct, closed))
+		docs = append(docs, fill(base, glassbox.DocumentAct, closed, under, true))
 	}
 	billed := closed
 	if b.Mode == glassbox.BillPrepay {
@@ -70,7 +74,7 @@ func Plan(cfg glassbox.Config, p glassbox.Project, c glassbox.StageClose) ([]gla
 		}
 		billed = b.Stages[i+1]
 	}
-	inv := fill(base, glassbox.DocumentInvoice, billed)
+	inv := fill(base, glassbox.DocumentInvoice, billed, under, b.Mode == glassbox.BillPostpay)
 	days := billed.PaymentDays
 	if days == 0 {
 		days = glassbox.DefaultPaymentDays
@@ -79,7 +83,9 @@ func Plan(cfg glassbox.Config, p glassbox.Project, c glassbox.StageClose) ([]gla
 	return append(docs, inv), nil
 }
 
-func fill(d glassbox.Document, kind glassbox.DocumentKind, s glassbox.Stage) glassbox.Document {
+// fill makes a document of a kind for stage s: its line (which quotes the contract with under, when set), VAT
+// and date of supply. closed says s is the stage just closed, not one billed in advance.
+func fill(d glassbox.Document, kind glassbox.DocumentKind, s glassbox.Stage, under string, closed bool) glassbox.Document {
 	d.Kind = kind
 	d.ID = glassbox.DocumentID(d.CloseID, kind)
 	d.StageID, d.StageName = s.ID, s.Name
@@ -88,14 +94,11 @@ func fill(d glassbox.Document, kind glassbox.DocumentKind, s glassbox.Stage) gla
 	if d.Locale == glassbox.LocaleRU {
 		name, unit = fmt.Sprintf("Услуги по этапу «%s» проекта «%s»", s.Name, d.ProjectName), "усл."
 	}
-	if d.Contract != "" {
-		if d.Locale == glassbox.LocaleRU {
-			name += " по " + lowerFirst(d.Contract)
-		} else {
-			name += " under " + d.Contract
-		}
+	if under != "" {
+		name += " " + under
 	}
 	d.Lines = []glassbox.DocumentLine{{Name: name, Quantity: 1, Unit: unit, Price: s.Amount, Sum: s.Amount}}
+	supply(&d, s, closed)
 	return d
 }
 
@@ -106,14 +109,8 @@ func number(d *glassbox.Document, seq int64) {
 	if d.Kind != glassbox.DocumentInvoice {
 		return
 	}
-	date, _ := time.Parse(time.DateOnly, d.Date)
 	if d.Locale == glassbox.LocaleRU {
-		d.Purpose = fmt.Sprintf("Оплата по счёту № %s от %s за этап «%s»", d.Number, date.Format("02.01.2006"), d.StageName)
-		if pct, ok := d.VAT.Rate.Percent(); ok && !d.VAT.ReverseCharge {
-			d.Purpose += fmt.Sprintf(". В т.ч. НДС %d%% %s", pct, money.Format(d.VATAmount, d.Currency, glassbox.LocaleRU))
-		} else {
-			d.Purpose += ". НДС не облагается"
-		}
+		d.Purpose = purposeRU(*d)
 		return
 	}
 	d.Purpose = "Invoice " + d.Number
@@ -137,14 +134,6 @@ func locale(cfg glassbox.Config, p glassbox.Project) string {
 		return glassbox.LocaleRU
 	}
 	return glassbox.LocaleEN
-}
-
-func lowerFirst(s string) string {
-	r := []rune(s)
-	if len(r) > 0 && r[0] >= 'А' && r[0] <= 'Я' {
-		r[0] += 'а' - 'А'
-	}
-	return string(r)
 }
 
 // Store is what issuing needs of the store.

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -85,23 +86,37 @@ func allDigits(s string) bool {
 // Currencies Glassbox can bill in (ISO 4217, all with two decimals).
 var Currencies = []string{"RUB", "EUR", "USD", "GBP", "CHF", "KZT", "BYN", "AMD", "GEL", "AED"}
 
-// VATRate is a VAT rate in whole percent ("22", "10", "7", "5", "0"), or VATNone for "Без налога (НДС)"
-// (no VAT charged: a simplified-system seller, or a supply outside VAT).
+// VATRate is a VAT rate in percent with at most two decimals ("22", "10", "25.5"), or VATNone for "Без налога
+// (НДС)" (no VAT charged: a simplified-system seller, or a supply outside VAT).
 type VATRate string
 
 // VATNone means no VAT is charged at all, which documents state in words.
 const VATNone VATRate = "none"
 
-// Percent returns the rate in percent; ok is false for VATNone.
-func (r VATRate) Percent() (p int64, ok bool) {
+// BasisPoints returns the rate in hundredths of a percent ("25.5" is 2550), so VAT is computed in integers;
+// ok is false for VATNone, an empty rate, or anything that is not a percent with at most two decimals.
+func (r VATRate) BasisPoints() (bp int64, ok bool) {
 	if r == VATNone || r == "" {
 		return 0, false
 	}
-	p, err := strconv.ParseInt(string(r), 10, 64)
-	if err != nil {
+	whole, frac, _ := strings.Cut(string(r), ".")
+	if !allDigits(whole) || len(whole) > 15 || len(frac) > 2 || (frac != "" && !allDigits(frac)) ||
+		strings.HasSuffix(string(r), ".") {
 		return 0, false
 	}
-	return p, true
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	w, _ := strconv.ParseInt(whole, 10, 64)
+	f, _ := strconv.ParseInt(frac, 10, 64)
+	return w*100 + f, true
+}
+
+// Exempt says whether documents under this VAT mode charge no VAT for a reason the seller must state
+// (Exemption): no rate, or a rate of zero, and no reverse charge (which has its own note).
+func (v VAT) Exempt() bool {
+	bp, ok := v.Rate.BasisPoints()
+	return !v.ReverseCharge && (!ok || bp == 0)
 }
 
 // VAT is how a seller charges VAT.
@@ -113,6 +128,10 @@ type VAT struct {
 	// ReverseCharge prints the reverse-charge note on English invoices and charges no VAT: the buyer, a
 	// business in another EU country, accounts for it.
 	ReverseCharge bool `json:"reverse_charge,omitempty" yaml:"reverse_charge,omitempty" dynamodbav:"reverseCharge,omitempty"`
+	// Exemption says why no VAT is charged ("VAT exempt under Article 132(1)(g) of Directive 2006/112/EC",
+	// "Small business, not registered for VAT"); English documents print it when they charge no VAT and are
+	// not reverse-charged.
+	Exemption string `json:"exemption,omitempty" yaml:"exemption,omitempty" dynamodbav:"exemption,omitempty"`
 }
 
 // Bank is where a seller is paid. Russian sellers fill BIC (БИК), CorrAccount and Account; others IBAN and
@@ -200,7 +219,12 @@ type Billing struct {
 	Seller   string      `json:"seller" yaml:"seller" dynamodbav:"seller"`
 	Mode     BillingMode `json:"mode" yaml:"mode" dynamodbav:"mode"`
 	Currency string      `json:"currency" yaml:"currency" dynamodbav:"currency"`
-	// Contract is quoted on documents ("Договор № 12 от 01.09.2026").
+	// ContractNumber and ContractDate ("12", "2026-09-01") are the contract the documents are issued under,
+	// which they quote («по договору № 12 от 01.09.2026»).
+	ContractNumber string `json:"contract_number,omitempty" yaml:"contract_number,omitempty" dynamodbav:"contractNumber,omitempty"`
+	ContractDate   string `json:"contract_date,omitempty" yaml:"contract_date,omitempty" dynamodbav:"contractDate,omitempty"`
+	// Contract is the older free-text form ("Договор № 12 от 01.09.2026"), kept so existing agency files load:
+	// see ContractRef.
 	Contract string  `json:"contract,omitempty" yaml:"contract,omitempty" dynamodbav:"contract,omitempty"`
 	Stages   []Stage `json:"stages" yaml:"stages" dynamodbav:"stages"`
 	// ReminderDays overrides DefaultReminderDays.
@@ -215,6 +239,43 @@ func (b Billing) Stage(id string) (Stage, int, bool) {
 		}
 	}
 	return Stage{}, -1, false
+}
+
+// ContractRef is the contract a project's documents are issued under. Documents word it in their own language
+// («по договору № 12 от 01.09.2026», "under contract No. 12 of 1 September 2026"); Text is set instead of
+// Number and Date when an older free-text contract does not read as a number and a date, and is quoted as is.
+type ContractRef struct {
+	Number string
+	// Date is a civil date, "2026-09-01".
+	Date string
+	Text string
+}
+
+// contractText reads the usual Russian way of naming a contract: «Договор № 12 от 01.09.2026», «№ 12 от
+// 1.9.2026 г.».
+var contractText = regexp.MustCompile(`^(?i:договор|контракт)?\s*№\s*(\S+)\s+от\s+(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s*г\.?)?$`)
+
+// ContractRef returns the contract the project's documents quote, and false when there is none. It comes from
+// ContractNumber and ContractDate, or from the older free-text Contract: read as a number and a date when it
+// is written the usual way («Договор № 12 от 01.09.2026»), else kept as text.
+func (b Billing) ContractRef() (ContractRef, bool) {
+	if b.ContractNumber != "" || b.ContractDate != "" {
+		return ContractRef{Number: strings.TrimSpace(b.ContractNumber), Date: strings.TrimSpace(b.ContractDate)}, true
+	}
+	text := strings.Join(strings.Fields(b.Contract), " ")
+	if text == "" {
+		return ContractRef{}, false
+	}
+	if m := contractText.FindStringSubmatch(text); m != nil {
+		day, _ := strconv.Atoi(m[2])
+		month, _ := strconv.Atoi(m[3])
+		year, _ := strconv.Atoi(m[4])
+		t := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
+		if t.Day() == day && int(t.Month()) == month {
+			return ContractRef{Number: m[1], Date: t.Format(time.DateOnly)}, true
+		}
+	}
+	return ContractRef{Text: text}, true
 }
 
 // Reminders returns the days after the due date that reminders go out, ascending.
@@ -413,6 +474,10 @@ type Document struct {
 	Total     Minor `json:"total" dynamodbav:"total"`
 	// Purpose is the payment purpose printed on an invoice and put in its QR code.
 	Purpose string `json:"purpose,omitempty" dynamodbav:"purpose,omitempty"`
+	// SupplyStart and SupplyEnd are when the services are supplied, civil dates (equal for one day); empty for
+	// an advance invoice of a stage with no planned period. English invoices print them.
+	SupplyStart string `json:"supplyStart,omitempty" dynamodbav:"supplyStart,omitempty"`
+	SupplyEnd   string `json:"supplyEnd,omitempty" dynamodbav:"supplyEnd,omitempty"`
 
 	State      DocumentState `json:"state" dynamodbav:"state"`
 	PaidAt     time.Time     `json:"paidAt,omitempty" dynamodbav:"paidAt,omitempty"`

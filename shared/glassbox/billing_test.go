@@ -52,23 +52,30 @@ func TestMinorUnmarshalText(t *testing.T) {
 	}
 }
 
-func TestVATRatePercent(t *testing.T) {
+func TestVATRateBasisPoints(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
 		rate   glassbox.VATRate
 		want   int64
 		wantOK bool
 	}{
-		{"22", 22, true},
-		{"10", 10, true},
+		{"22", 2200, true},
+		{"10", 1000, true},
 		{"0", 0, true},
+		{"25.5", 2550, true},
+		{"13.5", 1350, true},
+		{"5.55", 555, true},
+		{"5.", 0, false},
+		{"5.555", 0, false},
+		{"25,5", 0, false},
+		{"-5", 0, false},
 		{glassbox.VATNone, 0, false},
 		{"", 0, false},
 		{"twenty", 0, false},
 	} {
-		got, ok := tt.rate.Percent()
+		got, ok := tt.rate.BasisPoints()
 		if got != tt.want || ok != tt.wantOK {
-			t.Errorf("VATRate(%q).Percent() = %d, %v; want %d, %v", tt.rate, got, ok, tt.want, tt.wantOK)
+			t.Errorf("VATRate(%q).BasisPoints() = %d, %v; want %d, %v", tt.rate, got, ok, tt.want, tt.wantOK)
 		}
 	}
 }

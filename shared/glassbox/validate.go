@@ -16,7 +16,7 @@ var (
 	idPattern     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 	ibanPattern   = regexp.MustCompile(`^[A-Z]{2}[0-9]{2}[A-Z0-9]{1,30}$`)
 	swiftPattern  = regexp.MustCompile(`^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$`)
-	vatPercentRe  = regexp.MustCompile(`^[0-9]{1,2}$`)
+	vatPercentRe  = regexp.MustCompile(`^[0-9]{1,2}(\.[0-9]{1,2})?$`)
 	russianVATSet = []VATRate{"22", "10", "7", "5", "0", VATNone}
 )
 
@@ -27,12 +27,13 @@ func (c Config) Validate() ValidationErrors {
 	v := &validator{}
 	v.agency(c.Agency)
 
-	sellers := map[string]Seller{}
+	sellers := map[string]party[Seller]{}
 	seen := map[string]bool{}
 	for i, s := range c.Sellers {
-		v.seller(fmt.Sprintf("sellers[%d]", i), s, seen)
+		p := fmt.Sprintf("sellers[%d]", i)
+		v.seller(p, s, seen)
 		if _, dup := sellers[s.ID]; !dup {
-			sellers[s.ID] = s
+			sellers[s.ID] = party[Seller]{s, p}
 		}
 	}
 
@@ -43,9 +44,14 @@ func (c Config) Validate() ValidationErrors {
 			billedClients[pr.ClientID] = true
 		}
 	}
-	clients := map[string]bool{}
+	clients := map[string]party[Client]{}
+	seen = map[string]bool{}
 	for i, cl := range c.Clients {
-		v.client(fmt.Sprintf("clients[%d]", i), cl, clients, billedClients[cl.ID])
+		p := fmt.Sprintf("clients[%d]", i)
+		v.client(p, cl, seen, billedClients[cl.ID])
+		if _, dup := clients[cl.ID]; !dup && cl.ID != "" {
+			clients[cl.ID] = party[Client]{cl, p}
+		}
 	}
 
 	projects := map[string]Project{}
@@ -57,14 +63,15 @@ func (c Config) Validate() ValidationErrors {
 			projects[pr.ID] = pr
 		}
 		v.required(p+".name", pr.Name)
-		if v.required(p+".client", pr.ClientID) && !clients[pr.ClientID] {
+		client, haveClient := clients[pr.ClientID]
+		if v.required(p+".client", pr.ClientID) && !haveClient {
 			v.add(p+".client", "no client has id %q", pr.ClientID)
 		}
 		v.required(p+".manager.name", pr.Manager.Name)
 		v.email(p+".manager.email", pr.Manager.Email)
 		v.locale(p+".locale", pr.Locale, false)
 		v.zone(p+".time_zone", pr.TimeZone, false)
-		v.billing(p+".billing", pr.Billing, c.ProjectLocale(pr), sellers)
+		v.billing(p+".billing", pr, c.ProjectLocale(pr), sellers, client)
 	}
 
 	bindings := map[string]bool{}
@@ -74,13 +81,35 @@ func (c Config) Validate() ValidationErrors {
 	return v.errs
 }
 
+// party is a seller or client with its path in the agency file, so a project's check can point at the
+// party's field that is wrong.
+type party[T any] struct {
+	v    T
+	path string
+}
+
 // validator collects the errors of one Validate call.
 type validator struct {
 	errs ValidationErrors
+	// said keeps an error that several projects would repeat about one seller or client to one line.
+	said map[string]bool
 }
 
 func (v *validator) add(path, format string, args ...any) {
 	v.errs = append(v.errs, FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// addOnce is add for an error found once per project but about a shared field: it is reported once.
+func (v *validator) addOnce(path, format string, args ...any) {
+	key := path + "\x00" + format
+	if v.said[key] {
+		return
+	}
+	if v.said == nil {
+		v.said = map[string]bool{}
+	}
+	v.said[key] = true
+	v.add(path, format, args...)
 }
 
 func (v *validator) required(path, s string) bool {
@@ -210,6 +239,8 @@ func (v *validator) seller(p string, s Seller, seen map[string]bool) {
 			v.add(p+".ogrn", "a company (10-digit inn) has a 13-digit ОГРН, not %q", s.OGRN)
 		case digits(s.INN, 12) && !digits(s.OGRN, 15):
 			v.add(p+".ogrn", "a sole proprietor (12-digit inn) has a 15-digit ОГРНИП, not %q", s.OGRN)
+		case !OGRNValid(s.OGRN):
+			v.add(p+".ogrn", "%q has a wrong control digit (the last one): check for a typo", s.OGRN)
 		}
 	}
 
@@ -218,18 +249,30 @@ func (v *validator) seller(p string, s Seller, seen map[string]bool) {
 		if rate != "" && !containsRate(russianVATSet, rate) {
 			v.add(p+".vat.rate", "%q is not a Russian VAT rate: use 22, 10, 7, 5, 0 or none", rate)
 		}
-	} else if rate != "" && rate != VATNone {
-		if pc, ok := rate.Percent(); !ok || !vatPercentRe.MatchString(string(rate)) || pc > 30 {
-			v.add(p+".vat.rate", "%q must be a whole percent from 0 to 30, or none", rate)
+		if s.VAT.ReverseCharge {
+			// Russian documents have no reverse charge: they would print «В том числе НДС» beside «НДС не облагается».
+			v.add(p+".vat.reverse_charge", "is for EU sellers: a Russian seller (with an inn) charges its VAT rate or none")
 		}
+	} else if rate != "" && rate != VATNone {
+		if bp, ok := rate.BasisPoints(); !ok || !vatPercentRe.MatchString(string(rate)) || bp > 3000 {
+			v.add(p+".vat.rate", "%q must be a percent from 0 to 30 with at most two decimals (24, 25.5), or none", rate)
+		}
+	}
+	if s.VAT.ReverseCharge && strings.TrimSpace(s.VATID) == "" {
+		v.add(p+".vat_id", "is required with vat.reverse_charge: a reverse-charge invoice shows both parties' VAT ids")
 	}
 
 	bank := p + ".bank"
 	if russian {
 		v.required(bank+".name", s.Bank.Name)
-		v.digitsField(bank+".bik", s.Bank.BIC, 9, true)
-		v.digitsField(bank+".corr_account", s.Bank.CorrAccount, 20, true)
-		v.digitsField(bank+".account", s.Bank.Account, 20, true)
+		bikOK := v.digitsField(bank+".bik", s.Bank.BIC, 9, true)
+		corrOK := v.digitsField(bank+".corr_account", s.Bank.CorrAccount, 20, true)
+		accOK := v.digitsField(bank+".account", s.Bank.Account, 20, true)
+		if bikOK && corrOK && !CorrAccountMatchesBIC(s.Bank.BIC, s.Bank.CorrAccount) {
+			v.add(bank+".corr_account", "%q does not match bik %q (control key): check both for a typo", s.Bank.CorrAccount, s.Bank.BIC)
+		} else if bikOK && corrOK && accOK && !AccountMatchesBIC(s.Bank.BIC, s.Bank.Account, s.Bank.CorrAccount) {
+			v.add(bank+".account", "%q does not match bik %q (control key): check both for a typo", s.Bank.Account, s.Bank.BIC)
+		}
 	} else {
 		if v.required(bank+".iban", s.Bank.IBAN) {
 			if msg := checkIBAN(s.Bank.IBAN); msg != "" {
@@ -262,11 +305,12 @@ func (v *validator) taxIDs(p, inn, kpp string, kppRequired bool) {
 		if kpp != "" {
 			v.add(p+".kpp", "is set without an inn")
 		}
+		return
 	case digits(inn, 10):
 		if kpp == "" && kppRequired {
 			v.add(p+".kpp", "is required for a company (10-digit inn): 9 digits")
-		} else if kpp != "" && !digits(kpp, 9) {
-			v.add(p+".kpp", "%q must be 9 digits", kpp)
+		} else if kpp != "" && !KPPValid(kpp) {
+			v.add(p+".kpp", "%q must be 9 digits (digits 5 and 6 may be capital Latin letters), not starting 0000", kpp)
 		}
 	case digits(inn, 12):
 		if kpp != "" {
@@ -274,16 +318,23 @@ func (v *validator) taxIDs(p, inn, kpp string, kppRequired bool) {
 		}
 	default:
 		v.add(p+".inn", "%q must be 10 digits (a company) or 12 digits (a sole proprietor)", inn)
+		return
+	}
+	if !INNValid(inn) {
+		v.add(p+".inn", "%q has a wrong control digit: check for a typo", inn)
 	}
 }
 
-func (v *validator) digitsField(path, s string, n int, mustHave bool) {
+// digitsField checks a field of n digits and says whether it is one.
+func (v *validator) digitsField(path, s string, n int, mustHave bool) bool {
 	if s == "" && !mustHave {
-		return
+		return false
 	}
 	if v.required(path, s) && !digits(s, n) {
 		v.add(path, "%q must be %d digits", s, n)
+		return false
 	}
+	return s != ""
 }
 
 func (v *validator) client(p string, cl Client, seen map[string]bool, billed bool) {
@@ -311,14 +362,17 @@ func (v *validator) client(p string, cl Client, seen map[string]bool, billed boo
 
 func (b Billing) billed() bool { return len(b.Stages) > 0 }
 
-func (v *validator) billing(p string, b Billing, locale string, sellers map[string]Seller) {
+func (v *validator) billing(p string, pr Project, locale string, sellers map[string]party[Seller], client party[Client]) {
+	b := pr.Billing
 	if !b.billed() {
-		if b.Seller != "" || b.Mode != "" || b.Currency != "" || b.Contract != "" || len(b.ReminderDays) > 0 {
+		if b.Seller != "" || b.Mode != "" || b.Currency != "" || b.Contract != "" || b.ContractNumber != "" ||
+			b.ContractDate != "" || len(b.ReminderDays) > 0 {
 			v.add(p+".stages", "is required: a project is billed by stages")
 		}
 		return
 	}
-	seller, haveSeller := Seller{}, false
+	var seller party[Seller]
+	haveSeller := false
 	if v.required(p+".seller", b.Seller) {
 		if seller, haveSeller = sellers[b.Seller]; !haveSeller {
 			v.add(p+".seller", "no seller has id %q", b.Seller)
@@ -335,13 +389,10 @@ func (v *validator) billing(p string, b Billing, locale string, sellers map[stri
 		v.add(p+".currency", "%q is not a currency Glassbox bills in: use one of %s", b.Currency, strings.Join(Currencies, ", "))
 	}
 	if haveSeller {
-		switch {
-		case locale == LocaleRU && b.Currency == "RUB" && seller.INN == "":
-			v.add(p+".seller", "%q has no inn: Russian invoices in RUB need a Russian seller (ИНН, БИК, accounts)", b.Seller)
-		case b.Currency == "EUR" && seller.Bank.IBAN == "":
-			v.add(p+".seller", "%q has no iban: EUR invoices carry an EPC QR code, which needs the seller's IBAN", b.Seller)
-		}
+		v.paymentQR(p, b, seller)
+		v.vatNotes(pr, locale, seller, client)
 	}
+	v.contract(p, b, locale)
 
 	stages := map[string]bool{}
 	for j, s := range b.Stages {
@@ -367,6 +418,86 @@ func (v *validator) billing(p string, b Billing, locale string, sellers map[stri
 		case j > 0 && d <= b.ReminderDays[j-1]:
 			v.add(fmt.Sprintf("%s.reminder_days[%d]", p, j), "%d must be after %d: list the days in ascending order", d, b.ReminderDays[j-1])
 		}
+	}
+}
+
+// paymentQR checks that the invoices of a project can carry their payment QR code: a ГОСТ Р 56042 code for
+// RUB needs a Russian seller, an EPC code for EUR an IBAN, and both limit the lengths of names. A document
+// without its QR code is refused here rather than issued.
+func (v *validator) paymentQR(p string, b Billing, seller party[Seller]) {
+	s := seller.v
+	switch b.Currency {
+	case "RUB":
+		if s.INN == "" {
+			v.add(p+".seller", "%q has no inn: invoices in RUB carry the ГОСТ QR code and need a Russian seller (ИНН, БИК, accounts)", b.Seller)
+			return
+		}
+		if n := textLen(s.Name); n > GOSTNameMax {
+			v.addOnce(seller.path+".name", "is %d characters: the ГОСТ payment QR code of RUB invoices holds at most %d", n, GOSTNameMax)
+		}
+		if n := textLen(s.Bank.Name); n > GOSTBankNameMax {
+			v.addOnce(seller.path+".bank.name", "is %d characters: the ГОСТ payment QR code of RUB invoices holds at most %d (shorten it: «ПАО Сбербанк»)", n, GOSTBankNameMax)
+		}
+	case "EUR":
+		if s.Bank.IBAN == "" {
+			v.add(p+".seller", "%q has no iban: EUR invoices carry an EPC QR code, which needs the seller's IBAN", b.Seller)
+			return
+		}
+		if n := textLen(s.Name); n > EPCNameMax {
+			v.addOnce(seller.path+".name", "is %d characters: the EPC payment QR code of EUR invoices holds at most %d", n, EPCNameMax)
+		}
+		for j, st := range b.Stages {
+			if grossAtMost(st.Amount, s.VAT) > epcAmountMax {
+				v.add(fmt.Sprintf("%s.stages[%d].amount", p, j), "with VAT is more than EUR 999 999 999.99, the most an EPC QR code carries: split the stage")
+			}
+		}
+	}
+}
+
+// epcAmountMax is the largest EPC QR amount, in cents.
+const epcAmountMax = 99999999999
+
+// grossAtMost is an upper bound of what an invoice for amount costs with VAT.
+func grossAtMost(amount Minor, vat VAT) Minor {
+	bp, ok := vat.Rate.BasisPoints()
+	if !ok || vat.Included || vat.ReverseCharge || amount > 1e15 {
+		return amount
+	}
+	return amount + (amount*Minor(bp)+9999)/10000
+}
+
+// vatNotes checks what documents must say about VAT beyond the rate: a reverse-charge invoice names the
+// buyer's VAT id, and an English invoice that charges no VAT says why.
+func (v *validator) vatNotes(pr Project, locale string, seller party[Seller], client party[Client]) {
+	vat := seller.v.VAT
+	if vat.ReverseCharge && client.path != "" && strings.TrimSpace(client.v.Buyer.VATID) == "" {
+		v.addOnce(client.path+".buyer.vat_id", "is required: project %q is billed by %q with reverse charge, whose invoices show the buyer's VAT id (the buyer accounts for the VAT)", pr.ID, seller.v.ID)
+	}
+	if locale != LocaleRU && vat.Exempt() && strings.TrimSpace(vat.Exemption) == "" {
+		v.addOnce(seller.path+".vat.exemption", "is required: project %q gets English invoices without VAT, which must say why (the exemption and its legal basis)", pr.ID)
+	}
+}
+
+// contract checks the contract documents quote: contract_number and contract_date, or the older free text,
+// which a Russian project needs written the usual way so documents can say «по договору № … от …».
+func (v *validator) contract(p string, b Billing, locale string) {
+	structured := b.ContractNumber != "" || b.ContractDate != ""
+	if structured {
+		if b.Contract != "" {
+			v.add(p+".contract", "is the older form of contract_number and contract_date: give one or the other")
+		}
+		if v.required(p+".contract_number", b.ContractNumber) {
+			if n := strings.TrimSpace(b.ContractNumber); strings.HasPrefix(n, "№") || strings.HasPrefix(strings.ToLower(n), "no.") || strings.HasPrefix(strings.ToLower(n), "no ") {
+				v.add(p+".contract_number", "%q: give the number alone (12), documents add «№» or No.", b.ContractNumber)
+			}
+		}
+		if v.required(p+".contract_date", b.ContractDate) {
+			v.date(p+".contract_date", b.ContractDate)
+		}
+		return
+	}
+	if ref, ok := b.ContractRef(); ok && ref.Text != "" && locale == LocaleRU {
+		v.add(p+".contract", "%q does not read as «Договор № 12 от 01.09.2026»: give contract_number and contract_date instead, so documents can say «по договору № … от …»", b.Contract)
 	}
 }
 

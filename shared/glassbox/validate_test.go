@@ -23,13 +23,13 @@ func validConfig() glassbox.Config {
 			TimeZone: "Europe/Moscow", PublicURL: "https://glassbox.studio.example",
 			WorkingHours: glassbox.WorkingHours{From: 9, To: 19}},
 		Sellers: []glassbox.Seller{
-			{ID: "ru", Name: "ООО «Студия»", INN: "7701234567", KPP: "770101001", OGRN: "1187746000000", Address: "Москва",
+			{ID: "ru", Name: "ООО «Студия»", INN: "7701234560", KPP: "770101001", OGRN: "1187746000001", Address: "Москва",
 				Bank:       glassbox.Bank{Name: "ПАО Сбербанк", BIC: "044525225", CorrAccount: "30101810400000000225", Account: "40702810938000012345"},
 				Director:   glassbox.Signer{Title: "Генеральный директор", Name: "Петров Иван Сергеевич"},
 				Accountant: glassbox.Person{Name: "Елена", Email: "buh@studio.example"},
 				VAT:        glassbox.VAT{Rate: "22", Included: true}, NumberPrefix: "СТ-"},
-			{ID: "ip", Name: "ИП Петров", INN: "770123456789", OGRN: "318774600000000", Address: "Москва",
-				Bank:       glassbox.Bank{Name: "Банк", BIC: "044525225", CorrAccount: "30101810400000000225", Account: "40802810938000012345"},
+			{ID: "ip", Name: "ИП Петров", INN: "770123456703", OGRN: "318774600000004", Address: "Москва",
+				Bank:       glassbox.Bank{Name: "Банк", BIC: "044525225", CorrAccount: "30101810400000000225", Account: "40802810838000012345"},
 				Director:   glassbox.Signer{Name: "Петров И. С."},
 				Accountant: glassbox.Person{Name: "Иван", Email: "ip@studio.example"}, VAT: glassbox.VAT{Rate: glassbox.VATNone}},
 			{ID: "eu", Name: "Studio OÜ", VATID: "EE102030405", Address: "Tallinn",
@@ -40,7 +40,7 @@ func validConfig() glassbox.Config {
 		},
 		Clients: []glassbox.Client{
 			{ID: "acme", Name: "Acme", Contacts: []glassbox.Person{{Name: "Anna", Email: "anna@acme.example"}},
-				Buyer: glassbox.Buyer{Name: "ООО «Акме»", INN: "7709876543", KPP: "770901001", Address: "Москва",
+				Buyer: glassbox.Buyer{Name: "ООО «Акме»", INN: "7709876545", KPP: "770901001", Address: "Москва",
 					Signer: glassbox.Signer{Title: "Директор", Name: "Смирнова А. П."}}},
 			{ID: "north", Name: "Northwind", Contacts: []glassbox.Person{{Name: "John", Email: "john@north.example"}},
 				Buyer: glassbox.Buyer{Name: "Northwind GmbH", VATID: "DE123456789", Address: "Berlin"}},
@@ -48,7 +48,7 @@ func validConfig() glassbox.Config {
 		},
 		Projects: []glassbox.Project{
 			{ID: "site", ClientID: "acme", Name: "Site", Manager: manager, Locale: "ru", TimeZone: "Europe/Moscow",
-				Billing: glassbox.Billing{Seller: "ru", Mode: glassbox.BillPrepay, Currency: "RUB", Contract: "Договор № 1",
+				Billing: glassbox.Billing{Seller: "ru", Mode: glassbox.BillPrepay, Currency: "RUB", ContractNumber: "1", ContractDate: "2026-09-01",
 					Stages: []glassbox.Stage{
 						{ID: "design", Name: "Дизайн", Amount: 9000000, PaymentDays: 5, Start: "2026-12-01", End: "2026-12-18"},
 						{ID: "build", Name: "Разработка", Amount: 15000000, PaymentDays: 365, Start: "2026-12-21", End: "2026-12-21"},
@@ -152,8 +152,46 @@ func TestValidate(t *testing.T) {
 			"sellers[0].accountant.email", "is required"},
 		{"RussianVATRate", func(c *glassbox.Config) { seller(c, "ru").VAT.Rate = "20" }, "sellers[0].vat.rate", "not a Russian VAT rate"},
 		{"VATRateTooHigh", func(c *glassbox.Config) { seller(c, "eu").VAT.Rate = "31" }, "sellers[2].vat.rate", "from 0 to 30"},
-		{"VATRatePercentSign", func(c *glassbox.Config) { seller(c, "eu").VAT.Rate = "24%" }, "sellers[2].vat.rate", "whole percent"},
+		{"VATRatePercentSign", func(c *glassbox.Config) { seller(c, "eu").VAT.Rate = "24%" }, "sellers[2].vat.rate", "at most two decimals"},
+		{"VATRateThreeDecimals", func(c *glassbox.Config) { seller(c, "eu").VAT.Rate = "25.555" }, "sellers[2].vat.rate", "at most two decimals"},
+		{"VATRateFractionTooHigh", func(c *glassbox.Config) { seller(c, "eu").VAT.Rate = "30.5" }, "sellers[2].vat.rate", "from 0 to 30"},
+		{"RussianVATRateFraction", func(c *glassbox.Config) { seller(c, "ru").VAT.Rate = "25.5" }, "sellers[0].vat.rate", "not a Russian VAT rate"},
+		{"RussianReverseCharge", func(c *glassbox.Config) { seller(c, "ru").VAT.ReverseCharge = true },
+			"sellers[0].vat.reverse_charge", "is for EU sellers"},
+		{"ReverseChargeWithoutSellerVATID", func(c *glassbox.Config) { seller(c, "eu").VATID = "" }, "sellers[2].vat_id", "is required"},
+		{"ReverseChargeWithoutBuyerVATID", func(c *glassbox.Config) { c.Clients[1].Buyer.VATID = "" },
+			"clients[1].buyer.vat_id", `project "app" is billed by "eu" with reverse charge`},
+		{"ExemptEnglishInvoiceWithoutReason", func(c *glassbox.Config) { seller(c, "eu").VAT = glassbox.VAT{Rate: glassbox.VATNone} },
+			"sellers[2].vat.exemption", `project "app" gets English invoices without VAT`},
+		{"ZeroRateEnglishInvoiceWithoutReason", func(c *glassbox.Config) { seller(c, "eu").VAT = glassbox.VAT{Rate: "0"} },
+			"sellers[2].vat.exemption", "must say why"},
 		{"INNLength", func(c *glassbox.Config) { seller(c, "ru").INN = "77012345" }, "sellers[0].inn", "10 digits"},
+		// The demo's former ИНН: ten digits whose control digit should be 0.
+		{"INN10ControlDigit", func(c *glassbox.Config) { seller(c, "ru").INN = "7701234567" }, "sellers[0].inn", "wrong control digit"},
+		{"INN12FirstControlDigit", func(c *glassbox.Config) { seller(c, "ip").INN = "770123456713" }, "sellers[1].inn", "wrong control digit"},
+		{"INN12SecondControlDigit", func(c *glassbox.Config) { seller(c, "ip").INN = "770123456704" }, "sellers[1].inn", "wrong control digit"},
+		{"BuyerINNControlDigit", func(c *glassbox.Config) { c.Clients[0].Buyer.INN = "7709876543" }, "clients[0].buyer.inn", "wrong control digit"},
+		{"KPPLetters", func(c *glassbox.Config) { seller(c, "ru").KPP = "7701ab001" }, "sellers[0].kpp", "9 digits"},
+		{"KPPZeroOffice", func(c *glassbox.Config) { seller(c, "ru").KPP = "000001001" }, "sellers[0].kpp", "not starting 0000"},
+		{"OGRNControlDigit", func(c *glassbox.Config) { seller(c, "ru").OGRN = "1187746000000" }, "sellers[0].ogrn", "wrong control digit"},
+		{"OGRNIPControlDigit", func(c *glassbox.Config) { seller(c, "ip").OGRN = "318774600000000" }, "sellers[1].ogrn", "wrong control digit"},
+		{"AccountKey", func(c *glassbox.Config) { seller(c, "ip").Bank.Account = "40802810938000012345" },
+			"sellers[1].bank.account", `does not match bik "044525225"`},
+		{"AccountOfAnotherBank", func(c *glassbox.Config) { seller(c, "ru").Bank.Account = "40702810610000012345" },
+			"sellers[0].bank.account", "control key"},
+		{"CorrAccountKey", func(c *glassbox.Config) { seller(c, "ru").Bank.CorrAccount = "30101810500000000225" },
+			"sellers[0].bank.corr_account", `does not match bik "044525225"`},
+		{"CorrAccountOfAnotherBank", func(c *glassbox.Config) { seller(c, "ru").Bank.CorrAccount = "30101810145250000974" },
+			"sellers[0].bank.corr_account", "control key"},
+		{"BankNameTooLongForGOSTQR", func(c *glassbox.Config) {
+			seller(c, "ru").Bank.Name = "Публичное акционерное общество «Сбербанк России», г. Москва" + "!!!"
+		}, "sellers[0].bank.name", "is 62 characters: the ГОСТ payment QR code of RUB invoices holds at most 45"},
+		{"SellerNameTooLongForGOSTQR", func(c *glassbox.Config) { seller(c, "ip").Name = strings.Repeat("Ш", 161) },
+			"sellers[1].name", "at most 160"},
+		{"SellerNameTooLongForEPCQR", func(c *glassbox.Config) { seller(c, "eu").Name = strings.Repeat("S", 71) },
+			"sellers[2].name", "is 71 characters: the EPC payment QR code of EUR invoices holds at most 70"},
+		{"EuroAmountTooLargeForEPCQR", func(c *glassbox.Config) { project(c, "app").Billing.Stages[0].Amount = 100_000_000_000 },
+			"projects[2].billing.stages[0].amount", "EPC QR code"},
 		{"INNLetters", func(c *glassbox.Config) { seller(c, "ru").INN = "77012345ab" }, "sellers[0].inn", "10 digits"},
 		{"KPPMissing", func(c *glassbox.Config) { seller(c, "ru").KPP = "" }, "sellers[0].kpp", "is required for a company"},
 		{"KPPLength", func(c *glassbox.Config) { seller(c, "ru").KPP = "7701010" }, "sellers[0].kpp", "9 digits"},
@@ -199,6 +237,23 @@ func TestValidate(t *testing.T) {
 			"projects[1].billing.seller", "need a Russian seller"},
 		{"EuroInvoiceNeedsIBAN", func(c *glassbox.Config) { project(c, "app").Billing.Seller = "ru" },
 			"projects[2].billing.seller", "EUR invoices carry an EPC QR code, which needs the seller's IBAN"},
+		{"RubleInvoiceEnglishNeedsRussianSeller", func(c *glassbox.Config) {
+			project(c, "app").Billing.Currency = "RUB"
+		}, "projects[2].billing.seller", "need a Russian seller"},
+		{"ContractFreeTextUnreadable", func(c *glassbox.Config) {
+			b := &project(c, "site").Billing
+			b.ContractNumber, b.ContractDate, b.Contract = "", "", "Договор оказания услуг"
+		}, "projects[0].billing.contract", "give contract_number and contract_date"},
+		{"ContractBothForms", func(c *glassbox.Config) { project(c, "site").Billing.Contract = "Договор № 1 от 01.09.2026" },
+			"projects[0].billing.contract", "give one or the other"},
+		{"ContractDateMissing", func(c *glassbox.Config) { project(c, "site").Billing.ContractDate = "" },
+			"projects[0].billing.contract_date", "is required"},
+		{"ContractNumberMissing", func(c *glassbox.Config) { project(c, "site").Billing.ContractNumber = "" },
+			"projects[0].billing.contract_number", "is required"},
+		{"ContractDateNotDate", func(c *glassbox.Config) { project(c, "site").Billing.ContractDate = "01.09.2026" },
+			"projects[0].billing.contract_date", "not a date"},
+		{"ContractNumberWithSign", func(c *glassbox.Config) { project(c, "site").Billing.ContractNumber = "№ 12" },
+			"projects[0].billing.contract_number", "the number alone"},
 		{"StageIDTwice", func(c *glassbox.Config) { project(c, "site").Billing.Stages[1].ID = "design" },
 			"projects[0].billing.stages[1].id", "used twice"},
 		{"StageIDBad", func(c *glassbox.Config) { project(c, "site").Billing.Stages[1].ID = "этап 2" },
@@ -315,5 +370,68 @@ func TestValidateUnbilledProjectsNeedNoBuyer(t *testing.T) {
 	c.Bindings = c.Bindings[:1]
 	if errs := c.Validate(); len(errs) > 0 {
 		t.Fatalf("unbilled config has errors:\n%v", errs)
+	}
+}
+
+// TestValidateAccepts lists configurations that must load: fractional EU rates, an older free-text contract
+// that reads as a number and a date, a КПП with a letter reason code, requisites with valid control digits.
+func TestValidateAccepts(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name   string
+		change func(c *glassbox.Config)
+	}{
+		{"FinnishRate", func(c *glassbox.Config) { c.Sellers[2].VAT.Rate = "25.5" }},
+		{"FractionalRate", func(c *glassbox.Config) { c.Sellers[2].VAT.Rate = "13.5" }},
+		{"FractionalRateTwoDecimals", func(c *glassbox.Config) { c.Sellers[2].VAT.Rate = "5.55" }},
+		{"OldContractText", func(c *glassbox.Config) {
+			c.Projects[0].Billing.ContractNumber, c.Projects[0].Billing.ContractDate = "", ""
+			c.Projects[0].Billing.Contract = "Договор № 12 от 01.09.2026"
+		}},
+		{"OldContractTextEnglish", func(c *glassbox.Config) { c.Projects[2].Billing.Contract = "Agreement NW-7 of 1 September 2026" }},
+		{"KPPLetterReason", func(c *glassbox.Config) { c.Sellers[0].KPP = "7701AB001" }},
+		{"SberbankRequisites", func(c *glassbox.Config) { c.Sellers[0].INN, c.Sellers[0].OGRN = "7707083893", "1027700132195" }},
+		{"OtherBank", func(c *glassbox.Config) {
+			c.Sellers[0].Bank = glassbox.Bank{Name: "АО «ТБанк»", BIC: "044525974", CorrAccount: "30101810145250000974", Account: "40702810610000012345"}
+		}},
+		{"ExemptWithReason", func(c *glassbox.Config) {
+			c.Sellers[2].VAT = glassbox.VAT{Rate: glassbox.VATNone, Exemption: "Small business, not registered for VAT"}
+			c.Clients[1].Buyer.VATID = ""
+		}},
+		{"RussianExemptNeedsNoReason", func(c *glassbox.Config) {
+			c.Sellers[0].VAT = glassbox.VAT{Rate: glassbox.VATNone}
+			c.Projects[3].Locale = "ru" // Russian documents say «Без налога (НДС)»
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := validConfig()
+			tt.change(&c)
+			if errs := c.Validate(); len(errs) > 0 {
+				t.Errorf("errors:\n%v", errs)
+			}
+		})
+	}
+}
+
+func TestContractRef(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		billing glassbox.Billing
+		want    glassbox.ContractRef
+		wantOK  bool
+	}{
+		{glassbox.Billing{ContractNumber: "12", ContractDate: "2026-09-01"}, glassbox.ContractRef{Number: "12", Date: "2026-09-01"}, true},
+		{glassbox.Billing{Contract: "Договор № 12 от 01.09.2026"}, glassbox.ContractRef{Number: "12", Date: "2026-09-01"}, true},
+		{glassbox.Billing{Contract: "договор №12/А от 1.9.2026 г."}, glassbox.ContractRef{Number: "12/А", Date: "2026-09-01"}, true},
+		{glassbox.Billing{Contract: "№ 7 от 31.12.2026"}, glassbox.ContractRef{Number: "7", Date: "2026-12-31"}, true},
+		{glassbox.Billing{Contract: "Договор № 7 от 31.02.2026"}, glassbox.ContractRef{Text: "Договор № 7 от 31.02.2026"}, true},
+		{glassbox.Billing{Contract: "Agreement NW-7 of 1 September 2026"}, glassbox.ContractRef{Text: "Agreement NW-7 of 1 September 2026"}, true},
+		{glassbox.Billing{}, glassbox.ContractRef{}, false},
+	} {
+		got, ok := tt.billing.ContractRef()
+		if got != tt.want || ok != tt.wantOK {
+			t.Errorf("ContractRef(%+v) = %+v, %v; want %+v, %v", tt.billing, got, ok, tt.want, tt.wantOK)
+		}
 	}
 }

@@ -75,3 +75,14 @@ func abs(m glassbox.Minor) uint64 {
 	}
 	return uint64(m)
 }
+
+// FormatPayment prints a ruble amount as the purpose of a Russian payment order writes it: "27 049,18 руб.",
+// groups with ordinary spaces and «руб.» for the sign, since windows-1251, the charset of payment orders, has
+// no «₽».
+func FormatPayment(m glassbox.Minor) string {
+	b := make([]byte, 0, 32)
+	if m < 0 {
+		b = append(b, '-')
+	}
+	return string(appendNumber(b, m, " ", ',')) + " руб."
+}

@@ -55,6 +55,13 @@ func TestSplitVAT(t *testing.T) {
 		{0, top("22"), 0, 0, 0},
 		{0, incl("22"), 0, 0, 0},
 
+		// Rates with a fraction (Finland 25.5%, 13.5%; France 5.5%), in basis points.
+		{10_000, incl("25.5"), 7_968, 2_032, 10_000}, // 2031.87…
+		{10_000, top("25.5"), 10_000, 2_550, 12_550},
+		{12_345, top("13.5"), 12_345, 1_667, 14_012}, // 1666.575
+		{10_000, incl("5.5"), 9_479, 521, 10_000},    // 521.32…
+		{200, top("0.25"), 200, 1, 201},              // 0.5 rounds half up
+
 		// Reverse charge: no VAT whatever the rate.
 		{10_000, glassbox.VAT{Rate: "22", ReverseCharge: true}, 10_000, 0, 10_000},
 		{10_000, glassbox.VAT{Rate: "22", Included: true, ReverseCharge: true}, 10_000, 0, 10_000},
@@ -154,4 +161,24 @@ func FuzzSplitVAT(f *testing.F) {
 			t.Errorf("SplitVAT(%d, %+v) = %d, %d, %d: amount is neither net nor total", amount, vat, net, v, total)
 		}
 	})
+}
+
+func TestRate(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		rate         glassbox.VATRate
+		locale, want string
+	}{
+		{"22", "ru", "22%"},
+		{"25.5", "en", "25.5%"},
+		{"25.5", "ru", "25,5%"},
+		{"5.50", "en", "5.5%"},
+		{"0.25", "en", "0.25%"},
+		{"0", "ru", "0%"},
+		{glassbox.VATNone, "ru", ""},
+	} {
+		if got := money.Rate(tt.rate, tt.locale); got != tt.want {
+			t.Errorf("Rate(%q, %s) = %q, want %q", tt.rate, tt.locale, got, tt.want)
+		}
+	}
 }

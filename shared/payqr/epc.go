@@ -10,7 +10,7 @@ import (
 
 // EPC069-12 limits: text in characters, the whole payload in bytes.
 const (
-	epcNameMax       = 70
+	epcNameMax       = glassbox.EPCNameMax
 	epcRemittanceMax = 140
 	epcPayloadMax    = 331
 	epcAmountMax     = 99999999999 // EUR 999,999,999.99 in cents

@@ -13,9 +13,9 @@ import (
 // giving lengths in characters, and only a character count gives the same answer whether a payload is encoded
 // in windows-1251 (ST00011, one byte a Cyrillic letter) or UTF-8 (ST00012, two).
 const (
-	gostNameMax     = 160
-	gostBankNameMax = 45
-	gostPurposeMax  = 210
+	gostNameMax     = glassbox.GOSTNameMax
+	gostBankNameMax = glassbox.GOSTBankNameMax
+	gostPurposeMax  = glassbox.GOSTPurposeMax
 	gostSumDigits   = 18
 )
 
@@ -29,8 +29,8 @@ const gostSep = "|"
 //	ST00012|Name=…|PersonalAcc=…|BankName=…|BIC=…|CorrespAcc=…|Sum=<kopecks>|Purpose=…|PayeeINN=…|KPP=…|PayerINN=…
 //
 // KPP is left out when the seller has none (a sole proprietor), PayerINN when the buyer has none, Purpose
-// when the document has none. Line breaks and tabs in text become spaces and "|" becomes "/". A Purpose over
-// 210 characters is cut to 210 rather than refused; every other value that does not fit is a *FieldError.
+// when the document has none. Line breaks and tabs in text become spaces and "|" becomes "/". Billing builds
+// purposes that fit (and prints the same text); a longer one is still cut to 210 rather than refused; every other value that does not fit is a *FieldError.
 // The account numbers are checked against the BIC with the Bank of Russia's control key.
 func GOST(doc glassbox.Document) (string, error) {
 	s, b := doc.Seller, doc.Seller.Bank
@@ -105,29 +105,16 @@ func GOST(doc glassbox.Document) (string, error) {
 }
 
 // CheckAccounts checks a Russian settlement account and correspondent account against the bank's BIC with the
-// control key of the Bank of Russia's rules (weights 7, 1, 3 over the BIC's digits and the account). It
-// checks only the common case, a bank whose correspondent account is at the Bank of Russia (30101…);
-// other arrangements (treasury accounts, Bank of Russia divisions) pass unchecked. Arguments are digits only.
+// control key of the Bank of Russia's rules (glassbox.CorrAccountMatchesBIC, glassbox.AccountMatchesBIC, which
+// validation of the agency file also calls). Arguments are digits only.
 func CheckAccounts(bic, account, corr string) error {
-	if len(bic) != 9 || len(account) != 20 || len(corr) != 20 || !strings.HasPrefix(corr, "30101") {
-		return nil
-	}
-	if !controlKeyOK("0" + bic[4:6] + corr) {
+	if !glassbox.CorrAccountMatchesBIC(bic, corr) {
 		return &FieldError{Field: "seller bank corr. account", Value: corr, Reason: "does not match BIC " + bic + " (control key)"}
 	}
-	if !controlKeyOK(bic[6:] + account) {
+	if !glassbox.AccountMatchesBIC(bic, account, corr) {
 		return &FieldError{Field: "seller bank account", Value: account, Reason: "does not match BIC " + bic + " (control key)"}
 	}
 	return nil
-}
-
-func controlKeyOK(digits string) bool {
-	weights := [3]int{7, 1, 3}
-	sum := 0
-	for i := 0; i < len(digits); i++ {
-		sum += int(digits[i]-'0') * weights[i%3] % 10
-	}
-	return sum%10 == 0
 }
 
 func isINN(s string) bool {

@@ -6,6 +6,7 @@ import (
 	"github.com/signintech/gopdf"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/money"
 )
 
 // reverseChargeNote is printed on English invoices when the buyer accounts for the VAT.
@@ -21,14 +22,13 @@ func invoiceEN(w *writer, d glassbox.Document) {
 	}
 	w.headerEN("Invoice "+clean(d.Number), "", dates)
 	w.partiesEN(d, "From", "Bill to")
-	w.gap(5)
+	w.gap(1)
+	w.labeled("Date of supply:", supplyEN(d), enLabelW, false)
+	w.gap(4)
 	w.linesTableEN(d)
 	w.gap(1.5)
 	w.totalsEN(d, "Total due")
-	if d.VAT.ReverseCharge {
-		w.gap(2)
-		w.para(reverseChargeNote, false, body)
-	}
+	w.vatNoteEN(d)
 	w.gap(6)
 	w.paymentEN(d)
 }
@@ -49,10 +49,7 @@ func actEN(w *writer, d glassbox.Document) {
 	w.linesTableEN(d)
 	w.gap(1.5)
 	w.totalsEN(d, "Total")
-	if d.VAT.ReverseCharge {
-		w.gap(2)
-		w.para(reverseChargeNote, false, body)
-	}
+	w.vatNoteEN(d)
 	w.gap(3)
 	w.para("Total services rendered: "+strconv.Itoa(len(d.Lines))+", amounting to "+w.money(d.Total)+".", false, body)
 	w.gap(2)
@@ -109,7 +106,22 @@ func (w *writer) partiesEN(d glassbox.Document, sellerHead, buyerHead string) {
 	w.y += h
 	if c := clean(d.Contract); c != "" {
 		w.gap(3)
-		w.labeled("Contract:", c, 22, false)
+		w.labeled("Contract:", c, enLabelW, false)
+	}
+}
+
+// enLabelW is the width of the labels of the contract and supply lines.
+const enLabelW = 28.0
+
+// supplyEN words when the services of an invoice are supplied (Directive 2006/112/EC art. 226(7)).
+func supplyEN(d glassbox.Document) string {
+	switch {
+	case d.SupplyStart == "":
+		return "not yet supplied (advance invoice)"
+	case d.SupplyEnd == "" || d.SupplyEnd == d.SupplyStart:
+		return dateEN(d.SupplyStart)
+	default:
+		return dateEN(d.SupplyStart) + " to " + dateEN(d.SupplyEnd)
 	}
 }
 
@@ -162,10 +174,25 @@ func (w *writer) linesTableEN(d glassbox.Document) {
 	w.table(cols, rows)
 }
 
+// vatNoteEN says why a document charges no VAT: the reverse-charge note, or the seller's exemption.
+func (w *writer) vatNoteEN(d glassbox.Document) {
+	note := ""
+	switch {
+	case d.VAT.ReverseCharge:
+		note = reverseChargeNote
+	case d.VAT.Exempt() && clean(d.VAT.Exemption) != "":
+		note = "VAT exemption: " + clean(d.VAT.Exemption)
+	}
+	if note != "" {
+		w.gap(2)
+		w.para(note, false, body)
+	}
+}
+
 func (w *writer) totalsEN(d glassbox.Document, totalLabel string) {
 	vat := "VAT not charged"
-	if p, ok := d.VAT.Rate.Percent(); ok && !d.VAT.ReverseCharge {
-		vat = "VAT " + strconv.FormatInt(p, 10) + "%"
+	if _, ok := d.VAT.Rate.BasisPoints(); ok && !d.VAT.ReverseCharge {
+		vat = "VAT " + money.Rate(d.VAT.Rate, w.locale)
 		if d.VAT.Included {
 			vat += " (included)"
 		}

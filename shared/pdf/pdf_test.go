@@ -23,7 +23,7 @@ var issuedAt = time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
 
 func ruSeller() glassbox.Seller {
 	return glassbox.Seller{
-		ID: "pixel", Name: "ООО «Пиксель»", INN: "7701234567", KPP: "770101001", OGRN: "1027700132195",
+		ID: "pixel", Name: "ООО «Пиксель»", INN: "7701234560", KPP: "770101001", OGRN: "1027700132195",
 		Address: "125009, г. Москва, ул. Тверская, д. 1, офис 15",
 		Bank: glassbox.Bank{Name: "ПАО Сбербанк", BIC: "044525225", CorrAccount: "30101810400000000225",
 			Account: "40702810938000012345"},
@@ -42,16 +42,17 @@ func ruDoc(kind glassbox.DocumentKind) glassbox.Document {
 		StageName: "Программирование", Number: "PX-2026-0015", Locale: "ru", IssuedAt: issuedAt,
 		Date: "2026-11-23", DueDate: "2026-11-28", TimeZone: "Europe/Moscow",
 		Seller: s,
-		Buyer: glassbox.Buyer{Name: "ООО «Ромашка»", INN: "7709876543", KPP: "770901001",
+		Buyer: glassbox.Buyer{Name: "ООО «Ромашка»", INN: "7709876545", KPP: "770901001",
 			Address: "119021, г. Москва, ул. Льва Толстого, д. 16",
 			Signer:  glassbox.Signer{Title: "Директор", Name: "Смирнова Ольга Викторовна"}},
 		ProjectName: "Сайт «Ромашки»",
 		Contract:    "Договор № 12 от 01.09.2026",
 		Currency:    "RUB",
-		Lines: []glassbox.DocumentLine{{Name: "Программирование", Quantity: 1, Unit: "усл.",
-			Price: 15000000, Sum: 15000000}},
+		// The line and the purpose as billing words them.
+		Lines: []glassbox.DocumentLine{{Name: "Услуги по этапу «Программирование» проекта «Сайт «Ромашки»» по договору № 12 от 01.09.2026",
+			Quantity: 1, Unit: "усл.", Price: 15000000, Sum: 15000000}},
 		VAT:     s.VAT,
-		Purpose: "Оплата по счёту № PX-2026-0015 от 23.11.2026, в т.ч. НДС 22%",
+		Purpose: "Оплата по счёту № PX-2026-0015 от 23.11.2026 за этап «Программирование». В т.ч. НДС 22% 27 049,18 руб.",
 	}
 	d.Net, d.VATAmount, d.Total = money.SplitVAT(15000000, d.VAT)
 	if kind == glassbox.DocumentAct {
@@ -66,6 +67,7 @@ func enDoc(kind glassbox.DocumentKind) glassbox.Document {
 		ID: "doc-en-" + string(kind), Kind: kind, ProjectID: "shop", ClientID: "northwind", StageID: "design",
 		StageName: "Design", Number: "PX-2026-0016", Locale: "en", IssuedAt: issuedAt,
 		Date: "2026-11-23", DueDate: "2026-11-28", TimeZone: "Europe/Tallinn",
+		SupplyStart: "2026-11-02", SupplyEnd: "2026-11-20",
 		Seller: glassbox.Seller{
 			ID: "pixel-ee", Name: "Pixel Studio OÜ", VATID: "EE102030405",
 			Address:  "Narva mnt 5, 10117 Tallinn, Estonia",
@@ -77,9 +79,9 @@ func enDoc(kind glassbox.DocumentKind) glassbox.Document {
 			Address: "Friedrichstraße 68, 10117 Berlin, Germany",
 			Signer:  glassbox.Signer{Title: "Managing Director", Name: "Jonas Weber"}},
 		ProjectName: "Northwind shop",
-		Contract:    "Agreement NW-7 of 1 September 2026",
+		Contract:    "Contract No. NW-7 of 1 September 2026",
 		Currency:    "EUR",
-		Lines: []glassbox.DocumentLine{{Name: "Design of the online shop, stage 2", Quantity: 1, Unit: "",
+		Lines: []glassbox.DocumentLine{{Name: "Stage “Design” of the project “Northwind shop” under contract No. NW-7 of 1 September 2026", Quantity: 1, Unit: "",
 			Price: 450000, Sum: 450000}},
 		VAT: glassbox.VAT{Rate: "24", ReverseCharge: true},
 	}
@@ -147,22 +149,23 @@ func TestRender(t *testing.T) {
 		{"invoice-ru", ruDoc(glassbox.DocumentInvoice), []string{
 			"Счёт на оплату № PX-2026-0015 от 23 ноября 2026 г.",
 			"ПАО Сбербанк", "БИК", "044525225", "30101810400000000225", "40702810938000012345",
-			"Банк получателя", "Получатель", "ИНН 7701234567", "КПП 770101001",
-			"Поставщик", "(исполнитель):", "ООО «Пиксель», ИНН 7701234567, КПП 770101001, 125009, г. Москва",
-			"Покупатель", "(заказчик):", "ООО «Ромашка», ИНН 7709876543, КПП 770901001",
+			"Банк получателя", "Получатель", "ИНН 7701234560", "КПП 770101001",
+			"Поставщик", "(исполнитель):", "ООО «Пиксель», ИНН 7701234560, КПП 770101001, 125009, г. Москва",
+			"Покупатель", "(заказчик):", "ООО «Ромашка», ИНН 7709876545, КПП 770901001",
 			"Основание:", "Договор № 12 от 01.09.2026",
-			"Программирование", "усл.", "150 000,00 ₽",
+			"Услуги по этапу «Программирование» проекта", "«Сайт «Ромашки»» по договору № 12 от 01.09.2026", "усл.", "150 000,00 ₽",
 			"Итого: 150 000,00 ₽", "В том числе НДС 22%: 27 049,18 ₽", "Всего к оплате: 150 000,00 ₽",
 			"Всего наименований 1, на сумму 150 000,00 ₽", "Сто пятьдесят тысяч рублей 00 копеек",
 			"Оплатить не позднее 28 ноября 2026 г.",
+			"Назначение платежа: Оплата по счёту № PX-2026-0015 от 23.11.2026 за этап «Программирование». В т.ч. НДС 22% 27 049,18 руб.",
 			"Руководитель", "Генеральный директор", "Петров И. С.", "Бухгалтер", "Сидорова А. П.",
 		}},
 		{"act-ru", ruDoc(glassbox.DocumentAct), []string{
 			"Акт № PX-2026-0015 от 23 ноября 2026 г.", "об оказании услуг",
-			"Исполнитель:", "ООО «Пиксель», ИНН 7701234567, КПП 770101001",
+			"Исполнитель:", "ООО «Пиксель», ИНН 7701234560, КПП 770101001",
 			"р/с 40702810938000012345, в банке ПАО Сбербанк, БИК 044525225, к/с 30101810400000000225",
-			"Заказчик:", "ООО «Ромашка», ИНН 7709876543, КПП 770901001",
-			"Основание:", "Договор № 12 от 01.09.2026", "Программирование",
+			"Заказчик:", "ООО «Ромашка», ИНН 7709876545, КПП 770901001",
+			"Основание:", "Договор № 12 от 01.09.2026", "по договору № 12 от 01.09.2026",
 			"Итого: 150 000,00 ₽", "В том числе НДС 22%: 27 049,18 ₽", "Всего: 150 000,00 ₽",
 			"Всего оказано услуг 1, на сумму 150 000,00 ₽", "Сто пятьдесят тысяч рублей 00 копеек",
 			"Вышеперечисленные услуги выполнены полностью и в срок.",
@@ -173,7 +176,8 @@ func TestRender(t *testing.T) {
 			"Invoice PX-2026-0016", "Issue date: 23 November 2026", "Due date: 28 November 2026",
 			"From", "Pixel Studio OÜ", "VAT ID: EE102030405", "Narva mnt 5, 10117 Tallinn, Estonia",
 			"Bill to", "Northwind GmbH", "VAT ID: DE123456789", "Friedrichstraße 68",
-			"Description", "Qty", "Unit price", "Amount", "Design of the online shop, stage 2", "€4,500.00",
+			"Contract: Contract No. NW-7 of 1 September 2026", "Date of supply: 2 November 2026 to 20 November 2026",
+			"Description", "Qty", "Unit price", "Amount", "Stage “Design” of the project “Northwind shop” under", "contract No. NW-7 of 1 September 2026", "€4,500.00",
 			"Net €4,500.00", "VAT not charged €0.00", "Total due €4,500.00",
 			"Reverse charge: VAT to be accounted for by the recipient (Article 196, Directive 2006/112/EC).",
 			"Payment details", "Bank Swedbank AS", "IBAN EE382200221020145685", "SWIFT/BIC HABAEE2X",
@@ -257,11 +261,26 @@ func TestRenderVATLines(t *testing.T) {
 	onTop.Net, onTop.VATAmount, onTop.Total = money.SplitVAT(15000000, onTop.VAT)
 	none := ruDoc(glassbox.DocumentInvoice)
 	none.VAT = glassbox.VAT{Rate: glassbox.VATNone}
-	none.Purpose = "Оплата по счёту № PX-2026-0015 от 23.11.2026, без налога (НДС)"
+	none.Purpose = "Оплата по счёту № PX-2026-0015 от 23.11.2026 за этап «Программирование». НДС не облагается"
 	none.Net, none.VATAmount, none.Total = money.SplitVAT(15000000, none.VAT)
+	ruReverse := ruDoc(glassbox.DocumentInvoice)
+	ruReverse.VAT = glassbox.VAT{Rate: "22", Included: true, ReverseCharge: true}
+	ruReverse.Net, ruReverse.VATAmount, ruReverse.Total = money.SplitVAT(15000000, ruReverse.VAT)
 	enVAT := enDoc(glassbox.DocumentInvoice)
 	enVAT.VAT = glassbox.VAT{Rate: "24"}
 	enVAT.Net, enVAT.VATAmount, enVAT.Total = money.SplitVAT(450000, enVAT.VAT)
+	finnish := enDoc(glassbox.DocumentInvoice)
+	finnish.VAT = glassbox.VAT{Rate: "25.5"}
+	finnish.Net, finnish.VATAmount, finnish.Total = money.SplitVAT(450000, finnish.VAT)
+	exempt := enDoc(glassbox.DocumentInvoice)
+	exempt.VAT = glassbox.VAT{Rate: glassbox.VATNone, Exemption: "Exempt under Article 132(1)(i) of Directive 2006/112/EC (education)"}
+	exempt.Net, exempt.VATAmount, exempt.Total = money.SplitVAT(450000, exempt.VAT)
+	reverse := enDoc(glassbox.DocumentInvoice)
+	reverse.VAT.Exemption = "not printed: the reverse-charge note says why"
+	oneDay := enDoc(glassbox.DocumentInvoice)
+	oneDay.SupplyStart, oneDay.SupplyEnd = "2026-11-23", "2026-11-23"
+	advance := enDoc(glassbox.DocumentInvoice)
+	advance.SupplyStart, advance.SupplyEnd = "", ""
 	for _, tt := range []struct {
 		name     string
 		doc      glassbox.Document
@@ -272,8 +291,18 @@ func TestRenderVATLines(t *testing.T) {
 			"Сто восемьдесят три тысячи рублей 00 копеек"}, []string{"В том числе"}},
 		{"None", none, []string{"Итого: 150 000,00 ₽", "Без налога (НДС)", "Всего к оплате: 150 000,00 ₽"},
 			[]string{"НДС 22%"}},
+		{"RussianReverseCharge", ruReverse, []string{"Без налога (НДС)", "Всего к оплате: 150 000,00 ₽"},
+			[]string{"В том числе НДС"}},
 		{"EnglishVAT", enVAT, []string{"Net €4,500.00", "VAT 24% €1,080.00", "Total due €5,580.00"},
+			[]string{"Reverse charge", "VAT not charged", "VAT exemption"}},
+		{"FractionalRate", finnish, []string{"Net €4,500.00", "VAT 25.5% €1,147.50", "Total due €5,647.50"},
 			[]string{"Reverse charge", "VAT not charged"}},
+		{"Exempt", exempt, []string{"VAT not charged €0.00", "Total due €4,500.00",
+			"VAT exemption: Exempt under Article 132(1)(i) of Directive 2006/112/EC (education)"},
+			[]string{"Reverse charge"}},
+		{"ReverseChargeHasNoExemption", reverse, []string{"Reverse charge"}, []string{"VAT exemption"}},
+		{"SupplyDay", oneDay, []string{"Date of supply: 23 November 2026"}, []string{"2026 to"}},
+		{"AdvanceInvoice", advance, []string{"Date of supply: not yet supplied (advance invoice)"}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -206,8 +206,10 @@ func (w *writer) linesTableRU(d glassbox.Document, nameHead string) {
 func (w *writer) totalsRU(d glassbox.Document, totalLabel string) {
 	sum := d.Net
 	vat := [2]string{"Без налога (НДС)", "-"}
-	if p, ok := d.VAT.Rate.Percent(); ok {
-		pct := strconv.FormatInt(p, 10) + "%:"
+	// A reverse charge has no place on Russian documents (validation refuses it); one stored before prints
+	// «Без налога (НДС)», as its purpose says «НДС не облагается», not «В том числе НДС 22%: 0,00».
+	if _, ok := d.VAT.Rate.BasisPoints(); ok && !d.VAT.ReverseCharge {
+		pct := money.Rate(d.VAT.Rate, w.locale) + ":"
 		vat = [2]string{"НДС " + pct, w.money(d.VATAmount)}
 		if d.VAT.Included {
 			vat[0] = "В том числе НДС " + pct
