@@ -102,7 +102,7 @@ func compose(s Situation, k glassbox.MessageKind) (glassbox.Message, error) {
 	}
 
 	link := s.After.Link
-	if link == "" {
+	if link == "" || len(link) > maxURL {
 		link = s.Event.URL
 	}
 	v := view{
@@ -133,6 +133,7 @@ func localeOf(cfg glassbox.Config, p glassbox.Project) string {
 // processed.
 func message(cfg glassbox.Config, p glassbox.Project, cause string, k glassbox.MessageKind, a glassbox.Audience,
 	to []glassbox.Person, replyTo glassbox.Person, w wording, v view) (glassbox.Message, error) {
+	v = v.bounded()
 	from, err := mail.ParseAddress(cfg.Agency.Sender)
 	if err != nil {
 		return glassbox.Message{}, fmt.Errorf("notify: agency sender %q: %w", cfg.Agency.Sender, err)
@@ -149,7 +150,7 @@ func message(cfg glassbox.Config, p glassbox.Project, cause string, k glassbox.M
 		From:      glassbox.Person{Name: from.Name, Email: from.Address},
 		ReplyTo:   replyTo,
 		To:        to,
-		Subject:   w.subject(v),
+		Subject:   subjectOf(w, v),
 		Text:      w.text(v),
 		HTML:      w.html(v.escaped()),
 	}, nil
