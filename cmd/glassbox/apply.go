@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -11,12 +10,13 @@ import (
 )
 
 func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("apply", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("apply -f agency.yaml (--table NAME [--endpoint URL [--create-table]] | --data DIR)",
+		"Validates the agency file and writes it to the store; if anything is wrong, nothing is written.")
 	file := fs.String("f", "", "the agency file (YAML)")
 	var sf storeFlags
 	sf.register(fs)
-	if err := fs.Parse(args); err != nil {
+	sf.registerCreate(fs)
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if *file == "" {

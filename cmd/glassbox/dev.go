@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"html/template"
 	"io"
@@ -49,18 +48,17 @@ var demoSecrets = map[string]string{
 }
 
 const (
-	demoLinkKeyParam = "/glassbox/links/key"
+	demoLinkKeyParam = linkKeyParam
 	// demoBitrixAPIParam holds the Bitrix24 incoming-webhook URL; in dev it points at the fake Bitrix24 REST
 	// API the dev server itself serves (/fake/bitrix24/...), which answers crm.deal.get with the sample deal.
 	demoBitrixAPIParam = "/glassbox/bitrix24/demo-bitrix-api"
 )
 
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("dev [--addr 127.0.0.1:8080] [--data .glassbox]", devAbout)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	data := fs.String("data", ".glassbox", "data folder: the embedded store and the outbox")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
@@ -85,7 +83,8 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		_ = hs.Shutdown(shutdown)
 	}()
 	fmt.Fprintf(stdout, "glassbox dev: http://%s  (webhooks at /hooks/{provider}/{binding}, mail at /outbox)\n", ln.Addr())
-	fmt.Fprintf(stdout, "data in %s; in another terminal run `make demo`\n", *data)
+	fmt.Fprintf(stdout, "data in %s; in another terminal run %s\n", *data, demoCommand(ln.Addr().String()))
+	warnMissingSecrets(ctx, srv.store, *data, stderr)
 	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -24,15 +23,15 @@ import (
 // reported is always safe. The window is over the provider's time of the action, which is a little before the
 // stream's arrival times in the DLQ record: widen it.
 func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("replay (--table NAME [--endpoint URL] | --data DIR) (--event ID | --from T [--to T] [--project ID])",
+		"Processes stored events again; safe to repeat, since a sent message is never sent again.")
 	var sf storeFlags
 	sf.register(fs)
 	eventID := fs.String("event", "", "one event id, e.g. trello:6650f1a2c3d4e5f601234567")
 	project := fs.String("project", "", "only this project (default: every project), with --from")
 	from := fs.String("from", "", "RFC 3339 start of the window (inclusive)")
 	to := fs.String("to", "", "RFC 3339 end of the window (exclusive); default now")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	store, closeStore, err := sf.open(ctx)

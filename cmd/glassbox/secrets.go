@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/links"
+	"github.com/glassbox-oss/glassbox/shared/localstore"
+)
+
+const devAbout = `Serves the webhook handlers (/hooks/{provider}/{binding}), the payment and download links and a mail
+outbox page (/outbox) on one address, over an embedded store in the data folder: no AWS. On first start it
+loads the demo agency and its secrets; make demo (or glassbox demo --url) then posts the signed samples.
+
+Your own agency instead:
+  glassbox apply -f agency.yaml --data DIR
+  glassbox secrets set --data DIR /glassbox/trello/site-board   (each binding's secret_param; reads the value)
+  glassbox secrets set --data DIR /glassbox/links/key "$(openssl rand -base64 48)"
+  glassbox dev --data DIR
+Trello and the CRMs deliver only to an address they can reach: run a tunnel (cloudflared, ngrok) to this one
+and register its https URL (and set the bindings' callback_url to it).`
+
+// runSecrets puts a secret into the local store of glassbox dev, where a deployment has SSM Parameter Store:
+// a binding's webhook secret (its secret_param), a CRM's api_param, or the key that signs links.
+func runSecrets(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	const verbs = "usage: glassbox secrets set --data DIR NAME [VALUE] (glassbox secrets set -h for more)\n"
+	if len(args) == 0 {
+		fmt.Fprint(stderr, verbs)
+		return errors.New("secrets: say set")
+	}
+	if isHelp(args[0]) {
+		fmt.Fprint(stdout, verbs)
+		return nil
+	}
+	if args[0] != "set" {
+		return fmt.Errorf("secrets: unknown %q; say set", args[0])
+	}
+	fs := newFlags("secrets set --data DIR NAME [VALUE]",
+		"Stores a secret in the local store of glassbox dev, under the SSM parameter name the agency file gives:\n"+
+			"a binding's secret_param or api_param, or "+linkKeyParam+" (the key that signs payment and download\n"+
+			"links, at least 32 characters). Without VALUE, the value is read from the first line of stdin, so it\n"+
+			"stays out of the shell's history. Stop glassbox dev first: the store has one writer at a time.\n"+
+			"A deployment keeps its secrets in SSM Parameter Store instead (see the README's Deploy).")
+	data := fs.String("data", "", "the data folder of glassbox dev (required)")
+	if err := parseFlags(fs, args[1:], stdout, stderr); err != nil {
+		return err
+	}
+	if *data == "" || fs.NArg() < 1 || fs.NArg() > 2 {
+		fs.SetOutput(stderr)
+		fs.Usage()
+		return errors.New("secrets set: give --data DIR and NAME [VALUE]")
+	}
+	name := fs.Arg(0)
+	value := fs.Arg(1)
+	if fs.NArg() == 1 {
+		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("secrets set: read the value from stdin: %w", err)
+		}
+		value = strings.TrimRight(line, "\r\n")
+	}
+	if err := checkSecret(name, value); err != nil {
+		return fmt.Errorf("secrets set: %w", err)
+	}
+	store, err := openLocal(*data)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.PutSecret(ctx, name, value); err != nil {
+		return fmt.Errorf("secrets set: %w", err)
+	}
+	fmt.Fprintf(stdout, "stored %s in %s (%d characters)\n", name, *data, len(value))
+	return nil
+}
+
+// linkKeyParam is where glassbox dev, like a deployment's default, keeps the key that signs links.
+const linkKeyParam = "/glassbox/links/key"
+
+func checkSecret(name, value string) error {
+	switch {
+	case !strings.HasPrefix(name, "/"):
+		return fmt.Errorf("%q is not a parameter name: it starts with \"/\", as the agency file's secret_param does", name)
+	case value == "":
+		return fmt.Errorf("the value of %s is empty", name)
+	case name == linkKeyParam && len(value) < links.MinKeyBytes:
+		return fmt.Errorf("the link key must be at least %d characters: use \"$(openssl rand -base64 48)\"", links.MinKeyBytes)
+	}
+	return nil
+}
+
+// missingSecrets lists the secrets the stored agency needs that the local store lacks: each binding's
+// secret_param and api_param, and the link key. Without them glassbox dev answers those deliveries 500.
+func missingSecrets(ctx context.Context, store *localstore.Store) ([]string, error) {
+	cfg, err := store.Config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := []string{linkKeyParam}
+	for _, b := range cfg.Bindings {
+		names = append(names, b.SecretParam)
+		if b.APIParam != "" {
+			names = append(names, b.APIParam)
+		}
+	}
+	var missing []string
+	for _, n := range names {
+		if _, err := store.Secret(ctx, n); errors.Is(err, glassbox.ErrNotFound) {
+			missing = append(missing, n)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return missing, nil
+}
+
+// warnMissingSecrets tells, at the start of glassbox dev, which secrets to set before deliveries can succeed.
+func warnMissingSecrets(ctx context.Context, store *localstore.Store, data string, w io.Writer) {
+	missing, err := missingSecrets(ctx, store)
+	if err != nil || len(missing) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "glassbox dev: these secrets are not set, so the deliveries that need them get 500: %s\n", strings.Join(missing, ", "))
+	fmt.Fprintf(w, "  stop glassbox dev and run: glassbox secrets set --data %s NAME VALUE\n", data)
+}
+
+// demoCommand is how to run the demo against a dev server listening on addr.
+func demoCommand(addr string) string {
+	if addr == "127.0.0.1:8080" {
+		return "`make demo`"
+	}
+	return "`make demo URL=http://" + addr + "` (or glassbox demo --url http://" + addr + ")"
+}
