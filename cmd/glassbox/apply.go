@@ -39,7 +39,11 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "applied %s: %d clients, %d projects, %d bindings\n", *file, len(cfg.Clients), len(cfg.Projects), len(cfg.Bindings))
 	for _, b := range cfg.Bindings {
-		fmt.Fprintf(stdout, "  hook for %s/%s: <base URL>/hooks/%s/%s (secret in SSM %s)\n", b.Provider, b.ID, b.Provider, b.ID, b.SecretParam)
+		where := "secret in SSM " + b.SecretParam
+		if sf.data != "" {
+			where = "secret: glassbox secrets set --data " + sf.data + " " + b.SecretParam
+		}
+		fmt.Fprintf(stdout, "  hook for %s/%s: <base URL>/hooks/%s/%s (%s)\n", b.Provider, b.ID, b.Provider, b.ID, where)
 	}
 	return nil
 }

@@ -83,8 +83,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		_ = hs.Shutdown(shutdown)
 	}()
 	fmt.Fprintf(stdout, "glassbox dev: http://%s  (webhooks at /hooks/{provider}/{binding}, mail at /outbox)\n", ln.Addr())
-	fmt.Fprintf(stdout, "data in %s; in another terminal run %s\n", *data, demoCommand(ln.Addr().String()))
-	warnMissingSecrets(ctx, srv.store, *data, stderr)
+	for _, hint := range devHints(ctx, srv.store, ln.Addr().String(), *data) {
+		fmt.Fprintln(stdout, hint)
+	}
 	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

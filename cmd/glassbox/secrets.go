@@ -96,13 +96,20 @@ func checkSecret(name, value string) error {
 }
 
 // missingSecrets lists the secrets the stored agency needs that the local store lacks: each binding's
-// secret_param and api_param, and the link key. Without them glassbox dev answers those deliveries 500.
+// secret_param and api_param, and the link key when a project is billed (its emails carry signed links).
+// Without them glassbox dev answers those deliveries 500.
 func missingSecrets(ctx context.Context, store *localstore.Store) ([]string, error) {
 	cfg, err := store.Config(ctx)
 	if err != nil {
 		return nil, err
 	}
-	names := []string{linkKeyParam}
+	var names []string
+	for _, p := range cfg.Projects {
+		if len(p.Billing.Stages) > 0 {
+			names = append(names, linkKeyParam)
+			break
+		}
+	}
 	for _, b := range cfg.Bindings {
 		names = append(names, b.SecretParam)
 		if b.APIParam != "" {
@@ -120,14 +127,22 @@ func missingSecrets(ctx context.Context, store *localstore.Store) ([]string, err
 	return missing, nil
 }
 
-// warnMissingSecrets tells, at the start of glassbox dev, which secrets to set before deliveries can succeed.
-func warnMissingSecrets(ctx context.Context, store *localstore.Store, data string, w io.Writer) {
+// devHints is what glassbox dev says when it starts, after its address: how to try the demo agency, or, for
+// one's own, which secrets are missing and that trackers need a tunnel to reach it.
+func devHints(ctx context.Context, store *localstore.Store, addr, data string) []string {
+	if cfg, err := store.Config(ctx); err == nil {
+		if _, demo := cfg.Binding("trello", "demo-board"); demo {
+			return []string{fmt.Sprintf("data in %s; in another terminal run %s", data, demoCommand(addr))}
+		}
+	}
+	hints := []string{fmt.Sprintf("data in %s. Trackers and CRMs deliver only to an address they can reach: run a tunnel to %s and register its https URL", data, addr)}
 	missing, err := missingSecrets(ctx, store)
 	if err != nil || len(missing) == 0 {
-		return
+		return hints
 	}
-	fmt.Fprintf(w, "glassbox dev: these secrets are not set, so the deliveries that need them get 500: %s\n", strings.Join(missing, ", "))
-	fmt.Fprintf(w, "  stop glassbox dev and run: glassbox secrets set --data %s NAME VALUE\n", data)
+	return append(hints,
+		"these secrets are not set, so the deliveries that need them get 500: "+strings.Join(missing, ", "),
+		"  stop glassbox dev and run for each: glassbox secrets set --data "+data+" NAME VALUE")
 }
 
 // demoCommand is how to run the demo against a dev server listening on addr.
