@@ -113,6 +113,14 @@ func TestDocumentsListFormatsTotalsAsTheDocuments(t *testing.T) {
 	if err != nil || status != http.StatusOK {
 		t.Fatalf("amoCRM sample: %d %s %v", status, body, err)
 	}
+	store, err := openLocal(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hint := strings.Join(devHints(ctx, store, "127.0.0.1:9090", data), "\n"); !strings.Contains(hint, "make demo URL=http://127.0.0.1:9090") {
+		t.Errorf("glassbox dev on the demo agency at another address says:\n%s", hint)
+	}
+	store.Close()
 	var out bytes.Buffer
 	if err := run(ctx, []string{"documents", "list", "--data", data}, &out, io.Discard); err != nil {
 		t.Fatal(err)
@@ -218,6 +226,11 @@ func TestOwnAgencyDeliversAfterSecretsSet(t *testing.T) {
 		missing, err := missingSecrets(ctx, dev.store)
 		if err != nil {
 			t.Fatal(err)
+		}
+		hints := strings.Join(devHints(ctx, dev.store, "127.0.0.1:9090", data), "\n")
+		if !strings.Contains(hints, "tunnel") || strings.Contains(hints, "make demo") ||
+			(len(missing) > 0) != strings.Contains(hints, "secrets set --data "+data) {
+			t.Errorf("glassbox dev says, with %v missing:\n%s", missing, hints)
 		}
 		srv := httptest.NewServer(dev)
 		defer srv.Close()

@@ -48,7 +48,7 @@ var demoSecrets = map[string]string{
 }
 
 const (
-	demoLinkKeyParam = linkKeyParam
+	demoLinkKeyParam = "/glassbox/links/key"
 	// demoBitrixAPIParam holds the Bitrix24 incoming-webhook URL; in dev it points at the fake Bitrix24 REST
 	// API the dev server itself serves (/fake/bitrix24/...), which answers crm.deal.get with the sample deal.
 	demoBitrixAPIParam = "/glassbox/bitrix24/demo-bitrix-api"

@@ -36,6 +36,19 @@ Commands:
 Run 'glassbox COMMAND -h' (or 'glassbox help COMMAND') for a command's flags.
 `
 
+// devAbout is the help of glassbox dev: the demo, and what one's own agency needs.
+const devAbout = `Serves the webhook handlers (/hooks/{provider}/{binding}), the payment and download links and a mail
+outbox page (/outbox) on one address, over an embedded store in the data folder: no AWS. On first start it
+loads the demo agency and its secrets; make demo (or glassbox demo --url) then posts the signed samples.
+
+Your own agency instead:
+  glassbox apply -f agency.yaml --data DIR
+  glassbox secrets set --data DIR /glassbox/trello/site-board   (each binding's secret_param; reads the value)
+  glassbox secrets set --data DIR /glassbox/links/key "$(openssl rand -base64 48)"
+  glassbox dev --data DIR
+Trello and the CRMs deliver only to an address they can reach: run a tunnel (cloudflared, ngrok) to this one
+and register its https URL (and set the bindings' callback_url to it).`
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -14,18 +14,6 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/localstore"
 )
 
-const devAbout = `Serves the webhook handlers (/hooks/{provider}/{binding}), the payment and download links and a mail
-outbox page (/outbox) on one address, over an embedded store in the data folder: no AWS. On first start it
-loads the demo agency and its secrets; make demo (or glassbox demo --url) then posts the signed samples.
-
-Your own agency instead:
-  glassbox apply -f agency.yaml --data DIR
-  glassbox secrets set --data DIR /glassbox/trello/site-board   (each binding's secret_param; reads the value)
-  glassbox secrets set --data DIR /glassbox/links/key "$(openssl rand -base64 48)"
-  glassbox dev --data DIR
-Trello and the CRMs deliver only to an address they can reach: run a tunnel (cloudflared, ngrok) to this one
-and register its https URL (and set the bindings' callback_url to it).`
-
 // runSecrets puts a secret into the local store of glassbox dev, where a deployment has SSM Parameter Store:
 // a binding's webhook secret (its secret_param), a CRM's api_param, or the key that signs links.
 func runSecrets(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -80,8 +68,9 @@ func runSecrets(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-// linkKeyParam is where glassbox dev, like a deployment's default, keeps the key that signs links.
-const linkKeyParam = "/glassbox/links/key"
+// linkKeyParam is where glassbox dev, whatever the agency, keeps the key that signs links (a deployment's
+// default name too).
+const linkKeyParam = demoLinkKeyParam
 
 func checkSecret(name, value string) error {
 	switch {
