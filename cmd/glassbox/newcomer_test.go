@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/money"
@@ -271,5 +273,42 @@ func TestOwnAgencyDeliversAfterSecretsSet(t *testing.T) {
 		if err := run(ctx, tt.args, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v = %v, want %q", tt.args, err, tt.want)
 		}
+	}
+}
+
+// TestLongTitleMakesASmallEmail: a 100 KB card title made a 771 KB email with a 51,223-character subject, and a
+// right-to-left override in a title reordered the subject a mail program shows.
+func TestLongTitleMakesASmallEmail(t *testing.T) {
+	h := newDevHarness(t)
+	req := mustLoad(t, "ingest-trello-done.json")
+	var action map[string]any
+	if err := json.Unmarshal([]byte(req.Body), &action); err != nil {
+		t.Fatal(err)
+	}
+	title := "Счёт\u202Efdp.exe " + strings.Repeat("очень длинное название ", 4500) // about 100 KB
+	action["action"].(map[string]any)["data"].(map[string]any)["card"].(map[string]any)["name"] = title
+	body, err := json.Marshal(action)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Body = string(body)
+	req.Headers["x-trello-webhook"] = trello.Sign(demoSecrets["/glassbox/trello/demo-board"], body, "https://demo.glassbox.example/hooks/trello/demo-board")
+	if status, resp := h.send(req); status != http.StatusOK {
+		t.Fatalf("%d %s", status, resp)
+	}
+	mail := h.mail()
+	if len(mail) != 1 {
+		t.Fatalf("got %d emails, want 1", len(mail))
+	}
+	m := mail[0]
+	if n := utf8.RuneCountInString(m.Subject); n > 120 || !strings.HasPrefix(m.Subject, "Готово: «Счётfdp.exe очень") || !strings.HasSuffix(m.Subject, "…» — Новый сайт") {
+		t.Errorf("subject (%d characters) = %q", n, m.Subject)
+	}
+	raw, err := os.ReadFile(filepath.Join(h.data, "outbox", m.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(raw) > 20_000 {
+		t.Errorf("the email is %d bytes", len(raw))
 	}
 }
