@@ -8,17 +8,26 @@ BIN_FLAGS  = -tags lambda.norpc -trimpath -buildvcs=false -ldflags='-s -w'
 GOBIN_DIR  = $(CACHE)/bin
 STATICCHECK_VERSION = v0.8.2
 
+# Where `make dev` listens and `make demo` posts: `make dev ADDR=127.0.0.1:9090` and `make demo ADDR=127.0.0.1:9090`,
+# or `make demo URL=http://...` for a dev server started some other way.
+ADDR      ?= 127.0.0.1:8080
+URL       ?= http://$(ADDR)
+
 export CACHE
 
-.PHONY: dev demo test tools tidy lint bench emulators-start emulators-stop clean
+.PHONY: dev demo glassbox test tools tidy lint bench emulators-start emulators-stop clean
 
-## dev: serve the handlers on 127.0.0.1:8080 with an embedded store and a mail outbox (no AWS, Java or Node)
+## dev: serve the handlers on $(ADDR) with an embedded store and a mail outbox (no AWS, Java or Node)
 dev:
-	$(GO) run ./cmd/glassbox dev
+	$(GO) run ./cmd/glassbox dev --addr $(ADDR)
 
-## demo: post the signed samples from events/ to a running `make dev`
+## demo: post the signed samples from events/ to a running `make dev` at $(URL)
 demo:
-	$(GO) run ./cmd/glassbox demo
+	$(GO) run ./cmd/glassbox demo --url $(URL)
+
+## glassbox: build the admin CLI as ./glassbox (or `go install ./cmd/glassbox` to put it on your PATH)
+glassbox:
+	$(GO) build -o glassbox ./cmd/glassbox
 
 ## test: everything CI checks: lint (gofmt, vet, staticcheck, cfn-lint), a tidy go.mod, unit and integration tests
 ## (DynamoDB Local, SES emulator). Installs what the tests need and the machine lacks (poppler-utils).
@@ -66,4 +75,4 @@ build-SweepFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build $(BIN_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/sweep
 
 clean:
-	rm -rf .aws-sam .glassbox
+	rm -rf .aws-sam .glassbox preview glassbox

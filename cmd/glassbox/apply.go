@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -11,12 +10,13 @@ import (
 )
 
 func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("apply", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("apply -f agency.yaml (--table NAME [--endpoint URL [--create-table]] | --data DIR)",
+		"Validates the agency file and writes it to the store; if anything is wrong, nothing is written.")
 	file := fs.String("f", "", "the agency file (YAML)")
 	var sf storeFlags
 	sf.register(fs)
-	if err := fs.Parse(args); err != nil {
+	sf.registerCreate(fs)
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if *file == "" {
@@ -39,7 +39,11 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "applied %s: %d clients, %d projects, %d bindings\n", *file, len(cfg.Clients), len(cfg.Projects), len(cfg.Bindings))
 	for _, b := range cfg.Bindings {
-		fmt.Fprintf(stdout, "  hook for %s/%s: <base URL>/hooks/%s/%s (secret in SSM %s)\n", b.Provider, b.ID, b.Provider, b.ID, b.SecretParam)
+		where := "secret in SSM " + b.SecretParam
+		if sf.data != "" {
+			where = "secret: glassbox secrets set --data " + sf.data + " " + b.SecretParam
+		}
+		fmt.Fprintf(stdout, "  hook for %s/%s: <base URL>/hooks/%s/%s (%s)\n", b.Provider, b.ID, b.Provider, b.ID, where)
 	}
 	return nil
 }

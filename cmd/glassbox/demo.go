@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -78,11 +77,12 @@ func resign(req *events.APIGatewayV2HTTPRequest, now time.Time) {
 }
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("demo [--url http://127.0.0.1:8080] [--events events]",
+		"Posts the signed samples from events/ to a running glassbox dev (make dev), then runs a reminder pass as if\n"+
+			"ten days had passed. Give --url when glassbox dev listens elsewhere (glassbox dev --addr).")
 	base := fs.String("url", "http://127.0.0.1:8080", "the glassbox dev server")
 	dir := fs.String("events", "events", "the folder of sample events")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	for _, name := range demoOrder {
@@ -93,7 +93,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		resign(&req, time.Now())
 		status, body, err := post(ctx, http.DefaultClient, *base, req)
 		if err != nil {
-			return fmt.Errorf("demo: is `make dev` running at %s? %w", *base, err)
+			return fmt.Errorf("demo: is glassbox dev running at %s? (another address: --url, or make demo URL=...) %w", *base, err)
 		}
 		fmt.Fprintf(stdout, "%-38s → %d %s\n", name, status, strings.TrimSpace(body))
 	}

@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"html/template"
 	"io"
@@ -55,13 +54,12 @@ const (
 )
 
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("dev [--addr 127.0.0.1:8080] [--data .glassbox]", devAbout)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	data := fs.String("data", ".glassbox", "data folder: the embedded store and the outbox")
 	sweepEvery := fs.Duration("sweep-every", 30*time.Second, "how often to finish events left unprocessed (also done once at start)")
 	claimLease := fs.Duration("claim-lease", 0, "how long a message claim holds before another attempt may take it over (default 2m)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
@@ -87,7 +85,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		_ = hs.Shutdown(shutdown)
 	}()
 	fmt.Fprintf(stdout, "glassbox dev: http://%s  (webhooks at /hooks/{provider}/{binding}, mail at /outbox)\n", ln.Addr())
-	fmt.Fprintf(stdout, "data in %s; in another terminal run `make demo`\n", *data)
+	for _, hint := range devHints(ctx, srv.store, ln.Addr().String(), *data) {
+		fmt.Fprintln(stdout, hint)
+	}
 	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -11,26 +11,47 @@ import (
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/courier"
-	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/money"
 )
 
 // runDocuments lists issued acts and invoices, downloads one exactly as it was issued, or voids one. Voiding is
 // the only way a document stops counting: its number stays used, so numbering never has gaps or reuse.
 func runDocuments(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	const verbs = "usage: glassbox documents list|get|void ... (glassbox documents VERB -h for its flags)\n"
 	if len(args) == 0 {
+		fmt.Fprint(stderr, verbs)
 		return errors.New("documents: say list, get or void")
 	}
+	if isHelp(args[0]) {
+		fmt.Fprint(stdout, verbs)
+		return nil
+	}
 	verb := args[0]
-	fs := flag.NewFlagSet("documents "+verb, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	var (
+		fs                       *flag.FlagSet
+		project, id, out, reason *string
+	)
+	switch verb {
+	case "list":
+		fs = newFlags("documents list [--project ID] (--table NAME | --data DIR)",
+			"Lists issued acts and invoices: id, kind, number, date, project, stage, total and state.")
+		project = fs.String("project", "", "only this project (default: every project)")
+	case "get":
+		fs = newFlags("documents get --id ID [-o FILE] (--table NAME | --data DIR)",
+			"Writes a document's PDF exactly as it was issued.")
+		id = fs.String("id", "", "the document id (the first column of documents list)")
+		out = fs.String("o", "", "the file to write (default: its name, e.g. \"Счёт ПК-2026-0015.pdf\")")
+	case "void":
+		fs = newFlags("documents void --id ID --reason TEXT (--table NAME | --data DIR)",
+			"Voids a document; its number stays used, so numbering has no gaps and no reuse.")
+		id = fs.String("id", "", "the document id (the first column of documents list)")
+		reason = fs.String("reason", "", "why (required; kept with the document)")
+	default:
+		return fmt.Errorf("documents: unknown %q; say list, get or void", verb)
+	}
 	var sf storeFlags
 	sf.register(fs)
-	project := fs.String("project", "", "list: only this project (default: every project)")
-	id := fs.String("id", "", "get, void: the document id (the first column of list)")
-	out := fs.String("o", "", "get: the file to write (default: its name, e.g. \"Счёт ПК-2026-0015.pdf\")")
-	reason := fs.String("reason", "", "void: why (required; kept with the document)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, args[1:], stdout, stderr); err != nil {
 		return err
 	}
 	store, closeStore, err := sf.open(ctx)
@@ -57,7 +78,7 @@ func runDocuments(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			}
 			for _, d := range docs {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.Kind, d.Number, d.Date, d.ProjectID, d.StageName,
-					money.Format(d.Total, d.Currency, glassbox.LocaleEN), d.State)
+					money.Format(d.Total, d.Currency, d.Locale), d.State)
 			}
 		}
 		return tw.Flush()

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,15 +25,18 @@ import (
 
 // runPreview shows what a webhook would produce, without sending anything or touching any store: it runs the
 // real pipeline (parse, decide, number, render, word) on a scratch store and writes the PDFs and the emails
-// (.eml) into a folder. Signatures are not checked, so any sample from events/ works with any agency file.
+// (.eml) into a folder. Signatures are not checked, so any sample from events/ works with any agency file; its
+// help and its output say so, since a delivery that previews well may still be refused.
 func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("preview", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("preview [-f agency.yaml] --event events/ingest-amocrm-stage-closed.json [-o DIR]",
+		"Runs the real pipeline (parse, decide, number, render, word) for one sample webhook on a scratch store and\n"+
+			"writes the PDFs and the emails (.eml) into a folder, sending nothing. Signatures, tokens and passwords are\n"+
+			"NOT checked, so any sample works with any agency file: a delivery preview shows may still be refused.")
 	file := fs.String("f", "", "agency file (default: the demo agency)")
 	event := fs.String("event", "", "an API Gateway request from events/, e.g. events/ingest-amocrm-stage-closed.json")
 	out := fs.String("o", "preview", "folder for the PDFs and .eml files")
 	bitrixDeal := fs.String("bitrix-deal", "events/bitrix24-crm-deal-get-response.json", "what Bitrix24's crm.deal.get answers, for Bitrix24 events")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if *event == "" {
@@ -68,6 +70,7 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return fmt.Errorf("preview: %s: %w", *event, err)
 	}
+	fmt.Fprintln(stdout, "note: preview does not check the delivery's signature, token or password; the real hook may still answer 401")
 	if len(evs) == 0 {
 		fmt.Fprintln(stdout, "nothing to preview: the binding does not route this delivery, or it is not a change Glassbox acts on")
 		return nil

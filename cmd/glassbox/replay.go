@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -33,8 +32,10 @@ const dlqMargin = time.Minute
 // nothing else. The sweep (SweepFunction, glassbox dev) does this by itself for events still marked
 // unprocessed; replay is for an admin who wants it now, or for a window of their choosing.
 func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("replay (--table NAME [--endpoint URL] | --data DIR) (--event ID | --unprocessed | --dlq-record FILE | --from T [--to T] [--project ID])",
+		"Processes stored events again through the same processor as React, billing included, and says per event what it\n"+
+			"did (issued, sent, nothing left to do, FAILED). Safe to repeat: a close is issued once and a sent message is\n"+
+			"never sent again. Exits 1 when any event failed.")
 	var sf storeFlags
 	sf.register(fs)
 	eventID := fs.String("event", "", "one event id, e.g. trello:6650f1a2c3d4e5f601234567")
@@ -45,7 +46,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	unprocessed := fs.Bool("unprocessed", false, "every event still marked unprocessed, whatever its age (what the sweep would do)")
 	linkKeyParam := fs.String("link-key-param", demoLinkKeyParam, "the SSM parameter (or, with --data, local secret) holding the link key")
 	publicURL := fs.String("public-url", "", "where links in emails point: the stack's PublicBaseUrl (default: the agency's public_url; with --data http://127.0.0.1:8080)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	store, closeStore, err := sf.open(ctx)

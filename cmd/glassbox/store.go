@@ -22,11 +22,16 @@ type storeFlags struct {
 	createTable           bool
 }
 
+// register adds the flags that choose an existing store.
 func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.table, "table", "", "DynamoDB table name (the stack's TableName output)")
 	fs.StringVar(&f.endpoint, "endpoint", "", "DynamoDB endpoint, e.g. http://127.0.0.1:8000 for DynamoDB Local")
-	fs.BoolVar(&f.createTable, "create-table", false, "with --endpoint: create the table if it does not exist")
 	fs.StringVar(&f.data, "data", "", "local data folder of glassbox dev, instead of DynamoDB")
+}
+
+// registerCreate adds --create-table, for the commands that can start from an empty store (apply).
+func (f *storeFlags) registerCreate(fs *flag.FlagSet) {
+	fs.BoolVar(&f.createTable, "create-table", false, "with --endpoint: create the table if it does not exist")
 }
 
 // open returns the chosen store and a function that closes it.
@@ -58,7 +63,7 @@ func (f *storeFlags) open(ctx context.Context) (glassbox.Store, func() error, er
 		}
 		return dynamo.New(client, f.table), func() error { return nil }, nil
 	default:
-		return nil, nil, errors.New("say where to write: --table NAME (DynamoDB) or --data DIR (glassbox dev)")
+		return nil, nil, errors.New("say which store: --table NAME (the deployed DynamoDB table) or --data DIR (the data folder of glassbox dev)")
 	}
 }
 

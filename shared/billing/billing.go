@@ -47,7 +47,7 @@ func Plan(cfg glassbox.Config, p glassbox.Project, c glassbox.StageClose) ([]gla
 		IssuedAt:    c.ClosedAt.UTC(),
 		TimeZone:    cfg.ProjectZone(p).String(),
 		Date:        c.ClosedAt.In(cfg.ProjectZone(p)).Format(time.DateOnly),
-		Seller:      seller,
+		Seller:      seller.In(locale(cfg, p)), // printed as named in the document's locale
 		Buyer:       client.Buyer,
 		ProjectName: p.Name,
 		Currency:    b.Currency,

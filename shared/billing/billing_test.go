@@ -128,3 +128,25 @@ func TestSeriesIsPerSellerKindAndYearOfTheDocumentDate(t *testing.T) {
 		t.Errorf("invoice series = %s", got)
 	}
 }
+
+// TestPlanPrintsTheSellerNameOfTheDocumentLocale: a seller with names.en is named so on English documents, and
+// by its default name on Russian ones.
+func TestPlanPrintsTheSellerNameOfTheDocumentLocale(t *testing.T) {
+	for _, tt := range []struct{ locale, want string }{{"en", "Pixel LLC"}, {"ru", "ООО «Пиксель»"}} {
+		t.Run(tt.locale, func(t *testing.T) {
+			cfg := config(glassbox.BillPostpay)
+			cfg.Sellers[0].Names = glassbox.Names{"en": "Pixel LLC"}
+			cfg.Projects[0].Locale = tt.locale
+			c := glassbox.StageClose{ID: glassbox.StageCloseID("site", "layout"), ProjectID: "site", StageID: "layout", ClosedAt: newYearInMoscow}
+			docs, err := billing.Plan(cfg, cfg.Projects[0], c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range docs {
+				if d.Seller.Name != tt.want {
+					t.Errorf("%s seller = %q, want %q", d.Kind, d.Seller.Name, tt.want)
+				}
+			}
+		})
+	}
+}

@@ -155,6 +155,8 @@ type Signer struct {
 type Seller struct {
 	ID   string `json:"id" yaml:"id" dynamodbav:"id"`
 	Name string `json:"name" yaml:"name" dynamodbav:"name"`
+	// Names are the seller's name in other locales ({en: "Pixel LLC"}): documents of a locale print it.
+	Names Names `json:"names,omitempty" yaml:"names,omitempty" dynamodbav:"names,omitempty"`
 	// INN, KPP and OGRN are Russian tax ids (a sole proprietor has a 12-digit INN and no KPP).
 	INN  string `json:"inn,omitempty" yaml:"inn,omitempty" dynamodbav:"inn,omitempty"`
 	KPP  string `json:"kpp,omitempty" yaml:"kpp,omitempty" dynamodbav:"kpp,omitempty"`

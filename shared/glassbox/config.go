@@ -29,6 +29,9 @@ type Config struct {
 // Agency is the service agency that runs Glassbox.
 type Agency struct {
 	Name string `json:"name" yaml:"name" dynamodbav:"name"`
+	// Names are the agency's name in other locales ({en: "Pixel Studio"}): emails of a locale are from and
+	// signed by it.
+	Names Names `json:"names,omitempty" yaml:"names,omitempty" dynamodbav:"names,omitempty"`
 	// Sender is the verified address notices are sent from, e.g. "Studio <notify@studio.example>".
 	Sender   string `json:"sender" yaml:"sender" dynamodbav:"sender"`
 	Locale   string `json:"locale" yaml:"locale" dynamodbav:"locale"`

@@ -172,6 +172,7 @@ func (v *validator) param(path, s string) {
 
 func (v *validator) agency(a Agency) {
 	v.required("agency.name", a.Name)
+	v.names("agency.names", a.Names)
 	v.email("agency.sender", a.Sender)
 	v.locale("agency.locale", a.Locale, true)
 	v.zone("agency.time_zone", a.TimeZone, true)
@@ -225,6 +226,7 @@ func checkPublicURL(s string) string {
 func (v *validator) seller(p string, s Seller, seen map[string]bool) {
 	v.id(p+".id", s.ID, seen)
 	v.required(p+".name", s.Name)
+	v.names(p+".names", s.Names)
 	v.required(p+".address", s.Address)
 	v.required(p+".director.name", s.Director.Name)
 	v.required(p+".accountant.name", s.Accountant.Name)

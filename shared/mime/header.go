@@ -19,18 +19,30 @@ const (
 // exceeds the hard limit.
 const maxIDLen = 900
 
-// sanitize replaces CR, LF and every other control character (and invalid UTF-8) with a space. It is the
-// one place that makes header injection impossible: after it, a value cannot end its header line.
+// sanitize replaces CR, LF and every other control character (and invalid UTF-8) with a space, and drops
+// bidirectional embedding, override and isolate characters. It is the one place that cleans every header
+// value (subjects, display names, attachment file names), whoever built the message: after it, a value cannot
+// end its header line, and tracker text cannot reorder what a mail program shows ("Invoice\u202Efdp.exe" shown
+// as "Invoiceexe.pdf").
 func sanitize(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
+		if isBidiControl(r) {
+			continue
+		}
 		if r == utf8.RuneError || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
 			r = ' '
 		}
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// isBidiControl reports the explicit directional formatting characters: embeddings and overrides (U+202A to
+// U+202E) and isolates (U+2066 to U+2069). The implicit marks (LRM, RLM) change no order and are kept.
+func isBidiControl(r rune) bool {
+	return r >= '\u202A' && r <= '\u202E' || r >= '\u2066' && r <= '\u2069'
 }
 
 func isASCII(s string) bool {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	stdmime "mime"
 	"mime/multipart"
@@ -507,4 +508,32 @@ func mustHeader(t *testing.T, raw []byte, name string) string {
 		t.Fatal(err)
 	}
 	return msg.Header.Get(name)
+}
+
+// TestBidiControlsAreDropped: a right-to-left override in a subject or a file name makes a mail program show
+// "Invoice\u202Efdp.exe" as "Invoiceexe.pdf". Headers keep the text without the embedding, override and
+// isolate characters.
+func TestBidiControlsAreDropped(t *testing.T) {
+	t.Parallel()
+	bidi := []string{"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
+	for _, c := range bidi {
+		t.Run(fmt.Sprintf("U+%04X", []rune(c)[0]), func(t *testing.T) {
+			t.Parallel()
+			m := russian()
+			m.Subject = "Готово: «Invoice" + c + "fdp.exe»"
+			m.From.Name = "Студия" + c + " «Стекло»"
+			m.Attachments = []mime.Attachment{{Filename: "Счёт" + c + "fdp.exe.pdf", ContentType: "application/pdf", Data: pdf}}
+			raw := mustBytes(t, m)
+			msg, _, leaves := parse(t, raw)
+			if got, want := decodeHeader(t, msg, "Subject"), "Готово: «Invoicefdp.exe»"; got != want {
+				t.Errorf("Subject = %q, want %q", got, want)
+			}
+			if got := addresses(t, msg, "From"); len(got) != 1 || got[0].Name != "Студия «Стекло»" {
+				t.Errorf("From = %v", got)
+			}
+			if got, want := leaves[len(leaves)-1].DispParams["filename"], "Счётfdp.exe.pdf"; got != want {
+				t.Errorf("filename = %q, want %q", got, want)
+			}
+		})
+	}
 }

@@ -125,7 +125,7 @@ func Reminder(s ReminderSituation) ([]glassbox.Message, error) {
 	return out, nil
 }
 
-// billingView is a view with the agency, project, client and greeting filled in, and the locale to word it in.
+// billingView is a view with the project, client and greeting filled in, and the locale to word it in.
 type bview struct {
 	view
 	locale string
@@ -137,7 +137,7 @@ func billingView(cfg glassbox.Config, p glassbox.Project, client glassbox.Client
 		name = client.Name
 	}
 	return bview{view: view{
-		Greeting: firstNames(to), Agency: cfg.Agency.Name, Project: p.Name, Manager: p.Manager.Name, Client: name,
+		Greeting: firstNames(to), Project: p.Name, Manager: p.Manager.Name, Client: name,
 	}, locale: localeOf(cfg, p)}
 }
 

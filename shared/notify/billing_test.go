@@ -177,3 +177,40 @@ func TestBillingGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestEmailsUseTheAgencyNameOfTheirLocale: English emails were sent and signed as "Студия «Пиксель»". With
+// agency.names.en they are from and signed by the English name; Russian ones keep the default.
+func TestEmailsUseTheAgencyNameOfTheirLocale(t *testing.T) {
+	for _, tt := range []struct{ locale, want, notWant string }{
+		{"en", "Pixel Studio", "Пиксель"},
+		{"ru", "Студия «Пиксель»", "Pixel Studio"},
+	} {
+		t.Run(tt.locale, func(t *testing.T) {
+			s := closed(tt.locale, nil, glassbox.Document{})
+			s.Config.Agency.Name, s.Config.Agency.Sender = "Студия «Пиксель»", "Студия «Пиксель» <notify@pixel.example>"
+			s.Config.Agency.Names = glassbox.Names{"en": "Pixel Studio"}
+			act, inv := stageDocs(false)
+			s.Act, s.Invoice = act, &inv
+			billed, err := notify.StageClosed(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			done, err := notify.Decide(notify.Situation{Config: s.Config, Project: s.Project,
+				Event: moved(glassbox.StatusInProgress, glassbox.StatusDone, "Done")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range append(billed, done...) {
+				if m.From.Name != tt.want || m.From.Email != "notify@pixel.example" {
+					t.Errorf("%s from %+v, want %q", m.Kind, m.From, tt.want)
+				}
+				if m.Audience == glassbox.AudienceClient && !strings.HasSuffix(m.Text, "\n"+tt.want+"\n") {
+					t.Errorf("%s is not signed %q:\n%s", m.Kind, tt.want, m.Text)
+				}
+				if strings.Contains(m.Text+m.HTML, tt.notWant) {
+					t.Errorf("%s names the agency %q:\n%s", m.Kind, tt.notWant, m.Text)
+				}
+			}
+		})
+	}
+}

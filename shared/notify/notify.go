@@ -8,7 +8,6 @@ package notify
 
 import (
 	"fmt"
-	"net/mail"
 	"strings"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
@@ -102,12 +101,11 @@ func compose(s Situation, k glassbox.MessageKind) (glassbox.Message, error) {
 	}
 
 	link := s.After.Link
-	if link == "" {
+	if link == "" || len(link) > maxURL {
 		link = s.Event.URL
 	}
 	v := view{
 		Greeting: firstNames(to),
-		Agency:   s.Config.Agency.Name,
 		Project:  s.Project.Name,
 		Manager:  s.Project.Manager.Name,
 		Title:    orDefault(s.Event.Title, s.After.Title),
@@ -128,28 +126,29 @@ func localeOf(cfg glassbox.Config, p glassbox.Project) string {
 	return glassbox.LocaleEN
 }
 
-// message words one message for its recipients, from the agency's sender. Its id derives from the cause (an
+// message words one message for its recipients, from the agency's sender, signed with the agency's name in
+// the project's locale. Its id derives from the cause (an
 // event, a stage close, a reminder), the kind and the audience, so it is sent once however often its cause is
 // processed.
 func message(cfg glassbox.Config, p glassbox.Project, cause string, k glassbox.MessageKind, a glassbox.Audience,
 	to []glassbox.Person, replyTo glassbox.Person, w wording, v view) (glassbox.Message, error) {
-	from, err := mail.ParseAddress(cfg.Agency.Sender)
+	v = v.bounded()
+	locale := localeOf(cfg, p)
+	from, err := cfg.Agency.SenderIn(locale)
 	if err != nil {
-		return glassbox.Message{}, fmt.Errorf("notify: agency sender %q: %w", cfg.Agency.Sender, err)
+		return glassbox.Message{}, fmt.Errorf("notify: %w", err)
 	}
-	if from.Name == "" {
-		from.Name = cfg.Agency.Name
-	}
+	v.Agency = cfg.Agency.NameIn(locale)
 	return glassbox.Message{
 		ID:        glassbox.MessageID(cause, k, a),
 		ProjectID: p.ID,
 		EventID:   cause,
 		Kind:      k,
 		Audience:  a,
-		From:      glassbox.Person{Name: from.Name, Email: from.Address},
+		From:      from,
 		ReplyTo:   replyTo,
 		To:        to,
-		Subject:   w.subject(v),
+		Subject:   subjectOf(w, v),
 		Text:      w.text(v),
 		HTML:      w.html(v.escaped()),
 	}, nil

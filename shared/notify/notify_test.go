@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/notify"
@@ -162,5 +163,57 @@ func TestGolden(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestTrackerTextIsBounded: a card title of 100 KB (Trello allows 16 KB, other trackers more) made a 771 KB
+// email with a 51,223-character subject. Titles are shortened, on rune boundaries and with an ellipsis.
+func TestTrackerTextIsBounded(t *testing.T) {
+	for _, tt := range []struct {
+		name, title string
+	}{
+		{"Cyrillic", strings.Repeat("Очень длинное название карточки ", 3300)},
+		{"ASCIIWithoutSpaces", strings.Repeat("x", 100_000)},
+		{"Emoji", strings.Repeat("🚀", 30_000)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, locale := range []string{"ru", "en"} {
+				for _, next := range []glassbox.TaskStatus{glassbox.StatusDone, glassbox.StatusBlocked} {
+					e := moved(glassbox.StatusInProgress, next, strings.Repeat("Список ", 20_000))
+					e.Title, e.Actor = tt.title, strings.Repeat("Иван ", 20_000)
+					msgs, err := notify.Decide(situation(locale, e, glassbox.Task{}))
+					if err != nil || len(msgs) != 1 {
+						t.Fatalf("Decide = %v, %v", msgs, err)
+					}
+					m := msgs[0]
+					if n := utf8.RuneCountInString(m.Subject); n > 120 {
+						t.Errorf("%s %s: subject has %d characters: %.200s", locale, next, n, m.Subject)
+					}
+					if !strings.Contains(m.Subject, "…") || !strings.HasSuffix(m.Subject, "Сайт Акме") {
+						t.Errorf("%s %s: subject %q does not show the cut title and the project", locale, next, m.Subject)
+					}
+					if size := len(m.Subject) + len(m.Text) + len(m.HTML); size > 12_000 {
+						t.Errorf("%s %s: message is %d bytes", locale, next, size)
+					}
+					for _, s := range []string{m.Subject, m.Text, m.HTML} {
+						if !utf8.ValidString(s) {
+							t.Errorf("%s %s: a cut made invalid UTF-8", locale, next)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestShortTitlesAreKept(t *testing.T) {
+	e := moved(glassbox.StatusInProgress, glassbox.StatusDone, "Done")
+	e.Title = strings.Repeat("я", 95)
+	msgs, err := notify.Decide(situation("ru", e, glassbox.Task{}))
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("Decide = %v, %v", msgs, err)
+	}
+	if want := "Готово: «" + e.Title + "» — Сайт Акме"; msgs[0].Subject != want {
+		t.Fatalf("subject = %q, want %q", msgs[0].Subject, want)
 	}
 }

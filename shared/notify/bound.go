@@ -1,0 +1,60 @@
+package notify
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Text from trackers has no length limit of its own: a card title can be 100 KB, and it would be repeated in
+// the subject, the text and the HTML of every notice. These bounds keep a message a readable, small email.
+const (
+	// maxSubject is the longest subject, in characters; a long title is shortened to make the subject fit.
+	maxSubject = 120
+	// maxField is the longest tracker text (a title, a list name, a person) in a message's body.
+	maxField = 500
+	// maxURL is the longest link a message carries; a longer one is dropped rather than cut into a broken link.
+	maxURL = 2048
+)
+
+// bounded returns the view with every text that comes from a tracker shortened to maxField characters, and
+// links longer than maxURL dropped.
+func (v view) bounded() view {
+	v.Title, v.List, v.Actor = shorten(v.Title, maxField), shorten(v.List, maxField), shorten(v.Actor, maxField)
+	if len(v.Link) > maxURL {
+		v.Link = ""
+	}
+	if len(v.TaskURL) > maxURL {
+		v.TaskURL = ""
+	}
+	return v
+}
+
+// subjectOf words a subject of at most maxSubject characters: a title that makes it longer is shortened first,
+// so the project's name stays in view; whatever is still too long is cut at the end.
+func subjectOf(w wording, v view) string {
+	s := w.subject(v)
+	over := utf8.RuneCountInString(s) - maxSubject
+	if over > 0 && v.Title != "" {
+		v.Title = shorten(v.Title, max(utf8.RuneCountInString(v.Title)-over, 20))
+		s = w.subject(v)
+	}
+	return shorten(s, maxSubject)
+}
+
+// shorten cuts s to at most n characters (runes, never inside one), ending a cut text with "…".
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	if n < 1 {
+		return ""
+	}
+	i, count := 0, 0
+	for i = range s {
+		if count == n-1 {
+			break
+		}
+		count++
+	}
+	return strings.TrimRight(s[:i], " ") + "…"
+}
