@@ -46,22 +46,23 @@ func (l *Links) base(cfg glassbox.Config) string {
 	return strings.TrimRight(l.PublicBaseURL, "/")
 }
 
-// DocumentURL is the download link of a document's PDF. Expiry counts from the issue time, so a message
-// retried later is worded the same.
-func (l *Links) DocumentURL(ctx context.Context, cfg glassbox.Config, d glassbox.Document) (string, error) {
+// DocumentURL is the download link of a document's PDF in a message sent at sentAt: it is valid for
+// links.DefaultDocumentLinkTTL from then, however long ago the document was issued.
+func (l *Links) DocumentURL(ctx context.Context, cfg glassbox.Config, d glassbox.Document, sentAt time.Time) (string, error) {
 	s, err := l.linkSigner(ctx)
 	if err != nil {
 		return "", err
 	}
-	return s.URL(l.base(cfg), links.ActionDocument, d.ID, d.IssuedAt.Add(links.DefaultDocumentLinkTTL)), nil
+	return s.URL(l.base(cfg), links.ActionDocument, d.ID, sentAt.Add(links.DefaultDocumentLinkTTL)), nil
 }
 
-// PayURL is an invoice's "payment received" link and when it expires.
-func (l *Links) PayURL(ctx context.Context, cfg glassbox.Config, d glassbox.Document) (string, time.Time, error) {
+// PayURL is an invoice's "payment received" link in a message sent at sentAt, and when it expires: the full
+// links.DefaultPayLinkTTL from sending.
+func (l *Links) PayURL(ctx context.Context, cfg glassbox.Config, d glassbox.Document, sentAt time.Time) (string, time.Time, error) {
 	s, err := l.linkSigner(ctx)
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	exp := d.IssuedAt.Add(links.DefaultPayLinkTTL)
+	exp := sentAt.UTC().Add(links.DefaultPayLinkTTL)
 	return s.URL(l.base(cfg), links.ActionPay, d.ID, exp), exp, nil
 }

@@ -152,6 +152,10 @@ type Seller struct {
 	VAT        VAT    `json:"vat" yaml:"vat" dynamodbav:"vat"`
 	// NumberPrefix goes before document numbers ("PX-" makes "PX-2026-0015"); optional.
 	NumberPrefix string `json:"number_prefix,omitempty" yaml:"number_prefix,omitempty" dynamodbav:"numberPrefix,omitempty"`
+	// TimeZone is the IANA zone the seller keeps its books in: its documents are dated, fall due and are
+	// numbered (the year of the series) in it, whatever the zones of the projects it bills. Empty: the
+	// agency's.
+	TimeZone string `json:"time_zone,omitempty" yaml:"time_zone,omitempty" dynamodbav:"timeZone,omitempty"`
 }
 
 // Buyer is a client's legal details as they appear on documents.
@@ -333,7 +337,8 @@ type DealChange struct {
 }
 
 // StageClose is the record that a project stage was closed, made once per (project, stage): it and the
-// documents it issued are written in one transaction.
+// documents it issued are written in one transaction. ClosedAt is when Glassbox closed it and issued the
+// documents, not when the CRM event that caused it happened (EventID names that event).
 type StageClose struct {
 	ID          string    `json:"id" dynamodbav:"id"`
 	ProjectID   string    `json:"projectId" dynamodbav:"projectId"`
@@ -393,8 +398,11 @@ type Document struct {
 	Series string `json:"series" dynamodbav:"series"`
 	Seq    int64  `json:"seq" dynamodbav:"seq"`
 	Number string `json:"number" dynamodbav:"number"`
+	// Locale is the language the document and every message about it speak (LocaleRU or LocaleEN), decided
+	// once when it is issued; a message sent or re-sent later reads it from here.
 	Locale string `json:"locale" dynamodbav:"locale"`
-	// IssuedAt is UTC; Date and DueDate are civil dates ("2026-11-23") in the project's zone.
+	// IssuedAt is when the document was issued (UTC); Date and DueDate are civil dates ("2026-11-23") in
+	// TimeZone, the seller's zone at issue, which later messages about the document also use.
 	IssuedAt time.Time `json:"issuedAt" dynamodbav:"issuedAt"`
 	Date     string    `json:"date" dynamodbav:"date"`
 	DueDate  string    `json:"dueDate,omitempty" dynamodbav:"dueDate,omitempty"`
@@ -421,6 +429,12 @@ type Document struct {
 	VoidReason string        `json:"voidReason,omitempty" dynamodbav:"voidReason,omitempty"`
 	// PDFSHA256 is the hex SHA-256 of the stored PDF, so a download can be checked against what was sent.
 	PDFSHA256 string `json:"pdfSha256" dynamodbav:"pdfSha256"`
+}
+
+// Zone is the time zone the document was dated in (TimeZone), which messages about it use for their dates
+// too; UTC when it does not load.
+func (d Document) Zone() *time.Location {
+	return zone(d.TimeZone)
 }
 
 // DocumentID is the id of a close's document of a kind.

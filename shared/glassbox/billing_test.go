@@ -243,3 +243,43 @@ func TestMinorJSONRoundTrip(t *testing.T) {
 		t.Fatal("a fractional number of minor units was accepted")
 	}
 }
+
+func TestDocumentFileName(t *testing.T) {
+	tests := []struct {
+		name      string
+		doc       glassbox.Document
+		utf, ascii string
+	}{
+		{"RussianInvoice", glassbox.Document{Kind: glassbox.DocumentInvoice, Locale: "ru", Number: "ПК-2026-0015"},
+			"Счёт ПК-2026-0015.pdf", "Schet PK-2026-0015.pdf"},
+		{"RussianActRuRU", glassbox.Document{Kind: glassbox.DocumentAct, Locale: "ru-RU", Number: "ЩЁ/2026/7"},
+			"Акт ЩЁ-2026-7.pdf", "Akt ShchE-2026-7.pdf"},
+		{"EnglishInvoice", glassbox.Document{Kind: glassbox.DocumentInvoice, Locale: "en", Number: "PX-2026-0001"},
+			"Invoice PX-2026-0001.pdf", "Invoice PX-2026-0001.pdf"},
+		{"EnglishWithCyrillicPrefix", glassbox.Document{Kind: glassbox.DocumentInvoice, Locale: "en", Number: "ПК-2026-0002"},
+			"Invoice ПК-2026-0002.pdf", "Invoice PK-2026-0002.pdf"},
+		{"UnsafeCharacters", glassbox.Document{Kind: glassbox.DocumentAct, Locale: "en", Number: "A\"B:C\\D\r"},
+			"Act A-B-C-D-.pdf", "Act A-B-C-D-.pdf"},
+		{"NoNumberYet", glassbox.Document{ID: "doc-1", Kind: glassbox.DocumentInvoice, Locale: "ru"},
+			"Счёт doc-1.pdf", "Schet doc-1.pdf"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.doc.FileName(); got != tt.utf {
+				t.Errorf("FileName() = %q, want %q", got, tt.utf)
+			}
+			if got := tt.doc.ASCIIFileName(); got != tt.ascii {
+				t.Errorf("ASCIIFileName() = %q, want %q", got, tt.ascii)
+			}
+		})
+	}
+}
+
+func TestLocale(t *testing.T) {
+	for in, want := range map[string]string{"ru": "ru", "ru-RU": "ru", "RU": "ru", " ru_ru ": "ru", "en": "en",
+		"en-GB": "en", "": "en", "de": "en", "rus": "en"} {
+		if got := glassbox.Locale(in); got != want {
+			t.Errorf("Locale(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

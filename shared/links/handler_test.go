@@ -473,7 +473,7 @@ func TestDownload(t *testing.T) {
 		doc         glassbox.Document
 		disposition string
 	}{
-		{ru, `attachment; filename="Invoice __-2026-0015.pdf"; filename*=UTF-8''%D0%A1%D1%87%D1%91%D1%82%20%D0%9F%D0%9A-2026-0015.pdf`},
+		{ru, `attachment; filename="Schet PK-2026-0015.pdf"; filename*=UTF-8''%D0%A1%D1%87%D1%91%D1%82%20%D0%9F%D0%9A-2026-0015.pdf`},
 		{invoiceEN(), `attachment; filename="Invoice PX-2026-0001.pdf"; filename*=UTF-8''Invoice%20PX-2026-0001.pdf`},
 		{act, `attachment; filename="Act PX-2026-0002.pdf"; filename*=UTF-8''Act%20PX-2026-0002.pdf`},
 		// A void document is still downloadable as it was issued.

@@ -33,7 +33,13 @@ func StageClosed(s StageClosedSituation) ([]glassbox.Message, error) {
 	if len(client.Contacts) == 0 {
 		return nil, fmt.Errorf("notify: client %q of project %q has no contacts", client.ID, s.Project.ID)
 	}
-	v := billingView(s.Config, s.Project, client, client.Contacts)
+	// The documents' own locale and zone, decided when they were issued, so a message re-sent after the
+	// configuration changed still speaks the documents' language.
+	doc := s.Act
+	if s.Invoice != nil {
+		doc = *s.Invoice
+	}
+	v := billingView(s.Config, s.Project, client, client.Contacts, doc.Locale)
 	v.Stage = s.Act.StageName
 	var attach []string
 	if s.Act.ID != "" {
@@ -67,7 +73,7 @@ func StageClosed(s StageClosedSituation) ([]glassbox.Message, error) {
 	va := v
 	va.Greeting = firstNames([]glassbox.Person{acc})
 	va.Link = s.PaidURL
-	va.Expires = longDate(s.PaidURLExpires.In(s.Config.ProjectZone(s.Project)).Format(time.DateOnly), v.locale)
+	va.Expires = longDate(s.PaidURLExpires.In(s.Invoice.Zone()).Format(time.DateOnly), v.locale)
 	accMsg, err := message(s.Config, s.Project, s.Close.ID, glassbox.MessageInvoiceIssued, glassbox.AudienceAccountant,
 		[]glassbox.Person{acc}, glassbox.Person{}, billingWordings[v.locale][glassbox.MessageInvoiceIssued], va.view)
 	if err != nil {
@@ -98,7 +104,7 @@ func Reminder(s ReminderSituation) ([]glassbox.Message, error) {
 	if len(client.Contacts) == 0 {
 		return nil, fmt.Errorf("notify: client %q of project %q has no contacts", client.ID, s.Project.ID)
 	}
-	v := billingView(s.Config, s.Project, client, client.Contacts)
+	v := billingView(s.Config, s.Project, client, client.Contacts, s.Invoice.Locale)
 	v.Invoice, v.BilledStage = s.Invoice.Number, s.Invoice.StageName
 	v.Amount = money.Format(s.Invoice.Total, s.Invoice.Currency, v.locale)
 	v.Due = longDate(s.Invoice.DueDate, v.locale)
@@ -125,20 +131,25 @@ func Reminder(s ReminderSituation) ([]glassbox.Message, error) {
 	return out, nil
 }
 
-// billingView is a view with the agency, project, client and greeting filled in, and the locale to word it in.
+// bview is a view with the agency, project, client and greeting filled in, and the locale to word it in.
 type bview struct {
 	view
 	locale string
 }
 
-func billingView(cfg glassbox.Config, p glassbox.Project, client glassbox.Client, to []glassbox.Person) bview {
+// billingView words a message about documents in their locale (Document.Locale, decided at issue); a
+// document without one (issued before locales were stored) speaks the project's.
+func billingView(cfg glassbox.Config, p glassbox.Project, client glassbox.Client, to []glassbox.Person, locale string) bview {
+	if locale == "" {
+		locale = cfg.ProjectLocale(p)
+	}
 	name := client.Buyer.Name
 	if name == "" {
 		name = client.Name
 	}
 	return bview{view: view{
 		Greeting: firstNames(to), Agency: cfg.Agency.Name, Project: p.Name, Manager: p.Manager.Name, Client: name,
-	}, locale: localeOf(cfg, p)}
+	}, locale: glassbox.Locale(locale)}
 }
 
 // longDate prints a civil date ("2026-11-28") as "28 ноября 2026" or "28 November 2026".

@@ -116,16 +116,8 @@ func compose(s Situation, k glassbox.MessageKind) (glassbox.Message, error) {
 		Link:     link,
 		TaskURL:  s.Event.URL,
 	}
-	w := wordings[localeOf(s.Config, s.Project)][k]
+	w := wordings[s.Config.ProjectLocale(s.Project)][k]
 	return message(s.Config, s.Project, s.Event.ID, k, audience, to, replyTo, w, v)
-}
-
-// localeOf is the locale a project's messages are worded in: Russian, or English for anything else.
-func localeOf(cfg glassbox.Config, p glassbox.Project) string {
-	if cfg.ProjectLocale(p) == glassbox.LocaleRU {
-		return glassbox.LocaleRU
-	}
-	return glassbox.LocaleEN
 }
 
 // message words one message for its recipients, from the agency's sender. Its id derives from the cause (an

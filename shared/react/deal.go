@@ -92,13 +92,11 @@ func (p *Processor) fetchDeal(ctx context.Context, b glassbox.Binding, dealID st
 
 // closeStage issues the documents of a closed stage (once, whatever the redeliveries) and sends them.
 func (p *Processor) closeStage(ctx context.Context, cfg glassbox.Config, project glassbox.Project, stageID string, e glassbox.Event, log *slog.Logger) error {
-	at := e.OccurredAt
-	if at.IsZero() {
-		at = e.ReceivedAt
-	}
+	// Documents are issued now: a late redelivery or a replay of an old event must not back-date them or
+	// number them in a past year. The event's own time stays on the event.
 	c := glassbox.StageClose{
 		ID: glassbox.StageCloseID(project.ID, stageID), ProjectID: project.ID, StageID: stageID,
-		DealID: e.Deal.ID, EventID: e.ID, ClosedAt: at.UTC(),
+		DealID: e.Deal.ID, EventID: e.ID, ClosedAt: p.clock.Now().UTC(),
 	}
 	planned, err := billing.Plan(cfg, project, c)
 	if err != nil {
@@ -119,10 +117,13 @@ func (p *Processor) closeStage(ctx context.Context, cfg glassbox.Config, project
 		}
 	}
 	if s.Invoice != nil {
-		if s.InvoiceURL, err = p.opts.Billing.Links.DocumentURL(ctx, cfg, *s.Invoice); err != nil {
+		// The links are signed just before the messages go out, so they last their full term from sending,
+		// also when a failed send is retried days later.
+		sending := p.clock.Now()
+		if s.InvoiceURL, err = p.opts.Billing.Links.DocumentURL(ctx, cfg, *s.Invoice, sending); err != nil {
 			return fmt.Errorf("react: %w", err)
 		}
-		if s.PaidURL, s.PaidURLExpires, err = p.opts.Billing.Links.PayURL(ctx, cfg, *s.Invoice); err != nil {
+		if s.PaidURL, s.PaidURLExpires, err = p.opts.Billing.Links.PayURL(ctx, cfg, *s.Invoice, sending); err != nil {
 			return fmt.Errorf("react: %w", err)
 		}
 	}
