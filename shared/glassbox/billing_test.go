@@ -246,8 +246,8 @@ func TestMinorJSONRoundTrip(t *testing.T) {
 
 func TestDocumentFileName(t *testing.T) {
 	tests := []struct {
-		name      string
-		doc       glassbox.Document
+		name       string
+		doc        glassbox.Document
 		utf, ascii string
 	}{
 		{"RussianInvoice", glassbox.Document{Kind: glassbox.DocumentInvoice, Locale: "ru", Number: "ПК-2026-0015"},

@@ -74,7 +74,9 @@ func (r *Reminder) Run(ctx context.Context) (Result, error) {
 		if !ok {
 			continue
 		}
-		n := Due(inv, project.Billing.Reminders(), now, cfg.ProjectZone(project))
+		// Days overdue count in the zone the due date was written in (the document's); working hours are
+		// the client's.
+		n := Due(inv, project.Billing.Reminders(), now, inv.Zone())
 		if n == 0 {
 			continue
 		}
