@@ -1,3 +1,6 @@
+// Package links answers the signed, expiring links Glassbox mails out (signed and checked by shared/linksign):
+// the accountant's one-click "payment received" page for an invoice and its confirmation, and the download of
+// an issued PDF. The handler serves AWS Lambda (HTTP API, payload 2.0) and glassbox dev alike.
 package links
 
 import (
@@ -16,6 +19,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/linksign"
 )
 
 // MaxBodyBytes is the largest request body accepted; larger ones get 413. The pay form posts no fields.
@@ -31,11 +35,6 @@ type Store interface {
 	AppendEvent(ctx context.Context, e glassbox.Event) error
 }
 
-// KeySource reads secrets by parameter name: shared/ssm on Lambda, the embedded store in glassbox dev.
-type KeySource interface {
-	Secret(ctx context.Context, name string) (string, error)
-}
-
 // Options are the settings of a Handler.
 type Options struct {
 	// KeyParam names the parameter holding the link key (its value's bytes, at least MinKeyBytes). It is read
@@ -48,22 +47,22 @@ type Options struct {
 // Handler answers signed links: the invoice's "payment received" page and its confirmation, and PDF downloads.
 type Handler struct {
 	store  Store
-	signer *KeyedSigner
+	signer *linksign.KeyedSigner
 	clock  glassbox.Clock
 	opts   Options
 	log    *slog.Logger
 }
 
 // NewHandler builds the link handler over its dependencies.
-func NewHandler(store Store, key KeySource, clock glassbox.Clock, opts Options) *Handler {
+func NewHandler(store Store, key linksign.KeySource, clock glassbox.Clock, opts Options) *Handler {
 	log := opts.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{store: store, signer: &KeyedSigner{Keys: key, Param: opts.KeyParam}, clock: clock, opts: opts, log: log}
+	return &Handler{store: store, signer: &linksign.KeyedSigner{Keys: key, Param: opts.KeyParam}, clock: clock, opts: opts, log: log}
 }
 
-// Errors the handler answers with, besides ErrBadLink and ErrExpired.
+// Errors the handler answers with, besides linksign.ErrBadLink and linksign.ErrExpired.
 var (
 	errNotFound         = errors.New("not found")
 	errMethodNotAllowed = errors.New("method not allowed")
@@ -76,7 +75,7 @@ var (
 // page), not 410: the holder can still ask for a new link, and nothing is gone.
 func statusOf(err error) int {
 	switch {
-	case errors.Is(err, ErrBadLink), errors.Is(err, ErrExpired):
+	case errors.Is(err, linksign.ErrBadLink), errors.Is(err, linksign.ErrExpired):
 		return http.StatusForbidden
 	case errors.Is(err, errNotFound):
 		return http.StatusNotFound
@@ -93,7 +92,7 @@ func statusOf(err error) int {
 
 // target is what a request's path asks for.
 type target struct {
-	action Action
+	action linksign.Action
 	docID  string
 }
 
@@ -105,7 +104,7 @@ func (t target) name() string {
 }
 
 func (t target) allow() string {
-	if t.action == ActionDocument {
+	if t.action == linksign.ActionDocument {
 		return "GET, HEAD"
 	}
 	return "GET, HEAD, POST"
@@ -149,7 +148,7 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if t.action == "" {
 		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: no route for this path", errNotFound)
 	}
-	if t.action == ActionDocument && method == http.MethodPost {
+	if t.action == linksign.ActionDocument && method == http.MethodPost {
 		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: %s on a document link", errMethodNotAllowed, method)
 	}
 	signer, err := h.signer.Signer(ctx)
@@ -164,7 +163,7 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	switch {
-	case t.action == ActionDocument:
+	case t.action == linksign.ActionDocument:
 		return h.download(ctx, t.docID)
 	case method == http.MethodPost:
 		return h.confirm(ctx, t.docID, now, log)
@@ -291,12 +290,12 @@ func route(req events.APIGatewayV2HTTPRequest) target {
 	if len(parts) < 2 {
 		return target{}
 	}
-	var a Action
+	var a linksign.Action
 	switch parts[len(parts)-2] {
 	case "pay":
-		a = ActionPay
+		a = linksign.ActionPay
 	case "documents":
-		a = ActionDocument
+		a = linksign.ActionDocument
 	default:
 		return target{}
 	}

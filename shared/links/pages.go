@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/linksign"
 	"github.com/glassbox-oss/glassbox/shared/money"
 )
 
@@ -158,9 +159,9 @@ func thankYouPage(doc glassbox.Document) string {
 func errorPage(status int, err error) events.APIGatewayV2HTTPResponse {
 	ru, en := "Не получилось открыть ссылку. Попробуйте через минуту.", "Something went wrong on our side. Try again in a minute."
 	switch {
-	case errors.Is(err, ErrExpired):
+	case errors.Is(err, linksign.ErrExpired):
 		ru, en = "Срок действия ссылки истёк; попросите менеджера прислать новую.", "This link has expired; ask the manager for a new one."
-	case errors.Is(err, ErrBadLink):
+	case errors.Is(err, linksign.ErrBadLink):
 		ru, en = "Ссылка недействительна: откройте её из письма целиком или попросите менеджера прислать новую.",
 			"This link is not valid: open it from the email as it is, or ask the manager for a new one."
 	case status == http.StatusNotFound:

@@ -14,7 +14,7 @@ import (
 
 	"github.com/glassbox-oss/glassbox/shared/billing"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
-	"github.com/glassbox-oss/glassbox/shared/links"
+	"github.com/glassbox-oss/glassbox/shared/linksign"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
 	"github.com/glassbox-oss/glassbox/shared/outbox"
 	"github.com/glassbox-oss/glassbox/shared/react"
@@ -143,17 +143,17 @@ func checkLinks(t *testing.T, dir string, sentAt time.Time) {
 	if len(mail) != 2 {
 		t.Fatalf("sent %d emails, want the client's and the accountant's", len(mail))
 	}
-	signer, _ := links.NewSigner([]byte(linkKey))
-	found := map[links.Action]bool{}
+	signer, _ := linksign.NewSigner([]byte(linkKey))
+	found := map[linksign.Action]bool{}
 	for _, m := range mail {
 		for _, raw := range regexp.MustCompile(`https://glassbox\.example/\S+`).FindAllString(m.Text, -1) {
 			u, err := url.Parse(raw)
 			if err != nil {
 				t.Fatal(err)
 			}
-			action, ttl := links.ActionPay, links.DefaultPayLinkTTL
+			action, ttl := linksign.ActionPay, linksign.DefaultPayLinkTTL
 			if regexp.MustCompile(`^/documents/`).MatchString(u.Path) {
-				action, ttl = links.ActionDocument, links.DefaultDocumentLinkTTL
+				action, ttl = linksign.ActionDocument, linksign.DefaultDocumentLinkTTL
 			}
 			found[action] = true
 			doc := filepath.Base(u.Path)
@@ -166,7 +166,7 @@ func checkLinks(t *testing.T, dir string, sentAt time.Time) {
 			}
 		}
 	}
-	if !found[links.ActionPay] || !found[links.ActionDocument] {
+	if !found[linksign.ActionPay] || !found[linksign.ActionDocument] {
 		t.Errorf("links found: %v; want a pay and a download link", found)
 	}
 }
