@@ -292,11 +292,13 @@ func (b Binding) DealProject(dealID string) (DealRoute, bool) {
 // semantic S, HubSpot closedwon, Pipedrive status won), whatever its stage id.
 const StageWon = "won"
 
-// StageMeaning says what a deal's stage means: the project stage it closes, or paid. Map values are CRM
-// stage ids, stage names (ignoring case) or StageWon. Both results are empty when the map does not mention it.
-func (b Binding) StageMeaning(d DealChange) (closes string, paid bool) {
+// StageMeaning says what a deal's stage means for the project its event was filed under (projectID, decided
+// at ingest): the project stage it closes, or paid. The deal's own stage map applies while the binding still
+// routes the deal to that project, else the binding's. Map values are CRM stage ids, stage names (ignoring
+// case) or StageWon. Both results are empty when the map does not mention it.
+func (b Binding) StageMeaning(projectID string, d DealChange) (closes string, paid bool) {
 	m := b.StageMap
-	if r, ok := b.DealProject(d.ID); ok && len(r.StageMap) > 0 {
+	if r, ok := b.DealProject(d.ID); ok && r.ProjectID == projectID && len(r.StageMap) > 0 {
 		m = r.StageMap
 	}
 	// Sorted keys make the answer stable when a stage is (wrongly) listed twice.

@@ -89,24 +89,28 @@ func TestBindingStageMeaning(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		name       string
+		project    string
 		change     glassbox.DealChange
 		wantCloses string
 		wantPaid   bool
 	}{
-		{"ByID", glassbox.DealChange{ID: "1", StageID: "41893096"}, "design", false},
-		{"ByNameIgnoringCase", glassbox.DealChange{ID: "1", StageID: "999", StageName: "ДИЗАЙН СОГЛАСОВАН"}, "design", false},
-		{"Won", glassbox.DealChange{ID: "1", StageID: "555", StageName: "Успешно", Won: true}, "launch", false},
-		{"StageNamedWonAlsoMatches", glassbox.DealChange{ID: "1", StageID: "555", StageName: "won"}, "launch", false},
-		{"Paid", glassbox.DealChange{ID: "1", StageID: "142"}, "", true},
-		{"PerDealOverride", glassbox.DealChange{ID: "2", StageID: "77"}, "catalog", false},
-		{"PerDealOverridePaidByName", glassbox.DealChange{ID: "2", StageName: "оплачено"}, "", true},
-		{"PerDealOverrideHidesBindingMap", glassbox.DealChange{ID: "2", StageID: "41893096"}, "", false},
-		{"UnknownStage", glassbox.DealChange{ID: "1", StageID: "123", StageName: "Переговоры"}, "", false},
-		{"UnknownDealUsesBindingMap", glassbox.DealChange{ID: "9", StageID: "142"}, "", true},
-		{"EmptyMatchesNothing", glassbox.DealChange{ID: "1"}, "", false},
+		{"ByID", "site", glassbox.DealChange{ID: "1", StageID: "41893096"}, "design", false},
+		{"ByNameIgnoringCase", "site", glassbox.DealChange{ID: "1", StageID: "999", StageName: "ДИЗАЙН СОГЛАСОВАН"}, "design", false},
+		{"Won", "site", glassbox.DealChange{ID: "1", StageID: "555", StageName: "Успешно", Won: true}, "launch", false},
+		{"StageNamedWonAlsoMatches", "site", glassbox.DealChange{ID: "1", StageID: "555", StageName: "won"}, "launch", false},
+		{"Paid", "site", glassbox.DealChange{ID: "1", StageID: "142"}, "", true},
+		{"PerDealOverride", "shop", glassbox.DealChange{ID: "2", StageID: "77"}, "catalog", false},
+		{"PerDealOverridePaidByName", "shop", glassbox.DealChange{ID: "2", StageName: "оплачено"}, "", true},
+		{"PerDealOverrideHidesBindingMap", "shop", glassbox.DealChange{ID: "2", StageID: "41893096"}, "", false},
+		{"UnknownStage", "site", glassbox.DealChange{ID: "1", StageID: "123", StageName: "Переговоры"}, "", false},
+		{"UnknownDealUsesBindingMap", "site", glassbox.DealChange{ID: "9", StageID: "142"}, "", true},
+		{"EmptyMatchesNothing", "site", glassbox.DealChange{ID: "1"}, "", false},
+		// Deal 2 was filed under "site" before the configuration moved it to "shop": shop's stage map is not
+		// site's, so the binding's applies.
+		{"PerDealMapOnlyForItsProject", "site", glassbox.DealChange{ID: "2", StageID: "41893096"}, "design", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			closes, paid := b.StageMeaning(tt.change)
+			closes, paid := b.StageMeaning(tt.project, tt.change)
 			if closes != tt.wantCloses || paid != tt.wantPaid {
 				t.Errorf("StageMeaning(%+v) = (%q, %v), want (%q, %v)", tt.change, closes, paid, tt.wantCloses, tt.wantPaid)
 			}

@@ -31,7 +31,8 @@ type Provider interface {
 	// Verify checks the delivery's signature with the binding's secret; glassbox.ErrBadSignature if it fails.
 	Verify(d glassbox.Delivery, secret string) error
 	// Parse returns the events in a delivery (none for actions nobody needs to hear about);
-	// glassbox.ErrMalformed for a body that is not the provider's format.
+	// glassbox.ErrMalformed for a body that is not the provider's format. A CRM's events report the deal;
+	// the project is not the provider's to decide (see Parse in this package).
 	Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event, error)
 }
 
@@ -175,7 +176,7 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err := provider.Verify(d, secret); err != nil {
 		return Result{}, err
 	}
-	evs, err := provider.Parse(d, binding)
+	evs, err := Parse(provider, d, binding)
 	if err != nil {
 		return Result{}, err
 	}
@@ -197,6 +198,17 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		res.Events = append(res.Events, e.ID)
 	}
 	return res, nil
+}
+
+// Parse is what a delivery means, as it is stored: the provider's events, each completed by the binding
+// (glassbox.Binding.Accept decides its project and its times), leaving out deals the binding does not route.
+// The webhook handler and glassbox preview both read deliveries through it.
+func Parse(p Provider, d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event, error) {
+	evs, err := p.Parse(d, b)
+	if err != nil {
+		return nil, err
+	}
+	return b.Accept(evs, d.ReceivedAt), nil
 }
 
 // NewDelivery is the delivery a request carries, as provider packages see it: the body exactly as sent

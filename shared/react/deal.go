@@ -45,11 +45,8 @@ func (p *Processor) processDeal(ctx context.Context, cfg glassbox.Config, e glas
 		log.Warn("deal event for a binding no longer configured dropped", "binding", e.BindingID)
 		return nil
 	}
-	projectID := e.ProjectID
-	if r, ok := b.DealProject(e.Deal.ID); ok {
-		projectID = r.ProjectID
-	}
-	project, ok := cfg.Project(projectID)
+	// The project was decided once, at ingest, and stored on the event (glassbox.Binding.Accept).
+	project, ok := cfg.Project(e.ProjectID)
 	if !ok {
 		log.Warn("deal event for unknown project dropped", "deal", e.Deal.ID)
 		return nil
@@ -62,7 +59,7 @@ func (p *Processor) processDeal(ctx context.Context, cfg glassbox.Config, e glas
 		}
 		deal = fetched
 	}
-	closes, paid := b.StageMeaning(deal)
+	closes, paid := b.StageMeaning(project.ID, deal)
 	log = log.With("deal", deal.ID, "crm_stage", deal.StageID)
 	switch {
 	case paid:
@@ -146,15 +143,11 @@ func (p *Processor) markProjectPaid(ctx context.Context, project glassbox.Projec
 	if err != nil {
 		return fmt.Errorf("react: list open invoices: %w", err)
 	}
-	at := e.OccurredAt
-	if at.IsZero() {
-		at = e.ReceivedAt
-	}
 	for _, d := range open {
 		if d.ProjectID != project.ID {
 			continue
 		}
-		if err := p.markPaid(ctx, d.ID, at, e.Provider, log); err != nil {
+		if err := p.markPaid(ctx, d.ID, e.OccurredAt, e.Provider, log); err != nil {
 			return err
 		}
 	}

@@ -208,3 +208,23 @@ func TestSeriesYearIsTheSellers(t *testing.T) {
 		}
 	}
 }
+
+// The project of a deal event is decided at ingest and stored on it. When the configuration moves the deal to
+// another project before React runs, React bills the stored project, where the event's history is, not the
+// one the configuration names now.
+func TestDealBillsTheProjectStoredOnTheEvent(t *testing.T) {
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	f := newBilledFixture(t, now)
+	e := closed("moved", "1", "east", now) // deal 1 routed to east at ingest
+	cfg := billedConfig()
+	cfg.Bindings[0].Deals = []glassbox.DealRoute{{DealID: "1", ProjectID: "west"}, {DealID: "2", ProjectID: "east"}}
+	if err := f.store.PutConfig(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.proc.Process(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	if east, west := f.documents(t, "east"), f.documents(t, "west"); len(east) != 2 || len(west) != 0 {
+		t.Errorf("east has %d documents, west %d; want the act and invoice in east, where the event was filed", len(east), len(west))
+	}
+}
