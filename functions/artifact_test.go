@@ -38,6 +38,7 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -657,6 +658,13 @@ func TestFunctionsUnderHarnessCRMStageClose(t *testing.T) {
 	ctx := context.Background()
 	store := e.store()
 	since := time.Now().Add(-time.Second)
+	// Documents are numbered in the year they are issued in, in the seller's zone (the demo agency's, Moscow),
+	// not the sample's own year.
+	moscow, err := time.LoadLocation("Europe/Moscow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	year := strconv.Itoa(time.Now().In(moscow).Year())
 	step := func(name string, f func(t *testing.T)) {
 		t.Helper()
 		if !t.Run(name, f) {
@@ -709,9 +717,9 @@ func TestFunctionsUnderHarnessCRMStageClose(t *testing.T) {
 		act, inv = e.actAndInvoice(t, demoCRMProject)
 		// prepay: closing "layout" acts for it and bills the next stage.
 		if act.StageID != "layout" || inv.StageID != "programming" || act.Seq != 1 || inv.Seq != 1 ||
-			act.Number != "ПК-2026-0001" || inv.Number != "ПК-2026-0001" || inv.State != glassbox.DocumentIssued {
-			t.Errorf("act %s %s #%d, invoice %s %s #%d %s; want act for layout and invoice for programming, both ПК-2026-0001",
-				act.StageID, act.Number, act.Seq, inv.StageID, inv.Number, inv.Seq, inv.State)
+			act.Number != "ПК-"+year+"-0001" || inv.Number != "ПК-"+year+"-0001" || inv.State != glassbox.DocumentIssued {
+			t.Errorf("act %s %s #%d, invoice %s %s #%d %s; want act for layout and invoice for programming, both ПК-%s-0001",
+				act.StageID, act.Number, act.Seq, inv.StageID, inv.Number, inv.Seq, inv.State, year)
 		}
 		client, manager, acc := mailCount(t)
 		if len(client) != 1 || len(acc) != 1 || len(manager) != 0 || client[0].MessageID == acc[0].MessageID {
@@ -719,10 +727,10 @@ func TestFunctionsUnderHarnessCRMStageClose(t *testing.T) {
 		}
 		clientMail, accMail = client[0], acc[0]
 		t.Logf("mail to the client: %q %v; to the accountant: %q %v", clientMail.Subject, clientMail.attachmentNames(), accMail.Subject, accMail.attachmentNames())
-		if got, want := clientMail.attachmentNames(), []string{"Акт ПК-2026-0001.pdf", "Счёт ПК-2026-0001.pdf"}; !slices.Equal(got, want) {
+		if got, want := clientMail.attachmentNames(), []string{"Акт ПК-" + year + "-0001.pdf", "Счёт ПК-" + year + "-0001.pdf"}; !slices.Equal(got, want) {
 			t.Errorf("client's attachments %q, want %q", got, want)
 		}
-		if got, want := accMail.attachmentNames(), []string{"Счёт ПК-2026-0001.pdf"}; !slices.Equal(got, want) {
+		if got, want := accMail.attachmentNames(), []string{"Счёт ПК-" + year + "-0001.pdf"}; !slices.Equal(got, want) {
 			t.Errorf("accountant's attachments %q, want %q", got, want)
 		}
 		for _, m := range []storedMail{clientMail, accMail} {

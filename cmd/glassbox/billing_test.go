@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,16 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/outbox"
 	"github.com/glassbox-oss/glassbox/shared/remind"
 )
+
+// issueYear is the year documents issued now are numbered in: the demo's sellers keep their books in the
+// agency's zone, Moscow. Documents are dated when issued, never at the sample's own time.
+func issueYear() string {
+	moscow, err := time.LoadLocation("Europe/Moscow")
+	if err != nil {
+		panic(err)
+	}
+	return strconv.Itoa(time.Now().In(moscow).Year())
+}
 
 // crmCases are the demo's CRM samples that close a stage, with what the client and the accountant must get.
 var crmCases = []struct {
@@ -27,13 +38,13 @@ var crmCases = []struct {
 	invoiceTotal, totalText string
 }{
 	{"ingest-amocrm-stage-closed.json", "romashka-site", "anna@romashka.example", "buh@pixel.example",
-		"Этап «Вёрстка» закрыт — Новый сайт", "Акт ПК-2026-0001.pdf", "Счёт ПК-2026-0001.pdf", "programming", "", "150\u00a0000,00\u00a0₽"},
+		"Этап «Вёрстка» закрыт — Новый сайт", "Акт ПК-" + issueYear() + "-0001.pdf", "Счёт ПК-" + issueYear() + "-0001.pdf", "programming", "", "150\u00a0000,00\u00a0₽"},
 	{"ingest-bitrix24-deal-updated.json", "romashka-shop", "anna@romashka.example", "buh@pixel.example",
-		"Этап «Каталог» закрыт — Интернет-магазин", "Акт ПК-2026-0001.pdf", "Счёт ПК-2026-0001.pdf", "catalog", "", "120\u00a0000,00\u00a0₽"},
+		"Этап «Каталог» закрыт — Интернет-магазин", "Акт ПК-" + issueYear() + "-0001.pdf", "Счёт ПК-" + issueYear() + "-0001.pdf", "catalog", "", "120\u00a0000,00\u00a0₽"},
 	{"ingest-hubspot-stage-closed.json", "northwind-app", "john@northwind.example", "accounting@pixel.example",
-		"Stage “Discovery” is closed — Northwind mobile app", "Act PX-2026-0001.pdf", "Invoice PX-2026-0001.pdf", "build", "", "€18,000.00"},
+		"Stage “Discovery” is closed — Northwind mobile app", "Act PX-" + issueYear() + "-0001.pdf", "Invoice PX-" + issueYear() + "-0001.pdf", "build", "", "€18,000.00"},
 	{"ingest-pipedrive-stage-closed.json", "northwind-ads", "john@northwind.example", "accounting@pixel.example",
-		"Stage “Campaign setup” is closed — Northwind ads", "Act PX-2026-0001.pdf", "Invoice PX-2026-0001.pdf", "setup", "", "€2,000.00"},
+		"Stage “Campaign setup” is closed — Northwind ads", "Act PX-" + issueYear() + "-0001.pdf", "Invoice PX-" + issueYear() + "-0001.pdf", "setup", "", "€2,000.00"},
 }
 
 // sendCRM posts a sample; HubSpot samples are signed again first, as make demo does, since their signatures

@@ -89,7 +89,7 @@ func TestPreviewWritesTheDocumentsAndEmailsOfASample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"Акт ПК-2026-0001.pdf", "Счёт ПК-2026-0001.pdf"} {
+	for _, name := range []string{"Акт ПК-" + issueYear() + "-0001.pdf", "Счёт ПК-" + issueYear() + "-0001.pdf"} {
 		data, err := os.ReadFile(filepath.Join(out, name))
 		if err != nil || !bytes.HasPrefix(data, []byte("%PDF-")) {
 			t.Errorf("%s: %v (%d bytes)", name, err, len(data))

@@ -184,7 +184,7 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 				return
 			}
 			for _, doc := range docs {
-				url, err := docLinks.DocumentURL(r.Context(), cfg, doc)
+				url, err := docLinks.DocumentURL(r.Context(), cfg, doc, clock.Now())
 				if err != nil {
 					http.Error(w, err.Error(), http.StatusInternalServerError)
 					return

@@ -66,7 +66,7 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return fmt.Errorf("preview: %s: %w", *event, err)
 	}
-	evs, err := p.Parse(d, b)
+	evs, err := ingest.Parse(p, d, b)
 	if err != nil {
 		return fmt.Errorf("preview: %s: %w", *event, err)
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
-	"github.com/glassbox-oss/glassbox/shared/links"
+	"github.com/glassbox-oss/glassbox/shared/linksign"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
 )
 
@@ -78,8 +78,8 @@ func checkSecret(name, value string) error {
 		return fmt.Errorf("%q is not a parameter name: it starts with \"/\", as the agency file's secret_param does", name)
 	case value == "":
 		return fmt.Errorf("the value of %s is empty", name)
-	case name == linkKeyParam && len(value) < links.MinKeyBytes:
-		return fmt.Errorf("the link key must be at least %d characters: use \"$(openssl rand -base64 48)\"", links.MinKeyBytes)
+	case name == linkKeyParam && len(value) < linksign.MinKeyBytes:
+		return fmt.Errorf("the link key must be at least %d characters: use \"$(openssl rand -base64 48)\"", linksign.MinKeyBytes)
 	}
 	return nil
 }

@@ -154,7 +154,7 @@ func TestDemoAgencyFileBillsEveryCRM(t *testing.T) {
 		if r, ok := b.DealProject(tt.deal); !ok || r.ProjectID != tt.project {
 			t.Errorf("%s: deal %s routes to %q, want %q", tt.binding, tt.deal, r.ProjectID, tt.project)
 		}
-		if closes, paid := b.StageMeaning(tt.change); closes != tt.wantCloses || paid != tt.wantPaid {
+		if closes, paid := b.StageMeaning(tt.project, tt.change); closes != tt.wantCloses || paid != tt.wantPaid {
 			t.Errorf("%s: stage %s means (%q, %v), want (%q, %v)", tt.binding, tt.change.StageID, closes, paid, tt.wantCloses, tt.wantPaid)
 		}
 	}

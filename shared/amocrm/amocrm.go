@@ -59,11 +59,12 @@ func (Provider) Verify(d glassbox.Delivery, secret string) error {
 	return nil
 }
 
-// Parse turns a delivery into deal events for binding b, one per routed lead:
+// Parse turns a delivery into deal events for binding b, one per lead (which project a lead belongs to is
+// decided at ingest, by glassbox.Binding.Accept):
 //   - leads[status][N] → deal_stage_changed, from old_status_id to status_id;
 //   - leads[add][N] → deal_stage_changed with no previous stage (created straight into a stage).
 //
-// Leads the binding does not route, other actions (leads[update], leads[delete]) and other entities
+// Other actions (leads[update], leads[delete]) and other entities
 // (contacts, companies, notes) give no events and no error. A body that is not form data, or has no account,
 // is glassbox.ErrMalformed; one from another account than b.ExternalID (subdomain or account id) wraps
 // glassbox.ErrBadSignature.
@@ -117,10 +118,6 @@ func leadEvent(d glassbox.Delivery, b glassbox.Binding, action, n string, lead *
 	if id == "" || status == "" {
 		return glassbox.Event{}, false, fmt.Errorf("amocrm: leads[%s][%s] has no id or status_id: %w", action, n, glassbox.ErrMalformed)
 	}
-	route, ok := b.DealProject(id)
-	if !ok {
-		return glassbox.Event{}, false, nil
-	}
 	deal := &glassbox.DealChange{
 		ID:         id,
 		Name:       lead.Get("name"),
@@ -143,8 +140,7 @@ func leadEvent(d glassbox.Delivery, b glassbox.Binding, action, n string, lead *
 	if stamp == "" {
 		stamp = lead.Get("last_modified")
 	}
-	received := d.ReceivedAt.UTC()
-	occurred := received
+	var occurred time.Time
 	if sec, err := strconv.ParseInt(stamp, 10, 64); err == nil && sec > 0 && sec < 1<<33 {
 		occurred = time.Unix(sec, 0).UTC()
 	}
@@ -157,7 +153,6 @@ func leadEvent(d glassbox.Delivery, b glassbox.Binding, action, n string, lead *
 
 	e := glassbox.Event{
 		ID:              glassbox.EventID(Name, providerID),
-		ProjectID:       route.ProjectID,
 		BindingID:       b.ID,
 		Provider:        Name,
 		ProviderEventID: providerID,
@@ -166,7 +161,7 @@ func leadEvent(d glassbox.Delivery, b glassbox.Binding, action, n string, lead *
 		TaskID:          id,
 		Title:           deal.Name,
 		OccurredAt:      occurred,
-		ReceivedAt:      received,
+		ReceivedAt:      d.ReceivedAt.UTC(),
 		Deal:            deal,
 	}
 	if base != "" {

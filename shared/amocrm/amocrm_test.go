@@ -15,6 +15,7 @@ import (
 
 	"github.com/glassbox-oss/glassbox/shared/amocrm"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/providertest"
 )
 
 const secret = "demo-amo-token-4f9c2b7e1a"
@@ -151,7 +152,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := amocrm.New().Parse(delivery(mustRead(t, tt.file), ""), tt.binding)
+			got, err := providertest.Accepted(amocrm.New(), delivery(mustRead(t, tt.file), ""), tt.binding)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -181,7 +182,7 @@ func dump(v any) string {
 func TestParseWithoutTimestamps(t *testing.T) {
 	body := "account[subdomain]=acmeshop&leads[status][0][id]=30307415&leads[status][0][status_id]=142"
 	d := delivery([]byte(body), "")
-	got, err := amocrm.New().Parse(d, binding)
+	got, err := providertest.Accepted(amocrm.New(), d, binding)
 	if err != nil || len(got) != 1 {
 		t.Fatalf("Parse = %s, %v; want one event", dump(got), err)
 	}
@@ -204,7 +205,7 @@ func TestParseWithoutTimestamps(t *testing.T) {
 func TestParseKommoAccountHasNoCurrency(t *testing.T) {
 	body := "account[subdomain]=acmeshop&account[_links][self]=https://acmeshop.kommo.com" +
 		"&leads[status][0][id]=30307415&leads[status][0][status_id]=142&leads[status][0][price]=500&leads[status][0][updated_at]=1716543682"
-	got, err := amocrm.New().Parse(delivery([]byte(body), ""), binding)
+	got, err := providertest.Accepted(amocrm.New(), delivery([]byte(body), ""), binding)
 	if err != nil || len(got) != 1 {
 		t.Fatalf("Parse = %s, %v; want one event", dump(got), err)
 	}
@@ -223,7 +224,7 @@ func TestParseOddAccountLinkGivesNoURL(t *testing.T) {
 			"leads[status][0][id]": {"30307415"}, "leads[status][0][status_id]": {"142"},
 		}
 		b := withExternalID("acme.shop")
-		got, err := amocrm.New().Parse(delivery([]byte(body.Encode()), ""), b)
+		got, err := providertest.Accepted(amocrm.New(), delivery([]byte(body.Encode()), ""), b)
 		if err != nil || len(got) != 1 {
 			t.Fatalf("self %q: Parse = %s, %v; want one event", self, dump(got), err)
 		}
@@ -256,7 +257,7 @@ func TestParseRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := amocrm.New().Parse(delivery([]byte(tt.body), ""), tt.binding)
+			got, err := providertest.Accepted(amocrm.New(), delivery([]byte(tt.body), ""), tt.binding)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("Parse = %s, %v; want %v", dump(got), err, tt.want)
 			}
@@ -266,7 +267,7 @@ func TestParseRejects(t *testing.T) {
 
 func TestWrongAccountErrorNamesBoth(t *testing.T) {
 	status := strings.Replace(string(mustRead(t, "amocrm-lead-status.form")), "acmeshop", "othershop", 1)
-	_, err := amocrm.New().Parse(delivery([]byte(status), ""), binding)
+	_, err := providertest.Accepted(amocrm.New(), delivery([]byte(status), ""), binding)
 	if err == nil || !strings.Contains(err.Error(), `account "othershop"`) || !strings.Contains(err.Error(), "expects acmeshop") {
 		t.Fatalf("error = %v, want it to name the delivering and the expected account", err)
 	}
@@ -276,13 +277,13 @@ func TestEventIDsStable(t *testing.T) {
 	body := mustRead(t, "amocrm-several.form")
 	b := binding
 	b.Deals = append(b.Deals, glassbox.DealRoute{DealID: "30307416", ProjectID: "romashka-support"})
-	first, err := amocrm.New().Parse(delivery(body, ""), b)
+	first, err := providertest.Accepted(amocrm.New(), delivery(body, ""), b)
 	if err != nil {
 		t.Fatal(err)
 	}
 	retry := delivery(append([]byte{}, body...), "")
 	retry.ReceivedAt = received.Add(15 * time.Minute)
-	second, err := amocrm.New().Parse(retry, b)
+	second, err := providertest.Accepted(amocrm.New(), retry, b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,7 +351,7 @@ func TestSampleEvents(t *testing.T) {
 			if err := p.Verify(d, secret); err != nil {
 				t.Fatal(err)
 			}
-			evs, err := p.Parse(d, binding)
+			evs, err := providertest.Accepted(p, d, binding)
 			if err != nil || len(evs) != 1 {
 				t.Fatalf("Parse = %s, %v; want one event", dump(evs), err)
 			}
@@ -358,7 +359,7 @@ func TestSampleEvents(t *testing.T) {
 			if e.ProjectID != "romashka-site" || e.Deal.ID != "30307415" || e.Deal.Amount != 18500000 {
 				t.Errorf("event %s: want deal 30307415 of romashka-site, 185000 RUB", dump(e))
 			}
-			closes, paid := binding.StageMeaning(*e.Deal)
+			closes, paid := binding.StageMeaning(e.ProjectID, *e.Deal)
 			if closes != tt.wantCloses || paid != tt.wantPaid {
 				t.Errorf("StageMeaning = %q, %v; want %q, %v", closes, paid, tt.wantCloses, tt.wantPaid)
 			}
@@ -389,7 +390,7 @@ func FuzzParse(f *testing.F) {
 	b.Deals = append(b.Deals, glassbox.DealRoute{DealID: "1", ProjectID: "p"})
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, bb := range []glassbox.Binding{binding, b} {
-			events, err := amocrm.New().Parse(delivery(body, ""), bb)
+			events, err := providertest.Accepted(amocrm.New(), delivery(body, ""), bb)
 			if err != nil && !errors.Is(err, glassbox.ErrMalformed) && !errors.Is(err, glassbox.ErrBadSignature) {
 				t.Fatalf("unexpected error kind: %v", err)
 			}
@@ -413,8 +414,20 @@ func BenchmarkVerifyAndParse(b *testing.B) {
 		if err := p.Verify(d, secret); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := p.Parse(d, binding); err != nil {
+		if _, err := providertest.Accepted(p, d, binding); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// Parse reports the lead; which project it belongs to is not amoCRM's to say (glassbox.Binding.Accept decides,
+// at ingest), so a lead the binding does not route is still reported, with no project.
+func TestParseReportsTheDealNotTheProject(t *testing.T) {
+	got, err := amocrm.New().Parse(delivery(mustRead(t, "amocrm-lead-status.form"), ""), glassbox.Binding{ID: "demo-amo", ExternalID: "acmeshop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Deal == nil || got[0].Deal.ID != "30307415" || got[0].ProjectID != "" {
+		t.Fatalf("Parse = %s; want the lead 30307415 and no project", dump(got))
 	}
 }

@@ -19,8 +19,12 @@ import (
 // Plan returns the documents closing a stage issues, not yet numbered: an act for the closed stage, and an
 // invoice for the next stage (prepay) or for the closed one (postpay). The last stage of a prepaid project
 // has no next stage, so only its act is issued. The start of a prepaid project (c.StageID is
-// glassbox.StageStart) issues only the invoice of its first stage. c.ClosedAt decides the documents' dates, in
-// the project's zone.
+// glassbox.StageStart) issues only the invoice of its first stage.
+//
+// c.ClosedAt is when the documents are issued: the caller's clock, never the time of the CRM event that closed
+// the stage, so a late redelivery or a replay does not back-date a document or take a number in a past year.
+// The documents are dated, fall due and are numbered in the seller's zone (Config.SellerZone), so one seller's
+// series runs in one calendar whatever the zones of its projects.
 func Plan(cfg glassbox.Config, p glassbox.Project, c glassbox.StageClose) ([]glassbox.Document, error) {
 	b := p.Billing
 	start := c.StageID == glassbox.StageStart
@@ -38,16 +42,18 @@ func Plan(cfg glassbox.Config, p glassbox.Project, c glassbox.StageClose) ([]gla
 		return nil, fmt.Errorf("billing: project %q names no known seller (%q)", p.ID, b.Seller)
 	}
 	client, _ := cfg.Client(p.ClientID)
+	zone := cfg.SellerZone(seller)
+	issued := c.ClosedAt.In(zone)
 	base := glassbox.Document{
 		ProjectID:   p.ID,
 		ClientID:    p.ClientID,
 		CloseID:     c.ID,
 		DealID:      c.DealID,
-		Locale:      locale(cfg, p),
+		Locale:      cfg.ProjectLocale(p),
 		IssuedAt:    c.ClosedAt.UTC(),
-		TimeZone:    cfg.ProjectZone(p).String(),
-		Date:        c.ClosedAt.In(cfg.ProjectZone(p)).Format(time.DateOnly),
-		Seller:      seller.In(locale(cfg, p)), // printed as named in the document's locale
+		TimeZone:    zone.String(),
+		Date:        issued.Format(time.DateOnly),
+		Seller:      seller.In(cfg.ProjectLocale(p)), // printed as named in the document's locale
 		Buyer:       client.Buyer,
 		ProjectName: p.Name,
 		Currency:    b.Currency,
@@ -79,7 +85,7 @@ func Plan(cfg glassbox.Config, p glassbox.Project, c glassbox.StageClose) ([]gla
 	if days == 0 {
 		days = glassbox.DefaultPaymentDays
 	}
-	inv.DueDate = c.ClosedAt.In(cfg.ProjectZone(p)).AddDate(0, 0, days).Format(time.DateOnly)
+	inv.DueDate = issued.AddDate(0, 0, days).Format(time.DateOnly)
 	return append(docs, inv), nil
 }
 
@@ -127,13 +133,6 @@ func year(d glassbox.Document) int {
 // Series is the numbering series a planned document is numbered in.
 func Series(d glassbox.Document) string {
 	return glassbox.DocumentSeries(d.Seller.ID, d.Kind, year(d))
-}
-
-func locale(cfg glassbox.Config, p glassbox.Project) string {
-	if cfg.ProjectLocale(p) == glassbox.LocaleRU {
-		return glassbox.LocaleRU
-	}
-	return glassbox.LocaleEN
 }
 
 // Store is what issuing needs of the store.

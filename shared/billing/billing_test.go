@@ -24,7 +24,7 @@ func config(mode glassbox.BillingMode) glassbox.Config {
 }
 
 // 2026-12-31 22:30 UTC is already 2027-01-01 in Moscow: documents are dated, numbered and due in the
-// project's zone.
+// seller's zone (here the agency's, Moscow).
 var newYearInMoscow = time.Date(2026, 12, 31, 22, 30, 0, 0, time.UTC)
 
 func TestPlan(t *testing.T) {
@@ -146,6 +146,36 @@ func TestPlanPrintsTheSellerNameOfTheDocumentLocale(t *testing.T) {
 				if d.Seller.Name != tt.want {
 					t.Errorf("%s seller = %q, want %q", d.Kind, d.Seller.Name, tt.want)
 				}
+			}
+		})
+	}
+}
+
+// The seller's zone dates and numbers its documents, not the project's: at 22:30 UTC on 31 December a project
+// in Vladivostok is already in 2027, a seller in Moscow is too, a seller in London is not.
+func TestPlanDatesInTheSellersZone(t *testing.T) {
+	tests := []struct {
+		sellerZone, date, due, series string
+	}{
+		{"", "2027-01-01", "2027-01-06", "px/invoice/2027"}, // the agency's zone, Moscow
+		{"Europe/London", "2026-12-31", "2027-01-05", "px/invoice/2026"},
+		{"Asia/Vladivostok", "2027-01-01", "2027-01-06", "px/invoice/2027"},
+	}
+	for _, tt := range tests {
+		t.Run("Seller"+tt.sellerZone, func(t *testing.T) {
+			cfg := config(glassbox.BillPostpay)
+			cfg.Sellers[0].TimeZone = tt.sellerZone
+			cfg.Projects[0].TimeZone = "Asia/Vladivostok"
+			docs, err := billing.Plan(cfg, cfg.Projects[0], glassbox.StageClose{ID: "c", StageID: "layout", ClosedAt: newYearInMoscow})
+			if err != nil {
+				t.Fatal(err)
+			}
+			inv := docs[1]
+			if inv.Date != tt.date || inv.DueDate != tt.due || billing.Series(inv) != tt.series {
+				t.Errorf("invoice dated %s due %s in %s; want %s, %s, %s", inv.Date, inv.DueDate, billing.Series(inv), tt.date, tt.due, tt.series)
+			}
+			if want := cfg.SellerZone(cfg.Sellers[0]).String(); inv.TimeZone != want {
+				t.Errorf("invoice zone = %s, want the seller's %s", inv.TimeZone, want)
 			}
 		})
 	}

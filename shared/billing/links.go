@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
-	"github.com/glassbox-oss/glassbox/shared/links"
+	"github.com/glassbox-oss/glassbox/shared/linksign"
 )
 
 // Secrets reads secrets by SSM parameter name.
@@ -27,11 +27,11 @@ type Links struct {
 	PublicBaseURL string
 
 	once   sync.Once
-	signer *links.KeyedSigner
+	signer *linksign.KeyedSigner
 }
 
-func (l *Links) linkSigner(ctx context.Context) (*links.Signer, error) {
-	l.once.Do(func() { l.signer = &links.KeyedSigner{Keys: l.Secrets, Param: l.KeyParam} })
+func (l *Links) linkSigner(ctx context.Context) (*linksign.Signer, error) {
+	l.once.Do(func() { l.signer = &linksign.KeyedSigner{Keys: l.Secrets, Param: l.KeyParam} })
 	s, err := l.signer.Signer(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("billing: %w", err)
@@ -46,22 +46,23 @@ func (l *Links) base(cfg glassbox.Config) string {
 	return strings.TrimRight(l.PublicBaseURL, "/")
 }
 
-// DocumentURL is the download link of a document's PDF. Expiry counts from the issue time, so a message
-// retried later is worded the same.
-func (l *Links) DocumentURL(ctx context.Context, cfg glassbox.Config, d glassbox.Document) (string, error) {
+// DocumentURL is the download link of a document's PDF in a message sent at sentAt: it is valid for
+// linksign.DefaultDocumentLinkTTL from then, however long ago the document was issued.
+func (l *Links) DocumentURL(ctx context.Context, cfg glassbox.Config, d glassbox.Document, sentAt time.Time) (string, error) {
 	s, err := l.linkSigner(ctx)
 	if err != nil {
 		return "", err
 	}
-	return s.URL(l.base(cfg), links.ActionDocument, d.ID, d.IssuedAt.Add(links.DefaultDocumentLinkTTL)), nil
+	return s.URL(l.base(cfg), linksign.ActionDocument, d.ID, sentAt.Add(linksign.DefaultDocumentLinkTTL)), nil
 }
 
-// PayURL is an invoice's "payment received" link and when it expires.
-func (l *Links) PayURL(ctx context.Context, cfg glassbox.Config, d glassbox.Document) (string, time.Time, error) {
+// PayURL is an invoice's "payment received" link in a message sent at sentAt, and when it expires: the full
+// linksign.DefaultPayLinkTTL from sending.
+func (l *Links) PayURL(ctx context.Context, cfg glassbox.Config, d glassbox.Document, sentAt time.Time) (string, time.Time, error) {
 	s, err := l.linkSigner(ctx)
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	exp := d.IssuedAt.Add(links.DefaultPayLinkTTL)
-	return s.URL(l.base(cfg), links.ActionPay, d.ID, exp), exp, nil
+	exp := sentAt.UTC().Add(linksign.DefaultPayLinkTTL)
+	return s.URL(l.base(cfg), linksign.ActionPay, d.ID, exp), exp, nil
 }

@@ -57,8 +57,9 @@ func (Provider) Verify(d glassbox.Delivery, secret string) error {
 }
 
 // Parse turns an ONCRMDEALUPDATE or ONCRMDEALADD delivery into one deal_updated event for binding b, carrying
-// only the deal id: React reads the deal back (Client.FetchDeal) to learn its stage. Other events, and deals the
-// binding does not route, give no event and no error. A body that is not form data or names no event, or a
+// only the deal id: React reads the deal back (Client.FetchDeal) to learn its stage. The project is decided at
+// ingest from the deal id (glassbox.Binding.Accept) and stays the stored one after the read-back. Other events
+// give no event and no error. A body that is not form data or names no event, or a
 // deal event without data[FIELDS][ID], is glassbox.ErrMalformed. When b.ExternalID is set, a delivery from
 // another portal (auth[domain], or auth[member_id]) wraps glassbox.ErrBadSignature.
 //
@@ -85,13 +86,7 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	if id == "" {
 		return nil, fmt.Errorf("bitrix24: %s has no data[FIELDS][ID]: %w", clip(name), glassbox.ErrMalformed)
 	}
-	route, ok := b.DealProject(id)
-	if !ok {
-		return nil, nil
-	}
-
-	received := d.ReceivedAt.UTC()
-	occurred := received
+	var occurred time.Time
 	ts := form.Get("ts")
 	if sec, err := strconv.ParseInt(ts, 10, 64); err == nil && sec > 0 && sec < 1<<33 {
 		occurred = time.Unix(sec, 0).UTC()
@@ -103,7 +98,6 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	providerID := id + ":" + ts
 	e := glassbox.Event{
 		ID:              glassbox.EventID(Name, providerID),
-		ProjectID:       route.ProjectID,
 		BindingID:       b.ID,
 		Provider:        Name,
 		ProviderEventID: providerID,
@@ -111,7 +105,7 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 		ProviderType:    strings.ToUpper(name),
 		TaskID:          id,
 		OccurredAt:      occurred,
-		ReceivedAt:      received,
+		ReceivedAt:      d.ReceivedAt.UTC(),
 		Deal:            &glassbox.DealChange{ID: id},
 	}
 	if validHost(domain) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/glassbox-oss/glassbox/shared/bitrix24"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/providertest"
 )
 
 const secret = "51856fefc120afa4b628cc82d3935cce"
@@ -115,7 +116,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := bitrix24.New().Parse(delivery(mustRead(t, tt.file)), tt.binding)
+			got, err := providertest.Accepted(bitrix24.New(), delivery(mustRead(t, tt.file)), tt.binding)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,7 +134,7 @@ func TestParse(t *testing.T) {
 
 // bodyHash reads the hash Parse put in the id of a body without ts, and checks its shape.
 func bodyHash(body []byte) string {
-	evs, err := bitrix24.New().Parse(delivery(body), binding)
+	evs, err := providertest.Accepted(bitrix24.New(), delivery(body), binding)
 	if err != nil || len(evs) != 1 {
 		return "parse failed"
 	}
@@ -164,7 +165,7 @@ func TestParseRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := bitrix24.New().Parse(delivery([]byte(tt.body)), tt.binding)
+			got, err := providertest.Accepted(bitrix24.New(), delivery([]byte(tt.body)), tt.binding)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("Parse = %s, %v; want %v", dump(got), err, tt.want)
 			}
@@ -177,7 +178,7 @@ func TestParseOddDomainGivesNoURL(t *testing.T) {
 		body := "event=ONCRMDEALUPDATE&data[FIELDS][ID]=759&ts=1716543690&auth[domain]=" + strings.ReplaceAll(domain, "&", "")
 		b := binding
 		b.ExternalID = ""
-		got, err := bitrix24.New().Parse(delivery([]byte(strings.ReplaceAll(body, " ", "+"))), b)
+		got, err := providertest.Accepted(bitrix24.New(), delivery([]byte(strings.ReplaceAll(body, " ", "+"))), b)
 		if err != nil || len(got) != 1 {
 			t.Fatalf("domain %q: Parse = %s, %v; want one event", domain, dump(got), err)
 		}
@@ -190,13 +191,13 @@ func TestParseOddDomainGivesNoURL(t *testing.T) {
 func TestEventIDsStable(t *testing.T) {
 	for _, file := range []string{"bitrix24-deal-update.form", "bitrix24-deal-update-no-ts.form"} {
 		body := mustRead(t, file)
-		first, err := bitrix24.New().Parse(delivery(body), binding)
+		first, err := providertest.Accepted(bitrix24.New(), delivery(body), binding)
 		if err != nil {
 			t.Fatal(err)
 		}
 		retry := delivery(append([]byte{}, body...))
 		retry.ReceivedAt = received.Add(time.Minute)
-		second, err := bitrix24.New().Parse(retry, binding)
+		second, err := providertest.Accepted(bitrix24.New(), retry, binding)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -204,8 +205,8 @@ func TestEventIDsStable(t *testing.T) {
 			t.Errorf("%s: ids %s and %s, want one and the same", file, dump(first), dump(second))
 		}
 	}
-	add, _ := bitrix24.New().Parse(delivery(mustRead(t, "bitrix24-deal-add.form")), binding)
-	update, _ := bitrix24.New().Parse(delivery(mustRead(t, "bitrix24-deal-update.form")), binding)
+	add, _ := providertest.Accepted(bitrix24.New(), delivery(mustRead(t, "bitrix24-deal-add.form")), binding)
+	update, _ := providertest.Accepted(bitrix24.New(), delivery(mustRead(t, "bitrix24-deal-update.form")), binding)
 	if len(add) != 1 || len(update) != 1 || add[0].ID == update[0].ID {
 		t.Errorf("add %s and update %s should be different events", dump(add), dump(update))
 	}
@@ -250,7 +251,7 @@ func TestSampleEvents(t *testing.T) {
 		if err := p.Verify(d, secret); err != nil {
 			t.Fatal(err)
 		}
-		evs, err := p.Parse(d, binding)
+		evs, err := providertest.Accepted(p, d, binding)
 		if err != nil || len(evs) != 1 {
 			t.Fatalf("Parse = %s, %v; want one event", dump(evs), err)
 		}
@@ -281,7 +282,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Verify: unexpected error kind: %v", err)
 		}
 		for _, b := range []glassbox.Binding{binding, open} {
-			events, err := bitrix24.New().Parse(d, b)
+			events, err := providertest.Accepted(bitrix24.New(), d, b)
 			if err != nil && !errors.Is(err, glassbox.ErrMalformed) && !errors.Is(err, glassbox.ErrBadSignature) {
 				t.Fatalf("unexpected error kind: %v", err)
 			}
@@ -305,7 +306,7 @@ func BenchmarkVerifyAndParse(b *testing.B) {
 		if err := p.Verify(d, secret); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := p.Parse(d, binding); err != nil {
+		if _, err := providertest.Accepted(p, d, binding); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -120,7 +120,8 @@ func (c *Courier) render(ctx context.Context, m glassbox.Message, known []glassb
 		if err != nil {
 			return glassbox.RawEmail{}, fmt.Errorf("courier: message %s: %w", m.ID, err)
 		}
-		msg.Attachments = append(msg.Attachments, mime.Attachment{Filename: Filename(d), ContentType: "application/pdf", Data: pdf})
+		msg.Attachments = append(msg.Attachments, mime.Attachment{Filename: d.FileName(), ASCIIFilename: d.ASCIIFileName(),
+			ContentType: "application/pdf", Data: pdf})
 	}
 	data, err := msg.Bytes()
 	if err != nil {
@@ -146,25 +147,8 @@ func (c *Courier) attachment(ctx context.Context, id string, known []glassbox.Is
 	return d, pdf, nil
 }
 
-// Filename is the name a document's PDF is attached and downloaded under: "Счёт ПК-2026-0015.pdf",
-// "Invoice PX-2026-0001.pdf".
-func Filename(d glassbox.Document) string {
-	names := map[string]map[glassbox.DocumentKind]string{
-		glassbox.LocaleRU: {glassbox.DocumentAct: "Акт", glassbox.DocumentInvoice: "Счёт"},
-		glassbox.LocaleEN: {glassbox.DocumentAct: "Act", glassbox.DocumentInvoice: "Invoice"},
-	}
-	loc := d.Locale
-	if loc != glassbox.LocaleRU {
-		loc = glassbox.LocaleEN
-	}
-	safe := strings.Map(func(r rune) rune {
-		if r < 0x20 || strings.ContainsRune(`/\:*?"<>|`, r) {
-			return '-'
-		}
-		return r
-	}, d.Number)
-	return names[loc][d.Kind] + " " + safe + ".pdf"
-}
+// Filename is the name a document's PDF is attached and downloaded under (glassbox.Document.FileName).
+func Filename(d glassbox.Document) string { return d.FileName() }
 
 func newToken() string {
 	b := make([]byte, 12)

@@ -173,6 +173,10 @@ type Seller struct {
 	VAT        VAT    `json:"vat" yaml:"vat" dynamodbav:"vat"`
 	// NumberPrefix goes before document numbers ("PX-" makes "PX-2026-0015"); optional.
 	NumberPrefix string `json:"number_prefix,omitempty" yaml:"number_prefix,omitempty" dynamodbav:"numberPrefix,omitempty"`
+	// TimeZone is the IANA zone the seller keeps its books in: its documents are dated, fall due and are
+	// numbered (the year of the series) in it, whatever the zones of the projects it bills. Empty: the
+	// agency's.
+	TimeZone string `json:"time_zone,omitempty" yaml:"time_zone,omitempty" dynamodbav:"timeZone,omitempty"`
 }
 
 // Buyer is a client's legal details as they appear on documents.
@@ -351,11 +355,13 @@ func (b Binding) DealProject(dealID string) (DealRoute, bool) {
 // semantic S, HubSpot closedwon, Pipedrive status won), whatever its stage id.
 const StageWon = "won"
 
-// StageMeaning says what a deal's stage means: the project stage it closes, or paid. Map values are CRM
-// stage ids, stage names (ignoring case) or StageWon. Both results are empty when the map does not mention it.
-func (b Binding) StageMeaning(d DealChange) (closes string, paid bool) {
+// StageMeaning says what a deal's stage means for the project its event was filed under (projectID, decided
+// at ingest): the project stage it closes, or paid. The deal's own stage map applies while the binding still
+// routes the deal to that project, else the binding's. Map values are CRM stage ids, stage names (ignoring
+// case) or StageWon. Both results are empty when the map does not mention it.
+func (b Binding) StageMeaning(projectID string, d DealChange) (closes string, paid bool) {
 	m := b.StageMap
-	if r, ok := b.DealProject(d.ID); ok && len(r.StageMap) > 0 {
+	if r, ok := b.DealProject(d.ID); ok && r.ProjectID == projectID && len(r.StageMap) > 0 {
 		m = r.StageMap
 	}
 	// Sorted keys make the answer stable when a stage is (wrongly) listed twice.
@@ -396,7 +402,8 @@ type DealChange struct {
 }
 
 // StageClose is the record that a project stage was closed, made once per (project, stage): it and the
-// documents it issued are written in one transaction.
+// documents it issued are written in one transaction. ClosedAt is when Glassbox closed it and issued the
+// documents, not when the CRM event that caused it happened (EventID names that event).
 type StageClose struct {
 	ID          string    `json:"id" dynamodbav:"id"`
 	ProjectID   string    `json:"projectId" dynamodbav:"projectId"`
@@ -456,8 +463,11 @@ type Document struct {
 	Series string `json:"series" dynamodbav:"series"`
 	Seq    int64  `json:"seq" dynamodbav:"seq"`
 	Number string `json:"number" dynamodbav:"number"`
+	// Locale is the language the document and every message about it speak (LocaleRU or LocaleEN), decided
+	// once when it is issued; a message sent or re-sent later reads it from here.
 	Locale string `json:"locale" dynamodbav:"locale"`
-	// IssuedAt is UTC; Date and DueDate are civil dates ("2026-11-23") in the project's zone.
+	// IssuedAt is when the document was issued (UTC); Date and DueDate are civil dates ("2026-11-23") in
+	// TimeZone, the seller's zone at issue, which later messages about the document also use.
 	IssuedAt time.Time `json:"issuedAt" dynamodbav:"issuedAt"`
 	Date     string    `json:"date" dynamodbav:"date"`
 	DueDate  string    `json:"dueDate,omitempty" dynamodbav:"dueDate,omitempty"`
@@ -488,6 +498,12 @@ type Document struct {
 	VoidReason string        `json:"voidReason,omitempty" dynamodbav:"voidReason,omitempty"`
 	// PDFSHA256 is the hex SHA-256 of the stored PDF, so a download can be checked against what was sent.
 	PDFSHA256 string `json:"pdfSha256" dynamodbav:"pdfSha256"`
+}
+
+// Zone is the time zone the document was dated in (TimeZone), which messages about it use for their dates
+// too; UTC when it does not load.
+func (d Document) Zone() *time.Location {
+	return zone(d.TimeZone)
 }
 
 // DocumentID is the id of a close's document of a kind.

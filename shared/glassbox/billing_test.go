@@ -96,24 +96,28 @@ func TestBindingStageMeaning(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		name       string
+		project    string
 		change     glassbox.DealChange
 		wantCloses string
 		wantPaid   bool
 	}{
-		{"ByID", glassbox.DealChange{ID: "1", StageID: "41893096"}, "design", false},
-		{"ByNameIgnoringCase", glassbox.DealChange{ID: "1", StageID: "999", StageName: "ДИЗАЙН СОГЛАСОВАН"}, "design", false},
-		{"Won", glassbox.DealChange{ID: "1", StageID: "555", StageName: "Успешно", Won: true}, "launch", false},
-		{"StageNamedWonAlsoMatches", glassbox.DealChange{ID: "1", StageID: "555", StageName: "won"}, "launch", false},
-		{"Paid", glassbox.DealChange{ID: "1", StageID: "142"}, "", true},
-		{"PerDealOverride", glassbox.DealChange{ID: "2", StageID: "77"}, "catalog", false},
-		{"PerDealOverridePaidByName", glassbox.DealChange{ID: "2", StageName: "оплачено"}, "", true},
-		{"PerDealOverrideHidesBindingMap", glassbox.DealChange{ID: "2", StageID: "41893096"}, "", false},
-		{"UnknownStage", glassbox.DealChange{ID: "1", StageID: "123", StageName: "Переговоры"}, "", false},
-		{"UnknownDealUsesBindingMap", glassbox.DealChange{ID: "9", StageID: "142"}, "", true},
-		{"EmptyMatchesNothing", glassbox.DealChange{ID: "1"}, "", false},
+		{"ByID", "site", glassbox.DealChange{ID: "1", StageID: "41893096"}, "design", false},
+		{"ByNameIgnoringCase", "site", glassbox.DealChange{ID: "1", StageID: "999", StageName: "ДИЗАЙН СОГЛАСОВАН"}, "design", false},
+		{"Won", "site", glassbox.DealChange{ID: "1", StageID: "555", StageName: "Успешно", Won: true}, "launch", false},
+		{"StageNamedWonAlsoMatches", "site", glassbox.DealChange{ID: "1", StageID: "555", StageName: "won"}, "launch", false},
+		{"Paid", "site", glassbox.DealChange{ID: "1", StageID: "142"}, "", true},
+		{"PerDealOverride", "shop", glassbox.DealChange{ID: "2", StageID: "77"}, "catalog", false},
+		{"PerDealOverridePaidByName", "shop", glassbox.DealChange{ID: "2", StageName: "оплачено"}, "", true},
+		{"PerDealOverrideHidesBindingMap", "shop", glassbox.DealChange{ID: "2", StageID: "41893096"}, "", false},
+		{"UnknownStage", "site", glassbox.DealChange{ID: "1", StageID: "123", StageName: "Переговоры"}, "", false},
+		{"UnknownDealUsesBindingMap", "site", glassbox.DealChange{ID: "9", StageID: "142"}, "", true},
+		{"EmptyMatchesNothing", "site", glassbox.DealChange{ID: "1"}, "", false},
+		// Deal 2 was filed under "site" before the configuration moved it to "shop": shop's stage map is not
+		// site's, so the binding's applies.
+		{"PerDealMapOnlyForItsProject", "site", glassbox.DealChange{ID: "2", StageID: "41893096"}, "design", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			closes, paid := b.StageMeaning(tt.change)
+			closes, paid := b.StageMeaning(tt.project, tt.change)
 			if closes != tt.wantCloses || paid != tt.wantPaid {
 				t.Errorf("StageMeaning(%+v) = (%q, %v), want (%q, %v)", tt.change, closes, paid, tt.wantCloses, tt.wantPaid)
 			}
@@ -248,5 +252,45 @@ func TestMinorJSONRoundTrip(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(`{"total":1.5}`), &back); err == nil {
 		t.Fatal("a fractional number of minor units was accepted")
+	}
+}
+
+func TestDocumentFileName(t *testing.T) {
+	tests := []struct {
+		name       string
+		doc        glassbox.Document
+		utf, ascii string
+	}{
+		{"RussianInvoice", glassbox.Document{Kind: glassbox.DocumentInvoice, Locale: "ru", Number: "ПК-2026-0015"},
+			"Счёт ПК-2026-0015.pdf", "Schet PK-2026-0015.pdf"},
+		{"RussianActRuRU", glassbox.Document{Kind: glassbox.DocumentAct, Locale: "ru-RU", Number: "ЩЁ/2026/7"},
+			"Акт ЩЁ-2026-7.pdf", "Akt ShchE-2026-7.pdf"},
+		{"EnglishInvoice", glassbox.Document{Kind: glassbox.DocumentInvoice, Locale: "en", Number: "PX-2026-0001"},
+			"Invoice PX-2026-0001.pdf", "Invoice PX-2026-0001.pdf"},
+		{"EnglishWithCyrillicPrefix", glassbox.Document{Kind: glassbox.DocumentInvoice, Locale: "en", Number: "ПК-2026-0002"},
+			"Invoice ПК-2026-0002.pdf", "Invoice PK-2026-0002.pdf"},
+		{"UnsafeCharacters", glassbox.Document{Kind: glassbox.DocumentAct, Locale: "en", Number: "A\"B:C\\D\r"},
+			"Act A-B-C-D-.pdf", "Act A-B-C-D-.pdf"},
+		{"NoNumberYet", glassbox.Document{ID: "doc-1", Kind: glassbox.DocumentInvoice, Locale: "ru"},
+			"Счёт doc-1.pdf", "Schet doc-1.pdf"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.doc.FileName(); got != tt.utf {
+				t.Errorf("FileName() = %q, want %q", got, tt.utf)
+			}
+			if got := tt.doc.ASCIIFileName(); got != tt.ascii {
+				t.Errorf("ASCIIFileName() = %q, want %q", got, tt.ascii)
+			}
+		})
+	}
+}
+
+func TestLocale(t *testing.T) {
+	for in, want := range map[string]string{"ru": "ru", "ru-RU": "ru", "RU": "ru", " ru_ru ": "ru", "en": "en",
+		"en-GB": "en", "": "en", "de": "en", "rus": "en"} {
+		if got := glassbox.Locale(in); got != want {
+			t.Errorf("Locale(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -143,7 +143,17 @@ func (c Config) Seller(id string) (Seller, bool) {
 
 // ProjectZone is the time zone a project lives in: its own, else the agency's, else UTC.
 func (c Config) ProjectZone(p Project) *time.Location {
-	for _, name := range []string{p.TimeZone, c.Agency.TimeZone} {
+	return zone(p.TimeZone, c.Agency.TimeZone)
+}
+
+// SellerZone is the time zone a seller keeps its books in: its own, else the agency's, else UTC. Documents
+// are dated and numbered in it.
+func (c Config) SellerZone(s Seller) *time.Location {
+	return zone(s.TimeZone, c.Agency.TimeZone)
+}
+
+func zone(names ...string) *time.Location {
+	for _, name := range names {
 		if name == "" {
 			continue
 		}
@@ -154,12 +164,23 @@ func (c Config) ProjectZone(p Project) *time.Location {
 	return time.UTC
 }
 
-// ProjectLocale is the locale a project speaks: its own, else the agency's.
+// ProjectLocale is the locale a project speaks, LocaleRU or LocaleEN: its own, else the agency's (see
+// Locale).
 func (c Config) ProjectLocale(p Project) string {
 	if p.Locale != "" {
-		return p.Locale
+		return Locale(p.Locale)
 	}
-	return c.Agency.Locale
+	return Locale(c.Agency.Locale)
+}
+
+// Locale is the one rule that turns a locale as written ("ru", "ru-RU", "RU", "en-GB", "") into one
+// Glassbox speaks: LocaleRU for Russian in any spelling, LocaleEN for anything else.
+func Locale(s string) string {
+	l := strings.ToLower(strings.TrimSpace(s))
+	if l == LocaleRU || strings.HasPrefix(l, "ru-") || strings.HasPrefix(l, "ru_") {
+		return LocaleRU
+	}
+	return LocaleEN
 }
 
 // Binding returns the binding of a provider with the given id.

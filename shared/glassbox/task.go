@@ -84,6 +84,44 @@ type Event struct {
 // EventID builds the deterministic id of an event from the provider and its own action id.
 func EventID(provider, providerEventID string) string { return provider + ":" + providerEventID }
 
+// Accept completes the events a provider parsed from a delivery to binding b received at receivedAt, as they
+// are stored. It is the one place that decides
+//   - the project: for a deal, the one b.Deals routes it to; for a task, b's project. Providers report the
+//     deal and never decide the project; React and billing read the stored ProjectID, so a configuration
+//     changed between ingest and React cannot file the event's history under one project and bill another.
+//   - the times: ReceivedAt is receivedAt; OccurredAt is the provider's time of the action, or receivedAt when
+//     the provider gave none.
+//
+// A deal the binding does not route concerns no project: it is left out.
+func (b Binding) Accept(evs []Event, receivedAt time.Time) []Event {
+	var out []Event
+	for _, e := range evs {
+		if e, ok := b.accept(e, receivedAt); ok {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (b Binding) accept(e Event, receivedAt time.Time) (Event, bool) {
+	e.BindingID = b.ID
+	if e.Deal != nil {
+		r, ok := b.DealProject(e.Deal.ID)
+		if !ok {
+			return e, false
+		}
+		e.ProjectID = r.ProjectID
+	} else {
+		e.ProjectID = b.ProjectID
+	}
+	e.ReceivedAt = receivedAt.UTC()
+	if e.OccurredAt.IsZero() {
+		e.OccurredAt = e.ReceivedAt
+	}
+	e.OccurredAt = e.OccurredAt.UTC()
+	return e, true
+}
+
 // Task is the current state of one task, folded from its events, kept for digests and the dashboard.
 type Task struct {
 	ProjectID string     `json:"projectId" dynamodbav:"projectId"`

@@ -79,3 +79,45 @@ func TestStatusOf(t *testing.T) {
 		}
 	}
 }
+
+// Accept is the one place an event's project and times are decided: the binding's project for a task, the
+// deal's route for a deal (unrouted deals are left out), ReceivedAt for a provider that gave no time.
+func TestBindingAccept(t *testing.T) {
+	received := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	said := time.Date(2024, 5, 24, 9, 0, 0, 0, time.FixedZone("MSK", 3*3600))
+	tracker := glassbox.Binding{ID: "board", ProjectID: "site", Provider: "trello"}
+	crm := glassbox.Binding{ID: "crm", Provider: "amocrm", ProjectID: "ignored-for-deals",
+		Deals: []glassbox.DealRoute{{DealID: "1", ProjectID: "site"}, {DealID: "2", ProjectID: "shop"}}}
+	deal := func(id string, at time.Time) glassbox.Event {
+		return glassbox.Event{ID: "amocrm:" + id, Provider: "amocrm", OccurredAt: at, Deal: &glassbox.DealChange{ID: id}}
+	}
+	tests := []struct {
+		name        string
+		b           glassbox.Binding
+		in          []glassbox.Event
+		wantProject []string
+		wantAt      []time.Time
+	}{
+		{"TaskGetsTheBindingsProject", tracker, []glassbox.Event{{ID: "trello:a", OccurredAt: said}}, []string{"site"}, []time.Time{said.UTC()}},
+		{"NoProviderTimeIsReceivedAt", tracker, []glassbox.Event{{ID: "trello:b"}}, []string{"site"}, []time.Time{received}},
+		{"DealsGetTheirRoutesProject", crm, []glassbox.Event{deal("2", said), deal("1", time.Time{})}, []string{"shop", "site"},
+			[]time.Time{said.UTC(), received}},
+		{"UnroutedDealLeftOut", crm, []glassbox.Event{deal("9", said), deal("1", said)}, []string{"site"}, []time.Time{said.UTC()}},
+		{"NothingRouted", crm, []glassbox.Event{deal("9", said)}, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.b.Accept(tt.in, received)
+			if len(got) != len(tt.wantProject) {
+				t.Fatalf("Accept kept %d events, want %d", len(got), len(tt.wantProject))
+			}
+			for i, e := range got {
+				if e.ProjectID != tt.wantProject[i] || !e.OccurredAt.Equal(tt.wantAt[i]) || e.OccurredAt.Location() != time.UTC ||
+					!e.ReceivedAt.Equal(received) || e.BindingID != tt.b.ID {
+					t.Errorf("event %d = project %q at %s received %s binding %q; want %q at %s", i, e.ProjectID, e.OccurredAt,
+						e.ReceivedAt, e.BindingID, tt.wantProject[i], tt.wantAt[i])
+				}
+			}
+		})
+	}
+}

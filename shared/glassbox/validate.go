@@ -231,6 +231,7 @@ func (v *validator) seller(p string, s Seller, seen map[string]bool) {
 	v.required(p+".director.name", s.Director.Name)
 	v.required(p+".accountant.name", s.Accountant.Name)
 	v.email(p+".accountant.email", s.Accountant.Email)
+	v.zone(p+".time_zone", s.TimeZone, false)
 	russian := s.INN != ""
 	v.taxIDs(p, s.INN, s.KPP, true)
 	if s.OGRN != "" {

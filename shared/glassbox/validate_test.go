@@ -138,6 +138,7 @@ func TestValidate(t *testing.T) {
 			"agency.working_hours.to", "from 0 to 24"},
 
 		// Sellers.
+		{"SellerTimeZoneUnknown", func(c *glassbox.Config) { c.Sellers[0].TimeZone = "Europe/Atlantis" }, "sellers[0].time_zone", "not an IANA time zone"},
 		{"SellerIDTwice", func(c *glassbox.Config) { c.Sellers[1].ID = "ru" }, "sellers[1].id", "used twice"},
 		{"SellerIDBad", func(c *glassbox.Config) { c.Sellers = append(c.Sellers, glassbox.Seller{ID: "a b"}) },
 			"sellers[3].id", "must be letters"},

@@ -132,9 +132,10 @@ type event struct {
 }
 
 // Parse turns a delivery (a JSON array of events) into deal_stage_changed events for binding b, one per event
-// that sets a routed deal's dealstage: subscriptionType "deal.propertyChange", or "object.propertyChange" with
-// objectTypeId "0-3" (deals). Other subscriptions (deal.creation carries no stage), other properties, deals
-// the binding does not route and, when b.ExternalID is set, other portals' events yield nothing, and a batch
+// that sets a deal's dealstage (which project the deal belongs to is decided at ingest, by
+// glassbox.Binding.Accept): subscriptionType "deal.propertyChange", or "object.propertyChange" with
+// objectTypeId "0-3" (deals). Other subscriptions (deal.creation carries no stage), other properties and, when
+// b.ExternalID is set, other portals' events yield nothing, and a batch
 // of nothing but those yields no events and no error. A body that is not a JSON array of objects, or a stage
 // change without eventId or objectId, is glassbox.ErrMalformed.
 //
@@ -163,14 +164,9 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 				glassbox.ErrMalformed)
 		}
 		dealID := ev.ObjectID.String()
-		route, ok := b.DealProject(dealID)
-		if !ok {
-			continue
-		}
 		providerID := ev.EventID.String() + ":" + dealID + ":" + ev.PropertyValue
 		e := glassbox.Event{
 			ID:              glassbox.EventID(Name, providerID),
-			ProjectID:       route.ProjectID,
 			BindingID:       b.ID,
 			Provider:        Name,
 			ProviderEventID: providerID,
@@ -183,7 +179,6 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 				Won:     ev.PropertyValue == StageClosedWon,
 			},
 		}
-		e.OccurredAt = e.ReceivedAt
 		if ms, err := ev.OccurredAt.Int64(); err == nil && ms > 0 && ms < maxMillis {
 			e.OccurredAt = time.UnixMilli(ms).UTC()
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/hubspot"
+	"github.com/glassbox-oss/glassbox/shared/providertest"
 )
 
 // Vector from shared/samples/SIGNATURES.md, computed over the exact bytes of hubspot-deal-stage-changed.json.
@@ -203,7 +204,7 @@ func TestParse(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := hubspot.New().Parse(delivery(mustRead(t, tt.file), "", "", received), tt.binding)
+			got, err := providertest.Accepted(hubspot.New(), delivery(mustRead(t, tt.file), "", "", received), tt.binding)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -243,7 +244,7 @@ func TestParseRejectsAndIgnores(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := hubspot.New().Parse(delivery([]byte(tt.body), "", "", vectorTime), binding)
+			got, err := providertest.Accepted(hubspot.New(), delivery([]byte(tt.body), "", "", vectorTime), binding)
 			if tt.malformed {
 				if !errors.Is(err, glassbox.ErrMalformed) {
 					t.Fatalf("Parse = %+v, %v; want ErrMalformed", got, err)
@@ -255,7 +256,7 @@ func TestParseRejectsAndIgnores(t *testing.T) {
 			}
 		})
 	}
-	if got, err := hubspot.New().Parse(delivery([]byte(stage("")), "", "", vectorTime), binding); err != nil || len(got) != 1 {
+	if got, err := providertest.Accepted(hubspot.New(), delivery([]byte(stage("")), "", "", vectorTime), binding); err != nil || len(got) != 1 {
 		t.Fatalf("control: Parse = %+v, %v; want one event", got, err)
 	}
 }
@@ -263,11 +264,11 @@ func TestParseRejectsAndIgnores(t *testing.T) {
 // TestParseIDsStable: a redelivery (HubSpot retries with the same eventId, later) maps to the same event ids.
 func TestParseIDsStable(t *testing.T) {
 	body := mustRead(t, "hubspot-deal-stage-batch.json")
-	first, err := hubspot.New().Parse(delivery(body, "", "", vectorTime), binding)
+	first, err := providertest.Accepted(hubspot.New(), delivery(body, "", "", vectorTime), binding)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := hubspot.New().Parse(delivery(body, "", "", vectorTime.Add(time.Hour)), binding)
+	again, err := providertest.Accepted(hubspot.New(), delivery(body, "", "", vectorTime.Add(time.Hour)), binding)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,7 +356,7 @@ func TestSampleEvents(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Verify: %v (re-sign the sample with hubspot.Sign)", err)
 			}
-			evs, err := hubspot.New().Parse(d, demoBinding)
+			evs, err := providertest.Accepted(hubspot.New(), d, demoBinding)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -366,7 +367,7 @@ func TestSampleEvents(t *testing.T) {
 			if e.ID != tt.wantEvent || e.ProjectID != "northwind-app" || e.Deal.ID != "18234567890" || e.Deal.StageID != tt.wantStage {
 				t.Fatalf("event = %s", dump(evs))
 			}
-			if closes, paid := demoBinding.StageMeaning(*e.Deal); closes != tt.wantCloses || paid != tt.wantPaid {
+			if closes, paid := demoBinding.StageMeaning(e.ProjectID, *e.Deal); closes != tt.wantCloses || paid != tt.wantPaid {
 				t.Fatalf("StageMeaning = %q, %v; want %q, %v", closes, paid, tt.wantCloses, tt.wantPaid)
 			}
 		})
@@ -384,7 +385,7 @@ func FuzzVerifyAndParse(f *testing.F) {
 		if err := hubspot.New().Verify(d, vectorSecret); err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
 			t.Fatalf("Verify: unexpected error kind: %v", err)
 		}
-		events, err := hubspot.New().Parse(d, binding)
+		events, err := providertest.Accepted(hubspot.New(), d, binding)
 		if err != nil && !errors.Is(err, glassbox.ErrMalformed) {
 			t.Fatalf("Parse: unexpected error kind: %v", err)
 		}
@@ -405,7 +406,7 @@ func BenchmarkVerifyAndParse(b *testing.B) {
 		if err := p.Verify(d, vectorSecret); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := p.Parse(d, binding); err != nil {
+		if _, err := providertest.Accepted(p, d, binding); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -421,7 +422,7 @@ func TestParseRepeatedEventIDStaysTwoEvents(t *testing.T) {
 	body := []byte(`[
  {"eventId":7,"portalId":27356661,"occurredAt":1716543682512,"subscriptionType":"deal.propertyChange","objectId":18234567890,"propertyName":"dealstage","propertyValue":"contractsent"},
  {"eventId":7,"portalId":27356661,"occurredAt":1716543682512,"subscriptionType":"deal.propertyChange","objectId":18234567999,"propertyName":"dealstage","propertyValue":"contractsent"}]`)
-	evs, err := hubspot.New().Parse(delivery(body, "", "", vectorTime), binding)
+	evs, err := providertest.Accepted(hubspot.New(), delivery(body, "", "", vectorTime), binding)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/httpapi"
 )
 
 // MaxBodyBytes is the largest delivery accepted; larger ones get 413.
@@ -30,7 +31,8 @@ type Provider interface {
 	// Verify checks the delivery's signature with the binding's secret; glassbox.ErrBadSignature if it fails.
 	Verify(d glassbox.Delivery, secret string) error
 	// Parse returns the events in a delivery (none for actions nobody needs to hear about);
-	// glassbox.ErrMalformed for a body that is not the provider's format.
+	// glassbox.ErrMalformed for a body that is not the provider's format. A CRM's events report the deal;
+	// the project is not the provider's to decide (see Parse in this package).
 	Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event, error)
 }
 
@@ -110,33 +112,6 @@ func (h *Handler) binding(ctx context.Context, provider, id string) (glassbox.Bi
 	return b, err
 }
 
-// Errors the handler answers with, besides the domain's ErrBadSignature and ErrMalformed.
-var (
-	errNotFound         = errors.New("not found")
-	errMethodNotAllowed = errors.New("method not allowed")
-	errTooLarge         = errors.New("body too large")
-	errUnavailable      = errors.New("temporarily unavailable")
-)
-
-// statusOf is the one place errors become HTTP statuses. Never 410: Trello deletes a hook that answers it.
-func statusOf(err error) int {
-	switch {
-	case errors.Is(err, errNotFound):
-		return http.StatusNotFound
-	case errors.Is(err, errMethodNotAllowed):
-		return http.StatusMethodNotAllowed
-	case errors.Is(err, errTooLarge):
-		return http.StatusRequestEntityTooLarge
-	case errors.Is(err, glassbox.ErrBadSignature):
-		return http.StatusUnauthorized
-	case errors.Is(err, glassbox.ErrMalformed):
-		return http.StatusBadRequest
-	default:
-		// The provider retries a 5xx, and the retry is deduplicated: nothing accepted is lost.
-		return http.StatusInternalServerError
-	}
-}
-
 // Result is the JSON body of a successful answer.
 type Result struct {
 	// Status is "accepted" (at least one new event stored), "duplicate" (all seen before), "ignored" (nothing
@@ -151,7 +126,7 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	log := h.log.With("request_id", req.RequestContext.RequestID, "provider", provider, "binding", bindingID)
 	res, err := h.handle(ctx, req, provider, bindingID, log)
 	if err != nil {
-		status := statusOf(err)
+		status := httpapi.StatusOf(err)
 		level := slog.LevelWarn
 		if status >= 500 {
 			level = slog.LevelError
@@ -169,21 +144,21 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest, providerName, bindingID string, log *slog.Logger) (Result, error) {
 	method := req.RequestContext.HTTP.Method
 	if method != http.MethodPost && method != http.MethodHead && method != http.MethodGet {
-		return Result{}, fmt.Errorf("%w: %s", errMethodNotAllowed, method)
+		return Result{}, fmt.Errorf("%w: %s", httpapi.ErrMethodNotAllowed, method)
 	}
 	if bodyLen(req) > MaxBodyBytes {
-		return Result{}, fmt.Errorf("%w: over %d bytes", errTooLarge, MaxBodyBytes)
+		return Result{}, fmt.Errorf("%w: over %d bytes", httpapi.ErrTooLarge, MaxBodyBytes)
 	}
 	provider, ok := h.providers[providerName]
 	if !ok {
-		return Result{}, fmt.Errorf("%w: unknown provider %q", errNotFound, providerName)
+		return Result{}, fmt.Errorf("%w: unknown provider %q", httpapi.ErrNotFound, providerName)
 	}
 	binding, err := h.binding(ctx, providerName, bindingID)
 	if errors.Is(err, glassbox.ErrNotFound) {
-		return Result{}, fmt.Errorf("%w: unknown binding %q for provider %q", errNotFound, bindingID, providerName)
+		return Result{}, fmt.Errorf("%w: unknown binding %q for provider %q", httpapi.ErrNotFound, bindingID, providerName)
 	}
 	if err != nil {
-		return Result{}, fmt.Errorf("%w: read binding: %v", errUnavailable, err)
+		return Result{}, fmt.Errorf("%w: read binding: %v", httpapi.ErrUnavailable, err)
 	}
 	if method != http.MethodPost {
 		// Trello checks a callback URL with HEAD (and some tools with GET) before it creates a hook.
@@ -196,12 +171,12 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	}
 	secret, err := h.secrets.Secret(ctx, binding.SecretParam)
 	if err != nil {
-		return Result{}, fmt.Errorf("%w: read secret %s: %v", errUnavailable, binding.SecretParam, err)
+		return Result{}, fmt.Errorf("%w: read secret %s: %v", httpapi.ErrUnavailable, binding.SecretParam, err)
 	}
 	if err := provider.Verify(d, secret); err != nil {
 		return Result{}, err
 	}
-	evs, err := provider.Parse(d, binding)
+	evs, err := Parse(provider, d, binding)
 	if err != nil {
 		return Result{}, err
 	}
@@ -217,12 +192,23 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 			continue
 		}
 		if err != nil {
-			return Result{}, fmt.Errorf("%w: store event %s: %v", errUnavailable, e.ID, err)
+			return Result{}, fmt.Errorf("%w: store event %s: %v", httpapi.ErrUnavailable, e.ID, err)
 		}
 		res.Status = "accepted"
 		res.Events = append(res.Events, e.ID)
 	}
 	return res, nil
+}
+
+// Parse is what a delivery means, as it is stored: the provider's events, each completed by the binding
+// (glassbox.Binding.Accept decides its project and its times), leaving out deals the binding does not route.
+// The webhook handler and glassbox preview both read deliveries through it.
+func Parse(p Provider, d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event, error) {
+	evs, err := p.Parse(d, b)
+	if err != nil {
+		return nil, err
+	}
+	return b.Accept(evs, d.ReceivedAt), nil
 }
 
 // NewDelivery is the delivery a request carries, as provider packages see it: the body exactly as sent
@@ -295,7 +281,7 @@ func header(m map[string]string) http.Header {
 
 // publicMessage is what the caller is told: enough to fix a bad request, nothing internal for a 5xx.
 func publicMessage(err error) string {
-	if statusOf(err) >= 500 {
+	if httpapi.StatusOf(err) >= 500 {
 		return "temporarily unavailable, retry later"
 	}
 	return err.Error()

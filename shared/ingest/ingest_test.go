@@ -156,3 +156,48 @@ func TestBindingCache(t *testing.T) {
 		}
 	}
 }
+
+// dealReporter is a CRM provider: it reports the deal a delivery names and never decides the project.
+type dealReporter struct{}
+
+func (dealReporter) Name() string                           { return "crm" }
+func (dealReporter) Verify(glassbox.Delivery, string) error { return nil }
+func (dealReporter) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event, error) {
+	id := string(d.Body)
+	return []glassbox.Event{{ID: "crm:" + id, Provider: "crm", Kind: glassbox.EventDealStageChanged,
+		Deal: &glassbox.DealChange{ID: id, StageID: "won"}}}, nil
+}
+
+type appending struct {
+	store
+	appended []glassbox.Event
+}
+
+func (s *appending) AppendEvent(_ context.Context, e glassbox.Event) error {
+	s.appended = append(s.appended, e)
+	return nil
+}
+
+// Ingest decides a deal's project from the binding, once, and stores it on the event; a deal the binding does
+// not route is ignored.
+func TestDealProjectIsDecidedAtIngest(t *testing.T) {
+	st := &appending{store: store{binding: glassbox.Binding{ID: "b1", Provider: "crm",
+		Deals: []glassbox.DealRoute{{DealID: "7", ProjectID: "kitchen"}}}}}
+	h := ingest.NewHandler(st, secrets{}, []ingest.Provider{dealReporter{}}, fixedClock{}, ingest.Options{
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	post := func(deal string) events.APIGatewayV2HTTPResponse {
+		resp, _ := h.Handle(context.Background(), events.APIGatewayV2HTTPRequest{RawPath: "/hooks/crm/b1", Body: deal,
+			RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST"}}})
+		return resp
+	}
+	if resp := post("8"); resp.StatusCode != http.StatusOK || resp.Body != `{"status":"ignored"}` || len(st.appended) != 0 {
+		t.Fatalf("unrouted deal: %d %s, %d stored; want ignored, nothing stored", resp.StatusCode, resp.Body, len(st.appended))
+	}
+	if resp := post("7"); resp.StatusCode != http.StatusOK || len(st.appended) != 1 {
+		t.Fatalf("routed deal: %d %s, %d stored", resp.StatusCode, resp.Body, len(st.appended))
+	}
+	e := st.appended[0]
+	if want := fixedClock.Now(fixedClock{}); e.ProjectID != "kitchen" || e.BindingID != "b1" || !e.OccurredAt.Equal(want) || !e.ReceivedAt.Equal(want) {
+		t.Errorf("stored %+v; want project kitchen, binding b1, occurred and received at %s", e, want)
+	}
+}

@@ -1,3 +1,6 @@
+// Package links answers the signed, expiring links Glassbox mails out (signed and checked by shared/linksign):
+// the accountant's one-click "payment received" page for an invoice and its confirmation, and the download of
+// an issued PDF. The handler serves AWS Lambda (HTTP API, payload 2.0) and glassbox dev alike.
 package links
 
 import (
@@ -16,6 +19,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/httpapi"
+	"github.com/glassbox-oss/glassbox/shared/linksign"
 )
 
 // MaxBodyBytes is the largest request body accepted; larger ones get 413. The pay form posts no fields.
@@ -31,11 +36,6 @@ type Store interface {
 	AppendEvent(ctx context.Context, e glassbox.Event) error
 }
 
-// KeySource reads secrets by parameter name: shared/ssm on Lambda, the embedded store in glassbox dev.
-type KeySource interface {
-	Secret(ctx context.Context, name string) (string, error)
-}
-
 // Options are the settings of a Handler.
 type Options struct {
 	// KeyParam names the parameter holding the link key (its value's bytes, at least MinKeyBytes). It is read
@@ -48,52 +48,24 @@ type Options struct {
 // Handler answers signed links: the invoice's "payment received" page and its confirmation, and PDF downloads.
 type Handler struct {
 	store  Store
-	signer *KeyedSigner
+	signer *linksign.KeyedSigner
 	clock  glassbox.Clock
 	opts   Options
 	log    *slog.Logger
 }
 
 // NewHandler builds the link handler over its dependencies.
-func NewHandler(store Store, key KeySource, clock glassbox.Clock, opts Options) *Handler {
+func NewHandler(store Store, key linksign.KeySource, clock glassbox.Clock, opts Options) *Handler {
 	log := opts.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{store: store, signer: &KeyedSigner{Keys: key, Param: opts.KeyParam}, clock: clock, opts: opts, log: log}
-}
-
-// Errors the handler answers with, besides ErrBadLink and ErrExpired.
-var (
-	errNotFound         = errors.New("not found")
-	errMethodNotAllowed = errors.New("method not allowed")
-	errTooLarge         = errors.New("body too large")
-	errVoid             = errors.New("invoice is void")
-	errUnavailable      = errors.New("temporarily unavailable")
-)
-
-// statusOf is the one place errors become HTTP statuses. An expired link is 403 like a bad one (with its own
-// page), not 410: the holder can still ask for a new link, and nothing is gone.
-func statusOf(err error) int {
-	switch {
-	case errors.Is(err, ErrBadLink), errors.Is(err, ErrExpired):
-		return http.StatusForbidden
-	case errors.Is(err, errNotFound):
-		return http.StatusNotFound
-	case errors.Is(err, errMethodNotAllowed):
-		return http.StatusMethodNotAllowed
-	case errors.Is(err, errTooLarge):
-		return http.StatusRequestEntityTooLarge
-	case errors.Is(err, errVoid):
-		return http.StatusConflict
-	default:
-		return http.StatusInternalServerError
-	}
+	return &Handler{store: store, signer: &linksign.KeyedSigner{Keys: key, Param: opts.KeyParam}, clock: clock, opts: opts, log: log}
 }
 
 // target is what a request's path asks for.
 type target struct {
-	action Action
+	action linksign.Action
 	docID  string
 }
 
@@ -105,7 +77,7 @@ func (t target) name() string {
 }
 
 func (t target) allow() string {
-	if t.action == ActionDocument {
+	if t.action == linksign.ActionDocument {
 		return "GET, HEAD"
 	}
 	return "GET, HEAD, POST"
@@ -119,7 +91,7 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	log := h.log.With("request_id", req.RequestContext.RequestID, "route", t.name(), "doc_id", t.docID, "method", method)
 	resp, err := h.handle(ctx, req, t, log)
 	if err != nil {
-		status := statusOf(err)
+		status := httpapi.StatusOf(err)
 		level := slog.LevelWarn
 		if status >= 500 {
 			level = slog.LevelError
@@ -141,20 +113,20 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest, t target, log *slog.Logger) (events.APIGatewayV2HTTPResponse, error) {
 	method := req.RequestContext.HTTP.Method
 	if method != http.MethodGet && method != http.MethodHead && method != http.MethodPost {
-		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: %s", errMethodNotAllowed, method)
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: %s", httpapi.ErrMethodNotAllowed, method)
 	}
 	if bodyLen(req) > MaxBodyBytes {
-		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: over %d bytes", errTooLarge, MaxBodyBytes)
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: over %d bytes", httpapi.ErrTooLarge, MaxBodyBytes)
 	}
 	if t.action == "" {
-		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: no route for this path", errNotFound)
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: no route for this path", httpapi.ErrNotFound)
 	}
-	if t.action == ActionDocument && method == http.MethodPost {
-		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: %s on a document link", errMethodNotAllowed, method)
+	if t.action == linksign.ActionDocument && method == http.MethodPost {
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: %s on a document link", httpapi.ErrMethodNotAllowed, method)
 	}
 	signer, err := h.signer.Signer(ctx)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: %v", errUnavailable, err)
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: %v", httpapi.ErrUnavailable, err)
 	}
 	// A query that does not parse leaves exp or sig empty, which Check refuses.
 	q, _ := url.ParseQuery(req.RawQueryString)
@@ -164,7 +136,7 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	switch {
-	case t.action == ActionDocument:
+	case t.action == linksign.ActionDocument:
 		return h.download(ctx, t.docID)
 	case method == http.MethodPost:
 		return h.confirm(ctx, t.docID, now, log)
@@ -188,7 +160,7 @@ func (h *Handler) confirm(ctx context.Context, docID string, now time.Time, log 
 	}
 	switch doc.State {
 	case glassbox.DocumentVoid:
-		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: %s", errVoid, docID)
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: invoice %s is void", httpapi.ErrConflict, docID)
 	case glassbox.DocumentPaid:
 		log.Info("invoice already paid", "paid_by", doc.PaidBy)
 		return htmlResponse(http.StatusOK, thankYouPage(doc)), nil
@@ -199,7 +171,7 @@ func (h *Handler) confirm(ctx context.Context, docID string, now time.Time, log 
 	case errors.Is(err, glassbox.ErrDuplicate):
 		log.Info("payment already confirmed", "event_id", e.ID)
 	case err != nil:
-		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: store event %s: %v", errUnavailable, e.ID, err)
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: store event %s: %v", httpapi.ErrUnavailable, e.ID, err)
 	default:
 		log.Info("payment confirmed", "event_id", e.ID)
 	}
@@ -233,15 +205,15 @@ func (h *Handler) download(ctx context.Context, docID string) (events.APIGateway
 	}
 	pdf, err := h.store.DocumentPDF(ctx, docID)
 	if errors.Is(err, glassbox.ErrNotFound) {
-		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: no PDF for document %s", errNotFound, docID)
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: no PDF for document %s", httpapi.ErrNotFound, docID)
 	}
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: read PDF of %s: %v", errUnavailable, docID, err)
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: read PDF of %s: %v", httpapi.ErrUnavailable, docID, err)
 	}
 	if doc.PDFSHA256 != "" {
 		// Never hand out something other than what was sent.
 		if sum := sha256.Sum256(pdf); !strings.EqualFold(hex.EncodeToString(sum[:]), doc.PDFSHA256) {
-			return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: stored PDF of %s does not match its SHA-256", errUnavailable, docID)
+			return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: stored PDF of %s does not match its SHA-256", httpapi.ErrUnavailable, docID)
 		}
 	}
 	headers := commonHeaders()
@@ -259,10 +231,10 @@ func (h *Handler) download(ctx context.Context, docID string) (events.APIGateway
 func (h *Handler) document(ctx context.Context, id string) (glassbox.Document, error) {
 	doc, err := h.store.Document(ctx, id)
 	if errors.Is(err, glassbox.ErrNotFound) {
-		return glassbox.Document{}, fmt.Errorf("%w: document %s", errNotFound, id)
+		return glassbox.Document{}, fmt.Errorf("%w: document %s", httpapi.ErrNotFound, id)
 	}
 	if err != nil {
-		return glassbox.Document{}, fmt.Errorf("%w: read document %s: %v", errUnavailable, id, err)
+		return glassbox.Document{}, fmt.Errorf("%w: read document %s: %v", httpapi.ErrUnavailable, id, err)
 	}
 	return doc, nil
 }
@@ -274,7 +246,7 @@ func (h *Handler) invoice(ctx context.Context, id string) (glassbox.Document, er
 		return doc, err
 	}
 	if doc.Kind != glassbox.DocumentInvoice {
-		return glassbox.Document{}, fmt.Errorf("%w: document %s is a %s, not an invoice", errNotFound, id, doc.Kind)
+		return glassbox.Document{}, fmt.Errorf("%w: document %s is a %s, not an invoice", httpapi.ErrNotFound, id, doc.Kind)
 	}
 	return doc, nil
 }
@@ -291,12 +263,12 @@ func route(req events.APIGatewayV2HTTPRequest) target {
 	if len(parts) < 2 {
 		return target{}
 	}
-	var a Action
+	var a linksign.Action
 	switch parts[len(parts)-2] {
 	case "pay":
-		a = ActionPay
+		a = linksign.ActionPay
 	case "documents":
-		a = ActionDocument
+		a = linksign.ActionDocument
 	default:
 		return target{}
 	}

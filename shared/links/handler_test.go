@@ -26,8 +26,36 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/httpapi"
 	"github.com/glassbox-oss/glassbox/shared/links"
+	"github.com/glassbox-oss/glassbox/shared/linksign"
 	"github.com/glassbox-oss/glassbox/shared/money"
 )
+
+// demoKey is the link key the samples in events/ are signed with.
+const demoKey = "demo-link-key-0123456789abcdef0123456789abcdef"
+
+var (
+	t0  = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	exp = time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// parts splits a link into its path, exp and sig.
+func parts(t testing.TB, link string) (path, exp, sig string) {
+	t.Helper()
+	u, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Path, u.Query().Get("exp"), u.Query().Get("sig")
+}
+
+func mustSigner(t testing.TB, key string) *linksign.Signer {
+	t.Helper()
+	s, err := linksign.NewSigner([]byte(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
 
 const keyParam = "/glassbox/link-key"
 
@@ -151,7 +179,7 @@ type fixture struct {
 	h      *links.Handler
 	store  *memStore
 	keys   *keys
-	signer *links.Signer
+	signer *linksign.Signer
 	logs   *bytes.Buffer
 }
 
@@ -190,11 +218,11 @@ func (f *fixture) do(t testing.TB, req events.APIGatewayV2HTTPRequest) events.AP
 }
 
 func (f *fixture) payLink(doc string) string {
-	return f.signer.URL("https://links.example", links.ActionPay, doc, exp)
+	return f.signer.URL("https://links.example", linksign.ActionPay, doc, exp)
 }
 
 func (f *fixture) docLink(doc string) string {
-	return f.signer.URL("https://links.example", links.ActionDocument, doc, exp)
+	return f.signer.URL("https://links.example", linksign.ActionDocument, doc, exp)
 }
 
 // checkPageHeaders checks what every HTML answer carries.
@@ -389,9 +417,9 @@ func TestRefused(t *testing.T) {
 	act := invoiceRU()
 	act.ID, act.Kind, act.Number = "act-ru", glassbox.DocumentAct, "ПК-2026-0007"
 	s := mustSigner(t, demoKey)
-	_, goodExp, goodSig := parts(t, s.URL("", links.ActionPay, "doc-ru", exp))
-	_, oldExp, oldSig := parts(t, s.URL("", links.ActionPay, "doc-ru", t0.Add(-time.Second)))
-	forged := mustSigner(t, strings.Repeat("k", 32)).URL("https://links.example", links.ActionPay, "doc-ru", exp)
+	_, goodExp, goodSig := parts(t, s.URL("", linksign.ActionPay, "doc-ru", exp))
+	_, oldExp, oldSig := parts(t, s.URL("", linksign.ActionPay, "doc-ru", t0.Add(-time.Second)))
+	forged := mustSigner(t, strings.Repeat("k", 32)).URL("https://links.example", linksign.ActionPay, "doc-ru", exp)
 
 	tests := []struct {
 		name   string
@@ -406,17 +434,17 @@ func TestRefused(t *testing.T) {
 		{"ErrOtherDoc", http.MethodPost, "https://links.example/pay/doc-en?exp=" + goodExp + "&sig=" + goodSig, http.StatusForbidden, "not valid"},
 		{"ErrExpired", http.MethodGet, "https://links.example/pay/doc-ru?exp=" + oldExp + "&sig=" + oldSig, http.StatusForbidden, "This link has expired; ask the manager for a new one."},
 		{"ErrExpiredPost", http.MethodPost, "https://links.example/pay/doc-ru?exp=" + oldExp + "&sig=" + oldSig, http.StatusForbidden, "Срок действия ссылки истёк"},
-		{"ErrDocumentLinkOnPay", http.MethodPost, strings.Replace(s.URL("https://links.example", links.ActionDocument, "doc-ru", exp), "/documents/", "/pay/", 1), http.StatusForbidden, "not valid"},
-		{"ErrPayLinkOnDocuments", http.MethodGet, strings.Replace(s.URL("https://links.example", links.ActionPay, "doc-ru", exp), "/pay/", "/documents/", 1), http.StatusForbidden, "not valid"},
-		{"ErrUnknownDoc", http.MethodGet, s.URL("https://links.example", links.ActionPay, "doc-nope", exp), http.StatusNotFound, "There is no such invoice or document."},
-		{"ErrUnknownDocPost", http.MethodPost, s.URL("https://links.example", links.ActionPay, "doc-nope", exp), http.StatusNotFound, "no such"},
-		{"ErrActViaPay", http.MethodGet, s.URL("https://links.example", links.ActionPay, "act-ru", exp), http.StatusNotFound, "no such"},
-		{"ErrActViaPayPost", http.MethodPost, s.URL("https://links.example", links.ActionPay, "act-ru", exp), http.StatusNotFound, "no such"},
+		{"ErrDocumentLinkOnPay", http.MethodPost, strings.Replace(s.URL("https://links.example", linksign.ActionDocument, "doc-ru", exp), "/documents/", "/pay/", 1), http.StatusForbidden, "not valid"},
+		{"ErrPayLinkOnDocuments", http.MethodGet, strings.Replace(s.URL("https://links.example", linksign.ActionPay, "doc-ru", exp), "/pay/", "/documents/", 1), http.StatusForbidden, "not valid"},
+		{"ErrUnknownDoc", http.MethodGet, s.URL("https://links.example", linksign.ActionPay, "doc-nope", exp), http.StatusNotFound, "There is no such invoice or document."},
+		{"ErrUnknownDocPost", http.MethodPost, s.URL("https://links.example", linksign.ActionPay, "doc-nope", exp), http.StatusNotFound, "no such"},
+		{"ErrActViaPay", http.MethodGet, s.URL("https://links.example", linksign.ActionPay, "act-ru", exp), http.StatusNotFound, "no such"},
+		{"ErrActViaPayPost", http.MethodPost, s.URL("https://links.example", linksign.ActionPay, "act-ru", exp), http.StatusNotFound, "no such"},
 		{"ErrUnknownRoute", http.MethodGet, "https://links.example/refund/doc-ru?exp=" + goodExp + "&sig=" + goodSig, http.StatusNotFound, "no such"},
 		{"ErrNoDoc", http.MethodGet, "https://links.example/pay/", http.StatusNotFound, "no such"},
-		{"ErrMethod", http.MethodPut, s.URL("https://links.example", links.ActionPay, "doc-ru", exp), http.StatusMethodNotAllowed, "cannot be opened that way"},
-		{"ErrMethodDelete", http.MethodDelete, s.URL("https://links.example", links.ActionPay, "doc-ru", exp), http.StatusMethodNotAllowed, "cannot be opened"},
-		{"ErrPostDocument", http.MethodPost, s.URL("https://links.example", links.ActionDocument, "doc-ru", exp), http.StatusMethodNotAllowed, "cannot be opened"},
+		{"ErrMethod", http.MethodPut, s.URL("https://links.example", linksign.ActionPay, "doc-ru", exp), http.StatusMethodNotAllowed, "cannot be opened that way"},
+		{"ErrMethodDelete", http.MethodDelete, s.URL("https://links.example", linksign.ActionPay, "doc-ru", exp), http.StatusMethodNotAllowed, "cannot be opened"},
+		{"ErrPostDocument", http.MethodPost, s.URL("https://links.example", linksign.ActionDocument, "doc-ru", exp), http.StatusMethodNotAllowed, "cannot be opened"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -473,7 +501,7 @@ func TestDownload(t *testing.T) {
 		doc         glassbox.Document
 		disposition string
 	}{
-		{ru, `attachment; filename="Invoice __-2026-0015.pdf"; filename*=UTF-8''%D0%A1%D1%87%D1%91%D1%82%20%D0%9F%D0%9A-2026-0015.pdf`},
+		{ru, `attachment; filename="Schet PK-2026-0015.pdf"; filename*=UTF-8''%D0%A1%D1%87%D1%91%D1%82%20%D0%9F%D0%9A-2026-0015.pdf`},
 		{invoiceEN(), `attachment; filename="Invoice PX-2026-0001.pdf"; filename*=UTF-8''Invoice%20PX-2026-0001.pdf`},
 		{act, `attachment; filename="Act PX-2026-0002.pdf"; filename*=UTF-8''Act%20PX-2026-0002.pdf`},
 		// A void document is still downloadable as it was issued.
@@ -564,7 +592,7 @@ func TestKeyAndStoreFailures(t *testing.T) {
 	})
 	t.Run("ErrNoKeyParamConfigured", func(t *testing.T) {
 		h := links.NewHandler(newMemStore(invoiceRU()), &keys{}, fixedClock{t0}, links.Options{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
-		resp, _ := h.Handle(context.Background(), request(t, http.MethodGet, mustSigner(t, demoKey).URL("https://l.example", links.ActionPay, "doc-ru", exp)))
+		resp, _ := h.Handle(context.Background(), request(t, http.MethodGet, mustSigner(t, demoKey).URL("https://l.example", linksign.ActionPay, "doc-ru", exp)))
 		if resp.StatusCode != http.StatusInternalServerError {
 			t.Errorf("status = %d, want 500", resp.StatusCode)
 		}
@@ -666,7 +694,7 @@ func TestDevServer(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	pageURL := f.signer.URL(srv.URL, links.ActionPay, "doc-ru", exp)
+	pageURL := f.signer.URL(srv.URL, linksign.ActionPay, "doc-ru", exp)
 	res, err := http.Get(pageURL)
 	if err != nil {
 		t.Fatal(err)
@@ -700,7 +728,7 @@ func TestDevServer(t *testing.T) {
 		t.Errorf("%d events appended, want 1", n)
 	}
 
-	res, err = http.Get(f.signer.URL(srv.URL, links.ActionDocument, "doc-ru", exp))
+	res, err = http.Get(f.signer.URL(srv.URL, linksign.ActionDocument, "doc-ru", exp))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/linksign"
 	"github.com/glassbox-oss/glassbox/shared/money"
 )
 
@@ -71,10 +72,9 @@ var enWords = words{
 	months:     []string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
 }
 
-// wordsFor picks the wording for a document's locale: Russian for "ru" (and "ru-RU"), English otherwise.
+// wordsFor picks the wording for a document's locale (glassbox.Locale: Russian in any spelling, else English).
 func wordsFor(locale string) words {
-	l := strings.ToLower(strings.TrimSpace(locale))
-	if l == glassbox.LocaleRU || strings.HasPrefix(l, "ru-") || strings.HasPrefix(l, "ru_") {
+	if glassbox.Locale(locale) == glassbox.LocaleRU {
 		return ruWords
 	}
 	return enWords
@@ -95,15 +95,6 @@ func (w words) civil(s string) string {
 		return s
 	}
 	return w.day(t)
-}
-
-// at prints an instant as a date in the document's time zone (UTC when it has none or an unknown one).
-func (w words) at(t time.Time, zone string) string {
-	loc, err := time.LoadLocation(zone)
-	if err != nil || zone == "" {
-		loc = time.UTC
-	}
-	return w.day(t.In(loc))
 }
 
 func (w words) stateName(s glassbox.DocumentState) string {
@@ -148,7 +139,7 @@ func invoicePage(doc glassbox.Document, action string) string {
 		fmt.Fprintf(&b, "<form method=\"post\" action=\"%s\"><button type=\"submit\">%s</button></form>\n<p class=\"note\">%s</p>\n",
 			esc(action), esc(w.button), esc(w.buttonHint))
 	case glassbox.DocumentPaid:
-		fmt.Fprintf(&b, "<p class=\"done\">%s</p>\n", esc(fmt.Sprintf(w.paidOn, w.at(doc.PaidAt, doc.TimeZone))))
+		fmt.Fprintf(&b, "<p class=\"done\">%s</p>\n", esc(fmt.Sprintf(w.paidOn, w.day(doc.PaidAt.In(doc.Zone())))))
 	case glassbox.DocumentVoid:
 		fmt.Fprintf(&b, "<p class=\"note\">%s</p>\n", esc(w.voidNote))
 	}
@@ -168,9 +159,9 @@ func thankYouPage(doc glassbox.Document) string {
 func errorPage(status int, err error) events.APIGatewayV2HTTPResponse {
 	ru, en := "Не получилось открыть ссылку. Попробуйте через минуту.", "Something went wrong on our side. Try again in a minute."
 	switch {
-	case errors.Is(err, ErrExpired):
+	case errors.Is(err, linksign.ErrExpired):
 		ru, en = "Срок действия ссылки истёк; попросите менеджера прислать новую.", "This link has expired; ask the manager for a new one."
-	case errors.Is(err, ErrBadLink):
+	case errors.Is(err, linksign.ErrBadLink):
 		ru, en = "Ссылка недействительна: откройте её из письма целиком или попросите менеджера прислать новую.",
 			"This link is not valid: open it from the email as it is, or ask the manager for a new one."
 	case status == http.StatusNotFound:
@@ -216,41 +207,10 @@ button{font:inherit;font-weight:600;color:#fff;background:#1f7a3a;border:0;borde
 `
 }
 
-// contentDisposition names a download "Счёт ПК-2026-0015.pdf" / "Invoice PX-2026-0001.pdf" (RFC 6266
-// filename* in UTF-8), with an ASCII filename for the few clients that ignore filename*.
+// contentDisposition names a download as its email attachment is named (glassbox.Document.FileName), with
+// RFC 6266 filename* in UTF-8 and the transliterated ASCII name for the few clients that ignore filename*.
 func contentDisposition(doc glassbox.Document) string {
-	w := wordsFor(doc.Locale)
-	kind, kindEN := w.act, enWords.act
-	if doc.Kind == glassbox.DocumentInvoice {
-		kind, kindEN = w.invoice, enWords.invoice
-	}
-	number := doc.Number
-	if number == "" {
-		number = doc.ID
-	}
-	name := kind + " " + safeFileName(number) + ".pdf"
-	ascii := kindEN + " " + asciiFileName(number) + ".pdf"
-	return `attachment; filename="` + ascii + `"; filename*=UTF-8''` + encodeRFC5987(name)
-}
-
-// safeFileName replaces what file systems or headers choke on: path separators, quotes, control characters.
-func safeFileName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || strings.ContainsRune(`/\":*?<>|`, r) {
-			return '_'
-		}
-		return r
-	}, s)
-}
-
-// asciiFileName is safeFileName restricted to printable ASCII, for the quoted filename parameter.
-func asciiFileName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r > 0x7e {
-			return '_'
-		}
-		return r
-	}, safeFileName(s))
+	return `attachment; filename="` + doc.ASCIIFileName() + `"; filename*=UTF-8''` + encodeRFC5987(doc.FileName())
 }
 
 // encodeRFC5987 percent-encodes s as an RFC 5987 value-chars (UTF-8 bytes, attr-char left as is).

@@ -23,7 +23,10 @@ type Address struct{ Name, Email string }
 // Attachment is a file attached to a message. An empty ContentType means application/octet-stream.
 type Attachment struct {
 	Filename, ContentType string
-	Data                  []byte
+	// ASCIIFilename is the name for mail programs that cannot read a non-ASCII Filename (the plain filename
+	// parameter beside RFC 2231's filename*), such as a transliteration. Empty: made from Filename.
+	ASCIIFilename string
+	Data          []byte
 }
 
 // Message is an email to build. From, Date, MessageID and at least one To or Cc recipient are required. Ids
@@ -223,7 +226,7 @@ func attachmentPart(a Attachment) (*part, error) {
 	}
 	fold(&p.header, "Content-Type", ctTokens)
 	fold(&p.header, "Content-Transfer-Encoding", []string{"base64"})
-	fold(&p.header, "Content-Disposition", dispositionTokens(name))
+	fold(&p.header, "Content-Disposition", dispositionTokens(name, a.ASCIIFilename))
 	return p, nil
 }
 
@@ -261,8 +264,11 @@ func asciiFilename(name string) string {
 
 // dispositionTokens renders "attachment; filename=...", adding RFC 2231 filename* (split into numbered
 // continuations when one line would be too long) for names that are not plain ASCII.
-func dispositionTokens(name string) []string {
+func dispositionTokens(name, ascii string) []string {
 	fallback := asciiFilename(name)
+	if ascii != "" {
+		fallback = asciiFilename(filename(ascii))
+	}
 	tokens := []string{"attachment;", `filename="` + fallback + `"`}
 	if fallback == name {
 		return tokens

@@ -537,3 +537,20 @@ func TestBidiControlsAreDropped(t *testing.T) {
 		})
 	}
 }
+
+// A caller that knows a better ASCII name than "attachment.pdf" (a transliteration) gives it.
+func TestASCIIFilenameFallback(t *testing.T) {
+	t.Parallel()
+	m := english()
+	name := "Счёт ПК-2026-0015.pdf"
+	m.Attachments = []mime.Attachment{{Filename: name, ASCIIFilename: "Schet PK-2026-0015.pdf", ContentType: "application/pdf", Data: pdf}}
+	raw := mustBytes(t, m)
+	checkLines(t, raw)
+	if !bytes.Contains(raw, []byte(`filename="Schet PK-2026-0015.pdf"`)) {
+		t.Errorf("want the given ASCII fallback:\n%s", raw)
+	}
+	_, _, leaves := parse(t, raw)
+	if got := leaves[len(leaves)-1].DispParams["filename"]; got != name {
+		t.Errorf("filename = %q, want %q", got, name)
+	}
+}

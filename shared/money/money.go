@@ -46,11 +46,7 @@ func Format(m glassbox.Minor, currency, locale string) string {
 var symbols = map[string]string{"RUB": "₽", "EUR": "€", "USD": "$", "GBP": "£"}
 
 func isRussian(locale string) bool {
-	l := strings.TrimSpace(locale)
-	if len(l) < 2 || !strings.EqualFold(l[:2], "ru") {
-		return false
-	}
-	return len(l) == 2 || l[2] == '-' || l[2] == '_'
+	return glassbox.Locale(locale) == glassbox.LocaleRU
 }
 
 // appendNumber appends |m| as a decimal with two places, grouping the whole part by three digits.

@@ -33,7 +33,13 @@ func StageClosed(s StageClosedSituation) ([]glassbox.Message, error) {
 	if len(client.Contacts) == 0 {
 		return nil, fmt.Errorf("notify: client %q of project %q has no contacts", client.ID, s.Project.ID)
 	}
-	v := billingView(s.Config, s.Project, client, client.Contacts)
+	// The documents' own locale and zone, decided when they were issued, so a message re-sent after the
+	// configuration changed still speaks the documents' language.
+	doc := s.Act
+	if s.Invoice != nil {
+		doc = *s.Invoice
+	}
+	v := billingView(s.Config, s.Project, client, client.Contacts, doc.Locale)
 	v.Stage = s.Act.StageName
 	var attach []string
 	if s.Act.ID != "" {
@@ -49,7 +55,7 @@ func StageClosed(s StageClosedSituation) ([]glassbox.Message, error) {
 		v.Link = s.InvoiceURL
 	}
 	w := stageClosedWording(v.locale, s.Invoice, s.Act)
-	client1, err := message(s.Config, s.Project, s.Close.ID, kind, glassbox.AudienceClient, client.Contacts, s.Project.Manager, w, v.view)
+	client1, err := message(s.Config, s.Project, v.locale, s.Close.ID, kind, glassbox.AudienceClient, client.Contacts, s.Project.Manager, w, v.view)
 	if err != nil {
 		return nil, err
 	}
@@ -67,8 +73,8 @@ func StageClosed(s StageClosedSituation) ([]glassbox.Message, error) {
 	va := v
 	va.Greeting = firstNames([]glassbox.Person{acc})
 	va.Link = s.PaidURL
-	va.Expires = longDate(s.PaidURLExpires.In(s.Config.ProjectZone(s.Project)).Format(time.DateOnly), v.locale)
-	accMsg, err := message(s.Config, s.Project, s.Close.ID, glassbox.MessageInvoiceIssued, glassbox.AudienceAccountant,
+	va.Expires = longDate(s.PaidURLExpires.In(s.Invoice.Zone()).Format(time.DateOnly), v.locale)
+	accMsg, err := message(s.Config, s.Project, v.locale, s.Close.ID, glassbox.MessageInvoiceIssued, glassbox.AudienceAccountant,
 		[]glassbox.Person{acc}, glassbox.Person{}, billingWordings[v.locale][glassbox.MessageInvoiceIssued], va.view)
 	if err != nil {
 		return nil, err
@@ -98,7 +104,7 @@ func Reminder(s ReminderSituation) ([]glassbox.Message, error) {
 	if len(client.Contacts) == 0 {
 		return nil, fmt.Errorf("notify: client %q of project %q has no contacts", client.ID, s.Project.ID)
 	}
-	v := billingView(s.Config, s.Project, client, client.Contacts)
+	v := billingView(s.Config, s.Project, client, client.Contacts, s.Invoice.Locale)
 	v.Invoice, v.BilledStage = s.Invoice.Number, s.Invoice.StageName
 	v.Amount = money.Format(s.Invoice.Total, s.Invoice.Currency, v.locale)
 	v.Due = longDate(s.Invoice.DueDate, v.locale)
@@ -107,7 +113,7 @@ func Reminder(s ReminderSituation) ([]glassbox.Message, error) {
 	cause := "reminder:" + s.Invoice.ID + ":" + strconv.Itoa(s.N)
 	step := min(s.N, 3)
 	w := reminderWordings[v.locale][step-1]
-	m, err := message(s.Config, s.Project, cause, glassbox.MessageInvoiceReminder, glassbox.AudienceClient, client.Contacts, s.Project.Manager, w, v.view)
+	m, err := message(s.Config, s.Project, v.locale, cause, glassbox.MessageInvoiceReminder, glassbox.AudienceClient, client.Contacts, s.Project.Manager, w, v.view)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +121,7 @@ func Reminder(s ReminderSituation) ([]glassbox.Message, error) {
 	if s.Last {
 		vm := v
 		vm.Greeting = firstNames([]glassbox.Person{s.Project.Manager})
-		mm, err := message(s.Config, s.Project, cause, glassbox.MessageInvoiceOverdue, glassbox.AudienceManager,
+		mm, err := message(s.Config, s.Project, v.locale, cause, glassbox.MessageInvoiceOverdue, glassbox.AudienceManager,
 			[]glassbox.Person{s.Project.Manager}, glassbox.Person{}, billingWordings[v.locale][glassbox.MessageInvoiceOverdue], vm.view)
 		if err != nil {
 			return nil, err
@@ -125,20 +131,25 @@ func Reminder(s ReminderSituation) ([]glassbox.Message, error) {
 	return out, nil
 }
 
-// billingView is a view with the project, client and greeting filled in, and the locale to word it in.
+// bview is a view with the project, client and greeting filled in, and the locale to word it in.
 type bview struct {
 	view
 	locale string
 }
 
-func billingView(cfg glassbox.Config, p glassbox.Project, client glassbox.Client, to []glassbox.Person) bview {
+// billingView words a message about documents in their locale (Document.Locale, decided at issue); a
+// document without one (issued before locales were stored) speaks the project's.
+func billingView(cfg glassbox.Config, p glassbox.Project, client glassbox.Client, to []glassbox.Person, locale string) bview {
+	if locale == "" {
+		locale = cfg.ProjectLocale(p)
+	}
 	name := client.Buyer.Name
 	if name == "" {
 		name = client.Name
 	}
 	return bview{view: view{
 		Greeting: firstNames(to), Project: p.Name, Manager: p.Manager.Name, Client: name,
-	}, locale: localeOf(cfg, p)}
+	}, locale: glassbox.Locale(locale)}
 }
 
 // longDate prints a civil date ("2026-11-28") as "28 ноября 2026" or "28 November 2026".

@@ -214,3 +214,30 @@ func TestEmailsUseTheAgencyNameOfTheirLocale(t *testing.T) {
 		})
 	}
 }
+
+// Messages about documents speak the documents' locale and date in their zone, both decided at issue and stored
+// on them: a message sent or re-sent after the project switched to English still speaks the documents'
+// Russian, and the pay link's expiry is the date in the seller's zone, not the project's.
+func TestBillingMessagesUseTheDocumentsLocaleAndZone(t *testing.T) {
+	act, inv := stageDocs(false)
+	for _, d := range []*glassbox.Document{&act, &inv} {
+		d.Locale, d.TimeZone = glassbox.LocaleRU, "Asia/Vladivostok"
+	}
+	s := closed("en", &inv, act)
+	s.Project.TimeZone = "America/New_York"
+	s.PaidURLExpires = time.Date(2026, 12, 20, 15, 0, 0, 0, time.UTC) // 21 December in Vladivostok, 20th in New York
+	msgs, err := notify.StageClosed(s)
+	if err != nil || len(msgs) != 2 {
+		t.Fatalf("StageClosed = %d messages, %v; want 2", len(msgs), err)
+	}
+	if !strings.Contains(msgs[0].Text, "этап «Вёрстка» закрыт") {
+		t.Errorf("client text is not in the documents' Russian:\n%s", msgs[0].Text)
+	}
+	if !strings.Contains(msgs[1].Text, "Ссылка действует до 21 декабря 2026.") {
+		t.Errorf("accountant text lacks the expiry in the documents' zone:\n%s", msgs[1].Text)
+	}
+	r, err := notify.Reminder(notify.ReminderSituation{Config: s.Config, Project: s.Project, Invoice: inv, N: 1})
+	if err != nil || len(r) != 1 || !strings.Contains(r[0].Text, "Напоминаю про счёт") {
+		t.Errorf("reminder = %+v, %v; want it in the invoice's Russian", r, err)
+	}
+}

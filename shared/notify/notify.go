@@ -114,26 +114,17 @@ func compose(s Situation, k glassbox.MessageKind) (glassbox.Message, error) {
 		Link:     link,
 		TaskURL:  s.Event.URL,
 	}
-	w := wordings[localeOf(s.Config, s.Project)][k]
-	return message(s.Config, s.Project, s.Event.ID, k, audience, to, replyTo, w, v)
-}
-
-// localeOf is the locale a project's messages are worded in: Russian, or English for anything else.
-func localeOf(cfg glassbox.Config, p glassbox.Project) string {
-	if cfg.ProjectLocale(p) == glassbox.LocaleRU {
-		return glassbox.LocaleRU
-	}
-	return glassbox.LocaleEN
+	locale := s.Config.ProjectLocale(s.Project)
+	return message(s.Config, s.Project, locale, s.Event.ID, k, audience, to, replyTo, wordings[locale][k], v)
 }
 
 // message words one message for its recipients, from the agency's sender, signed with the agency's name in
-// the project's locale. Its id derives from the cause (an
+// the message's locale. Its id derives from the cause (an
 // event, a stage close, a reminder), the kind and the audience, so it is sent once however often its cause is
 // processed.
-func message(cfg glassbox.Config, p glassbox.Project, cause string, k glassbox.MessageKind, a glassbox.Audience,
+func message(cfg glassbox.Config, p glassbox.Project, locale, cause string, k glassbox.MessageKind, a glassbox.Audience,
 	to []glassbox.Person, replyTo glassbox.Person, w wording, v view) (glassbox.Message, error) {
 	v = v.bounded()
-	locale := localeOf(cfg, p)
 	from, err := cfg.Agency.SenderIn(locale)
 	if err != nil {
 		return glassbox.Message{}, fmt.Errorf("notify: %w", err)

@@ -97,8 +97,9 @@ type payload struct {
 
 // Parse turns a delivery into at most one deal_stage_changed event for binding b: a v2 "change" (or "create")
 // or v1 "updated" (or "added") of a deal whose stage changed (previous.stage_id present and different) or that
-// became won (status "won", previous.status present and not "won"). Other changes, other entities, deletions,
-// deals the binding does not route and, when b.ExternalID is set, other companies' deliveries yield no events
+// became won (status "won", previous.status present and not "won"); which project the deal belongs to is
+// decided at ingest, by glassbox.Binding.Accept. Other changes, other entities, deletions and, when
+// b.ExternalID is set, other companies' deliveries yield no events
 // and no error. A body that is not JSON, has no meta, or is of neither version is glassbox.ErrMalformed.
 //
 // The event id is "pipedrive:{meta.id}" for v2 (a uuid per event, which a retry carries again) and
@@ -151,10 +152,6 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	if !isID(dealID) {
 		return nil, fmt.Errorf("pipedrive: %s %s has no deal id: %w", action, entity, glassbox.ErrMalformed)
 	}
-	route, ok := b.DealProject(dealID.String())
-	if !ok {
-		return nil, nil
-	}
 	occurred, err := timestamp(m)
 	if err == nil && !occurred.IsZero() && (occurred.Year() < 1970 || occurred.Year() > 9999) {
 		err = fmt.Errorf("meta.timestamp %v is out of range", occurred)
@@ -185,7 +182,6 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	}
 	e := glassbox.Event{
 		ID:              glassbox.EventID(Name, eventID),
-		ProjectID:       route.ProjectID,
 		BindingID:       b.ID,
 		Provider:        Name,
 		ProviderEventID: eventID,
@@ -195,9 +191,6 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 		OccurredAt:      occurred,
 		ReceivedAt:      d.ReceivedAt.UTC(),
 		Deal:            change,
-	}
-	if e.OccurredAt.IsZero() {
-		e.OccurredAt = e.ReceivedAt
 	}
 	if isHost(m.Host) {
 		e.URL = "https://" + m.Host + "/deal/" + dealID.String()

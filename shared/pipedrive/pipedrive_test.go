@@ -14,6 +14,7 @@ import (
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/pipedrive"
+	"github.com/glassbox-oss/glassbox/shared/providertest"
 )
 
 const secret = "glassbox:correct-horse-battery"
@@ -125,7 +126,7 @@ func TestParse(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := pipedrive.New().Parse(delivery(mustRead(t, tt.file), ""), tt.binding)
+			got, err := providertest.Accepted(pipedrive.New(), delivery(mustRead(t, tt.file), ""), tt.binding)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -162,7 +163,7 @@ func TestParseAmounts(t *testing.T) {
 		t.Run(tt.value, func(t *testing.T) {
 			body := v2("change", "deal", `{"id":1042,"stage_id":4,"value":`+tt.value+`,"currency":"USD","status":"open"}`,
 				`{"stage_id":3}`)
-			got, err := pipedrive.New().Parse(delivery([]byte(body), ""), binding)
+			got, err := providertest.Accepted(pipedrive.New(), delivery([]byte(body), ""), binding)
 			if err != nil || len(got) != 1 {
 				t.Fatalf("Parse = %+v, %v; want one event", got, err)
 			}
@@ -208,7 +209,7 @@ func TestParseRejectsAndIgnores(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := pipedrive.New().Parse(delivery([]byte(tt.body), ""), binding)
+			got, err := providertest.Accepted(pipedrive.New(), delivery([]byte(tt.body), ""), binding)
 			if tt.malformed {
 				if !errors.Is(err, glassbox.ErrMalformed) {
 					t.Fatalf("Parse = %+v, %v; want ErrMalformed", got, err)
@@ -220,7 +221,7 @@ func TestParseRejectsAndIgnores(t *testing.T) {
 			}
 		})
 	}
-	if got, err := pipedrive.New().Parse(delivery([]byte(v2("change", "deal", deal, `{"stage_id":3}`)), ""), binding); err != nil || len(got) != 1 {
+	if got, err := providertest.Accepted(pipedrive.New(), delivery([]byte(v2("change", "deal", deal, `{"stage_id":3}`)), ""), binding); err != nil || len(got) != 1 {
 		t.Fatalf("control: Parse = %+v, %v; want one event", got, err)
 	}
 }
@@ -229,13 +230,13 @@ func TestParseRejectsAndIgnores(t *testing.T) {
 func TestParseIDsStable(t *testing.T) {
 	for _, file := range []string{"pipedrive-deal-stage-changed-v2.json", "pipedrive-deal-updated-v1.json"} {
 		body := mustRead(t, file)
-		first, err := pipedrive.New().Parse(delivery(body, ""), binding)
+		first, err := providertest.Accepted(pipedrive.New(), delivery(body, ""), binding)
 		if err != nil {
 			t.Fatal(err)
 		}
 		later := delivery(body, "")
 		later.ReceivedAt = received.Add(150 * time.Second)
-		again, err := pipedrive.New().Parse(later, binding)
+		again, err := providertest.Accepted(pipedrive.New(), later, binding)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -312,7 +313,7 @@ func TestSampleEvents(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			evs, err := pipedrive.New().Parse(d, demoBinding)
+			evs, err := providertest.Accepted(pipedrive.New(), d, demoBinding)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -325,7 +326,7 @@ func TestSampleEvents(t *testing.T) {
 				e.OccurredAt.Format("2006-01-02") != "2026-11-23" {
 				t.Fatalf("event = %s", dump(evs))
 			}
-			if closes, paid := demoBinding.StageMeaning(*e.Deal); closes != tt.wantCloses || paid != tt.wantPaid {
+			if closes, paid := demoBinding.StageMeaning(e.ProjectID, *e.Deal); closes != tt.wantCloses || paid != tt.wantPaid {
 				t.Fatalf("StageMeaning = %q, %v; want %q, %v", closes, paid, tt.wantCloses, tt.wantPaid)
 			}
 		})
@@ -343,7 +344,7 @@ func FuzzVerifyAndParse(f *testing.F) {
 		if err := pipedrive.New().Verify(d, secret); err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
 			t.Fatalf("Verify: unexpected error kind: %v", err)
 		}
-		events, err := pipedrive.New().Parse(d, binding)
+		events, err := providertest.Accepted(pipedrive.New(), d, binding)
 		if err != nil && !errors.Is(err, glassbox.ErrMalformed) {
 			t.Fatalf("Parse: unexpected error kind: %v", err)
 		}
@@ -366,7 +367,7 @@ func BenchmarkVerifyAndParse(b *testing.B) {
 		if err := p.Verify(d, secret); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := p.Parse(d, binding); err != nil {
+		if _, err := providertest.Accepted(p, d, binding); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -49,11 +49,8 @@ func (p *Processor) processDeal(ctx context.Context, cfg glassbox.Config, e glas
 		log.Warn("deal event for a binding no longer configured dropped", "binding", e.BindingID)
 		return Outcome{}, nil
 	}
-	projectID := e.ProjectID
-	if r, ok := b.DealProject(e.Deal.ID); ok {
-		projectID = r.ProjectID
-	}
-	project, ok := cfg.Project(projectID)
+	// The project was decided once, at ingest, and stored on the event (glassbox.Binding.Accept).
+	project, ok := cfg.Project(e.ProjectID)
 	if !ok {
 		log.Warn("deal event for unknown project dropped", "deal", e.Deal.ID)
 		return Outcome{}, nil
@@ -66,7 +63,7 @@ func (p *Processor) processDeal(ctx context.Context, cfg glassbox.Config, e glas
 		}
 		deal = fetched
 	}
-	closes, paid := b.StageMeaning(deal)
+	closes, paid := b.StageMeaning(project.ID, deal)
 	log = log.With("deal", deal.ID, "crm_stage", deal.StageID)
 	switch {
 	case paid:
@@ -97,13 +94,11 @@ func (p *Processor) fetchDeal(ctx context.Context, b glassbox.Binding, dealID st
 // closeStage issues the documents of a closed stage (once, whatever the redeliveries) and sends them.
 func (p *Processor) closeStage(ctx context.Context, cfg glassbox.Config, project glassbox.Project, stageID string, e glassbox.Event, log *slog.Logger) (Outcome, error) {
 	var out Outcome
-	at := e.OccurredAt
-	if at.IsZero() {
-		at = e.ReceivedAt
-	}
+	// Documents are issued now: a late redelivery or a replay of an old event must not back-date them or
+	// number them in a past year. The event's own time stays on the event.
 	c := glassbox.StageClose{
 		ID: glassbox.StageCloseID(project.ID, stageID), ProjectID: project.ID, StageID: stageID,
-		DealID: e.Deal.ID, EventID: e.ID, ClosedAt: at.UTC(),
+		DealID: e.Deal.ID, EventID: e.ID, ClosedAt: p.clock.Now().UTC(),
 	}
 	planned, err := billing.Plan(cfg, project, c)
 	if err != nil {
@@ -130,10 +125,13 @@ func (p *Processor) closeStage(ctx context.Context, cfg glassbox.Config, project
 		}
 	}
 	if s.Invoice != nil {
-		if s.InvoiceURL, err = p.opts.Billing.Links.DocumentURL(ctx, cfg, *s.Invoice); err != nil {
+		// The links are signed just before the messages go out, so they last their full term from sending,
+		// also when a failed send is retried days later.
+		sending := p.clock.Now()
+		if s.InvoiceURL, err = p.opts.Billing.Links.DocumentURL(ctx, cfg, *s.Invoice, sending); err != nil {
 			return out, fmt.Errorf("react: %w", err)
 		}
-		if s.PaidURL, s.PaidURLExpires, err = p.opts.Billing.Links.PayURL(ctx, cfg, *s.Invoice); err != nil {
+		if s.PaidURL, s.PaidURLExpires, err = p.opts.Billing.Links.PayURL(ctx, cfg, *s.Invoice, sending); err != nil {
 			return out, fmt.Errorf("react: %w", err)
 		}
 	}
@@ -154,15 +152,11 @@ func (p *Processor) markProjectPaid(ctx context.Context, project glassbox.Projec
 	if err != nil {
 		return fmt.Errorf("react: list open invoices: %w", err)
 	}
-	at := e.OccurredAt
-	if at.IsZero() {
-		at = e.ReceivedAt
-	}
 	for _, d := range open {
 		if d.ProjectID != project.ID {
 			continue
 		}
-		if err := p.markPaid(ctx, d.ID, at, e.Provider, log); err != nil {
+		if err := p.markPaid(ctx, d.ID, e.OccurredAt, e.Provider, log); err != nil {
 			return err
 		}
 	}

@@ -74,7 +74,9 @@ func (r *Reminder) Run(ctx context.Context) (Result, error) {
 		if !ok {
 			continue
 		}
-		n := Due(inv, project.Billing.Reminders(), now, cfg.ProjectZone(project))
+		// Days overdue count in the zone the due date was written in (the document's); working hours are
+		// the client's.
+		n := Due(inv, project.Billing.Reminders(), now, inv.Zone())
 		if n == 0 {
 			continue
 		}
@@ -83,7 +85,7 @@ func (r *Reminder) Run(ctx context.Context) (Result, error) {
 			res.OutsideHours++
 			continue
 		}
-		sent, err := r.remind(ctx, cfg, project, inv, n, n == len(project.Billing.Reminders()))
+		sent, err := r.remind(ctx, cfg, project, inv, n, n == len(project.Billing.Reminders()), now)
 		res.Messages += sent
 		if err != nil {
 			errs = append(errs, err)
@@ -93,8 +95,8 @@ func (r *Reminder) Run(ctx context.Context) (Result, error) {
 	return res, errors.Join(errs...)
 }
 
-func (r *Reminder) remind(ctx context.Context, cfg glassbox.Config, p glassbox.Project, inv glassbox.Document, n int, last bool) (int, error) {
-	url, err := r.links.DocumentURL(ctx, cfg, inv)
+func (r *Reminder) remind(ctx context.Context, cfg glassbox.Config, p glassbox.Project, inv glassbox.Document, n int, last bool, now time.Time) (int, error) {
+	url, err := r.links.DocumentURL(ctx, cfg, inv, now)
 	if err != nil {
 		return 0, fmt.Errorf("remind: %w", err)
 	}

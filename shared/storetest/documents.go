@@ -43,7 +43,7 @@ var (
 			Account: "40702810000000000001"},
 		Director:   glassbox.Signer{Name: "И. И. Иванов", Title: "Генеральный директор"},
 		Accountant: glassbox.Person{Name: "Ольга", Email: "books@studio.example"},
-		VAT:        glassbox.VAT{Rate: "22", Included: true}, NumberPrefix: "PX-",
+		VAT:        glassbox.VAT{Rate: "22", Included: true}, NumberPrefix: "PX-", TimeZone: "Europe/Moscow",
 	}
 	buyer = glassbox.Buyer{Name: "Acme", INN: "7800000000", Address: "Санкт-Петербург",
 		Signer: glassbox.Signer{Name: "A. Petrov", Title: "CEO"}}

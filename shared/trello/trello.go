@@ -121,7 +121,6 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	}
 	e := glassbox.Event{
 		ID:              glassbox.EventID(Name, a.ID),
-		ProjectID:       b.ProjectID,
 		BindingID:       b.ID,
 		Provider:        Name,
 		ProviderEventID: a.ID,
@@ -131,9 +130,6 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 		URL:             cardURL(card.ShortLink, card.ID),
 		OccurredAt:      a.Date.UTC(),
 		ReceivedAt:      d.ReceivedAt.UTC(),
-	}
-	if e.OccurredAt.IsZero() {
-		e.OccurredAt = e.ReceivedAt
 	}
 	if m := a.MemberCreator; m != nil {
 		e.Actor = m.FullName

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/providertest"
 	"github.com/glassbox-oss/glassbox/shared/trello"
 )
 
@@ -130,7 +131,7 @@ func TestParse(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			d := delivery(mustRead(t, tt.file), "", "")
-			got, err := trello.New().Parse(d, binding)
+			got, err := providertest.Accepted(trello.New(), d, binding)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -168,7 +169,7 @@ func TestParseRejectsAndIgnores(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := trello.New().Parse(delivery([]byte(tt.body), "", ""), binding)
+			got, err := providertest.Accepted(trello.New(), delivery([]byte(tt.body), "", ""), binding)
 			if tt.malformed {
 				if !errors.Is(err, glassbox.ErrMalformed) {
 					t.Fatalf("Parse error = %v, want ErrMalformed", err)
@@ -187,7 +188,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(mustRead(f, name))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		events, err := trello.New().Parse(delivery(body, "", ""), binding)
+		events, err := providertest.Accepted(trello.New(), delivery(body, "", ""), binding)
 		if err != nil && !errors.Is(err, glassbox.ErrMalformed) {
 			t.Fatalf("unexpected error kind: %v", err)
 		}
@@ -208,7 +209,7 @@ func BenchmarkVerifyAndParse(b *testing.B) {
 		if err := p.Verify(d, vectorSecret); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := p.Parse(d, binding); err != nil {
+		if _, err := providertest.Accepted(p, d, binding); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,4 +1,4 @@
-package links_test
+package linksign_test
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/glassbox-oss/glassbox/shared/links"
+	"github.com/glassbox-oss/glassbox/shared/linksign"
 )
 
 // demoKey is the link key the samples in events/ are signed with.
@@ -24,9 +24,9 @@ var (
 	exp = time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)
 )
 
-func mustSigner(t testing.TB, key string) *links.Signer {
+func mustSigner(t testing.TB, key string) *linksign.Signer {
 	t.Helper()
-	s, err := links.NewSigner([]byte(key))
+	s, err := linksign.NewSigner([]byte(key))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,13 +47,13 @@ func TestNewSigner(t *testing.T) {
 	t.Parallel()
 	t.Run("ErrShortKey", func(t *testing.T) {
 		for _, n := range []int{0, 1, 31} {
-			if _, err := links.NewSigner(make([]byte, n)); err == nil {
+			if _, err := linksign.NewSigner(make([]byte, n)); err == nil {
 				t.Errorf("NewSigner(%d bytes) = nil error, want one", n)
 			}
 		}
 	})
 	t.Run("OK", func(t *testing.T) {
-		if _, err := links.NewSigner(make([]byte, 32)); err != nil {
+		if _, err := linksign.NewSigner(make([]byte, 32)); err != nil {
 			t.Errorf("NewSigner(32 bytes) = %v", err)
 		}
 	})
@@ -69,18 +69,18 @@ func TestURLShape(t *testing.T) {
 
 	tests := []struct {
 		name, base string
-		action     links.Action
+		action     linksign.Action
 		want       string
 	}{
-		{"Pay", "https://links.example", links.ActionPay, "https://links.example/pay/doc-1?exp=4070908800&sig=" + wantSig},
-		{"TrailingSlash", "https://links.example/", links.ActionPay, "https://links.example/pay/doc-1?exp=4070908800&sig=" + wantSig},
+		{"Pay", "https://links.example", linksign.ActionPay, "https://links.example/pay/doc-1?exp=4070908800&sig=" + wantSig},
+		{"TrailingSlash", "https://links.example/", linksign.ActionPay, "https://links.example/pay/doc-1?exp=4070908800&sig=" + wantSig},
 	}
 	for _, tt := range tests {
 		if got := s.URL(tt.base, tt.action, "doc-1", exp); got != tt.want {
 			t.Errorf("%s: URL = %q, want %q", tt.name, got, tt.want)
 		}
 	}
-	doc := s.URL("https://links.example", links.ActionDocument, "doc-1", exp)
+	doc := s.URL("https://links.example", linksign.ActionDocument, "doc-1", exp)
 	if !regexp.MustCompile(`^https://links\.example/documents/doc-1\?exp=4070908800&sig=[A-Za-z0-9_-]{22}$`).MatchString(doc) {
 		t.Errorf("document URL = %q", doc)
 	}
@@ -94,9 +94,9 @@ func TestCheck(t *testing.T) {
 	s := mustSigner(t, demoKey)
 	other := mustSigner(t, strings.Repeat("x", 32))
 	soon := t0.Add(time.Hour)
-	_, payExp, paySig := parts(t, s.URL("https://l.example", links.ActionPay, "doc-1", soon))
-	_, docExp, docSig := parts(t, s.URL("https://l.example", links.ActionDocument, "doc-1", soon))
-	_, _, otherSig := parts(t, other.URL("https://l.example", links.ActionPay, "doc-1", soon))
+	_, payExp, paySig := parts(t, s.URL("https://l.example", linksign.ActionPay, "doc-1", soon))
+	_, docExp, docSig := parts(t, s.URL("https://l.example", linksign.ActionDocument, "doc-1", soon))
+	_, _, otherSig := parts(t, other.URL("https://l.example", linksign.ActionPay, "doc-1", soon))
 	later := strconv.FormatInt(soon.Unix()+1, 10)
 	flipped := []byte(paySig)
 	if flipped[0] == 'A' {
@@ -107,32 +107,32 @@ func TestCheck(t *testing.T) {
 
 	tests := []struct {
 		name     string
-		action   links.Action
+		action   linksign.Action
 		doc      string
 		exp, sig string
 		now      time.Time
 		want     error
 	}{
-		{"OK", links.ActionPay, "doc-1", payExp, paySig, t0, nil},
-		{"OKDocument", links.ActionDocument, "doc-1", docExp, docSig, t0, nil},
-		{"OKAtExpiry", links.ActionPay, "doc-1", payExp, paySig, soon, nil},
-		{"ErrExpired", links.ActionPay, "doc-1", payExp, paySig, soon.Add(time.Second), links.ErrExpired},
-		{"ErrTamperedDoc", links.ActionPay, "doc-2", payExp, paySig, t0, links.ErrBadLink},
-		{"ErrTamperedExp", links.ActionPay, "doc-1", later, paySig, t0, links.ErrBadLink},
-		{"ErrExpLeadingZero", links.ActionPay, "doc-1", "0" + payExp, paySig, t0, links.ErrBadLink},
-		{"ErrExpPlus", links.ActionPay, "doc-1", "+" + payExp, paySig, t0, links.ErrBadLink},
-		{"ErrDocumentLinkAsPay", links.ActionPay, "doc-1", docExp, docSig, t0, links.ErrBadLink},
-		{"ErrPayLinkAsDocument", links.ActionDocument, "doc-1", payExp, paySig, t0, links.ErrBadLink},
-		{"ErrUnknownAction", links.Action("refund"), "doc-1", payExp, paySig, t0, links.ErrBadLink},
-		{"ErrOtherKey", links.ActionPay, "doc-1", payExp, otherSig, t0, links.ErrBadLink},
-		{"ErrFlippedSig", links.ActionPay, "doc-1", payExp, string(flipped), t0, links.ErrBadLink},
-		{"ErrTruncatedSig", links.ActionPay, "doc-1", payExp, paySig[:20], t0, links.ErrBadLink},
-		{"ErrPaddedSig", links.ActionPay, "doc-1", payExp, paySig + "==", t0, links.ErrBadLink},
-		{"ErrMissingSig", links.ActionPay, "doc-1", payExp, "", t0, links.ErrBadLink},
-		{"ErrMissingExp", links.ActionPay, "doc-1", "", paySig, t0, links.ErrBadLink},
-		{"ErrNotBase64", links.ActionPay, "doc-1", payExp, "!!!!!!!!!!!!!!!!!!!!!!", t0, links.ErrBadLink},
-		// A forged signature over an expired link is bad, not expired: expiry is said only of genuine links.
-		{"ErrTamperedAndOld", links.ActionPay, "doc-2", payExp, paySig, soon.Add(time.Hour), links.ErrBadLink},
+		{"OK", linksign.ActionPay, "doc-1", payExp, paySig, t0, nil},
+		{"OKDocument", linksign.ActionDocument, "doc-1", docExp, docSig, t0, nil},
+		{"OKAtExpiry", linksign.ActionPay, "doc-1", payExp, paySig, soon, nil},
+		{"ErrExpired", linksign.ActionPay, "doc-1", payExp, paySig, soon.Add(time.Second), linksign.ErrExpired},
+		{"ErrTamperedDoc", linksign.ActionPay, "doc-2", payExp, paySig, t0, linksign.ErrBadLink},
+		{"ErrTamperedExp", linksign.ActionPay, "doc-1", later, paySig, t0, linksign.ErrBadLink},
+		{"ErrExpLeadingZero", linksign.ActionPay, "doc-1", "0" + payExp, paySig, t0, linksign.ErrBadLink},
+		{"ErrExpPlus", linksign.ActionPay, "doc-1", "+" + payExp, paySig, t0, linksign.ErrBadLink},
+		{"ErrDocumentLinkAsPay", linksign.ActionPay, "doc-1", docExp, docSig, t0, linksign.ErrBadLink},
+		{"ErrPayLinkAsDocument", linksign.ActionDocument, "doc-1", payExp, paySig, t0, linksign.ErrBadLink},
+		{"ErrUnknownAction", linksign.Action("refund"), "doc-1", payExp, paySig, t0, linksign.ErrBadLink},
+		{"ErrOtherKey", linksign.ActionPay, "doc-1", payExp, otherSig, t0, linksign.ErrBadLink},
+		{"ErrFlippedSig", linksign.ActionPay, "doc-1", payExp, string(flipped), t0, linksign.ErrBadLink},
+		{"ErrTruncatedSig", linksign.ActionPay, "doc-1", payExp, paySig[:20], t0, linksign.ErrBadLink},
+		{"ErrPaddedSig", linksign.ActionPay, "doc-1", payExp, paySig + "==", t0, linksign.ErrBadLink},
+		{"ErrMissingSig", linksign.ActionPay, "doc-1", payExp, "", t0, linksign.ErrBadLink},
+		{"ErrMissingExp", linksign.ActionPay, "doc-1", "", paySig, t0, linksign.ErrBadLink},
+		{"ErrNotBase64", linksign.ActionPay, "doc-1", payExp, "!!!!!!!!!!!!!!!!!!!!!!", t0, linksign.ErrBadLink},
+		// A forged signature over an expired link is bad, not expired: expiry is said only of genuine linksign.
+		{"ErrTamperedAndOld", linksign.ActionPay, "doc-2", payExp, paySig, soon.Add(time.Hour), linksign.ErrBadLink},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,11 +154,11 @@ func TestRoundTripOddDocumentID(t *testing.T) {
 	t.Parallel()
 	s := mustSigner(t, demoKey)
 	id := "doc with/slash\nand ünïcode"
-	path, e, sig := parts(t, s.URL("https://l.example", links.ActionPay, id, exp))
+	path, e, sig := parts(t, s.URL("https://l.example", linksign.ActionPay, id, exp))
 	if got, want := path, "/pay/"+id; got != want {
 		t.Fatalf("path = %q, want %q", got, want)
 	}
-	if err := s.Check(links.ActionPay, id, e, sig, t0); err != nil {
+	if err := s.Check(linksign.ActionPay, id, e, sig, t0); err != nil {
 		t.Fatalf("Check = %v", err)
 	}
 }
@@ -176,7 +176,7 @@ func (f *flakyKeys) Secret(_ context.Context, name string) (string, error) {
 
 func TestKeyedSignerRetriesAFailedReadThenKeepsTheKey(t *testing.T) {
 	keys := &flakyKeys{}
-	k := &links.KeyedSigner{Keys: keys, Param: "/glassbox/links/key"}
+	k := &linksign.KeyedSigner{Keys: keys, Param: "/glassbox/links/key"}
 	if _, err := k.Signer(t.Context()); err == nil || !strings.Contains(err.Error(), "/glassbox/links/key") {
 		t.Fatalf("first read: err = %v, want one naming the parameter", err)
 	}
@@ -188,7 +188,7 @@ func TestKeyedSignerRetriesAFailedReadThenKeepsTheKey(t *testing.T) {
 	if keys.reads != 2 {
 		t.Errorf("key read %d times, want 2 (one failed, one kept)", keys.reads)
 	}
-	if _, err := (&links.KeyedSigner{Keys: keys}).Signer(t.Context()); err == nil {
+	if _, err := (&linksign.KeyedSigner{Keys: keys}).Signer(t.Context()); err == nil {
 		t.Error("a signer with no parameter name gave no error")
 	}
 }

@@ -1,8 +1,9 @@
-// Package links makes and answers the signed, expiring links Glassbox mails out: the accountant's one-click
+// Package linksign signs and checks the expiring links Glassbox mails out: the accountant's one-click
 // "payment received" link for an invoice, and the link that downloads an issued PDF again. A link carries its
 // own authority (an HMAC over action, document id and expiry), so answering one needs no session and no login.
-// The handler serves AWS Lambda (HTTP API, payload 2.0) and glassbox dev alike.
-package links
+// Billing signs links with it and the link handler (shared/links) checks them; it depends on nothing but the
+// standard library, so neither pulls in the other's dependencies.
+package linksign
 
 import (
 	"context"
@@ -43,12 +44,12 @@ const MinKeyBytes = 32
 // full 32 bytes would add 21 characters to a URL that mail programs like to wrap.
 const sigBytes = 16
 
-// Errors Check returns. The handler answers both with 403 and a page saying which.
+// Errors Check returns. The link handler answers both with 403 and a page saying which.
 var (
 	// ErrBadLink: the signature is missing, malformed or wrong for this action, document and expiry.
-	ErrBadLink = errors.New("links: bad link")
+	ErrBadLink = errors.New("linksign: bad link")
 	// ErrExpired: the link is genuine but past its expiry.
-	ErrExpired = errors.New("links: link expired")
+	ErrExpired = errors.New("linksign: link expired")
 )
 
 // Signer signs and checks links with one secret key.
@@ -59,7 +60,7 @@ type Signer struct {
 // NewSigner returns a Signer over key, which must be at least MinKeyBytes long. The key is copied.
 func NewSigner(key []byte) (*Signer, error) {
 	if len(key) < MinKeyBytes {
-		return nil, fmt.Errorf("links: key is %d bytes, need at least %d", len(key), MinKeyBytes)
+		return nil, fmt.Errorf("linksign: key is %d bytes, need at least %d", len(key), MinKeyBytes)
 	}
 	return &Signer{key: append([]byte(nil), key...)}, nil
 }
@@ -116,6 +117,11 @@ func (a Action) segment() string {
 		return "documents"
 	}
 	return string(a)
+}
+
+// KeySource reads secrets by parameter name: shared/ssm on Lambda, the embedded store in glassbox dev.
+type KeySource interface {
+	Secret(ctx context.Context, name string) (string, error)
 }
 
 // KeyedSigner is a Signer whose key is a secret parameter, read on first use and kept for the life of the warm
