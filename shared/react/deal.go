@@ -156,11 +156,37 @@ func (p *Processor) markProjectPaid(ctx context.Context, project glassbox.Projec
 		if d.ProjectID != project.ID {
 			continue
 		}
+		billed, err := p.billedBefore(ctx, d, e)
+		if err != nil {
+			return err
+		}
+		if !billed {
+			log.Info("invoice of a close received after this payment left open", "document", d.ID)
+			continue
+		}
 		if err := p.markPaid(ctx, d.ID, e.OccurredAt, e.Provider, log); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// billedBefore says whether the close that issued invoice d was received before the payment event: the CRM's
+// "paid" is about the invoices that existed when it said so. A payment processed late (the sweep after an
+// outage, an admin's replay of an old window) must not mark paid an invoice billed for later work.
+func (p *Processor) billedBefore(ctx context.Context, d glassbox.Document, paid glassbox.Event) (bool, error) {
+	c, err := p.store.StageClose(ctx, d.CloseID)
+	if err != nil {
+		return false, fmt.Errorf("react: read close %s of invoice %s: %w", d.CloseID, d.ID, err)
+	}
+	closing, err := p.store.Event(ctx, c.EventID)
+	switch {
+	case errors.Is(err, glassbox.ErrNotFound):
+		return true, nil // a close without its event (issued by hand): nothing says it came later
+	case err != nil:
+		return false, fmt.Errorf("react: read event %s of close %s: %w", c.EventID, c.ID, err)
+	}
+	return !closing.ReceivedAt.After(paid.ReceivedAt), nil
 }
 
 // processPayment marks the invoice a payment link confirmed paid.

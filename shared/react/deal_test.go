@@ -228,3 +228,49 @@ func TestDealBillsTheProjectStoredOnTheEvent(t *testing.T) {
 		t.Errorf("east has %d documents, west %d; want the act and invoice in east, where the event was filed", len(east), len(west))
 	}
 }
+
+// TestLatePaymentDoesNotPayLaterInvoices: a CRM's "paid" is about the invoices that existed when it was said.
+// A payment event processed late (stuck through an outage, then swept; or replayed from an old window) leaves
+// open an invoice whose close was received after it; one received before the close marks it paid.
+func TestLatePaymentDoesNotPayLaterInvoices(t *testing.T) {
+	base := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	f := newBilledFixture(t, base)
+	ctx := context.Background()
+	cfg := billedConfig()
+	cfg.Bindings[0].StageMap["paid"] = []string{"143"}
+	if err := f.store.PutConfig(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	accept := func(e glassbox.Event) glassbox.Event {
+		t.Helper()
+		if err := f.store.AppendEvent(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	paidAt := func(id string, at time.Time) glassbox.Event {
+		e := closed(id, "1", "east", at)
+		e.Deal.StageID, e.Deal.Won = "143", false
+		return e
+	}
+	stuck := accept(paidAt("p-old", base))                           // received first, not processed in time
+	closing := accept(closed("c1", "1", "east", base.Add(time.Hour))) // the close comes after it
+	f.clock.Advance(time.Hour)
+	if _, err := f.proc.Process(ctx, closing); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(24 * time.Hour)
+	if _, err := f.proc.Process(ctx, stuck); err != nil {
+		t.Fatal(err)
+	}
+	if inv := f.documents(t, "east")[glassbox.DocumentInvoice]; inv.State != glassbox.DocumentIssued {
+		t.Fatalf("after the late, older payment the invoice is %s; want it still open", inv.State)
+	}
+	fresh := accept(paidAt("p-new", base.Add(25*time.Hour)))
+	if _, err := f.proc.Process(ctx, fresh); err != nil {
+		t.Fatal(err)
+	}
+	if inv := f.documents(t, "east")[glassbox.DocumentInvoice]; inv.State != glassbox.DocumentPaid {
+		t.Errorf("after a payment received after the close the invoice is %s; want paid", inv.State)
+	}
+}

@@ -27,6 +27,7 @@ type Store interface {
 	billing.Store
 	OpenInvoices(ctx context.Context) ([]glassbox.Document, error)
 	MarkPaid(ctx context.Context, id string, at time.Time, by string) error
+	Event(ctx context.Context, id string) (glassbox.Event, error)
 	MarkEventProcessed(ctx context.Context, id string) error
 	UnprocessedEvents(ctx context.Context, receivedBefore time.Time, limit int) ([]glassbox.Event, error)
 }
