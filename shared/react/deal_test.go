@@ -253,7 +253,7 @@ func TestLatePaymentDoesNotPayLaterInvoices(t *testing.T) {
 		e.Deal.StageID, e.Deal.Won = "143", false
 		return e
 	}
-	stuck := accept(paidAt("p-old", base))                           // received first, not processed in time
+	stuck := accept(paidAt("p-old", base))                            // received first, not processed in time
 	closing := accept(closed("c1", "1", "east", base.Add(time.Hour))) // the close comes after it
 	f.clock.Advance(time.Hour)
 	if _, err := f.proc.Process(ctx, closing); err != nil {
