@@ -170,9 +170,9 @@ func freeAddr(t *testing.T) string {
 // run; the figures go to the README ("Crash recovery").
 func TestFaultKilledDevServerLosesAndDoublesNothing(t *testing.T) {
 	const (
-		cards, projects = 48, 16 // 48 + 32 deliveries, 112 messages, 64 documents
+		cards, projects = 100, 25 // 100 + 50 deliveries, 200 messages, 100 documents
 		workers         = 4
-		maxKills        = 12
+		maxKills        = 20
 		redeliver       = 0.15 // share of answered deliveries the provider sends again anyway
 	)
 	seed := faultSeed(t)
@@ -276,7 +276,7 @@ func TestFaultKilledDevServerLosesAndDoublesNothing(t *testing.T) {
 			select {
 			case <-stopKiller:
 				return
-			case <-time.After(random(150*time.Millisecond, 700*time.Millisecond)):
+			case <-time.After(random(100*time.Millisecond, 500*time.Millisecond)):
 			}
 			dev.kill()
 			kills++
@@ -351,6 +351,12 @@ func TestFaultKilledDevServerLosesAndDoublesNothing(t *testing.T) {
 		seed, kills, len(load.Deliveries), answered.Load(), retried.Load(), redelivered.Load(), attempts.Load(),
 		count.Messages, files, len(sends), count.Documents, count.Lost, count.Doubled, count.Resent, unprocessed,
 		time.Since(started).Round(100*time.Millisecond))
+	if os.Getenv("GLASSBOX_FAULT_KEEP") != "" {
+		t.Logf("data kept in %s", data)
+		keep := filepath.Join(os.TempDir(), "glassbox-fault-"+strconv.FormatUint(seed, 10))
+		_ = os.Rename(data, keep)
+		t.Logf("moved to %s", keep)
+	}
 	if count.Lost != 0 || count.Doubled != 0 || unprocessed != 0 {
 		failf("lost %d, doubled %d, unprocessed %d:\n%s", count.Lost, count.Doubled, unprocessed,
 			strings.Join(count.Problems, "\n"))
