@@ -197,11 +197,11 @@ func faultSeed(t *testing.T) uint64 {
 // message went to SES exactly once, every expected document was issued once, numbers have no gaps.
 func TestFaultThrottlingAndFailingSESLoseAndDoubleNothing(t *testing.T) {
 	const (
-		cards, projects = 60, 20 // 60 + 40 deliveries, 140 messages, 80 documents
-		throttleShare   = 0.2    // of DynamoDB requests
-		sesFailShare    = 0.2    // of sends
-		streamAttempts  = 3      // before a record would go to the dead-letter queue
-		lease           = 2 * time.Second
+		cards, projects = 60, 20          // 60 + 40 deliveries, 140 messages, 80 documents
+		throttleShare   = 0.3             // of DynamoDB requests
+		sesFailShare    = 0.2             // of sends
+		streamAttempts  = 3               // before a record would go to the dead-letter queue
+		lease           = 3 * time.Second // above the longest claim-to-mark time: render, send, 1.5 s of mark retries
 	)
 	dynamoEndpoint, sesEndpoint := os.Getenv("DYNAMODB_ENDPOINT"), os.Getenv("SES_ENDPOINT")
 	if dynamoEndpoint == "" || sesEndpoint == "" {
