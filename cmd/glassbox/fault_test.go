@@ -35,6 +35,14 @@ func TestFaultDevServer(t *testing.T) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// Outlive no test: when the test process is gone (a panic, a timeout), so is its server.
+	go func(parent int) {
+		for range time.Tick(500 * time.Millisecond) {
+			if os.Getppid() != parent {
+				os.Exit(2)
+			}
+		}
+	}(os.Getppid())
 	if err := run(ctx, strings.Split(args, "\x1f"), os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "glassbox:", err)
 		os.Exit(1)
@@ -172,6 +180,7 @@ func TestFaultKilledDevServerLosesAndDoublesNothing(t *testing.T) {
 	const (
 		cards, projects = 100, 25 // 100 + 50 deliveries, 200 messages, 100 documents
 		workers         = 4
+		minKills        = 8 // the kills go on while the sweep recovers until there were this many
 		maxKills        = 20
 		redeliver       = 0.15 // share of answered deliveries the provider sends again anyway
 	)
@@ -267,19 +276,19 @@ func TestFaultKilledDevServerLosesAndDoublesNothing(t *testing.T) {
 	}
 
 	// The faults: SIGKILL at random moments while deliveries arrive, then a restart on the same data.
-	kills := 0
+	var kills atomic.Int64
 	stopKiller := make(chan struct{})
 	killerDone := make(chan struct{})
 	go func() {
 		defer close(killerDone)
-		for kills < maxKills {
+		for kills.Load() < maxKills {
 			select {
 			case <-stopKiller:
 				return
 			case <-time.After(random(100*time.Millisecond, 500*time.Millisecond)):
 			}
 			dev.kill()
-			kills++
+			kills.Add(1)
 			dev.start()
 		}
 	}()
@@ -290,6 +299,9 @@ func TestFaultKilledDevServerLosesAndDoublesNothing(t *testing.T) {
 	}
 	close(queue)
 	wg.Wait()
+	for kills.Load() < minKills {
+		time.Sleep(50 * time.Millisecond)
+	}
 	close(stopKiller)
 	<-killerDone
 	if timedOut.Load() {
@@ -348,7 +360,7 @@ func TestFaultKilledDevServerLosesAndDoublesNothing(t *testing.T) {
 	t.Logf("FAULT seed=%d kills=%d deliveries=%d answered_2xx=%d retried=%d redelivered=%d posts=%d "+
 		"messages=%d outbox_files=%d distinct_message_ids=%d documents=%d lost=%d doubled=%d "+
 		"resent_same_message_id=%d unprocessed=%d elapsed=%s",
-		seed, kills, len(load.Deliveries), answered.Load(), retried.Load(), redelivered.Load(), attempts.Load(),
+		seed, kills.Load(), len(load.Deliveries), answered.Load(), retried.Load(), redelivered.Load(), attempts.Load(),
 		count.Messages, files, len(sends), count.Documents, count.Lost, count.Doubled, count.Resent, unprocessed,
 		time.Since(started).Round(100*time.Millisecond))
 	if os.Getenv("GLASSBOX_FAULT_KEEP") != "" {
@@ -360,8 +372,5 @@ func TestFaultKilledDevServerLosesAndDoublesNothing(t *testing.T) {
 	if count.Lost != 0 || count.Doubled != 0 || unprocessed != 0 {
 		failf("lost %d, doubled %d, unprocessed %d:\n%s", count.Lost, count.Doubled, unprocessed,
 			strings.Join(count.Problems, "\n"))
-	}
-	if kills == 0 {
-		t.Fatal("no kill happened: the test proved nothing")
 	}
 }
