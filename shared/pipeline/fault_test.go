@@ -52,18 +52,32 @@ func (f *faults) hit(p float64) bool {
 
 // throttlingHTTP answers a share of DynamoDB requests itself with the 400 DynamoDB sends when it throttles, so
 // the SDK's retryer sees real throttles: most are retried away, some outlast the retries and reach the store.
+//
+// A smaller share of requests reach DynamoDB and are applied, but their answer is lost (a 500 instead, as after
+// a timeout): the SDK retries a write that is already done.
 type throttlingHTTP struct {
 	next   aws.HTTPClient
 	faults *faults
 	p      float64
+	pLost  float64
 	// injected counts the throttled answers; surfaced those given to the last attempt the SDK makes, which
-	// the caller then sees as an error.
-	injected, surfaced atomic.Int64
+	// the caller then sees as an error. lost counts the applied requests whose answer was replaced by a 500.
+	injected, surfaced, lost atomic.Int64
 }
 
 var throttleCodes = []string{"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 
 func (h *throttlingHTTP) Do(req *http.Request) (*http.Response, error) {
+	if h.faults.hit(h.pLost) {
+		resp, err := h.next.Do(req)
+		if err != nil {
+			return resp, err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		h.lost.Add(1)
+		return awsError(req, http.StatusInternalServerError, "InternalServerError", "injected: applied, answer lost"), nil
+	}
 	if !h.faults.hit(h.p) {
 		return h.next.Do(req)
 	}
@@ -77,20 +91,24 @@ func (h *throttlingHTTP) Do(req *http.Request) (*http.Response, error) {
 	if attempt >= max {
 		h.surfaced.Add(1)
 	}
-	code := throttleCodes[n%int64(len(throttleCodes))]
-	body := fmt.Sprintf(`{"__type":"com.amazonaws.dynamodb.v20120810#%s","message":"injected throttle"}`, code)
+	return awsError(req, http.StatusBadRequest, throttleCodes[n%int64(len(throttleCodes))], "injected throttle"), nil
+}
+
+// awsError is DynamoDB's answer for an error of the given code.
+func awsError(req *http.Request, status int, code, message string) *http.Response {
+	body := fmt.Sprintf(`{"__type":"com.amazonaws.dynamodb.v20120810#%s","message":%q}`, code, message)
 	return &http.Response{
-		Status:     "400 Bad Request",
-		StatusCode: http.StatusBadRequest,
+		Status:     fmt.Sprintf("%d %s", status, http.StatusText(status)),
+		StatusCode: status,
 		Proto:      "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: http.Header{
 			"Content-Type":     {"application/x-amz-json-1.0"},
-			"X-Amzn-Requestid": {"injected-" + strconv.FormatInt(n, 10)},
+			"X-Amzn-Requestid": {"injected"},
 		},
 		Body:          io.NopCloser(strings.NewReader(body)),
 		ContentLength: int64(len(body)),
 		Request:       req,
-	}, nil
+	}
 }
 
 func sdkAttempt(h string) (attempt, max int) {
@@ -164,18 +182,19 @@ func (s mapSecrets) Secret(_ context.Context, name string) (string, error) {
 	return v, nil
 }
 
-// streamStore passes each event it stored to the stream, as the table's stream does on AWS.
+// streamStore passes each event it stored to the stream, as the table's stream does on AWS. A duplicate is
+// passed on too: it may be this very write, applied by a request whose answer was lost and then retried.
 type streamStore struct {
 	*dynamo.Store
 	stream chan<- glassbox.Event
 }
 
 func (s streamStore) AppendEvent(ctx context.Context, e glassbox.Event) error {
-	if err := s.Store.AppendEvent(ctx, e); err != nil {
-		return err
+	err := s.Store.AppendEvent(ctx, e)
+	if err == nil || errors.Is(err, glassbox.ErrDuplicate) {
+		s.stream <- e
 	}
-	s.stream <- e
-	return nil
+	return err
 }
 
 func faultSeed(t *testing.T) uint64 {
@@ -197,8 +216,9 @@ func faultSeed(t *testing.T) uint64 {
 // message went to SES exactly once, every expected document was issued once, numbers have no gaps.
 func TestFaultThrottlingAndFailingSESLoseAndDoubleNothing(t *testing.T) {
 	const (
-		cards, projects = 60, 20          // 60 + 40 deliveries, 140 messages, 80 documents
+		cards, projects = 40, 15          // 40 + 30 deliveries, 100 messages, 60 documents
 		throttleShare   = 0.3             // of DynamoDB requests
+		lostShare       = 0.05            // of DynamoDB requests: applied, but the answer is lost
 		sesFailShare    = 0.2             // of sends
 		streamAttempts  = 3               // before a record would go to the dead-letter queue
 		lease           = 3 * time.Second // above the longest claim-to-mark time: render, send, 1.5 s of mark retries
@@ -230,7 +250,7 @@ func TestFaultThrottlingAndFailingSESLoseAndDoubleNothing(t *testing.T) {
 	}
 
 	f := &faults{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
-	throttle := &throttlingHTTP{next: awshttp.NewBuildableClient(), faults: f, p: throttleShare}
+	throttle := &throttlingHTTP{next: awshttp.NewBuildableClient(), faults: f, p: throttleShare, pLost: lostShare}
 	faulty := dynamo.NewLocalClient(dynamoEndpoint, func(o *dynamodb.Options) {
 		o.HTTPClient = throttle
 		// The SDK's own retries, with short waits so the test stays quick; no client-side retry quota, so
@@ -248,7 +268,7 @@ func TestFaultThrottlingAndFailingSESLoseAndDoubleNothing(t *testing.T) {
 	mailer := &failingMailer{next: ses.NewMailer(sesClient), faults: f, p: sesFailShare, sends: map[string]int{}}
 	secrets := mapSecrets(faulttest.Secrets())
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	stream := make(chan glassbox.Event, 2*len(load.Deliveries))
+	stream := make(chan glassbox.Event, 4*len(load.Deliveries))
 	store := streamStore{dynamo.New(faulty, table), stream}
 	proc := pipeline.New(pipeline.Deps{
 		Store: store, Mailer: mailer, Clock: glassbox.SystemClock{}, Secrets: secrets,
@@ -350,10 +370,10 @@ func TestFaultThrottlingAndFailingSESLoseAndDoubleNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("FAULT dynamo seed=%d throttles_injected=%d throttles_past_sdk_retries=%d send_failures_injected=%d "+
+	t.Logf("FAULT dynamo seed=%d throttles_injected=%d throttles_past_sdk_retries=%d answers_lost=%d send_failures_injected=%d "+
 		"events=%d retried_deliveries=%d stream_failures=%d dead_lettered=%d sweeps=%d messages=%d documents=%d "+
 		"lost=%d doubled=%d resent=%d unprocessed=%d elapsed=%s",
-		seed, throttle.injected.Load(), throttle.surfaced.Load(), mailer.failed.Load(), len(load.Deliveries),
+		seed, throttle.injected.Load(), throttle.surfaced.Load(), throttle.lost.Load(), mailer.failed.Load(), len(load.Deliveries),
 		retried.Load(), streamFailures.Load(), deadLettered.Load(), sweeps.Load(), count.Messages, count.Documents,
 		count.Lost, count.Doubled, count.Resent, unprocessed, time.Since(started).Round(100*time.Millisecond))
 	if count.Lost != 0 || count.Doubled != 0 || count.Resent != 0 || unprocessed != 0 {
