@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -135,14 +136,14 @@ func (p *devProcess) exited() bool {
 	}
 }
 
-// outboxSends counts the files in the outbox by Message-ID.
-func outboxSends(t *testing.T, dir string) (map[string]int, int) {
+// outboxSends lists when each message was written to the outbox, by Message-ID.
+func outboxSends(t *testing.T, dir string) map[string][]time.Time {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
 	if err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)
 	}
-	sends, files := map[string]int{}, 0
+	sends := map[string][]time.Time{}
 	for _, e := range entries {
 		if !strings.HasSuffix(e.Name(), ".eml") {
 			continue // a temporary file of a send the kill cut short
@@ -155,10 +156,37 @@ func outboxSends(t *testing.T, dir string) (map[string]int, int) {
 		if err != nil {
 			t.Fatalf("outbox %s: %v", e.Name(), err)
 		}
-		sends[id]++
-		files++
+		info, err := e.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sends[id] = append(sends[id], info.ModTime())
 	}
-	return sends, files
+	return sends
+}
+
+// unexplainedResends counts the sends of a message again that no interruption of the server explains: a
+// resend is right only when the server was killed or stopped soon after the send before it, before it could
+// record that send. It also returns the longest gap between a send and the interruption that explains it.
+func unexplainedResends(sends map[string][]time.Time, interruptions []time.Time, window time.Duration) (int, time.Duration) {
+	unexplained, longest := 0, time.Duration(0)
+	for _, times := range sends {
+		slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+		for i := 1; i < len(times); i++ {
+			gap := time.Duration(-1)
+			for _, k := range interruptions {
+				if d := k.Sub(times[i-1]); d >= 0 && k.Before(times[i]) && (gap < 0 || d < gap) {
+					gap = d
+				}
+			}
+			if gap < 0 || gap > window {
+				unexplained++
+				continue
+			}
+			longest = max(longest, gap)
+		}
+	}
+	return unexplained, longest
 }
 
 func freeAddr(t *testing.T) string {
@@ -183,6 +211,9 @@ func TestFaultKilledDevServerLosesAndDoublesNothing(t *testing.T) {
 		minKills        = 8 // the kills go on while the sweep recovers until there were this many
 		maxKills        = 20
 		redeliver       = 0.15 // share of answered deliveries the provider sends again anyway
+		// resendWindow is how soon after a send a kill must come to explain sending that message again: the
+		// send, then the wait for the store to record it.
+		resendWindow = time.Second
 	)
 	seed := faultSeed(t)
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
@@ -247,7 +278,11 @@ func TestFaultKilledDevServerLosesAndDoublesNothing(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+		next:
 			for d := range queue {
+				if timedOut.Load() {
+					continue // drain the queue, so the test can report
+				}
 				posts := 1
 				if chance(redeliver) {
 					posts = 2
@@ -265,7 +300,7 @@ func TestFaultKilledDevServerLosesAndDoublesNothing(t *testing.T) {
 						}
 						if time.Now().After(deadline) {
 							timedOut.Store(true)
-							return
+							continue next
 						}
 						time.Sleep(random(20*time.Millisecond, 150*time.Millisecond))
 					}
@@ -277,6 +312,13 @@ func TestFaultKilledDevServerLosesAndDoublesNothing(t *testing.T) {
 
 	// The faults: SIGKILL at random moments while deliveries arrive, then a restart on the same data.
 	var kills atomic.Int64
+	var interruptedMu sync.Mutex
+	var interrupted []time.Time // when the server was killed or stopped
+	interrupt := func() {
+		interruptedMu.Lock()
+		defer interruptedMu.Unlock()
+		interrupted = append(interrupted, time.Now())
+	}
 	stopKiller := make(chan struct{})
 	killerDone := make(chan struct{})
 	go func() {
@@ -287,6 +329,7 @@ func TestFaultKilledDevServerLosesAndDoublesNothing(t *testing.T) {
 				return
 			case <-time.After(random(100*time.Millisecond, 500*time.Millisecond)):
 			}
+			interrupt()
 			dev.kill()
 			kills.Add(1)
 			dev.start()
@@ -322,13 +365,14 @@ func TestFaultKilledDevServerLosesAndDoublesNothing(t *testing.T) {
 	for round := 0; ; round++ {
 		settle := time.Now().Add(20 * time.Second)
 		for time.Now().Before(settle) {
-			if sends, _ := outboxSends(t, outboxDir); len(sends) >= expected {
+			if len(outboxSends(t, outboxDir)) >= expected {
 				break
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
 		// Let the sweep that sent the last message mark its event processed.
 		time.Sleep(500 * time.Millisecond)
+		interrupt()
 		dev.stop()
 		s, err := localstore.Open(filepath.Join(data, "glassbox.db"))
 		if err != nil {
@@ -352,16 +396,22 @@ func TestFaultKilledDevServerLosesAndDoublesNothing(t *testing.T) {
 		failf("open the store: %v", err)
 	}
 	defer s.Close()
-	sends, files := outboxSends(t, outboxDir)
+	sendTimes := outboxSends(t, outboxDir)
+	sends, files := map[string]int{}, 0
+	for id, times := range sendTimes {
+		sends[id] = len(times)
+		files += len(times)
+	}
 	count, err := load.Check(t.Context(), sends, s)
 	if err != nil {
 		t.Fatal(err)
 	}
+	unexplained, longestWindow := unexplainedResends(sendTimes, interrupted, resendWindow)
 	t.Logf("FAULT seed=%d kills=%d deliveries=%d answered_2xx=%d retried=%d redelivered=%d posts=%d "+
 		"messages=%d outbox_files=%d distinct_message_ids=%d documents=%d lost=%d doubled=%d "+
-		"resent_same_message_id=%d unprocessed=%d elapsed=%s",
+		"resent_same_message_id=%d (unexplained by a kill: %d; longest send-to-kill gap %s) unprocessed=%d elapsed=%s",
 		seed, kills.Load(), len(load.Deliveries), answered.Load(), retried.Load(), redelivered.Load(), attempts.Load(),
-		count.Messages, files, len(sends), count.Documents, count.Lost, count.Doubled, count.Resent, unprocessed,
+		count.Messages, files, len(sends), count.Documents, count.Lost, count.Doubled, count.Resent, unexplained, longestWindow.Round(time.Millisecond), unprocessed,
 		time.Since(started).Round(100*time.Millisecond))
 	if os.Getenv("GLASSBOX_FAULT_KEEP") != "" {
 		t.Logf("data kept in %s", data)
@@ -369,8 +419,8 @@ func TestFaultKilledDevServerLosesAndDoublesNothing(t *testing.T) {
 		_ = os.Rename(data, keep)
 		t.Logf("moved to %s", keep)
 	}
-	if count.Lost != 0 || count.Doubled != 0 || unprocessed != 0 {
-		failf("lost %d, doubled %d, unprocessed %d:\n%s", count.Lost, count.Doubled, unprocessed,
-			strings.Join(count.Problems, "\n"))
+	if count.Lost != 0 || count.Doubled != 0 || unprocessed != 0 || unexplained != 0 {
+		failf("lost %d, doubled %d, unprocessed %d, resent with no kill to explain it %d:\n%s", count.Lost,
+			count.Doubled, unprocessed, unexplained, strings.Join(count.Problems, "\n"))
 	}
 }
