@@ -82,12 +82,47 @@ func (c *Courier) Deliver(ctx context.Context, m glassbox.Message, known ...glas
 		}
 		return false, fmt.Errorf("courier: send message %s: %w", m.ID, err)
 	}
-	if err := c.store.MarkMessageSent(ctx, m.ID, m.ClaimToken, c.clock.Now().UTC(), providerID); err != nil {
-		// The mail is out; failing here would resend it after the lease. Log and move on.
+	if err := c.markSent(ctx, m, providerID); err != nil {
+		// The mail is out, so this call did send it. The claim stays; an attempt after the lease would send
+		// the message again (same Message-ID, so mail programs show it once). Nothing better is left to do.
 		log.Error("mark message sent", "error", err.Error())
 	}
 	log.Info("message sent", "provider_message_id", providerID, "attachments", len(m.Attachments))
 	return true, nil
+}
+
+// Marking a sent message sent is retried this many times, waiting markBackoff, then twice that, and so on.
+const (
+	markAttempts = 5
+	markBackoff  = 100 * time.Millisecond
+	// markTimeout bounds the marking, which outlives the caller's context.
+	markTimeout = 10 * time.Second
+)
+
+// markSent records that the mail is out. Once the mail system has the message, an unrecorded send is a send
+// the next attempt after the lease repeats, so the mark is worth more than the caller's deadline: it goes on
+// when ctx is cancelled (a shutdown, a sweep at its deadline), and a transient failure (throttling) is retried
+// with backoff. A lost claim (ErrConflict: another attempt took it over after the lease) is final.
+func (c *Courier) markSent(ctx context.Context, m glassbox.Message, providerID string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
+	defer cancel()
+	sentAt := c.clock.Now().UTC()
+	wait := markBackoff
+	for attempt := 1; ; attempt++ {
+		err := c.store.MarkMessageSent(ctx, m.ID, m.ClaimToken, sentAt, providerID)
+		if err == nil || errors.Is(err, glassbox.ErrConflict) || attempt == markAttempts {
+			return err
+		}
+		c.log.Warn("mark message sent failed; retrying", "message_id", m.ID, "attempt", attempt, "error", err.Error())
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		wait *= 2
+	}
 }
 
 // render builds the MIME message. Message-ID derives from the message id, so a resend after a crash carries the

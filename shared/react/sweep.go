@@ -23,8 +23,8 @@ type SweepResult struct {
 // harmless, only wasted work).
 const DefaultSweepGrace = 5 * time.Minute
 
-// sweepReserve is the time a sweep leaves before its deadline (a quarter of what is left at its start, when
-// that is less): it takes no new event after that.
+// sweepReserve is the time a sweep leaves before its deadline: it takes no new event after that. A sweep given
+// less than twice that keeps half its time instead, so a short deadline still finishes events.
 const sweepReserve = 30 * time.Second
 
 // DefaultSweepLimit bounds one sweep, so a backlog is worked off over several runs within a function timeout.
@@ -42,9 +42,9 @@ func (p *Processor) Sweep(ctx context.Context, grace time.Duration, limit int) (
 		return res, fmt.Errorf("react: sweep: %w", err)
 	}
 	res.Found = len(events)
-	stopAt := time.Time{}
+	var stopAt time.Time
 	if deadline, ok := ctx.Deadline(); ok {
-		stopAt = deadline.Add(-min(sweepReserve, time.Until(deadline)/4))
+		stopAt = deadline.Add(-min(sweepReserve, time.Until(deadline)/2))
 	}
 	for _, e := range events {
 		if ctx.Err() != nil || !stopAt.IsZero() && time.Now().After(stopAt) {
