@@ -108,7 +108,7 @@ func agencyYAML(projects int) string {
 sellers:
   - id: pixel
     name: ООО «Пиксель»
-    inn: "7701234567"
+    inn: "7701234560"
     kpp: "770101001"
     address: 125009, г. Москва, ул. Тверская, д. 7
     bank:
@@ -134,7 +134,7 @@ clients:
         email: anna@romashka.example
     buyer:
       name: ООО «Ромашка»
-      inn: "7709876543"
+      inn: "7709876545"
       kpp: "770901001"
       address: 119021, г. Москва, ул. Льва Толстого, д. 16
 projects:
