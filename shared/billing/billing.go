@@ -160,21 +160,26 @@ func NewIssuer(store Store, render RenderFunc) *Issuer {
 // maxAttempts bounds the retries when other closes take the same numbers first.
 const maxAttempts = 50
 
-// Issue issues the planned documents of close c and returns them numbered, with the PDFs just rendered. When c
-// was issued before (a redelivered or replayed event), nothing new is issued and the documents issued then are
-// returned, without their PDFs, so a caller can go on to send them: the store's transaction makes the close,
-// its documents and their numbers one unit.
-func (is *Issuer) Issue(ctx context.Context, c glassbox.StageClose, planned []glassbox.Document) ([]glassbox.IssuedDocument, error) {
-	c.DocumentIDs = c.DocumentIDs[:0]
-	for _, d := range planned {
-		c.DocumentIDs = append(c.DocumentIDs, d.ID)
-	}
-	// A close issued before needs no numbers or PDFs. Later, a concurrent issue of the same close shows up as
-	// ErrDuplicate from the transaction, so the check is not repeated on every retry.
+// Issue issues the documents of close c and returns them numbered, with the PDFs just rendered. When c was
+// issued before (a redelivered, swept or replayed event), nothing new is issued and the documents issued then
+// are returned, without their PDFs and whatever the configuration says now, so a caller can go on to send
+// them: the store's transaction makes the close, its documents and their numbers one unit. plan is called only
+// for a close never issued; its error comes back wrapped.
+func (is *Issuer) Issue(ctx context.Context, c glassbox.StageClose, plan func() ([]glassbox.Document, error)) ([]glassbox.IssuedDocument, error) {
+	// A close issued before needs no plan, numbers or PDFs. Later, a concurrent issue of the same close shows
+	// up as ErrDuplicate from the transaction, so the check is not repeated on every retry.
 	if _, err := is.store.StageClose(ctx, c.ID); err == nil {
 		return is.issued(ctx, c.ID)
 	} else if !errors.Is(err, glassbox.ErrNotFound) {
 		return nil, fmt.Errorf("billing: read close %s: %w", c.ID, err)
+	}
+	planned, err := plan()
+	if err != nil {
+		return nil, fmt.Errorf("billing: close %s cannot be billed: %w", c.ID, err)
+	}
+	c.DocumentIDs = c.DocumentIDs[:0]
+	for _, d := range planned {
+		c.DocumentIDs = append(c.DocumentIDs, d.ID)
 	}
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		docs, err := is.numbered(ctx, planned)

@@ -42,18 +42,18 @@ func (p *Processor) processDeal(ctx context.Context, cfg glassbox.Config, e glas
 	}
 	if e.Deal == nil {
 		log.Warn("deal event without a deal dropped")
-		return Outcome{}, nil
+		return Outcome{Dropped: "a deal event without a deal"}, nil
 	}
 	b, ok := cfg.Binding(e.Provider, e.BindingID)
 	if !ok {
 		log.Warn("deal event for a binding no longer configured dropped", "binding", e.BindingID)
-		return Outcome{}, nil
+		return Outcome{Dropped: "binding " + e.BindingID + " is no longer configured"}, nil
 	}
 	// The project was decided once, at ingest, and stored on the event (glassbox.Binding.Accept).
 	project, ok := cfg.Project(e.ProjectID)
 	if !ok {
 		log.Warn("deal event for unknown project dropped", "deal", e.Deal.ID)
-		return Outcome{}, nil
+		return Outcome{Dropped: "project " + e.ProjectID + " is no longer configured"}, nil
 	}
 	deal := *e.Deal
 	if e.Kind == glassbox.EventDealUpdated {
@@ -100,29 +100,39 @@ func (p *Processor) closeStage(ctx context.Context, cfg glassbox.Config, project
 		ID: glassbox.StageCloseID(project.ID, stageID), ProjectID: project.ID, StageID: stageID,
 		DealID: e.Deal.ID, EventID: e.ID, ClosedAt: p.clock.Now().UTC(),
 	}
-	planned, err := billing.Plan(cfg, project, c)
+	// A close issued before is sent from its stored documents whatever the configuration says now; a close that
+	// cannot be billed (a stage or seller missing from the configuration) is an error, so the event keeps its
+	// unprocessed mark and the sweep issues it once the configuration is fixed.
+	docs, err := p.issuer.Issue(ctx, c, func() ([]glassbox.Document, error) { return billing.Plan(cfg, project, c) })
 	if err != nil {
-		log.Error("stage close cannot be billed", "stage", stageID, "error", err.Error())
-		return out, nil
-	}
-	docs, err := p.issuer.Issue(ctx, c, planned)
-	if err != nil {
+		log.Error("stage close not issued; the sweep retries it", "stage", stageID, "error", err.Error())
 		return out, fmt.Errorf("react: %w", err)
-	}
-	for _, d := range docs {
-		// Issue returns documents issued before without their PDFs; only the ones it just issued carry them.
-		if len(d.PDF) > 0 {
-			out.Issued++
-		}
 	}
 	s := notify.StageClosedSituation{Config: cfg, Project: project, Close: c}
 	for i := range docs {
-		switch d := docs[i].Document; d.Kind {
+		d := docs[i].Document
+		if len(docs[i].PDF) > 0 {
+			out.Issued++ // Issue returns documents issued before without their PDFs
+		}
+		if d.State == glassbox.DocumentVoid {
+			// Voided by an admin before its email went out: never sent, nor asked to be paid.
+			log.Warn("void document left out of the close's emails", "document", d.ID, "number", d.Number)
+			continue
+		}
+		switch d.Kind {
 		case glassbox.DocumentAct:
 			s.Act = d
 		case glassbox.DocumentInvoice:
 			s.Invoice = &d
 		}
+	}
+	if s.Act.ID == "" && s.Invoice == nil {
+		out.Dropped = "every document of the close is void"
+		return out, nil
+	}
+	if s.Act.ID == "" && stageID != glassbox.StageStart {
+		out.Dropped = "the close's act is void"
+		return out, nil
 	}
 	if s.Invoice != nil {
 		// The links are signed just before the messages go out, so they last their full term from sending,
@@ -148,6 +158,18 @@ func (p *Processor) closeStage(ctx context.Context, cfg glassbox.Config, project
 
 // markProjectPaid marks every open invoice of the project paid: the CRM says the deal is paid.
 func (p *Processor) markProjectPaid(ctx context.Context, project glassbox.Project, e glassbox.Event, log *slog.Logger) error {
+	// A close received before this payment but not yet processed (its run died, or it sits in another stream
+	// shard) would issue its invoice after the payment had passed it by, and the client would be reminded to
+	// pay what was paid. The payment waits for it: retried by the stream, then by the sweep.
+	earlier, err := p.store.UnprocessedEvents(ctx, e.ReceivedAt, maxEarlierDealEvents)
+	if err != nil {
+		return fmt.Errorf("react: list unprocessed events before payment %s: %w", e.ID, err)
+	}
+	for _, o := range earlier {
+		if o.ID != e.ID && o.ProjectID == project.ID && (o.Kind == glassbox.EventDealStageChanged || o.Kind == glassbox.EventDealUpdated) {
+			return fmt.Errorf("react: payment %s waits for the project's earlier deal event %s", e.ID, o.ID)
+		}
+	}
 	open, err := p.store.OpenInvoices(ctx)
 	if err != nil {
 		return fmt.Errorf("react: list open invoices: %w", err)
@@ -170,6 +192,9 @@ func (p *Processor) markProjectPaid(ctx context.Context, project glassbox.Projec
 	}
 	return nil
 }
+
+// maxEarlierDealEvents bounds the look for unprocessed events received before a payment.
+const maxEarlierDealEvents = 1000
 
 // billedBefore says whether the close that issued invoice d was received before the payment event: the CRM's
 // "paid" is about the invoices that existed when it said so. A payment processed late (the sweep after an

@@ -274,3 +274,98 @@ func TestLatePaymentDoesNotPayLaterInvoices(t *testing.T) {
 		t.Errorf("after a payment received after the close the invoice is %s; want paid", inv.State)
 	}
 }
+
+// TestPaymentWaitsForAnEarlierClose: a close received before a CRM payment but not processed yet (its run died)
+// would issue an invoice the payment never marks; the payment fails for now, and once the close is processed it
+// marks the invoice paid.
+func TestPaymentWaitsForAnEarlierClose(t *testing.T) {
+	base := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	f := newBilledFixture(t, base)
+	ctx := context.Background()
+	cfg := billedConfig()
+	cfg.Bindings[0].StageMap["paid"] = []string{"143"}
+	if err := f.store.PutConfig(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	closing := closed("c1", "1", "east", base)
+	paid := closed("p1", "1", "east", base.Add(time.Hour))
+	paid.Deal.StageID, paid.Deal.Won = "143", false
+	for _, e := range []glassbox.Event{closing, paid} {
+		if err := f.store.AppendEvent(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.clock.Advance(2 * time.Hour)
+	if _, err := f.proc.Process(ctx, paid); err == nil {
+		t.Fatal("the payment was processed before the earlier close")
+	}
+	if _, err := f.proc.Process(ctx, closing); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.proc.Process(ctx, paid); err != nil {
+		t.Fatalf("the payment after the close: %v", err)
+	}
+	if inv := f.documents(t, "east")[glassbox.DocumentInvoice]; inv.State != glassbox.DocumentPaid {
+		t.Errorf("invoice is %s, want paid", inv.State)
+	}
+}
+
+// TestCloseNotBillableStaysUnprocessed: a close whose stage the configuration no longer has is not dropped: the
+// event keeps its mark, and once the configuration has the stage again the next run issues it.
+func TestCloseNotBillableStaysUnprocessed(t *testing.T) {
+	base := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	f := newBilledFixture(t, base)
+	ctx := context.Background()
+	cfg := billedConfig()
+	good := cfg
+	cfg.Projects = append([]glassbox.Project(nil), cfg.Projects...)
+	cfg.Projects[0].Billing.Seller = "gone"
+	if err := f.store.PutConfig(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	e := closed("c1", "1", "east", base)
+	if err := f.store.AppendEvent(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.proc.Process(ctx, e); err == nil {
+		t.Fatal("a close that cannot be billed was processed")
+	}
+	if evs, _ := f.store.UnprocessedEvents(ctx, base.Add(time.Hour), 10); len(evs) != 1 {
+		t.Fatalf("%d unprocessed, want the close still marked", len(evs))
+	}
+	if err := f.store.PutConfig(ctx, good); err != nil {
+		t.Fatal(err)
+	}
+	out, err := f.proc.Process(ctx, e)
+	if err != nil || out.Issued != 2 {
+		t.Fatalf("after the fix: %+v, %v; want 2 documents issued", out, err)
+	}
+}
+
+// TestVoidInvoiceIsNotSent: an invoice voided before its email went out is left out of it; the act still goes.
+func TestVoidInvoiceIsNotSent(t *testing.T) {
+	base := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	f := newBilledFixture(t, base)
+	ctx := context.Background()
+	e := closed("c1", "1", "east", base)
+	if err := f.store.AppendEvent(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	f.mailer.fails = 100
+	if _, err := f.proc.Process(ctx, e); err == nil {
+		t.Fatal("processing with the mail down succeeded")
+	}
+	inv := f.documents(t, "east")[glassbox.DocumentInvoice]
+	if err := f.store.VoidDocument(ctx, inv.ID, base, "wrong amount"); err != nil {
+		t.Fatal(err)
+	}
+	f.mailer.fails = 0
+	out, err := f.proc.Process(ctx, e)
+	if err != nil || out.Sent != 1 {
+		t.Fatalf("after voiding the invoice: %+v, %v; want only the client's email with the act", out, err)
+	}
+	mail, err := outbox.List(f.outDir)
+	if err != nil || len(mail) != 1 || len(mail[0].Attachments) != 1 {
+		t.Fatalf("mail %+v, %v; want one email with one attachment (the act)", mail, err)
+	}
+}

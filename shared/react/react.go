@@ -87,6 +87,9 @@ type Outcome struct {
 	Issued int
 	// Sent counts the messages this run sent; messages sent before are not counted.
 	Sent int
+	// Dropped says why the event causes nothing and never will (its project or binding is no longer
+	// configured, its documents were voided); empty otherwise.
+	Dropped string
 }
 
 // String says it the way an admin reads it: "issued 2, sent 2", "sent 1", "nothing left to do".
@@ -97,6 +100,9 @@ func (o Outcome) String() string {
 	}
 	if o.Sent > 0 {
 		parts = append(parts, fmt.Sprintf("sent %d", o.Sent))
+	}
+	if o.Dropped != "" {
+		parts = append(parts, "dropped: "+o.Dropped)
 	}
 	if len(parts) == 0 {
 		return "nothing left to do"
@@ -126,7 +132,7 @@ func (p *Processor) Process(ctx context.Context, e glassbox.Event) (Outcome, err
 func (p *Processor) process(ctx context.Context, e glassbox.Event) (Outcome, error) {
 	var out Outcome
 	log := p.log.With("event_id", e.ID, "project", e.ProjectID, "provider", e.Provider)
-	cfg, err := p.cachedConfig(ctx)
+	cfg, err := p.configFor(ctx, e)
 	if err != nil {
 		return out, fmt.Errorf("react: read config: %w", err)
 	}
@@ -140,6 +146,7 @@ func (p *Processor) process(ctx context.Context, e glassbox.Event) (Outcome, err
 	if !ok {
 		// The project was removed from the configuration after the event was accepted: nobody to tell.
 		log.Warn("event for unknown project dropped")
+		out.Dropped = "project " + e.ProjectID + " is no longer configured"
 		return out, nil
 	}
 	before, after, err := p.fold(ctx, e)
@@ -190,11 +197,36 @@ func (p *Processor) fold(ctx context.Context, e glassbox.Event) (before, after g
 	return before, after, fmt.Errorf("react: task %s: too many concurrent updates", e.TaskID)
 }
 
-func (p *Processor) cachedConfig(ctx context.Context) (glassbox.Config, error) {
+// configFor returns the configuration to process e with: the cached one, unless it lacks e's project or
+// binding. Ingest reads bindings fresh, so an event of a project applied a moment ago can reach React before its
+// cache expires; dropping it then would lose it, so a miss reads the configuration again before anything is
+// dropped.
+func (p *Processor) configFor(ctx context.Context, e glassbox.Event) (glassbox.Config, error) {
+	cfg, err := p.cachedConfig(ctx, false)
+	if err != nil || knows(cfg, e) {
+		return cfg, err
+	}
+	return p.cachedConfig(ctx, true)
+}
+
+// knows says whether cfg has what processing e looks up.
+func knows(cfg glassbox.Config, e glassbox.Event) bool {
+	_, project := cfg.Project(e.ProjectID)
+	switch e.Kind {
+	case glassbox.EventPaymentConfirmed:
+		return true
+	case glassbox.EventDealStageChanged, glassbox.EventDealUpdated:
+		_, binding := cfg.Binding(e.Provider, e.BindingID)
+		return project && binding
+	}
+	return project
+}
+
+func (p *Processor) cachedConfig(ctx context.Context, fresh bool) (glassbox.Config, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.clock.Now()
-	if p.hasConfig && p.opts.ConfigTTL > 0 && now.Sub(p.configAt) < p.opts.ConfigTTL {
+	if !fresh && p.hasConfig && p.opts.ConfigTTL > 0 && now.Sub(p.configAt) < p.opts.ConfigTTL {
 		return p.config, nil
 	}
 	cfg, err := p.store.Config(ctx)

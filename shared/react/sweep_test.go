@@ -143,3 +143,32 @@ func TestSweepFinishesEventsWithinItsDeadline(t *testing.T) {
 		})
 	}
 }
+
+// TestEventOfAProjectAppliedAfterTheCacheIsNotDropped: React caches the configuration; ingest reads bindings
+// fresh. The first event of a project applied a moment ago reads the configuration again instead of being
+// dropped (and its mark cleared) as "unknown project".
+func TestEventOfAProjectAppliedAfterTheCacheIsNotDropped(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	proc := react.NewProcessor(f.store, f.mail, f.clock, react.Options{ConfigTTL: time.Hour, Logger: f.logger})
+	if _, err := proc.Process(ctx, f.accept(t, doneEvent("first"))); err != nil { // fills the cache
+		t.Fatal(err)
+	}
+	cfg := config
+	cfg.Projects = append(append([]glassbox.Project(nil), config.Projects...), glassbox.Project{ID: "new", ClientID: "acme",
+		Name: "New site", Manager: glassbox.Person{Name: "Mary Major", Email: "mary@studio.example"}})
+	if err := f.store.PutConfig(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	e := doneEvent("second")
+	e.ProjectID = "new"
+	out, err := proc.Process(ctx, f.accept(t, e))
+	if err != nil || out.Sent != 1 || out.Dropped != "" {
+		t.Fatalf("event of the new project = %+v, %v; want its notice sent", out, err)
+	}
+	gone := doneEvent("third")
+	gone.ProjectID = "removed"
+	if out, err := proc.Process(ctx, f.accept(t, gone)); err != nil || out.String() != "dropped: project removed is no longer configured" {
+		t.Errorf("event of a project not configured = %q, %v", out, err)
+	}
+}
