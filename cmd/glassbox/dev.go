@@ -224,10 +224,10 @@ func (s processingStore) AppendEvent(ctx context.Context, e glassbox.Event) erro
 }
 
 // sweep finishes the events left unprocessed (a crash of an earlier run, a failed send), as SweepFunction does
-// on AWS: once at start with no grace (nothing else is running yet), then every interval for events older
-// than the interval, until ctx ends.
+// on AWS: once at start for every marked event, also those a failed sweep postponed (nothing else is running
+// yet), then every interval for events whose turn is older than the interval, until ctx ends.
 func (d *devServer) sweep(ctx context.Context, every time.Duration) {
-	d.sweepOnce(ctx, 0)
+	d.sweepOnce(ctx, -react.MaxSweepBackoff) // every marked event, postponed or not
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {

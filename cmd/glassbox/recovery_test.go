@@ -10,6 +10,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -245,5 +247,53 @@ func TestDevRestartFinishesATrelloDeliveryStoredButNotProcessed(t *testing.T) {
 	}
 	if res := dev.sweepOnce(context.Background(), 0); res.Found != 0 {
 		t.Errorf("second sweep found %d, want 0", res.Found)
+	}
+}
+
+// TestReplayOnDynamoDBRefusesRelativeLinks: on a deployment's table, replay without --public-url for an agency
+// without public_url would mail links without a host, and a message goes out once: it refuses instead.
+func TestReplayOnDynamoDBRefusesRelativeLinks(t *testing.T) {
+	endpoint := os.Getenv("DYNAMODB_ENDPOINT")
+	if endpoint == "" {
+		t.Fatal("DYNAMODB_ENDPOINT is not set: run `make test`, or scripts/dynamodb-local.sh start and source .cache/dynamodb.env")
+	}
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "local")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "local")
+	table := "replay-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if err := run(context.Background(), []string{"apply", "-f", "demo/agency.yaml", "--table", table, "--endpoint", endpoint, "--create-table"}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	_, err := replay(t, "--table", table, "--endpoint", endpoint, "--unprocessed")
+	if err == nil || !strings.Contains(err.Error(), "--public-url") {
+		t.Fatalf("replay without a public URL = %v; want a refusal naming --public-url", err)
+	}
+	out, err := replay(t, "--table", table, "--endpoint", endpoint, "--unprocessed", "--public-url", "https://glassbox.example")
+	if err != nil || !strings.Contains(out, "replayed 0 events") {
+		t.Fatalf("replay with a public URL: %v\n%s", err, out)
+	}
+}
+
+// TestReplayClaimLeaseIsTheDeployments: replay claims the messages React and the sweep claim; with a shorter
+// lease it would take over a claim of a sweep still sending and send again.
+func TestReplayClaimLeaseIsTheDeployments(t *testing.T) {
+	tpl, err := os.ReadFile("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leases := regexp.MustCompile(`(?m)^\s+CLAIM_LEASE: (\S+)`).FindAllSubmatch(tpl, -1)
+	if len(leases) == 0 {
+		t.Fatal("template.yaml sets no CLAIM_LEASE")
+	}
+	var help bytes.Buffer
+	_ = run(context.Background(), []string{"replay", "-h"}, &help, &help)
+	for _, l := range leases {
+		d, err := time.ParseDuration(string(l[1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "(default " + d.String() + ")"; !strings.Contains(help.String(), want) {
+			t.Errorf("replay -h does not show the template's CLAIM_LEASE %s as its default (%s):\n%s", l[1], want, help.String())
+		}
 	}
 }

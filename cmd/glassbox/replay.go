@@ -18,6 +18,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/outbox"
 	"github.com/glassbox-oss/glassbox/shared/pipeline"
+	"github.com/glassbox-oss/glassbox/shared/react"
 	"github.com/glassbox-oss/glassbox/shared/ses"
 	"github.com/glassbox-oss/glassbox/shared/ssm"
 )
@@ -45,6 +46,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	dlqRecord := fs.String("dlq-record", "", "a message from the dead-letter queue (JSON file): replays the events received in its batch's arrival window")
 	unprocessed := fs.Bool("unprocessed", false, "every event still marked unprocessed, whatever its age (what the sweep would do)")
 	linkKeyParam := fs.String("link-key-param", demoLinkKeyParam, "the SSM parameter (or, with --data, local secret) holding the link key")
+	claimLease := fs.Duration("claim-lease", 5*time.Minute, "how long a message claim of a sender that may still be running holds: the deployment's CLAIM_LEASE")
 	publicURL := fs.String("public-url", "", "where links in emails point: the stack's PublicBaseUrl (default: the agency's public_url; with --data http://127.0.0.1:8080)")
 	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
@@ -64,7 +66,8 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		events = []glassbox.Event{e}
 	case *unprocessed:
-		if events, err = store.UnprocessedEvents(ctx, time.Now().UTC(), 1<<20); err != nil {
+		// Every marked event, also those a failed sweep postponed into the future.
+		if events, err = store.UnprocessedEvents(ctx, time.Now().UTC().Add(react.MaxSweepBackoff+time.Hour), 1<<20); err != nil {
 			return fmt.Errorf("replay: %w", err)
 		}
 	case *dlqRecord != "":
@@ -105,7 +108,17 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return errors.New("replay: give --event ID, --unprocessed, --dlq-record FILE, or --from TIME [--to TIME] [--project ID]")
 	}
 
-	deps := pipeline.Deps{Store: store, LinkKeyParam: *linkKeyParam, PublicBaseURL: *publicURL,
+	if *publicURL == "" && sf.data == "" {
+		// Links in emails would be relative, and a message is sent once: it could never be sent right again.
+		cfg, err := store.Config(ctx)
+		if err != nil {
+			return fmt.Errorf("replay: read config: %w", err)
+		}
+		if cfg.Agency.PublicURL == "" {
+			return errors.New("replay: say where links point: --public-url (the stack's PublicBaseUrl output), since the agency file sets no public_url")
+		}
+	}
+	deps := pipeline.Deps{Store: store, LinkKeyParam: *linkKeyParam, PublicBaseURL: *publicURL, ClaimLease: *claimLease,
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	if sf.data != "" {
 		local, ok := store.(billing.Secrets) // the local store stands in for SSM

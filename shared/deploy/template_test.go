@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/glassbox-oss/glassbox/shared/react"
 )
 
 // The repository root, seen from this package's directory (go test runs in it).
@@ -482,6 +484,12 @@ func TestTemplateSweep(t *testing.T) {
 		if timeout(fn) == 0 || lease <= timeout(fn) {
 			t.Errorf("CLAIM_LEASE %v does not exceed %s's Timeout %v", lease, fn, timeout(fn))
 		}
+	}
+	if got := tpl.get("Resources", "SweepFailuresMetricFilter", "Properties", "FilterPattern").str(); !strings.Contains(got, `"`+react.SweepFailureLog+`"`) {
+		t.Errorf("SweepFailuresMetricFilter pattern %q does not match the message the sweep logs, %q", got, react.SweepFailureLog)
+	}
+	if got := tpl.get("Resources", "SweepFailuresMetricFilter", "Properties", "LogGroupName").str(); got != "SweepFunctionLogGroup" {
+		t.Errorf("SweepFailuresMetricFilter reads %q, want SweepFunctionLogGroup", got)
 	}
 	if grace := env("SweepFunction", "SWEEP_GRACE"); grace < time.Minute {
 		t.Errorf("SWEEP_GRACE %v: the sweep would race the stream on fresh events", grace)

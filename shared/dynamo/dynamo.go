@@ -300,17 +300,43 @@ func (s *Store) MarkEventProcessed(ctx context.Context, id string) error {
 	return nil
 }
 
-// UnprocessedEvents reads the sparse gsi2 under UNPROCESSED_EVENT, received before the given time, earliest
-// first: one Query page per 1 MB, stopping at limit. The index is eventually consistent; an event processed a
+// PostponeEvent re-keys the event in gsi2 to until with one UpdateItem, conditional on the mark still being
+// there (a processed event must not be marked again).
+func (s *Store) PostponeEvent(ctx context.Context, id string, until time.Time, attempts int) error {
+	expr, err := expression.NewBuilder().
+		WithCondition(expression.AttributeExists(expression.Name(AttrGSI2PK))).
+		WithUpdate(expression.Set(expression.Name(AttrGSI2SK), expression.Value(FormatTime(until)+"#"+id)).
+			Set(expression.Name("sweepAfter"), expression.Value(FormatTime(until))).
+			Set(expression.Name("sweepAttempts"), expression.Value(attempts))).
+		Build()
+	if err != nil {
+		return fmt.Errorf("dynamo: postpone event %s: %w", id, err)
+	}
+	_, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.table,
+		Key:                       key(eventPK(id), skEvent),
+		ConditionExpression:       expr.Condition(),
+		UpdateExpression:          expr.Update(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("dynamo: postpone event %s: %w", id, err)
+	}
+	return nil
+}
+
+// UnprocessedEvents reads the sparse gsi2 under UNPROCESSED_EVENT, keyed by receipt or postponed turn, before
+// the given time, earliest first: one Query page per 1 MB, stopping at limit. The index is eventually consistent; an event processed a
 // moment ago may still be listed, and processing it again does nothing.
-func (s *Store) UnprocessedEvents(ctx context.Context, receivedBefore time.Time, limit int) ([]glassbox.Event, error) {
+func (s *Store) UnprocessedEvents(ctx context.Context, before time.Time, limit int) ([]glassbox.Event, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
 	var out []glassbox.Event
 	errEnough := errors.New("enough")
 	key := expression.Key(AttrGSI2PK).Equal(expression.Value(gsi2UnprocessedEvent)).
-		And(expression.Key(AttrGSI2SK).LessThan(expression.Value(FormatTime(receivedBefore))))
+		And(expression.Key(AttrGSI2SK).LessThan(expression.Value(FormatTime(before))))
 	err := s.query(ctx, &dynamodb.QueryInput{IndexName: aws.String(IndexGSI2), Limit: aws.Int32(int32(min(limit, 1000)))}, key, nil,
 		func(item map[string]types.AttributeValue) error {
 			var e glassbox.Event

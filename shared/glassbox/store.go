@@ -40,10 +40,13 @@ type Store interface {
 	// MarkEventProcessed clears an event's unprocessed mark: everything the event causes is done. Clearing it
 	// twice is harmless. ErrNotFound when there is no such event.
 	MarkEventProcessed(ctx context.Context, id string) error
-	// UnprocessedEvents lists up to limit events still marked unprocessed that were received before the given
-	// time, earliest received first. The sweep finishes them; a crash, a timeout or a record that went to the
-	// dead-letter queue leaves them here.
-	UnprocessedEvents(ctx context.Context, receivedBefore time.Time, limit int) ([]Event, error)
+	// UnprocessedEvents lists up to limit events still marked unprocessed whose turn (SweepAfter, or
+	// ReceivedAt when never postponed) comes before the given time, earliest first. The sweep finishes them; a
+	// crash, a timeout or a record that went to the dead-letter queue leaves them here.
+	UnprocessedEvents(ctx context.Context, before time.Time, limit int) ([]Event, error)
+	// PostponeEvent moves an unprocessed event's turn to until and records attempts. An event processed
+	// meanwhile, or missing, is left alone (nil).
+	PostponeEvent(ctx context.Context, id string, until time.Time, attempts int) error
 	// Event reads one event by id. ErrNotFound when there is none.
 	Event(ctx context.Context, id string) (Event, error)
 	// EventsBetween lists a project's events with from <= OccurredAt < to, oldest first.

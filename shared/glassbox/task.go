@@ -79,6 +79,12 @@ type Event struct {
 	Deal *DealChange `json:"deal,omitempty" dynamodbav:"deal,omitempty"`
 	// DocumentID is the invoice a payment confirmation is for.
 	DocumentID string `json:"documentId,omitempty" dynamodbav:"documentId,omitempty"`
+
+	// SweepAttempts counts the sweeps that tried the event and failed; SweepAfter is when the next may take it
+	// (zero: ReceivedAt). Each failure waits twice as long, so events that keep failing go behind the others
+	// instead of taking every sweep's turn. Store bookkeeping, set by PostponeEvent.
+	SweepAttempts int       `json:"sweepAttempts,omitempty" dynamodbav:"sweepAttempts,omitempty"`
+	SweepAfter    time.Time `json:"sweepAfter,omitzero" dynamodbav:"sweepAfter,omitempty"`
 }
 
 // EventID builds the deterministic id of an event from the provider and its own action id.

@@ -152,13 +152,42 @@ func (s *Store) MarkEventProcessed(ctx context.Context, id string) error {
 	})
 }
 
-// UnprocessedEvents lists up to limit unprocessed events received before the given time, earliest first.
-func (s *Store) UnprocessedEvents(ctx context.Context, receivedBefore time.Time, limit int) ([]glassbox.Event, error) {
+// PostponeEvent moves an unprocessed event's turn to until; an event processed meanwhile is left alone.
+func (s *Store) PostponeEvent(ctx context.Context, id string, until time.Time, attempts int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		events, marks := tx.Bucket(bucketEvents), tx.Bucket(bucketUnprocessed)
+		var e glassbox.Event
+		if err := get(events, []byte(id), &e, "event "+id); err != nil {
+			if errors.Is(err, glassbox.ErrNotFound) {
+				return nil
+			}
+			return err
+		}
+		if marks.Get(unprocessedKey(e)) == nil {
+			return nil // processed meanwhile
+		}
+		if err := marks.Delete(unprocessedKey(e)); err != nil {
+			return err
+		}
+		e.SweepAfter, e.SweepAttempts = until.UTC(), attempts
+		if err := put(events, []byte(id), e, "event "+id); err != nil {
+			return err
+		}
+		return marks.Put(unprocessedKey(e), []byte(id))
+	})
+}
+
+// UnprocessedEvents lists up to limit unprocessed events whose turn comes before the given time, earliest
+// first.
+func (s *Store) UnprocessedEvents(ctx context.Context, before time.Time, limit int) ([]glassbox.Event, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	var out []glassbox.Event
-	end := []byte(receivedBefore.UTC().Format(sortableTime))
+	end := []byte(before.UTC().Format(sortableTime))
 	err := s.db.View(func(tx *bolt.Tx) error {
 		events := tx.Bucket(bucketEvents)
 		c := tx.Bucket(bucketUnprocessed).Cursor()
@@ -174,8 +203,13 @@ func (s *Store) UnprocessedEvents(ctx context.Context, receivedBefore time.Time,
 	return out, err
 }
 
+// unprocessedKey orders unprocessed events by their turn: receipt, or the time a failed sweep postponed them to.
 func unprocessedKey(e glassbox.Event) []byte {
-	return []byte(e.ReceivedAt.UTC().Format(sortableTime) + "\x00" + e.ID)
+	turn := e.ReceivedAt
+	if !e.SweepAfter.IsZero() {
+		turn = e.SweepAfter
+	}
+	return []byte(turn.UTC().Format(sortableTime) + "\x00" + e.ID)
 }
 
 // Event reads one event; ErrNotFound when there is none.

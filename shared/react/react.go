@@ -29,7 +29,8 @@ type Store interface {
 	MarkPaid(ctx context.Context, id string, at time.Time, by string) error
 	Event(ctx context.Context, id string) (glassbox.Event, error)
 	MarkEventProcessed(ctx context.Context, id string) error
-	UnprocessedEvents(ctx context.Context, receivedBefore time.Time, limit int) ([]glassbox.Event, error)
+	UnprocessedEvents(ctx context.Context, before time.Time, limit int) ([]glassbox.Event, error)
+	PostponeEvent(ctx context.Context, id string, until time.Time, attempts int) error
 }
 
 // Mailer sends a complete message.

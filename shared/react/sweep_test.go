@@ -2,6 +2,7 @@ package react_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -55,6 +56,10 @@ func TestSweepFinishesWhatWasAcceptedButNotProcessed(t *testing.T) {
 		t.Fatalf("%d events still unprocessed, want 1 (the one whose send failed)", n)
 	}
 	f.clock.Advance(time.Minute)
+	if res, err = f.proc.Sweep(ctx, grace, 100); err != nil || res != (react.SweepResult{}) {
+		t.Fatalf("sweep a minute later = %+v, %v; want nothing: the failed event waits its backoff", res, err)
+	}
+	f.clock.Advance(2 * grace)
 	if res, err = f.proc.Sweep(ctx, grace, 100); err != nil || res != (react.SweepResult{Found: 1, Finished: 1, Sent: 1}) {
 		t.Fatalf("next sweep = %+v, %v; want the failed one finished", res, err)
 	}
@@ -170,5 +175,37 @@ func TestEventOfAProjectAppliedAfterTheCacheIsNotDropped(t *testing.T) {
 	gone.ProjectID = "removed"
 	if out, err := proc.Process(ctx, f.accept(t, gone)); err != nil || out.String() != "dropped: project removed is no longer configured" {
 		t.Errorf("event of a project not configured = %q, %v", out, err)
+	}
+}
+
+// TestEventsThatKeepFailingDoNotStarveTheSweep: failing events are postponed behind the others with a doubling
+// wait, so a sweep with room for only a few still reaches the events that can succeed.
+func TestEventsThatKeepFailingDoNotStarveTheSweep(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	grace := time.Minute
+	proc := react.NewProcessor(f.store, failOn{next: f.mail, card: "bad"}, f.clock, react.Options{Logger: f.logger})
+	bad := doneEvent("bad")
+	f.accept(t, bad)
+	for i := range 3 {
+		f.clock.Advance(time.Second)
+		f.accept(t, doneEvent("good"+strconv.Itoa(i)))
+	}
+	f.clock.Advance(grace + time.Second)
+	sent := 0
+	for range 4 { // room for one event per sweep
+		res, err := proc.Sweep(ctx, grace, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent += res.Sent
+		f.clock.Advance(grace / 2)
+	}
+	if sent != 3 {
+		t.Errorf("four one-event sweeps sent %d notices, want the 3 good ones (the failing one waits its turn)", sent)
+	}
+	evs, err := f.store.UnprocessedEvents(ctx, f.clock.Now().Add(react.MaxSweepBackoff), 10)
+	if err != nil || len(evs) != 1 || evs[0].ID != bad.ID || evs[0].SweepAttempts < 1 {
+		t.Errorf("still unprocessed: %+v, %v; want the failing event with its attempts counted", evs, err)
 	}
 }

@@ -34,6 +34,7 @@ func Run(t *testing.T, newStore func(t *testing.T) glassbox.Store) {
 		{"EventsBetween", testEventsBetween},
 		{"UnprocessedEvents", testUnprocessedEvents},
 		{"MarkEventProcessedMissing", testMarkEventProcessedMissing},
+		{"PostponeEvent", testPostponeEvent},
 		{"Task", testTask},
 		{"TaskVersioning", testTaskVersioning},
 		{"Tasks", testTasks},
@@ -413,6 +414,50 @@ func testUnprocessedEvents(t *testing.T, s glassbox.Store) {
 	}
 	if _, err := s.Event(ctx, "trello:u2"); err != nil {
 		t.Errorf("event after marking it processed: %v; want it kept", err)
+	}
+}
+
+// testPostponeEvent: a postponed event moves behind later ones and carries its attempts; postponing an event
+// processed meanwhile, or a missing one, does not mark it again.
+func testPostponeEvent(t *testing.T, s glassbox.Store) {
+	ctx := t.Context()
+	base := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	for i, id := range []string{"p1", "p2", "p3"} {
+		e := event(id, "site", base)
+		e.ReceivedAt = base.Add(time.Duration(i) * time.Minute)
+		mustAppend(t, s, e)
+	}
+	if err := s.PostponeEvent(ctx, "trello:p1", base.Add(time.Hour), 2); err != nil {
+		t.Fatalf("PostponeEvent: %v", err)
+	}
+	list := func(before time.Time) []glassbox.Event {
+		t.Helper()
+		evs, err := s.UnprocessedEvents(ctx, before, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return evs
+	}
+	if got, want := eventIDs(list(base.Add(30*time.Minute))), []string{"trello:p2", "trello:p3"}; !slices.Equal(got, want) {
+		t.Errorf("before its new turn = %v, want %v", got, want)
+	}
+	all := list(base.Add(2 * time.Hour))
+	if got, want := eventIDs(all), []string{"trello:p2", "trello:p3", "trello:p1"}; !slices.Equal(got, want) {
+		t.Fatalf("after its turn = %v, want %v (postponed last)", got, want)
+	}
+	if p := all[2]; p.SweepAttempts != 2 || !p.SweepAfter.Equal(base.Add(time.Hour)) {
+		t.Errorf("postponed event attempts %d, after %v; want 2, %v", p.SweepAttempts, p.SweepAfter, base.Add(time.Hour))
+	}
+	if err := s.MarkEventProcessed(ctx, "trello:p1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"trello:p1", "trello:missing"} {
+		if err := s.PostponeEvent(ctx, id, base.Add(3*time.Hour), 3); err != nil {
+			t.Errorf("PostponeEvent(%s) = %v, want nil", id, err)
+		}
+	}
+	if got, want := eventIDs(list(base.Add(24*time.Hour))), []string{"trello:p2", "trello:p3"}; !slices.Equal(got, want) {
+		t.Errorf("after postponing a processed and a missing event = %v, want %v", got, want)
 	}
 }
 
