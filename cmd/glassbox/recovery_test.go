@@ -297,3 +297,28 @@ func TestReplayClaimLeaseIsTheDeployments(t *testing.T) {
 		}
 	}
 }
+
+// TestDevStartFinishesWhatAKilledRunLeft: `glassbox dev` itself (not a helper of it) sweeps at start: a done
+// delivery stored by a run killed before processing it is emailed once the server is up again, with the timer
+// far off.
+func TestDevStartFinishesWhatAKilledRunLeft(t *testing.T) {
+	data := seededData(t)
+	acceptOnly(t, data, "ingest-trello-done.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"dev", "--addr", "127.0.0.1:0", "--data", data, "--sweep-every", "1h"}, io.Discard, io.Discard)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(mails(t, data)) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("glassbox dev: %v", err)
+	}
+	m := mails(t, data)
+	if len(m) != 1 || len(byRecipient(m, "anna@romashka.example")) != 1 {
+		t.Fatalf("after starting glassbox dev: %d emails, want the client's notice once", len(m))
+	}
+}
