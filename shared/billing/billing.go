@@ -69,9 +69,15 @@ func Plan(cfg glassbox.Config, p glassbox.Project, c glassbox.StageClose) ([]gla
 		under = contractUnder(contract, base.Locale)
 	}
 
+	// The stage's services were supplied when the CRM says it closed, which a late or swept event puts before
+	// the issue date; never after it.
+	closedOn := base.Date
+	if r := c.ReportedAt; !r.IsZero() && r.Before(c.ClosedAt) {
+		closedOn = r.In(zone).Format(time.DateOnly)
+	}
 	var docs []glassbox.Document
 	if !start {
-		docs = append(docs, fill(base, glassbox.DocumentAct, closed, under, true))
+		docs = append(docs, fill(base, glassbox.DocumentAct, closed, under, closedOn))
 	}
 	billed := closed
 	if b.Mode == glassbox.BillPrepay {
@@ -80,7 +86,11 @@ func Plan(cfg glassbox.Config, p glassbox.Project, c glassbox.StageClose) ([]gla
 		}
 		billed = b.Stages[i+1]
 	}
-	inv := fill(base, glassbox.DocumentInvoice, billed, under, b.Mode == glassbox.BillPostpay)
+	postpaid := ""
+	if b.Mode == glassbox.BillPostpay {
+		postpaid = closedOn
+	}
+	inv := fill(base, glassbox.DocumentInvoice, billed, under, postpaid)
 	days := billed.PaymentDays
 	if days == 0 {
 		days = glassbox.DefaultPaymentDays
@@ -90,8 +100,9 @@ func Plan(cfg glassbox.Config, p glassbox.Project, c glassbox.StageClose) ([]gla
 }
 
 // fill makes a document of a kind for stage s: its line (which quotes the contract with under, when set), VAT
-// and date of supply. closed says s is the stage just closed, not one billed in advance.
-func fill(d glassbox.Document, kind glassbox.DocumentKind, s glassbox.Stage, under string, closed bool) glassbox.Document {
+// and date of supply. closedOn is the date s closed when it is the stage just closed; empty for one billed in
+// advance.
+func fill(d glassbox.Document, kind glassbox.DocumentKind, s glassbox.Stage, under, closedOn string) glassbox.Document {
 	d.Kind = kind
 	d.ID = glassbox.DocumentID(d.CloseID, kind)
 	d.StageID, d.StageName = s.ID, s.Name
@@ -104,7 +115,7 @@ func fill(d glassbox.Document, kind glassbox.DocumentKind, s glassbox.Stage, und
 		name += " " + under
 	}
 	d.Lines = []glassbox.DocumentLine{{Name: name, Quantity: 1, Unit: unit, Price: s.Amount, Sum: s.Amount}}
-	supply(&d, s, closed)
+	supply(&d, s, closedOn)
 	return d
 }
 

@@ -180,3 +180,33 @@ func TestPlanDatesInTheSellersZone(t *testing.T) {
 		})
 	}
 }
+
+// TestSupplyDateIsWhenTheCRMClosedTheStage: a close processed late (swept after an outage) is dated and numbered
+// when issued, but its services were supplied when the CRM says the stage closed: the act and a postpaid
+// invoice carry that date of supply. A reported time after the issue (clock skew) is not believed.
+func TestSupplyDateIsWhenTheCRMClosedTheStage(t *testing.T) {
+	issued := time.Date(2027, 1, 3, 9, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name     string
+		reported time.Time
+		want     string
+	}{
+		{"late", time.Date(2026, 12, 30, 15, 0, 0, 0, time.UTC), "2026-12-30"},
+		{"unknown", time.Time{}, "2027-01-03"},
+		{"after the issue", issued.Add(time.Hour), "2027-01-03"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := config(glassbox.BillPostpay)
+			c := glassbox.StageClose{ID: "c", StageID: "layout", ClosedAt: issued, ReportedAt: tt.reported}
+			docs, err := billing.Plan(cfg, cfg.Projects[0], c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range docs {
+				if d.Date != "2027-01-03" || d.SupplyStart != tt.want || d.SupplyEnd != tt.want {
+					t.Errorf("%s dated %s, supplied %s–%s; want dated 2027-01-03, supplied %s", d.Kind, d.Date, d.SupplyStart, d.SupplyEnd, tt.want)
+				}
+			}
+		})
+	}
+}

@@ -114,13 +114,12 @@ func purposeText(s string) string {
 
 // supply sets when the document's services are supplied, which English invoices print (Directive
 // 2006/112/EC art. 226(7)): the stage's planned period when the configuration gives one, else, for the stage
-// just closed, the date it closed, which is the document's date. An advance invoice for a stage without a
-// period has none.
-func supply(d *glassbox.Document, s glassbox.Stage, closed bool) {
+// just closed, the date it closed (closedOn). An advance invoice for a stage without a period has none.
+func supply(d *glassbox.Document, s glassbox.Stage, closedOn string) {
 	switch {
 	case s.Start != "" && s.End != "":
 		d.SupplyStart, d.SupplyEnd = s.Start, s.End
-	case closed:
-		d.SupplyStart, d.SupplyEnd = d.Date, d.Date
+	case closedOn != "":
+		d.SupplyStart, d.SupplyEnd = closedOn, closedOn
 	}
 }

@@ -405,12 +405,16 @@ type DealChange struct {
 // documents it issued are written in one transaction. ClosedAt is when Glassbox closed it and issued the
 // documents, not when the CRM event that caused it happened (EventID names that event).
 type StageClose struct {
-	ID          string    `json:"id" dynamodbav:"id"`
-	ProjectID   string    `json:"projectId" dynamodbav:"projectId"`
-	StageID     string    `json:"stageId" dynamodbav:"stageId"`
-	DealID      string    `json:"dealId,omitempty" dynamodbav:"dealId,omitempty"`
-	EventID     string    `json:"eventId" dynamodbav:"eventId"`
-	ClosedAt    time.Time `json:"closedAt" dynamodbav:"closedAt"`
+	ID        string `json:"id" dynamodbav:"id"`
+	ProjectID string `json:"projectId" dynamodbav:"projectId"`
+	StageID   string `json:"stageId" dynamodbav:"stageId"`
+	DealID    string `json:"dealId,omitempty" dynamodbav:"dealId,omitempty"`
+	EventID   string `json:"eventId" dynamodbav:"eventId"`
+	// ClosedAt is when Glassbox closed the stage and issued its documents: their date and number year.
+	ClosedAt time.Time `json:"closedAt" dynamodbav:"closedAt"`
+	// ReportedAt is when the CRM says the stage closed (the event's time): the date of supply of the stage's
+	// services, earlier than ClosedAt when the event was processed late. Zero when unknown.
+	ReportedAt  time.Time `json:"reportedAt,omitzero" dynamodbav:"reportedAt,omitempty"`
 	DocumentIDs []string  `json:"documentIds" dynamodbav:"documentIds"`
 }
 

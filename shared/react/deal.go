@@ -98,7 +98,7 @@ func (p *Processor) closeStage(ctx context.Context, cfg glassbox.Config, project
 	// number them in a past year. The event's own time stays on the event.
 	c := glassbox.StageClose{
 		ID: glassbox.StageCloseID(project.ID, stageID), ProjectID: project.ID, StageID: stageID,
-		DealID: e.Deal.ID, EventID: e.ID, ClosedAt: p.clock.Now().UTC(),
+		DealID: e.Deal.ID, EventID: e.ID, ClosedAt: p.clock.Now().UTC(), ReportedAt: e.OccurredAt.UTC(),
 	}
 	// A close issued before is sent from its stored documents whatever the configuration says now; a close that
 	// cannot be billed (a stage or seller missing from the configuration) is an error, so the event keeps its

@@ -53,7 +53,7 @@ var (
 func closeOf(project, stage string, at time.Time, docs ...glassbox.IssuedDocument) glassbox.StageClose {
 	c := glassbox.StageClose{
 		ID: glassbox.StageCloseID(project, stage), ProjectID: project, StageID: stage, DealID: "deal-1",
-		EventID: "amocrm:" + stage, ClosedAt: at,
+		EventID: "amocrm:" + stage, ClosedAt: at, ReportedAt: at.Add(-time.Hour),
 	}
 	for _, d := range docs {
 		c.DocumentIDs = append(c.DocumentIDs, d.Document.ID)
