@@ -33,8 +33,10 @@ func Decide(s Situation) ([]glassbox.Message, error) {
 	if e.Kind != glassbox.EventTaskMoved && e.Kind != glassbox.EventTaskCreated {
 		return nil, nil
 	}
-	// The status before comes from the event itself, never from stored state, so a retried event decides
-	// exactly as it did the first time. A created task had none.
+	// The status before comes from the event itself, never from stored state. A created task had none. A
+	// retried event decides as it did the first time, unless a newer event of the task was processed in between
+	// (the card moved on while this one's send kept failing): then it is stale, and the client is not told
+	// "done" about a card that is no longer done; the manager heard of the move back.
 	prev := e.PrevStatus
 	stale := !s.Before.LastEventAt.IsZero() && e.OccurredAt.Before(s.Before.LastEventAt)
 
