@@ -45,7 +45,8 @@ const sortableTime = "2006-01-02T15:04:05.000000000Z"
 // Store is a glassbox.Store in a bbolt file. It is safe for concurrent use within one process; bbolt locks the
 // file, so a second process opening it waits (up to a second) and then fails.
 type Store struct {
-	db *bolt.DB
+	db      *bolt.DB
+	commits *committer
 }
 
 var _ glassbox.Store = (*Store)(nil)
@@ -56,7 +57,8 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("localstore: open %s: %w", path, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	s := &Store{db: db, commits: newCommitter()}
+	err = s.update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{
 			bucketConfig, bucketEvents, bucketEventsByProject, bucketTasks, bucketMessages, bucketMessagesByProj, bucketSecrets,
 			bucketCloses, bucketDocuments, bucketDocsByProject, bucketPDFs, bucketSeries, bucketOpenInvoices,
@@ -71,7 +73,7 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("localstore: create buckets in %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	return s, nil
 }
 
 // Close closes the file.
@@ -84,7 +86,7 @@ func (s *Store) PutConfig(ctx context.Context, c glassbox.Config) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		return put(tx.Bucket(bucketConfig), keyConfig, c, "config")
 	})
 }
@@ -120,7 +122,7 @@ func (s *Store) AppendEvent(ctx context.Context, e glassbox.Event) error {
 		return err
 	}
 	e.OccurredAt, e.ReceivedAt = e.OccurredAt.UTC(), e.ReceivedAt.UTC()
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		events := tx.Bucket(bucketEvents)
 		if events.Get([]byte(e.ID)) != nil {
 			return fmt.Errorf("localstore: append event %s: %w", e.ID, glassbox.ErrDuplicate)
@@ -170,7 +172,7 @@ func (s *Store) PutTask(ctx context.Context, t glassbox.Task) error {
 	t.CreatedAt, t.DoneAt, t.LastEventAt = t.CreatedAt.UTC(), t.DoneAt.UTC(), t.LastEventAt.UTC()
 	key := taskKey(t.ProjectID, t.Provider, t.TaskID)
 	what := "task " + t.Provider + "/" + t.TaskID
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		tasks := tx.Bucket(bucketTasks)
 		var old glassbox.Task
 		switch err := get(tasks, key, &old, what); {
@@ -217,7 +219,7 @@ func (s *Store) ClaimMessage(ctx context.Context, m glassbox.Message, lease time
 	m.State = glassbox.MessageClaimed
 	m.ClaimedAt, m.SentAt = m.ClaimedAt.UTC(), m.SentAt.UTC()
 	what := "message " + m.ID
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		msgs, index := tx.Bucket(bucketMessages), tx.Bucket(bucketMessagesByProj)
 		var old glassbox.Message
 		switch err := get(msgs, []byte(m.ID), &old, what); {
@@ -246,7 +248,7 @@ func (s *Store) MarkMessageSent(ctx context.Context, id, token string, sentAt ti
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		msgs := tx.Bucket(bucketMessages)
 		m, err := claimedBy(msgs, id, token)
 		if err != nil {
@@ -263,7 +265,7 @@ func (s *Store) ReleaseMessage(ctx context.Context, id, token string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		msgs := tx.Bucket(bucketMessages)
 		m, err := claimedBy(msgs, id, token)
 		if err != nil {
@@ -333,7 +335,7 @@ func (s *Store) PutSecret(ctx context.Context, name, value string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketSecrets).Put([]byte(name), []byte(value))
 	})
 }
