@@ -45,8 +45,9 @@ const sortableTime = "2006-01-02T15:04:05.000000000Z"
 // Store is a glassbox.Store in a bbolt file. It is safe for concurrent use within one process; bbolt locks the
 // file, so a second process opening it waits (up to a second) and then fails.
 type Store struct {
-	db      *bolt.DB
-	commits *committer
+	db       *bolt.DB
+	commits  *committer
+	bindings bindingCache
 }
 
 var _ glassbox.Store = (*Store)(nil)
@@ -86,9 +87,11 @@ func (s *Store) PutConfig(ctx context.Context, c glassbox.Config) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		return put(tx.Bucket(bucketConfig), keyConfig, c, "config")
 	})
+	s.bindings.drop()
+	return err
 }
 
 // Config reads the configuration; ErrNotFound when none was applied.
@@ -105,15 +108,10 @@ func (s *Store) Config(ctx context.Context) (glassbox.Config, error) {
 
 // Binding reads one binding from the configuration; ErrNotFound when there is none.
 func (s *Store) Binding(ctx context.Context, provider, id string) (glassbox.Binding, error) {
-	c, err := s.Config(ctx)
-	if err != nil && !errors.Is(err, glassbox.ErrNotFound) {
+	if err := ctx.Err(); err != nil {
 		return glassbox.Binding{}, err
 	}
-	b, ok := c.Binding(provider, id)
-	if !ok {
-		return glassbox.Binding{}, fmt.Errorf("localstore: binding %s/%s: %w", provider, id, glassbox.ErrNotFound)
-	}
-	return b, nil
+	return s.binding(ctx, provider, id)
 }
 
 // AppendEvent stores a new event and indexes it by project and time; ErrDuplicate when its ID exists.

@@ -68,3 +68,37 @@ func TestReopen(t *testing.T) {
 		t.Errorf("AppendEvent after reopen: err = %v, want ErrDuplicate", err)
 	}
 }
+
+// TestBindingAfterPutConfig: Binding answers from a cache of the configuration, which PutConfig must drop.
+func TestBindingAfterPutConfig(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	if _, err := s.Binding(ctx, "trello", "b1"); !errors.Is(err, glassbox.ErrNotFound) {
+		t.Fatalf("Binding before any config: err = %v, want ErrNotFound", err)
+	}
+	cfg := glassbox.Config{Bindings: []glassbox.Binding{{ID: "b1", Provider: "trello", ProjectID: "site",
+		StatusMap: map[glassbox.TaskStatus][]string{glassbox.StatusDone: {"Done"}}}}}
+	if err := s.PutConfig(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.Binding(ctx, "trello", "b1")
+	if err != nil || b.ProjectID != "site" {
+		t.Fatalf("Binding = %+v, %v; want project site", b, err)
+	}
+	// What a caller does with its copy stays with it.
+	b.StatusMap[glassbox.StatusDone][0] = "changed by a caller"
+	if again, _ := s.Binding(ctx, "trello", "b1"); again.StatusMap[glassbox.StatusDone][0] != "Done" {
+		t.Errorf("a caller's change reached the next caller: %+v", again.StatusMap)
+	}
+
+	cfg.Bindings = []glassbox.Binding{{ID: "b2", Provider: "trello", ProjectID: "app"}}
+	if err := s.PutConfig(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := s.Binding(ctx, "trello", "b1"); !errors.Is(err, glassbox.ErrNotFound) {
+		t.Errorf("Binding(b1) after a config without it = %+v, %v; want ErrNotFound", b, err)
+	}
+	if b, err := s.Binding(ctx, "trello", "b2"); err != nil || b.ProjectID != "app" {
+		t.Errorf("Binding(b2) after a config that added it = %+v, %v; want project app", b, err)
+	}
+}
