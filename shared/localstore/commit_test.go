@@ -110,7 +110,9 @@ func TestWriteFailingAmongOthers(t *testing.T) {
 	errs, _ := queueWhileCommitting(t, s,
 		func() error { return s.AppendEvent(ctx, event(2)) },
 		func() error { return s.AppendEvent(ctx, event(1)) }, // a redelivery
-		func() error { return s.PutTask(ctx, glassbox.Task{ProjectID: "site", Provider: "trello", TaskID: "c1", Version: 2}) },
+		func() error {
+			return s.PutTask(ctx, glassbox.Task{ProjectID: "site", Provider: "trello", TaskID: "c1", Version: 2})
+		},
 		func() error { return s.AppendEvent(ctx, event(3)) },
 	)
 	if errs[0] != nil || errs[3] != nil {
