@@ -2,9 +2,9 @@
 // emulator. Every operation runs in one bbolt transaction, so multi-step writes (a claim that reads the old
 // claim, an event and its index entry) are atomic; writes run one after another, so concurrent callers in one
 // process see the same outcomes as with DynamoDB's conditional writes, and concurrent writes share one commit
-// and its fsync (see update); IssueDocuments checks the close, the
-// documents and every series counter and writes them all in one transaction, as dynamo does in one
-// TransactWriteItems. It also keeps webhook secrets, standing in for SSM Parameter Store.
+// and its fsync (see update); IssueDocuments checks the close, the documents and every series counter and
+// writes them all in one transaction, as dynamo does in one TransactWriteItems. It also keeps webhook secrets,
+// standing in for SSM Parameter Store.
 package localstore
 
 import (
