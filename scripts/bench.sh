@@ -44,6 +44,9 @@ else
 fi
 rm -rf "$GLASSBOX_BENCH_DATA"
 unset GLASSBOX_BENCH_DATA
+echo "   the store's write path alone (AppendEvent, fsync on): one writer, and eight whose writes share commits"
+go test -run '^$' -bench AppendEvent -benchtime 2000x -count 6 ./shared/localstore > "$out/localstore.txt"
+"$BENCHSTAT" "$out/localstore.txt"
 
 echo
 echo "== Lambda artifacts: stripped linux/arm64 size, what sam build ships (budget < 12 MB)"

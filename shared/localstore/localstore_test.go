@@ -1,9 +1,14 @@
 package localstore_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
@@ -100,5 +105,37 @@ func TestBindingAfterPutConfig(t *testing.T) {
 	}
 	if b, err := s.Binding(ctx, "trello", "b2"); err != nil || b.ProjectID != "app" {
 		t.Errorf("Binding(b2) after a config that added it = %+v, %v; want project app", b, err)
+	}
+}
+
+// BenchmarkAppendEvent is the store's write path alone, on disk with fsync: one writer, and eight at once,
+// whose writes share commits.
+func BenchmarkAppendEvent(b *testing.B) {
+	for _, writers := range []int{1, 8} {
+		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
+			s, err := localstore.Open(filepath.Join(b.TempDir(), "glassbox.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			for range writers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
+						e := glassbox.Event{ID: fmt.Sprintf("trello:%d", i), ProjectID: "site", Provider: "trello", OccurredAt: time.Unix(i, 0)}
+						if err := s.AppendEvent(context.Background(), e); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
+		})
 	}
 }
