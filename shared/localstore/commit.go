@@ -43,10 +43,10 @@ func newCommitter() *committer {
 }
 
 // update runs fn in a read-write transaction and returns once that transaction is committed and synced to
-// disk (nil), or with fn's error, in which case nothing fn wrote is kept. fn may run more than once (a shared
-// transaction that another write fails is rolled back and run again without it), so it must not change
-// anything outside the transaction, and must compute its outcome, ErrDuplicate and the like, from what it
-// reads in the transaction.
+// disk (nil), or with fn's error, in which case nothing fn wrote is kept. fn may run more than once (when a
+// write in a shared transaction fails, the transaction is rolled back and run again without it, and the failed
+// write runs again alone), so it must not change anything outside the transaction, and must compute its
+// outcome, ErrDuplicate and the like, from what it reads in the transaction.
 func (s *Store) update(fn func(*bolt.Tx) error) error {
 	w := &write{fn: fn, done: make(chan error, 1)}
 	c := s.commits
