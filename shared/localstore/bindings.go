@@ -11,8 +11,8 @@ import (
 )
 
 // bindingCache holds each binding of the stored configuration as JSON, by provider and id, so that Binding,
-// which every webhook calls, decodes one binding instead of the whole configuration (that was about a tenth
-// of the CPU time of a delivery in `glassbox dev`). Only this Store writes the file, bbolt locks it against other
+// which every webhook calls, decodes one binding instead of the whole configuration (that was about a tenth of
+// the CPU time of a delivery in `glassbox dev`). Only this Store writes the file, bbolt locks it against other
 // processes, so the cache goes stale only by PutConfig, which drops it. A caller gets its own decoded copy,
 // never one it shares with another.
 type bindingCache struct {
@@ -73,7 +73,7 @@ func (s *Store) loadBindings(ctx context.Context) (map[string][]byte, error) {
 	return byKey, nil
 }
 
-// dropBindings empties the cache after the configuration changed.
+// drop empties the cache after the configuration changed.
 func (c *bindingCache) drop() {
 	c.mu.Lock()
 	c.gen++
