@@ -25,6 +25,30 @@ go test -run '^$' -bench . -benchtime 300x -count 6 ./bench > "$out/dynamo.txt"
 "$BENCHSTAT" "$out/dynamo.txt"
 
 echo
+echo "== glassbox dev: distinct signed Trello done deliveries over loopback HTTP, each stored, processed and its notice"
+echo "   written to the outbox before the answer; data folder on disk, fsync on (budget >= 700 deliveries/s at concurrency 8)"
+# Data folders stay until the section ends: see benchDataFolder in cmd/glassbox/dev_bench_test.go.
+export GLASSBOX_BENCH_DATA="$out/dev-data"
+rm -rf "$GLASSBOX_BENCH_DATA"
+go test -run '^$' -bench DevDeliveries -benchtime 2000x -count 6 ./cmd/glassbox > "$out/dev.txt"
+"$BENCHSTAT" "$out/dev.txt"
+if command -v strace > /dev/null; then
+  # One more run under strace to count the syncs: 2,001 deliveries (the benchmark's probe run of 1, then 2,000)
+  # and two server starts (about 25 syncs each, which adds about 0.02 to the figure).
+  go test -c -o "$out/glassbox.test" ./cmd/glassbox
+  (cd cmd/glassbox && strace -f -c -e trace=fsync,fdatasync -o "$out/dev-strace.txt" "$out/glassbox.test" \
+    -test.run '^$' -test.bench 'DevDeliveries/concurrency=8' -test.benchtime 2000x > /dev/null)
+  awk '$NF == "fsync" || $NF == "fdatasync" { n += $4 } END { printf "   fsync + fdatasync per delivery at concurrency 8: %.2f\n", n / 2001 }' "$out/dev-strace.txt"
+else
+  echo "   (strace is not installed: syncs per delivery not counted)"
+fi
+rm -rf "$GLASSBOX_BENCH_DATA"
+unset GLASSBOX_BENCH_DATA
+echo "   the store's write path alone (AppendEvent, fsync on): one writer, and eight whose writes share commits"
+go test -run '^$' -bench AppendEvent -benchtime 2000x -count 6 ./shared/localstore > "$out/localstore.txt"
+"$BENCHSTAT" "$out/localstore.txt"
+
+echo
 echo "== Lambda artifacts: stripped linux/arm64 size, what sam build ships (budget < 12 MB)"
 go test -count=1 -run TestArtifacts -v ./functions | grep -o 'BENCH binary_bytes.*'
 

@@ -126,7 +126,9 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	mailer := outbox.New(outboxDir)
 	pipe := pipeline.New(pipeline.Deps{
 		Store: store, Mailer: mailer, Clock: clock, Secrets: store, LinkKeyParam: demoLinkKeyParam,
-		ClaimLease: opts.ClaimLease, Logger: logger,
+		// The configuration cannot change under a running dev server (apply --data needs it stopped), and an
+		// event of a project the cache lacks reads it again anyway.
+		ClaimLease: opts.ClaimLease, ConfigTTL: time.Minute, Logger: logger,
 	})
 	proc, docLinks := pipe.Processor, pipe.Links
 	// Webhooks and payment confirmations both store events; on Lambda the table's stream runs the processor,

@@ -55,7 +55,7 @@ func (s *Store) IssueDocuments(ctx context.Context, c glassbox.StageClose, docs 
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	c.ClosedAt = c.ClosedAt.UTC()
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		closes, documents, series := tx.Bucket(bucketCloses), tx.Bucket(bucketDocuments), tx.Bucket(bucketSeries)
 		if closes.Get([]byte(c.ID)) != nil {
 			return fmt.Errorf("%s: the close exists already: %w", what, glassbox.ErrDuplicate)
@@ -68,6 +68,7 @@ func (s *Store) IssueDocuments(ctx context.Context, c glassbox.StageClose, docs 
 			}
 			n, ok := next[doc.Series]
 			if !ok {
+				var err error
 				if n, err = nextNumber(series, doc.Series); err != nil {
 					return err
 				}
@@ -275,7 +276,7 @@ func (s *Store) transition(ctx context.Context, id, what string, change func(d *
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		documents := tx.Bucket(bucketDocuments)
 		var d glassbox.Document
 		if err := get(documents, []byte(id), &d, "document "+id); err != nil {

@@ -1,9 +1,10 @@
 // Package localstore is glassbox.Store embedded in one bbolt file, for `glassbox dev` and tests that need no
 // emulator. Every operation runs in one bbolt transaction, so multi-step writes (a claim that reads the old
-// claim, an event and its index entry) are atomic; bbolt serialises writers, so concurrent callers in one
-// process see the same outcomes as with DynamoDB's conditional writes; IssueDocuments checks the close, the
-// documents and every series counter and writes them all in one transaction, as dynamo does in one
-// TransactWriteItems. It also keeps webhook secrets, standing in for SSM Parameter Store.
+// claim, an event and its index entry) are atomic; writes run one after another, so concurrent callers in one
+// process see the same outcomes as with DynamoDB's conditional writes, and concurrent writes share one commit
+// and its fsync (see update); IssueDocuments checks the close, the documents and every series counter and
+// writes them all in one transaction, as dynamo does in one TransactWriteItems. It also keeps webhook secrets,
+// standing in for SSM Parameter Store.
 package localstore
 
 import (
@@ -47,7 +48,9 @@ const sortableTime = "2006-01-02T15:04:05.000000000Z"
 // Store is a glassbox.Store in a bbolt file. It is safe for concurrent use within one process; bbolt locks the
 // file, so a second process opening it waits (up to a second) and then fails.
 type Store struct {
-	db *bolt.DB
+	db       *bolt.DB
+	commits  *committer
+	bindings bindingCache
 }
 
 var _ glassbox.Store = (*Store)(nil)
@@ -58,7 +61,8 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("localstore: open %s: %w", path, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	s := &Store{db: db, commits: newCommitter()}
+	err = s.update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{
 			bucketConfig, bucketEvents, bucketEventsByProject, bucketTasks, bucketMessages, bucketMessagesByProj, bucketSecrets,
 			bucketCloses, bucketDocuments, bucketDocsByProject, bucketPDFs, bucketSeries, bucketOpenInvoices,
@@ -74,7 +78,7 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("localstore: create buckets in %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	return s, nil
 }
 
 // Close closes the file.
@@ -87,9 +91,11 @@ func (s *Store) PutConfig(ctx context.Context, c glassbox.Config) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		return put(tx.Bucket(bucketConfig), keyConfig, c, "config")
 	})
+	s.bindings.drop()
+	return err
 }
 
 // Config reads the configuration; ErrNotFound when none was applied.
@@ -106,15 +112,10 @@ func (s *Store) Config(ctx context.Context) (glassbox.Config, error) {
 
 // Binding reads one binding from the configuration; ErrNotFound when there is none.
 func (s *Store) Binding(ctx context.Context, provider, id string) (glassbox.Binding, error) {
-	c, err := s.Config(ctx)
-	if err != nil && !errors.Is(err, glassbox.ErrNotFound) {
+	if err := ctx.Err(); err != nil {
 		return glassbox.Binding{}, err
 	}
-	b, ok := c.Binding(provider, id)
-	if !ok {
-		return glassbox.Binding{}, fmt.Errorf("localstore: binding %s/%s: %w", provider, id, glassbox.ErrNotFound)
-	}
-	return b, nil
+	return s.binding(ctx, provider, id)
 }
 
 // AppendEvent stores a new event and indexes it by project and time; ErrDuplicate when its ID exists.
@@ -123,7 +124,7 @@ func (s *Store) AppendEvent(ctx context.Context, e glassbox.Event) error {
 		return err
 	}
 	e.OccurredAt, e.ReceivedAt = e.OccurredAt.UTC(), e.ReceivedAt.UTC()
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		events := tx.Bucket(bucketEvents)
 		if events.Get([]byte(e.ID)) != nil {
 			return fmt.Errorf("localstore: append event %s: %w", e.ID, glassbox.ErrDuplicate)
@@ -143,7 +144,7 @@ func (s *Store) MarkEventProcessed(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		var e glassbox.Event
 		if err := get(tx.Bucket(bucketEvents), []byte(id), &e, "event "+id); err != nil {
 			return err
@@ -157,7 +158,7 @@ func (s *Store) PostponeEvent(ctx context.Context, id string, until time.Time, a
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		events, marks := tx.Bucket(bucketEvents), tx.Bucket(bucketUnprocessed)
 		var e glassbox.Event
 		if err := get(events, []byte(id), &e, "event "+id); err != nil {
@@ -250,7 +251,7 @@ func (s *Store) PutTask(ctx context.Context, t glassbox.Task) error {
 	t.CreatedAt, t.DoneAt, t.LastEventAt = t.CreatedAt.UTC(), t.DoneAt.UTC(), t.LastEventAt.UTC()
 	key := taskKey(t.ProjectID, t.Provider, t.TaskID)
 	what := "task " + t.Provider + "/" + t.TaskID
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		tasks := tx.Bucket(bucketTasks)
 		var old glassbox.Task
 		switch err := get(tasks, key, &old, what); {
@@ -297,7 +298,7 @@ func (s *Store) ClaimMessage(ctx context.Context, m glassbox.Message, lease time
 	m.State = glassbox.MessageClaimed
 	m.ClaimedAt, m.SentAt = m.ClaimedAt.UTC(), m.SentAt.UTC()
 	what := "message " + m.ID
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		msgs, index := tx.Bucket(bucketMessages), tx.Bucket(bucketMessagesByProj)
 		var old glassbox.Message
 		switch err := get(msgs, []byte(m.ID), &old, what); {
@@ -326,7 +327,7 @@ func (s *Store) MarkMessageSent(ctx context.Context, id, token string, sentAt ti
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		msgs := tx.Bucket(bucketMessages)
 		m, err := claimedBy(msgs, id, token)
 		if err != nil {
@@ -343,7 +344,7 @@ func (s *Store) ReleaseMessage(ctx context.Context, id, token string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		msgs := tx.Bucket(bucketMessages)
 		m, err := claimedBy(msgs, id, token)
 		if err != nil {
@@ -413,7 +414,7 @@ func (s *Store) PutSecret(ctx context.Context, name, value string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketSecrets).Put([]byte(name), []byte(value))
 	})
 }
