@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -36,7 +37,13 @@ type committer struct {
 	mu   sync.Mutex
 	// queue is the writes not yet taken into a commit.
 	queue []*write
+	// flushSet says a flush is scheduled for writes queued by updateLater.
+	flushSet bool
 }
+
+// laterDelay is how long a write queued by updateLater waits for another commit to ride on before a commit
+// of its own.
+const laterDelay = 20 * time.Millisecond
 
 func newCommitter() *committer {
 	return &committer{turn: make(chan struct{}, 1)}
@@ -76,6 +83,37 @@ func (s *Store) update(fn func(*bolt.Tx) error) error {
 		return s.db.Update(fn)
 	}
 	return err
+}
+
+// updateLater queues fn for the next commit and returns at once, without waiting for it to reach the disk. It
+// is for the one write whose loss a later run repairs: clearing an event's unprocessed mark (a crash before the
+// commit leaves the mark, and the sweep processes the event again and finds nothing left to do). It rides on
+// the next writer's commit, or on a flush laterDelay later, so it costs no fdatasync of its own under load. An
+// error of fn is dropped. Reads that must see it (UnprocessedEvents) flush first.
+func (s *Store) updateLater(fn func(*bolt.Tx) error) {
+	c := s.commits
+	c.mu.Lock()
+	c.queue = append(c.queue, &write{fn: fn, done: make(chan error, 1)})
+	schedule := !c.flushSet
+	c.flushSet = true
+	c.mu.Unlock()
+	if schedule {
+		time.AfterFunc(laterDelay, s.flush)
+	}
+}
+
+// flush commits whatever is queued, after a commit under way.
+func (s *Store) flush() {
+	c := s.commits
+	c.turn <- struct{}{}
+	c.mu.Lock()
+	batch := c.queue
+	c.queue, c.flushSet = nil, false
+	c.mu.Unlock()
+	if len(batch) > 0 {
+		s.commit(batch)
+	}
+	<-c.turn
 }
 
 // commit runs the writes in one transaction and answers each. A write that fails among others is taken out

@@ -156,3 +156,45 @@ func TestWritePanickingAmongOthers(t *testing.T) {
 		t.Errorf("the good writes failed: %v, %v", errs[0], errs[2])
 	}
 }
+
+// TestClearingAMarkRidesOnTheNextCommit: MarkEventProcessed takes no commit of its own when another write
+// follows (the mark is cleared in that write's transaction), its effect is read back at once, and it reaches
+// the disk by Close at the latest.
+func TestClearingAMarkRidesOnTheNextCommit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db")
+	s := openStore(t, path)
+	ctx := t.Context()
+	if err := s.AppendEvent(ctx, event(1)); err != nil {
+		t.Fatal(err)
+	}
+	before := committedTxs(t, s)
+	if err := s.MarkEventProcessed(ctx, "trello:1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AppendEvent(ctx, event(2)); err != nil {
+		t.Fatal(err)
+	}
+	if n := committedTxs(t, s) - before; n != 1 {
+		t.Errorf("clearing a mark and appending an event took %d commits, want 1", n)
+	}
+	if err := s.MarkEventProcessed(ctx, "trello:2"); err != nil {
+		t.Fatal(err)
+	}
+	if evs, err := s.UnprocessedEvents(ctx, time.Now().Add(time.Hour), 10); err != nil || len(evs) != 0 {
+		t.Fatalf("unprocessed right after clearing = %v, %v; want none", evs, err)
+	}
+	if err := s.AppendEvent(ctx, event(3)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkEventProcessed(ctx, "trello:3"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openStore(t, path)
+	defer s.Close()
+	if evs, err := s.UnprocessedEvents(ctx, time.Now().Add(time.Hour), 10); err != nil || len(evs) != 0 {
+		t.Errorf("unprocessed after reopening = %v, %v; want none", evs, err)
+	}
+}

@@ -81,8 +81,9 @@ func Open(path string) (*Store, error) {
 	return s, nil
 }
 
-// Close closes the file.
+// Close commits what updateLater queued and closes the file.
 func (s *Store) Close() error {
+	s.flush()
 	return s.db.Close()
 }
 
@@ -139,18 +140,28 @@ func (s *Store) AppendEvent(ctx context.Context, e glassbox.Event) error {
 	})
 }
 
-// MarkEventProcessed drops the event's unprocessed mark; ErrNotFound when there is no such event.
+// MarkEventProcessed drops the event's unprocessed mark; ErrNotFound when there is no such event. The mark is
+// dropped with the next commit rather than in one of its own (updateLater): a mark lost in a crash only makes
+// the sweep process the event again, which finds nothing left to do.
 func (s *Store) MarkEventProcessed(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.update(func(tx *bolt.Tx) error {
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var e glassbox.Event
+		return get(tx.Bucket(bucketEvents), []byte(id), &e, "event "+id)
+	})
+	if err != nil {
+		return err
+	}
+	s.updateLater(func(tx *bolt.Tx) error {
 		var e glassbox.Event
 		if err := get(tx.Bucket(bucketEvents), []byte(id), &e, "event "+id); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketUnprocessed).Delete(unprocessedKey(e))
 	})
+	return nil
 }
 
 // PostponeEvent moves an unprocessed event's turn to until; an event processed meanwhile is left alone.
@@ -187,6 +198,7 @@ func (s *Store) UnprocessedEvents(ctx context.Context, before time.Time, limit i
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	s.flush() // marks cleared a moment ago are not listed
 	var out []glassbox.Event
 	end := []byte(before.UTC().Format(sortableTime))
 	err := s.db.View(func(tx *bolt.Tx) error {
