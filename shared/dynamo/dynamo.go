@@ -276,23 +276,10 @@ func (s *Store) eventItem(e glassbox.Event) (map[string]types.AttributeValue, er
 // MarkEventProcessed takes the event out of the sparse gsi2 with one UpdateItem, conditional on the event
 // existing (an update would otherwise create an item of just the key).
 func (s *Store) MarkEventProcessed(ctx context.Context, id string) error {
-	expr, err := expression.NewBuilder().
-		WithCondition(expression.AttributeExists(expression.Name(AttrPK))).
-		WithUpdate(expression.Remove(expression.Name(AttrGSI2PK)).Remove(expression.Name(AttrGSI2SK))).
-		Build()
-	if err != nil {
-		return fmt.Errorf("dynamo: mark event %s processed: %w", id, err)
-	}
-	_, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 &s.table,
-		Key:                       key(eventPK(id), skEvent),
-		ConditionExpression:       expr.Condition(),
-		UpdateExpression:          expr.Update(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
+	err := s.updateEvent(ctx, id, expression.AttributeExists(expression.Name(AttrPK)),
+		expression.Remove(expression.Name(AttrGSI2PK)).Remove(expression.Name(AttrGSI2SK)))
 	if isConditionFailed(err) {
-		return fmt.Errorf("dynamo: mark event %s processed: %w", id, glassbox.ErrNotFound)
+		err = glassbox.ErrNotFound
 	}
 	if err != nil {
 		return fmt.Errorf("dynamo: mark event %s processed: %w", id, err)
@@ -300,17 +287,11 @@ func (s *Store) MarkEventProcessed(ctx context.Context, id string) error {
 	return nil
 }
 
-// PostponeEvent re-keys the event in gsi2 to until with one UpdateItem, conditional on the mark still being
-// there (a processed event must not be marked again).
-func (s *Store) PostponeEvent(ctx context.Context, id string, until time.Time, attempts int) error {
-	expr, err := expression.NewBuilder().
-		WithCondition(expression.AttributeExists(expression.Name(AttrGSI2PK))).
-		WithUpdate(expression.Set(expression.Name(AttrGSI2SK), expression.Value(FormatTime(until)+"#"+id)).
-			Set(expression.Name("sweepAfter"), expression.Value(FormatTime(until))).
-			Set(expression.Name("sweepAttempts"), expression.Value(attempts))).
-		Build()
+// updateEvent applies update to an event item under cond, with one UpdateItem.
+func (s *Store) updateEvent(ctx context.Context, id string, cond expression.ConditionBuilder, update expression.UpdateBuilder) error {
+	expr, err := expression.NewBuilder().WithCondition(cond).WithUpdate(update).Build()
 	if err != nil {
-		return fmt.Errorf("dynamo: postpone event %s: %w", id, err)
+		return err
 	}
 	_, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.table,
@@ -320,6 +301,16 @@ func (s *Store) PostponeEvent(ctx context.Context, id string, until time.Time, a
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),
 	})
+	return err
+}
+
+// PostponeEvent re-keys the event in gsi2 to until with one UpdateItem, conditional on the mark still being
+// there (a processed event must not be marked again).
+func (s *Store) PostponeEvent(ctx context.Context, id string, until time.Time, attempts int) error {
+	err := s.updateEvent(ctx, id, expression.AttributeExists(expression.Name(AttrGSI2PK)),
+		expression.Set(expression.Name(AttrGSI2SK), expression.Value(FormatTime(until)+"#"+id)).
+			Set(expression.Name("sweepAfter"), expression.Value(FormatTime(until))).
+			Set(expression.Name("sweepAttempts"), expression.Value(attempts)))
 	if err != nil && !isConditionFailed(err) {
 		return fmt.Errorf("dynamo: postpone event %s: %w", id, err)
 	}

@@ -67,7 +67,7 @@ func GOST(doc glassbox.Document) (string, error) {
 		return "", &FieldError{Field: "seller INN", Value: s.INN, Reason: "must be 10 or 12 digits"}
 	}
 	kpp := stripSpaces(s.KPP)
-	if kpp != "" && !isKPP(kpp) {
+	if kpp != "" && !glassbox.KPPValid(kpp) {
 		return "", &FieldError{Field: "seller KPP", Value: s.KPP, Reason: "must be 9 characters: 4 digits, 2 digits or capital letters, 3 digits"}
 	}
 	payer := stripSpaces(doc.Buyer.INN)
@@ -119,23 +119,6 @@ func CheckAccounts(bic, account, corr string) error {
 
 func isINN(s string) bool {
 	return isDigits(s, 10, 10) || isDigits(s, 12, 12)
-}
-
-// isKPP accepts NNNNPPNNN, where the reason code PP may be capital Latin letters.
-func isKPP(s string) bool {
-	if len(s) != 9 {
-		return false
-	}
-	for i := 0; i < 9; i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9':
-		case (i == 4 || i == 5) && c >= 'A' && c <= 'Z':
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 func isDigits(s string, minLen, maxLen int) bool {
