@@ -10,7 +10,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/glassbox-oss/glassbox/shared/courier"
 	"github.com/glassbox-oss/glassbox/shared/money"
 )
 
@@ -96,7 +95,7 @@ func runDocuments(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		path := *out
 		if path == "" {
-			path = courier.Filename(d)
+			path = d.FileName()
 		}
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			return err

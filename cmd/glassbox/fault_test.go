@@ -51,18 +51,6 @@ func TestFaultDevServer(t *testing.T) {
 	os.Exit(0)
 }
 
-// faultSeed is the run's seed: GLASSBOX_FAULT_SEED reproduces a run, else it is the time.
-func faultSeed(t *testing.T) uint64 {
-	if s := os.Getenv("GLASSBOX_FAULT_SEED"); s != "" {
-		n, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatalf("GLASSBOX_FAULT_SEED=%q: %v", s, err)
-		}
-		return n
-	}
-	return uint64(time.Now().UnixNano())
-}
-
 // devProcess is glassbox dev running as a child process on one data folder and address.
 type devProcess struct {
 	t    *testing.T
@@ -215,7 +203,7 @@ func TestFaultKilledDevServerLosesAndDoublesNothing(t *testing.T) {
 		// send, then the wait for the store to record it.
 		resendWindow = time.Second
 	)
-	seed := faultSeed(t)
+	seed := faulttest.Seed(t)
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	var rngMu sync.Mutex
 	random := func(lo, hi time.Duration) time.Duration {

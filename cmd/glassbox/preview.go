@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/agencyfile"
-	"github.com/glassbox-oss/glassbox/shared/courier"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
@@ -125,7 +124,7 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			if err != nil {
 				return err
 			}
-			path := filepath.Join(*out, courier.Filename(d))
+			path := filepath.Join(*out, d.FileName())
 			if err := os.WriteFile(path, data, 0o644); err != nil {
 				return err
 			}

@@ -182,9 +182,6 @@ func (c *Courier) attachment(ctx context.Context, id string, known []glassbox.Is
 	return d, pdf, nil
 }
 
-// Filename is the name a document's PDF is attached and downloaded under (glassbox.Document.FileName).
-func Filename(d glassbox.Document) string { return d.FileName() }
-
 func newToken() string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)

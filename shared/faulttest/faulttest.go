@@ -11,10 +11,12 @@ import (
 	"net/http"
 	"net/mail"
 	"net/url"
+	"os"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -390,4 +392,16 @@ func (l Load) Check(ctx context.Context, sends map[string]int, ds DocumentStore)
 		}
 	}
 	return c, nil
+}
+
+// Seed is a fault run's seed: GLASSBOX_FAULT_SEED reproduces a run, else it is the time.
+func Seed(t testing.TB) uint64 {
+	if s := os.Getenv("GLASSBOX_FAULT_SEED"); s != "" {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("GLASSBOX_FAULT_SEED=%q: %v", s, err)
+		}
+		return n
+	}
+	return uint64(time.Now().UnixNano())
 }

@@ -87,6 +87,11 @@ type Event struct {
 	SweepAfter    time.Time `json:"sweepAfter,omitzero" dynamodbav:"sweepAfter,omitempty"`
 }
 
+// IsDeal says the kind is a CRM deal event, which billing acts on.
+func (k EventKind) IsDeal() bool {
+	return k == EventDealStageChanged || k == EventDealUpdated
+}
+
 // EventID builds the deterministic id of an event from the provider and its own action id.
 func EventID(provider, providerEventID string) string { return provider + ":" + providerEventID }
 

@@ -197,17 +197,6 @@ func (s streamStore) AppendEvent(ctx context.Context, e glassbox.Event) error {
 	return err
 }
 
-func faultSeed(t *testing.T) uint64 {
-	if s := os.Getenv("GLASSBOX_FAULT_SEED"); s != "" {
-		n, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatalf("GLASSBOX_FAULT_SEED=%q: %v", s, err)
-		}
-		return n
-	}
-	return uint64(time.Now().UnixNano())
-}
-
 // TestFaultThrottlingAndFailingSESLoseAndDoubleNothing runs the pipeline on DynamoDB Local and the SES emulator
 // with failures injected at random calls: DynamoDB throttles (some outlast the SDK's retries) and SES refuses
 // sends. Distinct Trello deliveries and amoCRM stage closes go through ingest (retried until 2xx, as providers
@@ -228,7 +217,7 @@ func TestFaultThrottlingAndFailingSESLoseAndDoubleNothing(t *testing.T) {
 		t.Fatal("DYNAMODB_ENDPOINT and SES_ENDPOINT are not set: run `make test` (scripts/with-emulators.sh starts " +
 			"both), or `make emulators-start` and source .cache/dynamodb.env and .cache/ses.env")
 	}
-	seed := faultSeed(t)
+	seed := faulttest.Seed(t)
 	started := time.Now()
 	ctx := t.Context()
 

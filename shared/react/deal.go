@@ -37,7 +37,7 @@ type Billing struct {
 // sends them; a stage that means paid marks the project's open invoices paid.
 func (p *Processor) processDeal(ctx context.Context, cfg glassbox.Config, e glassbox.Event, log *slog.Logger) (Outcome, error) {
 	if p.issuer == nil {
-		// Not a skip: the event stays unprocessed, for a processor that can bill (pipeline.NewProcessor).
+		// Not a skip: the event stays unprocessed, for a processor that can bill (pipeline.New).
 		return Outcome{}, errors.New("react: a deal event needs billing, and this processor was built without it")
 	}
 	if e.Deal == nil {
@@ -166,7 +166,7 @@ func (p *Processor) markProjectPaid(ctx context.Context, project glassbox.Projec
 		return fmt.Errorf("react: list unprocessed events before payment %s: %w", e.ID, err)
 	}
 	for _, o := range earlier {
-		if o.ID != e.ID && o.ProjectID == project.ID && (o.Kind == glassbox.EventDealStageChanged || o.Kind == glassbox.EventDealUpdated) {
+		if o.ID != e.ID && o.ProjectID == project.ID && o.Kind.IsDeal() {
 			return fmt.Errorf("react: payment %s waits for the project's earlier deal event %s", e.ID, o.ID)
 		}
 	}

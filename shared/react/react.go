@@ -137,10 +137,10 @@ func (p *Processor) process(ctx context.Context, e glassbox.Event) (Outcome, err
 	if err != nil {
 		return out, fmt.Errorf("react: read config: %w", err)
 	}
-	switch e.Kind {
-	case glassbox.EventDealStageChanged, glassbox.EventDealUpdated:
+	switch {
+	case e.Kind.IsDeal():
 		return p.processDeal(ctx, cfg, e, log)
-	case glassbox.EventPaymentConfirmed:
+	case e.Kind == glassbox.EventPaymentConfirmed:
 		return out, p.processPayment(ctx, e, log)
 	}
 	project, ok := cfg.Project(e.ProjectID)
@@ -213,10 +213,10 @@ func (p *Processor) configFor(ctx context.Context, e glassbox.Event) (glassbox.C
 // knows says whether cfg has what processing e looks up.
 func knows(cfg glassbox.Config, e glassbox.Event) bool {
 	_, project := cfg.Project(e.ProjectID)
-	switch e.Kind {
-	case glassbox.EventPaymentConfirmed:
+	switch {
+	case e.Kind == glassbox.EventPaymentConfirmed:
 		return true
-	case glassbox.EventDealStageChanged, glassbox.EventDealUpdated:
+	case e.Kind.IsDeal():
 		_, binding := cfg.Binding(e.Provider, e.BindingID)
 		return project && binding
 	}

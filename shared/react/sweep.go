@@ -18,11 +18,6 @@ type SweepResult struct {
 	Sent   int `json:"sent"`
 }
 
-// DefaultSweepGrace is how old an unprocessed event must be before the sweep takes it: well past the time the
-// stream normally needs to deliver and process it, so the sweep rarely races a live invocation (a race is
-// harmless, only wasted work).
-const DefaultSweepGrace = 5 * time.Minute
-
 // sweepReserve is the time a sweep leaves before its deadline: it takes no new event after that. A sweep given
 // less than twice that keeps half its time instead, so a short deadline still finishes events.
 const sweepReserve = 30 * time.Second
