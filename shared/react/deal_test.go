@@ -229,6 +229,32 @@ func TestDealBillsTheProjectStoredOnTheEvent(t *testing.T) {
 	}
 }
 
+// withPaidStage maps amoCRM stage 143 to paid in the fixture's binding.
+func (f *billedFixture) withPaidStage(t *testing.T) {
+	t.Helper()
+	cfg := billedConfig()
+	cfg.Bindings[0].StageMap["paid"] = []string{"143"}
+	if err := f.store.PutConfig(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// accept stores e as ingest does, processing nothing.
+func (f *billedFixture) accept(t *testing.T, e glassbox.Event) glassbox.Event {
+	t.Helper()
+	if err := f.store.AppendEvent(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// paid is an amoCRM delivery saying deal 1 of project east moved to the stage mapped to paid.
+func paid(id string, at time.Time) glassbox.Event {
+	e := closed(id, "1", "east", at)
+	e.Deal.StageID, e.Deal.Won = "143", false
+	return e
+}
+
 // TestLatePaymentDoesNotPayLaterInvoices: a CRM's "paid" is about the invoices that existed when it was said.
 // A payment event processed late (stuck through an outage, then swept; or replayed from an old window) leaves
 // open an invoice whose close was received after it; one received before the close marks it paid.
@@ -236,25 +262,9 @@ func TestLatePaymentDoesNotPayLaterInvoices(t *testing.T) {
 	base := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	f := newBilledFixture(t, base)
 	ctx := context.Background()
-	cfg := billedConfig()
-	cfg.Bindings[0].StageMap["paid"] = []string{"143"}
-	if err := f.store.PutConfig(ctx, cfg); err != nil {
-		t.Fatal(err)
-	}
-	accept := func(e glassbox.Event) glassbox.Event {
-		t.Helper()
-		if err := f.store.AppendEvent(ctx, e); err != nil {
-			t.Fatal(err)
-		}
-		return e
-	}
-	paidAt := func(id string, at time.Time) glassbox.Event {
-		e := closed(id, "1", "east", at)
-		e.Deal.StageID, e.Deal.Won = "143", false
-		return e
-	}
-	stuck := accept(paidAt("p-old", base))                            // received first, not processed in time
-	closing := accept(closed("c1", "1", "east", base.Add(time.Hour))) // the close comes after it
+	f.withPaidStage(t)
+	stuck := f.accept(t, paid("p-old", base))                              // received first, not processed in time
+	closing := f.accept(t, closed("c1", "1", "east", base.Add(time.Hour))) // the close comes after it
 	f.clock.Advance(time.Hour)
 	if _, err := f.proc.Process(ctx, closing); err != nil {
 		t.Fatal(err)
@@ -266,7 +276,7 @@ func TestLatePaymentDoesNotPayLaterInvoices(t *testing.T) {
 	if inv := f.documents(t, "east")[glassbox.DocumentInvoice]; inv.State != glassbox.DocumentIssued {
 		t.Fatalf("after the late, older payment the invoice is %s; want it still open", inv.State)
 	}
-	fresh := accept(paidAt("p-new", base.Add(25*time.Hour)))
+	fresh := f.accept(t, paid("p-new", base.Add(25*time.Hour)))
 	if _, err := f.proc.Process(ctx, fresh); err != nil {
 		t.Fatal(err)
 	}
@@ -282,27 +292,17 @@ func TestPaymentWaitsForAnEarlierClose(t *testing.T) {
 	base := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	f := newBilledFixture(t, base)
 	ctx := context.Background()
-	cfg := billedConfig()
-	cfg.Bindings[0].StageMap["paid"] = []string{"143"}
-	if err := f.store.PutConfig(ctx, cfg); err != nil {
-		t.Fatal(err)
-	}
-	closing := closed("c1", "1", "east", base)
-	paid := closed("p1", "1", "east", base.Add(time.Hour))
-	paid.Deal.StageID, paid.Deal.Won = "143", false
-	for _, e := range []glassbox.Event{closing, paid} {
-		if err := f.store.AppendEvent(ctx, e); err != nil {
-			t.Fatal(err)
-		}
-	}
+	f.withPaidStage(t)
+	closing := f.accept(t, closed("c1", "1", "east", base))
+	payment := f.accept(t, paid("p1", base.Add(time.Hour)))
 	f.clock.Advance(2 * time.Hour)
-	if _, err := f.proc.Process(ctx, paid); err == nil {
+	if _, err := f.proc.Process(ctx, payment); err == nil {
 		t.Fatal("the payment was processed before the earlier close")
 	}
 	if _, err := f.proc.Process(ctx, closing); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.proc.Process(ctx, paid); err != nil {
+	if _, err := f.proc.Process(ctx, payment); err != nil {
 		t.Fatalf("the payment after the close: %v", err)
 	}
 	if inv := f.documents(t, "east")[glassbox.DocumentInvoice]; inv.State != glassbox.DocumentPaid {
@@ -310,8 +310,8 @@ func TestPaymentWaitsForAnEarlierClose(t *testing.T) {
 	}
 }
 
-// TestCloseNotBillableStaysUnprocessed: a close whose stage the configuration no longer has is not dropped: the
-// event keeps its mark, and once the configuration has the stage again the next run issues it.
+// TestCloseNotBillableStaysUnprocessed: a close whose project names a seller the configuration no longer has is
+// not dropped: the event keeps its mark, and once the configuration is fixed the next run issues it.
 func TestCloseNotBillableStaysUnprocessed(t *testing.T) {
 	base := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	f := newBilledFixture(t, base)
@@ -323,10 +323,7 @@ func TestCloseNotBillableStaysUnprocessed(t *testing.T) {
 	if err := f.store.PutConfig(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}
-	e := closed("c1", "1", "east", base)
-	if err := f.store.AppendEvent(ctx, e); err != nil {
-		t.Fatal(err)
-	}
+	e := f.accept(t, closed("c1", "1", "east", base))
 	if _, err := f.proc.Process(ctx, e); err == nil {
 		t.Fatal("a close that cannot be billed was processed")
 	}
@@ -347,10 +344,7 @@ func TestVoidInvoiceIsNotSent(t *testing.T) {
 	base := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	f := newBilledFixture(t, base)
 	ctx := context.Background()
-	e := closed("c1", "1", "east", base)
-	if err := f.store.AppendEvent(ctx, e); err != nil {
-		t.Fatal(err)
-	}
+	e := f.accept(t, closed("c1", "1", "east", base))
 	f.mailer.fails = 100
 	if _, err := f.proc.Process(ctx, e); err == nil {
 		t.Fatal("processing with the mail down succeeded")
