@@ -16,16 +16,10 @@ import (
 // runDocuments lists issued acts and invoices, downloads one exactly as it was issued, or voids one. Voiding is
 // the only way a document stops counting: its number stays used, so numbering never has gaps or reuse.
 func runDocuments(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	const verbs = "usage: glassbox documents list|get|void ... (glassbox documents VERB -h for its flags)\n"
-	if len(args) == 0 {
-		fmt.Fprint(stderr, verbs)
-		return errors.New("documents: say list, get or void")
+	verb, err := takeVerb("documents", "list|get|void ... (glassbox documents VERB -h for its flags)", args, stdout, stderr, "list", "get", "void")
+	if verb == "" {
+		return err
 	}
-	if isHelp(args[0]) {
-		fmt.Fprint(stdout, verbs)
-		return nil
-	}
-	verb := args[0]
 	var (
 		fs                       *flag.FlagSet
 		project, id, out, reason *string
@@ -45,8 +39,6 @@ func runDocuments(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			"Voids a document; its number stays used, so numbering has no gaps and no reuse.")
 		id = fs.String("id", "", "the document id (the first column of documents list)")
 		reason = fs.String("reason", "", "why (required; kept with the document)")
-	default:
-		return fmt.Errorf("documents: unknown %q; say list, get or void", verb)
 	}
 	var sf storeFlags
 	sf.register(fs)
@@ -102,7 +94,7 @@ func runDocuments(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		fmt.Fprintf(stdout, "%s (%d bytes, sha256 %s, as issued on %s)\n", path, len(data), d.PDFSHA256, d.Date)
 		return nil
-	case "void":
+	default: // void
 		if *id == "" || *reason == "" {
 			return errors.New("documents void: --id and --reason are required")
 		}
@@ -111,7 +103,5 @@ func runDocuments(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		fmt.Fprintf(stdout, "%s is void; its number stays used\n", *id)
 		return nil
-	default:
-		return fmt.Errorf("documents: unknown %q; say list, get or void", verb)
 	}
 }

@@ -19,6 +19,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 )
 
@@ -137,6 +139,29 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 }
 
 // isHelp says an argument asks for help.
+// takeVerb reads the verb a command with verbs starts with. For -h it prints the usage to stdout and returns
+// "" and nil; for a missing or unknown verb it prints the usage to stderr and returns "" and an error naming
+// the verbs.
+func takeVerb(command, usage string, args []string, stdout, stderr io.Writer, verbs ...string) (string, error) {
+	line := "usage: glassbox " + command + " " + usage + "\n"
+	say := strings.Join(verbs, ", ")
+	if i := strings.LastIndex(say, ", "); i >= 0 {
+		say = say[:i] + " or " + say[i+2:]
+	}
+	switch {
+	case len(args) == 0:
+		fmt.Fprint(stderr, line)
+		return "", fmt.Errorf("%s: say %s", command, say)
+	case isHelp(args[0]):
+		fmt.Fprint(stdout, line)
+		return "", nil
+	case !slices.Contains(verbs, args[0]):
+		fmt.Fprint(stderr, line)
+		return "", fmt.Errorf("%s: unknown %q; say %s", command, args[0], say)
+	}
+	return args[0], nil
+}
+
 func isHelp(arg string) bool {
 	return arg == "-h" || arg == "-help" || arg == "--help"
 }

@@ -17,17 +17,8 @@ import (
 // runSecrets puts a secret into the local store of glassbox dev, where a deployment has SSM Parameter Store:
 // a binding's webhook secret (its secret_param), a CRM's api_param, or the key that signs links.
 func runSecrets(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	const verbs = "usage: glassbox secrets set --data DIR NAME [VALUE] (glassbox secrets set -h for more)\n"
-	if len(args) == 0 {
-		fmt.Fprint(stderr, verbs)
-		return errors.New("secrets: say set")
-	}
-	if isHelp(args[0]) {
-		fmt.Fprint(stdout, verbs)
-		return nil
-	}
-	if args[0] != "set" {
-		return fmt.Errorf("secrets: unknown %q; say set", args[0])
+	if verb, err := takeVerb("secrets", "set --data DIR NAME [VALUE] (glassbox secrets set -h for more)", args, stdout, stderr, "set"); verb == "" {
+		return err
 	}
 	fs := newFlags("secrets set --data DIR NAME [VALUE]",
 		"Stores a secret in the local store of glassbox dev, under the SSM parameter name the agency file gives:\n"+
