@@ -276,7 +276,7 @@ func (s *Store) eventItem(e glassbox.Event) (map[string]types.AttributeValue, er
 // MarkEventProcessed takes the event out of the sparse gsi2 with one UpdateItem, conditional on the event
 // existing (an update would otherwise create an item of just the key).
 func (s *Store) MarkEventProcessed(ctx context.Context, id string) error {
-	err := s.updateEvent(ctx, id, expression.AttributeExists(expression.Name(AttrPK)),
+	err := s.updateItem(ctx, key(eventPK(id), skEvent), expression.AttributeExists(expression.Name(AttrPK)),
 		expression.Remove(expression.Name(AttrGSI2PK)).Remove(expression.Name(AttrGSI2SK)))
 	if isConditionFailed(err) {
 		err = glassbox.ErrNotFound
@@ -287,15 +287,16 @@ func (s *Store) MarkEventProcessed(ctx context.Context, id string) error {
 	return nil
 }
 
-// updateEvent applies update to an event item under cond, with one UpdateItem.
-func (s *Store) updateEvent(ctx context.Context, id string, cond expression.ConditionBuilder, update expression.UpdateBuilder) error {
+// updateItem applies update to one item under cond, with one UpdateItem; a failed condition comes back as the
+// SDK's error (isConditionFailed).
+func (s *Store) updateItem(ctx context.Context, k map[string]types.AttributeValue, cond expression.ConditionBuilder, update expression.UpdateBuilder) error {
 	expr, err := expression.NewBuilder().WithCondition(cond).WithUpdate(update).Build()
 	if err != nil {
 		return err
 	}
 	_, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.table,
-		Key:                       key(eventPK(id), skEvent),
+		Key:                       k,
 		ConditionExpression:       expr.Condition(),
 		UpdateExpression:          expr.Update(),
 		ExpressionAttributeNames:  expr.Names(),
@@ -307,7 +308,7 @@ func (s *Store) updateEvent(ctx context.Context, id string, cond expression.Cond
 // PostponeEvent re-keys the event in gsi2 to until with one UpdateItem, conditional on the mark still being
 // there (a processed event must not be marked again).
 func (s *Store) PostponeEvent(ctx context.Context, id string, until time.Time, attempts int) error {
-	err := s.updateEvent(ctx, id, expression.AttributeExists(expression.Name(AttrGSI2PK)),
+	err := s.updateItem(ctx, key(eventPK(id), skEvent), expression.AttributeExists(expression.Name(AttrGSI2PK)),
 		expression.Set(expression.Name(AttrGSI2SK), expression.Value(FormatTime(until)+"#"+id)).
 			Set(expression.Name("sweepAfter"), expression.Value(FormatTime(until))).
 			Set(expression.Name("sweepAttempts"), expression.Value(attempts)))
@@ -487,18 +488,7 @@ func (s *Store) MarkMessageSent(ctx context.Context, id, token string, sentAt ti
 	update := expression.Set(expression.Name("state"), expression.Value(glassbox.MessageSent)).
 		Set(expression.Name("sentAt"), expression.Value(FormatTime(sentAt))).
 		Set(expression.Name("providerId"), expression.Value(providerID))
-	expr, err := expression.NewBuilder().WithCondition(holdsClaim(token)).WithUpdate(update).Build()
-	if err != nil {
-		return fmt.Errorf("dynamo: mark message %s sent: %w", id, err)
-	}
-	_, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 &s.table,
-		Key:                       key(messagePK(id), skMessage),
-		ConditionExpression:       expr.Condition(),
-		UpdateExpression:          expr.Update(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
+	err := s.updateItem(ctx, key(messagePK(id), skMessage), holdsClaim(token), update)
 	if isConditionFailed(err) {
 		return fmt.Errorf("dynamo: mark message %s sent: token does not hold the claim: %w", id, glassbox.ErrConflict)
 	}

@@ -9,11 +9,7 @@ import (
 // by the CLI: its kind in its locale and its number, "Счёт ПК-2026-0015.pdf", "Invoice PX-2026-0001.pdf".
 // Characters that file systems or headers choke on (path separators, quotes, control characters) become "-".
 func (d Document) FileName() string {
-	kinds := map[string]map[DocumentKind]string{
-		LocaleRU: {DocumentAct: "Акт", DocumentInvoice: "Счёт"},
-		LocaleEN: {DocumentAct: "Act", DocumentInvoice: "Invoice"},
-	}
-	kind := kinds[Locale(d.Locale)][d.Kind]
+	kind := fileKinds[Locale(d.Locale)][d.Kind]
 	if kind == "" {
 		kind = "Document"
 	}
@@ -28,6 +24,12 @@ func (d Document) FileName() string {
 		return r
 	}, number)
 	return kind + " " + safe + ".pdf"
+}
+
+// fileKinds names a document's kind in file names, by locale.
+var fileKinds = map[string]map[DocumentKind]string{
+	LocaleRU: {DocumentAct: "Акт", DocumentInvoice: "Счёт"},
+	LocaleEN: {DocumentAct: "Act", DocumentInvoice: "Invoice"},
 }
 
 // ASCIIFileName is FileName in printable ASCII, for mail programs and browsers that do not read the UTF-8
