@@ -29,7 +29,8 @@ const callback = "https://demo.glassbox.example/hooks/trello/demo-board"
 
 type secret struct{}
 
-func (secret) Secret(context.Context, string) (string, error) { return "demo-trello-secret", nil }
+func (secret) Secret(context.Context, string) (string, error)   { return "demo-trello-secret", nil }
+func (secret) KeepSecret(context.Context, string, string) error { return nil }
 
 type discard struct{}
 
@@ -51,7 +52,7 @@ func table(b *testing.B) (*dynamo.Store, *dynamo.RequestCounter) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _, _ = client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: &name}) })
-	cfg, err := agencyfile.Load("../cmd/glassbox/demo/agency.yaml")
+	cfg, err := agencyfile.Load("../cmd/glassbox/demo/agency.yaml", providers.Catalog())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -55,6 +55,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/dynamo"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/lambdaharness"
+	"github.com/glassbox-oss/glassbox/shared/providers"
 	"github.com/glassbox-oss/glassbox/shared/react"
 	"github.com/glassbox-oss/glassbox/shared/remind"
 )
@@ -257,7 +258,7 @@ func newEnv(t testing.TB) *env {
 		_, _ = e.db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(e.table)})
 	})
 
-	cfg, err := agencyfile.Load(filepath.Join(root, demoAgencyFile))
+	cfg, err := agencyfile.Load(filepath.Join(root, demoAgencyFile), providers.Catalog())
 	if err != nil {
 		t.Fatalf("demo agency: %v", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/glassbox-oss/glassbox/shared/agencyfile"
+	"github.com/glassbox-oss/glassbox/shared/providers"
 )
 
 func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -22,7 +23,7 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *file == "" {
 		return errors.New("apply: -f FILE is required")
 	}
-	cfg, err := agencyfile.Load(*file)
+	cfg, err := agencyfile.Load(*file, providers.Catalog())
 	if err != nil {
 		if agencyfile.IsValidation(err) {
 			return fmt.Errorf("%s is not valid, nothing was written:\n%w", *file, err)

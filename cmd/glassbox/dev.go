@@ -271,7 +271,7 @@ func seedDemo(ctx context.Context, store *localstore.Store, logger *slog.Logger)
 	case err != nil && !errors.Is(err, glassbox.ErrNotFound):
 		return err
 	}
-	cfg, err := agencyfile.Parse(demoAgency)
+	cfg, err := agencyfile.Parse(demoAgency, providers.Catalog())
 	if err != nil {
 		return fmt.Errorf("demo agency: %w", err)
 	}

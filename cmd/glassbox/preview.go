@@ -52,7 +52,7 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	provider, bindingID := req.PathParameters["provider"], req.PathParameters["binding"]
 	var p ingest.Provider
 	for _, pr := range providers.All() {
-		if pr.Name() == provider {
+		if pr.Info().Name == provider {
 			p = pr
 		}
 	}
@@ -104,7 +104,7 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	proc := pipeline.New(pipeline.Deps{
-		Store: store, Mailer: outbox.New(*out), Secrets: store, HTTP: fake.Client(),
+		Store: store, Mailer: outbox.New(*out), Secrets: store,
 		LinkKeyParam: "preview-link-key", PublicBaseURL: "https://glassbox.example",
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}).Processor
@@ -147,7 +147,7 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 func previewConfig(path string) (glassbox.Config, error) {
 	if path == "" {
-		return agencyfile.Parse(demoAgency)
+		return agencyfile.Parse(demoAgency, providers.Catalog())
 	}
-	return agencyfile.Load(path)
+	return agencyfile.Load(path, providers.Catalog())
 }

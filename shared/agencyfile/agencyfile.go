@@ -15,13 +15,13 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 )
 
-// Load reads and validates an agency file.
-func Load(path string) (glassbox.Config, error) {
+// Load reads and validates an agency file; known is every provider a binding may name (providers.Catalog).
+func Load(path string, known glassbox.ProviderCatalog) (glassbox.Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return glassbox.Config{}, err
 	}
-	cfg, err := Parse(data)
+	cfg, err := Parse(data, known)
 	if err != nil {
 		return glassbox.Config{}, fmt.Errorf("%s: %w", path, err)
 	}
@@ -30,7 +30,7 @@ func Load(path string) (glassbox.Config, error) {
 
 // Parse decodes and validates agency-file YAML. Unknown fields are errors (a typo must not silently drop a
 // setting). A validation failure is a glassbox.ValidationErrors with line numbers filled in.
-func Parse(data []byte) (glassbox.Config, error) {
+func Parse(data []byte, known glassbox.ProviderCatalog) (glassbox.Config, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return glassbox.Config{}, fmt.Errorf("not valid YAML: %w", err)
@@ -41,7 +41,7 @@ func Parse(data []byte) (glassbox.Config, error) {
 	if err := dec.Decode(&cfg); err != nil {
 		return glassbox.Config{}, fmt.Errorf("agency file: %w", err)
 	}
-	if errs := cfg.Validate(); len(errs) > 0 {
+	if errs := cfg.Validate(known); len(errs) > 0 {
 		for i := range errs {
 			errs[i].Line = lineOf(&root, errs[i].Path)
 		}

@@ -7,10 +7,11 @@ import (
 
 	"github.com/glassbox-oss/glassbox/shared/agencyfile"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/providers"
 )
 
 func TestDemoAgencyFileIsValid(t *testing.T) {
-	cfg, err := agencyfile.Load("../../cmd/glassbox/demo/agency.yaml")
+	cfg, err := agencyfile.Load("../../cmd/glassbox/demo/agency.yaml", providers.Catalog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +36,7 @@ func TestDocsExamplesAreValid(t *testing.T) {
 	}
 	for i, b := range blocks {
 		example, _, _ := strings.Cut(b, "```")
-		if _, err := agencyfile.Parse([]byte(example)); err != nil {
+		if _, err := agencyfile.Parse([]byte(example), providers.Catalog()); err != nil {
 			t.Errorf("docs/config.md yaml block %d does not load: %v", i+1, err)
 		}
 	}
@@ -70,7 +71,7 @@ bindings:
     status_map:
       finished: [Done]
 `
-	_, err := agencyfile.Parse([]byte(file))
+	_, err := agencyfile.Parse([]byte(file), providers.Catalog())
 	if !agencyfile.IsValidation(err) {
 		t.Fatalf("Parse error = %v, want validation errors", err)
 	}
@@ -87,7 +88,7 @@ bindings:
 }
 
 func TestUnknownFieldIsAnError(t *testing.T) {
-	_, err := agencyfile.Parse([]byte("agency:\n  name: Studio\n  sendr: x@y.z\n"))
+	_, err := agencyfile.Parse([]byte("agency:\n  name: Studio\n  sendr: x@y.z\n"), providers.Catalog())
 	if err == nil || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), "sendr") {
 		t.Fatalf("Parse error = %v, want unknown field sendr at line 3", err)
 	}
@@ -98,7 +99,7 @@ func TestDemoAgencyFileBillsEveryCRM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := agencyfile.Parse(data)
+	cfg, err := agencyfile.Parse(data, providers.Catalog())
 	if err != nil {
 		t.Fatalf("demo agency does not load: %v", err)
 	}
@@ -225,7 +226,7 @@ bindings:
 `
 
 func TestBillingErrorsNameLineAndField(t *testing.T) {
-	_, err := agencyfile.Parse([]byte(billedFile))
+	_, err := agencyfile.Parse([]byte(billedFile), providers.Catalog())
 	if !agencyfile.IsValidation(err) {
 		t.Fatalf("Parse error = %v, want validation errors", err)
 	}
@@ -302,7 +303,7 @@ projects:
 `
 
 func TestRequisiteErrorsNameLineAndField(t *testing.T) {
-	_, err := agencyfile.Parse([]byte(requisitesFile))
+	_, err := agencyfile.Parse([]byte(requisitesFile), providers.Catalog())
 	if !agencyfile.IsValidation(err) {
 		t.Fatalf("Parse error = %v, want validation errors", err)
 	}
@@ -331,7 +332,7 @@ func TestOldContractFieldLoads(t *testing.T) {
 	}
 	old := strings.Replace(string(data), "      contract_number: \"12\"", "      contract: Договор № 12 от 01.09.2026\n#", 1)
 	old = strings.Replace(old, "      contract_date: 2026-09-01\n", "", 1)
-	cfg, err := agencyfile.Parse([]byte(old))
+	cfg, err := agencyfile.Parse([]byte(old), providers.Catalog())
 	if err != nil {
 		t.Fatalf("old contract field does not load: %v", err)
 	}

@@ -44,8 +44,10 @@ type Provider struct{}
 // New returns the amoCRM provider.
 func New() Provider { return Provider{} }
 
-// Name returns "amocrm".
-func (Provider) Name() string { return Name }
+// Info declares the provider to the registry.
+func (Provider) Info() glassbox.ProviderInfo {
+	return glassbox.ProviderInfo{Name: Name, Kind: glassbox.ProviderCRM}
+}
 
 // Verify compares the hook URL's token query parameter with the binding's secret in constant time.
 func (Provider) Verify(d glassbox.Delivery, secret string) error {

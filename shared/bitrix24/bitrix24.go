@@ -11,6 +11,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -33,13 +34,18 @@ const (
 const TokenField = "auth[application_token]"
 
 // Provider verifies and parses Bitrix24 deliveries.
-type Provider struct{}
+type Provider struct {
+	// HTTP reads deals back (ReadBack); nil means a client with a 10 s timeout.
+	HTTP *http.Client
+}
 
 // New returns the Bitrix24 provider.
-func New() Provider { return Provider{} }
+func New() Provider { return Provider{HTTP: &http.Client{Timeout: 10 * time.Second}} }
 
-// Name returns "bitrix24".
-func (Provider) Name() string { return Name }
+// Info declares the provider to the registry.
+func (Provider) Info() glassbox.ProviderInfo {
+	return glassbox.ProviderInfo{Name: Name, Kind: glassbox.ProviderCRM, ReadsBack: true}
+}
 
 // Verify compares the body's auth[application_token] with the binding's secret in constant time. A body that
 // is not form data has no token, so it fails here too.

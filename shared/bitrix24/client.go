@@ -29,6 +29,21 @@ type Client struct {
 	HTTP *http.Client
 }
 
+// ReadBack completes a deal_updated event: Bitrix24's hook carries only the deal id, so the deal (its stage,
+// amount) is read through the incoming-webhook URL, credential (the binding's api_param). Other events are
+// returned as they are.
+func (p Provider) ReadBack(ctx context.Context, _ glassbox.Binding, credential string, e glassbox.Event) (glassbox.Event, error) {
+	if e.Kind != glassbox.EventDealUpdated || e.Deal == nil {
+		return e, nil
+	}
+	d, err := (&Client{HTTP: p.HTTP}).FetchDeal(ctx, credential, e.Deal.ID)
+	if err != nil {
+		return e, err
+	}
+	e.Deal = &d
+	return e, nil
+}
+
 // APIError is an error answer of the Bitrix24 REST API, {"error":"...","error_description":"..."}, or an
 // answer that is not JSON.
 type APIError struct {

@@ -24,6 +24,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/agencyfile"
 	"github.com/glassbox-oss/glassbox/shared/amocrm"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/providers"
 	"github.com/glassbox-oss/glassbox/shared/trello"
 )
 
@@ -78,7 +79,7 @@ type Delivery struct {
 // NewLoad builds an agency and its deliveries: cards Trello cards moved to Done, and two stage closes of each
 // of projects billed projects.
 func NewLoad(cards, projects int) (Load, error) {
-	cfg, err := agencyfile.Parse([]byte(agencyYAML(projects)))
+	cfg, err := agencyfile.Parse([]byte(agencyYAML(projects)), providers.Catalog())
 	if err != nil {
 		return Load{}, fmt.Errorf("faulttest: agency: %w", err)
 	}

@@ -328,19 +328,6 @@ const StagePaid = "paid"
 // prepaid project's first stage is billed then, since no earlier stage closes to bill it.
 const StageStart = "start"
 
-// CRMProviders are the providers whose bindings route deals (Deals, StageMap) instead of tasks (StatusMap).
-var CRMProviders = []string{"amocrm", "bitrix24", "hubspot", "pipedrive"}
-
-// IsCRM says whether a provider is a CRM.
-func IsCRM(provider string) bool {
-	for _, p := range CRMProviders {
-		if p == provider {
-			return true
-		}
-	}
-	return false
-}
-
 // DealProject returns the project a CRM deal belongs to.
 func (b Binding) DealProject(dealID string) (DealRoute, bool) {
 	for _, d := range b.Deals {

@@ -88,7 +88,7 @@ type Binding struct {
 	// StatusMap lists, per status, the provider's list/column ids or names that mean it.
 	StatusMap map[TaskStatus][]string `json:"status_map,omitempty" yaml:"status_map,omitempty" dynamodbav:"statusMap,omitempty"`
 
-	// CRM bindings (IsCRM) route deals instead: Deals says which deal is which project, StageMap which CRM
+	// CRM bindings (ProviderCRM) route deals instead: Deals says which deal is which project, StageMap which CRM
 	// stages (ids, or names ignoring case) close which project stage (key: the stage id) or mean paid (key:
 	// StagePaid).
 	Deals    []DealRoute         `json:"deals,omitempty" yaml:"deals,omitempty" dynamodbav:"deals,omitempty"`
@@ -96,6 +96,10 @@ type Binding struct {
 	// APIParam names the SSM parameter holding what reads the CRM back: Bitrix24's incoming-webhook URL
 	// ("https://portal.bitrix24.ru/rest/1/abc123/"). Only CRMs whose hooks are thin need it.
 	APIParam string `json:"api_param,omitempty" yaml:"api_param,omitempty" dynamodbav:"apiParam,omitempty"`
+	// APIURL is the address of the account's API, for providers with one host per company (Kaiten:
+	// "https://acme.kaiten.ru/api/latest"; Jira: "https://acme.atlassian.net"). Other providers may set it to
+	// point read-back at a stand-in.
+	APIURL string `json:"api_url,omitempty" yaml:"api_url,omitempty" dynamodbav:"apiUrl,omitempty"`
 }
 
 // StatusOf maps a provider list (by id, or by name ignoring case) to a status. Unmapped lists are

@@ -26,3 +26,14 @@ type Delivery struct {
 	Body       []byte
 	ReceivedAt time.Time
 }
+
+// Handshake is how a provider's subscription check is answered: Trello's HEAD on the callback URL, Asana's
+// POST carrying X-Hook-Secret. Such a request is not a delivery and stores no event.
+type Handshake struct {
+	// Header is added to the 200 answer (Asana wants its X-Hook-Secret echoed).
+	Header map[string]string
+	// Secret, when set, is the webhook secret the provider handed over in the check. Ingest keeps it under the
+	// binding's secret_param, once: a later check with another secret is refused until the admin clears it, so
+	// someone who learns the hook URL cannot replace the key that verifies deliveries.
+	Secret string
+}

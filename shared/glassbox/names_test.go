@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/providers"
 )
 
 func TestNamesPerLocale(t *testing.T) {
@@ -59,7 +60,7 @@ func TestValidateNames(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := validConfig()
 			tt.change(&c)
-			errs := c.Validate()
+			errs := c.Validate(providers.Catalog())
 			if len(errs) != 1 || errs[0].Path != tt.path || !strings.Contains(errs[0].Msg, tt.msg) {
 				t.Fatalf("errors = %v, want one at %s: %s", errs, tt.path, tt.msg)
 			}
@@ -69,7 +70,7 @@ func TestValidateNames(t *testing.T) {
 		c := validConfig()
 		c.Agency.Names = glassbox.Names{"en": "Studio", "ru": "Студия"}
 		c.Sellers[0].Names = glassbox.Names{"en": "Studio LLC"}
-		if errs := c.Validate(); len(errs) > 0 {
+		if errs := c.Validate(providers.Catalog()); len(errs) > 0 {
 			t.Fatal(errs)
 		}
 	})

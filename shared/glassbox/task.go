@@ -144,8 +144,10 @@ type Task struct {
 	ListID    string     `json:"listId,omitempty" dynamodbav:"listId,omitempty"`
 	ListName  string     `json:"listName,omitempty" dynamodbav:"listName,omitempty"`
 	Status    TaskStatus `json:"status,omitempty" dynamodbav:"status,omitempty"`
-	Actor     string     `json:"actor,omitempty" dynamodbav:"actor,omitempty"`
-	CreatedAt time.Time  `json:"createdAt" dynamodbav:"createdAt"`
+	// PrevStatus is the status the newest event moved the task from (for events that do not say it).
+	PrevStatus TaskStatus `json:"prevStatus,omitempty" dynamodbav:"prevStatus,omitempty"`
+	Actor      string     `json:"actor,omitempty" dynamodbav:"actor,omitempty"`
+	CreatedAt  time.Time  `json:"createdAt" dynamodbav:"createdAt"`
 	// DoneAt is when the task last reached done; zero when it is not done.
 	DoneAt time.Time `json:"doneAt,omitempty" dynamodbav:"doneAt,omitempty"`
 	// LastEventAt is the OccurredAt of the newest event folded in; older events arriving late do not roll the
@@ -183,6 +185,9 @@ func (t *Task) Apply(e Event) bool {
 				t.DoneAt = e.OccurredAt
 			} else if e.Status != StatusDone {
 				t.DoneAt = time.Time{}
+			}
+			if e.ID != t.LastEventID {
+				t.PrevStatus = t.Status // applying the same event again changes nothing
 			}
 			t.Status = e.Status
 		}

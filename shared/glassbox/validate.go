@@ -22,9 +22,9 @@ var (
 
 // Validate checks the configuration as a whole: required fields, formats, and that every reference points at
 // something that exists. Paths in the errors follow the agency file ("projects[0].manager.email",
-// "projects[1].billing.stages[2].amount").
-func (c Config) Validate() ValidationErrors {
-	v := &validator{}
+// "projects[1].billing.stages[2].amount"). known is every provider a binding may name (providers.Catalog).
+func (c Config) Validate(known ProviderCatalog) ValidationErrors {
+	v := &validator{known: known}
 	v.agency(c.Agency)
 
 	sellers := map[string]party[Seller]{}
@@ -90,7 +90,8 @@ type party[T any] struct {
 
 // validator collects the errors of one Validate call.
 type validator struct {
-	errs ValidationErrors
+	known ProviderCatalog
+	errs  ValidationErrors
 	// said keeps an error that several projects would repeat about one seller or client to one line.
 	said map[string]bool
 }
@@ -531,15 +532,28 @@ func (v *validator) binding(p string, b Binding, seen map[string]bool, projects 
 	v.required(p+".external_id", b.ExternalID)
 	v.param(p+".secret_param", b.SecretParam)
 
-	crm := IsCRM(b.Provider)
-	switch {
-	case b.Provider == "":
-	case b.Provider != "trello" && !crm:
-		v.add(p+".provider", "unknown provider %q: use trello, %s", b.Provider, strings.Join(CRMProviders, ", "))
+	info, known := v.known.Lookup(b.Provider)
+	if b.Provider != "" && !known {
+		v.add(p+".provider", "unknown provider %q: use %s", b.Provider, v.known.Names(""))
 		return
 	}
+	crms := v.known.Names(ProviderCRM)
+	switch {
+	case b.APIParam != "":
+		v.param(p+".api_param", b.APIParam)
+	case info.ReadsBack:
+		v.add(p+".api_param", "is required for %s: the SSM parameter holding the credential that reads %s back through its API", b.Provider, b.Provider)
+	}
+	switch {
+	case b.APIURL != "":
+		if u, err := url.Parse(b.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			v.add(p+".api_url", "%q is not an http(s) URL", b.APIURL)
+		}
+	case info.NeedsAPIURL:
+		v.add(p+".api_url", "is required for %s: the address of the account's API", b.Provider)
+	}
 
-	if !crm {
+	if info.Kind != ProviderCRM {
 		if v.required(p+".project", b.ProjectID) {
 			if _, ok := projects[b.ProjectID]; !ok {
 				v.add(p+".project", "no project has id %q", b.ProjectID)
@@ -554,13 +568,10 @@ func (v *validator) binding(p string, b Binding, seen map[string]bool, projects 
 			}
 		}
 		if len(b.Deals) > 0 {
-			v.add(p+".deals", "is for CRM bindings (%s); a tracker binding has a project and a status_map", strings.Join(CRMProviders, ", "))
+			v.add(p+".deals", "is for CRM bindings (%s); a tracker binding has a project and a status_map", crms)
 		}
 		if len(b.StageMap) > 0 {
-			v.add(p+".stage_map", "is for CRM bindings (%s); a tracker binding maps lists with status_map", strings.Join(CRMProviders, ", "))
-		}
-		if b.APIParam != "" {
-			v.add(p+".api_param", "is for CRM bindings (%s)", strings.Join(CRMProviders, ", "))
+			v.add(p+".stage_map", "is for CRM bindings (%s); a tracker binding maps lists with status_map", crms)
 		}
 		return
 	}
@@ -573,13 +584,6 @@ func (v *validator) binding(p string, b Binding, seen map[string]bool, projects 
 	}
 	if len(b.StatusMap) > 0 {
 		v.add(p+".status_map", "is for trackers; a CRM binding maps deal stages with stage_map")
-	}
-	switch {
-	case b.APIParam != "":
-		v.param(p+".api_param", b.APIParam)
-	case b.Provider == "bitrix24":
-		// Bitrix24 hooks carry only the deal id; the deal is read back through the incoming webhook.
-		v.add(p+".api_param", "is required for bitrix24: the SSM parameter holding the incoming-webhook URL")
 	}
 
 	if len(b.Deals) == 0 {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/providers"
 )
 
 // validConfig is a configuration that uses every feature: both kinds of seller, buyers, billed and unbilled
@@ -89,7 +90,7 @@ func validConfig() glassbox.Config {
 func TestValidate(t *testing.T) {
 	t.Parallel()
 	t.Run("OK", func(t *testing.T) {
-		if errs := validConfig().Validate(); len(errs) > 0 {
+		if errs := validConfig().Validate(providers.Catalog()); len(errs) > 0 {
 			t.Fatalf("valid config has errors:\n%v", errs)
 		}
 	})
@@ -281,8 +282,8 @@ func TestValidate(t *testing.T) {
 			"projects[0].billing.reminder_days[1]", "ascending"},
 
 		// Bindings.
-		{"ProviderUnknown", func(c *glassbox.Config) { binding(c, "board").Provider = "jira" },
-			"bindings[0].provider", `unknown provider "jira": use trello, amocrm, bitrix24, hubspot, pipedrive`},
+		{"ProviderUnknown", func(c *glassbox.Config) { binding(c, "board").Provider = "youtrack" },
+			"bindings[0].provider", `unknown provider "youtrack": use amocrm, bitrix24,`},
 		{"SecretParamMissing", func(c *glassbox.Config) { binding(c, "amo").SecretParam = "" }, "bindings[1].secret_param", "is required"},
 		{"SecretParamNotAPath", func(c *glassbox.Config) { binding(c, "amo").SecretParam = "glassbox-amo" },
 			"bindings[1].secret_param", `starting with "/"`},
@@ -328,15 +329,17 @@ func TestValidate(t *testing.T) {
 			"bindings[2].api_param", "is required for bitrix24"},
 		{"APIParamNotAPath", func(c *glassbox.Config) { binding(c, "bitrix").APIParam = "https://studio.bitrix24.ru/rest/1/abc/" },
 			"bindings[2].api_param", `starting with "/"`},
-		{"TrackerWithAPIParam", func(c *glassbox.Config) { binding(c, "board").APIParam = "/glassbox/x" },
-			"bindings[0].api_param", "for CRM bindings"},
+		{"APIParamNotAPath", func(c *glassbox.Config) { binding(c, "board").APIParam = "glassbox-x" },
+			"bindings[0].api_param", `starting with "/"`},
+		{"APIURLNotAURL", func(c *glassbox.Config) { binding(c, "board").APIURL = "acme.kaiten.ru" },
+			"bindings[0].api_url", "is not an http(s) URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := validConfig()
 			tt.change(&c)
-			errs := c.Validate()
+			errs := c.Validate(providers.Catalog())
 			for _, e := range errs {
 				if e.Path == tt.path && strings.Contains(e.Msg, tt.msg) {
 					return
@@ -352,7 +355,7 @@ func TestValidateAllowsLocalPublicURL(t *testing.T) {
 	for _, u := range []string{"http://127.0.0.1:8080", "http://localhost:8080/", "https://glassbox.studio.example/base"} {
 		c := validConfig()
 		c.Agency.PublicURL = u
-		if errs := c.Validate(); len(errs) > 0 {
+		if errs := c.Validate(providers.Catalog()); len(errs) > 0 {
 			t.Errorf("public_url %q: %v", u, errs)
 		}
 	}
@@ -369,7 +372,7 @@ func TestValidateUnbilledProjectsNeedNoBuyer(t *testing.T) {
 		c.Clients[i].Buyer = glassbox.Buyer{}
 	}
 	c.Bindings = c.Bindings[:1]
-	if errs := c.Validate(); len(errs) > 0 {
+	if errs := c.Validate(providers.Catalog()); len(errs) > 0 {
 		t.Fatalf("unbilled config has errors:\n%v", errs)
 	}
 }
@@ -408,7 +411,7 @@ func TestValidateAccepts(t *testing.T) {
 			t.Parallel()
 			c := validConfig()
 			tt.change(&c)
-			if errs := c.Validate(); len(errs) > 0 {
+			if errs := c.Validate(providers.Catalog()); len(errs) > 0 {
 				t.Errorf("errors:\n%v", errs)
 			}
 		})

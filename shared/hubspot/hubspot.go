@@ -49,8 +49,10 @@ type Provider struct{}
 // New returns the HubSpot provider.
 func New() Provider { return Provider{} }
 
-// Name returns "hubspot".
-func (Provider) Name() string { return Name }
+// Info declares the provider to the registry.
+func (Provider) Info() glassbox.ProviderInfo {
+	return glassbox.ProviderInfo{Name: Name, Kind: glassbox.ProviderCRM}
+}
 
 // uriDecoder undoes the percent-encoding of the characters HubSpot's v3 validation docs list
 // (developers.hubspot.com, "Validating requests from HubSpot"): HubSpot hashes the URI with these decoded.

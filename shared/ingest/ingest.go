@@ -25,9 +25,11 @@ import (
 // MaxBodyBytes is the largest delivery accepted; larger ones get 413.
 const MaxBodyBytes = 1 << 20
 
-// Provider verifies and parses one tracker's deliveries. Provider packages (trello, ...) implement it.
+// Provider verifies and parses one tracker's or CRM's deliveries. Provider packages (trello, ...) implement it;
+// shared/providers is the one list of them.
 type Provider interface {
-	Name() string
+	// Info says what the provider is and can do.
+	Info() glassbox.ProviderInfo
 	// Verify checks the delivery's signature with the binding's secret; glassbox.ErrBadSignature if it fails.
 	Verify(d glassbox.Delivery, secret string) error
 	// Parse returns the events in a delivery (none for actions nobody needs to hear about);
@@ -36,15 +38,25 @@ type Provider interface {
 	Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event, error)
 }
 
+// Handshaker is a provider with a subscription check (Trello's HEAD, Asana's X-Hook-Secret).
+type Handshaker interface {
+	// Handshake says whether d is the provider's subscription check rather than a delivery, and how to answer
+	// it. It is asked before any signature is checked: a check carries none.
+	Handshake(d glassbox.Delivery) (glassbox.Handshake, bool)
+}
+
 // Store is what ingest needs of the store.
 type Store interface {
 	Binding(ctx context.Context, provider, id string) (glassbox.Binding, error)
 	AppendEvent(ctx context.Context, e glassbox.Event) error
 }
 
-// Secrets reads webhook secrets by parameter name.
+// Secrets reads webhook secrets by parameter name, and keeps the ones a handshake hands over.
 type Secrets interface {
 	Secret(ctx context.Context, name string) (string, error)
+	// KeepSecret stores a secret under a name that has none. Keeping the value already stored is nil (a
+	// repeated handshake); another value is glassbox.ErrConflict.
+	KeepSecret(ctx context.Context, name, value string) error
 }
 
 // Options are the optional parts of a Handler.
@@ -80,7 +92,7 @@ type cachedBinding struct {
 func NewHandler(store Store, secrets Secrets, providers []Provider, clock glassbox.Clock, opts Options) *Handler {
 	byName := make(map[string]Provider, len(providers))
 	for _, p := range providers {
-		byName[p.Name()] = p
+		byName[p.Info().Name] = p
 	}
 	log := opts.Logger
 	if log == nil {
@@ -118,6 +130,8 @@ type Result struct {
 	// worth storing) or "ok" (a subscription check).
 	Status string   `json:"status"`
 	Events []string `json:"events,omitempty"`
+	// header goes into the answer (a handshake's echo).
+	header map[string]string
 }
 
 // Handle answers one API Gateway HTTP API (payload 2.0) request.
@@ -135,10 +149,14 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		return respond(status, map[string]string{"error": publicMessage(err)}), nil
 	}
 	log.Info("delivery answered", "status", res.Status, "events", res.Events)
+	resp := respond(http.StatusOK, res)
 	if req.RequestContext.HTTP.Method == http.MethodHead {
-		return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusOK}, nil
+		resp = events.APIGatewayV2HTTPResponse{StatusCode: http.StatusOK, Headers: map[string]string{}}
 	}
-	return respond(http.StatusOK, res), nil
+	for k, v := range res.header {
+		resp.Headers[k] = v
+	}
+	return resp, nil
 }
 
 func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest, providerName, bindingID string, log *slog.Logger) (Result, error) {
@@ -160,14 +178,17 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err != nil {
 		return Result{}, fmt.Errorf("%w: read binding: %v", httpapi.ErrUnavailable, err)
 	}
-	if method != http.MethodPost {
-		// Trello checks a callback URL with HEAD (and some tools with GET) before it creates a hook.
-		return Result{Status: "ok"}, nil
-	}
-
 	d, err := NewDelivery(req, h.callbackURL(binding, req), h.clock.Now())
 	if err != nil {
 		return Result{}, err
+	}
+	if hs, ok := provider.(Handshaker); ok {
+		if check, ok := hs.Handshake(d); ok {
+			return h.handshake(ctx, binding, check, log)
+		}
+	}
+	if method != http.MethodPost {
+		return Result{}, fmt.Errorf("%w: %s is answered only to %s's subscription check", httpapi.ErrMethodNotAllowed, method, providerName)
 	}
 	secret, err := h.secrets.Secret(ctx, binding.SecretParam)
 	if err != nil {
@@ -198,6 +219,22 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		res.Events = append(res.Events, e.ID)
 	}
 	return res, nil
+}
+
+// handshake answers a subscription check, keeping the secret it hands over under the binding's secret_param.
+func (h *Handler) handshake(ctx context.Context, b glassbox.Binding, check glassbox.Handshake, log *slog.Logger) (Result, error) {
+	if check.Secret != "" {
+		err := h.secrets.KeepSecret(ctx, b.SecretParam, check.Secret)
+		if errors.Is(err, glassbox.ErrConflict) {
+			return Result{}, fmt.Errorf("%w: binding %q keeps the secret of an earlier subscription; clear %s to subscribe again",
+				httpapi.ErrConflict, b.ID, b.SecretParam)
+		}
+		if err != nil {
+			return Result{}, fmt.Errorf("%w: keep secret %s: %v", httpapi.ErrUnavailable, b.SecretParam, err)
+		}
+		log.Info("subscription secret kept", "param", b.SecretParam)
+	}
+	return Result{Status: "ok", header: check.Header}, nil
 }
 
 // Parse is what a delivery means, as it is stored: the provider's events, each completed by the binding

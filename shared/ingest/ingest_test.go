@@ -18,7 +18,9 @@ import (
 // recorder is a provider that records the callback URL it was asked to verify against.
 type recorder struct{ callback string }
 
-func (r *recorder) Name() string { return "rec" }
+func (r *recorder) Info() glassbox.ProviderInfo {
+	return glassbox.ProviderInfo{Name: "rec", Kind: glassbox.ProviderTracker}
+}
 func (r *recorder) Verify(d glassbox.Delivery, secret string) error {
 	r.callback = d.CallbackURL
 	if string(d.Body) != `{"ok":true}` || secret != "s" {
@@ -43,6 +45,8 @@ func (s store) AppendEvent(context.Context, glassbox.Event) error { return nil }
 type secrets struct{}
 
 func (secrets) Secret(context.Context, string) (string, error) { return "s", nil }
+
+func (secrets) KeepSecret(context.Context, string, string) error { return nil }
 
 type fixedClock struct{}
 
@@ -160,7 +164,9 @@ func TestBindingCache(t *testing.T) {
 // dealReporter is a CRM provider: it reports the deal a delivery names and never decides the project.
 type dealReporter struct{}
 
-func (dealReporter) Name() string                           { return "crm" }
+func (dealReporter) Info() glassbox.ProviderInfo {
+	return glassbox.ProviderInfo{Name: "crm", Kind: glassbox.ProviderCRM}
+}
 func (dealReporter) Verify(glassbox.Delivery, string) error { return nil }
 func (dealReporter) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event, error) {
 	id := string(d.Body)

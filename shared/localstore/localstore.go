@@ -431,6 +431,25 @@ func (s *Store) PutSecret(ctx context.Context, name, value string) error {
 	})
 }
 
+// KeepSecret stores a secret a provider handed over in its subscription handshake, under a name that has none.
+// The value already stored is nil; another value is glassbox.ErrConflict (the admin clears it with glassbox
+// secrets set).
+func (s *Store) KeepSecret(ctx context.Context, name, value string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSecrets)
+		switch old := b.Get([]byte(name)); {
+		case old == nil:
+			return b.Put([]byte(name), []byte(value))
+		case string(old) == value:
+			return nil
+		}
+		return fmt.Errorf("localstore: secret %s is set: %w", name, glassbox.ErrConflict)
+	})
+}
+
 // Secret reads a secret; ErrNotFound when there is none.
 func (s *Store) Secret(ctx context.Context, name string) (string, error) {
 	if err := ctx.Err(); err != nil {

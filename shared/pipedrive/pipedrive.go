@@ -32,8 +32,10 @@ type Provider struct{}
 // New returns the Pipedrive provider.
 func New() Provider { return Provider{} }
 
-// Name returns "pipedrive".
-func (Provider) Name() string { return Name }
+// Info declares the provider to the registry.
+func (Provider) Info() glassbox.ProviderInfo {
+	return glassbox.ProviderInfo{Name: Name, Kind: glassbox.ProviderCRM}
+}
 
 // Verify checks the request's HTTP Basic credentials against secret, which is "user:password" as entered in the
 // webhook's http_auth_user and http_auth_password. An empty secret accepts nothing.

@@ -174,6 +174,8 @@ func (m *failingMailer) counts() map[string]int {
 
 type mapSecrets map[string]string
 
+func (s mapSecrets) KeepSecret(context.Context, string, string) error { return nil }
+
 func (s mapSecrets) Secret(_ context.Context, name string) (string, error) {
 	v, ok := s[name]
 	if !ok {

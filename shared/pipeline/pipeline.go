@@ -5,13 +5,12 @@ package pipeline
 
 import (
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/billing"
-	"github.com/glassbox-oss/glassbox/shared/bitrix24"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/pdf"
+	"github.com/glassbox-oss/glassbox/shared/providers"
 	"github.com/glassbox-oss/glassbox/shared/react"
 )
 
@@ -26,8 +25,6 @@ type Deps struct {
 	LinkKeyParam string
 	// PublicBaseURL is where links point unless the agency's public_url says otherwise.
 	PublicBaseURL string
-	// HTTP reads deals back from CRMs; nil means a client with a 10 s timeout.
-	HTTP *http.Client
 	// ClaimLease and ConfigTTL: see react.Options; zero takes the defaults (no config cache).
 	ClaimLease time.Duration
 	ConfigTTL  time.Duration
@@ -40,11 +37,19 @@ type Pipeline struct {
 	Links     *billing.Links
 }
 
+// readBackers are the providers that read events back through their API, by name.
+func readBackers() map[string]react.ReadBacker {
+	m := map[string]react.ReadBacker{}
+	for _, p := range providers.All() {
+		if rb, ok := p.(react.ReadBacker); ok {
+			m[p.Info().Name] = rb
+		}
+	}
+	return m
+}
+
 // New builds the processor with billing.
 func New(d Deps) Pipeline {
-	if d.HTTP == nil {
-		d.HTTP = &http.Client{Timeout: 10 * time.Second}
-	}
 	if d.Clock == nil {
 		d.Clock = glassbox.SystemClock{}
 	}
@@ -53,13 +58,9 @@ func New(d Deps) Pipeline {
 		ClaimLease: d.ClaimLease,
 		ConfigTTL:  d.ConfigTTL,
 		Logger:     d.Logger,
-		Billing: &react.Billing{
-			Render:  pdf.Render,
-			Links:   links,
-			Secrets: d.Secrets,
-			// CRMs whose hooks do not carry the deal's stage, by provider.
-			Fetchers: map[string]react.DealFetcher{"bitrix24": &bitrix24.Client{HTTP: d.HTTP}},
-		},
+		Billing:    &react.Billing{Render: pdf.Render, Links: links},
+		ReadBack:   readBackers(),
+		Secrets:    d.Secrets,
 	})
 	return Pipeline{Processor: proc, Links: links}
 }

@@ -1,17 +1,20 @@
-// Package providers lists the tracker and CRM providers Glassbox understands. Adding one is a new package and
-// one line here.
+// Package providers is the one list of the tracker and CRM providers Glassbox understands. Adding one is a new
+// package and one line in All.
 package providers
 
 import (
 	"github.com/glassbox-oss/glassbox/shared/amocrm"
 	"github.com/glassbox-oss/glassbox/shared/bitrix24"
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/hubspot"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
 	"github.com/glassbox-oss/glassbox/shared/pipedrive"
 	"github.com/glassbox-oss/glassbox/shared/trello"
 )
 
-// All returns every provider, for the ingest handler.
+// All returns every provider. Each declares what it is (Info); a provider that has a subscription check also
+// implements ingest.Handshaker, one that reads events back through its API also has a ReadBack method
+// (react.ReadBacker).
 func All() []ingest.Provider {
 	return []ingest.Provider{
 		trello.New(),
@@ -20,4 +23,14 @@ func All() []ingest.Provider {
 		hubspot.New(),
 		pipedrive.New(),
 	}
+}
+
+// Catalog is what every provider declares, for validating the agency file.
+func Catalog() glassbox.ProviderCatalog {
+	all := All()
+	c := make(glassbox.ProviderCatalog, 0, len(all))
+	for _, p := range all {
+		c = append(c, p.Info())
+	}
+	return c
 }

@@ -15,22 +15,12 @@ import (
 // Secrets reads secrets by SSM parameter name.
 type Secrets = billing.Secrets
 
-// DealFetcher reads a deal back from its CRM, for CRMs whose hooks do not say the stage (Bitrix24). apiURL is
-// the binding's API secret (for Bitrix24, the incoming-webhook URL).
-type DealFetcher interface {
-	FetchDeal(ctx context.Context, apiURL, dealID string) (glassbox.DealChange, error)
-}
-
 // Billing is what deal and payment events need besides the store and the mailer.
 type Billing struct {
 	// Render renders a numbered document as PDF (pdf.Render).
 	Render billing.RenderFunc
 	// Links signs the download and payment links.
 	Links *billing.Links
-	// Secrets reads CRM API secrets (APIParam of a binding).
-	Secrets Secrets
-	// Fetchers read deals back, by provider name.
-	Fetchers map[string]DealFetcher
 }
 
 // processDeal acts on a CRM deal event: a stage that closes a project stage issues its act and invoice and
@@ -55,14 +45,8 @@ func (p *Processor) processDeal(ctx context.Context, cfg glassbox.Config, e glas
 		log.Warn("deal event for unknown project dropped", "deal", e.Deal.ID)
 		return Outcome{Dropped: "project " + e.ProjectID + " is no longer configured"}, nil
 	}
+	// A thin hook's deal (Bitrix24) was read back before this (readBack), so its stage is known here.
 	deal := *e.Deal
-	if e.Kind == glassbox.EventDealUpdated {
-		fetched, err := p.fetchDeal(ctx, b, deal.ID)
-		if err != nil {
-			return Outcome{}, err
-		}
-		deal = fetched
-	}
 	closes, paid := b.StageMeaning(project.ID, deal)
 	log = log.With("deal", deal.ID, "crm_stage", deal.StageID)
 	switch {
@@ -73,22 +57,6 @@ func (p *Processor) processDeal(ctx context.Context, cfg glassbox.Config, e glas
 	}
 	log.Info("deal stage means nothing to the stage map")
 	return Outcome{}, nil
-}
-
-func (p *Processor) fetchDeal(ctx context.Context, b glassbox.Binding, dealID string) (glassbox.DealChange, error) {
-	f, ok := p.opts.Billing.Fetchers[b.Provider]
-	if !ok {
-		return glassbox.DealChange{}, fmt.Errorf("react: no way to read %s deals back", b.Provider)
-	}
-	apiURL, err := p.opts.Billing.Secrets.Secret(ctx, b.APIParam)
-	if err != nil {
-		return glassbox.DealChange{}, fmt.Errorf("react: read %s API secret %s: %w", b.Provider, b.APIParam, err)
-	}
-	d, err := f.FetchDeal(ctx, apiURL, dealID)
-	if err != nil {
-		return glassbox.DealChange{}, fmt.Errorf("react: read %s deal %s back: %w", b.Provider, dealID, err)
-	}
-	return d, nil
 }
 
 // closeStage issues the documents of a closed stage (once, whatever the redeliveries) and sends them.

@@ -46,6 +46,18 @@ type Options struct {
 	Logger    *slog.Logger
 	// Billing serves CRM deal and payment events; without it they are logged and skipped.
 	Billing *Billing
+	// ReadBack reads events back through their provider's API, by provider name (providers.ReadBackers):
+	// those whose deliveries carry too little (Asana, Bitrix24) or cannot be trusted (Kaiten).
+	ReadBack map[string]ReadBacker
+	// Secrets reads the API credentials read-back needs (a binding's api_param).
+	Secrets Secrets
+}
+
+// ReadBacker completes or checks an event through its provider's API before it is acted on. credential is
+// the value of the binding's api_param. glassbox.ErrNotFound says the task or deal is gone at the provider (the
+// event is dropped); any other error leaves the event pending, to be retried.
+type ReadBacker interface {
+	ReadBack(ctx context.Context, b glassbox.Binding, credential string, e glassbox.Event) (glassbox.Event, error)
 }
 
 // DefaultClaimLease suits a function timeout of 30 s.
@@ -137,6 +149,12 @@ func (p *Processor) process(ctx context.Context, e glassbox.Event) (Outcome, err
 	if err != nil {
 		return out, fmt.Errorf("react: read config: %w", err)
 	}
+	if e, out.Dropped, err = p.readBack(ctx, cfg, e); err != nil || out.Dropped != "" {
+		if out.Dropped != "" {
+			log.Warn("event dropped", "reason", out.Dropped)
+		}
+		return out, err
+	}
 	switch {
 	case e.Kind.IsDeal():
 		return p.processDeal(ctx, cfg, e, log)
@@ -154,11 +172,53 @@ func (p *Processor) process(ctx context.Context, e glassbox.Event) (Outcome, err
 	if err != nil {
 		return out, err
 	}
+	e.PrevStatus = prevStatus(e, before)
 	msgs, err := notify.Decide(notify.Situation{Config: cfg, Project: project, Event: e, Before: before, After: after})
 	if err != nil {
 		return out, fmt.Errorf("react: decide for %s: %w", e.ID, err)
 	}
 	return out, p.deliver(ctx, &out, msgs)
+}
+
+// readBack completes e through its provider's API, when the provider reads back. It returns why the event is
+// dropped when its binding is gone or the provider says the task or deal no longer exists.
+func (p *Processor) readBack(ctx context.Context, cfg glassbox.Config, e glassbox.Event) (glassbox.Event, string, error) {
+	rb, ok := p.opts.ReadBack[e.Provider]
+	if !ok || e.Kind == glassbox.EventPaymentConfirmed {
+		return e, "", nil
+	}
+	b, ok := cfg.Binding(e.Provider, e.BindingID)
+	if !ok {
+		return e, "binding " + e.BindingID + " is no longer configured", nil
+	}
+	if p.opts.Secrets == nil {
+		return e, "", fmt.Errorf("react: %s events are read back, and this processor has no secrets to read them with", e.Provider)
+	}
+	credential, err := p.opts.Secrets.Secret(ctx, b.APIParam)
+	if err != nil {
+		return e, "", fmt.Errorf("react: read %s API credential %s: %w", e.Provider, b.APIParam, err)
+	}
+	got, err := rb.ReadBack(ctx, b, credential, e)
+	switch {
+	case errors.Is(err, glassbox.ErrNotFound):
+		return e, fmt.Sprintf("%s says it no longer exists (%v)", e.Provider, err), nil
+	case err != nil:
+		return e, "", fmt.Errorf("react: read %s back: %w", e.ID, err)
+	}
+	return got, "", nil
+}
+
+// prevStatus is the status a task event left. Trello and most trackers say it in the delivery; for those that
+// do not (Asana's events are compact), it is the stored status before the event, or, when a run that died
+// after folding the event is retried, the status the fold recorded as left.
+func prevStatus(e glassbox.Event, before glassbox.Task) glassbox.TaskStatus {
+	switch {
+	case e.PrevStatus != "" || e.Kind != glassbox.EventTaskMoved:
+		return e.PrevStatus
+	case before.LastEventID == e.ID:
+		return before.PrevStatus
+	}
+	return before.Status
 }
 
 // deliver sends each message once, counting what this run sent.

@@ -21,10 +21,10 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 )
 
-// Client makes the one SSM call Glassbox needs, GetParameter, over SSM's JSON 1.1 protocol with SigV4.
+// Client makes the two SSM calls Glassbox needs, GetParameter and PutParameter, over SSM's JSON 1.1 protocol with SigV4.
 //
 // It replaces the SDK's service/ssm client, whose generated schemas and types added about 0.6 MB to every
-// function binary for this single call.
+// function binary for these calls.
 type Client struct {
 	endpoint string // with a trailing slash
 	region   string
@@ -39,6 +39,7 @@ var _ ParameterReader = (*Client)(nil)
 const (
 	signingName = "ssm"
 	targetGet   = "AmazonSSM.GetParameter"
+	targetPut   = "AmazonSSM.PutParameter"
 	contentType = "application/x-amz-json-1.1"
 
 	maxAttempts  = 3
@@ -146,79 +147,12 @@ func (e *APIError) retryable() bool {
 // transport errors are retried twice with a short backoff while ctx allows. Errors name the parameter, never
 // its value.
 func (c *Client) Parameter(ctx context.Context, name string) (string, error) {
-	if c.region == "" {
-		return "", fmt.Errorf("ssm: GetParameter %s: no AWS region configured", name)
-	}
-	if c.creds == nil {
-		return "", fmt.Errorf("ssm: GetParameter %s: no AWS credentials configured", name)
-	}
-	body, err := json.Marshal(struct {
+	raw, status, err := c.call(ctx, targetGet, name, struct {
 		Name           string
 		WithDecryption bool
 	}{name, true})
 	if err != nil {
-		return "", fmt.Errorf("ssm: GetParameter %s: %w", name, err)
-	}
-	sum := sha256.Sum256(body)
-	payloadHash := hex.EncodeToString(sum[:])
-
-	for attempt := 1; ; attempt++ {
-		value, err := c.try(ctx, name, body, payloadHash)
-		if err == nil {
-			return value, nil
-		}
-		var apiErr *APIError
-		retry := errors.As(err, &apiErr) && apiErr.retryable() || errors.Is(err, errTransport)
-		if !retry || attempt == maxAttempts || ctx.Err() != nil {
-			return "", err
-		}
-		// Full jitter over [d/2, d): 50 ms, then 100 ms.
-		d := retryBase << (attempt - 1)
-		d = d/2 + rand.N(d/2)
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return "", fmt.Errorf("ssm: GetParameter %s: %w (after %v)", name, context.Cause(ctx), err)
-		case <-t.C:
-		}
-	}
-}
-
-// errTransport marks a request that got no HTTP answer.
-var errTransport = errors.New("transport error")
-
-func (c *Client) try(ctx context.Context, name string, body []byte, payloadHash string) (string, error) {
-	creds, err := c.creds.Retrieve(ctx)
-	if err != nil {
-		return "", fmt.Errorf("ssm: GetParameter %s: credentials: %w", name, err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
-	if err != nil {
-		return "", fmt.Errorf("ssm: GetParameter %s: %w", name, err)
-	}
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("X-Amz-Target", targetGet)
-	if err := c.signer.SignHTTP(ctx, creds, req, payloadHash, signingName, c.region, c.now()); err != nil {
-		return "", fmt.Errorf("ssm: GetParameter %s: sign: %w", name, err)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return "", fmt.Errorf("ssm: GetParameter %s: %w", name, context.Cause(ctx))
-		}
-		return "", fmt.Errorf("ssm: GetParameter %s: %w: %w", name, errTransport, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxRespBytes))
-	if err != nil {
-		if ctx.Err() != nil {
-			return "", fmt.Errorf("ssm: GetParameter %s: %w", name, context.Cause(ctx))
-		}
-		return "", fmt.Errorf("ssm: GetParameter %s: read response: %w: %w", name, errTransport, err)
-	}
-	if resp.StatusCode/100 != 2 {
-		return "", parseError(name, resp, raw)
+		return "", err
 	}
 	var out struct {
 		Parameter *struct {
@@ -227,12 +161,112 @@ func (c *Client) try(ctx context.Context, name string, body []byte, payloadHash 
 	}
 	// The JSON error would quote bytes of the body, which holds the secret: say only that it failed.
 	if err := json.Unmarshal(raw, &out); err != nil {
-		return "", fmt.Errorf("ssm: GetParameter %s: malformed response (HTTP %d, %d bytes)", name, resp.StatusCode, len(raw))
+		return "", fmt.Errorf("ssm: GetParameter %s: malformed response (HTTP %d, %d bytes)", name, status, len(raw))
 	}
 	if out.Parameter == nil || out.Parameter.Value == nil {
 		return "", fmt.Errorf("ssm: GetParameter %s: response has no value", name)
 	}
 	return *out.Parameter.Value, nil
+}
+
+// KeepParameter stores value as a new SecureString parameter (PutParameter without Overwrite). A parameter
+// that exists with the same value is nil; with another value, glassbox.ErrConflict. Retried like Parameter.
+func (c *Client) KeepParameter(ctx context.Context, name, value string) error {
+	_, _, err := c.call(ctx, targetPut, name, struct {
+		Name      string
+		Value     string
+		Type      string
+		Overwrite bool
+	}{name, value, "SecureString", false})
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Code != "ParameterAlreadyExists" {
+		return err
+	}
+	old, err := c.Parameter(ctx, name)
+	if err != nil {
+		return err
+	}
+	if old != value {
+		return fmt.Errorf("ssm: PutParameter %s: a different value is kept: %w", name, glassbox.ErrConflict)
+	}
+	return nil
+}
+
+// call makes one SSM request, retrying throttling, 5xx and transport errors, and returns the answer's body.
+func (c *Client) call(ctx context.Context, target, name string, in any) ([]byte, int, error) {
+	op := strings.TrimPrefix(target, "AmazonSSM.")
+	if c.region == "" {
+		return nil, 0, fmt.Errorf("ssm: %s %s: no AWS region configured", op, name)
+	}
+	if c.creds == nil {
+		return nil, 0, fmt.Errorf("ssm: %s %s: no AWS credentials configured", op, name)
+	}
+	body, err := json.Marshal(in)
+	if err != nil {
+		return nil, 0, fmt.Errorf("ssm: %s %s: %w", op, name, err)
+	}
+	sum := sha256.Sum256(body)
+	payloadHash := hex.EncodeToString(sum[:])
+
+	for attempt := 1; ; attempt++ {
+		raw, status, err := c.try(ctx, target, op, name, body, payloadHash)
+		if err == nil {
+			return raw, status, nil
+		}
+		var apiErr *APIError
+		retry := errors.As(err, &apiErr) && apiErr.retryable() || errors.Is(err, errTransport)
+		if !retry || attempt == maxAttempts || ctx.Err() != nil {
+			return nil, status, err
+		}
+		// Full jitter over [d/2, d): 50 ms, then 100 ms.
+		d := retryBase << (attempt - 1)
+		d = d/2 + rand.N(d/2)
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, status, fmt.Errorf("ssm: %s %s: %w (after %v)", op, name, context.Cause(ctx), err)
+		case <-t.C:
+		}
+	}
+}
+
+// errTransport marks a request that got no HTTP answer.
+var errTransport = errors.New("transport error")
+
+func (c *Client) try(ctx context.Context, target, op, name string, body []byte, payloadHash string) ([]byte, int, error) {
+	creds, err := c.creds.Retrieve(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("ssm: %s %s: credentials: %w", op, name, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return nil, 0, fmt.Errorf("ssm: %s %s: %w", op, name, err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("X-Amz-Target", target)
+	if err := c.signer.SignHTTP(ctx, creds, req, payloadHash, signingName, c.region, c.now()); err != nil {
+		return nil, 0, fmt.Errorf("ssm: %s %s: sign: %w", op, name, err)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, 0, fmt.Errorf("ssm: %s %s: %w", op, name, context.Cause(ctx))
+		}
+		return nil, 0, fmt.Errorf("ssm: %s %s: %w: %w", op, name, errTransport, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxRespBytes))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, resp.StatusCode, fmt.Errorf("ssm: %s %s: %w", op, name, context.Cause(ctx))
+		}
+		return nil, resp.StatusCode, fmt.Errorf("ssm: %s %s: read response: %w: %w", op, name, errTransport, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		return nil, resp.StatusCode, parseError(name, resp, raw)
+	}
+	return raw, resp.StatusCode, nil
 }
 
 // parseError reads an AWS JSON error: the code from X-Amzn-ErrorType or the body's __type or code, trimmed of

@@ -9,9 +9,11 @@ import (
 	"time"
 )
 
-// ParameterReader reads the decrypted value of a parameter by name. Its errors name the parameter.
+// ParameterReader reads the decrypted value of a parameter by name, and keeps a new one. Its errors name the
+// parameter.
 type ParameterReader interface {
 	Parameter(ctx context.Context, name string) (string, error)
+	KeepParameter(ctx context.Context, name, value string) error
 }
 
 // Secrets reads SecureString parameters by name.
@@ -50,4 +52,16 @@ func (s *Secrets) Secret(ctx context.Context, name string) (string, error) {
 	s.cache[name] = cached{value: v, at: s.now()}
 	s.mu.Unlock()
 	return v, nil
+}
+
+// KeepSecret stores a secret a provider handed over in its subscription handshake as a new parameter; see
+// Client.KeepParameter. The value is cached like a read one.
+func (s *Secrets) KeepSecret(ctx context.Context, name, value string) error {
+	if err := s.client.KeepParameter(ctx, name, value); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.cache[name] = cached{value: value, at: s.now()}
+	s.mu.Unlock()
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/ssm"
 )
 
@@ -79,4 +80,12 @@ func TestSecret(t *testing.T) {
 			t.Fatalf("SSM read %d times, want %d (errors are not cached)", got, want)
 		}
 	})
+}
+
+func (f *fakeReader) KeepParameter(_ context.Context, name, value string) error {
+	if old, ok := f.params[name]; ok && old != value {
+		return glassbox.ErrConflict
+	}
+	f.params[name] = value
+	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
@@ -28,8 +29,16 @@ type Provider struct{}
 // New returns the Trello provider.
 func New() Provider { return Provider{} }
 
-// Name returns "trello".
-func (Provider) Name() string { return Name }
+// Info declares the provider to the registry.
+func (Provider) Info() glassbox.ProviderInfo {
+	return glassbox.ProviderInfo{Name: Name, Kind: glassbox.ProviderTracker}
+}
+
+// Handshake answers Trello's check of a callback URL: a HEAD (or, from some tools, a GET) with no body and no
+// signature, which must get 200 before Trello creates the webhook.
+func (Provider) Handshake(d glassbox.Delivery) (glassbox.Handshake, bool) {
+	return glassbox.Handshake{}, d.Method == http.MethodHead || d.Method == http.MethodGet
+}
 
 // Sign computes the X-Trello-Webhook value for a body delivered to callbackURL.
 func Sign(secret string, body []byte, callbackURL string) string {

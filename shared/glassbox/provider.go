@@ -1,0 +1,61 @@
+package glassbox
+
+import (
+	"sort"
+	"strings"
+)
+
+// ProviderKind says what a provider's bindings route: tasks to one project (a tracker), or deals to billed
+// projects (a CRM).
+type ProviderKind string
+
+// The kinds of provider.
+const (
+	// ProviderTracker: a task tracker (Trello, Kaiten, Asana, Jira, ...). Its binding has a project and a
+	// status_map.
+	ProviderTracker ProviderKind = "tracker"
+	// ProviderCRM: a CRM (amoCRM, Bitrix24, HubSpot, Pipedrive). Its binding has deals and a stage_map.
+	ProviderCRM ProviderKind = "crm"
+)
+
+// ProviderInfo is what a provider declares about itself. The domain never names a provider: validation,
+// ingest and React ask the catalog the registry builds from these.
+type ProviderInfo struct {
+	// Name is the provider's name in hook URLs (/hooks/{name}/{binding}) and bindings.
+	Name string
+	Kind ProviderKind
+	// ReadsBack says the provider's events are completed or checked through its API before they are acted on,
+	// so its bindings must name api_param, the SSM parameter holding the API credential.
+	ReadsBack bool
+	// NeedsAPIURL says its bindings must give api_url, the account's own API address (Kaiten and Jira have one
+	// host per company).
+	NeedsAPIURL bool
+	// SecretFromHandshake says the webhook secret is handed over by the provider's subscription handshake
+	// (Asana's X-Hook-Secret) and kept under the binding's secret_param, rather than set by the admin.
+	SecretFromHandshake bool
+}
+
+// ProviderCatalog is every provider Glassbox knows, as the registry (shared/providers) declares them.
+type ProviderCatalog []ProviderInfo
+
+// Lookup returns the provider with a name.
+func (c ProviderCatalog) Lookup(name string) (ProviderInfo, bool) {
+	for _, p := range c {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return ProviderInfo{}, false
+}
+
+// Names lists the providers of a kind ("" for all), sorted, for messages that say what may be used.
+func (c ProviderCatalog) Names(kind ProviderKind) string {
+	var names []string
+	for _, p := range c {
+		if kind == "" || p.Kind == kind {
+			names = append(names, p.Name)
+		}
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
