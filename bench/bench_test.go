@@ -16,6 +16,7 @@ import (
 
 	"github.com/glassbox-oss/glassbox/shared/agencyfile"
 	"github.com/glassbox-oss/glassbox/shared/billing"
+	"github.com/glassbox-oss/glassbox/shared/courier"
 	"github.com/glassbox-oss/glassbox/shared/dynamo"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
@@ -126,7 +127,7 @@ func BenchmarkReactDoneEvent(b *testing.B) {
 		b.Fatalf("stored %d events, %v", len(evs), err)
 	}
 	stored = evs
-	proc := react.NewProcessor(store, discard{}, glassbox.SystemClock{}, react.Options{ConfigTTL: time.Hour, Logger: quiet})
+	proc := react.NewProcessor(store, email(discard{}), glassbox.SystemClock{}, react.Options{ConfigTTL: time.Hour, Logger: quiet})
 	if _, err := proc.Process(ctx, stored[b.N]); err != nil { // warms the configuration cache
 		b.Fatal(err)
 	}
@@ -183,7 +184,7 @@ func (linkKey) Secret(context.Context, string) (string, error) {
 func BenchmarkReactStageClosed(b *testing.B) {
 	store, counter := table(b)
 	evs := closes(b, store, b.N+1)
-	proc := react.NewProcessor(store, discard{}, glassbox.SystemClock{}, react.Options{ConfigTTL: time.Hour, Logger: quiet,
+	proc := react.NewProcessor(store, email(discard{}), glassbox.SystemClock{}, react.Options{ConfigTTL: time.Hour, Logger: quiet,
 		Billing: &react.Billing{Render: pdf.Render, Links: &billing.Links{Secrets: linkKey{}, KeyParam: "k", PublicBaseURL: "https://api.example"}}})
 	ctx := context.Background()
 	if _, err := proc.Process(ctx, evs[b.N]); err != nil { // warms the configuration cache and the fonts
@@ -199,4 +200,9 @@ func BenchmarkReactStageClosed(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(counter.Total())/float64(b.N), "requests/close")
 	b.ReportMetric(float64(counter.Writes())/float64(b.N), "writes/close")
+}
+
+// email is the email channel over a test mailer.
+func email(m courier.Mailer) react.Senders {
+	return react.Senders{glassbox.ChannelEmail: courier.Email{Mailer: m}}
 }

@@ -147,7 +147,7 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	})
 	d := &devServer{store: store, mux: mux, links: docLinks, proc: proc, logger: logger}
 	d.remind = func(now time.Time) *remind.Reminder {
-		return remind.New(store, mailer, docLinks, fixedClock{now}, 0, logger)
+		return remind.New(store, pipeline.Senders(mailer, nil), docLinks, fixedClock{now}, 0, logger)
 	}
 	// A reminder pass as if it were the given time (RFC 3339, default now): reminders come days after a due
 	// date, so a demo needs to move the clock.

@@ -17,6 +17,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/courier"
 	"github.com/glassbox-oss/glassbox/shared/dynamo"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/pipeline"
 	"github.com/glassbox-oss/glassbox/shared/remind"
 	"github.com/glassbox-oss/glassbox/shared/ses"
 	"github.com/glassbox-oss/glassbox/shared/ssm"
@@ -32,6 +33,6 @@ func main() {
 	store := dynamo.New(dynamodb.NewFromConfig(cfg), os.Getenv("TABLE_NAME"))
 	secrets := ssm.NewSecrets(ssm.NewClient(cfg), 5*time.Minute)
 	links := &billing.Links{Secrets: secrets, KeyParam: os.Getenv("LINK_KEY_PARAM"), PublicBaseURL: os.Getenv("PUBLIC_BASE_URL")}
-	r := remind.New(store, ses.NewMailer(sessdk.NewFromConfig(cfg)), links, glassbox.SystemClock{}, courier.DefaultClaimLease, logger)
+	r := remind.New(store, pipeline.Senders(ses.NewMailer(sessdk.NewFromConfig(cfg)), nil), links, glassbox.SystemClock{}, courier.DefaultClaimLease, logger)
 	lambda.Start(r.Run)
 }

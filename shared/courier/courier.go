@@ -1,6 +1,7 @@
-// Package courier sends decided messages exactly once: claim the message's deterministic id, build the MIME
-// message (with the PDFs of the documents it carries), send it, mark it sent. React (notices, stage closes) and
-// Remind (reminders) both deliver through it. docs/data-model.md, "Exactly once", explains the protocol.
+// Package courier sends decided messages exactly once: claim the message's deterministic id, send it on its
+// channel (email: a MIME message with the PDFs of the documents it carries; Telegram: a Bot API message), mark
+// it sent. React (notices, stage closes) and Remind (reminders) both deliver through it. docs/data-model.md,
+// "Exactly once", explains the protocol.
 package courier
 
 import (
@@ -10,11 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
-	"github.com/glassbox-oss/glassbox/shared/mime"
 )
 
 // Store is what delivery needs of the store.
@@ -31,35 +30,48 @@ type Mailer interface {
 	Send(ctx context.Context, e glassbox.RawEmail) (string, error)
 }
 
+// Sender sends a message on one channel and returns the channel's id for it. docs are the message's
+// attachments, read for it. An error means the message was not sent and may be tried again.
+type Sender interface {
+	Send(ctx context.Context, m glassbox.Message, docs []glassbox.IssuedDocument) (string, error)
+}
+
+// Senders are the channels a courier can send on.
+type Senders map[glassbox.Channel]Sender
+
 // DefaultClaimLease suits a function timeout of 30 s: it must exceed the timeout, so that a claim older than
 // the lease belongs to an attempt that can no longer be running.
 const DefaultClaimLease = 2 * time.Minute
 
 // Courier delivers messages.
 type Courier struct {
-	store  Store
-	mailer Mailer
-	clock  glassbox.Clock
-	lease  time.Duration
-	log    *slog.Logger
+	store   Store
+	senders Senders
+	clock   glassbox.Clock
+	lease   time.Duration
+	log     *slog.Logger
 }
 
 // New builds a Courier; lease 0 means DefaultClaimLease.
-func New(store Store, mailer Mailer, clock glassbox.Clock, lease time.Duration, log *slog.Logger) *Courier {
+func New(store Store, senders Senders, clock glassbox.Clock, lease time.Duration, log *slog.Logger) *Courier {
 	if lease <= 0 {
 		lease = DefaultClaimLease
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Courier{store: store, mailer: mailer, clock: clock, lease: lease, log: log}
+	return &Courier{store: store, senders: senders, clock: clock, lease: lease, log: log}
 }
 
 // Deliver claims, sends and marks one message, and says whether this call sent it. A message sent before is
 // skipped (false, nil). An error means "retry later": the claim was released, or another attempt holds it.
 // Attachments come from known when it holds them with their PDF (documents just issued), else from the store.
 func (c *Courier) Deliver(ctx context.Context, m glassbox.Message, known ...glassbox.IssuedDocument) (sent bool, err error) {
-	log := c.log.With("message_id", m.ID, "kind", m.Kind, "audience", m.Audience, "project", m.ProjectID)
+	log := c.log.With("message_id", m.ID, "kind", m.Kind, "audience", m.Audience, "channel", m.ChannelOrEmail(), "project", m.ProjectID)
+	sender, ok := c.senders[m.ChannelOrEmail()]
+	if !ok {
+		return false, fmt.Errorf("courier: message %s: no sender for channel %q", m.ID, m.ChannelOrEmail())
+	}
 	m.State = glassbox.MessageClaimed
 	m.ClaimToken = newToken()
 	m.ClaimedAt = c.clock.Now().UTC()
@@ -70,12 +82,12 @@ func (c *Courier) Deliver(ctx context.Context, m glassbox.Message, known ...glas
 	case err != nil:
 		return false, fmt.Errorf("courier: claim message %s: %w", m.ID, err)
 	}
-	raw, err := c.render(ctx, m, known)
+	docs, err := c.attachments(ctx, m, known)
 	if err != nil {
 		_ = c.store.ReleaseMessage(ctx, m.ID, m.ClaimToken)
 		return false, err
 	}
-	providerID, err := c.mailer.Send(ctx, raw)
+	providerID, err := sender.Send(ctx, m, docs)
 	if err != nil {
 		if rerr := c.store.ReleaseMessage(ctx, m.ID, m.ClaimToken); rerr != nil {
 			log.Error("release claim after failed send", "error", rerr.Error())
@@ -125,44 +137,18 @@ func (c *Courier) markSent(ctx context.Context, m glassbox.Message, providerID s
 	}
 }
 
-// render builds the MIME message. Message-ID derives from the message id, so a resend after a crash carries the
-// same id and mail programs show it once; References names one root per project, so a client's mail program
-// threads one project's messages together.
-func (c *Courier) render(ctx context.Context, m glassbox.Message, known []glassbox.IssuedDocument) (glassbox.RawEmail, error) {
-	domain := "glassbox.local"
-	if i := strings.LastIndexByte(m.From.Email, '@'); i >= 0 {
-		domain = m.From.Email[i+1:]
-	}
-	msg := mime.Message{
-		From:       mime.Address{Name: m.From.Name, Email: m.From.Email},
-		Subject:    m.Subject,
-		Date:       m.ClaimedAt,
-		MessageID:  m.ID + "@" + domain,
-		References: []string{"project-" + m.ProjectID + "@" + domain},
-		Text:       m.Text,
-		HTML:       m.HTML,
-	}
-	if m.ReplyTo.Email != "" {
-		msg.ReplyTo = []mime.Address{{Name: m.ReplyTo.Name, Email: m.ReplyTo.Email}}
-	}
-	to := make([]string, 0, len(m.To))
-	for _, p := range m.To {
-		msg.To = append(msg.To, mime.Address{Name: p.Name, Email: p.Email})
-		to = append(to, p.Email)
-	}
+// attachments reads the documents a message carries, with their PDFs: from known when it holds them (documents
+// just issued), else from the store.
+func (c *Courier) attachments(ctx context.Context, m glassbox.Message, known []glassbox.IssuedDocument) ([]glassbox.IssuedDocument, error) {
+	var docs []glassbox.IssuedDocument
 	for _, id := range m.Attachments {
 		d, pdf, err := c.attachment(ctx, id, known)
 		if err != nil {
-			return glassbox.RawEmail{}, fmt.Errorf("courier: message %s: %w", m.ID, err)
+			return nil, fmt.Errorf("courier: message %s: %w", m.ID, err)
 		}
-		msg.Attachments = append(msg.Attachments, mime.Attachment{Filename: d.FileName(), ASCIIFilename: d.ASCIIFileName(),
-			ContentType: "application/pdf", Data: pdf})
+		docs = append(docs, glassbox.IssuedDocument{Document: d, PDF: pdf})
 	}
-	data, err := msg.Bytes()
-	if err != nil {
-		return glassbox.RawEmail{}, fmt.Errorf("courier: build message %s: %w", m.ID, err)
-	}
-	return glassbox.RawEmail{From: m.From.Email, To: to, Data: data}, nil
+	return docs, nil
 }
 
 func (c *Courier) attachment(ctx context.Context, id string, known []glassbox.IssuedDocument) (glassbox.Document, []byte, error) {

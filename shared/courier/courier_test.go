@@ -89,7 +89,7 @@ func TestDeliverRecordsASendThatWentOut(t *testing.T) {
 			if tt.cancel {
 				mailer.during = cancel
 			}
-			c := courier.New(store, mailer, glassbox.SystemClock{}, time.Minute, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			c := courier.New(store, courier.Senders{glassbox.ChannelEmail: courier.Email{Mailer: mailer}}, glassbox.SystemClock{}, time.Minute, slog.New(slog.NewTextHandler(io.Discard, nil)))
 
 			sent, err := c.Deliver(ctx, message())
 			if err != nil || !sent {
@@ -109,5 +109,56 @@ func TestDeliverRecordsASendThatWentOut(t *testing.T) {
 				t.Errorf("message state %q, want %q", m.State, tt.wantState)
 			}
 		})
+	}
+}
+
+// recordingSender records what it was asked to send on its channel.
+type recordingSender struct{ got []glassbox.Message }
+
+func (s *recordingSender) Send(_ context.Context, m glassbox.Message, _ []glassbox.IssuedDocument) (string, error) {
+	s.got = append(s.got, m)
+	return fmt.Sprintf("tg-%d", len(s.got)), nil
+}
+
+// Each message goes out on its own channel, once per channel; a channel the deployment cannot send on is an
+// error that leaves the message unclaimed, so a retry after the channel is configured sends it.
+func TestDeliverSendsOnTheMessagesChannel(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	store, err := localstore.Open(filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	mailer, tg := &countingMailer{}, &recordingSender{}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	emailOnly := courier.New(store, courier.Senders{glassbox.ChannelEmail: courier.Email{Mailer: mailer}}, glassbox.SystemClock{}, time.Minute, quiet)
+	both := courier.New(store, courier.Senders{glassbox.ChannelEmail: courier.Email{Mailer: mailer}, glassbox.ChannelTelegram: tg},
+		glassbox.SystemClock{}, time.Minute, quiet)
+
+	mail := message()
+	mail.ID = glassbox.MessageID(mail.EventID, mail.Kind, mail.Audience, glassbox.ChannelEmail)
+	chat := message()
+	chat.Channel, chat.Chat, chat.HTML = glassbox.ChannelTelegram, "-1001234567890", "Готово."
+	chat.ID = glassbox.MessageID(chat.EventID, chat.Kind, chat.Audience, glassbox.ChannelTelegram)
+	if chat.ID == mail.ID {
+		t.Fatal("an email and its Telegram copy share an id, so one claim would stop the other")
+	}
+
+	if _, err := emailOnly.Deliver(ctx, chat); err == nil {
+		t.Fatal("a Telegram message was delivered by a courier without a Telegram sender")
+	}
+	for i := 0; i < 5; i++ {
+		for _, m := range []glassbox.Message{mail, chat} {
+			if _, err := both.Deliver(ctx, m); err != nil {
+				t.Fatalf("deliver %s: %v", m.ChannelOrEmail(), err)
+			}
+		}
+	}
+	if got := mailer.sends.Load(); got != 1 {
+		t.Errorf("emails sent = %d, want 1", got)
+	}
+	if len(tg.got) != 1 || tg.got[0].Chat != "-1001234567890" {
+		t.Errorf("Telegram sends = %+v, want one to the chat", tg.got)
 	}
 }

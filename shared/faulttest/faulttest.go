@@ -230,7 +230,7 @@ func trelloDone(i int) Delivery {
 	return Delivery{
 		Name:     "trello card " + strconv.Itoa(i) + " done",
 		Request:  req,
-		Messages: []string{glassbox.MessageID(eventID, glassbox.MessageTaskDone, glassbox.AudienceClient)},
+		Messages: []string{glassbox.MessageID(eventID, glassbox.MessageTaskDone, glassbox.AudienceClient, glassbox.ChannelEmail)},
 	}
 }
 
@@ -254,8 +254,8 @@ func amoClose(i int, stage string) Delivery {
 		Name:    "amoCRM deal " + dealID(i) + " closes " + stage,
 		Request: req,
 		Messages: []string{
-			glassbox.MessageID(closeID, glassbox.MessageStageClosed, glassbox.AudienceClient),
-			glassbox.MessageID(closeID, glassbox.MessageInvoiceIssued, glassbox.AudienceAccountant),
+			glassbox.MessageID(closeID, glassbox.MessageStageClosed, glassbox.AudienceClient, glassbox.ChannelEmail),
+			glassbox.MessageID(closeID, glassbox.MessageInvoiceIssued, glassbox.AudienceAccountant, glassbox.ChannelEmail),
 		},
 		CloseID: closeID,
 	}

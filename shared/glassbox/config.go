@@ -39,6 +39,9 @@ type Agency struct {
 	// PublicURL is the base URL of the deployed HTTP API or its custom domain, for links in emails
 	// ("https://glassbox.studio.example"). Empty: the deployment's own API URL.
 	PublicURL string `json:"public_url,omitempty" yaml:"public_url,omitempty" dynamodbav:"publicUrl,omitempty"`
+	// TelegramBotParam names the SSM parameter holding the Telegram bot token that sends to the chats the
+	// projects name. Required once any chat is configured.
+	TelegramBotParam string `json:"telegram_bot_param,omitempty" yaml:"telegram_bot_param,omitempty" dynamodbav:"telegramBotParam,omitempty"`
 	// WorkingHours is when clients may get reminders; DefaultWorkingHours when unset.
 	WorkingHours WorkingHours `json:"working_hours,omitempty" yaml:"working_hours,omitempty" dynamodbav:"workingHours,omitempty"`
 }
@@ -47,6 +50,8 @@ type Agency struct {
 type Person struct {
 	Name  string `json:"name" yaml:"name" dynamodbav:"name"`
 	Email string `json:"email" yaml:"email" dynamodbav:"email"`
+	// TelegramChatID is the person's own Telegram chat with the bot, for a manager's notices.
+	TelegramChatID string `json:"telegram_chat_id,omitempty" yaml:"telegram_chat_id,omitempty" dynamodbav:"telegramChatId,omitempty"`
 }
 
 // Client is a customer of the agency.
@@ -54,7 +59,8 @@ type Client struct {
 	ID       string   `json:"id" yaml:"id" dynamodbav:"id"`
 	Name     string   `json:"name" yaml:"name" dynamodbav:"name"`
 	Contacts []Person `json:"contacts" yaml:"contacts" dynamodbav:"contacts"`
-	// TelegramChatID is optional; notices also go there once Telegram delivery exists.
+	// TelegramChatID is the client's Telegram group, where client notices also go, unless a project names its
+	// own.
 	TelegramChatID string `json:"telegram_chat_id,omitempty" yaml:"telegram_chat_id,omitempty" dynamodbav:"telegramChatId,omitempty"`
 	// Buyer is the client's legal entity as documents name it; required for billed projects.
 	Buyer Buyer `json:"buyer,omitempty" yaml:"buyer,omitempty" dynamodbav:"buyer,omitempty"`
@@ -68,8 +74,20 @@ type Project struct {
 	Manager  Person `json:"manager" yaml:"manager" dynamodbav:"manager"`
 	Locale   string `json:"locale" yaml:"locale" dynamodbav:"locale"`
 	TimeZone string `json:"time_zone" yaml:"time_zone" dynamodbav:"timeZone"`
+	// TelegramChatID is the project's client group in Telegram; empty: the client's.
+	TelegramChatID string `json:"telegram_chat_id,omitempty" yaml:"telegram_chat_id,omitempty" dynamodbav:"telegramChatId,omitempty"`
 	// Billing is set for projects billed by stages.
 	Billing Billing `json:"billing,omitempty" yaml:"billing,omitempty" dynamodbav:"billing,omitempty"`
+}
+
+// ClientChat is the Telegram chat a project's client notices go to: the project's own, else its client's; empty
+// when neither has one.
+func (c Config) ClientChat(p Project) string {
+	if p.TelegramChatID != "" {
+		return p.TelegramChatID
+	}
+	client, _ := c.Client(p.ClientID)
+	return client.TelegramChatID
 }
 
 // Binding ties one board (or pipeline) of one provider to a project. Webhooks arrive at

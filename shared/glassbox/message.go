@@ -35,6 +35,17 @@ const (
 	MessageInvoiceOverdue MessageKind = "invoice_overdue"
 )
 
+// Channel is how a message reaches its recipients.
+type Channel string
+
+// The channels messages go out on.
+const (
+	// ChannelEmail: a MIME email to To, sent through SES (the outbox in glassbox dev).
+	ChannelEmail Channel = "email"
+	// ChannelTelegram: a Bot API sendMessage to Chat, with HTML holding Telegram's HTML subset.
+	ChannelTelegram Channel = "telegram"
+)
+
 // MessageState is where a message is in its claim → send life.
 type MessageState string
 
@@ -52,12 +63,17 @@ type Message struct {
 	EventID   string      `json:"eventId" dynamodbav:"eventId"`
 	Kind      MessageKind `json:"kind" dynamodbav:"kind"`
 	Audience  Audience    `json:"audience" dynamodbav:"audience"`
-	From      Person      `json:"from" dynamodbav:"from"`
-	ReplyTo   Person      `json:"replyTo" dynamodbav:"replyTo"`
-	To        []Person    `json:"to" dynamodbav:"to"`
-	Subject   string      `json:"subject" dynamodbav:"subject"`
-	Text      string      `json:"text" dynamodbav:"text"`
-	HTML      string      `json:"html" dynamodbav:"html"`
+	// Channel says how the message goes out; empty is email (messages stored before there were channels).
+	Channel Channel `json:"channel,omitempty" dynamodbav:"channel,omitempty"`
+	// Chat is the Telegram chat id (or @channel) a Telegram message goes to.
+	Chat    string   `json:"chat,omitempty" dynamodbav:"chat,omitempty"`
+	From    Person   `json:"from" dynamodbav:"from"`
+	ReplyTo Person   `json:"replyTo" dynamodbav:"replyTo"`
+	To      []Person `json:"to" dynamodbav:"to"`
+	Subject string   `json:"subject" dynamodbav:"subject"`
+	Text    string   `json:"text" dynamodbav:"text"`
+	// HTML is the email's HTML part; on Telegram, the message text in Telegram's HTML subset.
+	HTML string `json:"html" dynamodbav:"html"`
 	// Attachments are the ids of documents whose PDFs go with the message.
 	Attachments []string `json:"attachments,omitempty" dynamodbav:"attachments,omitempty"`
 
@@ -70,9 +86,23 @@ type Message struct {
 	ProviderID string `json:"providerId,omitempty" dynamodbav:"providerId,omitempty"`
 }
 
+// ChannelOrEmail is the message's channel; a message stored before there were channels is an email.
+func (m Message) ChannelOrEmail() Channel {
+	if m.Channel == "" {
+		return ChannelEmail
+	}
+	return m.Channel
+}
+
 // MessageID derives the id of the message of a kind caused by an event (or another cause, such as
-// "reminder:{document}:{n}") for an audience.
-func MessageID(eventID string, kind MessageKind, audience Audience) string {
-	sum := sha256.Sum256([]byte(eventID + "\x00" + string(kind) + "\x00" + string(audience)))
+// "reminder:{document}:{n}") for an audience on a channel. Each channel has its own id, so an email and its
+// Telegram copy are claimed and sent once each. An email's id leaves the channel out, as it did before there
+// were channels, so messages a deployment sent before are still known as sent.
+func MessageID(eventID string, kind MessageKind, audience Audience, channel Channel) string {
+	key := eventID + "\x00" + string(kind) + "\x00" + string(audience)
+	if channel != ChannelEmail && channel != "" {
+		key += "\x00" + string(channel)
+	}
+	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:16])
 }

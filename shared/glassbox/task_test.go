@@ -121,3 +121,21 @@ func TestBindingAccept(t *testing.T) {
 		})
 	}
 }
+
+// An email's id is what it was before messages had channels (so a deployment's sent messages stay sent); other
+// channels get ids of their own.
+func TestMessageIDPerChannel(t *testing.T) {
+	t.Parallel()
+	email := glassbox.MessageID("trello:a1", glassbox.MessageTaskDone, glassbox.AudienceClient, glassbox.ChannelEmail)
+	// The id MessageID(event, kind, audience) gave before channels existed.
+	if got, want := email, "aa45f23a6ef54f2f8111b34c2fbf64b9"; got != want {
+		t.Errorf("email id = %q, want the pre-channel id %q", got, want)
+	}
+	legacy := glassbox.MessageID("trello:a1", glassbox.MessageTaskDone, glassbox.AudienceClient, "")
+	if legacy != email {
+		t.Errorf("an empty channel is not email: %q != %q", legacy, email)
+	}
+	if tg := glassbox.MessageID("trello:a1", glassbox.MessageTaskDone, glassbox.AudienceClient, glassbox.ChannelTelegram); tg == email {
+		t.Error("the Telegram copy shares the email's id")
+	}
+}

@@ -69,9 +69,18 @@ func (c Config) Validate(known ProviderCatalog) ValidationErrors {
 		}
 		v.required(p+".manager.name", pr.Manager.Name)
 		v.email(p+".manager.email", pr.Manager.Email)
+		v.chat(p+".manager.telegram_chat_id", pr.Manager.TelegramChatID, c.Agency)
+		v.chat(p+".telegram_chat_id", pr.TelegramChatID, c.Agency)
 		v.locale(p+".locale", pr.Locale, false)
 		v.zone(p+".time_zone", pr.TimeZone, false)
 		v.billing(p+".billing", pr, c.ProjectLocale(pr), sellers, client)
+	}
+
+	for i, cl := range c.Clients {
+		v.chat(fmt.Sprintf("clients[%d].telegram_chat_id", i), cl.TelegramChatID, c.Agency)
+	}
+	if c.Agency.TelegramBotParam != "" {
+		v.param("agency.telegram_bot_param", c.Agency.TelegramBotParam)
 	}
 
 	bindings := map[string]bool{}
@@ -168,6 +177,20 @@ func (v *validator) id(path, s string, seen map[string]bool) {
 func (v *validator) param(path, s string) {
 	if v.required(path, s) && !strings.HasPrefix(s, "/") {
 		v.add(path, "%q must be an SSM parameter name starting with \"/\" (like /glassbox/...)", s)
+	}
+}
+
+// telegramChat is a chat id (a group's is negative) or a public @channel name.
+var telegramChat = regexp.MustCompile(`^(-?[0-9]{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$`)
+
+// chat checks an optional Telegram chat, which needs the agency's bot.
+func (v *validator) chat(path, id string, a Agency) {
+	switch {
+	case id == "":
+	case !telegramChat.MatchString(id):
+		v.add(path, "%q is not a Telegram chat id (a number such as -1001234567890) or @channel name", id)
+	case a.TelegramBotParam == "":
+		v.add(path, "needs agency.telegram_bot_param, the SSM parameter holding the bot token that sends there")
 	}
 }
 

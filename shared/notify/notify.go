@@ -56,7 +56,7 @@ func Decide(s Situation) ([]glassbox.Message, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, m)
+		out = append(out, m...)
 	}
 	return out, nil
 }
@@ -88,17 +88,20 @@ type view struct {
 	Reminders                                                 int
 }
 
-func compose(s Situation, k glassbox.MessageKind) (glassbox.Message, error) {
+// compose words a task notice for its audience: an email, and a Telegram copy when the audience has a chat
+// (the project's client group; the manager's own chat).
+func compose(s Situation, k glassbox.MessageKind) ([]glassbox.Message, error) {
 	audience := audienceOf(k)
 	client, _ := s.Config.Client(s.Project.ClientID)
 
 	// The client replies to the manager; the manager's own notices need no Reply-To.
-	to, replyTo := []glassbox.Person{s.Project.Manager}, glassbox.Person{}
+	to, replyTo, chat := []glassbox.Person{s.Project.Manager}, glassbox.Person{}, s.Project.Manager.TelegramChatID
 	if audience == glassbox.AudienceClient {
 		replyTo = s.Project.Manager
 		to = client.Contacts
-		if len(to) == 0 {
-			return glassbox.Message{}, fmt.Errorf("notify: client %q of project %q has no contacts", client.ID, s.Project.ID)
+		chat = s.Config.ClientChat(s.Project)
+		if len(to) == 0 && chat == "" {
+			return nil, fmt.Errorf("notify: client %q of project %q has no contacts", client.ID, s.Project.ID)
 		}
 	}
 
@@ -117,7 +120,35 @@ func compose(s Situation, k glassbox.MessageKind) (glassbox.Message, error) {
 		TaskURL:  s.Event.URL,
 	}
 	locale := s.Config.ProjectLocale(s.Project)
-	return message(s.Config, s.Project, locale, s.Event.ID, k, audience, to, replyTo, wordings[locale][k], v)
+	w := wordings[locale][k]
+	var out []glassbox.Message
+	if len(to) > 0 {
+		m, err := message(s.Config, s.Project, locale, s.Event.ID, k, audience, to, replyTo, w, v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	if chat != "" {
+		m, err := message(s.Config, s.Project, locale, s.Event.ID, k, audience, to, replyTo, w, v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, onTelegram(m, chat, w, v, s.Config.Agency.NameIn(locale)))
+	}
+	return out, nil
+}
+
+// onTelegram turns a worded email into its copy for a Telegram chat: its own id, so each is sent once, and the
+// text in Telegram's HTML subset.
+func onTelegram(m glassbox.Message, chat string, w wording, v view, agency string) glassbox.Message {
+	m.ID = glassbox.MessageID(m.EventID, m.Kind, m.Audience, glassbox.ChannelTelegram)
+	m.Channel, m.Chat = glassbox.ChannelTelegram, chat
+	m.To, m.ReplyTo, m.Subject = nil, glassbox.Person{}, ""
+	v = v.bounded()
+	v.Agency = agency
+	m.HTML = w.telegram(v.escaped())
+	return m
 }
 
 // message words one message for its recipients, from the agency's sender, signed with the agency's name in
@@ -133,11 +164,12 @@ func message(cfg glassbox.Config, p glassbox.Project, locale, cause string, k gl
 	}
 	v.Agency = cfg.Agency.NameIn(locale)
 	return glassbox.Message{
-		ID:        glassbox.MessageID(cause, k, a),
+		ID:        glassbox.MessageID(cause, k, a, glassbox.ChannelEmail),
 		ProjectID: p.ID,
 		EventID:   cause,
 		Kind:      k,
 		Audience:  a,
+		Channel:   glassbox.ChannelEmail,
 		From:      from,
 		ReplyTo:   replyTo,
 		To:        to,

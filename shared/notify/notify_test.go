@@ -96,7 +96,7 @@ func TestDecide(t *testing.T) {
 				if got, want := m.ReplyTo.Email, wantReplyTo; got != want {
 					t.Errorf("reply-to = %s, want %s", got, want)
 				}
-				if m.ID != glassbox.MessageID(tt.event.ID, m.Kind, m.Audience) {
+				if m.ID != glassbox.MessageID(tt.event.ID, m.Kind, m.Audience, glassbox.ChannelEmail) {
 					t.Errorf("message id %s is not the deterministic one", m.ID)
 				}
 			}
@@ -215,5 +215,52 @@ func TestShortTitlesAreKept(t *testing.T) {
 	}
 	if want := "Готово: «" + e.Title + "» — Сайт Акме"; msgs[0].Subject != want {
 		t.Fatalf("subject = %q, want %q", msgs[0].Subject, want)
+	}
+}
+
+// A project with Telegram chats gets each notice in its audience's chat too, as its own message: the client's
+// good news in the client group, the manager's bad news in the manager's chat, never the other way round.
+// Tracker text is escaped for Telegram's HTML.
+func TestDecideTelegramCopies(t *testing.T) {
+	t.Parallel()
+	s := situation("ru", moved(glassbox.StatusInProgress, glassbox.StatusDone, "Done"), glassbox.Task{})
+	s.Config.Agency.TelegramBotParam = "/glassbox/telegram/bot"
+	s.Config.Clients[0].TelegramChatID = "-1001111111111"
+	s.Project.Manager.TelegramChatID = "222222222"
+	s.Event.Title = `Макет <b>главной</b> & "меню"`
+	msgs, err := notify.Decide(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 2 || msgs[0].ChannelOrEmail() != glassbox.ChannelEmail || msgs[1].Channel != glassbox.ChannelTelegram {
+		t.Fatalf("got %+v, want an email and a Telegram copy", msgs)
+	}
+	tg := msgs[1]
+	if tg.Chat != "-1001111111111" || tg.Audience != glassbox.AudienceClient {
+		t.Errorf("Telegram copy to %q for %s, want the client group", tg.Chat, tg.Audience)
+	}
+	if tg.ID != glassbox.MessageID(s.Event.ID, glassbox.MessageTaskDone, glassbox.AudienceClient, glassbox.ChannelTelegram) || tg.ID == msgs[0].ID {
+		t.Errorf("Telegram copy id %s is not its own deterministic id", tg.ID)
+	}
+	if !strings.Contains(tg.HTML, "Макет &lt;b&gt;главной&lt;/b&gt; &amp; &#34;меню&#34;") || strings.Contains(tg.HTML, "<b>главной") {
+		t.Errorf("tracker text not escaped for Telegram:\n%s", tg.HTML)
+	}
+	if !strings.Contains(tg.HTML, `<a href="https://trello.com/c/Ab3dEf9h">`) || strings.Contains(tg.HTML, "<p>") {
+		t.Errorf("Telegram text is not Telegram's HTML subset with the link:\n%s", tg.HTML)
+	}
+
+	blocked := situation("ru", moved(glassbox.StatusInProgress, glassbox.StatusBlocked, "Blocked"), glassbox.Task{})
+	blocked.Config, blocked.Project = s.Config, s.Project
+	msgs, err = notify.Decide(blocked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if m.Audience != glassbox.AudienceManager || (m.Channel == glassbox.ChannelTelegram && m.Chat != "222222222") {
+			t.Errorf("bad news went to %s %q", m.Audience, m.Chat)
+		}
+	}
+	if len(msgs) != 2 {
+		t.Errorf("bad news: %d messages, want the manager's email and Telegram", len(msgs))
 	}
 }

@@ -64,6 +64,25 @@ func (w wording) html(v view) string {
 	return htmlLayout(strings.Join(ps, "\n"))
 }
 
+// telegram renders the message in Telegram's HTML subset (parse_mode HTML): the same paragraphs, the link as
+// an <a>, no layout. v must be escaped (view.escaped).
+func (w wording) telegram(v view) string {
+	ps := make([]string, 0, len(w.before)+len(w.after)+2)
+	for _, p := range w.before {
+		ps = append(ps, p(v))
+	}
+	if w.link != nil {
+		ps = append(ps, `<a href="`+w.link(v)+`">`+w.linkLabel+`</a>`)
+	}
+	for _, p := range w.after {
+		ps = append(ps, p(v))
+	}
+	if w.signed {
+		ps = append(ps, "<i>"+v.Agency+"</i>")
+	}
+	return strings.Join(ps, "\n\n")
+}
+
 func deliverable(v view) string { return v.Link }
 func task(v view) string        { return v.TaskURL }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/billing"
+	"github.com/glassbox-oss/glassbox/shared/courier"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/pdf"
 	"github.com/glassbox-oss/glassbox/shared/providers"
@@ -16,9 +17,13 @@ import (
 
 // Deps is what the processor is built from.
 type Deps struct {
-	Store  react.Store
-	Mailer react.Mailer
-	Clock  glassbox.Clock
+	Store react.Store
+	// Mailer sends email: SES on AWS, the outbox in glassbox dev.
+	Mailer courier.Mailer
+	// Telegram sends Telegram messages; nil when the deployment has no bot (a Telegram message then fails and
+	// its event stays pending).
+	Telegram courier.Sender
+	Clock    glassbox.Clock
 	// Secrets reads the link key and CRM read-back secrets: SSM on AWS, the local store in glassbox dev.
 	Secrets billing.Secrets
 	// LinkKeyParam names the secret that signs payment and download links.
@@ -48,13 +53,23 @@ func readBackers() map[string]react.ReadBacker {
 	return m
 }
 
+// Senders are the channels of a deployment: email through mailer, Telegram through telegram when there is one.
+// React, Sweep, Remind and glassbox dev all send through them.
+func Senders(mailer courier.Mailer, telegram courier.Sender) courier.Senders {
+	s := courier.Senders{glassbox.ChannelEmail: courier.Email{Mailer: mailer}}
+	if telegram != nil {
+		s[glassbox.ChannelTelegram] = telegram
+	}
+	return s
+}
+
 // New builds the processor with billing.
 func New(d Deps) Pipeline {
 	if d.Clock == nil {
 		d.Clock = glassbox.SystemClock{}
 	}
 	links := &billing.Links{Secrets: d.Secrets, KeyParam: d.LinkKeyParam, PublicBaseURL: d.PublicBaseURL}
-	proc := react.NewProcessor(d.Store, d.Mailer, d.Clock, react.Options{
+	proc := react.NewProcessor(d.Store, Senders(d.Mailer, d.Telegram), d.Clock, react.Options{
 		ClaimLease: d.ClaimLease,
 		ConfigTTL:  d.ConfigTTL,
 		Logger:     d.Logger,

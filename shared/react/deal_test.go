@@ -83,7 +83,7 @@ func newBilledFixture(t *testing.T, now time.Time) *billedFixture {
 	f := &billedFixture{store: store, outDir: t.TempDir(), clock: &clock{now: now}}
 	f.mailer = &flakyMailer{out: outbox.New(f.outDir)}
 	render := func(d glassbox.Document) ([]byte, error) { return []byte("%PDF-1.7 " + d.Number), nil }
-	f.proc = react.NewProcessor(store, f.mailer, f.clock, react.Options{ClaimLease: time.Minute,
+	f.proc = react.NewProcessor(store, email(f.mailer), f.clock, react.Options{ClaimLease: time.Minute,
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Billing: &react.Billing{Render: render, Links: &billing.Links{Secrets: secrets{}, KeyParam: "k", PublicBaseURL: "https://glassbox.example"}}})
 	return f

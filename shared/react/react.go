@@ -33,8 +33,8 @@ type Store interface {
 	PostponeEvent(ctx context.Context, id string, until time.Time, attempts int) error
 }
 
-// Mailer sends a complete message.
-type Mailer = courier.Mailer
+// Senders are the channels messages go out on.
+type Senders = courier.Senders
 
 // Options tune a Processor.
 type Options struct {
@@ -79,7 +79,7 @@ type Processor struct {
 }
 
 // NewProcessor builds a Processor.
-func NewProcessor(store Store, mailer Mailer, clock glassbox.Clock, opts Options) *Processor {
+func NewProcessor(store Store, senders Senders, clock glassbox.Clock, opts Options) *Processor {
 	if opts.ClaimLease <= 0 {
 		opts.ClaimLease = DefaultClaimLease
 	}
@@ -87,7 +87,7 @@ func NewProcessor(store Store, mailer Mailer, clock glassbox.Clock, opts Options
 	if log == nil {
 		log = slog.Default()
 	}
-	p := &Processor{store: store, courier: courier.New(store, mailer, clock, opts.ClaimLease, log), clock: clock, opts: opts, log: log}
+	p := &Processor{store: store, courier: courier.New(store, senders, clock, opts.ClaimLease, log), clock: clock, opts: opts, log: log}
 	if opts.Billing != nil {
 		p.issuer = billing.NewIssuer(store, opts.Billing.Render)
 	}

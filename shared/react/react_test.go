@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/glassbox-oss/glassbox/shared/courier"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
 	"github.com/glassbox-oss/glassbox/shared/react"
@@ -78,7 +79,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	f := &fixture{store: store, mail: &mailer{}, clock: &clock{now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)},
 		logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	f.proc = react.NewProcessor(store, f.mail, f.clock, react.Options{ClaimLease: time.Minute, Logger: f.logger})
+	f.proc = react.NewProcessor(store, email(f.mail), f.clock, react.Options{ClaimLease: time.Minute, Logger: f.logger})
 	return f
 }
 
@@ -135,7 +136,7 @@ func TestClaimOfADeadWorkerIsTakenOverAfterTheLease(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	e := doneEvent("c")
-	id := glassbox.MessageID(e.ID, glassbox.MessageTaskDone, glassbox.AudienceClient)
+	id := glassbox.MessageID(e.ID, glassbox.MessageTaskDone, glassbox.AudienceClient, glassbox.ChannelEmail)
 	// Another attempt claimed the message and died before sending.
 	dead := glassbox.Message{ID: id, ProjectID: "site", EventID: e.ID, State: glassbox.MessageClaimed,
 		ClaimToken: "dead-worker", ClaimedAt: f.clock.Now()}
@@ -216,7 +217,7 @@ func TestStreamHandlerStopsAtFirstFailure(t *testing.T) {
 		rec("INSERT", "2", "103"), // send fails: reported, batch stops
 		rec("INSERT", "3", "104"), // not reached: Lambda retries from 103
 	}}
-	proc := react.NewProcessor(f.store, failOn{next: f.mail, card: "s2"}, f.clock, react.Options{Logger: f.logger})
+	proc := react.NewProcessor(f.store, email(failOn{next: f.mail, card: "s2"}), f.clock, react.Options{Logger: f.logger})
 	h := react.NewStreamHandler(proc, decode, f.logger)
 	resp, err := h.Handle(context.Background(), ev)
 	if err != nil {
@@ -237,8 +238,13 @@ type failOn struct {
 }
 
 func (f failOn) Send(ctx context.Context, e glassbox.RawEmail) (string, error) {
-	if strings.Contains(string(e.Data), "Message-ID: <"+glassbox.MessageID("trello:"+f.card, glassbox.MessageTaskDone, glassbox.AudienceClient)) {
+	if strings.Contains(string(e.Data), "Message-ID: <"+glassbox.MessageID("trello:"+f.card, glassbox.MessageTaskDone, glassbox.AudienceClient, glassbox.ChannelEmail)) {
 		return "", errors.New("mail service down")
 	}
 	return f.next.Send(ctx, e)
+}
+
+// email is the email channel over a test mailer.
+func email(m courier.Mailer) react.Senders {
+	return react.Senders{glassbox.ChannelEmail: courier.Email{Mailer: m}}
 }

@@ -155,7 +155,7 @@ func TestSweepFinishesEventsWithinItsDeadline(t *testing.T) {
 func TestEventOfAProjectAppliedAfterTheCacheIsNotDropped(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	proc := react.NewProcessor(f.store, f.mail, f.clock, react.Options{ConfigTTL: time.Hour, Logger: f.logger})
+	proc := react.NewProcessor(f.store, email(f.mail), f.clock, react.Options{ConfigTTL: time.Hour, Logger: f.logger})
 	if _, err := proc.Process(ctx, f.accept(t, doneEvent("first"))); err != nil { // fills the cache
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestEventsThatKeepFailingDoNotStarveTheSweep(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	grace := time.Minute
-	proc := react.NewProcessor(f.store, failOn{next: f.mail, card: "bad"}, f.clock, react.Options{Logger: f.logger})
+	proc := react.NewProcessor(f.store, email(failOn{next: f.mail, card: "bad"}), f.clock, react.Options{Logger: f.logger})
 	bad := doneEvent("bad")
 	f.accept(t, bad)
 	for i := range 3 {

@@ -36,11 +36,11 @@ type Reminder struct {
 }
 
 // New builds a Reminder.
-func New(store Store, mailer courier.Mailer, links *billing.Links, clock glassbox.Clock, lease time.Duration, log *slog.Logger) *Reminder {
+func New(store Store, senders courier.Senders, links *billing.Links, clock glassbox.Clock, lease time.Duration, log *slog.Logger) *Reminder {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Reminder{store: store, courier: courier.New(store, mailer, clock, lease, log), links: links, clock: clock, log: log}
+	return &Reminder{store: store, courier: courier.New(store, senders, clock, lease, log), links: links, clock: clock, log: log}
 }
 
 // Result counts what a pass did.
