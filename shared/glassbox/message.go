@@ -25,6 +25,17 @@ const (
 	MessageTaskDone     MessageKind = "task_done"
 	MessageTaskBlocked  MessageKind = "task_blocked"
 	MessageTaskReopened MessageKind = "task_reopened"
+	// MessageTasksDone: several tasks of one project reached done within the coalescing window; the client
+	// gets one message listing them.
+	MessageTasksDone MessageKind = "tasks_done"
+	// MessageTaskOverdue: a task is past its due date and not done; the manager is told once, never the client.
+	MessageTaskOverdue MessageKind = "task_overdue"
+	// MessageDeliveryFailed: a message did not arrive (an email bounced or was marked spam, the bot was removed
+	// from a chat); the project's manager is told, and the address or chat gets nothing more until cleared.
+	MessageDeliveryFailed MessageKind = "delivery_failed"
+	// MessageChatMigrated: a client group became a supergroup with a new chat id; messages follow it, and the
+	// manager is asked to update the agency file.
+	MessageChatMigrated MessageKind = "chat_migrated"
 	// MessageStageClosed: the client gets the act of the closed stage and the invoice.
 	MessageStageClosed MessageKind = "stage_closed"
 	// MessageInvoiceIssued: the accountant gets the invoice and the "payment received" link.
