@@ -179,7 +179,8 @@ func (t *Task) Apply(e Event) bool {
 		t.Link = e.Link
 	}
 	if newer {
-		if e.ListID != "" || e.ListName != "" {
+		// A move says its list, or (a provider without lists, read back through its API) its status.
+		if e.ListID != "" || e.ListName != "" || e.Status != StatusUnknown {
 			t.ListID, t.ListName = e.ListID, e.ListName
 			if e.Status == StatusDone && t.Status != StatusDone {
 				t.DoneAt = e.OccurredAt

@@ -10,6 +10,15 @@ import (
 
 // validConfig is a configuration that uses every feature: both kinds of seller, buyers, billed and unbilled
 // projects, a tracker binding and a binding of every CRM.
+func binding(c *glassbox.Config, id string) *glassbox.Binding {
+	for i := range c.Bindings {
+		if c.Bindings[i].ID == id {
+			return &c.Bindings[i]
+		}
+	}
+	panic("no binding " + id)
+}
+
 func validConfig() glassbox.Config {
 	stages := func(ids ...string) []glassbox.Stage {
 		out := make([]glassbox.Stage, len(ids))
@@ -110,14 +119,6 @@ func TestValidate(t *testing.T) {
 			}
 		}
 		panic("no project " + id)
-	}
-	binding := func(c *glassbox.Config, id string) *glassbox.Binding {
-		for i := range c.Bindings {
-			if c.Bindings[i].ID == id {
-				return &c.Bindings[i]
-			}
-		}
-		panic("no binding " + id)
 	}
 
 	tests := []struct {
@@ -437,5 +438,28 @@ func TestContractRef(t *testing.T) {
 		if got != tt.want || ok != tt.wantOK {
 			t.Errorf("ContractRef(%+v) = %+v, %v; want %+v, %v", tt.billing, got, ok, tt.want, tt.wantOK)
 		}
+	}
+}
+
+// What a provider declares decides what its bindings need: one that reads back needs api_param, one with an
+// API per company needs api_url; a tracker needs a project and a status map whatever its name.
+func TestValidateAsksTheProviderCatalog(t *testing.T) {
+	t.Parallel()
+	known := append(providers.Catalog(), glassbox.ProviderInfo{Name: "cards", Kind: glassbox.ProviderTracker, ReadsBack: true, NeedsAPIURL: true})
+	c := validConfig()
+	binding(&c, "board").Provider = "cards"
+	errs := c.Validate(known)
+	for _, want := range []string{"bindings[0].api_param: is required for cards", "bindings[0].api_url: is required for cards"} {
+		if !strings.Contains(errs.Error(), want) {
+			t.Errorf("no %q in:\n%v", want, errs)
+		}
+	}
+	binding(&c, "board").APIParam = "/glassbox/cards/api"
+	binding(&c, "board").APIURL = "https://acme.cards.example/api"
+	if errs := c.Validate(known); len(errs) > 0 {
+		t.Errorf("a complete binding of a read-back tracker: %v", errs)
+	}
+	if errs := c.Validate(providers.Catalog()); !strings.Contains(errs.Error(), `unknown provider "cards"`) {
+		t.Errorf("a provider missing from the catalog was accepted: %v", errs)
 	}
 }
