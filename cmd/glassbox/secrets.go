@@ -12,13 +12,18 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/linksign"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
+	"github.com/glassbox-oss/glassbox/shared/providers"
 )
 
 // runSecrets puts a secret into the local store of glassbox dev, where a deployment has SSM Parameter Store:
 // a binding's webhook secret (its secret_param), a CRM's api_param, or the key that signs links.
 func runSecrets(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if verb, err := takeVerb("secrets", "set --data DIR NAME [VALUE] (glassbox secrets set -h for more)", args, stdout, stderr, "set"); verb == "" {
+	verb, err := takeVerb("secrets", "set|clear --data DIR NAME [VALUE] (glassbox secrets set -h for more)", args, stdout, stderr, "set", "clear")
+	if verb == "" {
 		return err
+	}
+	if verb == "clear" {
+		return clearSecret(ctx, args[1:], stdout, stderr)
 	}
 	fs := newFlags("secrets set --data DIR NAME [VALUE]",
 		"Stores a secret in the local store of glassbox dev, under the SSM parameter name the agency file gives:\n"+
@@ -59,6 +64,33 @@ func runSecrets(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
+// clearSecret removes a secret, so that a provider's subscription handshake (Asana) can hand over a new one.
+func clearSecret(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("secrets clear --data DIR NAME",
+		"Removes a secret from the local store of glassbox dev. A secret a provider handed over in its subscription\n"+
+			"handshake (Asana's X-Hook-Secret) is kept once: clear it before subscribing the binding again.\n"+
+			"On AWS: aws ssm delete-parameter --name NAME.")
+	data := fs.String("data", "", "the data folder of glassbox dev (required)")
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
+		return err
+	}
+	if *data == "" || fs.NArg() != 1 {
+		fs.SetOutput(stderr)
+		fs.Usage()
+		return errors.New("secrets clear: give --data DIR and NAME")
+	}
+	store, err := openLocal(*data)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.DeleteSecret(ctx, fs.Arg(0)); err != nil {
+		return fmt.Errorf("secrets clear: %w", err)
+	}
+	fmt.Fprintf(stdout, "cleared %s in %s\n", fs.Arg(0), *data)
+	return nil
+}
+
 // linkKeyParam is where glassbox dev, whatever the agency, keeps the key that signs links (a deployment's
 // default name too).
 const linkKeyParam = demoLinkKeyParam
@@ -90,8 +122,12 @@ func missingSecrets(ctx context.Context, store *localstore.Store) ([]string, err
 			break
 		}
 	}
+	known := providers.Catalog()
 	for _, b := range cfg.Bindings {
-		names = append(names, b.SecretParam)
+		if p, _ := known.Lookup(b.Provider); !p.SecretFromHandshake {
+			// A handshake's secret arrives when the provider subscribes; it cannot be missing before.
+			names = append(names, b.SecretParam)
+		}
 		if b.APIParam != "" {
 			names = append(names, b.APIParam)
 		}

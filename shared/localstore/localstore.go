@@ -431,6 +431,16 @@ func (s *Store) PutSecret(ctx context.Context, name, value string) error {
 	})
 }
 
+// DeleteSecret removes a secret; removing one that is not there is nil.
+func (s *Store) DeleteSecret(ctx context.Context, name string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSecrets).Delete([]byte(name))
+	})
+}
+
 // KeepSecret stores a secret a provider handed over in its subscription handshake, under a name that has none.
 // The value already stored is nil; another value is glassbox.ErrConflict (the admin clears it with glassbox
 // secrets set).
