@@ -20,7 +20,7 @@ import (
 //	{{if greeting}}…{{else}}…{{end}} a variable that is set (text not empty, number not 0, list not empty)
 //	{{range tasks}}{{title}}{{end}}  once per item of a list; inside, the item's variables come first
 //	{{link "label"}}                 the message's link (text: the URL; HTML and Telegram: an <a> with the label)
-//	{{button "label"}}               the same, drawn as a button in email HTML ("label: URL" in text)
+//	{{button "label"}}               the same, drawn as a button in email HTML
 //	{{link}}                         the URL itself
 //
 // A tag alone on its line ({{if}}, {{else}}, {{end}}, {{range}}) takes its line with it. A body is paragraphs
@@ -476,7 +476,7 @@ func (t *Template) Render(vars Vars, m Medium) string {
 	out := b.String()
 	switch {
 	case m == MediumLine:
-		return strings.Join(strings.Fields(out), " ")
+		return strings.TrimSpace(oneLine(out))
 	case t.markup:
 		return strings.TrimSpace(out)
 	default:
@@ -529,9 +529,9 @@ func truthy(v any) bool {
 func (r *renderer) value(s string) string {
 	switch r.medium {
 	case MediumHTML, MediumTelegram:
-		return html.EscapeString(strings.Join(strings.Fields(s), " "))
+		return html.EscapeString(oneLine(s))
 	case MediumLine:
-		return strings.Join(strings.Fields(s), " ")
+		return oneLine(s)
 	}
 	return s
 }
@@ -539,9 +539,42 @@ func (r *renderer) value(s string) string {
 // literal is the template's own text: plain text is escaped for HTML and Telegram, markup is kept.
 func (r *renderer) literal(s string) string {
 	if !r.markup && (r.medium == MediumHTML || r.medium == MediumTelegram) {
-		return html.EscapeString(s)
+		return textEscaper.Replace(s)
 	}
 	return s
+}
+
+// textEscaper escapes what HTML text needs escaped; a template's own text goes into no attribute, so its
+// apostrophes and quotes stay as written.
+var textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// oneLine turns every run of line breaks and tabs (with the spaces around them) into one space; other spaces,
+// such as the no-break spaces in "150 000,00 ₽", stay.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\r\n\t\v\f\u0085\u2028\u2029") {
+		return s
+	}
+	var b strings.Builder
+	brk := false
+	for _, c := range s {
+		switch c {
+		case '\r', '\n', '\t', '\v', '\f', '\u0085', '\u2028', '\u2029':
+			brk = true
+			continue
+		case ' ':
+			if brk {
+				continue
+			}
+		}
+		if brk {
+			if out := b.String(); out != "" && !strings.HasSuffix(out, " ") {
+				b.WriteByte(' ')
+			}
+			brk = false
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 func (r *renderer) nodes(b *strings.Builder, ns []tnode) {
@@ -592,9 +625,6 @@ func (r *renderer) link(n tnode) string {
 			style = " " + buttonStyle
 		}
 		return `<a href="` + html.EscapeString(SafeURL(u)) + `"` + style + `>` + r.value(label) + `</a>`
-	}
-	if n.kind == tButton {
-		return label + ": " + u
 	}
 	return u
 }

@@ -63,12 +63,12 @@ func TestTemplateRendersEachMedium(t *testing.T) {
 		m    glassbox.Medium
 		want string
 	}{
-		{glassbox.MediumText, "Готово 3 задачи & всё:\n— <b>Макет</b> https://t.example/1\n— Текст\n\nс абзацем javascript:alert(1)\n\nВовремя.\n\nОткрыть: https://a.example/x?a=1&b=2\n"},
+		{glassbox.MediumText, "Готово 3 задачи & всё:\n— <b>Макет</b> https://t.example/1\n— Текст\n\nс абзацем javascript:alert(1)\n\nВовремя.\n\nhttps://a.example/x?a=1&b=2\n"},
 		{glassbox.MediumHTML, "<p>Готово 3 задачи &amp; всё:<br>— &lt;b&gt;Макет&lt;/b&gt; https://t.example/1<br>— Текст с абзацем javascript:alert(1)</p>\n<p>Вовремя.</p>\n" +
 			`<p><a href="https://a.example/x?a=1&amp;b=2" style="display:inline-block;padding:10px 18px;background:#2563eb;color:#fff;border-radius:6px;text-decoration:none">Открыть</a></p>`},
 		{glassbox.MediumTelegram, "Готово 3 задачи &amp; всё:\n— &lt;b&gt;Макет&lt;/b&gt; https://t.example/1\n— Текст с абзацем javascript:alert(1)\n\nВовремя.\n\n" +
 			`<a href="https://a.example/x?a=1&amp;b=2">Открыть</a>`},
-		{glassbox.MediumLine, "Готово 3 задачи & всё: — <b>Макет</b> https://t.example/1 — Текст с абзацем javascript:alert(1) Вовремя. Открыть: https://a.example/x?a=1&b=2"},
+		{glassbox.MediumLine, "Готово 3 задачи & всё: — <b>Макет</b> https://t.example/1 — Текст с абзацем javascript:alert(1) Вовремя. https://a.example/x?a=1&b=2"},
 	}
 	for _, tt := range tests {
 		if got := tp.Render(v, tt.m); got != tt.want {

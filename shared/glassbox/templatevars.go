@@ -113,9 +113,10 @@ var MessageVars = map[MessageKind]TemplateVars{
 	MessageDeliveryFailed: vars(map[string]VarKind{"address": VarText, "reason": VarText, "recipient": VarText, "channel": VarText, "subject": VarText}),
 	// chat: the group's old chat id; new_chat: its id as a supergroup, to put into the agency file.
 	MessageChatMigrated: vars(map[string]VarKind{"chat": VarText, "new_chat": VarText}),
-	// stage: the closed stage; starting: the project starts (no act yet, the first stage is billed); prepay: the
-	// invoice is for the next stage; last: no invoice (the last stage of a prepaid project). link: the invoice.
-	MessageStageClosed: vars(billingVars, map[string]VarKind{"stage": VarText, "starting": VarFlag, "prepay": VarFlag, "last": VarFlag}),
+	// stage: the closed stage. One of four flags says which case it is: starting (the project starts: no act yet,
+	// the first stage is billed), prepay (the act, and the invoice for the next stage), postpay (the act and
+	// the invoice for this stage), last (the act only: the last stage of a prepaid project). link: the invoice.
+	MessageStageClosed: vars(billingVars, map[string]VarKind{"stage": VarText, "starting": VarFlag, "prepay": VarFlag, "postpay": VarFlag, "last": VarFlag}),
 	// expires: until when the "payment received" link (link) works.
 	MessageInvoiceIssued: vars(billingVars, map[string]VarKind{"expires": VarText}),
 	// reminder: which reminder this is (1, 2, …). link: the invoice.
