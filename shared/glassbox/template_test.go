@@ -2,6 +2,7 @@ package glassbox_test
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -172,5 +173,41 @@ func TestValidateRejectsBadTemplates(t *testing.T) {
 	}
 	if strings.Contains(got, "templates.tasks_done") || strings.Contains(got, "templates.stage_closed") || strings.Contains(got, "templates.invoice_issued") {
 		t.Errorf("valid templates were rejected:\n%s", got)
+	}
+}
+
+// TestReadmeListsEveryKindsVariables keeps the README's table of template variables in step with MessageVars.
+func TestReadmeListsEveryKindsVariables(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "| `") {
+			name, _, _ := strings.Cut(strings.TrimPrefix(line, "| `"), "`")
+			rows[name] = line
+		}
+	}
+	common := map[string]bool{"greeting": true, "agency": true, "project": true, "manager": true, "link": true}
+	for _, k := range glassbox.MessageKinds() {
+		row, ok := rows[string(k)]
+		if !ok {
+			t.Errorf("README has no row for %s", k)
+			continue
+		}
+		vars := glassbox.MessageVars[k]
+		for name := range vars.Vars {
+			if !common[name] && !strings.Contains(row, "`"+name+"`") {
+				t.Errorf("README's %s row lacks `%s`", k, name)
+			}
+		}
+		for _, items := range vars.Items {
+			for name := range items.Vars {
+				if !strings.Contains(row, "`"+name+"`") && name != "link" {
+					t.Errorf("README's %s row lacks the item variable `%s`", k, name)
+				}
+			}
+		}
 	}
 }
