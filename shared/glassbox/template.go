@@ -102,6 +102,7 @@ type tnode struct {
 	forms []string
 	then  []tnode
 	els   []tnode
+	line  int // tText: the line it starts on
 }
 
 // targ is a quoted string or a variable.
@@ -182,7 +183,7 @@ func (p *parser) block(inBlock bool) ([]tnode, string, error) {
 		open := strings.Index(p.src[p.pos:], "{{")
 		if open < 0 {
 			if p.pos < len(p.src) {
-				nodes = append(nodes, tnode{kind: tText, text: p.src[p.pos:]})
+				nodes = append(nodes, tnode{kind: tText, text: p.src[p.pos:], line: p.line(p.pos)})
 			}
 			p.pos = len(p.src)
 			if inBlock {
@@ -210,7 +211,7 @@ func (p *parser) block(inBlock bool) ([]tnode, string, error) {
 			text, after = standalone(p.src, p.pos, open, after)
 		}
 		if text != "" {
-			nodes = append(nodes, tnode{kind: tText, text: text})
+			nodes = append(nodes, tnode{kind: tText, text: text, line: p.line(p.pos)})
 		}
 		p.pos = after
 		head := words[0]
@@ -555,7 +556,7 @@ func oneLine(s string) string {
 		return s
 	}
 	var b strings.Builder
-	brk := false
+	brk, space := false, true // space: the output so far ends with a space (or is empty)
 	for _, c := range s {
 		switch c {
 		case '\r', '\n', '\t', '\v', '\f', '\u0085', '\u2028', '\u2029':
@@ -566,13 +567,12 @@ func oneLine(s string) string {
 				continue
 			}
 		}
-		if brk {
-			if out := b.String(); out != "" && !strings.HasSuffix(out, " ") {
-				b.WriteByte(' ')
-			}
-			brk = false
+		if brk && !space {
+			b.WriteByte(' ')
 		}
+		brk = false
 		b.WriteRune(c)
+		space = c == ' '
 	}
 	return b.String()
 }
@@ -672,4 +672,49 @@ func paragraphs(s string, m Medium) string {
 		return ""
 	}
 	return strings.Join(ps, "\n\n") + "\n"
+}
+
+// telegramTags are the tags Telegram's HTML parse mode accepts; any other makes the Bot API refuse the message.
+var telegramTags = map[string]bool{"b": true, "strong": true, "i": true, "em": true, "u": true, "ins": true, "s": true,
+	"strike": true, "del": true, "span": true, "tg-spoiler": true, "a": true, "code": true, "pre": true,
+	"blockquote": true, "tg-emoji": true}
+
+// checkTelegramTags refuses markup Telegram would refuse: a tag outside its subset (<p>, <br>, <div>…). Line
+// breaks are written as line breaks.
+func (t *Template) checkTelegramTags() error {
+	var walk func(ns []tnode) error
+	walk = func(ns []tnode) error {
+		for _, n := range ns {
+			if n.kind == tText {
+				for i := 0; i < len(n.text); i++ {
+					if n.text[i] != '<' {
+						continue
+					}
+					j := i + 1
+					if j < len(n.text) && n.text[j] == '/' {
+						j++
+					}
+					k := j
+					for k < len(n.text) && (n.text[k] == '-' || n.text[k] >= 'a' && n.text[k] <= 'z' || n.text[k] >= 'A' && n.text[k] <= 'Z') {
+						k++
+					}
+					if name := strings.ToLower(n.text[j:k]); !telegramTags[name] {
+						line := n.line + strings.Count(n.text[:i], "\n")
+						if name == "" {
+							return TemplateError{line, "a bare < in Telegram HTML: write &lt;"}
+						}
+						return TemplateError{line, fmt.Sprintf("Telegram does not take <%s> (it takes b, i, u, s, a, code, pre, blockquote, span class=\"tg-spoiler\"); break lines with line breaks", name)}
+					}
+				}
+			}
+			if err := walk(n.then); err != nil {
+				return err
+			}
+			if err := walk(n.els); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return walk(t.nodes)
 }

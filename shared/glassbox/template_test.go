@@ -211,3 +211,30 @@ func TestReadmeListsEveryKindsVariables(t *testing.T) {
 		}
 	}
 }
+
+func TestTelegramPartTakesTelegramsTagsOnly(t *testing.T) {
+	ok := "<b>{{title}}</b>\n<i>x</i> <a href=\"https://a.example\">a</a> <span class=\"tg-spoiler\">s</span> <code>c</code>"
+	if _, err := glassbox.ParsePart(glassbox.MessageTaskDone, glassbox.PartTelegram, ok, "en"); err != nil {
+		t.Errorf("Telegram's own tags refused: %v", err)
+	}
+	for src, line := range map[string]int{"<b>{{title}}</b>\n\n<p>x</p>": 3, "a\n{{if title}}b<br>{{end}}": 2, "1 < 2": 1} {
+		_, err := glassbox.ParsePart(glassbox.MessageTaskDone, glassbox.PartTelegram, src, "en")
+		var te glassbox.TemplateError
+		if !errors.As(err, &te) || te.Line != line {
+			t.Errorf("%q: err = %v, want a TemplateError on line %d", src, err, line)
+		}
+	}
+	if _, err := glassbox.ParsePart(glassbox.MessageTaskDone, glassbox.PartHTML, "<p>{{title}}</p><br>", "en"); err != nil {
+		t.Errorf("an email's HTML part refused <p>: %v", err)
+	}
+}
+
+func TestVariablesKeepNoBreakSpaces(t *testing.T) {
+	tp := mustParse(t, "{{title}}")
+	amount := "150\u00a0000,00\u00a0₽ a\n\n  b"
+	for m, want := range map[glassbox.Medium]string{glassbox.MediumLine: "150\u00a0000,00\u00a0₽ a b", glassbox.MediumTelegram: "150\u00a0000,00\u00a0₽ a b"} {
+		if got := tp.Render(glassbox.Vars{"title": amount}, m); got != want {
+			t.Errorf("medium %d: %q, want %q", m, got, want)
+		}
+	}
+}

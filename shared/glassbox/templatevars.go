@@ -64,8 +64,15 @@ func (t MessageTemplate) Part(p TemplatePart) string {
 // ParsePart parses one part of a message kind's template in a locale: HTML and Telegram parts as markup.
 func ParsePart(k MessageKind, p TemplatePart, src, locale string) (*Template, error) {
 	vars := MessageVars[k]
-	if p == PartHTML || p == PartTelegram {
+	switch p {
+	case PartHTML:
 		return ParseMarkupTemplate(src, vars, locale)
+	case PartTelegram:
+		t, err := ParseMarkupTemplate(src, vars, locale)
+		if err != nil {
+			return nil, err
+		}
+		return t, t.checkTelegramTags()
 	}
 	return ParseTemplate(src, vars, locale)
 }

@@ -158,7 +158,7 @@ func compose(s Situation, k glassbox.MessageKind) ([]glassbox.Message, error) {
 func onTelegram(m glassbox.Message, chat string, w worded) glassbox.Message {
 	m.ID = glassbox.MessageID(m.EventID, m.Kind, m.Audience, glassbox.ChannelTelegram)
 	m.Channel, m.Chat = glassbox.ChannelTelegram, chat
-	m.To, m.ReplyTo, m.Subject, m.Text = nil, glassbox.Person{}, "", ""
+	m.To, m.ReplyTo, m.Subject = nil, glassbox.Person{}, ""
 	m.HTML = w.Telegram
 	return m
 }
