@@ -60,33 +60,36 @@ func layers(cfg glassbox.Config, p glassbox.Project, locale string, k glassbox.M
 	return append(out, builtin[locale][name])
 }
 
-// pick returns the first layer's template for a medium: a part written for the medium wins over the body within
-// a layer, and any of them over the layers below.
-func pick(ls []glassbox.MessageTemplate, parts ...glassbox.TemplatePart) (glassbox.TemplatePart, string) {
-	for _, l := range ls {
-		for _, p := range parts {
-			if src := l.Part(p); src != "" {
-				return p, src
-			}
-		}
-	}
-	return "", ""
-}
-
 // word renders a message kind for a project in a locale, from the view v (bounded already).
 func word(cfg glassbox.Config, p glassbox.Project, locale string, k glassbox.MessageKind, variant string, v view) (worded, error) {
 	ls := layers(cfg, p, locale, k, variant)
 	vars := v.vars()
+	// render takes the first layer's template for a medium: a part written for the medium wins over the body
+	// within a layer, and any of them over the layers below. An override that no longer parses (stored by an
+	// older version, whose variables differed; apply refuses such a file now) gives way to the layer below, so
+	// the message still goes out in the built-in wording rather than not at all.
 	render := func(m glassbox.Medium, parts ...glassbox.TemplatePart) (string, error) {
-		part, src := pick(ls, parts...)
-		if src == "" {
-			return "", fmt.Errorf("notify: no %s wording of %s in %s", parts[0], k, locale)
+		var firstErr error
+		for _, l := range ls {
+			for _, part := range parts {
+				src := l.Part(part)
+				if src == "" {
+					continue
+				}
+				t, err := parseCached(k, part, src, locale)
+				if err != nil {
+					if firstErr == nil {
+						firstErr = fmt.Errorf("notify: %s %s template (%s): %w", k, part, locale, err)
+					}
+					break
+				}
+				return t.Render(vars, m), nil
+			}
 		}
-		t, err := parseCached(k, part, src, locale)
-		if err != nil {
-			return "", fmt.Errorf("notify: %s %s template (%s): %w", k, part, locale, err)
+		if firstErr != nil {
+			return "", firstErr
 		}
-		return t.Render(vars, m), nil
+		return "", fmt.Errorf("notify: no %s wording of %s in %s", parts[0], k, locale)
 	}
 	var w worded
 	var err error

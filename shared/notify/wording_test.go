@@ -194,3 +194,17 @@ func TestDecideUsesTheProjectsTemplate(t *testing.T) {
 		t.Errorf("telegram = %q", msgs[1].HTML)
 	}
 }
+
+// An override stored by an older version that no longer parses gives way to the built-in wording: the client
+// still hears, in the house words.
+func TestBrokenOverrideFallsBackToTheBuiltin(t *testing.T) {
+	c, p := sampleConfig("ru")
+	p.Templates = glassbox.MessageTemplates{glassbox.MessageTaskDone: {Subject: "{{renamed_variable}}", Body: "{{if title}}"}}
+	w, err := word(c, p, "ru", glassbox.MessageTaskDone, "", sampleView("ru"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(w.Subject, "Готово: «") || !strings.Contains(w.Text, "Это умный помощник агентства") {
+		t.Errorf("got %+v, want the built-in wording", w)
+	}
+}
