@@ -127,12 +127,10 @@ func ParseMarkupTemplate(src string, vars TemplateVars, locale string) (*Templat
 func parse(src string, vars TemplateVars, locale string, markup bool) (*Template, error) {
 	p := &parser{src: src, locale: Locale(locale)}
 	p.scopes = []TemplateVars{vars}
-	nodes, end, err := p.block(false)
+	// At the top level, block fails on an {{else}} or {{end}} of its own, so it ends only with the source.
+	nodes, _, err := p.block(false)
 	if err != nil {
 		return nil, err
-	}
-	if end != "" {
-		return nil, TemplateError{p.line(p.tagAt), "{{" + end + "}} without {{if}} or {{range}}"}
 	}
 	return &Template{nodes: nodes, markup: markup, locale: p.locale}, nil
 }
