@@ -27,13 +27,18 @@ import (
 // (.eml) into a folder. Signatures are not checked, so any sample from events/ works with any agency file; its
 // help and its output say so, since a delivery that previews well may still be refused.
 func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("preview [-f agency.yaml] --event events/ingest-amocrm-stage-closed.json [-o DIR]",
+	fs := newFlags("preview [-f agency.yaml] --event events/ingest-amocrm-stage-closed.json [--project ID] [-o DIR]",
 		"Runs the real pipeline (parse, decide, number, render, word) for one sample webhook on a scratch store and\n"+
-			"writes the PDFs and the emails (.eml) into a folder, sending nothing. Signatures, tokens and passwords are\n"+
-			"NOT checked, so any sample works with any agency file: a delivery preview shows may still be refused.")
+			"writes what each channel would send into a folder, sending nothing: the PDFs, the emails (.eml, and their\n"+
+			"HTML part as .html to open in a browser) and the Telegram messages (.telegram.txt, in Telegram's HTML).\n"+
+			"The agency file's message templates apply. --project previews the sample as an event of that project\n"+
+			"(the sample's binding is pointed at it; a binding the agency file lacks comes from the demo agency).\n"+
+			"Signatures, tokens and passwords are NOT checked, so any sample works with any agency file: a delivery\n"+
+			"preview shows may still be refused.")
 	file := fs.String("f", "", "agency file (default: the demo agency)")
 	event := fs.String("event", "", "an API Gateway request from events/, e.g. events/ingest-amocrm-stage-closed.json")
-	out := fs.String("o", "preview", "folder for the PDFs and .eml files")
+	out := fs.String("o", "preview", "folder for the PDFs, .eml, .html and .telegram.txt files")
+	project := fs.String("project", "", "preview the sample as an event of this project (a projects[].id)")
 	bitrixDeal := fs.String("bitrix-deal", "events/bitrix24-crm-deal-get-response.json", "what Bitrix24's crm.deal.get answers, for Bitrix24 events")
 	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
@@ -57,6 +62,11 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 	}
 	b, ok := cfg.Binding(provider, bindingID)
+	if *project != "" {
+		if b, ok, err = bindForPreview(&cfg, provider, bindingID, *project); err != nil {
+			return err
+		}
+	}
 	if p == nil || !ok {
 		return fmt.Errorf("preview: the agency file has no %s binding %q", provider, bindingID)
 	}
@@ -104,7 +114,7 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	proc := pipeline.New(pipeline.Deps{
-		Store: store, Mailer: outbox.New(*out), Secrets: store,
+		Store: store, Mailer: outbox.New(*out), Telegram: telegramFiles{dir: *out}, Secrets: store,
 		LinkKeyParam: "preview-link-key", PublicBaseURL: "https://glassbox.example",
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}).Processor
@@ -138,8 +148,23 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	for _, m := range mail {
 		fmt.Fprintf(stdout, "%s  to %s: %s\n", filepath.Join(*out, m.File), strings.Join(m.To, ", "), m.Subject)
+		if m.HTML == "" {
+			continue
+		}
+		page := filepath.Join(*out, strings.TrimSuffix(m.File, ".eml")+".html")
+		if err := os.WriteFile(page, []byte(m.HTML), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s  (its HTML part)\n", page)
 	}
-	if n == 0 && len(mail) == 0 {
+	chats, err := filepath.Glob(filepath.Join(*out, "*"+telegramSuffix))
+	if err != nil {
+		return err
+	}
+	for _, c := range chats {
+		fmt.Fprintf(stdout, "%s  (Telegram)\n", c)
+	}
+	if n == 0 && len(mail) == 0 && len(chats) == 0 {
 		fmt.Fprintln(stdout, "the event was accepted, but its stage means nothing in the binding's stage_map")
 	}
 	return nil
@@ -150,4 +175,53 @@ func previewConfig(path string) (glassbox.Config, error) {
 		return agencyfile.Parse(demoAgency, providers.Catalog())
 	}
 	return agencyfile.Load(path, providers.Catalog())
+}
+
+// bindForPreview points the sample's binding at a project, so that the sample previews as that project's event
+// (its locale, its contacts and chats, its templates). A binding the agency file lacks is taken from the demo
+// agency, whose bindings fit the samples in events/.
+func bindForPreview(cfg *glassbox.Config, provider, bindingID, project string) (glassbox.Binding, bool, error) {
+	if _, ok := cfg.Project(project); !ok {
+		return glassbox.Binding{}, false, fmt.Errorf("preview: the agency file has no project %q", project)
+	}
+	b, ok := cfg.Binding(provider, bindingID)
+	if !ok {
+		demo, err := agencyfile.Parse(demoAgency, providers.Catalog())
+		if err != nil {
+			return glassbox.Binding{}, false, err
+		}
+		if b, ok = demo.Binding(provider, bindingID); !ok {
+			return glassbox.Binding{}, false, fmt.Errorf("preview: neither the agency file nor the demo agency has a %s binding %q", provider, bindingID)
+		}
+		cfg.Bindings = append(cfg.Bindings, b)
+	}
+	b.ProjectID = project
+	routes := make([]glassbox.DealRoute, len(b.Deals))
+	for i, d := range b.Deals {
+		d.ProjectID = project
+		routes[i] = d
+	}
+	b.Deals = routes
+	for i, x := range cfg.Bindings {
+		if x.Provider == provider && x.ID == bindingID {
+			cfg.Bindings[i] = b
+		}
+	}
+	return b, true, nil
+}
+
+// telegramSuffix ends the files preview writes for Telegram messages.
+const telegramSuffix = ".telegram.txt"
+
+// telegramFiles is preview's Telegram channel: each message becomes a file holding its chat and its text in
+// Telegram's HTML subset, as the Bot API would get it.
+type telegramFiles struct{ dir string }
+
+func (t telegramFiles) Send(_ context.Context, m glassbox.Message, _ []glassbox.IssuedDocument) (string, error) {
+	name := fmt.Sprintf("%s-%s-%s%s", time.Now().UTC().Format("20060102T150405.000000000"), m.Kind, m.ID[:8], telegramSuffix)
+	body := "Chat: " + m.Chat + "\n\n" + m.HTML + "\n"
+	if err := os.WriteFile(filepath.Join(t.dir, name), []byte(body), 0o644); err != nil {
+		return "", err
+	}
+	return name, nil
 }

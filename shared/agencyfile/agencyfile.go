@@ -43,7 +43,7 @@ func Parse(data []byte, known glassbox.ProviderCatalog) (glassbox.Config, error)
 	}
 	if errs := cfg.Validate(known); len(errs) > 0 {
 		for i := range errs {
-			errs[i].Line = lineOf(&root, errs[i].Path)
+			errs[i].Line = lineOf(&root, errs[i].Path, errs[i].TextLine)
 		}
 		return glassbox.Config{}, errs
 	}
@@ -52,8 +52,23 @@ func Parse(data []byte, known glassbox.ProviderCatalog) (glassbox.Config, error)
 
 // lineOf finds the line of the node a path like "projects[1].billing.stages[2].amount" names, or of its nearest
 // existing ancestor when the field is missing. Map keys may contain dots ("stage_map.v1.0"): at each mapping the
-// longest key that the rest of the path starts with wins.
-func lineOf(root *yaml.Node, path string) int {
+// longest key that the rest of the path starts with wins. textLine > 0 is a line within the field's text (a
+// template's): the line in the file is counted from where the text starts.
+func lineOf(root *yaml.Node, path string, textLine int) int {
+	line, n := find(root, path)
+	if textLine <= 0 || n == nil || n.Kind != yaml.ScalarNode {
+		return line
+	}
+	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		// A block scalar's text starts on the line after its "|" or ">". (Folded text may join lines; the
+		// count is then the template's own.)
+		return n.Line + textLine
+	}
+	return n.Line + textLine - 1
+}
+
+// find walks a path to its node; a missing field ends the walk at its nearest ancestor's line, with no node.
+func find(root *yaml.Node, path string) (int, *yaml.Node) {
 	n := root
 	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
 		n = n.Content[0]
@@ -67,18 +82,18 @@ func lineOf(root *yaml.Node, path string) int {
 		case '[':
 			end := strings.IndexByte(rest, ']')
 			if end < 0 {
-				return line
+				return line, nil
 			}
 			i, err := strconv.Atoi(rest[1:end])
 			if err != nil || n.Kind != yaml.SequenceNode || i < 0 || i >= len(n.Content) {
-				return line
+				return line, nil
 			}
 			n, line = n.Content[i], n.Content[i].Line
 			rest = rest[end+1:]
 		default:
 			key, value := child(n, rest)
 			if value == nil {
-				return line
+				return line, nil
 			}
 			// The key's line: for a block mapping or list that is the line with its name, not its first entry.
 			n, line = value, key.Line
@@ -88,7 +103,7 @@ func lineOf(root *yaml.Node, path string) int {
 			rest = rest[len(key.Value):]
 		}
 	}
-	return line
+	return line, n
 }
 
 // child returns the entry of mapping n whose key is the longest prefix of path ending at a '.', '[' or the end.

@@ -341,3 +341,53 @@ func TestOldContractFieldLoads(t *testing.T) {
 		t.Errorf("contract = %+v, %v; want number 12 of 2026-09-01", ref, ok)
 	}
 }
+
+// A template that does not parse or names a variable its message kind lacks is refused at apply, with the
+// line in the agency file where the mistake is, inside a block of text too.
+func TestTemplateErrorsNameTheLineInTheFile(t *testing.T) {
+	const file = `agency:
+  name: Studio
+  sender: notify@studio.example
+  locale: ru
+  templates:
+    ru:
+      task_done:
+        subject: "Готово: {{title}}"
+        body: |
+          {{greeting}}, добрый день!
+
+          Готово: «{{titel}}».
+    en:
+      tasks_done:
+        subject: "Done: {{count}} {{plural count \"task\"}}"
+clients:
+  - id: acme
+    name: Acme
+    contacts:
+      - name: Anna
+        email: anna@acme.example
+projects:
+  - id: site
+    client: acme
+    name: Site
+    manager:
+      name: Maria
+      email: maria@studio.example
+    templates:
+      task_blocked:
+        telegram: "{{if list}}<b>{{list}}</b>"
+`
+	_, err := agencyfile.Parse([]byte(file), providers.Catalog())
+	if !agencyfile.IsValidation(err) {
+		t.Fatalf("Parse error = %v, want validation errors", err)
+	}
+	for _, want := range []string{
+		`line 12: agency.templates.ru.task_done.body: unknown variable "titel"`,
+		`line 15: agency.templates.en.tasks_done.subject: {{plural}} takes a number and 2 quoted forms`,
+		`line 31: projects[0].templates.task_blocked.telegram: {{if}} or {{range}} without {{end}}`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("errors lack %q:\n%v", want, err)
+		}
+	}
+}

@@ -44,6 +44,9 @@ type Agency struct {
 	TelegramBotParam string `json:"telegram_bot_param,omitempty" yaml:"telegram_bot_param,omitempty" dynamodbav:"telegramBotParam,omitempty"`
 	// WorkingHours is when clients may get reminders; DefaultWorkingHours when unset.
 	WorkingHours WorkingHours `json:"working_hours,omitempty" yaml:"working_hours,omitempty" dynamodbav:"workingHours,omitempty"`
+	// Templates override the built-in wording of messages, per locale ("ru", "en") and message kind; a
+	// project's own templates come first (see MessageTemplate).
+	Templates map[string]MessageTemplates `json:"templates,omitempty" yaml:"templates,omitempty" dynamodbav:"templates,omitempty"`
 }
 
 // Person is someone a message can be addressed to.
@@ -78,6 +81,8 @@ type Project struct {
 	TelegramChatID string `json:"telegram_chat_id,omitempty" yaml:"telegram_chat_id,omitempty" dynamodbav:"telegramChatId,omitempty"`
 	// Billing is set for projects billed by stages.
 	Billing Billing `json:"billing,omitempty" yaml:"billing,omitempty" dynamodbav:"billing,omitempty"`
+	// Templates override the wording of this project's messages, per message kind, in the project's locale.
+	Templates MessageTemplates `json:"templates,omitempty" yaml:"templates,omitempty" dynamodbav:"templates,omitempty"`
 }
 
 // ClientChat is the Telegram chat a project's client notices go to: the project's own, else its client's; empty
@@ -221,9 +226,15 @@ type FieldError struct {
 	Line int
 	Path string
 	Msg  string
+	// TextLine is the line within the field's text that is wrong (a template's), counting from 1; 0 when the
+	// whole field is. The agency file adds it to the field's line.
+	TextLine int
 }
 
 func (e FieldError) Error() string {
+	if e.TextLine > 0 && e.Line == 0 {
+		return fmt.Sprintf("%s: template line %d: %s", e.Path, e.TextLine, e.Msg)
+	}
 	if e.Line > 0 {
 		return fmt.Sprintf("line %d: %s: %s", e.Line, e.Path, e.Msg)
 	}

@@ -87,6 +87,7 @@ func (c Config) Validate(known ProviderCatalog) ValidationErrors {
 	for i, b := range c.Bindings {
 		v.binding(fmt.Sprintf("bindings[%d]", i), b, bindings, projects)
 	}
+	v.templates(c)
 	return v.errs
 }
 

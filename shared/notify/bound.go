@@ -23,22 +23,14 @@ func (v view) bounded() view {
 	if len(v.Link) > maxURL {
 		v.Link = ""
 	}
-	if len(v.TaskURL) > maxURL {
-		v.TaskURL = ""
+	v.Tasks = append([]taskItem(nil), v.Tasks...)
+	for i, t := range v.Tasks {
+		v.Tasks[i].Title = shorten(t.Title, maxField)
+		if len(t.Link) > maxURL {
+			v.Tasks[i].Link = ""
+		}
 	}
 	return v
-}
-
-// subjectOf words a subject of at most maxSubject characters: a title that makes it longer is shortened first,
-// so the project's name stays in view; whatever is still too long is cut at the end.
-func subjectOf(w wording, v view) string {
-	s := w.subject(v)
-	over := utf8.RuneCountInString(s) - maxSubject
-	if over > 0 && v.Title != "" {
-		v.Title = shorten(v.Title, max(utf8.RuneCountInString(v.Title)-over, 20))
-		s = w.subject(v)
-	}
-	return shorten(s, maxSubject)
 }
 
 // shorten cuts s to at most n characters (runes, never inside one), ending a cut text with "…".

@@ -69,8 +69,9 @@ func audienceOf(k glassbox.MessageKind) glassbox.Audience {
 	return glassbox.AudienceManager
 }
 
-// view is what the wording sees. Every string in it may come from a tracker: view.escaped makes it safe for HTML,
-// and the mime package strips line breaks from headers.
+// view is what the wording sees; view.vars names its fields for templates. Every string in it may come from a
+// tracker: the template engine escapes it for HTML and Telegram, and the mime package strips line breaks from
+// headers.
 type view struct {
 	Greeting string
 	Agency   string
@@ -79,13 +80,28 @@ type view struct {
 	Title    string
 	List     string
 	Actor    string
-	Link     string
-	TaskURL  string
+	// Link is the message's link: the result, the task, the invoice, the "payment received" link.
+	Link string
 
 	// Billing messages: the client's legal name, the closed and the billed stage, the invoice number, its total
-	// and due date (formatted for the locale), when the paid link expires, how many reminders went out.
+	// and due date (formatted for the locale), when the paid link expires, which reminder this is and how many
+	// went out; which case of a closed stage it is.
 	Client, Stage, BilledStage, Invoice, Amount, Due, Expires string
-	Reminders                                                 int
+	Reminder, Reminders                                       int
+	Starting, Prepay, Postpay, Last                           bool
+
+	// Tasks are the tasks a coalesced notice lists (tasks_done).
+	Tasks []taskItem
+	// A message that did not arrive (delivery_failed): where it went, why it failed, whose address it is, on
+	// which channel, and its subject.
+	Address, Reason, Recipient, Channel, Subject string
+	// A Telegram group that became a supergroup (chat_migrated): its old and new chat id.
+	Chat, NewChat string
+}
+
+// taskItem is one task of a list a message shows.
+type taskItem struct {
+	Title, Link string
 }
 
 // compose words a task notice for its audience: an email, and a Telegram copy when the audience has a chat
@@ -117,52 +133,53 @@ func compose(s Situation, k glassbox.MessageKind) ([]glassbox.Message, error) {
 		List:     s.Event.ListName,
 		Actor:    s.Event.Actor,
 		Link:     link,
-		TaskURL:  s.Event.URL,
+	}
+	if audience == glassbox.AudienceManager {
+		// The manager acts on the task itself, not on its result.
+		v.Link = s.Event.URL
 	}
 	locale := s.Config.ProjectLocale(s.Project)
-	w := wordings[locale][k]
+	m, w, err := message(s.Config, s.Project, locale, s.Event.ID, k, audience, to, replyTo, "", v)
+	if err != nil {
+		return nil, err
+	}
 	var out []glassbox.Message
 	if len(to) > 0 {
-		m, err := message(s.Config, s.Project, locale, s.Event.ID, k, audience, to, replyTo, w, v)
-		if err != nil {
-			return nil, err
-		}
 		out = append(out, m)
 	}
 	if chat != "" {
-		m, err := message(s.Config, s.Project, locale, s.Event.ID, k, audience, to, replyTo, w, v)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, onTelegram(m, chat, w, v, s.Config.Agency.NameIn(locale)))
+		out = append(out, onTelegram(m, chat, w))
 	}
 	return out, nil
 }
 
 // onTelegram turns a worded email into its copy for a Telegram chat: its own id, so each is sent once, and the
 // text in Telegram's HTML subset.
-func onTelegram(m glassbox.Message, chat string, w wording, v view, agency string) glassbox.Message {
+func onTelegram(m glassbox.Message, chat string, w worded) glassbox.Message {
 	m.ID = glassbox.MessageID(m.EventID, m.Kind, m.Audience, glassbox.ChannelTelegram)
 	m.Channel, m.Chat = glassbox.ChannelTelegram, chat
 	m.To, m.ReplyTo, m.Subject = nil, glassbox.Person{}, ""
-	v = v.bounded()
-	v.Agency = agency
-	m.HTML = w.telegram(v.escaped())
+	m.HTML = w.Telegram
 	return m
 }
 
 // message words one message for its recipients, from the agency's sender, signed with the agency's name in
-// the message's locale. Its id derives from the cause (an
-// event, a stage close, a reminder), the kind and the audience, so it is sent once however often its cause is
-// processed.
+// the message's locale, and returns it as an email with its wording in every medium (for a Telegram copy). The
+// wording is the project's, the agency's or the built-in template of the kind (variant picks among a kind's
+// built-in wordings). Its id derives from the cause (an event, a stage close, a reminder), the kind and the
+// audience, so it is sent once however often its cause is processed.
 func message(cfg glassbox.Config, p glassbox.Project, locale, cause string, k glassbox.MessageKind, a glassbox.Audience,
-	to []glassbox.Person, replyTo glassbox.Person, w wording, v view) (glassbox.Message, error) {
+	to []glassbox.Person, replyTo glassbox.Person, variant string, v view) (glassbox.Message, worded, error) {
 	v = v.bounded()
 	from, err := cfg.Agency.SenderIn(locale)
 	if err != nil {
-		return glassbox.Message{}, fmt.Errorf("notify: %w", err)
+		return glassbox.Message{}, worded{}, fmt.Errorf("notify: %w", err)
 	}
 	v.Agency = cfg.Agency.NameIn(locale)
+	w, err := word(cfg, p, locale, k, variant, v)
+	if err != nil {
+		return glassbox.Message{}, worded{}, err
+	}
 	return glassbox.Message{
 		ID:        glassbox.MessageID(cause, k, a, glassbox.ChannelEmail),
 		ProjectID: p.ID,
@@ -173,10 +190,10 @@ func message(cfg glassbox.Config, p glassbox.Project, locale, cause string, k gl
 		From:      from,
 		ReplyTo:   replyTo,
 		To:        to,
-		Subject:   subjectOf(w, v),
-		Text:      w.text(v),
-		HTML:      w.html(v.escaped()),
-	}, nil
+		Subject:   w.Subject,
+		Text:      w.Text,
+		HTML:      w.HTML,
+	}, w, nil
 }
 
 // firstNames greets people by first name: "Анна" or "Анна, Пётр".

@@ -1,112 +1,142 @@
 package notify
 
 import (
-	"html"
-	"net/url"
+	"fmt"
 	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 )
 
-// The wording is plain Go rather than text/template or html/template: templates reach
-// reflect.Value.MethodByName, which stops the linker from dropping unused methods and made the React
-// binary 16.4 MB instead of 10.3 MB. HTML gets a view whose every field is escaped (see escaped).
+// The wording goes through glassbox's own small template engine (glassbox/template.go) rather than
+// text/template or html/template: those reach reflect.Value.MethodByName, which stops the linker from dropping
+// unused methods and made the React binary 16.4 MB instead of 10.3 MB. The engine escapes by medium, so neither
+// a built-in wording nor an admin's can put unescaped tracker text into HTML or Telegram.
 
-// wording is one kind of message in one locale: a subject and paragraphs around one link. The same sentences
-// render as text and as HTML, so the two parts cannot drift apart.
-type wording struct {
-	subject func(v view) string
-	// before and after are the paragraphs around the link.
-	before, after []func(v view) string
-	// link picks the URL (nil: no link); linkIntro leads it in text, linkLabel is its text in HTML.
-	link                 func(v view) string
-	linkIntro, linkLabel string
-	// button draws the HTML link as a button; signed ends the message with the agency's name.
-	button, signed bool
+// worded is one message in every medium it can go out in.
+type worded struct {
+	Subject, Text, HTML, Telegram string
 }
 
-func (w wording) text(v view) string {
-	ps := make([]string, 0, len(w.before)+len(w.after)+2)
-	for _, p := range w.before {
-		ps = append(ps, p(v))
-	}
-	if w.link != nil {
-		ps = append(ps, w.linkIntro+" "+w.link(v))
-	}
-	for _, p := range w.after {
-		ps = append(ps, p(v))
-	}
-	if w.signed {
-		ps = append(ps, v.Agency)
-	}
-	return strings.Join(ps, "\n\n") + "\n"
+// parsed caches templates by kind, part, locale and source: built-ins and the agency file's overrides are
+// parsed once per process, not per message.
+var parsed sync.Map
+
+type parsedKey struct {
+	kind        glassbox.MessageKind
+	part        glassbox.TemplatePart
+	locale, src string
 }
 
-// html renders the message as an HTML document; v must be escaped (view.escaped).
-func (w wording) html(v view) string {
-	ps := make([]string, 0, len(w.before)+len(w.after)+2)
-	for _, p := range w.before {
-		ps = append(ps, "<p>"+p(v)+"</p>")
+func parseCached(k glassbox.MessageKind, part glassbox.TemplatePart, src, locale string) (*glassbox.Template, error) {
+	key := parsedKey{k, part, locale, src}
+	if t, ok := parsed.Load(key); ok {
+		return t.(*glassbox.Template), nil
 	}
-	style := ""
-	if w.button {
-		style = " " + button
+	t, err := glassbox.ParsePart(k, part, src, locale)
+	if err != nil {
+		return nil, err
 	}
-	if w.link != nil {
-		ps = append(ps, `<p><a href="`+w.link(v)+`"`+style+`>`+w.linkLabel+`</a></p>`)
-	}
-	for _, p := range w.after {
-		ps = append(ps, "<p>"+p(v)+"</p>")
-	}
-	if w.signed {
-		ps = append(ps, `<p style="color:#667085">`+v.Agency+`</p>`)
-	}
-	return htmlLayout(strings.Join(ps, "\n"))
+	parsed.Store(key, t)
+	return t, nil
 }
 
-// telegram renders the message in Telegram's HTML subset (parse_mode HTML): the same paragraphs, the link as
-// an <a>, no layout. v must be escaped (view.escaped).
-func (w wording) telegram(v view) string {
-	ps := make([]string, 0, len(w.before)+len(w.after)+2)
-	for _, p := range w.before {
-		ps = append(ps, p(v))
+// layers are the templates that may word a message, most specific first: the project's own (when the message
+// speaks the project's locale), the agency's in the message's locale, the built-in one (of the variant, when the
+// kind has several).
+func layers(cfg glassbox.Config, p glassbox.Project, locale string, k glassbox.MessageKind, variant string) []glassbox.MessageTemplate {
+	var out []glassbox.MessageTemplate
+	if t, ok := p.Templates[k]; ok && cfg.ProjectLocale(p) == locale {
+		out = append(out, t)
 	}
-	if w.link != nil {
-		ps = append(ps, `<a href="`+w.link(v)+`">`+w.linkLabel+`</a>`)
+	if t, ok := cfg.Agency.Templates[locale][k]; ok {
+		out = append(out, t)
 	}
-	for _, p := range w.after {
-		ps = append(ps, p(v))
+	name := string(k)
+	if variant != "" {
+		name += "/" + variant
 	}
-	if w.signed {
-		ps = append(ps, "<i>"+v.Agency+"</i>")
-	}
-	return strings.Join(ps, "\n\n")
+	return append(out, builtin[locale][name])
 }
 
-func deliverable(v view) string { return v.Link }
-func task(v view) string        { return v.TaskURL }
-
-// escaped returns the view with every field safe to place in HTML text and attributes. Links that are not
-// http(s) become "#", so a tracker cannot smuggle a javascript: URL into a button.
-func (v view) escaped() view {
-	e := html.EscapeString
-	return view{
-		Greeting: e(v.Greeting), Agency: e(v.Agency), Project: e(v.Project), Manager: e(v.Manager),
-		Title: e(v.Title), List: e(v.List), Actor: e(v.Actor), Link: e(safeURL(v.Link)), TaskURL: e(safeURL(v.TaskURL)),
-		Client: e(v.Client), Stage: e(v.Stage), BilledStage: e(v.BilledStage), Invoice: e(v.Invoice), Amount: e(v.Amount),
-		Due: e(v.Due), Expires: e(v.Expires), Reminders: v.Reminders,
+// word renders a message kind for a project in a locale, from the view v (bounded already).
+func word(cfg glassbox.Config, p glassbox.Project, locale string, k glassbox.MessageKind, variant string, v view) (worded, error) {
+	ls := layers(cfg, p, locale, k, variant)
+	vars := v.vars()
+	// render takes the first layer's template for a medium: a part written for the medium wins over the body
+	// within a layer, and any of them over the layers below. An override that no longer parses (stored by an
+	// older version, whose variables differed; apply refuses such a file now) gives way to the layer below, so
+	// the message still goes out in the built-in wording rather than not at all.
+	render := func(m glassbox.Medium, parts ...glassbox.TemplatePart) (string, error) {
+		var firstErr error
+		for _, l := range ls {
+			for _, part := range parts {
+				src := l.Part(part)
+				if src == "" {
+					continue
+				}
+				t, err := parseCached(k, part, src, locale)
+				if err != nil {
+					if firstErr == nil {
+						firstErr = fmt.Errorf("notify: %s %s template (%s): %w", k, part, locale, err)
+					}
+					break
+				}
+				return t.Render(vars, m), nil
+			}
+		}
+		if firstErr != nil {
+			return "", firstErr
+		}
+		return "", fmt.Errorf("notify: no %s wording of %s in %s", parts[0], k, locale)
 	}
+	var w worded
+	var err error
+	if w.Subject, err = render(glassbox.MediumLine, glassbox.PartSubject); err != nil {
+		return worded{}, err
+	}
+	if over := utf8.RuneCountInString(w.Subject) - maxSubject; over > 0 && v.Title != "" {
+		// A long title is shortened first, so the project's name stays in view.
+		vars["title"] = shorten(v.Title, max(utf8.RuneCountInString(v.Title)-over, 20))
+		w.Subject, _ = render(glassbox.MediumLine, glassbox.PartSubject)
+		vars["title"] = v.Title
+	}
+	w.Subject = shorten(w.Subject, maxSubject)
+	if w.Text, err = render(glassbox.MediumText, glassbox.PartText, glassbox.PartBody); err != nil {
+		return worded{}, err
+	}
+	html, err := render(glassbox.MediumHTML, glassbox.PartHTML, glassbox.PartBody)
+	if err != nil {
+		return worded{}, err
+	}
+	w.HTML = htmlLayout(html)
+	if w.Telegram, err = render(glassbox.MediumTelegram, glassbox.PartTelegram, glassbox.PartBody); err != nil {
+		return worded{}, err
+	}
+	return w, nil
 }
 
-func safeURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return "#"
+// vars are the view's values under the names templates use (glassbox.MessageVars says which kind has which).
+func (v view) vars() glassbox.Vars {
+	out := glassbox.Vars{
+		"greeting": v.Greeting, "agency": v.Agency, "project": v.Project, "manager": v.Manager, "link": v.Link,
+		"title": v.Title, "list": v.List, "actor": v.Actor,
+		"client": v.Client, "stage": v.Stage, "billed_stage": v.BilledStage, "invoice": v.Invoice, "amount": v.Amount,
+		"due": v.Due, "expires": v.Expires, "reminder": v.Reminder, "reminders": v.Reminders,
+		"starting": v.Starting, "prepay": v.Prepay, "postpay": v.Postpay, "last": v.Last,
+		"count": len(v.Tasks), "address": v.Address, "reason": v.Reason, "recipient": v.Recipient,
+		"channel": v.Channel, "subject": v.Subject, "chat": v.Chat, "new_chat": v.NewChat,
 	}
-	return s
+	if len(v.Tasks) > 0 {
+		items := make([]glassbox.Vars, len(v.Tasks))
+		for i, t := range v.Tasks {
+			items[i] = glassbox.Vars{"title": t.Title, "link": t.Link}
+		}
+		out["tasks"] = items
+	}
+	return out
 }
-
-const button = `style="display:inline-block;padding:10px 18px;background:#2563eb;color:#fff;border-radius:6px;text-decoration:none"`
 
 func htmlLayout(body string) string {
 	return `<!DOCTYPE html><html><head><meta charset="utf-8"></head>` +
@@ -114,111 +144,17 @@ func htmlLayout(body string) string {
 		body + `</body></html>`
 }
 
-func by(actor string) string {
-	if actor == "" {
-		return ""
+// builtinNames lists the built-in template names of a locale (kinds and their variants), for tests.
+func builtinNames(locale string) []string {
+	var out []string
+	for n := range builtin[locale] {
+		out = append(out, n)
 	}
-	return " (" + actor + ")"
+	return out
 }
 
-func greetRU(v view) string {
-	if v.Greeting == "" {
-		return "Добрый день!"
-	}
-	return v.Greeting + ", добрый день!"
-}
-
-func greetEN(v view) string {
-	if v.Greeting == "" {
-		return "Hello,"
-	}
-	return "Hi " + v.Greeting + ","
-}
-
-// wordings holds the wording per locale and message kind. Short and human: one fact, one link, one next step.
-var wordings = map[string]map[glassbox.MessageKind]wording{
-	glassbox.LocaleRU: {
-		glassbox.MessageTaskDone: {
-			subject: func(v view) string { return "Готово: «" + v.Title + "» — " + v.Project },
-			before: []func(view) string{
-				greetRU,
-				func(v view) string {
-					return "Это помощник агентства " + v.Agency + ". Команда закончила работу над задачей «" + v.Title + "» в проекте «" + v.Project + "»."
-				},
-			},
-			link: deliverable, linkIntro: "Посмотрите результат по ссылке:", linkLabel: "Посмотреть результат", button: true,
-			after: []func(view) string{
-				func(v view) string {
-					return "Если есть правки, напишите их в ответ на это письмо — менеджер " + v.Manager + " подключится."
-				},
-			},
-			signed: true,
-		},
-		glassbox.MessageTaskBlocked: {
-			subject: func(v view) string { return "Заблокировано: «" + v.Title + "» — " + v.Project },
-			before: []func(view) string{
-				func(v view) string {
-					return v.Greeting + ", задача «" + v.Title + "» в проекте «" + v.Project + "» перешла в «" + v.List + "»" + by(v.Actor) + "."
-				},
-				func(view) string {
-					return "Клиенту ничего не отправлено: поговорите с ним сами, если это нужно."
-				},
-			},
-			link: task, linkIntro: "Задача:", linkLabel: "Открыть задачу",
-		},
-		glassbox.MessageTaskReopened: {
-			subject: func(v view) string { return "Снова в работе: «" + v.Title + "» — " + v.Project },
-			before: []func(view) string{
-				func(v view) string {
-					return v.Greeting + ", задача «" + v.Title + "» в проекте «" + v.Project + "» вернулась из готовых в «" + v.List + "»" + by(v.Actor) + "."
-				},
-				func(view) string {
-					return "Клиент об этом не извещён: если он уже видел результат, расскажите ему сами."
-				},
-			},
-			link: task, linkIntro: "Задача:", linkLabel: "Открыть задачу",
-		},
-	},
-	glassbox.LocaleEN: {
-		glassbox.MessageTaskDone: {
-			subject: func(v view) string { return "Done: “" + v.Title + "” — " + v.Project },
-			before: []func(view) string{
-				greetEN,
-				func(v view) string {
-					return "This is the " + v.Agency + " assistant. The team has finished “" + v.Title + "” in " + v.Project + "."
-				},
-			},
-			link: deliverable, linkIntro: "See the result here:", linkLabel: "See the result", button: true,
-			after: []func(view) string{
-				func(v view) string {
-					return "If anything needs changing, just reply to this email and " + v.Manager + " will pick it up."
-				},
-			},
-			signed: true,
-		},
-		glassbox.MessageTaskBlocked: {
-			subject: func(v view) string { return "Blocked: “" + v.Title + "” — " + v.Project },
-			before: []func(view) string{
-				func(v view) string {
-					return v.Greeting + ", “" + v.Title + "” in " + v.Project + " moved to “" + v.List + "”" + by(v.Actor) + "."
-				},
-				func(view) string {
-					return "Nothing was sent to the client: talk to them yourself if they need to know."
-				},
-			},
-			link: task, linkIntro: "Task:", linkLabel: "Open the task",
-		},
-		glassbox.MessageTaskReopened: {
-			subject: func(v view) string { return "Reopened: “" + v.Title + "” — " + v.Project },
-			before: []func(view) string{
-				func(v view) string {
-					return v.Greeting + ", “" + v.Title + "” in " + v.Project + " went back from done to “" + v.List + "”" + by(v.Actor) + "."
-				},
-				func(view) string {
-					return "The client was not told: if they have seen the result already, let them know yourself."
-				},
-			},
-			link: task, linkIntro: "Task:", linkLabel: "Open the task",
-		},
-	},
+// kindOf is the message kind of a built-in template name ("invoice_reminder/2" → invoice_reminder).
+func kindOf(name string) glassbox.MessageKind {
+	k, _, _ := strings.Cut(name, "/")
+	return glassbox.MessageKind(k)
 }

@@ -72,7 +72,11 @@ var moscow = time.FixedZone("MSK", 3*60*60)
 func sampleConfig() glassbox.Config {
 	return glassbox.Config{
 		Agency: glassbox.Agency{Name: "Studio", Sender: "Studio <notify@studio.example>", Locale: glassbox.LocaleEN, TimeZone: "Europe/Moscow",
-			PublicURL: "https://glassbox.studio.example", WorkingHours: glassbox.WorkingHours{From: 9, To: 19}},
+			PublicURL: "https://glassbox.studio.example", WorkingHours: glassbox.WorkingHours{From: 9, To: 19},
+			Templates: map[string]glassbox.MessageTemplates{
+				glassbox.LocaleRU: {glassbox.MessageTaskDone: {Subject: "Готово: {{title}}", Body: "{{greeting}}, готово.\n\n{{button \"Смотреть\"}}"}},
+				glassbox.LocaleEN: {glassbox.MessageTasksDone: {Telegram: "<b>{{count}}</b> {{plural count \"task\" \"tasks\"}}"}},
+			}},
 		Clients: []glassbox.Client{
 			{ID: "zeta", Name: "Zeta LLC", Contacts: []glassbox.Person{{Name: "Zoe", Email: "zoe@zeta.example"}}},
 			{ID: "acme", Name: "Acme", Contacts: []glassbox.Person{
@@ -86,7 +90,8 @@ func sampleConfig() glassbox.Config {
 					Stages: []glassbox.Stage{
 						{ID: "design", Name: "Дизайн", Amount: 9000050, PaymentDays: 7, Start: "2026-12-01", End: "2026-12-20"},
 						{ID: "code", Name: "Код", Amount: 15000000},
-					}, ReminderDays: []int{2, 5}}},
+					}, ReminderDays: []int{2, 5}},
+				Templates: glassbox.MessageTemplates{glassbox.MessageInvoiceReminder: {Subject: "Счёт {{invoice}}", HTML: "<p>{{amount}}</p>", Text: "{{amount}}"}}},
 			{ID: "app", ClientID: "zeta", Name: "App", Manager: glassbox.Person{Name: "Max", Email: "max@studio.example"}},
 		},
 		Bindings: []glassbox.Binding{
