@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/outbox"
+)
+
+const kaitenDoneSubject = "Готово: «Тексты для главной страницы» — Новый сайт"
+
+// kaitenMail is the mail about the Kaiten sample card.
+func kaitenMail(mail []outbox.Summary) []outbox.Summary {
+	var out []outbox.Summary
+	for _, m := range mail {
+		if strings.Contains(m.Subject, "Тексты для главной страницы") {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// TestKaitenDoneEndToEnd: the Kaiten samples as make demo posts them. The done move is read back through the
+// dev server's stand-in Kaiten API and tells the client once; Kaiten's second delivery is a duplicate; the late
+// creation, the comment and the wrong token tell nobody anything.
+func TestKaitenDoneEndToEnd(t *testing.T) {
+	h := newDevHarness(t)
+	for _, step := range []struct {
+		sample string
+		status int
+		answer string
+	}{
+		{"ingest-kaiten-done.json", http.StatusOK, `"accepted"`},
+		{"ingest-kaiten-done.json", http.StatusOK, `"duplicate"`},
+		{"ingest-kaiten-created.json", http.StatusOK, `"accepted"`},
+		{"ingest-kaiten-comment-ignored.json", http.StatusOK, `"ignored"`},
+		{"ingest-kaiten-bad-token.json", http.StatusUnauthorized, "token"},
+	} {
+		if status, body := h.sendSample(step.sample); status != step.status || !strings.Contains(body, step.answer) {
+			t.Fatalf("%s: %d %s, want %d %s", step.sample, status, body, step.status, step.answer)
+		}
+	}
+	mail := h.mail()
+	if len(mail) != 1 {
+		t.Fatalf("got %d emails, want the client's done notice once: %+v", len(mail), mail)
+	}
+	m := mail[0]
+	if m.Subject != kaitenDoneSubject || strings.Join(m.To, ",") != "Анна Смирнова <anna@romashka.example>" {
+		t.Errorf("notice %q to %v, want %q to Анна Смирнова", m.Subject, m.To, kaitenDoneSubject)
+	}
+	// The card link is the company's Kaiten address (here the stand-in's) and the card id; the column's title
+	// comes from the read-back, the delivery has none.
+	if link := h.srv.URL + "/fake/kaiten/18734512"; !strings.Contains(m.Text, link) {
+		t.Errorf("notice lacks the card link %s:\n%s", link, m.Text)
+	}
+	if n := len(h.storedEvents()); n != 2 {
+		t.Errorf("%d events stored, want the move and the creation", n)
+	}
+}
+
+// TestKaitenReadBackDecides: the delivery claims the card went to done; a card the Kaiten API does not know is
+// dropped, and a read-back that fails (a wrong API token) tells nobody and leaves the event to retry.
+func TestKaitenReadBackDecides(t *testing.T) {
+	t.Run("UnknownCardDropped", func(t *testing.T) {
+		h := newDevHarness(t)
+		req := mustLoad(t, "ingest-kaiten-done.json")
+		req.Body = strings.ReplaceAll(req.Body, "18734512", "18734599")
+		if status, body := h.send(req); status != http.StatusOK || !strings.Contains(body, "accepted") {
+			t.Fatalf("%d %s", status, body)
+		}
+		if n := len(h.mail()); n != 0 {
+			t.Fatalf("%d emails about a card Kaiten does not know", n)
+		}
+		if left, err := h.dev.store.UnprocessedEvents(context.Background(), time.Now().Add(time.Hour), 10); err != nil || len(left) != 0 {
+			t.Fatalf("unprocessed %v %v, want the event dropped for good", left, err)
+		}
+	})
+	t.Run("BadAPITokenRetried", func(t *testing.T) {
+		h := newDevHarness(t)
+		if err := h.dev.store.PutSecret(context.Background(), demoKaitenAPIParam, "revoked-token"); err != nil {
+			t.Fatal(err)
+		}
+		if status, body := h.sendSample("ingest-kaiten-done.json"); status != http.StatusOK {
+			t.Fatalf("%d %s", status, body)
+		}
+		if n := len(h.mail()); n != 0 {
+			t.Fatalf("%d emails without a read-back", n)
+		}
+		left, err := h.dev.store.UnprocessedEvents(context.Background(), time.Now().Add(time.Hour), 10)
+		if err != nil || len(left) != 1 {
+			t.Fatalf("unprocessed %v %v, want the move left to retry", left, err)
+		}
+		// The token is fixed; the sweep finishes the move and the client is told once.
+		if err := h.dev.store.PutSecret(context.Background(), demoKaitenAPIParam, demoKaitenAPIToken); err != nil {
+			t.Fatal(err)
+		}
+		h.dev.sweepOnce(context.Background(), -time.Hour)
+		if m := kaitenMail(h.mail()); len(m) != 1 || m[0].Subject != kaitenDoneSubject {
+			t.Fatalf("after the sweep: %+v", m)
+		}
+	})
+}
+
+// TestDemoTellsKaitenDoneOnce: the whole make demo against glassbox dev sends the Kaiten notice once, to the
+// client, among everything else.
+func TestDemoTellsKaitenDoneOnce(t *testing.T) {
+	h := newDevHarness(t)
+	if err := run(context.Background(), []string{"demo", "--url", h.srv.URL, "--events", eventsDir}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	m := kaitenMail(h.mail())
+	if len(m) != 1 || m[0].Subject != kaitenDoneSubject || !strings.Contains(strings.Join(m[0].To, ","), "anna@romashka.example") {
+		t.Fatalf("Kaiten mail after make demo: %+v", m)
+	}
+}
