@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -115,5 +118,38 @@ func TestDemoTellsKaitenDoneOnce(t *testing.T) {
 	m := kaitenMail(h.mail())
 	if len(m) != 1 || m[0].Subject != kaitenDoneSubject || !strings.Contains(strings.Join(m[0].To, ","), "anna@romashka.example") {
 		t.Fatalf("Kaiten mail after make demo: %+v", m)
+	}
+}
+
+// TestKaitenStandInServesTheSample: the stand-in Kaiten API answers what events/ documents (go:embed cannot
+// reach events/, so glassbox dev embeds a copy).
+func TestKaitenStandInServesTheSample(t *testing.T) {
+	sample, err := os.ReadFile(filepath.Join(eventsDir, "kaiten-card-get-response.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(sample, demoKaitenCard) {
+		t.Fatal("cmd/glassbox/demo/kaiten-card-get-response.json differs from events/kaiten-card-get-response.json")
+	}
+	h := newDevHarness(t)
+	for _, tt := range []struct {
+		path, token string
+		status      int
+	}{
+		{fakeKaitenAPIPath + "/cards/18734512", demoKaitenAPIToken, http.StatusOK},
+		{fakeKaitenAPIPath + "/cards/18734512", "other", http.StatusUnauthorized},
+		{fakeKaitenAPIPath + "/cards/1", demoKaitenAPIToken, http.StatusNotFound},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, h.srv.URL+tt.path, nil)
+		req.Header.Set("Authorization", "Bearer "+tt.token)
+		resp, err := h.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.status || (tt.status == http.StatusOK && !bytes.Equal(body, sample)) {
+			t.Errorf("GET %s with %q: %d %.60s, want %d", tt.path, tt.token, resp.StatusCode, body, tt.status)
+		}
 	}
 }
