@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -151,5 +152,58 @@ func TestKaitenStandInServesTheSample(t *testing.T) {
 		if resp.StatusCode != tt.status || (tt.status == http.StatusOK && !bytes.Equal(body, sample)) {
 			t.Errorf("GET %s with %q: %d %.60s, want %d", tt.path, tt.token, resp.StatusCode, body, tt.status)
 		}
+	}
+}
+
+// TestKaitenStandInFollowsTheDevAddress: Kaiten's API host is in the binding, not in a secret, so glassbox dev
+// points the demo binding at its own stand-in, again on each start (another --addr), and leaves a real api_url
+// alone.
+func TestKaitenStandInFollowsTheDevAddress(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	apiURL := func(base string) string {
+		t.Helper()
+		dev, err := newDevServer(ctx, data, slog.New(slog.NewTextHandler(io.Discard, nil)), devOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer dev.Close()
+		if err := dev.setBaseURL(ctx, base); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := dev.store.Config(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, ok := cfg.Binding("kaiten", "demo-kaiten")
+		if !ok {
+			t.Fatal("the demo has no Kaiten binding")
+		}
+		return b.APIURL
+	}
+	if got := apiURL("http://127.0.0.1:8080"); got != "http://127.0.0.1:8080/fake/kaiten/api/latest" {
+		t.Fatalf("first start: api_url %q", got)
+	}
+	if got := apiURL("http://127.0.0.1:9090"); got != "http://127.0.0.1:9090/fake/kaiten/api/latest" {
+		t.Fatalf("start on another address: api_url %q", got)
+	}
+
+	// An agency with a real Kaiten host keeps it.
+	store, err := openLocal(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := store.Config(ctx)
+	for i := range cfg.Bindings {
+		if cfg.Bindings[i].Provider == "kaiten" {
+			cfg.Bindings[i].APIURL = "https://pixel.kaiten.ru/api/latest"
+		}
+	}
+	if err := store.PutConfig(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	if got := apiURL("http://127.0.0.1:8080"); got != "https://pixel.kaiten.ru/api/latest" {
+		t.Fatalf("a real api_url became %q", got)
 	}
 }
