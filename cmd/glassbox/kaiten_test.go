@@ -207,3 +207,19 @@ func TestKaitenStandInFollowsTheDevAddress(t *testing.T) {
 		t.Fatalf("a real api_url became %q", got)
 	}
 }
+
+// TestPreviewKaitenSample: preview reads the card back from a stand-in serving --kaiten-card, as it does
+// Bitrix24 deals; without one it tried the demo binding's api_url and failed.
+func TestPreviewKaitenSample(t *testing.T) {
+	out := t.TempDir()
+	var stdout bytes.Buffer
+	err := run(context.Background(), []string{"preview", "--event", filepath.Join(eventsDir, "ingest-kaiten-done.json"),
+		"--kaiten-card", filepath.Join(eventsDir, "kaiten-card-get-response.json"), "-o", out}, &stdout, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emls, _ := filepath.Glob(filepath.Join(out, "*.eml"))
+	if len(emls) != 1 || !strings.Contains(stdout.String(), kaitenDoneSubject) {
+		t.Errorf("preview wrote %d emails; said:\n%s", len(emls), stdout.String())
+	}
+}
