@@ -125,7 +125,8 @@ type payload struct {
 // Kaiten has no delivery id, so an event's provider id is composed: "{card}:column:{new column}@{time}" for a
 // move, "{card}:created@{time}" and "{card}:title@{time}", where time is the change's (changes.updated) or the
 // card's creation time as Kaiten sent it. A retry carries the same, so it is the same event; a delivery without
-// a time is recognised by its body only ("@h" + a hash of it).
+// a time is recognised by its body only ("@h" + a hash of it), one whose time does not read as RFC 3339 by that
+// time ("@t" + a hash of it; OccurredAt is then the receipt time).
 func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event, error) {
 	var p payload
 	if err := json.Unmarshal(d.Body, &p); err != nil {
@@ -200,19 +201,25 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 			return nil, fmt.Errorf("kaiten: card %s: column id %q is not a Kaiten id: %w", cardID, clip(col), glassbox.ErrMalformed)
 		}
 	}
-	if stamp != "" {
-		at, err := time.Parse(time.RFC3339Nano, stamp)
-		if err != nil {
-			return nil, fmt.Errorf("kaiten: card %s: time %q is not RFC 3339: %w", cardID, clip(stamp), glassbox.ErrMalformed)
-		}
+	switch at, err := time.Parse(time.RFC3339Nano, stamp); {
+	case stamp == "":
+		stamp = "h" + shortHash(d.Body)
+	case err != nil:
+		// Kaiten's time format is not documented. A time that does not read must not lose a done move: the
+		// event keeps the receipt time (Accept), and its id a hash of the time as sent, which a retry repeats.
+		stamp = "t" + shortHash([]byte(stamp))
+	default:
 		e.OccurredAt = at.UTC()
-	} else {
-		sum := sha256.Sum256(d.Body)
-		stamp = "h" + hex.EncodeToString(sum[:8])
 	}
 	e.ProviderEventID = string(cardID) + ":" + what + "@" + stamp
 	e.ID = glassbox.EventID(Name, e.ProviderEventID)
 	return []glassbox.Event{e}, nil
+}
+
+// shortHash is 16 hex digits of b's SHA-256: enough to tell deliveries of one card apart.
+func shortHash(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
 }
 
 // isCard says a delivery's record is a card: it has a column, and it does not belong to a card. Of the models
