@@ -12,8 +12,16 @@ import (
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/ingest"
 	"github.com/glassbox-oss/glassbox/shared/kaiten"
 	"github.com/glassbox-oss/glassbox/shared/providertest"
+	"github.com/glassbox-oss/glassbox/shared/react"
+)
+
+// The provider is what ingest and React take: one value verifies, parses and reads back.
+var (
+	_ ingest.Provider  = kaiten.Provider{}
+	_ react.ReadBacker = kaiten.Provider{}
 )
 
 // secret is a token as `openssl rand -hex 32` makes it.
