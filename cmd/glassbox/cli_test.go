@@ -21,7 +21,7 @@ func TestApplyValidatesAndWrites(t *testing.T) {
 	if err := run(ctx, []string{"apply", "-f", "demo/agency.yaml", "--data", data}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "2 clients, 4 projects, 5 bindings") {
+	if !strings.Contains(out.String(), "2 clients, 4 projects, 6 bindings") {
 		t.Fatalf("apply said %q", out.String())
 	}
 

@@ -36,6 +36,9 @@ func demoReminderTime(now time.Time) time.Time {
 // told), and a forged delivery is refused. Then each CRM closes a stage: the client gets the act and the
 // invoice, the accountant the invoice and its "payment received" link; amoCRM delivers twice and still one
 // invoice goes out; HubSpot and Pipedrive then say their deals are paid. Refused deliveries change nothing.
+// Kaiten's card is done: the stand-in Kaiten API confirms it and the client is told once, though Kaiten delivers
+// twice; the card's creation arrives late and tells nobody anything; a comment is ignored; a wrong token is
+// refused.
 var demoOrder = []string{
 	"ingest-trello-head-check.json",
 	"ingest-trello-created.json",
@@ -56,6 +59,11 @@ var demoOrder = []string{
 	"ingest-pipedrive-bad-auth.json",
 	"ingest-hubspot-paid.json",
 	"ingest-pipedrive-won.json",
+	"ingest-kaiten-done.json",
+	"ingest-kaiten-done.json",
+	"ingest-kaiten-created.json",
+	"ingest-kaiten-comment-ignored.json",
+	"ingest-kaiten-bad-token.json",
 }
 
 // resign refreshes the timestamp and signature of a HubSpot sample that was signed with the demo binding's

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/agencyfile"
@@ -19,6 +20,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/httpapi"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
+	"github.com/glassbox-oss/glassbox/shared/kaiten"
 	"github.com/glassbox-oss/glassbox/shared/links"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
 	"github.com/glassbox-oss/glassbox/shared/money"
@@ -35,6 +37,9 @@ var demoAgency []byte
 //go:embed demo/bitrix24-crm-deal-get-response.json
 var demoBitrixDeal []byte
 
+//go:embed demo/kaiten-card-get-response.json
+var demoKaitenCard []byte
+
 // The demo bindings' webhook secrets, which the signed samples in events/ were signed with, and the key that
 // signs payment and download links. Only glassbox dev uses them; a deployment keeps its own in SSM.
 var demoSecrets = map[string]string{
@@ -44,6 +49,8 @@ var demoSecrets = map[string]string{
 	"/glassbox/hubspot/demo-hubspot":     "demo-hubspot-client-secret",
 	"/glassbox/pipedrive/demo-pipedrive": "glassbox:demo-pipedrive-password",
 	demoLinkKeyParam:                     "demo-link-key-0123456789abcdef0123456789abcdef",
+	"/glassbox/kaiten/demo-kaiten":       "9c2f6a1e5b8d47f3a0c4e7b1d9f2a6c3e8b5d0f7a2c9e4b1f6d3a8c5e0b7f2a9",
+	demoKaitenAPIParam:                   demoKaitenAPIToken,
 }
 
 const (
@@ -51,6 +58,14 @@ const (
 	// demoBitrixAPIParam holds the Bitrix24 incoming-webhook URL; in dev it points at the fake Bitrix24 REST
 	// API the dev server itself serves (/fake/bitrix24/...), which answers crm.deal.get with the sample deal.
 	demoBitrixAPIParam = "/glassbox/bitrix24/demo-bitrix-api"
+	// demoKaitenAPIParam holds the Kaiten API token the demo reads cards back with; the stand-in Kaiten API
+	// (/fake/kaiten/...) answers only to it.
+	demoKaitenAPIParam = "/glassbox/kaiten/demo-kaiten-api"
+	demoKaitenAPIToken = "demo-kaiten-api-token"
+	// demoKaitenAPIURL is the demo Kaiten binding's api_url as agency.yaml gives it. glassbox dev points it at
+	// its own stand-in of the Kaiten API (fakeKaitenAPIPath) once it knows its address (setBaseURL).
+	demoKaitenAPIURL  = "https://pixel.kaiten.example/api/latest"
+	fakeKaitenAPIPath = "/fake/kaiten/api/latest"
 )
 
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -145,6 +160,24 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(demoBitrixDeal)
 	})
+	// A stand-in of a company's Kaiten API: GET /cards/{id} answers the sample card to the demo's API token, as
+	// Kaiten does; and the card's link in a notice (the company address, without /api/latest) names the card.
+	mux.HandleFunc("GET "+fakeKaitenAPIPath+"/cards/{card}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.Header.Get("Authorization") != "Bearer "+demoKaitenAPIToken:
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"message":"Invalid token"}`))
+		case r.PathValue("card") != demoKaitenCardID:
+			w.WriteHeader(http.StatusNotFound)
+		default:
+			_, _ = w.Write(demoKaitenCard)
+		}
+	})
+	mux.HandleFunc("GET /fake/kaiten/{card}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintf(w, "Kaiten stand-in of glassbox dev: card %s would open here.\n", r.PathValue("card"))
+	})
 	d := &devServer{store: store, mux: mux, links: docLinks, proc: proc, logger: logger}
 	d.remind = func(now time.Time) *remind.Reminder {
 		return remind.New(store, pipeline.Senders(mailer, nil), docLinks, fixedClock{now}, 0, logger)
@@ -201,10 +234,45 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	return d, nil
 }
 
-// setBaseURL tells the server where it is reachable, for the links in emails and the fake Bitrix24 API.
+// setBaseURL tells the server where it is reachable, for the links in emails and the fake Bitrix24 and Kaiten
+// APIs.
 func (d *devServer) setBaseURL(ctx context.Context, base string) error {
 	d.links.PublicBaseURL = base
-	return d.store.PutSecret(ctx, demoBitrixAPIParam, base+"/fake/bitrix24/rest/1/demo/")
+	if err := d.store.PutSecret(ctx, demoBitrixAPIParam, base+"/fake/bitrix24/rest/1/demo/"); err != nil {
+		return err
+	}
+	return pointKaitenAtStandIn(ctx, d.store, base)
+}
+
+// demoKaitenCardID is the card of the Kaiten samples in events/, which the stand-in Kaiten API knows.
+const demoKaitenCardID = "18734512"
+
+// pointKaitenAtStandIn sets the api_url of the demo's Kaiten bindings (as agency.yaml gives it, or as an earlier
+// run pointed it at a stand-in) to the stand-in this server serves at base. Kaiten has one API host per company,
+// in the binding rather than in a secret, so this is where the demo learns the dev server's address. Every
+// other binding, and an agency applied by hand, keeps its api_url.
+func pointKaitenAtStandIn(ctx context.Context, store *localstore.Store, base string) error {
+	cfg, err := store.Config(ctx)
+	if errors.Is(err, glassbox.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	changed := false
+	for i := range cfg.Bindings {
+		b := &cfg.Bindings[i]
+		if b.Provider != kaiten.Name || (b.APIURL != demoKaitenAPIURL && !strings.HasSuffix(b.APIURL, fakeKaitenAPIPath)) {
+			continue
+		}
+		if want := base + fakeKaitenAPIPath; b.APIURL != want {
+			b.APIURL, changed = want, true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	return store.PutConfig(ctx, cfg)
 }
 
 // processingStore processes each new event right after it is stored, as the table's stream does on AWS. A

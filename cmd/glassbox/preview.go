@@ -16,6 +16,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/agencyfile"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
+	"github.com/glassbox-oss/glassbox/shared/kaiten"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
 	"github.com/glassbox-oss/glassbox/shared/outbox"
 	"github.com/glassbox-oss/glassbox/shared/pipeline"
@@ -40,6 +41,7 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	out := fs.String("o", "preview", "folder for the PDFs, .eml, .html and .telegram.txt files")
 	project := fs.String("project", "", "preview the sample as an event of this project (a projects[].id)")
 	bitrixDeal := fs.String("bitrix-deal", "events/bitrix24-crm-deal-get-response.json", "what Bitrix24's crm.deal.get answers, for Bitrix24 events")
+	kaitenCard := fs.String("kaiten-card", "events/kaiten-card-get-response.json", "what Kaiten's GET /cards/{id} answers, for Kaiten events")
 	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
@@ -95,13 +97,23 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer store.Close()
-	if err := store.PutConfig(ctx, cfg); err != nil {
-		return err
-	}
 	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "/cards/") {
+			http.ServeFile(w, r, *kaitenCard)
+			return
+		}
 		http.ServeFile(w, r, *bitrixDeal)
 	}))
 	defer fake.Close()
+	// Kaiten reads cards back from the binding's api_url, not from a secret: point it at the stand-in.
+	for i := range cfg.Bindings {
+		if cfg.Bindings[i].Provider == kaiten.Name {
+			cfg.Bindings[i].APIURL = fake.URL + "/api/latest"
+		}
+	}
+	if err := store.PutConfig(ctx, cfg); err != nil {
+		return err
+	}
 	for name, value := range map[string]string{"preview-link-key": "preview-link-key-0123456789abcdef0123456789", b.APIParam: fake.URL + "/rest/"} {
 		if name == "" {
 			continue

@@ -1,0 +1,178 @@
+package kaiten
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+)
+
+// DefaultTimeout bounds one API call, whatever the caller's context allows.
+const DefaultTimeout = 10 * time.Second
+
+// maxAnswerBytes is the largest API answer read; a card with its checklists and members is tens of kilobytes.
+const maxAnswerBytes = 4 << 20
+
+// conditionDeleted is a card's condition once it is deleted (1 live, 2 archived).
+const conditionDeleted = 3
+
+// Card is what ReadBack takes from Kaiten's answer to GET /cards/{id}.
+type Card struct {
+	ID    string
+	Title string
+	// ColumnID and ColumnTitle are the column the card is in now.
+	ColumnID    string
+	ColumnTitle string
+	// Done says Kaiten calls the card done: its state is 3 (set by the type of its first-level column), or,
+	// when the answer has no state, the type of its column is.
+	Done bool
+}
+
+// APIError is an answer of Kaiten's API other than 200. Its text never contains the token.
+type APIError struct {
+	// Status is the HTTP status of the answer.
+	Status int
+	// Message is Kaiten's {"message": ...}, when the answer has one.
+	Message string
+}
+
+func (e *APIError) Error() string {
+	s := "HTTP " + strconv.Itoa(e.Status)
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	return s
+}
+
+// Is makes a missing card (404, 410) errors.Is(err, glassbox.ErrNotFound).
+func (e *APIError) Is(target error) bool {
+	return target == glassbox.ErrNotFound && (e.Status == http.StatusNotFound || e.Status == http.StatusGone)
+}
+
+// ReadBack completes or corrects a card event with what Kaiten's API says the card is now: its title, its link,
+// and, for a creation or a move, its column and status (statusOf). When the card is in another column than the
+// delivery said (it moved on, or the body lied), the API wins: the event's status is the card's status now.
+// A rename keeps its column and status as they were (none): it is no move.
+//
+// credential is the binding's api_param value, a Kaiten API token sent as "Authorization: Bearer". A card
+// that is gone (404, 410, or deleted) is glassbox.ErrNotFound and the event is dropped; any other failure is
+// retried.
+func (p Provider) ReadBack(ctx context.Context, b glassbox.Binding, credential string, e glassbox.Event) (glassbox.Event, error) {
+	c, err := p.FetchCard(ctx, b.APIURL, credential, e.TaskID)
+	if err != nil {
+		return e, err
+	}
+	if c.Title != "" {
+		e.Title = c.Title
+	}
+	if u := CardURL(b.APIURL, c.ID); u != "" {
+		e.URL = u
+	}
+	if e.Kind == glassbox.EventTaskCreated || e.Kind == glassbox.EventTaskMoved {
+		e.ListID, e.ListName = c.ColumnID, c.ColumnTitle
+		e.Status = statusOf(b, c.ColumnID, c.ColumnTitle, c.Done)
+	}
+	return e, nil
+}
+
+// FetchCard reads one card with GET {apiURL}/cards/{cardID}, apiURL being the company's API base
+// (https://acme.kaiten.ru/api/latest, with or without a trailing slash), authorised by token.
+//
+// An answer other than 200 is an *APIError (errors.As); a missing card is glassbox.ErrNotFound, and so is a
+// card whose condition says it is deleted. No error contains the token.
+func (p Provider) FetchCard(ctx context.Context, apiURL, token, cardID string) (Card, error) {
+	fail := func(format string, args ...any) (Card, error) {
+		return Card{}, fmt.Errorf("kaiten: read card %s: "+format, append([]any{strconv.Quote(cardID)}, args...)...)
+	}
+	if !id(cardID).valid() {
+		return fail("not a Kaiten card id")
+	}
+	if token == "" {
+		return fail("the binding's api_param holds no API token")
+	}
+	u, err := url.Parse(apiURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fail("api_url %q is not the http(s) address of a Kaiten API", apiURL)
+	}
+	endpoint := strings.TrimRight(apiURL, "/") + "/cards/" + cardID
+
+	ctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
+	if err != nil {
+		return fail("api_url %q is not the http(s) address of a Kaiten API", apiURL)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept", "application/json")
+	hc := p.HTTP
+	if hc == nil {
+		hc = &http.Client{Timeout: DefaultTimeout}
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fail("%w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
+	if err != nil {
+		return fail("read answer: %w", err)
+	}
+	if len(body) > maxAnswerBytes {
+		return fail("answer over %d bytes", maxAnswerBytes)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var msg struct {
+			Message string `json:"message"`
+		}
+		_ = json.Unmarshal(body, &msg)
+		return fail("%w", &APIError{Status: resp.StatusCode, Message: clip(strings.ReplaceAll(msg.Message, token, "[redacted]"))})
+	}
+
+	var a struct {
+		ID        id      `json:"id"`
+		Title     *string `json:"title"`
+		ColumnID  id      `json:"column_id"`
+		State     int     `json:"state"`
+		Condition int     `json:"condition"`
+		Column    *struct {
+			ID    id     `json:"id"`
+			Title string `json:"title"`
+			Type  int    `json:"type"`
+		} `json:"column"`
+	}
+	if err := json.Unmarshal(body, &a); err != nil {
+		return fail("the answer is not a card: %v", err)
+	}
+	if a.ID != id(cardID) {
+		return fail("the answer is card %q", clip(string(a.ID)))
+	}
+	if a.Condition == conditionDeleted {
+		return fail("the card is deleted: %w", glassbox.ErrNotFound)
+	}
+	c := Card{ID: string(a.ID), ColumnID: string(a.ColumnID), Done: a.State == stateDone}
+	if a.Title != nil {
+		c.Title = *a.Title
+	}
+	if col := a.Column; col != nil {
+		if c.ColumnID == "" {
+			c.ColumnID = string(col.ID)
+		}
+		if col.ID == "" || col.ID == a.ColumnID {
+			c.ColumnTitle = col.Title
+		}
+		if a.State == 0 {
+			c.Done = col.Type == stateDone
+		}
+	}
+	if !id(c.ColumnID).valid() {
+		return fail("the answer has no column")
+	}
+	return c, nil
+}
