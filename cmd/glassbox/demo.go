@@ -56,6 +56,11 @@ var demoOrder = []string{
 	"ingest-pipedrive-bad-auth.json",
 	"ingest-hubspot-paid.json",
 	"ingest-pipedrive-won.json",
+	"ingest-jira-created.json",
+	"ingest-jira-done.json",
+	"ingest-jira-done.json",
+	"ingest-jira-comment-ignored.json",
+	"ingest-jira-forged.json",
 }
 
 // resign refreshes the timestamp and signature of a HubSpot sample that was signed with the demo binding's

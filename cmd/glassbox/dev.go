@@ -43,6 +43,7 @@ var demoSecrets = map[string]string{
 	"/glassbox/bitrix24/demo-bitrix":     "51856fefc120afa4b628cc82d3935cce",
 	"/glassbox/hubspot/demo-hubspot":     "demo-hubspot-client-secret",
 	"/glassbox/pipedrive/demo-pipedrive": "glassbox:demo-pipedrive-password",
+	"/glassbox/jira/demo-jira":           "demo-jira-webhook-secret",
 	demoLinkKeyParam:                     "demo-link-key-0123456789abcdef0123456789abcdef",
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/hubspot"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
+	"github.com/glassbox-oss/glassbox/shared/jira"
 	"github.com/glassbox-oss/glassbox/shared/pipedrive"
 	"github.com/glassbox-oss/glassbox/shared/trello"
 )
@@ -22,6 +23,7 @@ func All() []ingest.Provider {
 		bitrix24.New(),
 		hubspot.New(),
 		pipedrive.New(),
+		jira.New(),
 	}
 }
 
