@@ -61,6 +61,11 @@ var demoOrder = []string{
 	"ingest-jira-done.json",
 	"ingest-jira-comment-ignored.json",
 	"ingest-jira-forged.json",
+	"ingest-clickup-created.json",
+	"ingest-clickup-done.json",
+	"ingest-clickup-done.json",
+	"ingest-clickup-comment-ignored.json",
+	"ingest-clickup-forged.json",
 }
 
 // resign refreshes the timestamp and signature of a HubSpot sample that was signed with the demo binding's

@@ -44,6 +44,8 @@ var demoSecrets = map[string]string{
 	"/glassbox/hubspot/demo-hubspot":     "demo-hubspot-client-secret",
 	"/glassbox/pipedrive/demo-pipedrive": "glassbox:demo-pipedrive-password",
 	"/glassbox/jira/demo-jira":           "demo-jira-webhook-secret",
+	"/glassbox/clickup/demo-clickup":     "demo-clickup-webhook-secret",
+	demoClickUpAPIParam:                  "pk_demo_clickup_token",
 	demoLinkKeyParam:                     "demo-link-key-0123456789abcdef0123456789abcdef",
 }
 
@@ -146,6 +148,7 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(demoBitrixDeal)
 	})
+	serveFakeClickUp(mux)
 	d := &devServer{store: store, mux: mux, links: docLinks, proc: proc, logger: logger}
 	d.remind = func(now time.Time) *remind.Reminder {
 		return remind.New(store, mailer, docLinks, fixedClock{now}, 0, logger)
@@ -205,6 +208,9 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 // setBaseURL tells the server where it is reachable, for the links in emails and the fake Bitrix24 API.
 func (d *devServer) setBaseURL(ctx context.Context, base string) error {
 	d.links.PublicBaseURL = base
+	if err := pointFakeAPIsAt(ctx, d.store, base); err != nil {
+		return err
+	}
 	return d.store.PutSecret(ctx, demoBitrixAPIParam, base+"/fake/bitrix24/rest/1/demo/")
 }
 

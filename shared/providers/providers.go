@@ -5,6 +5,7 @@ package providers
 import (
 	"github.com/glassbox-oss/glassbox/shared/amocrm"
 	"github.com/glassbox-oss/glassbox/shared/bitrix24"
+	"github.com/glassbox-oss/glassbox/shared/clickup"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/hubspot"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
@@ -24,6 +25,7 @@ func All() []ingest.Provider {
 		hubspot.New(),
 		pipedrive.New(),
 		jira.New(),
+		clickup.New(),
 	}
 }
 
