@@ -1,9 +1,14 @@
 package main
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
 )
 
 // TestClickUpDoneSampleEmailsClientOnce runs make demo's ClickUp story through glassbox dev: ClickUp names the
@@ -62,4 +67,52 @@ func TestFakeAPIsFollowTheServer(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("the stand-in answers a request without the token %d, want 401", resp.StatusCode)
 	}
+}
+
+// A data folder seeded by an earlier release's demo (without the Jira and ClickUp bindings) gets the current
+// demo, so make demo finds every binding; an agency applied by hand is kept.
+func TestOlderDemoIsReplacedOwnAgencyKept(t *testing.T) {
+	data := t.TempDir()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	dev, err := newDevServer(context.Background(), data, logger, devOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := dev.store.Config(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	older := cfg
+	older.Bindings = nil
+	for _, b := range cfg.Bindings {
+		if b.Provider != "jira" && b.Provider != "clickup" {
+			older.Bindings = append(older.Bindings, b)
+		}
+	}
+	own := older
+	own.Bindings = append(append([]glassbox.Binding{}, older.Bindings...), glassbox.Binding{ID: "own-board", Provider: "trello",
+		ProjectID: "romashka-site", ExternalID: "b", SecretParam: "/glassbox/trello/own-board"})
+	for _, tt := range []struct {
+		name     string
+		stored   glassbox.Config
+		replaced bool
+	}{{"OlderDemo", older, true}, {"OwnAgency", own, false}} {
+		if err := dev.store.PutConfig(context.Background(), tt.stored); err != nil {
+			t.Fatal(err)
+		}
+		dev.Close()
+		if dev, err = newDevServer(context.Background(), data, logger, devOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := dev.store.Config(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, hasJira := got.Binding("jira", "demo-jira")
+		_, hasOwn := got.Binding("trello", "own-board")
+		if hasJira != tt.replaced || hasOwn == tt.replaced {
+			t.Errorf("%s: after restart jira binding %v, own binding %v; want the demo replaced: %v", tt.name, hasJira, hasOwn, tt.replaced)
+		}
+	}
+	dev.Close()
 }

@@ -271,16 +271,16 @@ func (d *devServer) Close() error { return d.store.Close() }
 
 // seedDemo loads the demo agency into an empty store, so a newcomer's first `make dev` has something to show.
 func seedDemo(ctx context.Context, store *localstore.Store, logger *slog.Logger) error {
-	stored, err := store.Config(ctx)
-	switch {
-	case err == nil && !olderDemo(stored):
-		return nil
-	case err != nil && !errors.Is(err, glassbox.ErrNotFound):
-		return err
-	}
 	cfg, err := agencyfile.Parse(demoAgency, providers.Catalog())
 	if err != nil {
 		return fmt.Errorf("demo agency: %w", err)
+	}
+	stored, err := store.Config(ctx)
+	switch {
+	case err == nil && !olderDemo(stored, cfg):
+		return nil
+	case err != nil && !errors.Is(err, glassbox.ErrNotFound):
+		return err
 	}
 	if err := store.PutConfig(ctx, cfg); err != nil {
 		return err
@@ -304,11 +304,19 @@ type indexDocument struct {
 	URL, Total string
 }
 
-// olderDemo says a data folder holds the demo agency of an earlier release (Trello only, nothing billed), which
-// the CRM samples of make demo would not find; it is replaced by the current demo. An agency applied by hand is
-// left alone.
-func olderDemo(c glassbox.Config) bool {
-	return len(c.Sellers) == 0 && len(c.Bindings) == 1 && c.Bindings[0].ID == "demo-board"
+// olderDemo says a data folder holds the demo agency of an earlier release, which some samples of make demo would
+// not find: every binding it has is one of the current demo's, and the current demo has more (a release added a
+// CRM or a tracker). It is replaced by the current demo; an agency applied by hand is left alone.
+func olderDemo(stored, demo glassbox.Config) bool {
+	if len(stored.Bindings) == 0 || len(stored.Bindings) >= len(demo.Bindings) {
+		return false
+	}
+	for _, b := range stored.Bindings {
+		if _, ok := demo.Binding(b.Provider, b.ID); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 var indexPage = template.Must(template.New("index").Parse(`<!DOCTYPE html>
