@@ -215,7 +215,7 @@ func TestParseNumericItemID(t *testing.T) {
 	}
 }
 
-func FuzzVerifyAndParse(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, name := range []string{"clickup-task-status-updated.json", "clickup-task-created.json", "clickup-task-comment-posted.json"} {
 		f.Add(mustRead(f, name), vectorSig)
 	}
