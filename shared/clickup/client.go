@@ -61,7 +61,7 @@ func (e *APIError) Is(target error) bool {
 // ReadBack completes a task event with what the delivery lacks: the task's name and its url, and its current
 // status when the delivery named none. The status a delivery names is kept: it is what happened then, and the
 // task may have moved on since (that move is its own event). credential is the binding's api_param: a personal
-// token (pk_...) or an OAuth token ("Bearer ..."), sent as the Authorization header ClickUp documents. The API is
+// token (pk_...), sent as stored as the whole Authorization header, as ClickUp documents it. The API is
 // b.APIURL, or ClickUp's own when it is empty.
 func (p Provider) ReadBack(ctx context.Context, b glassbox.Binding, credential string, e glassbox.Event) (glassbox.Event, error) {
 	switch e.Kind {
