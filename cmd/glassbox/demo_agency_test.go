@@ -5,48 +5,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 )
-
-// TestClickUpDoneSampleEmailsClientOnce runs make demo's ClickUp story through glassbox dev: ClickUp names the
-// task only by id, so the done notice carries the name and link read back from the stand-in API; the created
-// task and the comment tell nobody, a redelivery nothing more, and the forged delivery is refused.
-func TestClickUpDoneSampleEmailsClientOnce(t *testing.T) {
-	h := newDevHarness(t)
-	steps := []struct {
-		file   string
-		status int
-		answer string
-	}{
-		{"ingest-clickup-created.json", http.StatusOK, `"accepted"`},
-		{"ingest-clickup-done.json", http.StatusOK, `"accepted"`},
-		{"ingest-clickup-done.json", http.StatusOK, `"duplicate"`},
-		{"ingest-clickup-comment-ignored.json", http.StatusOK, `"ignored"`},
-		{"ingest-clickup-forged.json", http.StatusUnauthorized, "signature"},
-	}
-	for _, s := range steps {
-		if status, body := h.sendSample(s.file); status != s.status || !strings.Contains(body, s.answer) {
-			t.Fatalf("%s: %d %s, want %d %s", s.file, status, body, s.status, s.answer)
-		}
-	}
-	mail := h.mail()
-	if len(mail) != 1 {
-		t.Fatalf("got %d emails, want 1: %+v", len(mail), mail)
-	}
-	m := mail[0]
-	if to := strings.Join(m.To, ","); to != "Анна Смирнова <anna@romashka.example>" {
-		t.Errorf("To = %q, want the client", to)
-	}
-	if want := "Готово: «Баннеры для рекламной кампании» — Новый сайт"; m.Subject != want {
-		t.Errorf("Subject = %q, want %q (the name read back)", m.Subject, want)
-	}
-	if !strings.Contains(m.Text, "https://app.clickup.com/t/86c1dm7ab") {
-		t.Errorf("notice does not link the task:\n%s", m.Text)
-	}
-}
 
 // The demo ClickUp binding names the default dev address; a server elsewhere reads tasks back from itself.
 func TestFakeAPIsFollowTheServer(t *testing.T) {
