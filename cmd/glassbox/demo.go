@@ -35,7 +35,9 @@ func demoReminderTime(now time.Time) time.Time {
 // client is told), the delivery is repeated (nothing more is sent), another card is blocked (the manager is
 // told), and a forged delivery is refused. Then each CRM closes a stage: the client gets the act and the
 // invoice, the accountant the invoice and its "payment received" link; amoCRM delivers twice and still one
-// invoice goes out; HubSpot and Pipedrive then say their deals are paid. Refused deliveries change nothing.
+// invoice goes out; HubSpot and Pipedrive then say their deals are paid. Then a Jira issue and a ClickUp task
+// are created and done (each done delivered twice: the client is told once), a comment is ignored and a forged
+// delivery refused. Refused deliveries change nothing.
 var demoOrder = []string{
 	"ingest-trello-head-check.json",
 	"ingest-trello-created.json",
