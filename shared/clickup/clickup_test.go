@@ -189,6 +189,7 @@ func TestParseRejectsAndIgnores(t *testing.T) {
 		{"CommentIgnored", `{"event":"taskCommentPosted","task_id":"t1","history_items":[{"id":"1","field":"comment","after":"9"}]}`, false},
 		{"AssigneeIgnored", `{"event":"taskAssigneeUpdated","task_id":"t1","history_items":[{"id":"1","field":"assignee_add"}]}`, false},
 		{"TaskDeletedIgnored", `{"event":"taskDeleted","task_id":"t1","webhook_id":"w"}`, false},
+		{"OtherEventOfAnotherShapeIgnored", `{"event":"taskTimeTrackedUpdated","task_id":"t1","history_items":[{"id":{"x":1}}]}`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

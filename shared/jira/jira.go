@@ -165,6 +165,14 @@ type payload struct {
 func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event, error) {
 	var p payload
 	if err := json.Unmarshal(d.Body, &p); err != nil {
+		// An event Glassbox does not read may carry fields of other shapes: it is ignored, not refused.
+		var head struct {
+			WebhookEvent string `json:"webhookEvent"`
+		}
+		if json.Unmarshal(d.Body, &head) == nil && head.WebhookEvent != "" &&
+			head.WebhookEvent != EventIssueCreated && head.WebhookEvent != EventIssueUpdated {
+			return nil, nil
+		}
 		return nil, fmt.Errorf("jira: decode body: %v: %w", err, glassbox.ErrMalformed)
 	}
 	if p.WebhookEvent == "" {

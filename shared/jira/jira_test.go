@@ -230,6 +230,7 @@ func TestParseRejectsAndIgnores(t *testing.T) {
 		{"IdentifierWithSpaces", `{"webhookEvent":"jira:issue_created",` + issue + `}`, "a b", true, ""},
 		{"IdentifierTooLong", `{"webhookEvent":"jira:issue_created",` + issue + `}`, strings.Repeat("7", 129), true, ""},
 		{"CommentIgnored", `{"webhookEvent":"comment_created","comment":{"id":"1"},` + issue + `}`, "", false, ""},
+		{"OtherEventOfAnotherShapeIgnored", `{"webhookEvent":"sprint_started","timestamp":"soon","issue":[1]}`, "", false, ""},
 		{"IssueDeletedIgnored", `{"webhookEvent":"jira:issue_deleted",` + issue + `}`, "", false, ""},
 		{"AssigneeChangeIgnored", `{"webhookEvent":"jira:issue_updated",` + issue + `,"changelog":{"id":"5","items":[{"field":"assignee","fieldId":"assignee","from":null,"to":"abc"}]}}`, "", false, ""},
 		{"UpdateWithoutChangelogIgnored", `{"webhookEvent":"jira:issue_updated",` + issue + `}`, "", false, ""},
