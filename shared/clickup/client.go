@@ -52,10 +52,16 @@ func (e *APIError) Error() string {
 	return s
 }
 
-// Is makes a task that is gone (404, 410) errors.Is(err, glassbox.ErrNotFound): the event is dropped. Every
-// other answer (401 for a revoked token, 429, 5xx) leaves the event to be retried.
+// codeTaskNotFound is the ECODE ClickUp answers for a deleted or unknown task ("Task not found, deleted"), as
+// client code in the wild reads it; ClickUp's reference does not list its error codes.
+const codeTaskNotFound = "ITEM_013"
+
+// Is makes a task that is gone (404, 410, or ECODE ITEM_013 whatever the status) errors.Is(err,
+// glassbox.ErrNotFound): the event is dropped. Every other answer (401 for a revoked token, 429, 5xx) leaves the
+// event to be retried.
 func (e *APIError) Is(target error) bool {
-	return target == glassbox.ErrNotFound && (e.Status == http.StatusNotFound || e.Status == http.StatusGone)
+	return target == glassbox.ErrNotFound &&
+		(e.Status == http.StatusNotFound || e.Status == http.StatusGone || e.Code == codeTaskNotFound)
 }
 
 // ReadBack completes a task event with what the delivery lacks: the task's name and its url, and its current

@@ -118,6 +118,8 @@ func TestReadBackErrors(t *testing.T) {
 	}{
 		{"TaskGone", nil, "nosuch", token, true, "HTTP 404 ITEM_013"},
 		{"Gone410", answer(http.StatusGone, `{"err":"Gone","ECODE":"ITEM_410"}`), "86c1dm7ab", token, true, "HTTP 410"},
+		{"TaskNotFoundCodeOn400", answer(http.StatusBadRequest, `{"err":"Task not found, deleted","ECODE":"ITEM_013"}`), "86c1dm7ab", token, true, "HTTP 400 ITEM_013"},
+		{"OtherCodeOn400", answer(http.StatusBadRequest, `{"err":"Invalid task id","ECODE":"INPUT_003"}`), "86c1dm7ab", token, false, "HTTP 400 INPUT_003"},
 		{"BadToken", nil, "86c1dm7ab", "pk_wrong", false, "HTTP 401 OAUTH_025"},
 		{"RateLimited", answer(http.StatusTooManyRequests, `{"err":"Rate limit reached","ECODE":"APP_002"}`), "86c1dm7ab", token, false, "HTTP 429"},
 		{"ServerError", answer(http.StatusInternalServerError, `<html>oops</html>`), "86c1dm7ab", token, false, "HTTP 500"},
