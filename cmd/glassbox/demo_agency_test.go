@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
@@ -77,4 +80,15 @@ func TestOlderDemoIsReplacedOwnAgencyKept(t *testing.T) {
 		}
 	}
 	dev.Close()
+}
+
+// The stand-in serves the answer events/ documents (a copy sits beside the demo agency for go:embed).
+func TestFakeClickUpServesTheSampleAnswer(t *testing.T) {
+	want, err := os.ReadFile(filepath.Join(eventsDir, "clickup-task-get-response.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(demoClickUpTask, want) {
+		t.Fatal("cmd/glassbox/demo/clickup-task-get-response.json differs from events/clickup-task-get-response.json: copy it again")
+	}
 }

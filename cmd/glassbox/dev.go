@@ -205,7 +205,7 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	return d, nil
 }
 
-// setBaseURL tells the server where it is reachable, for the links in emails and the fake Bitrix24 API.
+// setBaseURL tells the server where it is reachable, for the links in emails and the fake Bitrix24 and ClickUp APIs.
 func (d *devServer) setBaseURL(ctx context.Context, base string) error {
 	d.links.PublicBaseURL = base
 	if err := pointFakeAPIsAt(ctx, d.store, base); err != nil {
