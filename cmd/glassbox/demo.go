@@ -36,9 +36,10 @@ func demoReminderTime(now time.Time) time.Time {
 // told), and a forged delivery is refused. Then each CRM closes a stage: the client gets the act and the
 // invoice, the accountant the invoice and its "payment received" link; amoCRM delivers twice and still one
 // invoice goes out; HubSpot and Pipedrive then say their deals are paid. Refused deliveries change nothing.
-// Kaiten's card is done: the stand-in Kaiten API confirms it and the client is told once, though Kaiten delivers
-// twice; the card's creation arrives late and tells nobody anything; a comment is ignored; a wrong token is
-// refused.
+// Then the other trackers, each told to the same client once: Kaiten's card is done (the stand-in Kaiten API
+// confirms it; Kaiten delivers twice; the card's creation arrives late and tells nobody anything; a comment is
+// ignored; a wrong token is refused); a Jira issue and a ClickUp task are created and done (each done delivered
+// twice), a comment is ignored and a forged delivery refused.
 var demoOrder = []string{
 	"ingest-trello-head-check.json",
 	"ingest-trello-created.json",
@@ -64,6 +65,16 @@ var demoOrder = []string{
 	"ingest-kaiten-created.json",
 	"ingest-kaiten-comment-ignored.json",
 	"ingest-kaiten-bad-token.json",
+	"ingest-jira-created.json",
+	"ingest-jira-done.json",
+	"ingest-jira-done.json",
+	"ingest-jira-comment-ignored.json",
+	"ingest-jira-forged.json",
+	"ingest-clickup-created.json",
+	"ingest-clickup-done.json",
+	"ingest-clickup-done.json",
+	"ingest-clickup-comment-ignored.json",
+	"ingest-clickup-forged.json",
 }
 
 // resign refreshes the timestamp and signature of a HubSpot sample that was signed with the demo binding's

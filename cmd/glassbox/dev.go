@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/agencyfile"
@@ -20,7 +19,6 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/httpapi"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
-	"github.com/glassbox-oss/glassbox/shared/kaiten"
 	"github.com/glassbox-oss/glassbox/shared/links"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
 	"github.com/glassbox-oss/glassbox/shared/money"
@@ -48,6 +46,9 @@ var demoSecrets = map[string]string{
 	"/glassbox/bitrix24/demo-bitrix":     "51856fefc120afa4b628cc82d3935cce",
 	"/glassbox/hubspot/demo-hubspot":     "demo-hubspot-client-secret",
 	"/glassbox/pipedrive/demo-pipedrive": "glassbox:demo-pipedrive-password",
+	"/glassbox/jira/demo-jira":           "demo-jira-webhook-secret",
+	"/glassbox/clickup/demo-clickup":     "demo-clickup-webhook-secret",
+	demoClickUpAPIParam:                  "pk_demo_clickup_token",
 	demoLinkKeyParam:                     "demo-link-key-0123456789abcdef0123456789abcdef",
 	"/glassbox/kaiten/demo-kaiten":       "9c2f6a1e5b8d47f3a0c4e7b1d9f2a6c3e8b5d0f7a2c9e4b1f6d3a8c5e0b7f2a9",
 	demoKaitenAPIParam:                   demoKaitenAPIToken,
@@ -62,9 +63,8 @@ const (
 	// (/fake/kaiten/...) answers only to it.
 	demoKaitenAPIParam = "/glassbox/kaiten/demo-kaiten-api"
 	demoKaitenAPIToken = "demo-kaiten-api-token"
-	// demoKaitenAPIURL is the demo Kaiten binding's api_url as agency.yaml gives it. glassbox dev points it at
-	// its own stand-in of the Kaiten API (fakeKaitenAPIPath) once it knows its address (setBaseURL).
-	demoKaitenAPIURL  = "https://pixel.kaiten.example/api/latest"
+	// fakeKaitenAPIPath is where glassbox dev serves its stand-in of a company's Kaiten API; the demo binding's
+	// api_url names it, and setBaseURL points it at the server's own address.
 	fakeKaitenAPIPath = "/fake/kaiten/api/latest"
 )
 
@@ -178,6 +178,7 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintf(w, "Kaiten stand-in of glassbox dev: card %s would open here.\n", r.PathValue("card"))
 	})
+	serveFakeClickUp(mux)
 	d := &devServer{store: store, mux: mux, links: docLinks, proc: proc, logger: logger}
 	d.remind = func(now time.Time) *remind.Reminder {
 		return remind.New(store, pipeline.Senders(mailer, nil), docLinks, fixedClock{now}, 0, logger)
@@ -234,46 +235,18 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	return d, nil
 }
 
-// setBaseURL tells the server where it is reachable, for the links in emails and the fake Bitrix24 and Kaiten
-// APIs.
+// setBaseURL tells the server where it is reachable, for the links in emails and the stand-in APIs (Bitrix24's
+// through its secret, the trackers' through their bindings' api_url).
 func (d *devServer) setBaseURL(ctx context.Context, base string) error {
 	d.links.PublicBaseURL = base
-	if err := d.store.PutSecret(ctx, demoBitrixAPIParam, base+"/fake/bitrix24/rest/1/demo/"); err != nil {
+	if err := pointFakeAPIsAt(ctx, d.store, base); err != nil {
 		return err
 	}
-	return pointKaitenAtStandIn(ctx, d.store, base)
+	return d.store.PutSecret(ctx, demoBitrixAPIParam, base+"/fake/bitrix24/rest/1/demo/")
 }
 
 // demoKaitenCardID is the card of the Kaiten samples in events/, which the stand-in Kaiten API knows.
 const demoKaitenCardID = "18734512"
-
-// pointKaitenAtStandIn sets the api_url of the demo's Kaiten bindings (as agency.yaml gives it, or as an earlier
-// run pointed it at a stand-in) to the stand-in this server serves at base. Kaiten has one API host per company,
-// in the binding rather than in a secret, so this is where the demo learns the dev server's address. Every
-// other binding, and an agency applied by hand, keeps its api_url.
-func pointKaitenAtStandIn(ctx context.Context, store *localstore.Store, base string) error {
-	cfg, err := store.Config(ctx)
-	if errors.Is(err, glassbox.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	changed := false
-	for i := range cfg.Bindings {
-		b := &cfg.Bindings[i]
-		if b.Provider != kaiten.Name || (b.APIURL != demoKaitenAPIURL && !strings.HasSuffix(b.APIURL, fakeKaitenAPIPath)) {
-			continue
-		}
-		if want := base + fakeKaitenAPIPath; b.APIURL != want {
-			b.APIURL, changed = want, true
-		}
-	}
-	if !changed {
-		return nil
-	}
-	return store.PutConfig(ctx, cfg)
-}
 
 // processingStore processes each new event right after it is stored, as the table's stream does on AWS. A
 // duplicate is not processed again; a failure is logged, and `glassbox replay --data` processes the event again.
@@ -332,16 +305,16 @@ func (d *devServer) Close() error { return d.store.Close() }
 
 // seedDemo loads the demo agency into an empty store, so a newcomer's first `make dev` has something to show.
 func seedDemo(ctx context.Context, store *localstore.Store, logger *slog.Logger) error {
-	stored, err := store.Config(ctx)
-	switch {
-	case err == nil && !olderDemo(stored):
-		return nil
-	case err != nil && !errors.Is(err, glassbox.ErrNotFound):
-		return err
-	}
 	cfg, err := agencyfile.Parse(demoAgency, providers.Catalog())
 	if err != nil {
 		return fmt.Errorf("demo agency: %w", err)
+	}
+	stored, err := store.Config(ctx)
+	switch {
+	case err == nil && !olderDemo(stored, cfg):
+		return nil
+	case err != nil && !errors.Is(err, glassbox.ErrNotFound):
+		return err
 	}
 	if err := store.PutConfig(ctx, cfg); err != nil {
 		return err
@@ -365,11 +338,19 @@ type indexDocument struct {
 	URL, Total string
 }
 
-// olderDemo says a data folder holds the demo agency of an earlier release (Trello only, nothing billed), which
-// the CRM samples of make demo would not find; it is replaced by the current demo. An agency applied by hand is
-// left alone.
-func olderDemo(c glassbox.Config) bool {
-	return len(c.Sellers) == 0 && len(c.Bindings) == 1 && c.Bindings[0].ID == "demo-board"
+// olderDemo says a data folder holds the demo agency of an earlier release, which some samples of make demo would
+// not find: every binding it has is one of the current demo's, and the current demo has more (a release added a
+// CRM or a tracker). It is replaced by the current demo; an agency applied by hand is left alone.
+func olderDemo(stored, demo glassbox.Config) bool {
+	if len(stored.Bindings) == 0 || len(stored.Bindings) >= len(demo.Bindings) {
+		return false
+	}
+	for _, b := range stored.Bindings {
+		if _, ok := demo.Binding(b.Provider, b.ID); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 var indexPage = template.Must(template.New("index").Parse(`<!DOCTYPE html>

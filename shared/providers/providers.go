@@ -5,9 +5,11 @@ package providers
 import (
 	"github.com/glassbox-oss/glassbox/shared/amocrm"
 	"github.com/glassbox-oss/glassbox/shared/bitrix24"
+	"github.com/glassbox-oss/glassbox/shared/clickup"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/hubspot"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
+	"github.com/glassbox-oss/glassbox/shared/jira"
 	"github.com/glassbox-oss/glassbox/shared/kaiten"
 	"github.com/glassbox-oss/glassbox/shared/pipedrive"
 	"github.com/glassbox-oss/glassbox/shared/trello"
@@ -24,6 +26,8 @@ func All() []ingest.Provider {
 		hubspot.New(),
 		pipedrive.New(),
 		kaiten.New(),
+		jira.New(),
+		clickup.New(),
 	}
 }
 

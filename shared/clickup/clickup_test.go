@@ -1,0 +1,341 @@
+package clickup_test
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/clickup"
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/providertest"
+)
+
+// Vector from shared/samples/SIGNATURES.md, computed over the exact bytes of clickup-task-status-updated.json.
+const (
+	vectorSecret = "clickup-webhook-secret-XYZ"
+	vectorSig    = "384c834bb89a20421312b45c4c3a7384260592f4561a2059fc991d4e5785b49a"
+)
+
+var received = time.Date(2025, 5, 24, 9, 41, 23, 0, time.UTC)
+
+// binding maps statuses by name; "complete" (type closed) is left to ClickUp's status type.
+var binding = glassbox.Binding{
+	ID: "marketing", ProjectID: "spring", Provider: "clickup", ExternalID: "9012045",
+	SecretParam: "/glassbox/clickup/marketing", APIParam: "/glassbox/clickup/marketing-api",
+	StatusMap: map[glassbox.TaskStatus][]string{
+		glassbox.StatusTodo:       {"To Do"},
+		glassbox.StatusInProgress: {"in progress"},
+		glassbox.StatusBlocked:    {"cancelled"},
+	},
+}
+
+func mustRead(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func delivery(body []byte, sig string) glassbox.Delivery {
+	h := http.Header{}
+	if sig != "" {
+		h.Set(clickup.SignatureHeader, sig)
+	}
+	return glassbox.Delivery{Method: "POST", Header: h, Body: body, ReceivedAt: received}
+}
+
+func TestSignMatchesVector(t *testing.T) {
+	if got := clickup.Sign(vectorSecret, mustRead(t, "clickup-task-status-updated.json")); got != vectorSig {
+		t.Fatalf("Sign = %q, want %q", got, vectorSig)
+	}
+}
+
+func TestVerify(t *testing.T) {
+	body := mustRead(t, "clickup-task-status-updated.json")
+	// A signature ClickUp made for the task's creation: right secret, another body.
+	stale := clickup.Sign(vectorSecret, mustRead(t, "clickup-task-created.json"))
+	tests := []struct {
+		name    string
+		body    []byte
+		sig     string
+		secret  string
+		wantErr bool
+	}{
+		{"OK", body, vectorSig, vectorSecret, false},
+		{"OKUpperCaseHex", body, strings.ToUpper(vectorSig), vectorSecret, false},
+		{"ErrForgedSignature", body, strings.Repeat("0", 64), vectorSecret, true},
+		{"ErrStaleSignatureOfAnotherBody", body, stale, vectorSecret, true},
+		{"ErrWrongSecret", body, vectorSig, "another-secret", true},
+		{"ErrEmptySecret", body, clickup.Sign("", body), "", true},
+		{"ErrBodyChanged", append(append([]byte{}, body...), ' '), vectorSig, vectorSecret, true},
+		{"ErrTruncatedBody", body[:len(body)/2], vectorSig, vectorSecret, true},
+		{"ErrMissingHeader", body, "", vectorSecret, true},
+		{"ErrSHA256Prefix", body, "sha256=" + vectorSig, vectorSecret, true},
+		{"ErrNotHex", body, "zz", vectorSecret, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := clickup.New().Verify(delivery(tt.body, tt.sig), tt.secret)
+			if tt.wantErr != (err != nil) {
+				t.Fatalf("Verify error = %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
+				t.Fatalf("Verify error %v is not ErrBadSignature", err)
+			}
+		})
+	}
+}
+
+func TestParse(t *testing.T) {
+	at := func(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+	tests := []struct {
+		file string
+		want []glassbox.Event
+	}{
+		{"clickup-task-status-updated.json", []glassbox.Event{{
+			ID: "clickup:4312985632101998765", ProviderEventID: "4312985632101998765", Kind: glassbox.EventTaskMoved,
+			ProviderType: "taskStatusUpdated", TaskID: "86c0x7ab2", URL: "https://app.clickup.com/t/86c0x7ab2",
+			ListName: "complete", Status: glassbox.StatusDone,
+			PrevListName: "in progress", PrevStatus: glassbox.StatusInProgress,
+			Actor: "Ivan Petrov", OccurredAt: at(1716543682512),
+		}}},
+		// The task_creation item names the event; the status item beside it gives the starting status.
+		{"clickup-task-created.json", []glassbox.Event{{
+			ID: "clickup:4312985632101990002", ProviderEventID: "4312985632101990002", Kind: glassbox.EventTaskCreated,
+			ProviderType: "taskCreated", TaskID: "86c0x7ab2", URL: "https://app.clickup.com/t/86c0x7ab2",
+			ListName: "to do", Status: glassbox.StatusTodo,
+			Actor: "Ivan Petrov", OccurredAt: at(1716361390004),
+		}}},
+		// Comments are not status changes: acknowledged, not stored.
+		{"clickup-task-comment-posted.json", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			got, err := providertest.Accepted(clickup.New(), delivery(mustRead(t, tt.file), ""), binding)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range tt.want {
+				w := &tt.want[i]
+				w.ProjectID, w.BindingID, w.Provider, w.ReceivedAt = "spring", "marketing", "clickup", received
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d events %+v, want %d", len(got), got, len(tt.want))
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("event %d:\n got %+v\nwant %+v", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+// statusUpdate is a taskStatusUpdated delivery from before to after, each {status, type}.
+func statusUpdate(before, beforeType, after, afterType string) []byte {
+	return []byte(`{"event":"taskStatusUpdated","task_id":"t1","webhook_id":"w","history_items":[{"id":"77","date":"1716543682512",` +
+		`"field":"status","before":{"status":"` + before + `","type":"` + beforeType + `"},"after":{"status":"` + after + `","type":"` + afterType + `"}}]}`)
+}
+
+// The status map wins when it names the status; otherwise ClickUp's closed and done types mean done.
+func TestParseStatusMapAndType(t *testing.T) {
+	tests := []struct {
+		name           string
+		body           []byte
+		status, before glassbox.TaskStatus
+	}{
+		{"UnmappedClosedIsDone", statusUpdate("in progress", "custom", "shipped", "closed"), glassbox.StatusDone, glassbox.StatusInProgress},
+		{"UnmappedDoneTypeIsDone", statusUpdate("in progress", "custom", "approved", "done"), glassbox.StatusDone, glassbox.StatusInProgress},
+		{"MapWinsOverClosed", statusUpdate("in progress", "custom", "Cancelled", "closed"), glassbox.StatusBlocked, glassbox.StatusInProgress},
+		{"UnmappedCustomIsUnknown", statusUpdate("in progress", "custom", "qa", "custom"), glassbox.StatusUnknown, glassbox.StatusInProgress},
+		{"ReopenedFromClosed", statusUpdate("complete", "closed", "IN PROGRESS", "custom"), glassbox.StatusInProgress, glassbox.StatusDone},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := clickup.New().Parse(delivery(tt.body, ""), binding)
+			if err != nil || len(got) != 1 {
+				t.Fatalf("Parse = %+v, %v; want one event", got, err)
+			}
+			if got[0].Status != tt.status || got[0].PrevStatus != tt.before {
+				t.Fatalf("status %q from %q, want %q from %q", got[0].Status, got[0].PrevStatus, tt.status, tt.before)
+			}
+		})
+	}
+}
+
+func TestParseRejectsAndIgnores(t *testing.T) {
+	tests := []struct {
+		name      string
+		body      string
+		malformed bool
+	}{
+		{"TruncatedJSON", `{"event":"taskStatusUpdated","task_id":"t1","history_items":[`, true},
+		{"NotJSON", `hello`, true},
+		{"Array", `[]`, true},
+		{"NoEvent", `{"task_id":"t1"}`, true},
+		{"NoTaskID", `{"event":"taskStatusUpdated"}`, true},
+		{"StatusUpdateWithoutStatusItem", `{"event":"taskStatusUpdated","task_id":"t1","history_items":[{"id":"1","field":"name"}]}`, true},
+		{"StatusUpdateWithoutItemID", `{"event":"taskStatusUpdated","task_id":"t1","history_items":[{"field":"status","after":{"status":"done","type":"closed"}}]}`, true},
+		{"StatusUpdateWithoutAfter", `{"event":"taskStatusUpdated","task_id":"t1","history_items":[{"id":"1","field":"status","after":null}]}`, true},
+		{"CreatedWithoutHistory", `{"event":"taskCreated","task_id":"t1","history_items":[]}`, true},
+		{"ItemIDNotText", `{"event":"taskCreated","task_id":"t1","history_items":[{"id":{"a":1},"field":"task_creation"}]}`, true},
+		{"CommentIgnored", `{"event":"taskCommentPosted","task_id":"t1","history_items":[{"id":"1","field":"comment","after":"9"}]}`, false},
+		{"AssigneeIgnored", `{"event":"taskAssigneeUpdated","task_id":"t1","history_items":[{"id":"1","field":"assignee_add"}]}`, false},
+		{"TaskDeletedIgnored", `{"event":"taskDeleted","task_id":"t1","webhook_id":"w"}`, false},
+		{"OtherEventOfAnotherShapeIgnored", `{"event":"taskTimeTrackedUpdated","task_id":"t1","history_items":[{"id":{"x":1}}]}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := providertest.Accepted(clickup.New(), delivery([]byte(tt.body), ""), binding)
+			if tt.malformed {
+				if !errors.Is(err, glassbox.ErrMalformed) {
+					t.Fatalf("Parse error = %v, want ErrMalformed", err)
+				}
+				return
+			}
+			if err != nil || len(got) != 0 {
+				t.Fatalf("Parse = %+v, %v; want no events and no error", got, err)
+			}
+		})
+	}
+}
+
+// Numeric ids and dates, should ClickUp send them unquoted, name the same event.
+func TestParseNumericItemID(t *testing.T) {
+	body := `{"event":"taskCreated","task_id":"t1","history_items":[{"id":4312985632101990002,"date":1716361390004,"field":"task_creation"}]}`
+	got, err := clickup.New().Parse(delivery([]byte(body), ""), binding)
+	if err != nil || len(got) != 1 || got[0].ID != "clickup:4312985632101990002" || got[0].OccurredAt.UnixMilli() != 1716361390004 {
+		t.Fatalf("Parse = %+v, %v", got, err)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"clickup-task-status-updated.json", "clickup-task-created.json", "clickup-task-comment-posted.json"} {
+		f.Add(mustRead(f, name), vectorSig)
+	}
+	f.Add([]byte(`{"event":"taskStatusUpdated","task_id":"t","history_items":[{"id":1,"field":"status","after":{"status":"x"}}]}`), "")
+	f.Fuzz(func(t *testing.T, body []byte, sig string) {
+		d := delivery(body, sig)
+		if err := clickup.New().Verify(d, vectorSecret); err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
+			t.Fatalf("Verify: unexpected error kind: %v", err)
+		}
+		events, err := providertest.Accepted(clickup.New(), d, binding)
+		if err != nil && !errors.Is(err, glassbox.ErrMalformed) {
+			t.Fatalf("Parse: unexpected error kind: %v", err)
+		}
+		for _, e := range events {
+			if e.ID == "" || e.TaskID == "" || e.Kind == "" || e.ProjectID == "" {
+				t.Fatalf("event missing identity: %+v", e)
+			}
+		}
+	})
+}
+
+func BenchmarkVerifyAndParse(b *testing.B) {
+	d := delivery(mustRead(b, "clickup-task-status-updated.json"), vectorSig)
+	p := clickup.New()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := p.Verify(d, vectorSecret); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := providertest.Accepted(p, d, binding); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// apiRequest is the part of an API Gateway HTTP API event (events/*.json) a provider sees.
+type apiRequest struct {
+	RawPath        string            `json:"rawPath"`
+	Headers        map[string]string `json:"headers"`
+	RequestContext struct {
+		HTTP struct {
+			Method string `json:"method"`
+		} `json:"http"`
+	} `json:"requestContext"`
+	Body string `json:"body"`
+}
+
+// The demo binding of cmd/glassbox/demo/agency.yaml, which events/ingest-clickup-*.json are made for.
+var demoBinding = glassbox.Binding{
+	ID: "demo-clickup", ProjectID: "romashka-site", Provider: "clickup", ExternalID: "9012045",
+	SecretParam: "/glassbox/clickup/demo-clickup", APIParam: "/glassbox/clickup/demo-clickup-api",
+	StatusMap: map[glassbox.TaskStatus][]string{
+		glassbox.StatusTodo:       {"to do"},
+		glassbox.StatusInProgress: {"в работе"},
+	},
+}
+
+const demoSecret = "demo-clickup-webhook-secret"
+
+// TestSampleEvents keeps events/ingest-clickup-*.json honest: signed for the demo binding, and parsed to what
+// events/README.md says.
+func TestSampleEvents(t *testing.T) {
+	tests := []struct {
+		file       string
+		wantVerify bool
+		wantID     string // "" for an ignored delivery
+		wantKind   glassbox.EventKind
+		wantStatus glassbox.TaskStatus
+	}{
+		{"ingest-clickup-created.json", true, "clickup:4398011203301990002", glassbox.EventTaskCreated, glassbox.StatusTodo},
+		{"ingest-clickup-done.json", true, "clickup:4398011203301998765", glassbox.EventTaskMoved, glassbox.StatusDone},
+		{"ingest-clickup-comment-ignored.json", true, "", "", ""},
+		{"ingest-clickup-forged.json", false, "", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join("..", "..", "events", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var req apiRequest
+			if err := json.Unmarshal(raw, &req); err != nil {
+				t.Fatal(err)
+			}
+			if req.RawPath != "/hooks/clickup/demo-clickup" || req.RequestContext.HTTP.Method != http.MethodPost {
+				t.Fatalf("%s %s, want POST /hooks/clickup/demo-clickup", req.RequestContext.HTTP.Method, req.RawPath)
+			}
+			h := http.Header{}
+			for k, v := range req.Headers {
+				h.Set(k, v)
+			}
+			d := glassbox.Delivery{Method: http.MethodPost, Header: h, Body: []byte(req.Body), ReceivedAt: received}
+			err = clickup.New().Verify(d, demoSecret)
+			if !tt.wantVerify {
+				if !errors.Is(err, glassbox.ErrBadSignature) {
+					t.Fatalf("Verify = %v, want ErrBadSignature", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Verify: %v (re-sign the sample with clickup.Sign)", err)
+			}
+			evs, err := providertest.Accepted(clickup.New(), d, demoBinding)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantID == "" {
+				if len(evs) != 0 {
+					t.Fatalf("events %+v, want none", evs)
+				}
+				return
+			}
+			if len(evs) != 1 {
+				t.Fatalf("got %d events, want 1: %+v", len(evs), evs)
+			}
+			e := evs[0]
+			if e.ID != tt.wantID || e.Kind != tt.wantKind || e.Status != tt.wantStatus || e.ProjectID != "romashka-site" || e.TaskID != "86c1dm7ab" {
+				t.Fatalf("event = %+v", e)
+			}
+		})
+	}
+}

@@ -1,0 +1,295 @@
+// Package jira verifies and parses Jira Cloud admin-webhook deliveries into provider-neutral task events.
+//
+// An admin webhook (Jira settings → System → WebHooks) saved with a secret signs each body with it; Glassbox
+// accepts only those. Its deliveries carry the whole issue, so nothing is read back: a status change says the
+// status left and entered (the changelog) and the issue's summary, key and site.
+package jira
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+)
+
+// Name is the provider's name in hook URLs and bindings.
+const Name = "jira"
+
+// Headers of an admin-webhook delivery.
+const (
+	// SignatureHeader carries "sha256=" + hex(HMAC-SHA256(webhook secret, body)), the WebSub form.
+	SignatureHeader = "X-Hub-Signature"
+	// IdentifierHeader names the delivery; Jira repeats it when it retries one.
+	IdentifierHeader = "X-Atlassian-Webhook-Identifier"
+)
+
+// The webhookEvent values Parse reads; all others (comments, worklogs, sprints...) are acknowledged and dropped.
+const (
+	EventIssueCreated = "jira:issue_created"
+	EventIssueUpdated = "jira:issue_updated"
+)
+
+// CategoryDone is the key of Jira's "Done" status category, which every status of a workflow belongs to or not.
+const CategoryDone = "done"
+
+// signaturePrefix names the algorithm in X-Hub-Signature.
+const signaturePrefix = "sha256="
+
+// maxIdentifier bounds the X-Atlassian-Webhook-Identifier kept as the event id (Jira's are short numbers).
+const maxIdentifier = 128
+
+// Provider verifies and parses Jira Cloud deliveries.
+type Provider struct{}
+
+// New returns the Jira Cloud provider.
+func New() Provider { return Provider{} }
+
+// Info declares the provider to the registry. Jira's deliveries carry the issue: no read-back.
+func (Provider) Info() glassbox.ProviderInfo {
+	return glassbox.ProviderInfo{Name: Name, Kind: glassbox.ProviderTracker}
+}
+
+func mac(secret string, body []byte) []byte {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return m.Sum(nil)
+}
+
+// Sign computes the X-Hub-Signature value Jira sends for body with the webhook's secret.
+func Sign(secret string, body []byte) string {
+	return signaturePrefix + hex.EncodeToString(mac(secret, body))
+}
+
+// Verify checks X-Hub-Signature against the raw body. A webhook saved without a secret sends no signature and
+// is refused: anyone who learned the hook URL could post to it. Jira signs no time, so a delivery is not
+// refused for its age (Jira retries for up to about half an hour); repeats are caught by the event id.
+func (Provider) Verify(d glassbox.Delivery, secret string) error {
+	got := d.Header.Get(SignatureHeader)
+	if got == "" {
+		return fmt.Errorf("jira: missing %s header (save the webhook with a secret): %w", SignatureHeader, glassbox.ErrBadSignature)
+	}
+	if secret == "" {
+		return fmt.Errorf("jira: the binding's secret is empty: %w", glassbox.ErrBadSignature)
+	}
+	if len(got) <= len(signaturePrefix) || !strings.EqualFold(got[:len(signaturePrefix)], signaturePrefix) {
+		return fmt.Errorf("jira: %s is not sha256=<hex>: %w", SignatureHeader, glassbox.ErrBadSignature)
+	}
+	sig, err := hex.DecodeString(got[len(signaturePrefix):])
+	if err != nil {
+		return fmt.Errorf("jira: %s is not sha256=<hex>: %w", SignatureHeader, glassbox.ErrBadSignature)
+	}
+	if !hmac.Equal(sig, mac(secret, d.Body)) {
+		return fmt.Errorf("jira: signature does not match body: %w", glassbox.ErrBadSignature)
+	}
+	return nil
+}
+
+// status is an issue's status as the issue carries it.
+type status struct {
+	ID             string `json:"id"`
+	Name           string `json:"name"`
+	StatusCategory struct {
+		Key string `json:"key"`
+	} `json:"statusCategory"`
+}
+
+// change is one changelog item. from and to are status ids for a status change; Jira sends null for an
+// empty side, which leaves the string empty.
+type change struct {
+	Field      string `json:"field"`
+	FieldID    string `json:"fieldId"`
+	From       text   `json:"from"`
+	FromString text   `json:"fromString"`
+	To         text   `json:"to"`
+	ToString   text   `json:"toString"`
+}
+
+// text is a changelog value: a string for the fields Parse reads, but a number, boolean or object for some
+// custom fields, which must not make the whole delivery unreadable. Anything but a string reads as "".
+type text string
+
+func (t *text) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		*t = text(s)
+	} else {
+		*t = ""
+	}
+	return nil
+}
+
+type payload struct {
+	Timestamp    json.Number `json:"timestamp"`
+	WebhookEvent string      `json:"webhookEvent"`
+	User         *struct {
+		DisplayName string `json:"displayName"`
+	} `json:"user"`
+	Issue *struct {
+		ID     string `json:"id"`
+		Self   string `json:"self"`
+		Key    string `json:"key"`
+		Fields struct {
+			Summary string  `json:"summary"`
+			Status  *status `json:"status"`
+		} `json:"fields"`
+	} `json:"issue"`
+	Changelog *struct {
+		ID    string   `json:"id"`
+		Items []change `json:"items"`
+	} `json:"changelog"`
+}
+
+// Parse turns a delivery into at most one task event for binding b:
+//   - jira:issue_created → task_created, in the issue's status;
+//   - jira:issue_updated whose changelog changes "status" → task_moved, from the changelog's from/fromString to
+//     its to/toString (the status ids and names);
+//   - jira:issue_updated whose changelog changes only the summary → task_updated.
+//
+// Statuses: the binding's status_map names Jira statuses by id or name. When it names neither, a status in
+// Jira's "Done" category (statusCategory key "done") is done, so a workflow's own done statuses ("Closed",
+// "Released") need no map; the map wins when it names the status (a "Done"-category "Won't do" mapped to
+// blocked stays blocked). The category is known only for the status the issue is in, so a status left that the
+// map does not name gives no PrevStatus, and React uses the stored one.
+//
+// Other events (comments, worklogs, projects) and other issue changes yield no event and no error. A body that
+// is not JSON or has no webhookEvent, or an issue event without issue id, is glassbox.ErrMalformed.
+//
+// The event id is the delivery's X-Atlassian-Webhook-Identifier, which Jira keeps across retries; without it,
+// "{issue id}:{changelog id}:{timestamp}", which a retry repeats too.
+func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event, error) {
+	var p payload
+	if err := json.Unmarshal(d.Body, &p); err != nil {
+		// An event Glassbox does not read may carry fields of other shapes: it is ignored, not refused.
+		var head struct {
+			WebhookEvent string `json:"webhookEvent"`
+		}
+		if json.Unmarshal(d.Body, &head) == nil && head.WebhookEvent != "" &&
+			head.WebhookEvent != EventIssueCreated && head.WebhookEvent != EventIssueUpdated {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("jira: decode body: %v: %w", err, glassbox.ErrMalformed)
+	}
+	if p.WebhookEvent == "" {
+		return nil, fmt.Errorf("jira: body has no webhookEvent: %w", glassbox.ErrMalformed)
+	}
+	if p.WebhookEvent != EventIssueCreated && p.WebhookEvent != EventIssueUpdated {
+		return nil, nil
+	}
+	issue := p.Issue
+	if issue == nil || issue.ID == "" {
+		return nil, fmt.Errorf("jira: %s has no issue id: %w", p.WebhookEvent, glassbox.ErrMalformed)
+	}
+
+	var changelogID string
+	var statusChange, summaryChange *change
+	if p.Changelog != nil {
+		changelogID = p.Changelog.ID
+		for i, c := range p.Changelog.Items {
+			switch {
+			case isField(c, "status"):
+				statusChange = &p.Changelog.Items[i]
+			case isField(c, "summary"):
+				summaryChange = &p.Changelog.Items[i]
+			}
+		}
+	}
+
+	id, err := eventID(d, issue.ID, changelogID, p.Timestamp.String())
+	if err != nil {
+		return nil, err
+	}
+	e := glassbox.Event{
+		ID:              glassbox.EventID(Name, id),
+		BindingID:       b.ID,
+		Provider:        Name,
+		ProviderEventID: id,
+		ProviderType:    p.WebhookEvent,
+		TaskID:          issue.ID,
+		Title:           issue.Fields.Summary,
+		URL:             browseURL(issue.Self, issue.Key),
+		ReceivedAt:      d.ReceivedAt.UTC(),
+	}
+	if ms, err := p.Timestamp.Int64(); err == nil && ms > 0 && ms < maxMillis {
+		e.OccurredAt = time.UnixMilli(ms).UTC()
+	}
+	if p.User != nil {
+		e.Actor = p.User.DisplayName
+	}
+	current := issue.Fields.Status
+
+	switch {
+	case p.WebhookEvent == EventIssueCreated:
+		e.Kind = glassbox.EventTaskCreated
+		if current != nil {
+			e.ListID, e.ListName = current.ID, current.Name
+			e.Status = statusOf(b, current.ID, current.Name, current)
+		}
+	case statusChange != nil:
+		e.Kind = glassbox.EventTaskMoved
+		e.ListID, e.ListName = string(statusChange.To), string(statusChange.ToString)
+		e.Status = statusOf(b, e.ListID, e.ListName, current)
+		e.PrevListID, e.PrevListName = string(statusChange.From), string(statusChange.FromString)
+		e.PrevStatus = b.StatusOf(e.PrevListID, e.PrevListName)
+	case summaryChange != nil:
+		e.Kind = glassbox.EventTaskUpdated
+		if e.Title == "" {
+			e.Title = string(summaryChange.ToString)
+		}
+	default:
+		return nil, nil
+	}
+	return []glassbox.Event{e}, nil
+}
+
+// statusOf is the status the binding gives the Jira status id/name, or, when its map names neither, done if
+// the issue is in that status and the status is of Jira's Done category. The issue's status is the one it is
+// in when Jira sent the delivery; when the changelog names another (the issue moved on at once), its category
+// is not known and the status stays unknown.
+func statusOf(b glassbox.Binding, id, name string, current *status) glassbox.TaskStatus {
+	if s := b.StatusOf(id, name); s != glassbox.StatusUnknown {
+		return s
+	}
+	if current == nil || !strings.EqualFold(current.StatusCategory.Key, CategoryDone) {
+		return glassbox.StatusUnknown
+	}
+	if (id != "" && id == current.ID) || (id == "" && name != "" && strings.EqualFold(name, current.Name)) {
+		return glassbox.StatusDone
+	}
+	return glassbox.StatusUnknown
+}
+
+func isField(c change, name string) bool {
+	return c.FieldID == name || (c.FieldID == "" && strings.EqualFold(c.Field, name))
+}
+
+// eventID is the delivery's identifier, or the issue, changelog and time it reports.
+func eventID(d glassbox.Delivery, issueID, changelogID, timestamp string) (string, error) {
+	if id := strings.TrimSpace(d.Header.Get(IdentifierHeader)); id != "" {
+		if len(id) > maxIdentifier || strings.IndexFunc(id, notVisibleASCII) >= 0 {
+			return "", fmt.Errorf("jira: %s is not an identifier: %w", IdentifierHeader, glassbox.ErrMalformed)
+		}
+		return id, nil
+	}
+	return issueID + ":" + changelogID + ":" + timestamp, nil
+}
+
+func notVisibleASCII(r rune) bool { return r <= ' ' || r > '~' }
+
+// browseURL is the page of the issue: {site}/browse/{key}, the site being the scheme and host of the issue's
+// REST self link. Empty when either is missing.
+func browseURL(self, key string) string {
+	u, err := url.Parse(self)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || key == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host + "/browse/" + url.PathEscape(key)
+}
+
+// maxMillis is the start of year 10000: later times do not survive JSON, so a timestamp beyond it is ignored.
+var maxMillis = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()

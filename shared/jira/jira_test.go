@@ -1,0 +1,413 @@
+package jira_test
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/jira"
+	"github.com/glassbox-oss/glassbox/shared/providertest"
+)
+
+// Vector from shared/samples/SIGNATURES.md, computed over the exact bytes of jira-issue-status-done.json.
+const (
+	vectorSecret = "jira-admin-secret"
+	vectorSig    = "sha256=dadf28336cf976319d15cf482bf46d6c5adeeac83ade52642debec7f531d2387"
+)
+
+var received = time.Date(2025, 5, 24, 9, 41, 23, 0, time.UTC)
+
+// binding maps "In Progress" by id and To Do by name; Done (10002) is left to Jira's status category.
+var binding = glassbox.Binding{
+	ID: "site", ProjectID: "spring", Provider: "jira", ExternalID: "acme.atlassian.net",
+	StatusMap: map[glassbox.TaskStatus][]string{
+		glassbox.StatusTodo:       {"to do"},
+		glassbox.StatusInProgress: {"3"},
+		glassbox.StatusBlocked:    {"Won't Do"},
+	},
+}
+
+func mustRead(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func delivery(body []byte, sig, identifier string) glassbox.Delivery {
+	h := http.Header{}
+	if sig != "" {
+		h.Set(jira.SignatureHeader, sig)
+	}
+	if identifier != "" {
+		h.Set(jira.IdentifierHeader, identifier)
+	}
+	return glassbox.Delivery{Method: "POST", Header: h, Body: body, ReceivedAt: received}
+}
+
+func TestSignMatchesVector(t *testing.T) {
+	if got := jira.Sign(vectorSecret, mustRead(t, "jira-issue-status-done.json")); got != vectorSig {
+		t.Fatalf("Sign = %q, want %q", got, vectorSig)
+	}
+}
+
+func TestVerify(t *testing.T) {
+	body := mustRead(t, "jira-issue-status-done.json")
+	// A signature Jira made for the issue's earlier update: right secret, another body.
+	stale := jira.Sign(vectorSecret, mustRead(t, "jira-issue-created.json"))
+	tests := []struct {
+		name    string
+		body    []byte
+		sig     string
+		secret  string
+		wantErr bool
+	}{
+		{"OK", body, vectorSig, vectorSecret, false},
+		{"OKUpperCasePrefixAndHex", body, "SHA256=" + strings.ToUpper(vectorSig[len("sha256="):]), vectorSecret, false},
+		{"ErrForgedSignature", body, "sha256=" + strings.Repeat("0", 64), vectorSecret, true},
+		{"ErrStaleSignatureOfAnotherBody", body, stale, vectorSecret, true},
+		{"ErrWrongSecret", body, vectorSig, "another-secret", true},
+		{"ErrEmptySecret", body, jira.Sign("", body), "", true},
+		{"ErrBodyChanged", append(append([]byte{}, body...), ' '), vectorSig, vectorSecret, true},
+		{"ErrTruncatedBody", body[:len(body)/2], vectorSig, vectorSecret, true},
+		{"ErrMissingHeader", body, "", vectorSecret, true},
+		{"ErrNoPrefix", body, vectorSig[len("sha256="):], vectorSecret, true},
+		{"ErrSHA1Prefix", body, "sha1=" + vectorSig[len("sha256="):], vectorSecret, true},
+		{"ErrPrefixOnly", body, "sha256=", vectorSecret, true},
+		{"ErrNotHex", body, "sha256=zz", vectorSecret, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := jira.New().Verify(delivery(tt.body, tt.sig, ""), tt.secret)
+			if tt.wantErr != (err != nil) {
+				t.Fatalf("Verify error = %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
+				t.Fatalf("Verify error %v is not ErrBadSignature", err)
+			}
+		})
+	}
+}
+
+func TestParse(t *testing.T) {
+	at := func(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+	tests := []struct {
+		name       string
+		file       string
+		identifier string
+		want       []glassbox.Event
+	}{
+		{"DoneByStatusCategory", "jira-issue-status-done.json", "1716543682512001", []glassbox.Event{{
+			ID: "jira:1716543682512001", ProviderEventID: "1716543682512001", Kind: glassbox.EventTaskMoved,
+			ProviderType: "jira:issue_updated", TaskID: "10042", Title: "Landing page for spring campaign",
+			URL:    "https://acme.atlassian.net/browse/MKT-42",
+			ListID: "10002", ListName: "Done", Status: glassbox.StatusDone,
+			PrevListID: "3", PrevListName: "In Progress", PrevStatus: glassbox.StatusInProgress,
+			Actor: "Ivan Petrov", OccurredAt: at(1716543682512),
+		}}},
+		// Without the identifier header, the issue, changelog and time name the change.
+		{"DoneWithoutIdentifier", "jira-issue-status-done.json", "", []glassbox.Event{{
+			ID: "jira:10042:10587:1716543682512", ProviderEventID: "10042:10587:1716543682512", Kind: glassbox.EventTaskMoved,
+			ProviderType: "jira:issue_updated", TaskID: "10042", Title: "Landing page for spring campaign",
+			URL:    "https://acme.atlassian.net/browse/MKT-42",
+			ListID: "10002", ListName: "Done", Status: glassbox.StatusDone,
+			PrevListID: "3", PrevListName: "In Progress", PrevStatus: glassbox.StatusInProgress,
+			Actor: "Ivan Petrov", OccurredAt: at(1716543682512),
+		}}},
+		{"Created", "jira-issue-created.json", "1716361390004001", []glassbox.Event{{
+			ID: "jira:1716361390004001", ProviderEventID: "1716361390004001", Kind: glassbox.EventTaskCreated,
+			ProviderType: "jira:issue_created", TaskID: "10042", Title: "Landing page for spring campaign",
+			URL:    "https://acme.atlassian.net/browse/MKT-42",
+			ListID: "10000", ListName: "To Do", Status: glassbox.StatusTodo,
+			Actor: "Anna Smirnova", OccurredAt: at(1716361390004),
+		}}},
+		// Comments are not status changes: acknowledged, not stored.
+		{"CommentIgnored", "jira-comment-created.json", "1716543001200001", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := delivery(mustRead(t, tt.file), "", tt.identifier)
+			got, err := providertest.Accepted(jira.New(), d, binding)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range tt.want {
+				w := &tt.want[i]
+				w.ProjectID, w.BindingID, w.Provider, w.ReceivedAt = "spring", "site", "jira", received
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d events %+v, want %d", len(got), got, len(tt.want))
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("event %d:\n got %+v\nwant %+v", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+// statusBody is the done sample with its status change and the issue's status replaced.
+func statusBody(t *testing.T, from, fromName, to, toName, currentID, currentName, category string) []byte {
+	t.Helper()
+	var p map[string]any
+	if err := json.Unmarshal(mustRead(t, "jira-issue-status-done.json"), &p); err != nil {
+		t.Fatal(err)
+	}
+	p["changelog"] = map[string]any{"id": "20001", "items": []any{
+		map[string]any{"field": "status", "fieldtype": "jira", "fieldId": "status", "from": from, "fromString": fromName, "to": to, "toString": toName},
+	}}
+	fields := p["issue"].(map[string]any)["fields"].(map[string]any)
+	fields["status"] = map[string]any{"id": currentID, "name": currentName, "statusCategory": map[string]any{"key": category}}
+	b, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// The status map wins when it names the status; otherwise Jira's Done category means done, but only for the
+// status the issue is in.
+func TestParseStatusMapAndCategory(t *testing.T) {
+	tests := []struct {
+		name           string
+		body           []byte
+		status, before glassbox.TaskStatus
+	}{
+		{"UnmappedDoneCategoryIsDone", statusBody(t, "3", "In Progress", "10005", "Released", "10005", "Released", "done"),
+			glassbox.StatusDone, glassbox.StatusInProgress},
+		{"MapWinsOverDoneCategory", statusBody(t, "3", "In Progress", "10006", "Won't Do", "10006", "Won't Do", "done"),
+			glassbox.StatusBlocked, glassbox.StatusInProgress},
+		{"UnmappedOtherCategoryIsUnknown", statusBody(t, "3", "In Progress", "10007", "QA", "10007", "QA", "indeterminate"),
+			glassbox.StatusUnknown, glassbox.StatusInProgress},
+		// The issue moved on before Jira sent this change: its category says nothing about the status entered.
+		{"CategoryOfAnotherStatusIgnored", statusBody(t, "3", "In Progress", "10007", "QA", "10005", "Released", "done"),
+			glassbox.StatusUnknown, glassbox.StatusInProgress},
+		// The status left is not mapped: no PrevStatus, React uses the stored one.
+		{"ReopenedFromUnmappedDone", statusBody(t, "10005", "Released", "3", "In Progress", "3", "In Progress", "indeterminate"),
+			glassbox.StatusInProgress, glassbox.StatusUnknown},
+		{"MappedByNameIgnoringCase", statusBody(t, "3", "In Progress", "10000", "TO DO", "10000", "TO DO", "new"),
+			glassbox.StatusTodo, glassbox.StatusInProgress},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := jira.New().Parse(delivery(tt.body, "", ""), binding)
+			if err != nil || len(got) != 1 {
+				t.Fatalf("Parse = %+v, %v; want one event", got, err)
+			}
+			if got[0].Kind != glassbox.EventTaskMoved || got[0].Status != tt.status || got[0].PrevStatus != tt.before {
+				t.Fatalf("event %+v: kind %s, status %q from %q; want task_moved, %q from %q", got[0], got[0].Kind,
+					got[0].Status, got[0].PrevStatus, tt.status, tt.before)
+			}
+		})
+	}
+}
+
+func TestParseRejectsAndIgnores(t *testing.T) {
+	const issue = `"issue":{"id":"10042","self":"https://acme.atlassian.net/rest/api/2/issue/10042","key":"MKT-42","fields":{"summary":"New name"}}`
+	tests := []struct {
+		name      string
+		body      string
+		ident     string
+		malformed bool
+		want      glassbox.EventKind
+	}{
+		{"TruncatedJSON", `{"webhookEvent":"jira:issue_updated","issue":{`, "", true, ""},
+		{"NotJSON", `hello`, "", true, ""},
+		{"Array", `[]`, "", true, ""},
+		{"NoWebhookEvent", `{"timestamp":1,` + issue + `}`, "", true, ""},
+		{"IssueEventWithoutIssue", `{"webhookEvent":"jira:issue_updated","timestamp":1}`, "", true, ""},
+		{"IssueEventWithoutIssueID", `{"webhookEvent":"jira:issue_created","issue":{"key":"MKT-1"}}`, "", true, ""},
+		{"TimestampNotANumber", `{"webhookEvent":"jira:issue_created","timestamp":"soon",` + issue + `}`, "", true, ""},
+		{"IdentifierWithSpaces", `{"webhookEvent":"jira:issue_created",` + issue + `}`, "a b", true, ""},
+		{"IdentifierTooLong", `{"webhookEvent":"jira:issue_created",` + issue + `}`, strings.Repeat("7", 129), true, ""},
+		{"CommentIgnored", `{"webhookEvent":"comment_created","comment":{"id":"1"},` + issue + `}`, "", false, ""},
+		{"OtherEventOfAnotherShapeIgnored", `{"webhookEvent":"sprint_started","timestamp":"soon","issue":[1]}`, "", false, ""},
+		{"IssueDeletedIgnored", `{"webhookEvent":"jira:issue_deleted",` + issue + `}`, "", false, ""},
+		{"AssigneeChangeIgnored", `{"webhookEvent":"jira:issue_updated",` + issue + `,"changelog":{"id":"5","items":[{"field":"assignee","fieldId":"assignee","from":null,"to":"abc"}]}}`, "", false, ""},
+		{"UpdateWithoutChangelogIgnored", `{"webhookEvent":"jira:issue_updated",` + issue + `}`, "", false, ""},
+		{"CustomFieldNumbersDoNotBreakIt", `{"webhookEvent":"jira:issue_updated",` + issue + `,"changelog":{"id":"5","items":[{"field":"Story Points","fieldId":"customfield_10016","from":3,"to":{"v":5}}]}}`, "", false, ""},
+		{"SummaryChangeIsUpdated", `{"webhookEvent":"jira:issue_updated",` + issue + `,"changelog":{"id":"5","items":[{"field":"summary","fieldId":"summary","fromString":"Old","toString":"New name"}]}}`, "", false, glassbox.EventTaskUpdated},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := providertest.Accepted(jira.New(), delivery([]byte(tt.body), "", tt.ident), binding)
+			if tt.malformed {
+				if !errors.Is(err, glassbox.ErrMalformed) {
+					t.Fatalf("Parse error = %v, want ErrMalformed", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.want == "" {
+				if len(got) != 0 {
+					t.Fatalf("Parse = %+v; want no events", got)
+				}
+				return
+			}
+			if len(got) != 1 || got[0].Kind != tt.want || got[0].Title != "New name" || got[0].ListName != "" {
+				t.Fatalf("Parse = %+v; want one %s event titled New name, no list", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestBrowseURLFromSelf(t *testing.T) {
+	tests := []struct{ self, want string }{
+		{"https://acme.atlassian.net/rest/api/2/10042", "https://acme.atlassian.net/browse/MKT-42"},
+		{"https://jira.acme.example:8443/rest/api/3/issue/10042", "https://jira.acme.example:8443/browse/MKT-42"},
+		{"", ""},
+		{"/rest/api/2/issue/10042", ""},
+		{"javascript:alert(1)", ""},
+	}
+	for _, tt := range tests {
+		body := `{"webhookEvent":"jira:issue_created","issue":{"id":"10042","key":"MKT-42","self":` + quote(tt.self) + `,"fields":{}}}`
+		got, err := jira.New().Parse(delivery([]byte(body), "", ""), binding)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("%q: Parse = %+v, %v", tt.self, got, err)
+		}
+		if got[0].URL != tt.want {
+			t.Errorf("self %q: URL = %q, want %q", tt.self, got[0].URL, tt.want)
+		}
+	}
+}
+
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"jira-issue-status-done.json", "jira-issue-created.json", "jira-comment-created.json"} {
+		f.Add(mustRead(f, name), vectorSig, "1")
+	}
+	f.Add([]byte(`{"webhookEvent":"jira:issue_updated","issue":{"id":"1"},"changelog":{"items":[{"field":"status","to":7}]}}`), "", "")
+	f.Fuzz(func(t *testing.T, body []byte, sig, identifier string) {
+		d := delivery(body, sig, identifier)
+		if err := jira.New().Verify(d, vectorSecret); err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
+			t.Fatalf("Verify: unexpected error kind: %v", err)
+		}
+		events, err := providertest.Accepted(jira.New(), d, binding)
+		if err != nil && !errors.Is(err, glassbox.ErrMalformed) {
+			t.Fatalf("Parse: unexpected error kind: %v", err)
+		}
+		for _, e := range events {
+			if e.ID == "" || e.TaskID == "" || e.Kind == "" || e.ProjectID == "" {
+				t.Fatalf("event missing identity: %+v", e)
+			}
+		}
+	})
+}
+
+func BenchmarkVerifyAndParse(b *testing.B) {
+	d := delivery(mustRead(b, "jira-issue-status-done.json"), vectorSig, "1716543682512001")
+	p := jira.New()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := p.Verify(d, vectorSecret); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := providertest.Accepted(p, d, binding); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// apiRequest is the part of an API Gateway HTTP API event (events/*.json) a provider sees.
+type apiRequest struct {
+	RawPath        string            `json:"rawPath"`
+	Headers        map[string]string `json:"headers"`
+	RequestContext struct {
+		HTTP struct {
+			Method string `json:"method"`
+		} `json:"http"`
+	} `json:"requestContext"`
+	Body string `json:"body"`
+}
+
+// The demo binding of cmd/glassbox/demo/agency.yaml, which events/ingest-jira-*.json are made for.
+var demoBinding = glassbox.Binding{
+	ID: "demo-jira", ProjectID: "romashka-site", Provider: "jira", ExternalID: "pixel.atlassian.net",
+	SecretParam: "/glassbox/jira/demo-jira",
+	StatusMap: map[glassbox.TaskStatus][]string{
+		glassbox.StatusTodo:       {"10000"},
+		glassbox.StatusInProgress: {"3"},
+	},
+}
+
+const demoSecret = "demo-jira-webhook-secret"
+
+// TestSampleEvents keeps events/ingest-jira-*.json honest: signed for the demo binding, and parsed to what
+// events/README.md says.
+func TestSampleEvents(t *testing.T) {
+	tests := []struct {
+		file       string
+		wantVerify bool
+		wantKind   glassbox.EventKind // "" for an ignored delivery
+		wantStatus glassbox.TaskStatus
+	}{
+		{"ingest-jira-created.json", true, glassbox.EventTaskCreated, glassbox.StatusTodo},
+		{"ingest-jira-done.json", true, glassbox.EventTaskMoved, glassbox.StatusDone},
+		{"ingest-jira-comment-ignored.json", true, "", ""},
+		{"ingest-jira-forged.json", false, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join("..", "..", "events", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var req apiRequest
+			if err := json.Unmarshal(raw, &req); err != nil {
+				t.Fatal(err)
+			}
+			if req.RawPath != "/hooks/jira/demo-jira" || req.RequestContext.HTTP.Method != http.MethodPost {
+				t.Fatalf("%s %s, want POST /hooks/jira/demo-jira", req.RequestContext.HTTP.Method, req.RawPath)
+			}
+			h := http.Header{}
+			for k, v := range req.Headers {
+				h.Set(k, v)
+			}
+			d := glassbox.Delivery{Method: http.MethodPost, Header: h, Body: []byte(req.Body), ReceivedAt: received}
+			err = jira.New().Verify(d, demoSecret)
+			if !tt.wantVerify {
+				if !errors.Is(err, glassbox.ErrBadSignature) {
+					t.Fatalf("Verify = %v, want ErrBadSignature", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Verify: %v (re-sign the sample with jira.Sign)", err)
+			}
+			evs, err := providertest.Accepted(jira.New(), d, demoBinding)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantKind == "" {
+				if len(evs) != 0 {
+					t.Fatalf("events %+v, want none", evs)
+				}
+				return
+			}
+			if len(evs) != 1 {
+				t.Fatalf("got %d events, want 1: %+v", len(evs), evs)
+			}
+			e := evs[0]
+			if e.Kind != tt.wantKind || e.Status != tt.wantStatus || e.ProjectID != "romashka-site" || e.TaskID != "10070" ||
+				e.Title != "Тексты для главной страницы" || e.URL != "https://pixel.atlassian.net/browse/SITE-7" ||
+				e.ID != "jira:"+h.Get(jira.IdentifierHeader) {
+				t.Fatalf("event = %+v", e)
+			}
+		})
+	}
+}
