@@ -21,7 +21,8 @@ const kaitenDoneSubject = "Готово: «Тексты для главной с
 func kaitenMail(mail []outbox.Summary) []outbox.Summary {
 	var out []outbox.Summary
 	for _, m := range mail {
-		if strings.Contains(m.Subject, "Тексты для главной страницы") {
+		// The Jira sample has the same title: the card's link tells Kaiten's notice apart.
+		if strings.Contains(m.Subject, "Тексты для главной страницы") && strings.Contains(m.Text, "/fake/kaiten/") {
 			out = append(out, m)
 		}
 	}
