@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/agencyfile"
@@ -35,6 +36,20 @@ var demoAgency []byte
 //go:embed demo/bitrix24-crm-deal-get-response.json
 var demoBitrixDeal []byte
 
+// demoAsanaTasks are what the stand-in for Asana's API answers to GET /tasks/{gid}, by gid: the demo's done task
+// and the task it creates.
+var demoAsanaTasks = map[string][]byte{
+	"1207654321000042": demoAsanaDone,
+	"1207654321000077": demoAsanaTodo,
+}
+
+var (
+	//go:embed demo/asana-task-get-response.json
+	demoAsanaDone []byte
+	//go:embed demo/asana-task-get-todo-response.json
+	demoAsanaTodo []byte
+)
+
 // The demo bindings' webhook secrets, which the signed samples in events/ were signed with, and the key that
 // signs payment and download links. Only glassbox dev uses them; a deployment keeps its own in SSM.
 var demoSecrets = map[string]string{
@@ -43,6 +58,8 @@ var demoSecrets = map[string]string{
 	"/glassbox/bitrix24/demo-bitrix":     "51856fefc120afa4b628cc82d3935cce",
 	"/glassbox/hubspot/demo-hubspot":     "demo-hubspot-client-secret",
 	"/glassbox/pipedrive/demo-pipedrive": "glassbox:demo-pipedrive-password",
+	// Asana's webhook secret is not here: its handshake hands it over (events/ingest-asana-handshake.json).
+	demoAsanaAPIParam: demoAsanaToken,
 	demoLinkKeyParam:                     "demo-link-key-0123456789abcdef0123456789abcdef",
 }
 
@@ -51,6 +68,12 @@ const (
 	// demoBitrixAPIParam holds the Bitrix24 incoming-webhook URL; in dev it points at the fake Bitrix24 REST
 	// API the dev server itself serves (/fake/bitrix24/...), which answers crm.deal.get with the sample deal.
 	demoBitrixAPIParam = "/glassbox/bitrix24/demo-bitrix-api"
+	// demoAsanaAPIParam holds the token the demo Asana binding reads tasks back with; the stand-in for Asana's
+	// API that glassbox dev serves (/fake/asana/api/1.0) accepts only it.
+	demoAsanaAPIParam = "/glassbox/asana/demo-asana-api"
+	demoAsanaToken    = "demo-asana-personal-access-token"
+	// demoAsanaAPIPath is where glassbox dev serves its stand-in for Asana's API.
+	demoAsanaAPIPath = "/fake/asana/api/1.0"
 )
 
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -145,6 +168,7 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(demoBitrixDeal)
 	})
+	mux.HandleFunc("GET "+demoAsanaAPIPath+"/tasks/{gid}", serveDemoAsanaTask)
 	d := &devServer{store: store, mux: mux, links: docLinks, proc: proc, logger: logger}
 	d.remind = func(now time.Time) *remind.Reminder {
 		return remind.New(store, mailer, docLinks, fixedClock{now}, 0, logger)
@@ -201,10 +225,53 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	return d, nil
 }
 
-// setBaseURL tells the server where it is reachable, for the links in emails and the fake Bitrix24 API.
+// setBaseURL tells the server where it is reachable, for the links in emails and the fake Bitrix24 and Asana
+// APIs.
 func (d *devServer) setBaseURL(ctx context.Context, base string) error {
 	d.links.PublicBaseURL = base
-	return d.store.PutSecret(ctx, demoBitrixAPIParam, base+"/fake/bitrix24/rest/1/demo/")
+	if err := d.store.PutSecret(ctx, demoBitrixAPIParam, base+"/fake/bitrix24/rest/1/demo/"); err != nil {
+		return err
+	}
+	return d.pointDemoAsana(ctx, base+demoAsanaAPIPath)
+}
+
+// pointDemoAsana makes the demo Asana binding read tasks back from apiURL, the stand-in this server serves. A
+// binding's api_url is configuration, not a secret, so it is changed in the stored agency; only the demo
+// binding's own values (Asana's API, or a stand-in of an earlier start) are replaced.
+func (d *devServer) pointDemoAsana(ctx context.Context, apiURL string) error {
+	cfg, err := d.store.Config(ctx)
+	if errors.Is(err, glassbox.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for i, b := range cfg.Bindings {
+		if b.Provider != "asana" || b.ID != "demo-asana" || b.APIURL == apiURL ||
+			(b.APIURL != "https://app.asana.com/api/1.0" && !strings.HasSuffix(b.APIURL, demoAsanaAPIPath)) {
+			continue
+		}
+		cfg.Bindings[i].APIURL = apiURL
+		return d.store.PutConfig(ctx, cfg)
+	}
+	return nil
+}
+
+// serveDemoAsanaTask answers GET /tasks/{gid} as Asana's API does, for the demo's tasks and token.
+func serveDemoAsanaTask(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	if r.Header.Get("Authorization") != "Bearer "+demoAsanaToken {
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"errors":[{"message":"Not Authorized"}]}`))
+		return
+	}
+	task, ok := demoAsanaTasks[r.PathValue("gid")]
+	if !ok {
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"errors":[{"message":"task: Unknown object: ` + template.JSEscapeString(r.PathValue("gid")) + `"}]}`))
+		return
+	}
+	_, _ = w.Write(task)
 }
 
 // processingStore processes each new event right after it is stored, as the table's stream does on AWS. A

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+)
+
+const (
+	demoAsanaSecretParam = "/glassbox/asana/demo-asana"
+	// demoAsanaSecret is what events/ingest-asana-handshake.json hands over; the other samples are signed with it.
+	demoAsanaSecret = "b537207f20cbfa02357cf448134da559e8bd39d61597dcd5631b8012eae53e81"
+)
+
+// asanaDemo is the Asana part of make demo, in its order.
+func asanaDemo() []string {
+	var names []string
+	for _, n := range demoOrder {
+		if strings.HasPrefix(n, "ingest-asana-") {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// TestAsanaDemoEndToEnd runs the Asana samples as make demo sends them, twice (make demo run again on the same
+// data): the handshake's secret is kept (the demo seeds none), the deliveries signed with it are accepted, the
+// task read back through the dev server's stand-in for Asana's API, and the client gets one done notice, once.
+func TestAsanaDemoEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	h := newDevHarness(t)
+	if _, err := h.dev.store.Secret(ctx, demoAsanaSecretParam); !errors.Is(err, glassbox.ErrNotFound) {
+		t.Fatalf("the demo Asana secret is seeded (%v); the handshake must hand it over", err)
+	}
+	want := map[string][2]string{ // the first run's answer, the second run's
+		"ingest-asana-handshake.json":       {`"ok"`, `"ok"`},
+		"ingest-asana-created.json":         {`"accepted"`, `"duplicate"`},
+		"ingest-asana-completed.json":       {`"accepted"`, `"duplicate"`},
+		"ingest-asana-comment-ignored.json": {`"ignored"`, `"ignored"`},
+		"ingest-asana-heartbeat.json":       {`"ignored"`, `"ignored"`},
+		"ingest-asana-forged.json":          {"signature", "signature"},
+	}
+	for run := 0; run < 2; run++ {
+		seen := map[string]int{}
+		for _, name := range asanaDemo() {
+			status, body := h.sendSample(name)
+			seen[name]++
+			wantBody, wantStatus := want[name][run], http.StatusOK
+			switch {
+			case name == "ingest-asana-done.json" && run == 0 && seen[name] == 1:
+				wantBody = `"accepted"`
+			case name == "ingest-asana-done.json":
+				wantBody = `"duplicate"`
+			case name == "ingest-asana-forged.json":
+				wantStatus = http.StatusUnauthorized
+			}
+			if status != wantStatus || !strings.Contains(body, wantBody) {
+				t.Fatalf("run %d, %s: %d %s, want %d %s", run+1, name, status, body, wantStatus, wantBody)
+			}
+		}
+		if got, err := h.dev.store.Secret(ctx, demoAsanaSecretParam); err != nil || got != demoAsanaSecret {
+			t.Fatalf("run %d: kept secret %q, %v; want the handshake's", run+1, got, err)
+		}
+	}
+
+	mail := h.mail()
+	if len(mail) != 1 {
+		t.Fatalf("got %d emails, want the one done notice: %+v", len(mail), mail)
+	}
+	m := mail[0]
+	for _, c := range []struct{ what, got, want string }{
+		{"To", strings.Join(m.To, ","), "Анна Смирнова <anna@romashka.example>"},
+		{"Reply-To", strings.Join(m.ReplyTo, ","), "Мария Иванова <maria@pixel.example>"},
+		{"Subject", m.Subject, "Готово: «Тексты для главной страницы» — Новый сайт"},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s = %q, want %q", c.what, c.got, c.want)
+		}
+	}
+	// The title and link come from the read-back: the delivery carried only the task's gid.
+	if link := "https://app.asana.com/0/1207000000000100/1207654321000042"; !strings.Contains(m.Text, link) {
+		t.Errorf("notice does not link the task's permalink %s:\n%s", link, m.Text)
+	}
+
+	// The created task was read back into its To Do section; the done one into Готово.
+	for _, tc := range []struct{ task, list string }{{"1207654321000077", "К работе"}, {"1207654321000042", "Готово"}} {
+		task, err := h.dev.store.Task(ctx, "romashka-site", "asana", tc.task)
+		if err != nil || task.ListName != tc.list || task.Title == "" {
+			t.Errorf("task %s: %+v, %v; want it titled, in %s", tc.task, task, err, tc.list)
+		}
+	}
+}
+
+// TestAsanaHandshakeEchoesTheSecret: Asana creates the webhook only if the answer echoes X-Hook-Secret, through
+// the dev server's HTTP layer as much as through Lambda's.
+func TestAsanaHandshakeEchoesTheSecret(t *testing.T) {
+	h := newDevHarness(t)
+	req, err := http.NewRequest(http.MethodPost, h.srv.URL+"/hooks/asana/demo-asana", bytes.NewReader(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Hook-Secret", demoAsanaSecret)
+	resp, err := h.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Hook-Secret") != demoAsanaSecret {
+		t.Fatalf("handshake: %d, X-Hook-Secret %q; want 200 echoing the secret", resp.StatusCode, resp.Header.Get("X-Hook-Secret"))
+	}
+	req.Header.Set("X-Hook-Secret", "another-secret")
+	resp, err = h.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusConflict || resp.Header.Get("X-Hook-Secret") != "" {
+		t.Fatalf("second handshake with another secret: %d, X-Hook-Secret %q; want 409, no echo", resp.StatusCode, resp.Header.Get("X-Hook-Secret"))
+	}
+}
+
+// TestDemoAsanaAPIFollowsTheServer: glassbox dev points the demo Asana binding at its own stand-in, wherever it
+// listens, and leaves an api_url of the admin's own alone.
+func TestDemoAsanaAPIFollowsTheServer(t *testing.T) {
+	ctx := context.Background()
+	h := newDevHarness(t)
+	cfg, err := h.dev.store.Config(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := cfg.Binding("asana", "demo-asana")
+	if want := h.srv.URL + demoAsanaAPIPath; b.APIURL != want {
+		t.Fatalf("demo Asana api_url %q, want %q", b.APIURL, want)
+	}
+	if err := h.dev.setBaseURL(ctx, "http://127.0.0.1:9191"); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ = h.dev.store.Config(ctx)
+	if b, _ := cfg.Binding("asana", "demo-asana"); b.APIURL != "http://127.0.0.1:9191"+demoAsanaAPIPath {
+		t.Fatalf("after a restart elsewhere: api_url %q", b.APIURL)
+	}
+	for i := range cfg.Bindings {
+		if cfg.Bindings[i].ID == "demo-asana" {
+			cfg.Bindings[i].APIURL = "https://asana-proxy.example/api/1.0"
+		}
+	}
+	if err := h.dev.store.PutConfig(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.dev.setBaseURL(ctx, h.srv.URL); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ = h.dev.store.Config(ctx)
+	if b, _ := cfg.Binding("asana", "demo-asana"); b.APIURL != "https://asana-proxy.example/api/1.0" {
+		t.Fatalf("an api_url of one's own was replaced: %q", b.APIURL)
+	}
+}
