@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -158,5 +160,46 @@ func TestDemoAsanaAPIFollowsTheServer(t *testing.T) {
 	cfg, _ = h.dev.store.Config(ctx)
 	if b, _ := cfg.Binding("asana", "demo-asana"); b.APIURL != "https://asana-proxy.example/api/1.0" {
 		t.Fatalf("an api_url of one's own was replaced: %q", b.APIURL)
+	}
+}
+
+// TestDemoAsanaAnswersMatchEvents: the stand-in serves the same answers as events/ shows (and shared/asana's
+// TestReadBackSampleAnswer reads).
+func TestDemoAsanaAnswersMatchEvents(t *testing.T) {
+	for name, embedded := range map[string][]byte{
+		"asana-task-get-response.json":      demoAsanaDone,
+		"asana-task-get-todo-response.json": demoAsanaTodo,
+	} {
+		data, err := os.ReadFile(filepath.Join(eventsDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(data, embedded) {
+			t.Errorf("cmd/glassbox/demo/%s differs from events/%s", name, name)
+		}
+	}
+}
+
+// TestMissingSecretsLeaveOutHandshakeSecrets: glassbox dev lists the secrets an agency lacks; an Asana binding's
+// secret_param is kept by the handshake, so only its api_param (the token) is for the admin to set.
+func TestMissingSecretsLeaveOutHandshakeSecrets(t *testing.T) {
+	ctx := context.Background()
+	h := newDevHarness(t)
+	cfg, err := h.dev.store.Config(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, ok := cfg.Binding("asana", "demo-asana")
+	if !ok {
+		t.Fatal("the demo has no Asana binding")
+	}
+	cfg.Bindings = []glassbox.Binding{b}
+	cfg.Projects = nil // nothing billed: no link key needed
+	if err := h.dev.store.PutConfig(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	missing, err := missingSecrets(ctx, h.dev.store)
+	if err != nil || len(missing) != 0 {
+		t.Fatalf("missing %v, %v; want none (the token is seeded, the webhook secret comes from the handshake)", missing, err)
 	}
 }

@@ -58,9 +58,9 @@ var demoSecrets = map[string]string{
 	"/glassbox/bitrix24/demo-bitrix":     "51856fefc120afa4b628cc82d3935cce",
 	"/glassbox/hubspot/demo-hubspot":     "demo-hubspot-client-secret",
 	"/glassbox/pipedrive/demo-pipedrive": "glassbox:demo-pipedrive-password",
+	demoLinkKeyParam:                     "demo-link-key-0123456789abcdef0123456789abcdef",
 	// Asana's webhook secret is not here: its handshake hands it over (events/ingest-asana-handshake.json).
 	demoAsanaAPIParam: demoAsanaToken,
-	demoLinkKeyParam:                     "demo-link-key-0123456789abcdef0123456789abcdef",
 }
 
 const (

@@ -12,6 +12,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/linksign"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
+	"github.com/glassbox-oss/glassbox/shared/providers"
 )
 
 // runSecrets puts a secret into the local store of glassbox dev, where a deployment has SSM Parameter Store:
@@ -77,7 +78,8 @@ func checkSecret(name, value string) error {
 
 // missingSecrets lists the secrets the stored agency needs that the local store lacks: each binding's
 // secret_param and api_param, and the link key when a project is billed (its emails carry signed links).
-// Without them glassbox dev answers those deliveries 500.
+// Without them glassbox dev answers those deliveries 500. A secret_param a provider's handshake hands over
+// (Asana's) is not listed: nobody sets it, the subscription does.
 func missingSecrets(ctx context.Context, store *localstore.Store) ([]string, error) {
 	cfg, err := store.Config(ctx)
 	if err != nil {
@@ -90,8 +92,11 @@ func missingSecrets(ctx context.Context, store *localstore.Store) ([]string, err
 			break
 		}
 	}
+	catalog := providers.Catalog()
 	for _, b := range cfg.Bindings {
-		names = append(names, b.SecretParam)
+		if info, _ := catalog.Lookup(b.Provider); !info.SecretFromHandshake {
+			names = append(names, b.SecretParam)
+		}
 		if b.APIParam != "" {
 			names = append(names, b.APIParam)
 		}
