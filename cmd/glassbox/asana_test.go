@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -201,5 +202,20 @@ func TestMissingSecretsLeaveOutHandshakeSecrets(t *testing.T) {
 	missing, err := missingSecrets(ctx, h.dev.store)
 	if err != nil || len(missing) != 0 {
 		t.Fatalf("missing %v, %v; want none (the token is seeded, the webhook secret comes from the handshake)", missing, err)
+	}
+}
+
+// TestPreviewAsanaSample: preview reads an Asana task back from a stand-in, not from Asana.
+func TestPreviewAsanaSample(t *testing.T) {
+	out := t.TempDir()
+	var stdout bytes.Buffer
+	err := run(context.Background(), []string{"preview", "--event", filepath.Join(eventsDir, "ingest-asana-done.json"),
+		"--asana-task", filepath.Join(eventsDir, "asana-task-get-response.json"), "-o", out}, &stdout, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emls, _ := filepath.Glob(filepath.Join(out, "*.eml"))
+	if len(emls) != 1 || !strings.Contains(stdout.String(), "Готово: «Тексты для главной страницы»") {
+		t.Errorf("preview wrote %d emails; said:\n%s", len(emls), stdout.String())
 	}
 }

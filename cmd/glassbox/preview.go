@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/agencyfile"
+	"github.com/glassbox-oss/glassbox/shared/asana"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
@@ -35,6 +36,7 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	event := fs.String("event", "", "an API Gateway request from events/, e.g. events/ingest-amocrm-stage-closed.json")
 	out := fs.String("o", "preview", "folder for the PDFs and .eml files")
 	bitrixDeal := fs.String("bitrix-deal", "events/bitrix24-crm-deal-get-response.json", "what Bitrix24's crm.deal.get answers, for Bitrix24 events")
+	asanaTask := fs.String("asana-task", "events/asana-task-get-response.json", "what Asana's GET /tasks/{gid} answers, for Asana events (the task's gid must be the event's)")
 	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
@@ -85,13 +87,24 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer store.Close()
-	if err := store.PutConfig(ctx, cfg); err != nil {
-		return err
-	}
+	// A stand-in for the APIs that read events back: Bitrix24's crm.deal.get, and Asana's GET /tasks/{gid}
+	// (the Asana binding is pointed at it).
 	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "/tasks/") {
+			http.ServeFile(w, r, *asanaTask)
+			return
+		}
 		http.ServeFile(w, r, *bitrixDeal)
 	}))
 	defer fake.Close()
+	for i := range cfg.Bindings {
+		if cfg.Bindings[i].Provider == asana.Name {
+			cfg.Bindings[i].APIURL = fake.URL
+		}
+	}
+	if err := store.PutConfig(ctx, cfg); err != nil {
+		return err
+	}
 	for name, value := range map[string]string{"preview-link-key": "preview-link-key-0123456789abcdef0123456789", b.APIParam: fake.URL + "/rest/"} {
 		if name == "" {
 			continue
