@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -11,7 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/glassbox-oss/glassbox/shared/agencyfile"
 	"github.com/glassbox-oss/glassbox/shared/outbox"
+	"github.com/glassbox-oss/glassbox/shared/providers"
 )
 
 func TestApplyValidatesAndWrites(t *testing.T) {
@@ -21,8 +24,16 @@ func TestApplyValidatesAndWrites(t *testing.T) {
 	if err := run(ctx, []string{"apply", "-f", "demo/agency.yaml", "--data", data}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "2 clients, 4 projects, 5 bindings") {
+	demo, perr := agencyfile.Parse(demoAgency, providers.Catalog())
+	if perr != nil {
+		t.Fatal(perr)
+	}
+	if !strings.Contains(out.String(), fmt.Sprintf("2 clients, 4 projects, %d bindings", len(demo.Bindings))) {
 		t.Fatalf("apply said %q", out.String())
+	}
+	// Asana's secret comes from its handshake: apply does not tell the admin to set it.
+	if want := "hook for asana/demo-asana: <base URL>/hooks/asana/demo-asana (secret kept from the subscription handshake under /glassbox/asana/demo-asana)"; !strings.Contains(out.String(), want) {
+		t.Errorf("apply said %q, want %q", out.String(), want)
 	}
 
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
