@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -217,5 +219,55 @@ func TestPreviewAsanaSample(t *testing.T) {
 	emls, _ := filepath.Glob(filepath.Join(out, "*.eml"))
 	if len(emls) != 1 || !strings.Contains(stdout.String(), "Готово: «Тексты для главной страницы»") {
 		t.Errorf("preview wrote %d emails; said:\n%s", len(emls), stdout.String())
+	}
+}
+
+// TestSecretsDeleteLetsAsanaSubscribeAgain: a kept handshake secret refuses another handshake (409) until the
+// admin deletes it with glassbox secrets delete; then the new subscription's secret is kept.
+func TestSecretsDeleteLetsAsanaSubscribeAgain(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	const newSecret = "1111111111111111111111111111111111111111111111111111111111111111"
+	handshake := func(secret string) int {
+		t.Helper()
+		dev, err := newDevServer(ctx, data, slog.New(slog.NewTextHandler(io.Discard, nil)), devOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer dev.Close()
+		srv := httptest.NewServer(dev)
+		defer srv.Close()
+		req := mustLoad(t, "ingest-asana-handshake.json")
+		req.Headers["x-hook-secret"] = secret
+		status, _, err := post(ctx, srv.Client(), srv.URL, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return status
+	}
+	if got := handshake(demoAsanaSecret); got != http.StatusOK {
+		t.Fatalf("first handshake: %d", got)
+	}
+	if got := handshake(newSecret); got != http.StatusConflict {
+		t.Fatalf("handshake with another secret: %d, want 409", got)
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"secrets", "delete", "--data", data, demoAsanaSecretParam}, &out, io.Discard); err != nil ||
+		!strings.Contains(out.String(), "deleted "+demoAsanaSecretParam) {
+		t.Fatalf("secrets delete: %v %s", err, out.String())
+	}
+	if got := handshake(newSecret); got != http.StatusOK {
+		t.Fatalf("handshake after secrets delete: %d, want 200", got)
+	}
+	store, err := openLocal(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if got, err := store.Secret(ctx, demoAsanaSecretParam); err != nil || got != newSecret {
+		t.Fatalf("kept %q, %v; want the new subscription's secret", got, err)
+	}
+	if err := run(ctx, []string{"secrets", "delete", "--data", t.TempDir(), "/glassbox/none"}, io.Discard, io.Discard); !errors.Is(err, glassbox.ErrNotFound) {
+		t.Errorf("deleting a secret that is not there: %v, want not found", err)
 	}
 }

@@ -18,8 +18,13 @@ import (
 // runSecrets puts a secret into the local store of glassbox dev, where a deployment has SSM Parameter Store:
 // a binding's webhook secret (its secret_param), a CRM's api_param, or the key that signs links.
 func runSecrets(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if verb, err := takeVerb("secrets", "set --data DIR NAME [VALUE] (glassbox secrets set -h for more)", args, stdout, stderr, "set"); verb == "" {
+	verb, err := takeVerb("secrets", "set --data DIR NAME [VALUE] | delete --data DIR NAME (glassbox secrets set -h for more)",
+		args, stdout, stderr, "set", "delete")
+	if verb == "" {
 		return err
+	}
+	if verb == "delete" {
+		return deleteSecret(ctx, args[1:], stdout, stderr)
 	}
 	fs := newFlags("secrets set --data DIR NAME [VALUE]",
 		"Stores a secret in the local store of glassbox dev, under the SSM parameter name the agency file gives:\n"+
@@ -57,6 +62,35 @@ func runSecrets(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("secrets set: %w", err)
 	}
 	fmt.Fprintf(stdout, "stored %s in %s (%d characters)\n", name, *data, len(value))
+	return nil
+}
+
+// deleteSecret removes a secret from the local store: above all the secret a provider's handshake handed over
+// (Asana's), which is kept once and refuses another handshake until it is gone.
+func deleteSecret(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("secrets delete --data DIR NAME",
+		"Removes a secret from the local store of glassbox dev. An Asana binding's secret_param is kept from the\n"+
+			"webhook's handshake once, and a handshake with another secret is refused (409) until it is deleted:\n"+
+			"delete it to subscribe the binding again. Stop glassbox dev first. A deployment deletes the SSM\n"+
+			"parameter instead: aws ssm delete-parameter --name NAME.")
+	data := fs.String("data", "", "the data folder of glassbox dev (required)")
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
+		return err
+	}
+	if *data == "" || fs.NArg() != 1 {
+		fs.SetOutput(stderr)
+		fs.Usage()
+		return errors.New("secrets delete: give --data DIR and NAME")
+	}
+	store, err := openLocal(*data)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.DeleteSecret(ctx, fs.Arg(0)); err != nil {
+		return fmt.Errorf("secrets delete: %w", err)
+	}
+	fmt.Fprintf(stdout, "deleted %s from %s\n", fs.Arg(0), *data)
 	return nil
 }
 

@@ -450,6 +450,21 @@ func (s *Store) KeepSecret(ctx context.Context, name, value string) error {
 	})
 }
 
+// DeleteSecret removes a secret; ErrNotFound when there is none. It is how a secret kept from a handshake is
+// cleared, so the binding can subscribe again.
+func (s *Store) DeleteSecret(ctx context.Context, name string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSecrets)
+		if b.Get([]byte(name)) == nil {
+			return fmt.Errorf("localstore: secret %s: %w", name, glassbox.ErrNotFound)
+		}
+		return b.Delete([]byte(name))
+	})
+}
+
 // Secret reads a secret; ErrNotFound when there is none.
 func (s *Store) Secret(ctx context.Context, name string) (string, error) {
 	if err := ctx.Err(); err != nil {
