@@ -12,8 +12,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/glassbox-oss/glassbox/shared/asana"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/react"
 )
 
 const (
@@ -270,4 +275,58 @@ func TestSecretsDeleteLetsAsanaSubscribeAgain(t *testing.T) {
 	if err := run(ctx, []string{"secrets", "delete", "--data", t.TempDir(), "/glassbox/none"}, io.Discard, io.Discard); !errors.Is(err, glassbox.ErrNotFound) {
 		t.Errorf("deleting a secret that is not there: %v, want not found", err)
 	}
+}
+
+// TestAsanaReadBackFailures: a task Asana no longer has (404) drops its event, nobody is told; a read-back that
+// fails otherwise (here a revoked token: 401) leaves the event unprocessed, and the sweep finishes it once the
+// token works again.
+func TestAsanaReadBackFailures(t *testing.T) {
+	ctx := context.Background()
+	h := newDevHarness(t)
+	if status, body := h.sendSample("ingest-asana-handshake.json"); status != http.StatusOK {
+		t.Fatalf("handshake: %d %s", status, body)
+	}
+	signed := func(name, fromGID, toGID string) events.APIGatewayV2HTTPRequest {
+		req := mustLoad(t, name)
+		req.Body = strings.ReplaceAll(req.Body, fromGID, toGID)
+		req.Headers["x-hook-signature"] = asana.Sign(demoAsanaSecret, []byte(req.Body))
+		return req
+	}
+
+	// A task deleted at Asana since: accepted at ingest, dropped by React.
+	if status, body := h.send(signed("ingest-asana-done.json", "1207654321000042", "1207654321000999")); status != http.StatusOK || !strings.Contains(body, "accepted") {
+		t.Fatalf("delivery for a deleted task: %d %s", status, body)
+	}
+	if left := h.unprocessed(); len(left) != 0 {
+		t.Fatalf("a dropped event stays unprocessed: %+v", left)
+	}
+
+	// A revoked token: the event waits.
+	if err := h.dev.store.PutSecret(ctx, demoAsanaAPIParam, "revoked-token"); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := h.sendSample("ingest-asana-done.json"); status != http.StatusOK || !strings.Contains(body, "accepted") {
+		t.Fatalf("done: %d %s", status, body)
+	}
+	if left := h.unprocessed(); len(left) != 1 || len(h.mail()) != 0 {
+		t.Fatalf("after a failed read-back: %d unprocessed, %d emails; want 1 waiting, none sent", len(left), len(h.mail()))
+	}
+	if err := h.dev.store.PutSecret(ctx, demoAsanaAPIParam, demoAsanaToken); err != nil {
+		t.Fatal(err)
+	}
+	if res := h.dev.sweepOnce(ctx, -react.MaxSweepBackoff); res.Finished != 1 {
+		t.Fatalf("sweep: %+v, want the waiting event finished", res)
+	}
+	if mail := h.mail(); len(mail) != 1 || !strings.Contains(mail[0].Subject, "Тексты для главной страницы") {
+		t.Fatalf("after the sweep: %+v, want the done notice", mail)
+	}
+}
+
+func (h *devHarness) unprocessed() []glassbox.Event {
+	h.t.Helper()
+	evs, err := h.dev.store.UnprocessedEvents(context.Background(), time.Now().Add(time.Hour), 100)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return evs
 }
