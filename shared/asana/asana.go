@@ -198,7 +198,7 @@ func parseEvent(ev event, d glassbox.Delivery, b glassbox.Binding) (glassbox.Eve
 	}
 	at, err := time.Parse(time.RFC3339Nano, ev.CreatedAt)
 	if err != nil {
-		return glassbox.Event{}, false, fmt.Errorf("task %s: created_at %q is not a time: %w", r.GID, clip(ev.CreatedAt), glassbox.ErrMalformed)
+		return glassbox.Event{}, false, fmt.Errorf("task %s: created_at %q is not a time: %w", r.GID, clipText(ev.CreatedAt, 40), glassbox.ErrMalformed)
 	}
 	id := eventID(r.GID, ev.Action, parent.GID, field, ev.CreatedAt)
 	providerType := ev.Action + ":" + parent.ResourceType
@@ -244,11 +244,4 @@ func isGID(s string) bool {
 		}
 	}
 	return true
-}
-
-func clip(s string) string {
-	if len(s) > 40 {
-		return strings.ToValidUTF8(s[:40], "") + "…"
-	}
-	return s
 }
