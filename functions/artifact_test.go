@@ -525,6 +525,51 @@ func TestFunctionsUnderHarness(t *testing.T) {
 	})
 }
 
+// TestFunctionsUnderHarnessAsanaHandshake: the built Ingest function answers Asana's subscription handshake,
+// echoing X-Hook-Secret, and keeps the secret in SSM (PutParameter without Overwrite); deliveries signed with it
+// are accepted; a handshake with another secret is refused 409 and the kept one stays.
+func TestFunctionsUnderHarnessAsanaHandshake(t *testing.T) {
+	const (
+		asanaParam  = "/glassbox/asana/demo-asana"
+		asanaSecret = "b537207f20cbfa02357cf448134da559e8bd39d61597dcd5631b8012eae53e81" // events/ingest-asana-handshake.json
+	)
+	e := newEnv(t)
+	if _, ok := e.ssm.param(asanaParam); ok {
+		t.Fatalf("%s is set before the handshake", asanaParam)
+	}
+	bins := hostBuilds(t, "IngestFunction")
+	h, _ := e.run(t, "IngestFunction", bins["IngestFunction"])
+	send := func(payload []byte) events.APIGatewayV2HTTPResponse {
+		t.Helper()
+		var resp events.APIGatewayV2HTTPResponse
+		body := invoke(t, h, payload)
+		if err := json.Unmarshal(body, &resp); err != nil {
+			t.Fatalf("response %s: %v", body, err)
+		}
+		return resp
+	}
+	handshake := readEvent(t, "ingest-asana-handshake.json")
+	if resp := send(handshake); resp.StatusCode != http.StatusOK || resp.Headers["X-Hook-Secret"] != asanaSecret {
+		t.Fatalf("handshake: %d %v %s, want 200 echoing X-Hook-Secret", resp.StatusCode, resp.Headers, resp.Body)
+	}
+	if v, ok := e.ssm.param(asanaParam); !ok || v != asanaSecret {
+		t.Fatalf("SSM %s = %q (set %v) after the handshake, want the handed-over secret", asanaParam, v, ok)
+	}
+	if resp := send(readEvent(t, "ingest-asana-done.json")); resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, "accepted") {
+		t.Fatalf("signed delivery: %d %s, want accepted", resp.StatusCode, resp.Body)
+	}
+	if resp := send(handshake); resp.StatusCode != http.StatusOK {
+		t.Fatalf("the same handshake again: %d %s, want 200", resp.StatusCode, resp.Body)
+	}
+	other := bytes.Replace(handshake, []byte(asanaSecret), []byte(strings.Repeat("0", 64)), 1)
+	if resp := send(other); resp.StatusCode != http.StatusConflict {
+		t.Fatalf("handshake with another secret: %d %s, want 409", resp.StatusCode, resp.Body)
+	}
+	if v, _ := e.ssm.param(asanaParam); v != asanaSecret {
+		t.Fatalf("SSM %s = %q after the refused handshake, want the first secret", asanaParam, v)
+	}
+}
+
 // TestFunctionsMatchTemplate keeps functionIDs and functionEnv in step with template.yaml: every function the
 // template deploys is built and run here, with the environment variables the template gives it.
 func TestFunctionsMatchTemplate(t *testing.T) {
@@ -1180,12 +1225,21 @@ func (e *env) mailsTo(t testing.TB, since time.Time, addr string) []storedMail {
 	return out
 }
 
-// fakeSSM serves GetParameter in the SSM JSON 1.1 protocol from a fixed map.
+// fakeSSM serves GetParameter in the SSM JSON 1.1 protocol from a map, and PutParameter without Overwrite
+// (what ingest does with Asana's handshake secret) into it.
 type fakeSSM struct {
 	srv    *httptest.Server
 	params map[string]string
 	mu     sync.Mutex
 	n      map[string]int // GetParameter calls by name
+}
+
+// param is a parameter's value, and whether it exists.
+func (f *fakeSSM) param(name string) (string, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	v, ok := f.params[name]
+	return v, ok
 }
 
 func newFakeSSM(t testing.TB, params map[string]string) *fakeSSM {
@@ -1212,22 +1266,39 @@ func (f *fakeSSM) serve(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, "UnknownOperationException", r.Method+" "+r.URL.Path)
 		return
 	}
-	if target := r.Header.Get("X-Amz-Target"); target != "AmazonSSM.GetParameter" {
+	target := r.Header.Get("X-Amz-Target")
+	if target != "AmazonSSM.GetParameter" && target != "AmazonSSM.PutParameter" {
 		fail(http.StatusBadRequest, "UnknownOperationException", "unsupported target "+target)
 		return
 	}
 	var in struct {
-		Name           string
-		WithDecryption bool
+		Name, Value, Type string
+		Overwrite         bool
+		WithDecryption    bool
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 		fail(http.StatusBadRequest, "ValidationException", err.Error())
 		return
 	}
+	if target == "AmazonSSM.PutParameter" {
+		f.mu.Lock()
+		_, exists := f.params[in.Name]
+		if !exists || in.Overwrite {
+			f.params[in.Name] = in.Value
+		}
+		f.mu.Unlock()
+		if exists && !in.Overwrite {
+			fail(http.StatusBadRequest, "ParameterAlreadyExists", "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.")
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		_ = json.NewEncoder(w).Encode(map[string]any{"Version": 1, "Tier": "Standard"})
+		return
+	}
 	f.mu.Lock()
 	f.n[in.Name]++
-	f.mu.Unlock()
 	v, ok := f.params[in.Name]
+	f.mu.Unlock()
 	if !ok {
 		fail(http.StatusBadRequest, "ParameterNotFound", "")
 		return

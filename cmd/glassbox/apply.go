@@ -39,10 +39,15 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("apply: %w", err)
 	}
 	fmt.Fprintf(stdout, "applied %s: %d clients, %d projects, %d bindings\n", *file, len(cfg.Clients), len(cfg.Projects), len(cfg.Bindings))
+	catalog := providers.Catalog()
 	for _, b := range cfg.Bindings {
 		where := "secret in SSM " + b.SecretParam
 		if sf.data != "" {
 			where = "secret: glassbox secrets set --data " + sf.data + " " + b.SecretParam
+		}
+		if info, _ := catalog.Lookup(b.Provider); info.SecretFromHandshake {
+			// Nobody sets it: the provider hands it over when the webhook is created.
+			where = "secret kept from the subscription handshake under " + b.SecretParam
 		}
 		fmt.Fprintf(stdout, "  hook for %s/%s: <base URL>/hooks/%s/%s (%s)\n", b.Provider, b.ID, b.Provider, b.ID, where)
 	}

@@ -32,6 +32,10 @@ func TestApplyValidatesAndWrites(t *testing.T) {
 	if !strings.Contains(out.String(), fmt.Sprintf("2 clients, 4 projects, %d bindings", len(demo.Bindings))) {
 		t.Fatalf("apply said %q", out.String())
 	}
+	// Asana's secret comes from its handshake: apply does not tell the admin to set it.
+	if want := "hook for asana/demo-asana: <base URL>/hooks/asana/demo-asana (secret kept from the subscription handshake under /glassbox/asana/demo-asana)"; !strings.Contains(out.String(), want) {
+		t.Errorf("apply said %q, want %q", out.String(), want)
+	}
 
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
 	if err := os.WriteFile(bad, []byte("agency:\n  name: X\n  sender: nobody\n  locale: ru\n  time_zone: UTC\n"), 0o644); err != nil {

@@ -75,6 +75,18 @@ var demoOrder = []string{
 	"ingest-clickup-done.json",
 	"ingest-clickup-comment-ignored.json",
 	"ingest-clickup-forged.json",
+	// Asana: the handshake hands over the secret the other samples are signed with (glassbox dev keeps it; a
+	// second make demo repeats the same secret, which is accepted). A task is created, another moved to the
+	// done section (the client is told, once), then ticked complete (nothing new); a comment and a heartbeat are
+	// ignored, a forged delivery refused.
+	"ingest-asana-handshake.json",
+	"ingest-asana-created.json",
+	"ingest-asana-done.json",
+	"ingest-asana-done.json",
+	"ingest-asana-completed.json",
+	"ingest-asana-comment-ignored.json",
+	"ingest-asana-heartbeat.json",
+	"ingest-asana-forged.json",
 }
 
 // resign refreshes the timestamp and signature of a HubSpot sample that was signed with the demo binding's

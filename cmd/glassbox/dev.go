@@ -38,6 +38,20 @@ var demoBitrixDeal []byte
 //go:embed demo/kaiten-card-get-response.json
 var demoKaitenCard []byte
 
+// demoAsanaTasks are what the stand-in for Asana's API answers to GET /tasks/{gid}, by gid: the demo's done task
+// and the task it creates.
+var demoAsanaTasks = map[string][]byte{
+	"1207654321000042": demoAsanaDone,
+	"1207654321000077": demoAsanaTodo,
+}
+
+var (
+	//go:embed demo/asana-task-get-response.json
+	demoAsanaDone []byte
+	//go:embed demo/asana-task-get-todo-response.json
+	demoAsanaTodo []byte
+)
+
 // The demo bindings' webhook secrets, which the signed samples in events/ were signed with, and the key that
 // signs payment and download links. Only glassbox dev uses them; a deployment keeps its own in SSM.
 var demoSecrets = map[string]string{
@@ -52,6 +66,8 @@ var demoSecrets = map[string]string{
 	demoLinkKeyParam:                     "demo-link-key-0123456789abcdef0123456789abcdef",
 	"/glassbox/kaiten/demo-kaiten":       "9c2f6a1e5b8d47f3a0c4e7b1d9f2a6c3e8b5d0f7a2c9e4b1f6d3a8c5e0b7f2a9",
 	demoKaitenAPIParam:                   demoKaitenAPIToken,
+	// Asana's webhook secret is not here: its handshake hands it over (events/ingest-asana-handshake.json).
+	demoAsanaAPIParam: demoAsanaToken,
 }
 
 const (
@@ -66,6 +82,12 @@ const (
 	// fakeKaitenAPIPath is where glassbox dev serves its stand-in of a company's Kaiten API; the demo binding's
 	// api_url names it, and setBaseURL points it at the server's own address.
 	fakeKaitenAPIPath = "/fake/kaiten/api/latest"
+	// demoAsanaAPIParam holds the token the demo Asana binding reads tasks back with; the stand-in for Asana's
+	// API that glassbox dev serves (/fake/asana/api/1.0) accepts only it.
+	demoAsanaAPIParam = "/glassbox/asana/demo-asana-api"
+	demoAsanaToken    = "demo-asana-personal-access-token"
+	// demoAsanaAPIPath is where glassbox dev serves its stand-in for Asana's API.
+	demoAsanaAPIPath = "/fake/asana/api/1.0"
 )
 
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -179,6 +201,7 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 		fmt.Fprintf(w, "Kaiten stand-in of glassbox dev: card %s would open here.\n", r.PathValue("card"))
 	})
 	serveFakeClickUp(mux)
+	mux.HandleFunc("GET "+demoAsanaAPIPath+"/tasks/{gid}", serveDemoAsanaTask)
 	d := &devServer{store: store, mux: mux, links: docLinks, proc: proc, logger: logger}
 	d.remind = func(now time.Time) *remind.Reminder {
 		return remind.New(store, pipeline.Senders(mailer, nil), docLinks, fixedClock{now}, 0, logger)
@@ -369,3 +392,20 @@ var indexPage = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 </table>{{else}}<p>None yet: a CRM sample from <code>make demo</code> closes a stage and issues an act and an invoice.</p>{{end}}
 <p>Run <code>make demo</code> to post the signed samples from <code>events/</code>, then open the <a href="/outbox">outbox</a>.</p>
 </body></html>`))
+
+// serveDemoAsanaTask answers GET /tasks/{gid} as Asana's API does, for the demo's tasks and token.
+func serveDemoAsanaTask(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	if r.Header.Get("Authorization") != "Bearer "+demoAsanaToken {
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"errors":[{"message":"Not Authorized"}]}`))
+		return
+	}
+	task, ok := demoAsanaTasks[r.PathValue("gid")]
+	if !ok {
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"errors":[{"message":"task: Unknown object: ` + template.JSEscapeString(r.PathValue("gid")) + `"}]}`))
+		return
+	}
+	_, _ = w.Write(task)
+}

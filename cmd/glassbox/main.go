@@ -9,6 +9,7 @@
 //	glassbox documents get --id ID [-o FILE] (--table NAME | --data DIR)
 //	glassbox documents void --id ID --reason TEXT (--table NAME | --data DIR)
 //	glassbox secrets set --data DIR NAME [VALUE]
+//	glassbox secrets delete --data DIR NAME
 package main
 
 import (
@@ -33,7 +34,7 @@ Commands:
   replay     process stored events again (after the dead-letter queue caught them)
   preview    show the PDFs and emails a sample webhook would produce, sending nothing
   documents  list issued acts and invoices, download one as issued, or void one
-  secrets    put a webhook secret or the link key into the local store of glassbox dev
+  secrets    put a webhook secret or the link key into the local store of glassbox dev (or delete one)
 
 Run 'glassbox COMMAND -h' (or 'glassbox help COMMAND') for a command's flags.
 `

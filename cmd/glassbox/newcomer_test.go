@@ -42,7 +42,7 @@ func TestHelpSucceeds(t *testing.T) {
 		{[]string{"documents", "void", "-h"}, "usage: glassbox documents void"},
 		{[]string{"secrets", "-h"}, "usage: glassbox secrets set"},
 		{[]string{"secrets", "set", "-h"}, "usage: glassbox secrets set"},
-		{[]string{"secrets", "clear", "-h"}, "usage: glassbox secrets clear"},
+		{[]string{"secrets", "delete", "-h"}, "usage: glassbox secrets delete"},
 		{[]string{"help", "dev"}, "usage: glassbox dev"},
 		{[]string{"help", "apply"}, "usage: glassbox apply"},
 	} {
@@ -262,12 +262,12 @@ func TestOwnAgencyDeliversAfterSecretsSet(t *testing.T) {
 		t.Fatalf("after secrets set: %d %s, missing %v; want 200 accepted", status, body, missing)
 	}
 	var out bytes.Buffer
-	if err := run(ctx, []string{"secrets", "clear", "--data", data, "/glassbox/trello/own-board"}, &out, io.Discard); err != nil ||
-		!strings.Contains(out.String(), "cleared /glassbox/trello/own-board") {
-		t.Fatalf("secrets clear: %v %s", err, out.String())
+	if err := run(ctx, []string{"secrets", "delete", "--data", data, "/glassbox/trello/own-board"}, &out, io.Discard); err != nil ||
+		!strings.Contains(out.String(), "deleted /glassbox/trello/own-board") {
+		t.Fatalf("secrets delete: %v %s", err, out.String())
 	}
 	if status, _, missing := deliver(); status != http.StatusInternalServerError || strings.Join(missing, ",") != "/glassbox/trello/own-board" {
-		t.Fatalf("after secrets clear: %d, missing %v; want 500 and the cleared secret missing", status, missing)
+		t.Fatalf("after secrets delete: %d, missing %v; want 500 and the cleared secret missing", status, missing)
 	}
 
 	for _, tt := range []struct {
@@ -277,8 +277,8 @@ func TestOwnAgencyDeliversAfterSecretsSet(t *testing.T) {
 		{[]string{"secrets", "set", "--data", data, "glassbox/x", "v"}, "starts with \"/\""},
 		{[]string{"secrets", "set", "--data", data, "/glassbox/links/key", "short"}, "at least 32"},
 		{[]string{"secrets", "set", "/glassbox/x", "v"}, "give --data DIR"},
-		{[]string{"secrets", "get"}, "say set or clear"},
-		{[]string{"secrets", "clear", "/glassbox/x"}, "give --data DIR"},
+		{[]string{"secrets", "get"}, "say set or delete"},
+		{[]string{"secrets", "delete", "/glassbox/x"}, "give --data DIR"},
 	} {
 		if err := run(ctx, tt.args, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v = %v, want %q", tt.args, err, tt.want)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/agencyfile"
+	"github.com/glassbox-oss/glassbox/shared/asana"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
 	"github.com/glassbox-oss/glassbox/shared/kaiten"
@@ -42,6 +43,7 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	project := fs.String("project", "", "preview the sample as an event of this project (a projects[].id)")
 	bitrixDeal := fs.String("bitrix-deal", "events/bitrix24-crm-deal-get-response.json", "what Bitrix24's crm.deal.get answers, for Bitrix24 events")
 	kaitenCard := fs.String("kaiten-card", "events/kaiten-card-get-response.json", "what Kaiten's GET /cards/{id} answers, for Kaiten events")
+	asanaTask := fs.String("asana-task", "events/asana-task-get-response.json", "what Asana's GET /tasks/{gid} answers, for Asana events (the task's gid must be the event's)")
 	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
@@ -97,18 +99,27 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer store.Close()
+	// A stand-in for the APIs that read events back: Bitrix24's crm.deal.get, Kaiten's GET /cards/{id} and
+	// Asana's GET /tasks/{gid} (the Kaiten and Asana bindings are pointed at it).
 	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.Contains(r.URL.Path, "/cards/") {
+		switch {
+		case strings.Contains(r.URL.Path, "/cards/"):
 			http.ServeFile(w, r, *kaitenCard)
+			return
+		case strings.Contains(r.URL.Path, "/tasks/"):
+			http.ServeFile(w, r, *asanaTask)
 			return
 		}
 		http.ServeFile(w, r, *bitrixDeal)
 	}))
 	defer fake.Close()
-	// Kaiten reads cards back from the binding's api_url, not from a secret: point it at the stand-in.
+	// Kaiten and Asana read back from the binding's api_url, not from a secret: point them at the stand-in.
 	for i := range cfg.Bindings {
-		if cfg.Bindings[i].Provider == kaiten.Name {
+		switch cfg.Bindings[i].Provider {
+		case kaiten.Name:
 			cfg.Bindings[i].APIURL = fake.URL + "/api/latest"
+		case asana.Name:
+			cfg.Bindings[i].APIURL = fake.URL
 		}
 	}
 	if err := store.PutConfig(ctx, cfg); err != nil {

@@ -18,12 +18,13 @@ import (
 // runSecrets puts a secret into the local store of glassbox dev, where a deployment has SSM Parameter Store:
 // a binding's webhook secret (its secret_param), a CRM's api_param, or the key that signs links.
 func runSecrets(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	verb, err := takeVerb("secrets", "set|clear --data DIR NAME [VALUE] (glassbox secrets set -h for more)", args, stdout, stderr, "set", "clear")
+	verb, err := takeVerb("secrets", "set --data DIR NAME [VALUE] | delete --data DIR NAME (glassbox secrets set -h for more)",
+		args, stdout, stderr, "set", "delete")
 	if verb == "" {
 		return err
 	}
-	if verb == "clear" {
-		return clearSecret(ctx, args[1:], stdout, stderr)
+	if verb == "delete" {
+		return deleteSecret(ctx, args[1:], stdout, stderr)
 	}
 	fs := newFlags("secrets set --data DIR NAME [VALUE]",
 		"Stores a secret in the local store of glassbox dev, under the SSM parameter name the agency file gives:\n"+
@@ -64,12 +65,14 @@ func runSecrets(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-// clearSecret removes a secret, so that a provider's subscription handshake (Asana) can hand over a new one.
-func clearSecret(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("secrets clear --data DIR NAME",
-		"Removes a secret from the local store of glassbox dev. A secret a provider handed over in its subscription\n"+
-			"handshake (Asana's X-Hook-Secret) is kept once: clear it before subscribing the binding again.\n"+
-			"On AWS: aws ssm delete-parameter --name NAME.")
+// deleteSecret removes a secret from the local store: above all the secret a provider's handshake handed over
+// (Asana's), which is kept once and refuses another handshake until it is gone.
+func deleteSecret(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("secrets delete --data DIR NAME",
+		"Removes a secret from the local store of glassbox dev. An Asana binding's secret_param is kept from the\n"+
+			"webhook's handshake once, and a handshake with another secret is refused (409) until it is deleted:\n"+
+			"delete it to subscribe the binding again. Stop glassbox dev first. A deployment deletes the SSM\n"+
+			"parameter instead: aws ssm delete-parameter --name NAME.")
 	data := fs.String("data", "", "the data folder of glassbox dev (required)")
 	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
@@ -77,7 +80,7 @@ func clearSecret(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *data == "" || fs.NArg() != 1 {
 		fs.SetOutput(stderr)
 		fs.Usage()
-		return errors.New("secrets clear: give --data DIR and NAME")
+		return errors.New("secrets delete: give --data DIR and NAME")
 	}
 	store, err := openLocal(*data)
 	if err != nil {
@@ -85,9 +88,9 @@ func clearSecret(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	defer store.Close()
 	if err := store.DeleteSecret(ctx, fs.Arg(0)); err != nil {
-		return fmt.Errorf("secrets clear: %w", err)
+		return fmt.Errorf("secrets delete: %w", err)
 	}
-	fmt.Fprintf(stdout, "cleared %s in %s\n", fs.Arg(0), *data)
+	fmt.Fprintf(stdout, "deleted %s from %s\n", fs.Arg(0), *data)
 	return nil
 }
 
@@ -109,7 +112,8 @@ func checkSecret(name, value string) error {
 
 // missingSecrets lists the secrets the stored agency needs that the local store lacks: each binding's
 // secret_param and api_param, and the link key when a project is billed (its emails carry signed links).
-// Without them glassbox dev answers those deliveries 500.
+// Without them glassbox dev answers those deliveries 500. A secret_param a provider's handshake hands over
+// (Asana's) is not listed: nobody sets it, the subscription does.
 func missingSecrets(ctx context.Context, store *localstore.Store) ([]string, error) {
 	cfg, err := store.Config(ctx)
 	if err != nil {
@@ -122,10 +126,9 @@ func missingSecrets(ctx context.Context, store *localstore.Store) ([]string, err
 			break
 		}
 	}
-	known := providers.Catalog()
+	catalog := providers.Catalog()
 	for _, b := range cfg.Bindings {
-		if p, _ := known.Lookup(b.Provider); !p.SecretFromHandshake {
-			// A handshake's secret arrives when the provider subscribes; it cannot be missing before.
+		if info, _ := catalog.Lookup(b.Provider); !info.SecretFromHandshake {
 			names = append(names, b.SecretParam)
 		}
 		if b.APIParam != "" {

@@ -379,7 +379,7 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 	}
 
 	// Ingest only appends: a forged or buggy webhook must not be able to erase or bulk-rewrite history.
-	var ssm bool
+	var ssm, keep bool
 	ingest, _ := statements(tpl, "IngestFunction")
 	for _, s := range ingest {
 		for _, a := range s.get("Action").strs() {
@@ -395,10 +395,26 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 					t.Errorf("IngestFunction: ssm:GetParameter on %q, want the ARN ...:parameter${SecretsPrefix}* (the prefix starts with /)", res)
 				}
 			}
+			// A handshake secret (Asana's X-Hook-Secret) is kept as a new parameter: only under the prefix it
+			// reads, and nothing that deletes, relabels or changes the parameters' policies.
+			if grants(a, "ssm:PutParameter") {
+				keep = true
+				if res := strings.Join(s.get("Resource").strs(), " "); !strings.HasSuffix(res, ":parameter${SecretsPrefix}*") {
+					t.Errorf("IngestFunction: ssm:PutParameter on %q, want the ARN ...:parameter${SecretsPrefix}* only", res)
+				}
+			}
+			for _, banned := range []string{"ssm:DeleteParameter", "ssm:DeleteParameters", "ssm:LabelParameterVersion", "ssm:AddTagsToResource"} {
+				if grants(a, banned) {
+					t.Errorf("IngestFunction: action %s at line %d allows %s", a, s.n.Line, banned)
+				}
+			}
 		}
 	}
 	if !ssm {
 		t.Error("IngestFunction cannot read its webhook secrets (no ssm:GetParameter)")
+	}
+	if !keep {
+		t.Error("IngestFunction cannot keep a handshake secret (no ssm:PutParameter)")
 	}
 
 	for _, fn := range []string{"ReactFunction", "RemindFunction", "SweepFunction"} {

@@ -284,7 +284,7 @@ func TestValidate(t *testing.T) {
 
 		// Bindings.
 		{"ProviderUnknown", func(c *glassbox.Config) { binding(c, "board").Provider = "youtrack" },
-			"bindings[0].provider", `unknown provider "youtrack": use amocrm, bitrix24,`},
+			"bindings[0].provider", `unknown provider "youtrack": use amocrm, `},
 		{"SecretParamMissing", func(c *glassbox.Config) { binding(c, "amo").SecretParam = "" }, "bindings[1].secret_param", "is required"},
 		{"SecretParamNotAPath", func(c *glassbox.Config) { binding(c, "amo").SecretParam = "glassbox-amo" },
 			"bindings[1].secret_param", `starting with "/"`},

@@ -226,7 +226,7 @@ func (h *Handler) handshake(ctx context.Context, b glassbox.Binding, check glass
 	if check.Secret != "" {
 		err := h.secrets.KeepSecret(ctx, b.SecretParam, check.Secret)
 		if errors.Is(err, glassbox.ErrConflict) {
-			return Result{}, fmt.Errorf("%w: binding %q keeps the secret of an earlier subscription; clear %s to subscribe again",
+			return Result{}, fmt.Errorf("%w: binding %q keeps the secret of an earlier subscription; delete %s to subscribe again",
 				httpapi.ErrConflict, b.ID, b.SecretParam)
 		}
 		if err != nil {

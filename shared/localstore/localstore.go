@@ -431,19 +431,9 @@ func (s *Store) PutSecret(ctx context.Context, name, value string) error {
 	})
 }
 
-// DeleteSecret removes a secret; removing one that is not there is nil.
-func (s *Store) DeleteSecret(ctx context.Context, name string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return s.update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketSecrets).Delete([]byte(name))
-	})
-}
-
 // KeepSecret stores a secret a provider handed over in its subscription handshake, under a name that has none.
-// The value already stored is nil; another value is glassbox.ErrConflict (the admin clears it with glassbox
-// secrets set).
+// The value already stored is nil; another value is glassbox.ErrConflict (the admin removes it with glassbox
+// secrets delete).
 func (s *Store) KeepSecret(ctx context.Context, name, value string) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -457,6 +447,21 @@ func (s *Store) KeepSecret(ctx context.Context, name, value string) error {
 			return nil
 		}
 		return fmt.Errorf("localstore: secret %s is set: %w", name, glassbox.ErrConflict)
+	})
+}
+
+// DeleteSecret removes a secret; ErrNotFound when there is none. It is how a secret kept from a handshake is
+// cleared, so the binding can subscribe again.
+func (s *Store) DeleteSecret(ctx context.Context, name string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSecrets)
+		if b.Get([]byte(name)) == nil {
+			return fmt.Errorf("localstore: secret %s: %w", name, glassbox.ErrNotFound)
+		}
+		return b.Delete([]byte(name))
 	})
 }
 

@@ -4,6 +4,7 @@ package providers
 
 import (
 	"github.com/glassbox-oss/glassbox/shared/amocrm"
+	"github.com/glassbox-oss/glassbox/shared/asana"
 	"github.com/glassbox-oss/glassbox/shared/bitrix24"
 	"github.com/glassbox-oss/glassbox/shared/clickup"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
@@ -28,6 +29,7 @@ func All() []ingest.Provider {
 		kaiten.New(),
 		jira.New(),
 		clickup.New(),
+		asana.New(),
 	}
 }
 

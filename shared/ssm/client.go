@@ -107,6 +107,7 @@ func dnsSuffix(region string) string {
 
 // APIError is an error answer from SSM. It unwraps to glassbox.ErrNotFound for ParameterNotFound.
 type APIError struct {
+	Op         string // "GetParameter" or "PutParameter"
 	Name       string // the parameter asked for
 	StatusCode int
 	Code       string // e.g. "ParameterNotFound", "AccessDeniedException"; empty if the body had none
@@ -118,7 +119,7 @@ func (e *APIError) Error() string {
 	if code == "" {
 		code = http.StatusText(e.StatusCode)
 	}
-	s := fmt.Sprintf("ssm: GetParameter %s: %s (HTTP %d)", e.Name, code, e.StatusCode)
+	s := fmt.Sprintf("ssm: %s %s: %s (HTTP %d)", e.Op, e.Name, code, e.StatusCode)
 	if e.Message != "" {
 		s += ": " + e.Message
 	}
@@ -264,14 +265,14 @@ func (c *Client) try(ctx context.Context, target, op, name string, body []byte, 
 		return nil, resp.StatusCode, fmt.Errorf("ssm: %s %s: read response: %w: %w", op, name, errTransport, err)
 	}
 	if resp.StatusCode/100 != 2 {
-		return nil, resp.StatusCode, parseError(name, resp, raw)
+		return nil, resp.StatusCode, parseError(op, name, resp, raw)
 	}
 	return raw, resp.StatusCode, nil
 }
 
 // parseError reads an AWS JSON error: the code from X-Amzn-ErrorType or the body's __type or code, trimmed of
 // its namespace ("com.amazonaws.ssm#ParameterNotFound") and any ":..." suffix, as the SDK does.
-func parseError(name string, resp *http.Response, raw []byte) error {
+func parseError(op, name string, resp *http.Response, raw []byte) error {
 	var body struct {
 		Type     string `json:"__type"`
 		Code     string `json:"code"`
@@ -296,5 +297,5 @@ func parseError(name string, resp *http.Response, raw []byte) error {
 	if msg == "" {
 		msg = body.Message2
 	}
-	return &APIError{Name: name, StatusCode: resp.StatusCode, Code: code, Message: msg}
+	return &APIError{Op: op, Name: name, StatusCode: resp.StatusCode, Code: code, Message: msg}
 }

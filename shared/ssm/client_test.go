@@ -347,3 +347,106 @@ func TestClientEndpoint(t *testing.T) {
 		})
 	}
 }
+
+// TestClientKeepParameter: KeepParameter is PutParameter without Overwrite. A new parameter is created; one
+// that exists with the same value is fine (a repeated handshake), with another value glassbox.ErrConflict, and
+// the value kept is never overwritten.
+func TestClientKeepParameter(t *testing.T) {
+	const name = "/glassbox/asana/site"
+	for _, tc := range []struct {
+		name     string
+		existing string // "" for none
+		value    string
+		conflict bool
+		wantPuts int32
+		wantGets int32
+	}{
+		{"NewParameter", "", "s3cret", false, 1, 0},
+		{"SameValueExists", "s3cret", "s3cret", false, 1, 1},
+		{"DifferentValueExists", "s3cret", "another", true, 1, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stored := tc.existing
+			var puts, gets atomic.Int32
+			c, _ := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				var in struct {
+					Name, Value, Type string
+					Overwrite         *bool
+					WithDecryption    bool
+				}
+				if err := json.Unmarshal(body, &in); err != nil || in.Name != name {
+					t.Errorf("request body %s", body)
+				}
+				switch target := r.Header.Get("X-Amz-Target"); target {
+				case "AmazonSSM.PutParameter":
+					puts.Add(1)
+					if in.Type != "SecureString" || in.Overwrite == nil || *in.Overwrite {
+						t.Errorf("PutParameter %s: want Type SecureString and Overwrite false", body)
+					}
+					if stored != "" {
+						writeJSON(w, 400, map[string]string{"__type": "ParameterAlreadyExists",
+							"message": "The parameter already exists. To overwrite this value, set the overwrite option in the request to true."})
+						return
+					}
+					stored = in.Value
+					writeJSON(w, 200, map[string]any{"Version": 1, "Tier": "Standard"})
+				case "AmazonSSM.GetParameter":
+					gets.Add(1)
+					if !in.WithDecryption {
+						t.Errorf("GetParameter without decryption: %s", body)
+					}
+					writeValue(w, name, stored)
+				default:
+					t.Errorf("unexpected call %s", target)
+					w.WriteHeader(400)
+				}
+			})
+			err := c.KeepParameter(context.Background(), name, tc.value)
+			if got := errors.Is(err, glassbox.ErrConflict); got != tc.conflict || (err != nil && !tc.conflict) {
+				t.Fatalf("KeepParameter = %v, want conflict %v", err, tc.conflict)
+			}
+			if err != nil && (strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), "another")) {
+				t.Errorf("error %q contains a value", err)
+			}
+			if want := tc.existing; want == "" {
+				want = tc.value
+				if stored != want {
+					t.Errorf("stored %q, want %q", stored, want)
+				}
+			} else if stored != tc.existing {
+				t.Errorf("stored %q, want the existing %q kept", stored, tc.existing)
+			}
+			if puts.Load() != tc.wantPuts || gets.Load() != tc.wantGets {
+				t.Errorf("%d PutParameter and %d GetParameter calls, want %d and %d", puts.Load(), gets.Load(), tc.wantPuts, tc.wantGets)
+			}
+		})
+	}
+}
+
+// TestClientKeepParameterErrors: an answer that is neither success nor "already exists" (no permission,
+// throttling to the end) is an error that is not a conflict, so ingest answers 500 and Asana retries.
+func TestClientKeepParameterErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, typ string
+		status    int
+	}{
+		{"AccessDenied", "AccessDeniedException", 400},
+		{"Throttled", "ThrottlingException", 400},
+		{"ServerError", "InternalServerError", 500},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _ := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, tc.status, map[string]string{"__type": tc.typ, "message": "no"})
+			})
+			err := c.KeepParameter(context.Background(), "/p", "v")
+			var apiErr *ssm.APIError
+			if !errors.As(err, &apiErr) || apiErr.Code != tc.typ || errors.Is(err, glassbox.ErrConflict) {
+				t.Fatalf("KeepParameter = %v, want an %s APIError, not a conflict", err, tc.typ)
+			}
+			if !strings.HasPrefix(err.Error(), "ssm: PutParameter /p: "+tc.typ) {
+				t.Errorf("error %q, want it to name PutParameter", err)
+			}
+		})
+	}
+}

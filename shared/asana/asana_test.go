@@ -1,0 +1,328 @@
+package asana_test
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/asana"
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/providertest"
+)
+
+// Vector from shared/samples/SIGNATURES.md, computed over the exact bytes of asana-task-moved-section.json.
+const (
+	vectorSecret = "b537207f20cbfa02357cf448134da559e8bd39d61597dcd5631b8012eae53e81"
+	vectorSig    = "52e34d2e83b3e0d59595e979f93b659830111fbaeab03416fe605d6212726c89"
+)
+
+var binding = glassbox.Binding{
+	ID: "site", ProjectID: "spring", Provider: "asana", ExternalID: "1207000000000100",
+	SecretParam: "/glassbox/asana/site", APIParam: "/glassbox/asana/site-api",
+	StatusMap: map[glassbox.TaskStatus][]string{
+		glassbox.StatusTodo:       {"1207000000000301"},
+		glassbox.StatusInProgress: {"In Progress"},
+		glassbox.StatusDone:       {"1207000000000303"},
+		glassbox.StatusBlocked:    {"blocked"},
+	},
+}
+
+func mustRead(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func delivery(body []byte, sig string) glassbox.Delivery {
+	h := http.Header{}
+	if sig != "" {
+		h.Set(asana.SignatureHeader, sig)
+	}
+	return glassbox.Delivery{Method: "POST", Header: h, Body: body,
+		ReceivedAt: time.Date(2025, 5, 24, 9, 41, 30, 0, time.UTC)}
+}
+
+func TestSignMatchesVector(t *testing.T) {
+	if got := asana.Sign(vectorSecret, mustRead(t, "asana-task-moved-section.json")); got != vectorSig {
+		t.Fatalf("Sign = %q, want %q", got, vectorSig)
+	}
+}
+
+func TestVerify(t *testing.T) {
+	body := mustRead(t, "asana-task-moved-section.json")
+	heartbeat := mustRead(t, "asana-heartbeat.json")
+	tests := []struct {
+		name    string
+		body    []byte
+		sig     string
+		secret  string
+		wantErr bool
+	}{
+		{"OK", body, vectorSig, vectorSecret, false},
+		{"OKUppercaseHex", body, strings.ToUpper(vectorSig), vectorSecret, false},
+		{"OKHeartbeat", heartbeat, asana.Sign(vectorSecret, heartbeat), vectorSecret, false},
+		{"ErrForgedSignature", body, strings.Repeat("ab", 32), vectorSecret, true},
+		{"ErrWrongSecret", body, vectorSig, "another-secret", true},
+		// A signature replayed on another body: the heartbeat's on the move.
+		{"ErrStaleSignatureOfAnotherBody", body, asana.Sign(vectorSecret, heartbeat), vectorSecret, true},
+		{"ErrBodyChanged", append(append([]byte{}, body...), ' '), vectorSig, vectorSecret, true},
+		{"ErrTruncatedBody", body[:len(body)/2], vectorSig, vectorSecret, true},
+		{"ErrMissingHeader", body, "", vectorSecret, true},
+		{"ErrNotHex", body, "zz" + vectorSig[2:], vectorSecret, true},
+		{"ErrShortSignature", body, vectorSig[:32], vectorSecret, true},
+		{"ErrNoSecretKept", body, asana.Sign("", body), "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := asana.New().Verify(delivery(tt.body, tt.sig), tt.secret)
+			if tt.wantErr != (err != nil) {
+				t.Fatalf("Verify error = %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
+				t.Fatalf("Verify error %v is not ErrBadSignature", err)
+			}
+		})
+	}
+}
+
+func TestHandshake(t *testing.T) {
+	withHeaders := func(method string, kv ...string) glassbox.Delivery {
+		d := glassbox.Delivery{Method: method, Header: http.Header{}}
+		for i := 0; i+1 < len(kv); i += 2 {
+			d.Header.Set(kv[i], kv[i+1])
+		}
+		return d
+	}
+	tests := []struct {
+		name string
+		d    glassbox.Delivery
+		want bool
+	}{
+		{"Handshake", withHeaders("POST", "X-Hook-Secret", vectorSecret), true},
+		{"LowercaseHeaderName", withHeaders("POST", "x-hook-secret", vectorSecret), true},
+		{"DeliveryIsNoHandshake", withHeaders("POST", "X-Hook-Signature", vectorSig), false},
+		// A delivery carrying both is verified as a delivery, never re-keys the binding.
+		{"SecretWithSignatureIsNoHandshake", withHeaders("POST", "X-Hook-Secret", vectorSecret, "X-Hook-Signature", vectorSig), false},
+		{"GetIsNoHandshake", withHeaders("GET", "X-Hook-Secret", vectorSecret), false},
+		{"EmptySecret", withHeaders("POST", "X-Hook-Secret", ""), false},
+		{"SecretWithSpace", withHeaders("POST", "X-Hook-Secret", "a b"), false},
+		{"SecretTooLong", withHeaders("POST", "X-Hook-Secret", strings.Repeat("a", 513)), false},
+		{"NoHeaders", withHeaders("POST"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs, ok := asana.New().Handshake(tt.d)
+			if ok != tt.want {
+				t.Fatalf("Handshake ok = %v, want %v", ok, tt.want)
+			}
+			if !ok {
+				return
+			}
+			if hs.Secret != vectorSecret || hs.Header[asana.SecretHeader] != vectorSecret || len(hs.Header) != 1 {
+				t.Fatalf("Handshake = %+v, want the secret kept and echoed in X-Hook-Secret", hs)
+			}
+		})
+	}
+}
+
+func TestInfo(t *testing.T) {
+	info := asana.New().Info()
+	want := glassbox.ProviderInfo{Name: "asana", Kind: glassbox.ProviderTracker, ReadsBack: true, SecretFromHandshake: true}
+	if info != want {
+		t.Fatalf("Info = %+v, want %+v", info, want)
+	}
+}
+
+func TestParse(t *testing.T) {
+	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339Nano, s); return v }
+	tests := []struct {
+		file string
+		want []glassbox.Event
+	}{
+		// The move brings two events: the task added to the section, and a section_changed story (ignored).
+		{"asana-task-moved-section.json", []glassbox.Event{{
+			Kind: glassbox.EventTaskMoved, ProviderType: "added:section",
+			TaskID: "1207654321000042", URL: "https://app.asana.com/0/0/1207654321000042",
+			ListID: "1207000000000303", Status: glassbox.StatusDone,
+			OccurredAt: at("2025-05-24T09:41:22.512Z"),
+		}}},
+		{"asana-task-created.json", []glassbox.Event{{
+			Kind: glassbox.EventTaskCreated, ProviderType: "added:project",
+			TaskID: "1207654321000042", URL: "https://app.asana.com/0/0/1207654321000042",
+			OccurredAt: at("2025-05-22T07:03:10.004Z"),
+		}}},
+		{"asana-task-completed.json", []glassbox.Event{{
+			Kind: glassbox.EventTaskMoved, ProviderType: "changed:completed",
+			TaskID: "1207654321000042", URL: "https://app.asana.com/0/0/1207654321000042",
+			OccurredAt: at("2025-05-24T09:45:03.01Z"),
+		}}},
+		// Comments are not status changes; a heartbeat has no events: acknowledged, not stored.
+		{"asana-comment-added.json", nil},
+		{"asana-heartbeat.json", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			d := delivery(mustRead(t, tt.file), "")
+			got, err := providertest.Accepted(asana.New(), d, binding)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d events %+v, want %d", len(got), got, len(tt.want))
+			}
+			for i := range got {
+				w := tt.want[i]
+				w.ID, w.ProviderEventID = got[i].ID, got[i].ProviderEventID // checked by TestEventIDs
+				w.ProjectID, w.BindingID, w.Provider, w.ReceivedAt = "spring", "site", "asana", d.ReceivedAt
+				if got[i] != w {
+					t.Errorf("event %d:\n got %+v\nwant %+v", i, got[i], w)
+				}
+			}
+		})
+	}
+}
+
+// TestEventIDs: Asana has no event id. The composed one is the same for a redelivery and differs for anything
+// that makes another event (another task, action, parent, field or time).
+func TestEventIDs(t *testing.T) {
+	const base = `{"events":[{"created_at":"2025-05-24T09:41:22.512Z","action":"added",` +
+		`"resource":{"gid":"1207654321000042","resource_type":"task"},"parent":{"gid":"1207000000000303","resource_type":"section"}}]}`
+	id := func(body string) string {
+		t.Helper()
+		evs, err := asana.New().Parse(delivery([]byte(body), ""), binding)
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("Parse(%s) = %+v, %v", body, evs, err)
+		}
+		return evs[0].ID
+	}
+	first := id(base)
+	if !strings.HasPrefix(first, "asana:1207654321000042:") {
+		t.Fatalf("id %q, want asana:<task gid>:<hash>", first)
+	}
+	// The same event reformatted (Asana may order fields differently) is the same event.
+	var v any
+	_ = json.Unmarshal([]byte(base), &v)
+	reformatted, _ := json.MarshalIndent(v, "", "  ")
+	if got := id(string(reformatted)); got != first {
+		t.Errorf("redelivery id %q, want %q", got, first)
+	}
+	seen := map[string]string{first: "base"}
+	for name, body := range map[string]string{
+		"AnotherTask":    strings.Replace(base, "1207654321000042", "1207654321000043", 1),
+		"AnotherSection": strings.Replace(base, "1207000000000303", "1207000000000302", 1),
+		"AnotherTime":    strings.Replace(base, "22.512Z", "22.513Z", 1),
+		"AnotherAction":  strings.Replace(strings.Replace(base, `"added"`, `"changed"`, 1), `"parent"`, `"change":{"field":"completed","action":"changed"},"x"`, 1),
+		"AnotherField":   strings.Replace(strings.Replace(base, `"added"`, `"changed"`, 1), `"parent"`, `"change":{"field":"name","action":"changed"},"x"`, 1),
+	} {
+		got := id(body)
+		if other, dup := seen[got]; dup {
+			t.Errorf("%s has the id of %s: %q", name, other, got)
+		}
+		seen[got] = name
+	}
+}
+
+func TestParseSeveralEvents(t *testing.T) {
+	body := `{"events":[
+		{"created_at":"2025-05-24T09:41:22.512Z","action":"added","resource":{"gid":"11","resource_type":"task"},"parent":{"gid":"1207000000000301","resource_type":"section"}},
+		{"created_at":"2025-05-24T09:41:23Z","action":"removed","resource":{"gid":"11","resource_type":"task"},"parent":{"gid":"1207000000000303","resource_type":"section"}},
+		{"created_at":"2025-05-24T09:41:24Z","action":"changed","resource":{"gid":"12","resource_type":"task"},"change":{"field":"name","action":"changed"}},
+		{"created_at":"2025-05-24T09:41:25Z","action":"changed","resource":{"gid":"12","resource_type":"task"},"change":{"field":"due_on","action":"changed"}},
+		{"created_at":"2025-05-24T09:41:26Z","action":"deleted","resource":{"gid":"13","resource_type":"task"}},
+		{"created_at":"2025-05-24T09:41:27Z","action":"added","resource":{"gid":"14","resource_type":"task"},"parent":{"gid":"11","resource_type":"task"}},
+		{"created_at":"2025-05-24T09:41:28Z","action":"changed","resource":{"gid":"15","resource_type":"project"},"change":{"field":"name","action":"changed"}}
+	]}`
+	evs, err := asana.New().Parse(delivery([]byte(body), ""), binding)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range evs {
+		got = append(got, e.TaskID+" "+string(e.Kind)+" "+string(e.Status))
+	}
+	want := []string{"11 task_moved todo", "12 task_updated "}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("events %q, want %q (removals, other fields, deletions, subtasks and projects are ignored)", got, want)
+	}
+}
+
+func TestParseRejectsAndIgnores(t *testing.T) {
+	tests := []struct {
+		name      string
+		body      string
+		malformed bool
+	}{
+		{"TruncatedJSON", `{"events":[{"action":"added"`, true},
+		{"NotJSON", `hello`, true},
+		{"NoEventsArray", `{"data":[]}`, true},
+		{"EventsNull", `{"events":null}`, true},
+		{"EventsNotArray", `{"events":{}}`, true},
+		{"TaskWithoutGID", `{"events":[{"created_at":"2025-05-24T09:41:22Z","action":"added","resource":{"resource_type":"task"},"parent":{"gid":"1","resource_type":"section"}}]}`, true},
+		{"TaskWithOddGID", `{"events":[{"created_at":"2025-05-24T09:41:22Z","action":"added","resource":{"gid":"../users/me","resource_type":"task"},"parent":{"gid":"1","resource_type":"section"}}]}`, true},
+		{"TaskWithoutTime", `{"events":[{"action":"added","resource":{"gid":"1","resource_type":"task"},"parent":{"gid":"1","resource_type":"section"}}]}`, true},
+		{"HeartbeatIgnored", `{"events":[]}`, false},
+		{"StoryIgnored", `{"events":[{"action":"added","resource":{"gid":"1","resource_type":"story","resource_subtype":"comment_added"},"parent":{"gid":"2","resource_type":"task"}}]}`, false},
+		{"RemovedFromSectionIgnored", `{"events":[{"created_at":"2025-05-24T09:41:22Z","action":"removed","resource":{"gid":"1","resource_type":"task"},"parent":{"gid":"2","resource_type":"section"}}]}`, false},
+		{"UndeletedIgnored", `{"events":[{"created_at":"2025-05-24T09:41:22Z","action":"undeleted","resource":{"gid":"1","resource_type":"task"}}]}`, false},
+		{"NullEventIgnored", `{"events":[null]}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := providertest.Accepted(asana.New(), delivery([]byte(tt.body), ""), binding)
+			if tt.malformed {
+				if !errors.Is(err, glassbox.ErrMalformed) {
+					t.Fatalf("Parse error = %v, want ErrMalformed", err)
+				}
+				return
+			}
+			if err != nil || len(got) != 0 {
+				t.Fatalf("Parse = %+v, %v; want no events and no error", got, err)
+			}
+		})
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"asana-task-moved-section.json", "asana-task-created.json", "asana-task-completed.json",
+		"asana-comment-added.json", "asana-heartbeat.json"} {
+		f.Add(mustRead(f, name))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		d := delivery(body, asana.Sign(vectorSecret, body))
+		if err := asana.New().Verify(d, vectorSecret); err != nil {
+			t.Fatalf("Verify of a correctly signed body: %v", err)
+		}
+		events, err := providertest.Accepted(asana.New(), d, binding)
+		if err != nil && !errors.Is(err, glassbox.ErrMalformed) {
+			t.Fatalf("unexpected error kind: %v", err)
+		}
+		for _, e := range events {
+			if e.ID == "" || e.TaskID == "" || e.Kind == "" || e.OccurredAt.IsZero() {
+				t.Fatalf("event missing identity: %+v", e)
+			}
+		}
+	})
+}
+
+func BenchmarkVerifyAndParse(b *testing.B) {
+	body := mustRead(b, "asana-task-moved-section.json")
+	d := delivery(body, vectorSig)
+	p := asana.New()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := p.Verify(d, vectorSecret); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := providertest.Accepted(p, d, binding); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,208 @@
+package asana
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+)
+
+// DefaultAPIURL is Asana's REST API; a binding's api_url replaces it (glassbox dev points it at a stand-in).
+const DefaultAPIURL = "https://app.asana.com/api/1.0"
+
+// DefaultTimeout bounds one read-back, whatever the caller's context allows.
+const DefaultTimeout = 10 * time.Second
+
+// taskFields are the task fields ReadBack asks for (opt_fields).
+const taskFields = "name,completed,permalink_url,memberships.section.name,memberships.project.gid"
+
+// maxAnswerBytes is the largest answer read; a task with these fields is well under a kilobyte.
+const maxAnswerBytes = 1 << 20
+
+// Task is what ReadBack reads of a task: GET /tasks/{gid} with taskFields.
+type Task struct {
+	GID          string       `json:"gid"`
+	Name         string       `json:"name"`
+	Completed    bool         `json:"completed"`
+	PermalinkURL string       `json:"permalink_url"`
+	Memberships  []Membership `json:"memberships"`
+}
+
+// Membership is a task's place in one project: the project and its section (board column) there.
+type Membership struct {
+	Project *struct {
+		GID string `json:"gid"`
+	} `json:"project"`
+	Section *struct {
+		GID  string `json:"gid"`
+		Name string `json:"name"`
+	} `json:"section"`
+}
+
+// APIError is an error answer of Asana's API, {"errors":[{"message":"..."}]}, or an answer that is not JSON.
+// A 404 or 410 is also glassbox.ErrNotFound (the task is gone, or the token cannot see it any more).
+type APIError struct {
+	Status  int
+	Message string
+}
+
+func (e *APIError) Error() string {
+	s := "HTTP " + strconv.Itoa(e.Status)
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	return s
+}
+
+// Is makes a missing task errors.Is(err, glassbox.ErrNotFound).
+func (e *APIError) Is(target error) bool {
+	return target == glassbox.ErrNotFound && (e.Status == http.StatusNotFound || e.Status == http.StatusGone)
+}
+
+// ReadBack completes a task event: Asana's events carry only gids, so the task's name, permalink, section and
+// completed flag are read through the API at b.APIURL (DefaultAPIURL when empty) with credential, a personal
+// access token or OAuth token (the binding's api_param), and the event gets the task's title, URL, section as its
+// list, and status (StatusOf). The section is the one in the binding's project (external_id), else the first the
+// task has. The event's kind and times stay as delivered; the state read is the task's state now, which for an
+// event processed late may be newer than the event.
+func (p Provider) ReadBack(ctx context.Context, b glassbox.Binding, credential string, e glassbox.Event) (glassbox.Event, error) {
+	if e.TaskID == "" || e.Kind.IsDeal() {
+		return e, nil
+	}
+	t, err := p.FetchTask(ctx, b.APIURL, credential, e.TaskID)
+	if err != nil {
+		return e, err
+	}
+	if t.Name != "" {
+		e.Title = t.Name
+	}
+	if u, err := url.Parse(t.PermalinkURL); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+		e.URL = t.PermalinkURL
+	}
+	e.ListID, e.ListName = t.place(b.ExternalID)
+	e.Status = StatusOf(b, e.ListID, e.ListName, t.Completed)
+	return e, nil
+}
+
+// StatusOf is a task's status for a binding: its section through the status map, except that a completed
+// task (Asana's own "done", the checkmark) is done wherever it sits, unless the status map names CompletedKey
+// ("completed") under another status. So a team that only ticks tasks off still tells its clients, and a
+// board whose Done column is mapped works as well: an unticked task in a done column is done by its column.
+func StatusOf(b glassbox.Binding, sectionID, sectionName string, completed bool) glassbox.TaskStatus {
+	if completed {
+		if s := b.StatusOf("", CompletedKey); s != glassbox.StatusUnknown {
+			return s
+		}
+		return glassbox.StatusDone
+	}
+	return b.StatusOf(sectionID, sectionName)
+}
+
+// place is the task's list as events carry it: its section in project (or in its first project), or the
+// project itself when that membership has no section. A task in no project (a subtask) has none.
+func (t Task) place(project string) (id, name string) {
+	if len(t.Memberships) == 0 {
+		return "", ""
+	}
+	m := t.Memberships[0]
+	for _, c := range t.Memberships {
+		if c.Project != nil && c.Project.GID == project {
+			m = c
+			break
+		}
+	}
+	switch {
+	case m.Section != nil && m.Section.GID != "":
+		return m.Section.GID, m.Section.Name
+	case m.Project != nil:
+		return m.Project.GID, ""
+	}
+	return "", ""
+}
+
+// FetchTask reads one task: GET {apiURL}/tasks/{gid}?opt_fields=… with the token as a Bearer credential.
+// apiURL empty means DefaultAPIURL. An error answer is an *APIError (errors.As); 404 and 410 are also
+// glassbox.ErrNotFound. No error contains the token.
+func (p Provider) FetchTask(ctx context.Context, apiURL, token, gid string) (Task, error) {
+	fail := func(format string, args ...any) (Task, error) {
+		return Task{}, fmt.Errorf("asana: read task %s: "+format, append([]any{strconv.Quote(gid)}, args...)...)
+	}
+	if !isGID(gid) {
+		return fail("not a task gid")
+	}
+	if token == "" {
+		return fail("no API token")
+	}
+	if apiURL == "" {
+		apiURL = DefaultAPIURL
+	}
+	u, err := url.Parse(apiURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" {
+		return fail("api_url %q is not an http(s) URL", apiURL)
+	}
+	endpoint := strings.TrimRight(apiURL, "/") + "/tasks/" + gid + "?opt_fields=" + url.QueryEscape(taskFields)
+
+	ctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
+	if err != nil {
+		return fail("%v", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept", "application/json")
+	hc := p.HTTP
+	if hc == nil {
+		hc = &http.Client{Timeout: DefaultTimeout}
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fail("%w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
+	if err != nil {
+		return fail("read answer: %w", err)
+	}
+	if len(body) > maxAnswerBytes {
+		return fail("answer over %d bytes", maxAnswerBytes)
+	}
+	var answer struct {
+		Data   *Task `json:"data"`
+		Errors []struct {
+			Message string `json:"message"`
+		} `json:"errors"`
+	}
+	jsonErr := json.Unmarshal(body, &answer)
+	if resp.StatusCode != http.StatusOK {
+		ae := &APIError{Status: resp.StatusCode}
+		if jsonErr == nil && len(answer.Errors) > 0 {
+			ae.Message = clipText(answer.Errors[0].Message, 200)
+		}
+		return fail("%w", ae)
+	}
+	if jsonErr != nil {
+		return fail("%w", &APIError{Status: resp.StatusCode, Message: "the answer is not JSON (" + clipText(resp.Header.Get("Content-Type"), 60) + ")"})
+	}
+	if answer.Data == nil || answer.Data.GID == "" {
+		return fail("the answer has no task")
+	}
+	if answer.Data.GID != gid {
+		return fail("the answer is task %q", clipText(answer.Data.GID, 40))
+	}
+	return *answer.Data, nil
+}
+
+// clipText shortens text from an answer for an error message.
+func clipText(s string, n int) string {
+	if len(s) > n {
+		return strings.ToValidUTF8(s[:n], "") + "…"
+	}
+	return s
+}
