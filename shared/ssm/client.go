@@ -216,7 +216,11 @@ func (c *Client) call(ctx context.Context, target, name string, in any) ([]byte,
 		}
 		var apiErr *APIError
 		retry := errors.As(err, &apiErr) && apiErr.retryable() || errors.Is(err, errTransport)
-		if !retry || attempt == maxAttempts || ctx.Err() != nil {
+		if retry && attempt < maxAttempts && ctx.Err() != nil {
+			// It would be retried, but the caller has given up: say so, as a cancelled backoff does.
+			return nil, status, fmt.Errorf("ssm: %s %s: %w (after %v)", op, name, context.Cause(ctx), err)
+		}
+		if !retry || attempt == maxAttempts {
 			return nil, status, err
 		}
 		// Full jitter over [d/2, d): 50 ms, then 100 ms.
