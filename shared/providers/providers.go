@@ -5,6 +5,7 @@ package providers
 import (
 	"github.com/glassbox-oss/glassbox/shared/amocrm"
 	"github.com/glassbox-oss/glassbox/shared/bitrix24"
+	"github.com/glassbox-oss/glassbox/shared/github"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/hubspot"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
@@ -22,6 +23,7 @@ func All() []ingest.Provider {
 		bitrix24.New(),
 		hubspot.New(),
 		pipedrive.New(),
+		github.New(),
 	}
 }
 
