@@ -36,6 +36,9 @@ func demoReminderTime(now time.Time) time.Time {
 // told), and a forged delivery is refused. Then each CRM closes a stage: the client gets the act and the
 // invoice, the accountant the invoice and its "payment received" link; amoCRM delivers twice and still one
 // invoice goes out; HubSpot and Pipedrive then say their deals are paid. Refused deliveries change nothing.
+// GitHub then answers its ping, opens and closes an issue (the client is told once, though the close is
+// delivered twice and the board's workflow moves the issue to Done as well), ignores a comment and refuses a
+// forged delivery.
 var demoOrder = []string{
 	"ingest-trello-head-check.json",
 	"ingest-trello-created.json",
@@ -56,6 +59,13 @@ var demoOrder = []string{
 	"ingest-pipedrive-bad-auth.json",
 	"ingest-hubspot-paid.json",
 	"ingest-pipedrive-won.json",
+	"ingest-github-ping.json",
+	"ingest-github-created.json",
+	"ingest-github-done.json",
+	"ingest-github-done.json",
+	"ingest-github-board-done.json",
+	"ingest-github-comment-ignored.json",
+	"ingest-github-forged.json",
 }
 
 // resign refreshes the timestamp and signature of a HubSpot sample that was signed with the demo binding's

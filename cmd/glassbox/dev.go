@@ -11,7 +11,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/agencyfile"
@@ -35,6 +37,9 @@ var demoAgency []byte
 //go:embed demo/bitrix24-crm-deal-get-response.json
 var demoBitrixDeal []byte
 
+//go:embed demo/github-graphql-node-response.json
+var demoGitHubNode []byte
+
 // The demo bindings' webhook secrets, which the signed samples in events/ were signed with, and the key that
 // signs payment and download links. Only glassbox dev uses them; a deployment keeps its own in SSM.
 var demoSecrets = map[string]string{
@@ -44,6 +49,8 @@ var demoSecrets = map[string]string{
 	"/glassbox/hubspot/demo-hubspot":     "demo-hubspot-client-secret",
 	"/glassbox/pipedrive/demo-pipedrive": "glassbox:demo-pipedrive-password",
 	demoLinkKeyParam:                     "demo-link-key-0123456789abcdef0123456789abcdef",
+	"/glassbox/github/demo-github":       "demo-github-webhook-secret",
+	"/glassbox/github/demo-github-token": "demo-github-token",
 }
 
 const (
@@ -145,6 +152,11 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(demoBitrixDeal)
 	})
+	// GitHub's GraphQL API, as the demo binding's api_url names it: every node is the demo issue.
+	mux.HandleFunc("POST /fake/github/graphql", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(demoGitHubNode)
+	})
 	d := &devServer{store: store, mux: mux, links: docLinks, proc: proc, logger: logger}
 	d.remind = func(now time.Time) *remind.Reminder {
 		return remind.New(store, mailer, docLinks, fixedClock{now}, 0, logger)
@@ -201,10 +213,44 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	return d, nil
 }
 
-// setBaseURL tells the server where it is reachable, for the links in emails and the fake Bitrix24 API.
+// setBaseURL tells the server where it is reachable, for the links in emails and the fake provider APIs.
 func (d *devServer) setBaseURL(ctx context.Context, base string) error {
 	d.links.PublicBaseURL = base
-	return d.store.PutSecret(ctx, demoBitrixAPIParam, base+"/fake/bitrix24/rest/1/demo/")
+	if err := d.store.PutSecret(ctx, demoBitrixAPIParam, base+"/fake/bitrix24/rest/1/demo/"); err != nil {
+		return err
+	}
+	return d.pointFakeAPIs(ctx, base)
+}
+
+// pointFakeAPIs points bindings whose api_url is one of this server's stand-ins (a loopback address, path
+// /fake/...) at the address the server listens on now, which --addr and tests choose.
+func (d *devServer) pointFakeAPIs(ctx context.Context, base string) error {
+	cfg, err := d.store.Config(ctx)
+	if errors.Is(err, glassbox.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	changed := false
+	for i, b := range cfg.Bindings {
+		u, err := url.Parse(b.APIURL)
+		if err != nil || !strings.HasPrefix(u.Path, "/fake/") || !isLoopback(u.Hostname()) {
+			continue
+		}
+		if to := base + u.Path; to != b.APIURL {
+			cfg.Bindings[i].APIURL, changed = to, true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	return d.store.PutConfig(ctx, cfg)
+}
+
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 // processingStore processes each new event right after it is stored, as the table's stream does on AWS. A
@@ -297,11 +343,24 @@ type indexDocument struct {
 	URL, Total string
 }
 
-// olderDemo says a data folder holds the demo agency of an earlier release (Trello only, nothing billed), which
-// the CRM samples of make demo would not find; it is replaced by the current demo. An agency applied by hand is
-// left alone.
+// olderDemo says a data folder holds the demo agency of an earlier release (Trello only, nothing billed, or
+// without a binding a provider added since), whose bindings the samples of make demo would not find; it is
+// replaced by the current demo. An agency applied by hand is left alone.
 func olderDemo(c glassbox.Config) bool {
-	return len(c.Sellers) == 0 && len(c.Bindings) == 1 && c.Bindings[0].ID == "demo-board"
+	if len(c.Sellers) == 0 && len(c.Bindings) == 1 && c.Bindings[0].ID == "demo-board" {
+		return true
+	}
+	// An earlier demo's bindings are all the current demo's, and fewer.
+	demo, err := agencyfile.Parse(demoAgency, providers.Catalog())
+	if err != nil || c.Agency.Name != demo.Agency.Name || len(c.Bindings) >= len(demo.Bindings) {
+		return false
+	}
+	for _, b := range c.Bindings {
+		if _, ok := demo.Binding(b.Provider, b.ID); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 var indexPage = template.Must(template.New("index").Parse(`<!DOCTYPE html>

@@ -426,3 +426,90 @@ func BenchmarkVerifyAndParse(b *testing.B) {
 		}
 	}
 }
+
+// apiRequest is the part of an API Gateway HTTP API event (events/*.json) a provider sees.
+type apiRequest struct {
+	RawPath        string            `json:"rawPath"`
+	Headers        map[string]string `json:"headers"`
+	RequestContext struct {
+		HTTP struct {
+			Method string `json:"method"`
+		} `json:"http"`
+	} `json:"requestContext"`
+	Body string `json:"body"`
+}
+
+// The demo binding of cmd/glassbox/demo/agency.yaml, which events/ingest-github-*.json are made for.
+var demoBinding = glassbox.Binding{
+	ID: "demo-github", ProjectID: "romashka-site", Provider: "github", ExternalID: "acme",
+	StatusMap: map[glassbox.TaskStatus][]string{
+		glassbox.StatusTodo: {"open", "Todo"}, glassbox.StatusInProgress: {"In Progress"}, glassbox.StatusDone: {"Done"},
+	},
+}
+
+const demoSecret = "demo-github-webhook-secret"
+
+// TestSampleEvents keeps events/ingest-github-*.json honest: signed for the demo binding, and parsed to what
+// events/README.md says.
+func TestSampleEvents(t *testing.T) {
+	tests := []struct {
+		file       string
+		wantVerify bool
+		wantKind   glassbox.EventKind // "" for an ignored delivery
+		wantStatus glassbox.TaskStatus
+	}{
+		{"ingest-github-ping.json", true, "", ""},
+		{"ingest-github-created.json", true, glassbox.EventTaskCreated, glassbox.StatusTodo},
+		{"ingest-github-done.json", true, glassbox.EventTaskMoved, glassbox.StatusDone},
+		{"ingest-github-board-done.json", true, glassbox.EventTaskMoved, glassbox.StatusDone},
+		{"ingest-github-comment-ignored.json", true, "", ""},
+		{"ingest-github-forged.json", false, "", ""},
+	}
+	files, _ := filepath.Glob(filepath.Join("..", "..", "events", "ingest-github-*.json"))
+	if len(files) != len(tests) {
+		t.Errorf("%d samples in events/, %d in this table: add the new ones", len(files), len(tests))
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join("..", "..", "events", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var req apiRequest
+			if err := json.Unmarshal(raw, &req); err != nil {
+				t.Fatal(err)
+			}
+			if req.RawPath != "/hooks/github/demo-github" {
+				t.Fatalf("rawPath = %q", req.RawPath)
+			}
+			h := http.Header{}
+			for k, v := range req.Headers {
+				h.Set(k, v)
+			}
+			d := glassbox.Delivery{Method: req.RequestContext.HTTP.Method, Header: h, Body: []byte(req.Body), ReceivedAt: time.Now().UTC()}
+			err = github.New().Verify(d, demoSecret)
+			if !tt.wantVerify {
+				if !errors.Is(err, glassbox.ErrBadSignature) {
+					t.Fatalf("Verify = %v, want ErrBadSignature", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Verify: %v (sign the sample again with github.Sign)", err)
+			}
+			evs, err := providertest.Accepted(github.New(), d, demoBinding)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantKind == "" {
+				if len(evs) != 0 {
+					t.Fatalf("got %+v, want the delivery ignored", evs)
+				}
+				return
+			}
+			if len(evs) != 1 || evs[0].Kind != tt.wantKind || evs[0].Status != tt.wantStatus || evs[0].TaskID != "I_kwDOLxyz1c6JqAbc" {
+				t.Fatalf("got %+v, want one %s event with status %s", evs, tt.wantKind, tt.wantStatus)
+			}
+		})
+	}
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// trackerStory is what make demo sends one tracker, and what each delivery is answered.
+type trackerStory struct {
+	name  string
+	steps []trackerStep
+	// title is the demo task's, as the client's done notice names it.
+	title string
+}
+
+type trackerStep struct {
+	sample string
+	status int
+	answer string // a fragment of the JSON answer: "accepted", "duplicate", "ignored"
+}
+
+var trackerStories = []trackerStory{
+	{"github", []trackerStep{
+		{"ingest-github-ping.json", http.StatusOK, `"ignored"`},
+		{"ingest-github-created.json", http.StatusOK, `"accepted"`},
+		{"ingest-github-done.json", http.StatusOK, `"accepted"`},
+		{"ingest-github-done.json", http.StatusOK, `"duplicate"`},
+		// The board's workflow moves the closed issue to Done: stored, read back, and nothing more is sent.
+		{"ingest-github-board-done.json", http.StatusOK, `"accepted"`},
+		{"ingest-github-comment-ignored.json", http.StatusOK, `"ignored"`},
+		{"ingest-github-forged.json", http.StatusUnauthorized, `"error"`},
+	}, "Форма обратной связи"},
+}
+
+// TestTrackerDemoTellsTheClientOnce: each tracker's demo story ends in one done notice to the client of the
+// demo tracker project, however often and by however many hooks the move is delivered.
+func TestTrackerDemoTellsTheClientOnce(t *testing.T) {
+	for _, story := range trackerStories {
+		t.Run(story.name, func(t *testing.T) {
+			h := newDevHarness(t)
+			for i, s := range story.steps {
+				status, body := h.sendSample(s.sample)
+				if status != s.status || !strings.Contains(body, s.answer) {
+					t.Fatalf("step %d, %s: %d %s; want %d %s", i, s.sample, status, body, s.status, s.answer)
+				}
+			}
+			mail := h.mail()
+			if len(mail) != 1 {
+				t.Fatalf("got %d emails, want 1: %+v", len(mail), mail)
+			}
+			m := mail[0]
+			if got, want := strings.Join(m.To, ","), "Анна Смирнова <anna@romashka.example>"; got != want {
+				t.Errorf("To = %q, want %q", got, want)
+			}
+			if got, want := m.Subject, "Готово: «"+story.title+"» — Новый сайт"; got != want {
+				t.Errorf("Subject = %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+// TestGitHubBoardMoveReadsTheIssueBack: a board's Status change names the issue by node id only; React reads its
+// title and link through GitHub's GraphQL API (glassbox dev's stand-in at the binding's api_url, which follows
+// the address the server listens on) before the client is told.
+func TestGitHubBoardMoveReadsTheIssueBack(t *testing.T) {
+	h := newDevHarness(t)
+	if status, body := h.sendSample("ingest-github-board-done.json"); status != http.StatusOK || !strings.Contains(body, `"accepted"`) {
+		t.Fatalf("%d %s", status, body)
+	}
+	mail := h.mail()
+	if len(mail) != 1 {
+		t.Fatalf("got %d emails, want 1", len(mail))
+	}
+	if m := mail[0]; m.Subject != "Готово: «Форма обратной связи» — Новый сайт" || !strings.Contains(m.Text, "https://github.com/acme/site/issues/42") {
+		t.Fatalf("notice without the issue read back: %q\n%s", m.Subject, m.Text)
+	}
+}
