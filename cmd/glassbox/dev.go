@@ -51,6 +51,7 @@ var demoSecrets = map[string]string{
 	demoLinkKeyParam:                     "demo-link-key-0123456789abcdef0123456789abcdef",
 	"/glassbox/github/demo-github":       "demo-github-webhook-secret",
 	"/glassbox/github/demo-github-token": "demo-github-token",
+	"/glassbox/linear/demo-linear":       "lin_wh_demo_secret",
 }
 
 const (

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // trackerStory is what make demo sends one tracker, and what each delivery is answered.
@@ -31,6 +32,13 @@ var trackerStories = []trackerStory{
 		{"ingest-github-comment-ignored.json", http.StatusOK, `"ignored"`},
 		{"ingest-github-forged.json", http.StatusUnauthorized, `"error"`},
 	}, "Форма обратной связи"},
+	{"linear", []trackerStep{
+		{"ingest-linear-created.json", http.StatusOK, `"accepted"`},
+		{"ingest-linear-done.json", http.StatusOK, `"accepted"`},
+		{"ingest-linear-done.json", http.StatusOK, `"duplicate"`},
+		{"ingest-linear-comment-ignored.json", http.StatusOK, `"ignored"`},
+		{"ingest-linear-forged.json", http.StatusUnauthorized, `"error"`},
+	}, "Страница «О компании»"},
 }
 
 // TestTrackerDemoTellsTheClientOnce: each tracker's demo story ends in one done notice to the client of the
@@ -40,7 +48,9 @@ func TestTrackerDemoTellsTheClientOnce(t *testing.T) {
 		t.Run(story.name, func(t *testing.T) {
 			h := newDevHarness(t)
 			for i, s := range story.steps {
-				status, body := h.sendSample(s.sample)
+				req := mustLoad(t, s.sample)
+				resign(&req, time.Now()) // as make demo does: some providers sign the time they send
+				status, body := h.send(req)
 				if status != s.status || !strings.Contains(body, s.answer) {
 					t.Fatalf("step %d, %s: %d %s; want %d %s", i, s.sample, status, body, s.status, s.answer)
 				}
@@ -74,5 +84,19 @@ func TestGitHubBoardMoveReadsTheIssueBack(t *testing.T) {
 	}
 	if m := mail[0]; m.Subject != "Готово: «Форма обратной связи» — Новый сайт" || !strings.Contains(m.Text, "https://github.com/acme/site/issues/42") {
 		t.Fatalf("notice without the issue read back: %q\n%s", m.Subject, m.Text)
+	}
+}
+
+// TestLinearReplayIsRefused: a Linear delivery signed right but sent again after Linear's minute is refused,
+// and stores nothing.
+func TestLinearReplayIsRefused(t *testing.T) {
+	h := newDevHarness(t)
+	req := mustLoad(t, "ingest-linear-done.json")
+	resign(&req, time.Now().Add(-2*time.Minute))
+	if status, body := h.send(req); status != http.StatusUnauthorized || !strings.Contains(body, "webhookTimestamp") {
+		t.Fatalf("%d %s, want 401 naming the stale webhookTimestamp", status, body)
+	}
+	if n := len(h.storedEvents()); n != 0 {
+		t.Fatalf("%d events stored", n)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/hubspot"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
+	"github.com/glassbox-oss/glassbox/shared/linear"
 	"github.com/glassbox-oss/glassbox/shared/pipedrive"
 	"github.com/glassbox-oss/glassbox/shared/trello"
 )
@@ -24,6 +25,7 @@ func All() []ingest.Provider {
 		hubspot.New(),
 		pipedrive.New(),
 		github.New(),
+		linear.New(),
 	}
 }
 
