@@ -18,6 +18,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/glassbox-oss/glassbox/shared/generichook"
 	"github.com/glassbox-oss/glassbox/shared/hubspot"
 	"github.com/glassbox-oss/glassbox/shared/linear"
 )
@@ -41,7 +42,8 @@ func demoReminderTime(now time.Time) time.Time {
 // GitHub then answers its ping, opens and closes an issue (the client is told once, though the close is
 // delivered twice and the board's workflow moves the issue to Done as well), ignores a comment and refuses a
 // forged delivery. Linear creates an issue and completes it (the client is told once, though it is delivered
-// twice), ignores a comment and refuses a forged delivery.
+// twice), ignores a comment and refuses a forged delivery. The generic hook reports a task new, then done (sent
+// twice: told once), ignores a report of another project and refuses a forged one.
 var demoOrder = []string{
 	"ingest-trello-head-check.json",
 	"ingest-trello-created.json",
@@ -74,10 +76,15 @@ var demoOrder = []string{
 	"ingest-linear-done.json",
 	"ingest-linear-comment-ignored.json",
 	"ingest-linear-forged.json",
+	"ingest-hook-created.json",
+	"ingest-hook-done.json",
+	"ingest-hook-done.json",
+	"ingest-hook-other-project-ignored.json",
+	"ingest-hook-forged.json",
 }
 
 // resign refreshes the timestamp and signature of a sample whose provider signs the time it sends (HubSpot,
-// Linear): those signatures hold for minutes only, so the demo signs the samples again at the time it sends them.
+// Linear, the generic hook): those signatures hold for minutes only, so the demo signs the samples again at the time it sends them.
 // A sample not signed with the demo binding's secret (a forged one) is sent as it is.
 func resign(req *events.APIGatewayV2HTTPRequest, now time.Time) {
 	switch req.PathParameters["provider"] {
@@ -85,7 +92,19 @@ func resign(req *events.APIGatewayV2HTTPRequest, now time.Time) {
 		resignHubSpot(req, now)
 	case "linear":
 		resignLinear(req, now)
+	case "hook":
+		resignHook(req, now)
 	}
+}
+
+func resignHook(req *events.APIGatewayV2HTTPRequest, now time.Time) {
+	secret := demoSecrets["/glassbox/hook/demo-hook"]
+	ts, err := strconv.ParseInt(req.Headers["x-glassbox-timestamp"], 10, 64)
+	if err != nil || generichook.Sign(secret, ts, []byte(req.Body)) != req.Headers["x-glassbox-signature"] {
+		return
+	}
+	req.Headers["x-glassbox-timestamp"] = strconv.FormatInt(now.Unix(), 10)
+	req.Headers["x-glassbox-signature"] = generichook.Sign(secret, now.Unix(), []byte(req.Body))
 }
 
 // linearTimestamp is the signed time in a Linear body.

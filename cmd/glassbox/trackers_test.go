@@ -39,6 +39,13 @@ var trackerStories = []trackerStory{
 		{"ingest-linear-comment-ignored.json", http.StatusOK, `"ignored"`},
 		{"ingest-linear-forged.json", http.StatusUnauthorized, `"error"`},
 	}, "Страница «О компании»"},
+	{"hook", []trackerStep{
+		{"ingest-hook-created.json", http.StatusOK, `"accepted"`},
+		{"ingest-hook-done.json", http.StatusOK, `"accepted"`},
+		{"ingest-hook-done.json", http.StatusOK, `"duplicate"`},
+		{"ingest-hook-other-project-ignored.json", http.StatusOK, `"ignored"`},
+		{"ingest-hook-forged.json", http.StatusUnauthorized, `"error"`},
+	}, "Баннер для соцсетей"},
 }
 
 // TestTrackerDemoTellsTheClientOnce: each tracker's demo story ends in one done notice to the client of the

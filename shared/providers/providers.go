@@ -5,6 +5,7 @@ package providers
 import (
 	"github.com/glassbox-oss/glassbox/shared/amocrm"
 	"github.com/glassbox-oss/glassbox/shared/bitrix24"
+	"github.com/glassbox-oss/glassbox/shared/generichook"
 	"github.com/glassbox-oss/glassbox/shared/github"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/hubspot"
@@ -26,6 +27,7 @@ func All() []ingest.Provider {
 		pipedrive.New(),
 		github.New(),
 		linear.New(),
+		generichook.New(),
 	}
 }
 
