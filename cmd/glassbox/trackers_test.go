@@ -2,6 +2,8 @@ package main
 
 import (
 	"net/http"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -105,5 +107,44 @@ func TestLinearReplayIsRefused(t *testing.T) {
 	}
 	if n := len(h.storedEvents()); n != 0 {
 		t.Fatalf("%d events stored", n)
+	}
+}
+
+// TestGenericHookReadmeExampleWorks runs the README's curl + openssl example, as written, against glassbox dev:
+// the signature it computes verifies, the report is stored once, and the client is told once.
+func TestGenericHookReadmeExampleWorks(t *testing.T) {
+	for _, tool := range []string{"bash", "openssl", "curl"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("the README example needs %s: %v", tool, err)
+		}
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "<!-- generic-hook-example -->\n```sh\n")
+	script, _, closed := strings.Cut(rest, "```")
+	if !ok || !closed {
+		t.Fatal("README.md has no generic hook example block after <!-- generic-hook-example -->")
+	}
+	h := newDevHarness(t)
+	run := func() string {
+		cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)
+		cmd.Env = append(os.Environ(), "HOOK_URL="+h.srv.URL+"/hooks/hook/demo-hook", "SECRET="+demoSecrets["/glassbox/hook/demo-hook"])
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("the README example failed: %v\n%s", err, out)
+		}
+		return string(out)
+	}
+	if out := run(); !strings.Contains(out, `"accepted"`) {
+		t.Fatalf("first run answered %s, want accepted", out)
+	}
+	if out := run(); !strings.Contains(out, `"duplicate"`) {
+		t.Fatalf("second run answered %s, want duplicate", out)
+	}
+	mail := h.mail()
+	if len(mail) != 1 || mail[0].Subject != "Готово: «Баннер для соцсетей» — Новый сайт" {
+		t.Fatalf("got %d emails %+v, want the done notice once", len(mail), mail)
 	}
 }
