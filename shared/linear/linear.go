@@ -111,7 +111,11 @@ type payload struct {
 			Key string `json:"key"`
 		} `json:"team"`
 	} `json:"data"`
-	UpdatedFrom map[string]json.RawMessage `json:"updatedFrom"`
+	// UpdatedFrom holds the previous values of the fields an update changed; only which ones matter.
+	UpdatedFrom struct {
+		StateID json.RawMessage `json:"stateId"`
+		Title   json.RawMessage `json:"title"`
+	} `json:"updatedFrom"`
 }
 
 // Parse turns a delivery into at most one task event for binding b:
@@ -177,14 +181,14 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 		e.Kind = glassbox.EventTaskCreated
 		e.OccurredAt = is.CreatedAt.UTC()
 		e.ListID, e.ListName, e.Status = st.ID, st.Name, Status(b, st.ID, st.Name, st.Type)
-	case p.Action == "update" && p.UpdatedFrom["stateId"] != nil:
+	case p.Action == "update" && p.UpdatedFrom.StateID != nil:
 		e.Kind = glassbox.EventTaskMoved
 		e.ListID, e.ListName, e.Status = st.ID, st.Name, Status(b, st.ID, st.Name, st.Type)
 		var prev string
-		if json.Unmarshal(p.UpdatedFrom["stateId"], &prev) == nil && prev != "" {
+		if json.Unmarshal(p.UpdatedFrom.StateID, &prev) == nil && prev != "" {
 			e.PrevListID, e.PrevStatus = prev, b.StatusOf(prev, "")
 		}
-	case p.Action == "update" && p.UpdatedFrom["title"] != nil:
+	case p.Action == "update" && p.UpdatedFrom.Title != nil:
 		e.Kind = glassbox.EventTaskUpdated
 	default:
 		return nil, nil // assignee, priority, labels, estimate, removal, ...
