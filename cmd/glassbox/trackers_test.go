@@ -1,12 +1,18 @@
 package main
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/agencyfile"
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/providers"
 )
 
 // trackerStory is what make demo sends one tracker, and what each delivery is answered.
@@ -146,5 +152,56 @@ func TestGenericHookReadmeExampleWorks(t *testing.T) {
 	mail := h.mail()
 	if len(mail) != 1 || mail[0].Subject != "Готово: «Баннер для соцсетей» — Новый сайт" {
 		t.Fatalf("got %d emails %+v, want the done notice once", len(mail), mail)
+	}
+}
+
+// TestEarlierDemoGainsNewBindings: a data folder holding the demo of a release before a provider was added
+// gets the current demo on start, so make demo's new samples do not get 404; an agency of one's own is kept.
+func TestEarlierDemoGainsNewBindings(t *testing.T) {
+	demo, err := agencyfile.Parse(demoAgency, providers.Catalog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	earlier := demo
+	earlier.Bindings = nil
+	for _, b := range demo.Bindings {
+		if b.Provider != "github" && b.Provider != "linear" && b.Provider != "hook" {
+			earlier.Bindings = append(earlier.Bindings, b)
+		}
+	}
+	own := earlier
+	own.Bindings = append(own.Bindings[:len(own.Bindings):len(own.Bindings)], glassbox.Binding{ID: "own-board", Provider: "trello"})
+
+	for _, tt := range []struct {
+		name   string
+		stored glassbox.Config
+		want   int
+	}{
+		{"EarlierDemo", earlier, len(demo.Bindings)},
+		{"OwnAgencyKept", own, len(own.Bindings)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			data := t.TempDir()
+			store, err := openLocal(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := store.PutConfig(t.Context(), tt.stored); err != nil {
+				t.Fatal(err)
+			}
+			store.Close()
+			dev, err := newDevServer(t.Context(), data, slog.New(slog.NewTextHandler(io.Discard, nil)), devOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer dev.Close()
+			cfg, err := dev.store.Config(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(cfg.Bindings) != tt.want {
+				t.Fatalf("%d bindings after start, want %d", len(cfg.Bindings), tt.want)
+			}
+		})
 	}
 }
