@@ -101,7 +101,6 @@ type issuesPayload struct {
 		NodeID      string     `json:"node_id"`
 		Title       string     `json:"title"`
 		HTMLURL     string     `json:"html_url"`
-		State       string     `json:"state"`
 		StateReason string     `json:"state_reason"`
 		CreatedAt   time.Time  `json:"created_at"`
 		UpdatedAt   time.Time  `json:"updated_at"`
@@ -208,7 +207,6 @@ func parseIssue(body []byte, b glassbox.Binding, e glassbox.Event) ([]glassbox.E
 	e.TaskID, e.Title, e.URL = is.NodeID, is.Title, is.HTMLURL
 	e.Actor = login(p.Sender)
 	e.OccurredAt = is.UpdatedAt.UTC()
-	state := stateName(is.State, is.StateReason)
 	switch p.Action {
 	case "opened":
 		e.Kind = glassbox.EventTaskCreated
@@ -219,6 +217,7 @@ func parseIssue(body []byte, b glassbox.Binding, e glassbox.Event) ([]glassbox.E
 		if is.ClosedAt != nil {
 			e.OccurredAt = is.ClosedAt.UTC()
 		}
+		state := closedState(is.StateReason)
 		e.ListName, e.Status, e.PrevListName = state, issueStatus(b, state), StateOpen
 	case "reopened":
 		e.Kind = glassbox.EventTaskMoved
@@ -289,15 +288,13 @@ func issueStatus(b glassbox.Binding, state string) glassbox.TaskStatus {
 	return glassbox.StatusUnknown
 }
 
-// stateName is the name a status map knows an issue's state by.
-func stateName(state, reason string) string {
-	if state == StateClosed && reason != "" && reason != "completed" {
-		return reason
-	}
-	if state == "" {
+// closedState is the name a status map knows a closed issue by: "closed" when it was completed (or the delivery
+// does not say why), else the reason ("not_planned", "duplicate").
+func closedState(reason string) string {
+	if reason == "" || reason == "completed" {
 		return StateClosed
 	}
-	return state
+	return reason
 }
 
 // takes says whether binding b is for a delivery about one of names (a repository, a project, an owner).
