@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/agencyfile"
+	"github.com/glassbox-oss/glassbox/shared/github"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/providers"
 )
@@ -203,5 +204,41 @@ func TestEarlierDemoGainsNewBindings(t *testing.T) {
 				t.Fatalf("%d bindings after start, want %d", len(cfg.Bindings), tt.want)
 			}
 		})
+	}
+}
+
+// TestGitHubReopenedTellsTheManager: an issue closed (the client is told) and reopened goes back to the manager
+// only, though the reopened delivery does not say the issue was done: React's stored status does.
+func TestGitHubReopenedTellsTheManager(t *testing.T) {
+	h := newDevHarness(t)
+	for _, name := range []string{"ingest-github-created.json", "ingest-github-done.json"} {
+		if status, body := h.sendSample(name); status != http.StatusOK {
+			t.Fatalf("%s: %d %s", name, status, body)
+		}
+	}
+	body, err := os.ReadFile("../../shared/github/testdata/github-issues-reopened.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := mustLoad(t, "ingest-github-done.json")
+	req.Headers = cloneHeaders(req.Headers)
+	req.Body = string(body)
+	req.Headers["x-github-delivery"] = "5b1e4c20-cc78-11e3-8f1a-7a1f0e9b0099"
+	req.Headers["x-hub-signature-256"] = github.Sign(demoSecrets["/glassbox/github/demo-github"], body)
+	if status, answer := h.send(req); status != http.StatusOK || !strings.Contains(answer, `"accepted"`) {
+		t.Fatalf("reopened: %d %s", status, answer)
+	}
+	mail := h.mail()
+	if len(mail) != 2 {
+		t.Fatalf("got %d emails, want the client's done notice and the manager's reopened one", len(mail))
+	}
+	reopened := 0
+	for _, m := range mail {
+		if strings.Join(m.To, ",") == "Мария Иванова <maria@pixel.example>" && strings.HasPrefix(m.Subject, "Снова в работе") {
+			reopened++
+		}
+	}
+	if reopened != 1 {
+		t.Fatalf("emails %+v; want one telling the manager it was reopened", mail)
 	}
 }
