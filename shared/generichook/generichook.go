@@ -91,7 +91,7 @@ func (Provider) Verify(d glassbox.Delivery, secret string) error {
 
 // Report is the JSON body of a delivery: one task's status, as the calling system names it.
 type Report struct {
-	// EventID identifies the report: a report sent again with the same id is stored once.
+	// EventID identifies the report among the binding's: a report sent again with the same id is stored once.
 	EventID string `json:"event_id"`
 	TaskID  string `json:"task_id"`
 	Title   string `json:"title"`
@@ -126,7 +126,8 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	}
 	at, _ := time.Parse(time.RFC3339, r.OccurredAt)
 	return []glassbox.Event{{
-		ID:              glassbox.EventID(Name, r.EventID),
+		// Callers choose event ids, so two systems may both send "1": ids are the binding's own.
+		ID:              glassbox.EventID(Name, b.ID+":"+r.EventID),
 		BindingID:       b.ID,
 		Provider:        Name,
 		ProviderEventID: r.EventID,

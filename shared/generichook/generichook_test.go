@@ -110,12 +110,12 @@ func TestParse(t *testing.T) {
 		want []glassbox.Event
 	}{
 		{"hook-done.json", []glassbox.Event{{
-			ID: "hook:tracker-4711-status-3", ProviderEventID: "tracker-4711-status-3", ProviderType: "status",
+			ID: "hook:bridge:tracker-4711-status-3", ProviderEventID: "tracker-4711-status-3", ProviderType: "status",
 			Kind: glassbox.EventTaskMoved, TaskID: "4711", Title: "Logo redesign", URL: "https://tracker.example/tasks/4711",
 			ListName: "Готово", Status: glassbox.StatusDone, Actor: "Ivan Petrov", OccurredAt: at("2026-12-01T07:00:00Z"),
 		}}},
 		{"hook-new.json", []glassbox.Event{{
-			ID: "hook:tracker-4711-status-1", ProviderEventID: "tracker-4711-status-1", ProviderType: "status",
+			ID: "hook:bridge:tracker-4711-status-1", ProviderEventID: "tracker-4711-status-1", ProviderType: "status",
 			Kind: glassbox.EventTaskMoved, TaskID: "4711", Title: "Logo redesign", URL: "https://tracker.example/tasks/4711",
 			ListName: "Новая", Status: glassbox.StatusTodo, Actor: "Anna Smirnova", OccurredAt: at("2026-11-28T09:15:00Z"),
 		}}},
@@ -327,5 +327,18 @@ func TestSampleEvents(t *testing.T) {
 				t.Fatalf("got %+v, want one event with status %s", evs, tt.wantStatus)
 			}
 		})
+	}
+}
+
+// TestEventIDsAreTheBindings: two systems bridged to two bindings may both number their reports from 1; one
+// must not be taken for a redelivery of the other.
+func TestEventIDsAreTheBindings(t *testing.T) {
+	other := binding
+	other.ID = "another-bridge"
+	d := delivery(mustRead(t, "hook-done.json"), "", "", vectorSent)
+	a, errA := generichook.New().Parse(d, binding)
+	b, errB := generichook.New().Parse(d, other)
+	if errA != nil || errB != nil || len(a) != 1 || len(b) != 1 || a[0].ID == b[0].ID {
+		t.Fatalf("ids %+v and %+v (%v, %v): want one event each, with different ids", a, b, errA, errB)
 	}
 }
