@@ -84,8 +84,8 @@ var demoOrder = []string{
 }
 
 // resign refreshes the timestamp and signature of a sample whose provider signs the time it sends (HubSpot,
-// Linear, the generic hook): those signatures hold for minutes only, so the demo signs the samples again at the time it sends them.
-// A sample not signed with the demo binding's secret (a forged one) is sent as it is.
+// Linear, the generic hook): those signatures hold for minutes only, so the demo signs the samples again at the
+// time it sends them. A sample not signed with the demo binding's secret (a forged one) is sent as it is.
 func resign(req *events.APIGatewayV2HTTPRequest, now time.Time) {
 	switch req.PathParameters["provider"] {
 	case "hubspot":

@@ -90,6 +90,9 @@ func TestTrackerDemoTellsTheClientOnce(t *testing.T) {
 // title and link through GitHub's GraphQL API (glassbox dev's stand-in at the binding's api_url, which follows
 // the address the server listens on) before the client is told.
 func TestGitHubBoardMoveReadsTheIssueBack(t *testing.T) {
+	if sample, err := os.ReadFile("../../events/github-graphql-node-response.json"); err != nil || string(sample) != string(demoGitHubNode) {
+		t.Fatalf("events/github-graphql-node-response.json differs from demo/'s copy, which glassbox dev serves (%v)", err)
+	}
 	h := newDevHarness(t)
 	if status, body := h.sendSample("ingest-github-board-done.json"); status != http.StatusOK || !strings.Contains(body, `"accepted"`) {
 		t.Fatalf("%d %s", status, body)
