@@ -85,13 +85,26 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer store.Close()
-	if err := store.PutConfig(ctx, cfg); err != nil {
-		return err
-	}
+	// Stand-ins of the providers' APIs, so a preview reads back without calling out: Bitrix24 through the
+	// api_param URL, others through the previewed binding's api_url, pointed here.
 	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/fake/github/graphql" {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(demoGitHubNode)
+			return
+		}
 		http.ServeFile(w, r, *bitrixDeal)
 	}))
 	defer fake.Close()
+	cfg.Bindings = append([]glassbox.Binding(nil), cfg.Bindings...)
+	for i, cb := range cfg.Bindings {
+		if cb.Provider == b.Provider && cb.ID == b.ID {
+			cfg.Bindings[i].APIURL = fake.URL + "/fake/" + b.Provider
+		}
+	}
+	if err := store.PutConfig(ctx, cfg); err != nil {
+		return err
+	}
 	for name, value := range map[string]string{"preview-link-key": "preview-link-key-0123456789abcdef0123456789", b.APIParam: fake.URL + "/rest/"} {
 		if name == "" {
 			continue

@@ -245,3 +245,13 @@ func TestGitHubReopenedTellsTheManager(t *testing.T) {
 		t.Fatalf("emails %+v; want one telling the manager it was reopened", mail)
 	}
 }
+
+// TestPreviewReadsAGitHubBoardMoveBackWithoutCallingOut: preview reads a board item back from its own stand-in of
+// GitHub's API, not from the binding's api_url (which pointed at a dev server that was not running).
+func TestPreviewReadsAGitHubBoardMoveBackWithoutCallingOut(t *testing.T) {
+	var stdout strings.Builder
+	err := run(t.Context(), []string{"preview", "--event", "../../events/ingest-github-board-done.json", "-o", t.TempDir()}, &stdout, io.Discard)
+	if err != nil || !strings.Contains(stdout.String(), "Готово: «Форма обратной связи» — Новый сайт") {
+		t.Fatalf("preview: %v; said:\n%s", err, stdout.String())
+	}
+}
