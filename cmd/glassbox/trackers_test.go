@@ -255,3 +255,26 @@ func TestPreviewReadsAGitHubBoardMoveBackWithoutCallingOut(t *testing.T) {
 		t.Fatalf("preview: %v; said:\n%s", err, stdout.String())
 	}
 }
+
+// TestWholeDemoTellsEachTrackerDoneOnce runs make demo's whole story against glassbox dev: each tracker's done
+// notice reaches the client exactly once, among everything else the demo sends.
+func TestWholeDemoTellsEachTrackerDoneOnce(t *testing.T) {
+	h := newDevHarness(t)
+	var out strings.Builder
+	if err := run(t.Context(), []string{"demo", "--url", h.srv.URL, "--events", eventsDir}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	mail := h.mail()
+	for _, story := range trackerStories {
+		want := "Готово: «" + story.title + "» — Новый сайт"
+		n := 0
+		for _, m := range mail {
+			if m.Subject == want && strings.Join(m.To, ",") == "Анна Смирнова <anna@romashka.example>" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s: %d done notices to the client, want 1; demo said:\n%s", story.name, n, out.String())
+		}
+	}
+}
