@@ -106,17 +106,29 @@ func TestGitHubBoardMoveReadsTheIssueBack(t *testing.T) {
 	}
 }
 
-// TestLinearReplayIsRefused: a Linear delivery signed right but sent again after Linear's minute is refused,
-// and stores nothing.
-func TestLinearReplayIsRefused(t *testing.T) {
+// TestLinearRetriesAndReplays: a Linear delivery sent again an hour later (a retry, or a replay under another
+// Linear-Delivery) is the same event, stored once and told once; one stamped longer ago than Linear retries is
+// refused and stores nothing.
+func TestLinearRetriesAndReplays(t *testing.T) {
 	h := newDevHarness(t)
-	req := mustLoad(t, "ingest-linear-done.json")
-	resign(&req, time.Now().Add(-2*time.Minute))
-	if status, body := h.send(req); status != http.StatusUnauthorized || !strings.Contains(body, "webhookTimestamp") {
-		t.Fatalf("%d %s, want 401 naming the stale webhookTimestamp", status, body)
+	first := mustLoad(t, "ingest-linear-done.json")
+	resign(&first, time.Now())
+	if status, body := h.send(first); status != http.StatusOK || !strings.Contains(body, `"accepted"`) {
+		t.Fatalf("first delivery: %d %s", status, body)
 	}
-	if n := len(h.storedEvents()); n != 0 {
-		t.Fatalf("%d events stored", n)
+	retry := first
+	retry.Headers = cloneHeaders(first.Headers)
+	retry.Headers["linear-delivery"] = "8f0c2a3e-4d5b-4c6a-9e7f-1a2b3c4d0099"
+	if status, body := h.send(retry); status != http.StatusOK || !strings.Contains(body, `"duplicate"`) {
+		t.Fatalf("the same delivery again under another Linear-Delivery: %d %s, want duplicate", status, body)
+	}
+	old := mustLoad(t, "ingest-linear-created.json")
+	resign(&old, time.Now().Add(-9*time.Hour))
+	if status, body := h.send(old); status != http.StatusUnauthorized || !strings.Contains(body, "webhookTimestamp") {
+		t.Fatalf("a delivery stamped 9 h ago: %d %s, want 401 naming webhookTimestamp", status, body)
+	}
+	if n := len(h.mail()); n != 1 {
+		t.Fatalf("%d emails, want the one done notice", n)
 	}
 }
 

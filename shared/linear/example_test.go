@@ -7,8 +7,8 @@ import (
 )
 
 // Sign gives the Linear-Signature value of a body, for tests and for re-signing samples. The body carries the
-// time it was sent (webhookTimestamp, in milliseconds), which Verify requires within a minute of receipt: a
-// sample signed again must get a fresh one first.
+// time it was sent (webhookTimestamp, in milliseconds), which Verify requires at most MaxRetryAge old: a sample
+// signed again must get a fresh one first.
 func ExampleSign() {
 	body := []byte(`{"action":"update","type":"Issue","data":{"id":"4c1e2f3a","title":"Landing page"},"updatedFrom":{"stateId":"c3d4"},"webhookTimestamp":1795428000000}`)
 	fmt.Println(linear.Sign("lin_wh_secret_abc", body))

@@ -21,14 +21,22 @@ const Name = "linear"
 const (
 	// SignatureHeader carries hex(HMAC-SHA256(webhook signing secret, body)).
 	SignatureHeader = "Linear-Signature"
-	// DeliveryHeader is a UUID that identifies the delivery: the dedup key. (The body's webhookId names the
-	// webhook, the same for every delivery.)
+	// DeliveryHeader is a UUID that identifies the delivery. It is not signed, so events are keyed by what the
+	// signed body says (see Parse); the header is the key only of an issue delivery without updatedAt. (The
+	// body's webhookId names the webhook, the same for every delivery.)
 	DeliveryHeader = "Linear-Delivery"
 )
 
-// MaxSkew is how far a delivery's webhookTimestamp may be from when it is received, either way: Linear's advice
-// against replays of a captured delivery.
-const MaxSkew = time.Minute
+// The window a delivery's signed webhookTimestamp must fall in, around the time it is received.
+const (
+	// MaxSkew is how far ahead of our clock a delivery may be stamped: clocks differ a little.
+	MaxSkew = time.Minute
+	// MaxRetryAge is how old a delivery may be. Linear's advice is a minute, but Linear retries a failed
+	// delivery after 1 minute, 1 hour and 6 hours, and a retry that carries the first attempt's stamp would
+	// never pass a minute's window: one failed answer of ours would lose the notice. A replay within the
+	// window is harmless, since the event id comes from the signed body (Parse): it is stored once.
+	MaxRetryAge = 8 * time.Hour
+)
 
 // CompletedType is the workflow state type Linear itself calls done (the others: triage, backlog, unstarted,
 // started, canceled).
@@ -52,8 +60,9 @@ func Sign(secret string, body []byte) string {
 	return hex.EncodeToString(mac.Sum(nil))
 }
 
-// Verify checks Linear-Signature against the raw body, then that the signed webhookTimestamp is within MaxSkew
-// of d.ReceivedAt, so a captured delivery cannot be replayed later.
+// Verify checks Linear-Signature against the raw body, then that the signed webhookTimestamp is at most
+// MaxRetryAge before d.ReceivedAt and at most MaxSkew after it, so a captured delivery cannot be replayed later
+// than Linear itself would retry it.
 func (Provider) Verify(d glassbox.Delivery, secret string) error {
 	got := d.Header.Get(SignatureHeader)
 	if got == "" {
@@ -75,9 +84,13 @@ func (Provider) Verify(d glassbox.Delivery, secret string) error {
 		return fmt.Errorf("linear: signed body has no webhookTimestamp to check its age by: %w", glassbox.ErrBadSignature)
 	}
 	sent := time.UnixMilli(int64(*stamp.WebhookTimestamp))
-	if skew := d.ReceivedAt.Sub(sent); skew > MaxSkew || skew < -MaxSkew {
-		return fmt.Errorf("linear: webhookTimestamp %s is %s from the time received, over %s: %w",
-			sent.UTC().Format(time.RFC3339), skew.Round(time.Second), MaxSkew, glassbox.ErrBadSignature)
+	switch age := d.ReceivedAt.Sub(sent); {
+	case age > MaxRetryAge:
+		return fmt.Errorf("linear: webhookTimestamp %s is %s old, over %s: %w",
+			sent.UTC().Format(time.RFC3339), age.Round(time.Second), MaxRetryAge, glassbox.ErrBadSignature)
+	case age < -MaxSkew:
+		return fmt.Errorf("linear: webhookTimestamp %s is %s ahead of the time received, over %s: %w",
+			sent.UTC().Format(time.RFC3339), (-age).Round(time.Second), MaxSkew, glassbox.ErrBadSignature)
 	}
 	return nil
 }
@@ -126,26 +139,23 @@ type payload struct {
 // Comments, other entities, removals and other updates yield no event and no error. A state maps through the
 // binding's status_map by id, by name, or by type (see Status). The state left is known by id only, so
 // PrevStatus is set when the map names that id; otherwise React takes the task's stored status. Deliveries of
-// another team or workspace than the binding's external_id are dropped. A body that is not Linear's JSON, or a
-// delivery without Linear-Delivery, is glassbox.ErrMalformed.
+// another team or workspace than the binding's external_id are dropped. The event id is the issue's id and
+// updatedAt, from the signed body. A body that is not Linear's JSON is glassbox.ErrMalformed.
 func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event, error) {
 	deliveryID := d.Header.Get(DeliveryHeader)
-	if deliveryID == "" {
-		return nil, fmt.Errorf("linear: no %s header: %w", DeliveryHeader, glassbox.ErrMalformed)
-	}
 	var p payload
 	if err := json.Unmarshal(d.Body, &p); err != nil {
 		return nil, fmt.Errorf("linear: decode body: %v: %w", err, glassbox.ErrMalformed)
 	}
 	if p.Action == "" || p.Type == "" {
-		return nil, fmt.Errorf("linear: delivery %s has no action and type: %w", deliveryID, glassbox.ErrMalformed)
+		return nil, fmt.Errorf("linear: the delivery has no action and type: %w", glassbox.ErrMalformed)
 	}
 	if p.Type != "Issue" {
 		return nil, nil // comments, projects, cycles, labels, ...
 	}
 	is := p.Data
 	if is == nil || is.ID == "" {
-		return nil, fmt.Errorf("linear: Issue delivery %s has no data.id: %w", deliveryID, glassbox.ErrMalformed)
+		return nil, fmt.Errorf("linear: Issue delivery has no data.id: %w", glassbox.ErrMalformed)
 	}
 	teamKey := ""
 	if is.Team != nil {
@@ -154,11 +164,20 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	if !takes(b, is.TeamID, teamKey, p.OrganizationID) {
 		return nil, nil
 	}
+	// The issue as of its updatedAt is what the delivery reports: a retry, a replay (whatever its unsigned
+	// Linear-Delivery) and the same change sent by a team's and the workspace's webhooks are one event.
+	actionID := deliveryID
+	if !is.UpdatedAt.IsZero() {
+		actionID = is.ID + "@" + is.UpdatedAt.UTC().Format(time.RFC3339Nano)
+	}
+	if actionID == "" {
+		return nil, fmt.Errorf("linear: Issue delivery has neither data.updatedAt nor %s: %w", DeliveryHeader, glassbox.ErrMalformed)
+	}
 	e := glassbox.Event{
-		ID:              glassbox.EventID(Name, deliveryID),
+		ID:              glassbox.EventID(Name, actionID),
 		BindingID:       b.ID,
 		Provider:        Name,
-		ProviderEventID: deliveryID,
+		ProviderEventID: actionID,
 		ProviderType:    p.Type + "." + p.Action,
 		TaskID:          is.ID,
 		Title:           is.Title,

@@ -72,11 +72,14 @@ func TestVerify(t *testing.T) {
 		wantErr  bool
 	}{
 		{"OK", body, vectorSig, vectorSecret, vectorSent.Add(800 * time.Millisecond), false},
-		{"OKAtTheEdge", body, vectorSig, vectorSecret, vectorSent.Add(linear.MaxSkew), false},
-		{"OKClockBehind", body, vectorSig, vectorSecret, vectorSent.Add(-30 * time.Second), false},
-		{"ErrStale", body, vectorSig, vectorSecret, vectorSent.Add(linear.MaxSkew + time.Millisecond), true},
+		{"OKOurClockBehind", body, vectorSig, vectorSecret, vectorSent.Add(-linear.MaxSkew), false},
+		// Linear retries after 1 minute, 1 hour and 6 hours, possibly with the first attempt's stamp.
+		{"OKFirstRetry", body, vectorSig, vectorSecret, vectorSent.Add(61 * time.Second), false},
+		{"OKLastRetry", body, vectorSig, vectorSecret, vectorSent.Add(7*time.Hour + 2*time.Minute), false},
+		{"OKAtTheEdge", body, vectorSig, vectorSecret, vectorSent.Add(linear.MaxRetryAge), false},
+		{"ErrOlderThanAnyRetry", body, vectorSig, vectorSecret, vectorSent.Add(linear.MaxRetryAge + time.Millisecond), true},
 		{"ErrReplayedNextDay", body, vectorSig, vectorSecret, vectorSent.Add(24 * time.Hour), true},
-		{"ErrFromTheFuture", body, vectorSig, vectorSecret, vectorSent.Add(-2 * time.Minute), true},
+		{"ErrFromTheFuture", body, vectorSig, vectorSecret, vectorSent.Add(-linear.MaxSkew - time.Millisecond), true},
 		{"ErrForged", body, strings.Repeat("0", 64), vectorSecret, vectorSent, true},
 		{"ErrWrongSecret", body, vectorSig, "another-secret", vectorSent, true},
 		{"ErrBodyChanged", append(append([]byte{}, body...), ' '), vectorSig, vectorSecret, vectorSent, true},
@@ -99,30 +102,37 @@ func TestVerify(t *testing.T) {
 
 func TestParse(t *testing.T) {
 	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339Nano, s); return v }
+	const issue = "4c1e2f3a-5b6c-4d7e-8f90-a1b2c3d4e5f6"
 	base := glassbox.Event{
-		ID: "linear:" + deliveryID, ProviderEventID: deliveryID,
-		TaskID: "4c1e2f3a-5b6c-4d7e-8f90-a1b2c3d4e5f6", Title: "Landing page for spring campaign",
+		TaskID: issue, Title: "Landing page for spring campaign",
 		URL: "https://linear.app/acme/issue/MKT-42/landing-page-for-spring-campaign",
 	}
-	with := func(f func(e *glassbox.Event)) []glassbox.Event { e := base; f(&e); return []glassbox.Event{e} }
+	// The event id is the issue as of its updatedAt.
+	with := func(updatedAt string, f func(e *glassbox.Event)) []glassbox.Event {
+		e := base
+		e.ProviderEventID = issue + "@" + updatedAt
+		e.ID = "linear:" + e.ProviderEventID
+		f(&e)
+		return []glassbox.Event{e}
+	}
 	tests := []struct {
 		file string
 		want []glassbox.Event
 	}{
-		{"linear-issue-created.json", with(func(e *glassbox.Event) {
+		{"linear-issue-created.json", with("2025-05-22T07:03:10.004Z", func(e *glassbox.Event) {
 			e.Kind, e.ProviderType = glassbox.EventTaskCreated, "Issue.create"
 			e.ListID, e.ListName, e.Status = "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e", "Todo", glassbox.StatusTodo
 			e.Actor, e.OccurredAt = "Anna Smirnova", at("2025-05-22T07:03:10.004Z")
 		})},
 		// Done by the state's type: the map does not name "Done". The state left is named by id, which the map
 		// knows.
-		{"linear-issue-state-done.json", with(func(e *glassbox.Event) {
+		{"linear-issue-state-done.json", with("2025-05-24T09:41:22.512Z", func(e *glassbox.Event) {
 			e.Kind, e.ProviderType = glassbox.EventTaskMoved, "Issue.update"
 			e.ListID, e.ListName, e.Status = "a7b8c9d0-e1f2-4a3b-8c4d-5e6f7a8b9c0d", "Done", glassbox.StatusDone
 			e.PrevListID, e.PrevStatus = "c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f", glassbox.StatusInProgress
 			e.Actor, e.OccurredAt = "Ivan Petrov", at("2025-05-24T09:41:22.512Z")
 		})},
-		{"linear-issue-renamed.json", with(func(e *glassbox.Event) {
+		{"linear-issue-renamed.json", with("2025-05-23T12:00:00Z", func(e *glassbox.Event) {
 			e.Kind, e.ProviderType = glassbox.EventTaskUpdated, "Issue.update"
 			e.Actor, e.OccurredAt = "Ivan Petrov", at("2025-05-23T12:00:00Z")
 		})},
@@ -220,7 +230,7 @@ func TestParseRejectsAndIgnores(t *testing.T) {
 		noDelivery bool
 		malformed  bool
 	}{
-		{"NoDeliveryHeader", `{"action":"create","type":"Issue","data":{"id":"i"}}`, true, true},
+		{"NoUpdatedAtNorDeliveryHeader", `{"action":"create","type":"Issue","data":{"id":"i"}}`, true, true},
 		{"TruncatedJSON", `{"action":"update","type":"Issue","data":{"id"`, false, true},
 		{"NotJSON", `hello`, false, true},
 		{"NoActionOrType", `{"data":{"id":"i"}}`, false, true},
@@ -315,8 +325,8 @@ var demoBinding = glassbox.Binding{
 const demoSecret = "lin_wh_demo_secret"
 
 // TestSampleEvents keeps events/ingest-linear-*.json honest: signed for the demo binding (at their
-// webhookTimestamp; make demo signs them again when it sends them, Linear's window being a minute), and parsed
-// to what events/README.md says.
+// webhookTimestamp; make demo stamps and signs them again when it sends them), and parsed to what
+// events/README.md says.
 func TestSampleEvents(t *testing.T) {
 	tests := []struct {
 		file       string
@@ -376,9 +386,41 @@ func TestSampleEvents(t *testing.T) {
 				}
 				return
 			}
-			if len(evs) != 1 || evs[0].Kind != tt.wantKind || evs[0].Status != tt.wantStatus || evs[0].ID != "linear:"+h.Get(linear.DeliveryHeader) {
+			if len(evs) != 1 || evs[0].Kind != tt.wantKind || evs[0].Status != tt.wantStatus || !strings.HasPrefix(evs[0].ID, "linear:4c1e2f3a-5b6c-4d7e-8f90-a1b2c3d4e5f6@") {
 				t.Fatalf("got %+v, want one %s event with status %s", evs, tt.wantKind, tt.wantStatus)
 			}
 		})
+	}
+}
+
+// TestRetriesAndReplaysAreOneEvent: the event id comes from the signed body, so a retry, a replay under another
+// Linear-Delivery, and the same change from a second webhook are one event; a later change is another.
+func TestRetriesAndReplaysAreOneEvent(t *testing.T) {
+	body := mustRead(t, "linear-issue-state-done.json")
+	first, err := linear.New().Parse(delivery(body, "", vectorSent), binding)
+	if err != nil || len(first) != 1 {
+		t.Fatalf("Parse = %+v, %v", first, err)
+	}
+	replay := delivery(body, "", vectorSent.Add(time.Hour))
+	replay.Header.Set(linear.DeliveryHeader, "another-delivery-id")
+	var other map[string]any
+	if err := json.Unmarshal(body, &other); err != nil {
+		t.Fatal(err)
+	}
+	other["webhookId"], other["webhookTimestamp"] = "a-second-webhook", 1716543690000
+	otherBody, _ := json.Marshal(other)
+	later := strings.Replace(string(body), `"updatedAt": "2025-05-24T09:41:22.512Z"`, `"updatedAt": "2025-05-24T10:00:00.000Z"`, 1)
+	for name, d := range map[string]glassbox.Delivery{
+		"replay":        replay,
+		"secondWebhook": delivery(otherBody, "", vectorSent),
+	} {
+		again, err := linear.New().Parse(d, binding)
+		if err != nil || len(again) != 1 || again[0].ID != first[0].ID {
+			t.Errorf("%s: %+v, %v; want the id %s", name, again, err, first[0].ID)
+		}
+	}
+	next, err := linear.New().Parse(delivery([]byte(later), "", vectorSent), binding)
+	if err != nil || len(next) != 1 || next[0].ID == first[0].ID {
+		t.Errorf("a later change: %+v, %v; want another id than %s", next, err, first[0].ID)
 	}
 }
