@@ -111,16 +111,15 @@ type payload struct {
 	URL            string    `json:"url"`
 	OrganizationID string    `json:"organizationId"`
 	Data           *struct {
-		ID         string    `json:"id"`
-		Identifier string    `json:"identifier"`
-		Title      string    `json:"title"`
-		URL        string    `json:"url"`
-		CreatedAt  time.Time `json:"createdAt"`
-		UpdatedAt  time.Time `json:"updatedAt"`
-		TeamID     string    `json:"teamId"`
-		StateID    string    `json:"stateId"`
-		State      *state    `json:"state"`
-		Team       *struct {
+		ID        string    `json:"id"`
+		Title     string    `json:"title"`
+		URL       string    `json:"url"`
+		CreatedAt time.Time `json:"createdAt"`
+		UpdatedAt time.Time `json:"updatedAt"`
+		TeamID    string    `json:"teamId"`
+		StateID   string    `json:"stateId"`
+		State     *state    `json:"state"`
+		Team      *struct {
 			Key string `json:"key"`
 		} `json:"team"`
 	} `json:"data"`
