@@ -11,13 +11,16 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/glassbox-oss/glassbox/shared/generichook"
 	"github.com/glassbox-oss/glassbox/shared/hubspot"
+	"github.com/glassbox-oss/glassbox/shared/linear"
 )
 
 // demoReminderTime is ten days after now, moved to the next weekday, at 11:00 in Moscow: past the due date of
@@ -40,6 +43,11 @@ func demoReminderTime(now time.Time) time.Time {
 // confirms it; Kaiten delivers twice; the card's creation arrives late and tells nobody anything; a comment is
 // ignored; a wrong token is refused); a Jira issue and a ClickUp task are created and done (each done delivered
 // twice), a comment is ignored and a forged delivery refused.
+// GitHub then answers its ping, opens and closes an issue (the client is told once, though the close is
+// delivered twice and the board's workflow moves the issue to Done as well), ignores a comment and refuses a
+// forged delivery. Linear creates an issue and completes it (the client is told once, though it is delivered
+// twice), ignores a comment and refuses a forged delivery. The generic hook reports a task new, then done (sent
+// twice: told once), ignores a report of another project and refuses a forged one.
 var demoOrder = []string{
 	"ingest-trello-head-check.json",
 	"ingest-trello-created.json",
@@ -87,16 +95,63 @@ var demoOrder = []string{
 	"ingest-asana-comment-ignored.json",
 	"ingest-asana-heartbeat.json",
 	"ingest-asana-forged.json",
+	"ingest-github-ping.json",
+	"ingest-github-created.json",
+	"ingest-github-done.json",
+	"ingest-github-done.json",
+	"ingest-github-board-done.json",
+	"ingest-github-comment-ignored.json",
+	"ingest-github-forged.json",
+	"ingest-linear-created.json",
+	"ingest-linear-done.json",
+	"ingest-linear-done.json",
+	"ingest-linear-comment-ignored.json",
+	"ingest-linear-forged.json",
+	"ingest-hook-created.json",
+	"ingest-hook-done.json",
+	"ingest-hook-done.json",
+	"ingest-hook-other-project-ignored.json",
+	"ingest-hook-forged.json",
 }
 
-// resign refreshes the timestamp and signature of a HubSpot sample that was signed with the demo binding's
-// client secret. HubSpot signatures are valid for five minutes, so the demo signs those samples again at the time
-// it sends them; a sample not signed with that secret (the forged one) is sent as it is.
+// resign refreshes the timestamp and signature of a sample whose provider signs the time it sends (HubSpot,
+// Linear, the generic hook): those signatures hold for minutes only, so the demo signs the samples again at the
+// time it sends them. A sample not signed with the demo binding's secret (a forged one) is sent as it is.
 func resign(req *events.APIGatewayV2HTTPRequest, now time.Time) {
-	secret := demoSecrets["/glassbox/hubspot/demo-hubspot"]
-	if req.PathParameters["provider"] != "hubspot" {
+	switch req.PathParameters["provider"] {
+	case "hubspot":
+		resignHubSpot(req, now)
+	case "linear":
+		resignLinear(req, now)
+	case "hook":
+		resignHook(req, now)
+	}
+}
+
+func resignHook(req *events.APIGatewayV2HTTPRequest, now time.Time) {
+	secret := demoSecrets["/glassbox/hook/demo-hook"]
+	ts, err := strconv.ParseInt(req.Headers["x-glassbox-timestamp"], 10, 64)
+	if err != nil || generichook.Sign(secret, ts, []byte(req.Body)) != req.Headers["x-glassbox-signature"] {
 		return
 	}
+	req.Headers["x-glassbox-timestamp"] = strconv.FormatInt(now.Unix(), 10)
+	req.Headers["x-glassbox-signature"] = generichook.Sign(secret, now.Unix(), []byte(req.Body))
+}
+
+// linearTimestamp is the signed time in a Linear body.
+var linearTimestamp = regexp.MustCompile(`"webhookTimestamp":\d+`)
+
+func resignLinear(req *events.APIGatewayV2HTTPRequest, now time.Time) {
+	secret := demoSecrets["/glassbox/linear/demo-linear"]
+	if linear.Sign(secret, []byte(req.Body)) != req.Headers["linear-signature"] {
+		return
+	}
+	req.Body = linearTimestamp.ReplaceAllString(req.Body, `"webhookTimestamp":`+strconv.FormatInt(now.UnixMilli(), 10))
+	req.Headers["linear-signature"] = linear.Sign(secret, []byte(req.Body))
+}
+
+func resignHubSpot(req *events.APIGatewayV2HTTPRequest, now time.Time) {
+	secret := demoSecrets["/glassbox/hubspot/demo-hubspot"]
 	ts, err := strconv.ParseInt(req.Headers["x-hubspot-request-timestamp"], 10, 64)
 	uri := "https://demo.glassbox.example" + req.RawPath
 	if err != nil || hubspot.Sign(secret, req.RequestContext.HTTP.Method, uri, []byte(req.Body), ts) != req.Headers["x-hubspot-signature-v3"] {

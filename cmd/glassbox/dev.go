@@ -11,7 +11,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/agencyfile"
@@ -52,6 +54,9 @@ var (
 	demoAsanaTodo []byte
 )
 
+//go:embed demo/github-graphql-node-response.json
+var demoGitHubNode []byte
+
 // The demo bindings' webhook secrets, which the signed samples in events/ were signed with, and the key that
 // signs payment and download links. Only glassbox dev uses them; a deployment keeps its own in SSM.
 var demoSecrets = map[string]string{
@@ -67,7 +72,11 @@ var demoSecrets = map[string]string{
 	"/glassbox/kaiten/demo-kaiten":       "9c2f6a1e5b8d47f3a0c4e7b1d9f2a6c3e8b5d0f7a2c9e4b1f6d3a8c5e0b7f2a9",
 	demoKaitenAPIParam:                   demoKaitenAPIToken,
 	// Asana's webhook secret is not here: its handshake hands it over (events/ingest-asana-handshake.json).
-	demoAsanaAPIParam: demoAsanaToken,
+	demoAsanaAPIParam:                    demoAsanaToken,
+	"/glassbox/github/demo-github":       "demo-github-webhook-secret",
+	"/glassbox/github/demo-github-token": "demo-github-token",
+	"/glassbox/linear/demo-linear":       "lin_wh_demo_secret",
+	"/glassbox/hook/demo-hook":           "demo-hook-secret",
 }
 
 const (
@@ -202,6 +211,11 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	})
 	serveFakeClickUp(mux)
 	mux.HandleFunc("GET "+demoAsanaAPIPath+"/tasks/{gid}", serveDemoAsanaTask)
+	// GitHub's GraphQL API, as the demo binding's api_url names it: every node is the demo issue.
+	mux.HandleFunc("POST /fake/github/graphql", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(demoGitHubNode)
+	})
 	d := &devServer{store: store, mux: mux, links: docLinks, proc: proc, logger: logger}
 	d.remind = func(now time.Time) *remind.Reminder {
 		return remind.New(store, pipeline.Senders(mailer, nil), docLinks, fixedClock{now}, 0, logger)
@@ -258,14 +272,44 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	return d, nil
 }
 
-// setBaseURL tells the server where it is reachable, for the links in emails and the stand-in APIs (Bitrix24's
-// through its secret, the trackers' through their bindings' api_url).
+// setBaseURL tells the server where it is reachable, for the links in emails and the fake provider APIs.
 func (d *devServer) setBaseURL(ctx context.Context, base string) error {
 	d.links.PublicBaseURL = base
-	if err := pointFakeAPIsAt(ctx, d.store, base); err != nil {
+	if err := d.store.PutSecret(ctx, demoBitrixAPIParam, base+"/fake/bitrix24/rest/1/demo/"); err != nil {
 		return err
 	}
-	return d.store.PutSecret(ctx, demoBitrixAPIParam, base+"/fake/bitrix24/rest/1/demo/")
+	return d.pointFakeAPIs(ctx, base)
+}
+
+// pointFakeAPIs points bindings whose api_url is one of this server's stand-ins (a loopback address, path
+// /fake/...) at the address the server listens on now, which --addr and tests choose.
+func (d *devServer) pointFakeAPIs(ctx context.Context, base string) error {
+	cfg, err := d.store.Config(ctx)
+	if errors.Is(err, glassbox.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	changed := false
+	for i, b := range cfg.Bindings {
+		u, err := url.Parse(b.APIURL)
+		if err != nil || !strings.HasPrefix(u.Path, "/fake/") || !isLoopback(u.Hostname()) {
+			continue
+		}
+		if to := base + u.Path; to != b.APIURL {
+			cfg.Bindings[i].APIURL, changed = to, true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	return d.store.PutConfig(ctx, cfg)
+}
+
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 // demoKaitenCardID is the card of the Kaiten samples in events/, which the stand-in Kaiten API knows.

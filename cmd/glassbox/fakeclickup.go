@@ -1,13 +1,8 @@
 package main
 
 import (
-	"context"
 	_ "embed"
 	"net/http"
-	"net/url"
-	"strings"
-
-	"github.com/glassbox-oss/glassbox/shared/localstore"
 )
 
 //go:embed demo/clickup-task-get-response.json
@@ -37,27 +32,4 @@ func serveFakeClickUp(mux *http.ServeMux) {
 			_, _ = w.Write(demoClickUpTask)
 		}
 	})
-}
-
-// pointFakeAPIsAt points the bindings whose api_url is one of glassbox dev's stand-ins (a path under /fake/)
-// at this server, base: the demo agency names the default address, and the server may listen elsewhere.
-func pointFakeAPIsAt(ctx context.Context, store *localstore.Store, base string) error {
-	cfg, err := store.Config(ctx)
-	if err != nil {
-		return err
-	}
-	changed := false
-	for i, b := range cfg.Bindings {
-		u, err := url.Parse(b.APIURL)
-		if b.APIURL == "" || err != nil || !strings.HasPrefix(u.Path, "/fake/") {
-			continue
-		}
-		if moved := strings.TrimRight(base, "/") + u.Path; moved != b.APIURL {
-			cfg.Bindings[i].APIURL, changed = moved, true
-		}
-	}
-	if !changed {
-		return nil
-	}
-	return store.PutConfig(ctx, cfg)
 }

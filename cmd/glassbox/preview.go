@@ -99,10 +99,15 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer store.Close()
-	// A stand-in for the APIs that read events back: Bitrix24's crm.deal.get, Kaiten's GET /cards/{id} and
-	// Asana's GET /tasks/{gid} (the Kaiten and Asana bindings are pointed at it).
+	// Stand-ins of the providers' APIs, so a preview reads back without calling out: Bitrix24's crm.deal.get
+	// through the api_param URL; GitHub's GraphQL, Kaiten's GET /cards/{id} and Asana's GET /tasks/{gid} through
+	// the bindings' api_url, pointed here.
 	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
+		case r.URL.Path == "/fake/github/graphql":
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(demoGitHubNode)
+			return
 		case strings.Contains(r.URL.Path, "/cards/"):
 			http.ServeFile(w, r, *kaitenCard)
 			return
@@ -113,13 +118,15 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		http.ServeFile(w, r, *bitrixDeal)
 	}))
 	defer fake.Close()
-	// Kaiten and Asana read back from the binding's api_url, not from a secret: point them at the stand-in.
-	for i := range cfg.Bindings {
-		switch cfg.Bindings[i].Provider {
-		case kaiten.Name:
+	cfg.Bindings = append([]glassbox.Binding(nil), cfg.Bindings...)
+	for i, cb := range cfg.Bindings {
+		switch {
+		case cb.Provider == kaiten.Name:
 			cfg.Bindings[i].APIURL = fake.URL + "/api/latest"
-		case asana.Name:
+		case cb.Provider == asana.Name:
 			cfg.Bindings[i].APIURL = fake.URL
+		case cb.Provider == b.Provider && cb.ID == b.ID:
+			cfg.Bindings[i].APIURL = fake.URL + "/fake/" + b.Provider
 		}
 	}
 	if err := store.PutConfig(ctx, cfg); err != nil {

@@ -7,11 +7,14 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/asana"
 	"github.com/glassbox-oss/glassbox/shared/bitrix24"
 	"github.com/glassbox-oss/glassbox/shared/clickup"
+	"github.com/glassbox-oss/glassbox/shared/generichook"
+	"github.com/glassbox-oss/glassbox/shared/github"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/hubspot"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
 	"github.com/glassbox-oss/glassbox/shared/jira"
 	"github.com/glassbox-oss/glassbox/shared/kaiten"
+	"github.com/glassbox-oss/glassbox/shared/linear"
 	"github.com/glassbox-oss/glassbox/shared/pipedrive"
 	"github.com/glassbox-oss/glassbox/shared/trello"
 )
@@ -30,6 +33,9 @@ func All() []ingest.Provider {
 		jira.New(),
 		clickup.New(),
 		asana.New(),
+		github.New(),
+		linear.New(),
+		generichook.New(),
 	}
 }
 

@@ -1,0 +1,344 @@
+package generichook_test
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/generichook"
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/providertest"
+)
+
+// Vector computed with openssl over the exact bytes of testdata/hook-done.json:
+//
+//	printf '%s' "1796119200." | cat - hook-done.json | openssl dgst -sha256 -hmac hook-secret-123 -r
+const (
+	vectorSecret = "hook-secret-123"
+	vectorTS     = int64(1796119200)
+	vectorSig    = "sha256=75ec31bccf454c8224614a4ae3cb1a2d9bebedd6aebfbc820a659e6049d9b4da"
+)
+
+var vectorSent = time.Unix(vectorTS, 0).UTC()
+
+var binding = glassbox.Binding{
+	ID: "bridge", ProjectID: "spring", Provider: "hook", ExternalID: "site",
+	StatusMap: map[glassbox.TaskStatus][]string{
+		glassbox.StatusTodo:       {"Новая"},
+		glassbox.StatusInProgress: {"В работе"},
+		glassbox.StatusDone:       {"готово"},
+	},
+}
+
+func mustRead(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func delivery(body []byte, ts, sig string, receivedAt time.Time) glassbox.Delivery {
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	if ts != "" {
+		h.Set(generichook.TimestampHeader, ts)
+	}
+	if sig != "" {
+		h.Set(generichook.SignatureHeader, sig)
+	}
+	return glassbox.Delivery{Method: "POST", Header: h, Body: body, ReceivedAt: receivedAt}
+}
+
+func TestSignMatchesVector(t *testing.T) {
+	if got := generichook.Sign(vectorSecret, vectorTS, mustRead(t, "hook-done.json")); got != vectorSig {
+		t.Fatalf("Sign = %q, want %q", got, vectorSig)
+	}
+}
+
+func TestVerify(t *testing.T) {
+	body := mustRead(t, "hook-done.json")
+	ts := strconv.FormatInt(vectorTS, 10)
+	tests := []struct {
+		name     string
+		body     []byte
+		ts, sig  string
+		secret   string
+		received time.Time
+		wantErr  bool
+	}{
+		{"OK", body, ts, vectorSig, vectorSecret, vectorSent.Add(2 * time.Second), false},
+		{"OKAtTheEdge", body, ts, vectorSig, vectorSecret, vectorSent.Add(generichook.MaxSkew), false},
+		{"OKCallerClockAhead", body, ts, vectorSig, vectorSecret, vectorSent.Add(-4 * time.Minute), false},
+		{"ErrStale", body, ts, vectorSig, vectorSecret, vectorSent.Add(generichook.MaxSkew + time.Second), true},
+		{"ErrFromTheFuture", body, ts, vectorSig, vectorSecret, vectorSent.Add(-6 * time.Minute), true},
+		{"ErrTimestampChanged", body, strconv.FormatInt(vectorTS+1, 10), vectorSig, vectorSecret, vectorSent, true},
+		{"ErrTimestampInMilliseconds", body, ts + "000", vectorSig, vectorSecret, vectorSent, true},
+		{"ErrForged", body, ts, "sha256=" + strings.Repeat("0", 64), vectorSecret, vectorSent, true},
+		{"ErrWrongSecret", body, ts, vectorSig, "another", vectorSent, true},
+		{"ErrBodyChanged", append(append([]byte{}, body...), ' '), ts, vectorSig, vectorSecret, vectorSent, true},
+		{"ErrNoTimestamp", body, "", vectorSig, vectorSecret, vectorSent, true},
+		{"ErrNoSignature", body, ts, "", vectorSecret, vectorSent, true},
+		{"ErrBareHex", body, ts, strings.TrimPrefix(vectorSig, "sha256="), vectorSecret, vectorSent, true},
+		{"ErrNotHex", body, ts, "sha256=xyz", vectorSecret, vectorSent, true},
+		{"ErrTimestampNotANumber", body, "yesterday", vectorSig, vectorSecret, vectorSent, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := generichook.New().Verify(delivery(tt.body, tt.ts, tt.sig, tt.received), tt.secret)
+			if tt.wantErr != (err != nil) {
+				t.Fatalf("Verify error = %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
+				t.Fatalf("Verify error %v is not ErrBadSignature", err)
+			}
+		})
+	}
+}
+
+func TestParse(t *testing.T) {
+	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v.UTC() }
+	tests := []struct {
+		file string
+		want []glassbox.Event
+	}{
+		{"hook-done.json", []glassbox.Event{{
+			ID: "hook:bridge:tracker-4711-status-3", ProviderEventID: "tracker-4711-status-3", ProviderType: "status",
+			Kind: glassbox.EventTaskMoved, TaskID: "4711", Title: "Logo redesign", URL: "https://tracker.example/tasks/4711",
+			ListName: "Готово", Status: glassbox.StatusDone, Actor: "Ivan Petrov", OccurredAt: at("2026-12-01T07:00:00Z"),
+		}}},
+		{"hook-new.json", []glassbox.Event{{
+			ID: "hook:bridge:tracker-4711-status-1", ProviderEventID: "tracker-4711-status-1", ProviderType: "status",
+			Kind: glassbox.EventTaskMoved, TaskID: "4711", Title: "Logo redesign", URL: "https://tracker.example/tasks/4711",
+			ListName: "Новая", Status: glassbox.StatusTodo, Actor: "Anna Smirnova", OccurredAt: at("2026-11-28T09:15:00Z"),
+		}}},
+		// Another project of the calling system: not this binding's.
+		{"hook-other-project.json", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			d := delivery(mustRead(t, tt.file), "", "", vectorSent)
+			got, err := providertest.Accepted(generichook.New(), d, binding)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range tt.want {
+				w := &tt.want[i]
+				w.ProjectID, w.BindingID, w.Provider, w.ReceivedAt = "spring", "bridge", "hook", d.ReceivedAt
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d events %+v, want %d", len(got), got, len(tt.want))
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("event %d:\n got %+v\nwant %+v", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+// TestStatus: the map wins (ignoring case); Glassbox's own status names work without a map entry; other names
+// have no status.
+func TestStatus(t *testing.T) {
+	b := binding
+	b.StatusMap = map[glassbox.TaskStatus][]string{glassbox.StatusReview: {"Done"}, glassbox.StatusDone: {"Closed"}}
+	for _, tt := range []struct {
+		name string
+		want glassbox.TaskStatus
+	}{
+		{"done", glassbox.StatusReview}, {"CLOSED", glassbox.StatusDone}, {"blocked", glassbox.StatusBlocked},
+		{"in_progress", glassbox.StatusInProgress}, {"Waiting", glassbox.StatusUnknown},
+	} {
+		if got := generichook.Status(b, tt.name); got != tt.want {
+			t.Errorf("Status(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestParseRejects(t *testing.T) {
+	valid := map[string]any{
+		"event_id": "e1", "task_id": "t1", "title": "T", "status": "done",
+		"url": "https://tracker.example/t1", "occurred_at": "2026-12-01T10:00:00Z",
+	}
+	with := func(k string, v any) string {
+		m := map[string]any{}
+		for key, val := range valid {
+			m[key] = val
+		}
+		if v == nil {
+			delete(m, k)
+		} else {
+			m[k] = v
+		}
+		b, _ := json.Marshal(m)
+		return string(b)
+	}
+	tests := []struct{ name, body, says string }{
+		{"NotJSON", `status=done`, "not a JSON report"},
+		{"Array", `[{"event_id":"e1"}]`, "not a JSON report"},
+		{"NoEventID", with("event_id", nil), "missing event_id"},
+		{"NoTaskID", with("task_id", ""), "missing task_id"},
+		{"NoTitle", with("title", " "), "missing title"},
+		{"NoStatus", with("status", nil), "missing status"},
+		{"NoURL", with("url", nil), "missing url"},
+		{"NoOccurredAt", with("occurred_at", nil), "missing occurred_at"},
+		{"NumberForTaskID", with("task_id", 4711), "not a JSON report"},
+		{"JavascriptURL", with("url", "javascript:alert(1)"), "not an http(s) URL"},
+		{"RelativeURL", with("url", "/tasks/1"), "not an http(s) URL"},
+		{"DateOnly", with("occurred_at", "2026-12-01"), "not an RFC 3339 time"},
+		{"UnixTime", with("occurred_at", "1796119200"), "not an RFC 3339 time"},
+		{"LongEventID", with("event_id", strings.Repeat("e", 201)), "at most 200 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := generichook.New().Parse(delivery([]byte(tt.body), "", "", vectorSent), binding)
+			if !errors.Is(err, glassbox.ErrMalformed) || !strings.Contains(err.Error(), tt.says) {
+				t.Fatalf("Parse error = %v, want ErrMalformed saying %q", err, tt.says)
+			}
+		})
+	}
+	// A report without project is every binding's; extra fields are allowed (bridges add their own).
+	got, err := generichook.New().Parse(delivery([]byte(with("zap_meta", map[string]any{"id": 1})), "", "", vectorSent), binding)
+	if err != nil || len(got) != 1 || got[0].Status != glassbox.StatusDone {
+		t.Fatalf("Parse = %+v, %v", got, err)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"hook-done.json", "hook-new.json", "hook-other-project.json"} {
+		f.Add(mustRead(f, name))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		d := delivery(body, strconv.FormatInt(vectorTS, 10), generichook.Sign(vectorSecret, vectorTS, body), vectorSent)
+		if err := generichook.New().Verify(d, vectorSecret); err != nil {
+			t.Fatalf("a body signed right failed: %v", err)
+		}
+		events, err := providertest.Accepted(generichook.New(), d, binding)
+		if err != nil && !errors.Is(err, glassbox.ErrMalformed) {
+			t.Fatalf("unexpected error kind: %v", err)
+		}
+		for _, e := range events {
+			if e.ID == "" || e.TaskID == "" || e.Kind == "" || e.OccurredAt.IsZero() {
+				t.Fatalf("event missing identity: %+v", e)
+			}
+		}
+	})
+}
+
+func BenchmarkVerifyAndParse(b *testing.B) {
+	d := delivery(mustRead(b, "hook-done.json"), strconv.FormatInt(vectorTS, 10), vectorSig, vectorSent.Add(time.Second))
+	p := generichook.New()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := p.Verify(d, vectorSecret); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := providertest.Accepted(p, d, binding); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// apiRequest is the part of an API Gateway HTTP API event (events/*.json) a provider sees.
+type apiRequest struct {
+	RawPath string            `json:"rawPath"`
+	Headers map[string]string `json:"headers"`
+	Body    string            `json:"body"`
+}
+
+// The demo binding of cmd/glassbox/demo/agency.yaml, which events/ingest-hook-*.json are made for.
+var demoBinding = glassbox.Binding{
+	ID: "demo-hook", ProjectID: "romashka-site", Provider: "hook", ExternalID: "SITE",
+	StatusMap: map[glassbox.TaskStatus][]string{
+		glassbox.StatusTodo: {"Новая"}, glassbox.StatusInProgress: {"В работе"}, glassbox.StatusDone: {"Готово"},
+	},
+}
+
+const demoSecret = "demo-hook-secret"
+
+// TestSampleEvents keeps events/ingest-hook-*.json honest: signed for the demo binding (at their timestamp;
+// make demo signs them again when it sends them), and parsed to what events/README.md says.
+func TestSampleEvents(t *testing.T) {
+	tests := []struct {
+		file       string
+		wantVerify bool
+		wantStatus glassbox.TaskStatus // "" for an ignored report
+	}{
+		{"ingest-hook-created.json", true, glassbox.StatusTodo},
+		{"ingest-hook-done.json", true, glassbox.StatusDone},
+		{"ingest-hook-other-project-ignored.json", true, ""},
+		{"ingest-hook-forged.json", false, ""},
+	}
+	files, _ := filepath.Glob(filepath.Join("..", "..", "events", "ingest-hook-*.json"))
+	if len(files) != len(tests) {
+		t.Errorf("%d samples in events/, %d in this table: add the new ones", len(files), len(tests))
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join("..", "..", "events", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var req apiRequest
+			if err := json.Unmarshal(raw, &req); err != nil {
+				t.Fatal(err)
+			}
+			if req.RawPath != "/hooks/hook/demo-hook" {
+				t.Fatalf("rawPath = %q", req.RawPath)
+			}
+			h := http.Header{}
+			for k, v := range req.Headers {
+				h.Set(k, v)
+			}
+			ts, err := strconv.ParseInt(h.Get(generichook.TimestampHeader), 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := glassbox.Delivery{Method: "POST", Header: h, Body: []byte(req.Body), ReceivedAt: time.Unix(ts, 0).Add(time.Second).UTC()}
+			err = generichook.New().Verify(d, demoSecret)
+			if !tt.wantVerify {
+				if !errors.Is(err, glassbox.ErrBadSignature) {
+					t.Fatalf("Verify = %v, want ErrBadSignature", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Verify: %v (sign the sample again with generichook.Sign)", err)
+			}
+			evs, err := providertest.Accepted(generichook.New(), d, demoBinding)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantStatus == "" {
+				if len(evs) != 0 {
+					t.Fatalf("got %+v, want the report ignored", evs)
+				}
+				return
+			}
+			if len(evs) != 1 || evs[0].Status != tt.wantStatus || evs[0].TaskID != "4711" {
+				t.Fatalf("got %+v, want one event with status %s", evs, tt.wantStatus)
+			}
+		})
+	}
+}
+
+// TestEventIDsAreTheBindings: two systems bridged to two bindings may both number their reports from 1; one
+// must not be taken for a redelivery of the other.
+func TestEventIDsAreTheBindings(t *testing.T) {
+	other := binding
+	other.ID = "another-bridge"
+	d := delivery(mustRead(t, "hook-done.json"), "", "", vectorSent)
+	a, errA := generichook.New().Parse(d, binding)
+	b, errB := generichook.New().Parse(d, other)
+	if errA != nil || errB != nil || len(a) != 1 || len(b) != 1 || a[0].ID == b[0].ID {
+		t.Fatalf("ids %+v and %+v (%v, %v): want one event each, with different ids", a, b, errA, errB)
+	}
+}

@@ -1,0 +1,126 @@
+package github
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+)
+
+// DefaultAPIURL is GitHub's public API; a binding's api_url replaces it (GitHub Enterprise Server:
+// "https://github.example.com/api").
+const DefaultAPIURL = "https://api.github.com"
+
+// maxAnswerBytes is the largest API answer read; an issue's title and link are a few hundred bytes.
+const maxAnswerBytes = 1 << 20
+
+// nodeQuery reads what a notice needs of a board item's content: an issue, a pull request or a draft (which has
+// no page of its own, so no URL).
+const nodeQuery = `query($id: ID!) { node(id: $id) { __typename ` +
+	`... on Issue { title url } ... on PullRequest { title url } ... on DraftIssue { title } } }`
+
+// ReadBack completes a Projects (v2) event, which names its issue only by node id, with the issue's title and
+// link, through GitHub's GraphQL API at the binding's api_url (DefaultAPIURL when empty) with credential, a
+// token that may read the repository's issues (the binding's api_param). Events that already carry both, the
+// issues events, are returned as they are, without a call.
+//
+// An HTTP 404 or 410, or GraphQL's NOT_FOUND (the issue was deleted, or the token may not see it), is
+// glassbox.ErrNotFound. Anything else that fails is an error the caller retries. No error contains the token.
+func (p Provider) ReadBack(ctx context.Context, b glassbox.Binding, credential string, e glassbox.Event) (glassbox.Event, error) {
+	if e.Title != "" && e.URL != "" {
+		return e, nil
+	}
+	fail := func(format string, args ...any) (glassbox.Event, error) {
+		return e, fmt.Errorf("github: read node %q back: "+format, append([]any{e.TaskID}, args...)...)
+	}
+	base := strings.TrimRight(b.APIURL, "/")
+	if base == "" {
+		base = DefaultAPIURL
+	}
+	reqBody, _ := json.Marshal(map[string]any{"query": nodeQuery, "variables": map[string]string{"id": e.TaskID}})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/graphql", bytes.NewReader(reqBody))
+	if err != nil {
+		return fail("the API URL %q is not an http(s) URL", b.APIURL)
+	}
+	req.Header.Set("Authorization", "Bearer "+credential)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "glassbox")
+	hc := p.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the URL holds no secret, but keep errors alike with the other read-backs
+		}
+		return fail("%w", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
+	if err != nil {
+		return fail("read answer: %w", err)
+	}
+	switch {
+	case len(raw) > maxAnswerBytes:
+		return fail("answer over %d bytes", maxAnswerBytes)
+	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
+		return fail("HTTP %d: %w", resp.StatusCode, glassbox.ErrNotFound)
+	case resp.StatusCode != http.StatusOK:
+		return fail("HTTP %d", resp.StatusCode)
+	}
+	var answer struct {
+		Data *struct {
+			Node *struct {
+				Typename string `json:"__typename"`
+				Title    string `json:"title"`
+				URL      string `json:"url"`
+			} `json:"node"`
+		} `json:"data"`
+		Errors []struct {
+			Type    string `json:"type"`
+			Message string `json:"message"`
+		} `json:"errors"`
+	}
+	if err := json.Unmarshal(raw, &answer); err != nil {
+		return fail("the answer is not JSON: %v", err)
+	}
+	for _, ge := range answer.Errors {
+		if ge.Type == "NOT_FOUND" {
+			return fail("%s: %w", clip(ge.Message), glassbox.ErrNotFound)
+		}
+	}
+	if len(answer.Errors) > 0 {
+		return fail("%s %s", answer.Errors[0].Type, clip(answer.Errors[0].Message))
+	}
+	if answer.Data == nil {
+		return fail("the answer has no data")
+	}
+	n := answer.Data.Node
+	if n == nil {
+		return fail("no such node: %w", glassbox.ErrNotFound)
+	}
+	if e.Title == "" {
+		e.Title = n.Title
+	}
+	if e.URL == "" {
+		e.URL = n.URL
+	}
+	return e, nil
+}
+
+func clip(s string) string {
+	if len(s) > 200 {
+		return strings.ToValidUTF8(s[:200], "") + "…"
+	}
+	return s
+}

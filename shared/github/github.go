@@ -1,0 +1,340 @@
+// Package github verifies and parses GitHub webhook deliveries into provider-neutral task events: issues opened,
+// closed and reopened, and the Status field of a Projects (v2) board.
+//
+// A binding's external_id says whose deliveries it takes: a repository ("acme/site": that repository's issues),
+// a project's node id ("PVT_kwDO…": that board's items), or an organisation ("acme": every repository's issues
+// and every board's items). Deliveries about anything else are acknowledged and dropped, so one organisation
+// webhook cannot tell one client about another client's board.
+package github
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+)
+
+// Name is the provider's name in hook URLs and bindings.
+const Name = "github"
+
+// The headers GitHub sends with every delivery.
+const (
+	// SignatureHeader carries "sha256=" + hex(HMAC-SHA256(webhook secret, body)).
+	SignatureHeader = "X-Hub-Signature-256"
+	// EventHeader names the event ("issues", "projects_v2_item", "ping", ...); the body does not say it.
+	EventHeader = "X-GitHub-Event"
+	// DeliveryHeader is a GUID per delivery, kept when GitHub (or an admin) redelivers it: the dedup key.
+	DeliveryHeader = "X-GitHub-Delivery"
+)
+
+// StatusField is the Projects (v2) single-select field whose changes move tasks: the one every new project has.
+const StatusField = "Status"
+
+// The names an issue's state goes by in a status map. An issue closed for another reason than "completed"
+// (state_reason "not_planned", "duplicate") goes by that reason instead of "closed".
+const (
+	StateOpen   = "open"
+	StateClosed = "closed"
+)
+
+// Provider verifies and parses GitHub deliveries, and reads Projects (v2) items back through the GraphQL API.
+type Provider struct {
+	// HTTP makes the read-back calls.
+	HTTP *http.Client
+}
+
+// New returns the GitHub provider, whose API calls time out after 10 s.
+func New() Provider { return Provider{HTTP: &http.Client{Timeout: 10 * time.Second}} }
+
+// Info declares the provider to the registry. GitHub reads back: a Projects (v2) delivery names the item's
+// issue only by its node id, so its title and link are read through the API with the binding's api_param token.
+func (Provider) Info() glassbox.ProviderInfo {
+	return glassbox.ProviderInfo{Name: Name, Kind: glassbox.ProviderTracker, ReadsBack: true}
+}
+
+// Sign computes the X-Hub-Signature-256 value of a body.
+func Sign(secret string, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// Verify checks X-Hub-Signature-256 against the raw body (the form-encoded one too: GitHub signs what it
+// sends). GitHub signs its ping as well, so a wrong secret shows as 401 in the webhook's "Recent deliveries"
+// as soon as the hook is created.
+func (Provider) Verify(d glassbox.Delivery, secret string) error {
+	got := d.Header.Get(SignatureHeader)
+	if got == "" {
+		return fmt.Errorf("github: missing %s header (set the webhook's secret): %w", SignatureHeader, glassbox.ErrBadSignature)
+	}
+	hexSig, ok := strings.CutPrefix(got, "sha256=")
+	if !ok {
+		return fmt.Errorf("github: %s is not sha256=<hex>: %w", SignatureHeader, glassbox.ErrBadSignature)
+	}
+	sig, err := hex.DecodeString(hexSig)
+	if err != nil {
+		return fmt.Errorf("github: %s is not hex: %w", SignatureHeader, glassbox.ErrBadSignature)
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(d.Body)
+	if !hmac.Equal(sig, mac.Sum(nil)) {
+		return fmt.Errorf("github: signature does not match the body: %w", glassbox.ErrBadSignature)
+	}
+	return nil
+}
+
+type account struct {
+	Login string `json:"login"`
+}
+
+type issuesPayload struct {
+	Action string `json:"action"`
+	Issue  *struct {
+		NodeID      string     `json:"node_id"`
+		Title       string     `json:"title"`
+		HTMLURL     string     `json:"html_url"`
+		StateReason string     `json:"state_reason"`
+		CreatedAt   time.Time  `json:"created_at"`
+		UpdatedAt   time.Time  `json:"updated_at"`
+		ClosedAt    *time.Time `json:"closed_at"`
+	} `json:"issue"`
+	Changes struct {
+		Title *struct {
+			From string `json:"from"`
+		} `json:"title"`
+	} `json:"changes"`
+	Repository *struct {
+		FullName string  `json:"full_name"`
+		Owner    account `json:"owner"`
+	} `json:"repository"`
+	Organization *account `json:"organization"`
+	Sender       *account `json:"sender"`
+}
+
+type option struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type projectItemPayload struct {
+	Action string `json:"action"`
+	Item   *struct {
+		NodeID        string    `json:"node_id"`
+		ProjectNodeID string    `json:"project_node_id"`
+		ContentNodeID string    `json:"content_node_id"`
+		ContentType   string    `json:"content_type"`
+		UpdatedAt     time.Time `json:"updated_at"`
+	} `json:"projects_v2_item"`
+	Changes struct {
+		FieldValue *struct {
+			FieldName string `json:"field_name"`
+			FieldType string `json:"field_type"`
+			// From and To are option objects for a single-select field, and strings, numbers or null for
+			// others: decoded only once the field is known to be Status.
+			From json.RawMessage `json:"from"`
+			To   json.RawMessage `json:"to"`
+		} `json:"field_value"`
+	} `json:"changes"`
+	Organization *account `json:"organization"`
+	Sender       *account `json:"sender"`
+}
+
+// Parse turns a delivery into at most one task event for binding b. X-GitHub-Event decides what the body is:
+//   - issues opened → task_created; closed → task_moved to the closed state; reopened → task_moved back to
+//     open (it left "closed", so a done task's manager hears it was reopened); edited with a new title →
+//     task_updated. The state maps through the binding's status_map (keys "open", "closed", "not_planned");
+//     an issue closed as completed is done when the map does not name "closed".
+//   - projects_v2_item edited with a change of the Status field → task_moved from the old option to the new
+//     one, both through the status_map (keys: option names or ids); created → task_created. The delivery
+//     names the issue only by node id: React reads its title and link back (ReadBack).
+//
+// The task is the issue (its node id), whether a delivery comes from the repository or from a board, so both
+// tell the story of one task. PrevStatus is left empty, though the delivery names the state or option left:
+// closing an issue on a board sends two deliveries (issues closed, and the board's built-in workflow setting
+// Status to Done), each saying it left an open state. React then takes the stored status as the one left, so
+// whichever comes second finds the task done already and the client hears it once. ping and every other event or action yield no event and no error. A body that
+// is not the event's JSON is glassbox.ErrMalformed.
+func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event, error) {
+	event := d.Header.Get(EventHeader)
+	if event == "" {
+		return nil, fmt.Errorf("github: no %s header: %w", EventHeader, glassbox.ErrMalformed)
+	}
+	if event != "issues" && event != "projects_v2_item" {
+		return nil, nil // ping, issue_comment, push, ...: nothing to tell anyone
+	}
+	deliveryID := d.Header.Get(DeliveryHeader)
+	if deliveryID == "" {
+		return nil, fmt.Errorf("github: no %s header: %w", DeliveryHeader, glassbox.ErrMalformed)
+	}
+	body, err := payloadOf(d)
+	if err != nil {
+		return nil, err
+	}
+	e := glassbox.Event{
+		ID:              glassbox.EventID(Name, deliveryID),
+		BindingID:       b.ID,
+		Provider:        Name,
+		ProviderEventID: deliveryID,
+		ReceivedAt:      d.ReceivedAt.UTC(),
+	}
+	if event == "issues" {
+		return parseIssue(body, b, e)
+	}
+	return parseProjectItem(body, b, e)
+}
+
+func parseIssue(body []byte, b glassbox.Binding, e glassbox.Event) ([]glassbox.Event, error) {
+	var p issuesPayload
+	if err := json.Unmarshal(body, &p); err != nil {
+		return nil, fmt.Errorf("github: decode issues event: %v: %w", err, glassbox.ErrMalformed)
+	}
+	if p.Action == "" || p.Issue == nil || p.Issue.NodeID == "" {
+		return nil, fmt.Errorf("github: issues event %s has no action or issue node_id: %w", e.ProviderEventID, glassbox.ErrMalformed)
+	}
+	if p.Repository == nil || !takes(b, p.Repository.FullName, p.Repository.Owner.Login, login(p.Organization)) {
+		return nil, nil
+	}
+	is := p.Issue
+	e.ProviderType = "issues." + p.Action
+	e.TaskID, e.Title, e.URL = is.NodeID, is.Title, is.HTMLURL
+	e.Actor = login(p.Sender)
+	e.OccurredAt = is.UpdatedAt.UTC()
+	switch p.Action {
+	case "opened":
+		e.Kind = glassbox.EventTaskCreated
+		e.OccurredAt = is.CreatedAt.UTC()
+		e.ListName, e.Status = StateOpen, issueStatus(b, StateOpen)
+	case "closed":
+		e.Kind = glassbox.EventTaskMoved
+		if is.ClosedAt != nil {
+			e.OccurredAt = is.ClosedAt.UTC()
+		}
+		state := closedState(is.StateReason)
+		e.ListName, e.Status, e.PrevListName = state, issueStatus(b, state), StateOpen
+	case "reopened":
+		e.Kind = glassbox.EventTaskMoved
+		e.ListName, e.Status, e.PrevListName = StateOpen, issueStatus(b, StateOpen), StateClosed
+	case "edited":
+		if p.Changes.Title == nil {
+			return nil, nil
+		}
+		e.Kind = glassbox.EventTaskUpdated
+	default:
+		return nil, nil // labeled, assigned, milestoned, ...
+	}
+	return []glassbox.Event{e}, nil
+}
+
+func parseProjectItem(body []byte, b glassbox.Binding, e glassbox.Event) ([]glassbox.Event, error) {
+	var p projectItemPayload
+	if err := json.Unmarshal(body, &p); err != nil {
+		return nil, fmt.Errorf("github: decode projects_v2_item event: %v: %w", err, glassbox.ErrMalformed)
+	}
+	it := p.Item
+	if p.Action == "" || it == nil || it.NodeID == "" {
+		return nil, fmt.Errorf("github: projects_v2_item event %s has no action or item node_id: %w", e.ProviderEventID, glassbox.ErrMalformed)
+	}
+	if !takes(b, it.ProjectNodeID, login(p.Organization)) {
+		return nil, nil
+	}
+	e.ProviderType = "projects_v2_item." + p.Action
+	e.TaskID = it.ContentNodeID
+	if e.TaskID == "" {
+		e.TaskID = it.NodeID
+	}
+	e.Actor = login(p.Sender)
+	e.OccurredAt = it.UpdatedAt.UTC()
+	switch p.Action {
+	case "created":
+		e.Kind = glassbox.EventTaskCreated
+	case "edited":
+		fv := p.Changes.FieldValue
+		if fv == nil || !strings.EqualFold(fv.FieldName, StatusField) {
+			return nil, nil // another field, or the title or body of a draft
+		}
+		to, ok := optionOf(fv.To)
+		if !ok {
+			// Status cleared ("No Status"), or an older payload without from/to: no new status to tell.
+			return nil, nil
+		}
+		e.Kind = glassbox.EventTaskMoved
+		e.ListID, e.ListName, e.Status = to.ID, to.Name, b.StatusOf(to.ID, to.Name)
+		if from, ok := optionOf(fv.From); ok {
+			e.PrevListID, e.PrevListName = from.ID, from.Name
+		}
+	default:
+		return nil, nil // archived, deleted, reordered, converted, ...
+	}
+	return []glassbox.Event{e}, nil
+}
+
+// issueStatus is the one place an issue's state becomes a status: the binding's status_map wins when it names
+// the state; otherwise an issue closed as completed is done (GitHub's own notion) and other states have none.
+func issueStatus(b glassbox.Binding, state string) glassbox.TaskStatus {
+	if s := b.StatusOf("", state); s != glassbox.StatusUnknown {
+		return s
+	}
+	if state == StateClosed {
+		return glassbox.StatusDone
+	}
+	return glassbox.StatusUnknown
+}
+
+// closedState is the name a status map knows a closed issue by: "closed" when it was completed (or the delivery
+// does not say why), else the reason ("not_planned", "duplicate").
+func closedState(reason string) string {
+	if reason == "" || reason == "completed" {
+		return StateClosed
+	}
+	return reason
+}
+
+// takes says whether binding b is for a delivery about one of names (a repository, a project, an owner).
+func takes(b glassbox.Binding, names ...string) bool {
+	if b.ExternalID == "" {
+		return true
+	}
+	for _, n := range names {
+		if n != "" && strings.EqualFold(n, b.ExternalID) {
+			return true
+		}
+	}
+	return false
+}
+
+func optionOf(raw json.RawMessage) (option, bool) {
+	var o option
+	if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &o) != nil || (o.ID == "" && o.Name == "") {
+		return option{}, false
+	}
+	return o, true
+}
+
+// payloadOf is the JSON of a delivery: the body, or its payload= field when the webhook's content type is
+// application/x-www-form-urlencoded.
+func payloadOf(d glassbox.Delivery) ([]byte, error) {
+	mt, _, _ := mime.ParseMediaType(d.Header.Get("Content-Type"))
+	if mt != "application/x-www-form-urlencoded" {
+		return d.Body, nil
+	}
+	form, err := url.ParseQuery(string(d.Body))
+	if err != nil || form.Get("payload") == "" {
+		return nil, fmt.Errorf("github: form body has no payload field: %w", glassbox.ErrMalformed)
+	}
+	return []byte(form.Get("payload")), nil
+}
+
+func login(a *account) string {
+	if a == nil {
+		return ""
+	}
+	return a.Login
+}

@@ -1,0 +1,515 @@
+package github_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/github"
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/providertest"
+)
+
+// Vector from shared/samples/SIGNATURES.md, computed over the exact bytes of github-issues-closed.json.
+const (
+	vectorSecret = "gh-webhook-secret"
+	vectorSig    = "sha256=888fd9333c3754f35462dd110097fa998fca308cf78f319298ce2261886bf2c3"
+)
+
+const deliveryID = "72d3162e-cc78-11e3-81ab-4c9367dc0958"
+
+var binding = glassbox.Binding{
+	ID: "site", ProjectID: "spring", Provider: "github", ExternalID: "acme",
+	StatusMap: map[glassbox.TaskStatus][]string{
+		glassbox.StatusTodo:       {"open", "Todo"},
+		glassbox.StatusInProgress: {"In Progress"},
+		glassbox.StatusDone:       {"98236657"}, // the Done option, by id
+	},
+}
+
+func mustRead(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func delivery(event string, body []byte, sig string) glassbox.Delivery {
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	if event != "" {
+		h.Set(github.EventHeader, event)
+	}
+	h.Set(github.DeliveryHeader, deliveryID)
+	if sig != "" {
+		h.Set(github.SignatureHeader, sig)
+	}
+	return glassbox.Delivery{Method: "POST", Header: h, Body: body, ReceivedAt: time.Date(2025, 5, 24, 9, 41, 23, 0, time.UTC)}
+}
+
+func TestSignMatchesVector(t *testing.T) {
+	if got := github.Sign(vectorSecret, mustRead(t, "github-issues-closed.json")); got != vectorSig {
+		t.Fatalf("Sign = %q, want %q", got, vectorSig)
+	}
+}
+
+func TestVerify(t *testing.T) {
+	body := mustRead(t, "github-issues-closed.json")
+	tests := []struct {
+		name    string
+		body    []byte
+		sig     string
+		secret  string
+		wantErr bool
+	}{
+		{"OK", body, vectorSig, vectorSecret, false},
+		{"OKUpperCaseHex", body, "sha256=" + strings.ToUpper(strings.TrimPrefix(vectorSig, "sha256=")), vectorSecret, false},
+		{"ErrForged", body, "sha256=" + strings.Repeat("0", 64), vectorSecret, true},
+		{"ErrWrongSecret", body, vectorSig, "another-secret", true},
+		{"ErrBodyChanged", append(append([]byte{}, body...), ' '), vectorSig, vectorSecret, true},
+		{"ErrMissingHeader", body, "", vectorSecret, true},
+		{"ErrSHA1Only", body, "sha1=0123456789abcdef0123456789abcdef01234567", vectorSecret, true},
+		{"ErrBarePrefix", body, strings.TrimPrefix(vectorSig, "sha256="), vectorSecret, true},
+		{"ErrNotHex", body, "sha256=zz", vectorSecret, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := github.New().Verify(delivery("issues", tt.body, tt.sig), tt.secret)
+			if tt.wantErr != (err != nil) {
+				t.Fatalf("Verify error = %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
+				t.Fatalf("Verify error %v is not ErrBadSignature", err)
+			}
+		})
+	}
+}
+
+func TestParse(t *testing.T) {
+	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339Nano, s); return v }
+	const (
+		issueNode = "I_kwDOLxyz1c6JqAbc"
+		title     = "Landing page for spring campaign"
+		issueURL  = "https://github.com/acme/site/issues/42"
+	)
+	base := glassbox.Event{
+		ID: "github:" + deliveryID, ProviderEventID: deliveryID,
+		TaskID: issueNode, Title: title, URL: issueURL,
+	}
+	with := func(f func(e *glassbox.Event)) []glassbox.Event { e := base; f(&e); return []glassbox.Event{e} }
+	tests := []struct {
+		event, file string
+		want        []glassbox.Event
+	}{
+		{"issues", "github-issues-opened.json", with(func(e *glassbox.Event) {
+			e.Kind, e.ProviderType = glassbox.EventTaskCreated, "issues.opened"
+			e.ListName, e.Status = "open", glassbox.StatusTodo
+			e.Actor, e.OccurredAt = "annasmirnova", at("2025-05-22T07:03:10Z")
+		})},
+		// Closed: GitHub's own "done", since the map does not name "closed". PrevStatus is left to React.
+		{"issues", "github-issues-closed.json", with(func(e *glassbox.Event) {
+			e.Kind, e.ProviderType = glassbox.EventTaskMoved, "issues.closed"
+			e.ListName, e.Status, e.PrevListName = "closed", glassbox.StatusDone, "open"
+			e.Actor, e.OccurredAt = "ivanpetrov", at("2025-05-24T09:41:22Z")
+		})},
+		// Closed as not planned is not done: nothing good to tell the client.
+		{"issues", "github-issues-closed-not-planned.json", with(func(e *glassbox.Event) {
+			e.Kind, e.ProviderType = glassbox.EventTaskMoved, "issues.closed"
+			e.ListName, e.Status, e.PrevListName = "not_planned", glassbox.StatusUnknown, "open"
+			e.Actor, e.OccurredAt = "ivanpetrov", at("2025-05-24T09:41:22Z")
+		})},
+		{"issues", "github-issues-reopened.json", with(func(e *glassbox.Event) {
+			e.Kind, e.ProviderType = glassbox.EventTaskMoved, "issues.reopened"
+			e.ListName, e.Status, e.PrevListName = "open", glassbox.StatusTodo, "closed"
+			e.Actor, e.OccurredAt = "annasmirnova", at("2025-05-25T08:15:00Z")
+		})},
+		// A board's Status change: the option maps by id or name; title and link are read back later.
+		{"projects_v2_item", "github-projects-v2-item-status-changed.json", with(func(e *glassbox.Event) {
+			e.Title, e.URL = "", ""
+			e.Kind, e.ProviderType = glassbox.EventTaskMoved, "projects_v2_item.edited"
+			e.ListID, e.ListName, e.Status = "98236657", "Done", glassbox.StatusDone
+			e.PrevListID, e.PrevListName = "47fc9ee4", "In Progress"
+			e.Actor, e.OccurredAt = "ivanpetrov", at("2025-05-24T09:41:22Z")
+		})},
+		{"issue_comment", "github-issue-comment-created.json", nil},
+		{"ping", "github-ping.json", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			d := delivery(tt.event, mustRead(t, tt.file), "")
+			got, err := providertest.Accepted(github.New(), d, binding)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range tt.want {
+				w := &tt.want[i]
+				w.ProjectID, w.BindingID, w.Provider, w.ReceivedAt = "spring", "site", "github", d.ReceivedAt
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d events %+v, want %d", len(got), got, len(tt.want))
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("event %d:\n got %+v\nwant %+v", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+// TestStatusMapWinsOverClosed: a map that names "closed" decides what closing means (here: review, an agency
+// that checks before telling the client); without it, closed as completed is done.
+func TestStatusMapWinsOverClosed(t *testing.T) {
+	b := binding
+	b.StatusMap = map[glassbox.TaskStatus][]string{glassbox.StatusReview: {"Closed"}, glassbox.StatusDone: {"Done"}}
+	evs, err := github.New().Parse(delivery("issues", mustRead(t, "github-issues-closed.json"), ""), b)
+	if err != nil || len(evs) != 1 || evs[0].Status != glassbox.StatusReview {
+		t.Fatalf("Parse = %+v, %v; want one event with status review", evs, err)
+	}
+}
+
+// TestFormPayload: a webhook set to application/x-www-form-urlencoded sends payload=<json>, signed as sent.
+func TestFormPayload(t *testing.T) {
+	body := []byte("payload=" + url.QueryEscape(string(mustRead(t, "github-issues-closed.json"))))
+	d := delivery("issues", body, github.Sign(vectorSecret, body))
+	d.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if err := github.New().Verify(d, vectorSecret); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := github.New().Parse(d, binding)
+	if err != nil || len(evs) != 1 || evs[0].Status != glassbox.StatusDone || evs[0].TaskID != "I_kwDOLxyz1c6JqAbc" {
+		t.Fatalf("Parse = %+v, %v", evs, err)
+	}
+	d.Body = []byte("other=1")
+	if _, err := github.New().Parse(d, binding); !errors.Is(err, glassbox.ErrMalformed) {
+		t.Fatalf("form without payload: %v, want ErrMalformed", err)
+	}
+}
+
+// TestExternalIDScopesDeliveries: an organisation webhook sends every repository and board; a binding takes
+// only its own, so another client's board never reaches this client.
+func TestExternalIDScopesDeliveries(t *testing.T) {
+	tests := []struct {
+		externalID string
+		issues     bool
+		board      bool
+	}{
+		{"acme", true, true},
+		{"ACME/site", true, false},
+		{"PVT_kwDOBxyz1c4AbCdE", false, true},
+		{"acme/blog", false, false},
+		{"PVT_other", false, false},
+		{"globex", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.externalID, func(t *testing.T) {
+			b := binding
+			b.ExternalID = tt.externalID
+			issues, err := github.New().Parse(delivery("issues", mustRead(t, "github-issues-closed.json"), ""), b)
+			if err != nil || (len(issues) == 1) != tt.issues {
+				t.Errorf("issues: %d events, %v; want taken %v", len(issues), err, tt.issues)
+			}
+			board, err := github.New().Parse(delivery("projects_v2_item", mustRead(t, "github-projects-v2-item-status-changed.json"), ""), b)
+			if err != nil || (len(board) == 1) != tt.board {
+				t.Errorf("board: %d events, %v; want taken %v", len(board), err, tt.board)
+			}
+		})
+	}
+}
+
+func TestParseRejectsAndIgnores(t *testing.T) {
+	item := func(changes string) string {
+		return `{"action":"edited","projects_v2_item":{"node_id":"PVTI_1","project_node_id":"PVT_1","content_node_id":"I_1","updated_at":"2025-01-01T00:00:00Z"},"changes":` + changes + `}`
+	}
+	tests := []struct {
+		name, event, body string
+		noDelivery        bool
+		malformed         bool
+	}{
+		{"NoEventHeader", "", `{}`, false, true},
+		{"NoDeliveryHeader", "issues", `{"action":"closed","issue":{"node_id":"I_1"}}`, true, true},
+		{"TruncatedJSON", "issues", `{"action":"closed","issue":{"node_id"`, false, true},
+		{"NotJSON", "projects_v2_item", `hello`, false, true},
+		{"IssueWithoutNodeID", "issues", `{"action":"closed","issue":{"title":"x"},"repository":{"full_name":"acme/site"}}`, false, true},
+		{"ItemWithoutNodeID", "projects_v2_item", `{"action":"edited","projects_v2_item":{}}`, false, true},
+		{"PingIgnored", "ping", `{"zen":"Design for failure."}`, false, false},
+		{"PushIgnored", "push", `{"ref":"refs/heads/main"}`, false, false},
+		{"LabeledIgnored", "issues", `{"action":"labeled","issue":{"node_id":"I_1"},"repository":{"full_name":"acme/site"}}`, false, false},
+		{"BodyEditIgnored", "issues", `{"action":"edited","changes":{"body":{"from":"x"}},"issue":{"node_id":"I_1"},"repository":{"full_name":"acme/site"}}`, false, false},
+		{"OtherFieldIgnored", "projects_v2_item", item(`{"field_value":{"field_name":"Priority","field_type":"single_select","from":{"id":"a","name":"Low"},"to":{"id":"b","name":"High"}}}`), false, false},
+		{"DateFieldIgnored", "projects_v2_item", item(`{"field_value":{"field_name":"Due","field_type":"date","from":null,"to":"2025-06-01"}}`), false, false},
+		{"StatusClearedIgnored", "projects_v2_item", item(`{"field_value":{"field_name":"Status","field_type":"single_select","from":{"id":"a","name":"Done"},"to":null}}`), false, false},
+		{"OlderPayloadWithoutToIgnored", "projects_v2_item", item(`{"field_value":{"field_name":"Status","field_type":"single_select"}}`), false, false},
+		{"ArchivedIgnored", "projects_v2_item", `{"action":"archived","projects_v2_item":{"node_id":"PVTI_1","project_node_id":"PVT_1"}}`, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := delivery(tt.event, []byte(tt.body), "")
+			if tt.noDelivery {
+				d.Header.Del(github.DeliveryHeader)
+			}
+			b := binding
+			b.ExternalID = ""
+			got, err := providertest.Accepted(github.New(), d, b)
+			if tt.malformed {
+				if !errors.Is(err, glassbox.ErrMalformed) {
+					t.Fatalf("Parse error = %v, want ErrMalformed", err)
+				}
+				return
+			}
+			if err != nil || len(got) != 0 {
+				t.Fatalf("Parse = %+v, %v; want no events and no error", got, err)
+			}
+		})
+	}
+}
+
+// TestRedeliveryIsOneEvent: GitHub keeps X-GitHub-Delivery when a delivery is redelivered.
+func TestRedeliveryIsOneEvent(t *testing.T) {
+	first, err := github.New().Parse(delivery("issues", mustRead(t, "github-issues-closed.json"), ""), binding)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := delivery("issues", mustRead(t, "github-issues-closed.json"), "")
+	d.ReceivedAt = d.ReceivedAt.Add(time.Hour)
+	again, err := github.New().Parse(d, binding)
+	if err != nil || len(first) != 1 || len(again) != 1 || first[0].ID != again[0].ID {
+		t.Fatalf("ids %+v and %+v differ (%v)", first, again, err)
+	}
+}
+
+func boardEvent(t *testing.T) glassbox.Event {
+	t.Helper()
+	evs, err := github.New().Parse(delivery("projects_v2_item", mustRead(t, "github-projects-v2-item-status-changed.json"), ""), binding)
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("Parse = %+v, %v", evs, err)
+	}
+	return evs[0]
+}
+
+func TestReadBack(t *testing.T) {
+	tests := []struct {
+		name      string
+		status    int
+		answer    string
+		wantTitle string
+		notFound  bool
+		wantErr   bool
+	}{
+		{"OK", 200, string(mustRead(t, "graphql-node-issue.json")), "Landing page for spring campaign", false, false},
+		{"Draft", 200, `{"data":{"node":{"__typename":"DraftIssue","title":"Idea"}}}`, "Idea", false, false},
+		{"GraphQLNotFound", 200, string(mustRead(t, "graphql-node-not-found.json")), "", true, true},
+		{"NullNode", 200, `{"data":{"node":null}}`, "", true, true},
+		{"HTTP404", 404, `{"message":"Not Found"}`, "", true, true},
+		{"HTTP410", 410, ``, "", true, true},
+		{"BadCredentials", 401, `{"message":"Bad credentials"}`, "", false, true},
+		{"RateLimited", 403, `{"message":"API rate limit exceeded"}`, "", false, true},
+		{"ServerError", 502, `<html>`, "", false, true},
+		{"NotJSON", 200, `<html>`, "", false, true},
+		{"OtherGraphQLError", 200, `{"errors":[{"type":"FORBIDDEN","message":"Resource not accessible by integration"}]}`, "", false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var gotAuth, gotPath string
+			var gotReq struct {
+				Query     string            `json:"query"`
+				Variables map[string]string `json:"variables"`
+			}
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				gotAuth, gotPath = r.Header.Get("Authorization"), r.URL.Path
+				raw, _ := io.ReadAll(r.Body)
+				_ = json.Unmarshal(raw, &gotReq)
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tt.status)
+				_, _ = io.WriteString(w, tt.answer)
+			}))
+			defer srv.Close()
+			b := binding
+			b.APIURL = srv.URL + "/api/"
+			e := boardEvent(t)
+			got, err := github.New().ReadBack(context.Background(), b, "ghp_secret-token", e)
+			if gotAuth != "Bearer ghp_secret-token" || gotPath != "/api/graphql" || gotReq.Variables["id"] != "I_kwDOLxyz1c6JqAbc" || !strings.Contains(gotReq.Query, "node(id: $id)") {
+				t.Errorf("request: auth %q path %q body %+v", gotAuth, gotPath, gotReq)
+			}
+			if tt.wantErr != (err != nil) || tt.notFound != errors.Is(err, glassbox.ErrNotFound) {
+				t.Fatalf("ReadBack error = %v, want error %v, not found %v", err, tt.wantErr, tt.notFound)
+			}
+			if err != nil {
+				if strings.Contains(err.Error(), "ghp_secret-token") {
+					t.Errorf("error %q shows the token", err)
+				}
+				return
+			}
+			if got.Title != tt.wantTitle || got.Status != glassbox.StatusDone || got.TaskID != e.TaskID {
+				t.Errorf("ReadBack = %+v", got)
+			}
+			if tt.name == "OK" && got.URL != "https://github.com/acme/site/issues/42" {
+				t.Errorf("URL = %q", got.URL)
+			}
+		})
+	}
+}
+
+// TestReadBackSkipsCompleteEvents: issues events carry title and link; reading them back would spend the
+// token's rate limit for nothing.
+func TestReadBackSkipsCompleteEvents(t *testing.T) {
+	evs, err := github.New().Parse(delivery("issues", mustRead(t, "github-issues-closed.json"), ""), binding)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := binding
+	b.APIURL = "http://127.0.0.1:1" // nothing listens: a call would fail
+	got, err := github.New().ReadBack(context.Background(), b, "token", evs[0])
+	if err != nil || got != evs[0] {
+		t.Fatalf("ReadBack = %+v, %v; want the event unchanged", got, err)
+	}
+}
+
+func TestReadBackTimesOut(t *testing.T) {
+	if github.New().HTTP.Timeout != 10*time.Second {
+		t.Fatalf("timeout = %v, want 10s", github.New().HTTP.Timeout)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { time.Sleep(200 * time.Millisecond) }))
+	defer srv.Close()
+	p := github.New()
+	p.HTTP.Timeout = 50 * time.Millisecond
+	b := binding
+	b.APIURL = srv.URL
+	if _, err := p.ReadBack(context.Background(), b, "token", boardEvent(t)); err == nil || errors.Is(err, glassbox.ErrNotFound) {
+		t.Fatalf("ReadBack error = %v, want a retryable error", err)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"github-issues-closed.json", "github-issues-opened.json", "github-projects-v2-item-status-changed.json", "github-ping.json"} {
+		f.Add("issues", mustRead(f, name))
+		f.Add("projects_v2_item", mustRead(f, name))
+	}
+	f.Fuzz(func(t *testing.T, event string, body []byte) {
+		d := delivery(event, body, "sha256="+strings.Repeat("ab", 32))
+		if err := github.New().Verify(d, vectorSecret); err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
+			t.Fatalf("unexpected verify error kind: %v", err)
+		}
+		events, err := providertest.Accepted(github.New(), d, binding)
+		if err != nil && !errors.Is(err, glassbox.ErrMalformed) {
+			t.Fatalf("unexpected error kind: %v", err)
+		}
+		for _, e := range events {
+			if e.ID == "" || e.TaskID == "" || e.Kind == "" {
+				t.Fatalf("event missing identity: %+v", e)
+			}
+		}
+	})
+}
+
+func BenchmarkVerifyAndParse(b *testing.B) {
+	d := delivery("issues", mustRead(b, "github-issues-closed.json"), vectorSig)
+	p := github.New()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := p.Verify(d, vectorSecret); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := providertest.Accepted(p, d, binding); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// apiRequest is the part of an API Gateway HTTP API event (events/*.json) a provider sees.
+type apiRequest struct {
+	RawPath        string            `json:"rawPath"`
+	Headers        map[string]string `json:"headers"`
+	RequestContext struct {
+		HTTP struct {
+			Method string `json:"method"`
+		} `json:"http"`
+	} `json:"requestContext"`
+	Body string `json:"body"`
+}
+
+// The demo binding of cmd/glassbox/demo/agency.yaml, which events/ingest-github-*.json are made for.
+var demoBinding = glassbox.Binding{
+	ID: "demo-github", ProjectID: "romashka-site", Provider: "github", ExternalID: "acme",
+	StatusMap: map[glassbox.TaskStatus][]string{
+		glassbox.StatusTodo: {"open", "Todo"}, glassbox.StatusInProgress: {"In Progress"}, glassbox.StatusDone: {"Done"},
+	},
+}
+
+const demoSecret = "demo-github-webhook-secret"
+
+// TestSampleEvents keeps events/ingest-github-*.json honest: signed for the demo binding, and parsed to what
+// events/README.md says.
+func TestSampleEvents(t *testing.T) {
+	tests := []struct {
+		file       string
+		wantVerify bool
+		wantKind   glassbox.EventKind // "" for an ignored delivery
+		wantStatus glassbox.TaskStatus
+	}{
+		{"ingest-github-ping.json", true, "", ""},
+		{"ingest-github-created.json", true, glassbox.EventTaskCreated, glassbox.StatusTodo},
+		{"ingest-github-done.json", true, glassbox.EventTaskMoved, glassbox.StatusDone},
+		{"ingest-github-board-done.json", true, glassbox.EventTaskMoved, glassbox.StatusDone},
+		{"ingest-github-comment-ignored.json", true, "", ""},
+		{"ingest-github-forged.json", false, "", ""},
+	}
+	files, _ := filepath.Glob(filepath.Join("..", "..", "events", "ingest-github-*.json"))
+	if len(files) != len(tests) {
+		t.Errorf("%d samples in events/, %d in this table: add the new ones", len(files), len(tests))
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join("..", "..", "events", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var req apiRequest
+			if err := json.Unmarshal(raw, &req); err != nil {
+				t.Fatal(err)
+			}
+			if req.RawPath != "/hooks/github/demo-github" {
+				t.Fatalf("rawPath = %q", req.RawPath)
+			}
+			h := http.Header{}
+			for k, v := range req.Headers {
+				h.Set(k, v)
+			}
+			d := glassbox.Delivery{Method: req.RequestContext.HTTP.Method, Header: h, Body: []byte(req.Body), ReceivedAt: time.Now().UTC()}
+			err = github.New().Verify(d, demoSecret)
+			if !tt.wantVerify {
+				if !errors.Is(err, glassbox.ErrBadSignature) {
+					t.Fatalf("Verify = %v, want ErrBadSignature", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Verify: %v (sign the sample again with github.Sign)", err)
+			}
+			evs, err := providertest.Accepted(github.New(), d, demoBinding)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantKind == "" {
+				if len(evs) != 0 {
+					t.Fatalf("got %+v, want the delivery ignored", evs)
+				}
+				return
+			}
+			if len(evs) != 1 || evs[0].Kind != tt.wantKind || evs[0].Status != tt.wantStatus || evs[0].TaskID != "I_kwDOLxyz1c6JqAbc" {
+				t.Fatalf("got %+v, want one %s event with status %s", evs, tt.wantKind, tt.wantStatus)
+			}
+		})
+	}
+}

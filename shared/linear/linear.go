@@ -1,0 +1,247 @@
+// Package linear verifies and parses Linear webhook deliveries into provider-neutral task events: issues
+// created, and issues moved to another workflow state.
+package linear
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+)
+
+// Name is the provider's name in hook URLs and bindings.
+const Name = "linear"
+
+// The headers Linear sends with every delivery.
+const (
+	// SignatureHeader carries hex(HMAC-SHA256(webhook signing secret, body)).
+	SignatureHeader = "Linear-Signature"
+	// DeliveryHeader is a UUID that identifies the delivery. It is not signed, so events are keyed by what the
+	// signed body says (see Parse); the header is the key only of an issue delivery without updatedAt. (The
+	// body's webhookId names the webhook, the same for every delivery.)
+	DeliveryHeader = "Linear-Delivery"
+)
+
+// The window a delivery's signed webhookTimestamp must fall in, around the time it is received.
+const (
+	// MaxSkew is how far ahead of our clock a delivery may be stamped: clocks differ a little.
+	MaxSkew = time.Minute
+	// MaxRetryAge is how old a delivery may be. Linear's advice is a minute, but Linear retries a failed
+	// delivery after 1 minute, 1 hour and 6 hours, and a retry that carries the first attempt's stamp would
+	// never pass a minute's window: one failed answer of ours would lose the notice. A replay within the
+	// window is harmless, since the event id comes from the signed body (Parse): it is stored once.
+	MaxRetryAge = 8 * time.Hour
+)
+
+// CompletedType is the workflow state type Linear itself calls done (the others: triage, backlog, unstarted,
+// started, canceled).
+const CompletedType = "completed"
+
+// Provider verifies and parses Linear deliveries.
+type Provider struct{}
+
+// New returns the Linear provider.
+func New() Provider { return Provider{} }
+
+// Info declares the provider to the registry.
+func (Provider) Info() glassbox.ProviderInfo {
+	return glassbox.ProviderInfo{Name: Name, Kind: glassbox.ProviderTracker}
+}
+
+// Sign computes the Linear-Signature value of a body.
+func Sign(secret string, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// Verify checks Linear-Signature against the raw body, then that the signed webhookTimestamp is at most
+// MaxRetryAge before d.ReceivedAt and at most MaxSkew after it, so a captured delivery cannot be replayed later
+// than Linear itself would retry it.
+func (Provider) Verify(d glassbox.Delivery, secret string) error {
+	got := d.Header.Get(SignatureHeader)
+	if got == "" {
+		return fmt.Errorf("linear: missing %s header: %w", SignatureHeader, glassbox.ErrBadSignature)
+	}
+	sig, err := hex.DecodeString(got)
+	if err != nil {
+		return fmt.Errorf("linear: %s is not hex: %w", SignatureHeader, glassbox.ErrBadSignature)
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(d.Body)
+	if !hmac.Equal(sig, mac.Sum(nil)) {
+		return fmt.Errorf("linear: signature does not match the body: %w", glassbox.ErrBadSignature)
+	}
+	var stamp struct {
+		WebhookTimestamp *float64 `json:"webhookTimestamp"`
+	}
+	if json.Unmarshal(d.Body, &stamp) != nil || stamp.WebhookTimestamp == nil {
+		return fmt.Errorf("linear: signed body has no webhookTimestamp to check its age by: %w", glassbox.ErrBadSignature)
+	}
+	sent := time.UnixMilli(int64(*stamp.WebhookTimestamp))
+	switch age := d.ReceivedAt.Sub(sent); {
+	case age > MaxRetryAge:
+		return fmt.Errorf("linear: webhookTimestamp %s is %s old, over %s: %w",
+			sent.UTC().Format(time.RFC3339), age.Round(time.Second), MaxRetryAge, glassbox.ErrBadSignature)
+	case age < -MaxSkew:
+		return fmt.Errorf("linear: webhookTimestamp %s is %s ahead of the time received, over %s: %w",
+			sent.UTC().Format(time.RFC3339), (-age).Round(time.Second), MaxSkew, glassbox.ErrBadSignature)
+	}
+	return nil
+}
+
+type state struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+type payload struct {
+	Action string `json:"action"`
+	Type   string `json:"type"`
+	Actor  *struct {
+		Name string `json:"name"`
+	} `json:"actor"`
+	CreatedAt      time.Time `json:"createdAt"`
+	URL            string    `json:"url"`
+	OrganizationID string    `json:"organizationId"`
+	Data           *struct {
+		ID        string    `json:"id"`
+		Title     string    `json:"title"`
+		URL       string    `json:"url"`
+		CreatedAt time.Time `json:"createdAt"`
+		UpdatedAt time.Time `json:"updatedAt"`
+		TeamID    string    `json:"teamId"`
+		StateID   string    `json:"stateId"`
+		State     *state    `json:"state"`
+		Team      *struct {
+			Key string `json:"key"`
+		} `json:"team"`
+	} `json:"data"`
+	// UpdatedFrom holds the previous values of the fields an update changed; only which ones matter.
+	UpdatedFrom struct {
+		StateID json.RawMessage `json:"stateId"`
+		Title   json.RawMessage `json:"title"`
+	} `json:"updatedFrom"`
+}
+
+// Parse turns a delivery into at most one task event for binding b:
+//   - Issue create → task_created in its workflow state;
+//   - Issue update with updatedFrom.stateId (the state changed) → task_moved;
+//   - Issue update with updatedFrom.title → task_updated.
+//
+// Comments, other entities, removals and other updates yield no event and no error. A state maps through the
+// binding's status_map by id, by name, or by type (see Status). The state left is known by id only, so
+// PrevStatus is set when the map names that id; otherwise React takes the task's stored status. Deliveries of
+// another team or workspace than the binding's external_id are dropped. The event id is the issue's id and
+// updatedAt, from the signed body. A body that is not Linear's JSON is glassbox.ErrMalformed.
+func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event, error) {
+	deliveryID := d.Header.Get(DeliveryHeader)
+	var p payload
+	if err := json.Unmarshal(d.Body, &p); err != nil {
+		return nil, fmt.Errorf("linear: decode body: %v: %w", err, glassbox.ErrMalformed)
+	}
+	if p.Action == "" || p.Type == "" {
+		return nil, fmt.Errorf("linear: the delivery has no action and type: %w", glassbox.ErrMalformed)
+	}
+	if p.Type != "Issue" {
+		return nil, nil // comments, projects, cycles, labels, ...
+	}
+	is := p.Data
+	if is == nil || is.ID == "" {
+		return nil, fmt.Errorf("linear: Issue delivery has no data.id: %w", glassbox.ErrMalformed)
+	}
+	teamKey := ""
+	if is.Team != nil {
+		teamKey = is.Team.Key
+	}
+	if !takes(b, is.TeamID, teamKey, p.OrganizationID) {
+		return nil, nil
+	}
+	// The issue as of its updatedAt is what the delivery reports: a retry, a replay (whatever its unsigned
+	// Linear-Delivery) and the same change sent by a team's and the workspace's webhooks are one event.
+	actionID := deliveryID
+	if !is.UpdatedAt.IsZero() {
+		actionID = is.ID + "@" + is.UpdatedAt.UTC().Format(time.RFC3339Nano)
+	}
+	if actionID == "" {
+		return nil, fmt.Errorf("linear: Issue delivery has neither data.updatedAt nor %s: %w", DeliveryHeader, glassbox.ErrMalformed)
+	}
+	e := glassbox.Event{
+		ID:              glassbox.EventID(Name, actionID),
+		BindingID:       b.ID,
+		Provider:        Name,
+		ProviderEventID: actionID,
+		ProviderType:    p.Type + "." + p.Action,
+		TaskID:          is.ID,
+		Title:           is.Title,
+		URL:             is.URL,
+		OccurredAt:      is.UpdatedAt.UTC(),
+		ReceivedAt:      d.ReceivedAt.UTC(),
+	}
+	if e.URL == "" {
+		e.URL = p.URL
+	}
+	if p.Actor != nil {
+		e.Actor = p.Actor.Name
+	}
+	st := state{ID: is.StateID}
+	if is.State != nil {
+		st = *is.State
+	}
+	switch {
+	case p.Action == "create":
+		e.Kind = glassbox.EventTaskCreated
+		e.OccurredAt = is.CreatedAt.UTC()
+		e.ListID, e.ListName, e.Status = st.ID, st.Name, Status(b, st.ID, st.Name, st.Type)
+	case p.Action == "update" && p.UpdatedFrom.StateID != nil:
+		e.Kind = glassbox.EventTaskMoved
+		e.ListID, e.ListName, e.Status = st.ID, st.Name, Status(b, st.ID, st.Name, st.Type)
+		var prev string
+		if json.Unmarshal(p.UpdatedFrom.StateID, &prev) == nil && prev != "" {
+			e.PrevListID, e.PrevStatus = prev, b.StatusOf(prev, "")
+		}
+	case p.Action == "update" && p.UpdatedFrom.Title != nil:
+		e.Kind = glassbox.EventTaskUpdated
+	default:
+		return nil, nil // assignee, priority, labels, estimate, removal, ...
+	}
+	if e.OccurredAt.IsZero() {
+		e.OccurredAt = p.CreatedAt.UTC()
+	}
+	return []glassbox.Event{e}, nil
+}
+
+// Status is the one place a Linear workflow state becomes a status: the binding's status_map by the state's id
+// or name, then by its type ("started", "completed", ...); a state of type completed that the map does not
+// name is done, Linear's own notion of it. Other unmapped states have none.
+func Status(b glassbox.Binding, id, name, typ string) glassbox.TaskStatus {
+	if s := b.StatusOf(id, name); s != glassbox.StatusUnknown {
+		return s
+	}
+	if s := b.StatusOf("", typ); s != glassbox.StatusUnknown {
+		return s
+	}
+	if typ == CompletedType {
+		return glassbox.StatusDone
+	}
+	return glassbox.StatusUnknown
+}
+
+// takes says whether binding b is for a delivery about one of names (a team's id or key, a workspace id).
+func takes(b glassbox.Binding, names ...string) bool {
+	if b.ExternalID == "" {
+		return true
+	}
+	for _, n := range names {
+		if n != "" && strings.EqualFold(n, b.ExternalID) {
+			return true
+		}
+	}
+	return false
+}
