@@ -11,7 +11,8 @@ mkdir -p "$out"
 echo "== parse + verify one delivery, per provider (budget < 50 µs)"
 go test -run '^$' -bench VerifyAndParse -benchtime 20000x -count 6 \
   ./shared/trello ./shared/amocrm ./shared/bitrix24 ./shared/hubspot ./shared/pipedrive \
-  ./shared/jira ./shared/clickup > "$out/parse.txt"
+  ./shared/kaiten ./shared/asana ./shared/jira ./shared/clickup ./shared/github ./shared/linear ./shared/generichook \
+  > "$out/parse.txt"
 "$BENCHSTAT" "$out/parse.txt"
 
 echo
