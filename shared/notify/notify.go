@@ -86,6 +86,10 @@ type view struct {
 	// and due date (formatted for the locale), when the paid link expires, how many reminders went out.
 	Client, Stage, BilledStage, Invoice, Amount, Due, Expires string
 	Reminders                                                 int
+
+	// Delivery reports to the manager: who did not get a message (an address, a chat), what happened (a
+	// sentence, already worded for the locale), and a moved chat's new id.
+	Recipient, Reason, NewChat string
 }
 
 // compose words a task notice for its audience: an email, and a Telegram copy when the audience has a chat

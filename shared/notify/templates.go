@@ -95,6 +95,7 @@ func (v view) escaped() view {
 		Title: e(v.Title), List: e(v.List), Actor: e(v.Actor), Link: e(safeURL(v.Link)), TaskURL: e(safeURL(v.TaskURL)),
 		Client: e(v.Client), Stage: e(v.Stage), BilledStage: e(v.BilledStage), Invoice: e(v.Invoice), Amount: e(v.Amount),
 		Due: e(v.Due), Expires: e(v.Expires), Reminders: v.Reminders,
+		Recipient: e(v.Recipient), Reason: e(v.Reason), NewChat: e(v.NewChat),
 	}
 }
 

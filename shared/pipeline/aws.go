@@ -15,6 +15,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/react"
 	"github.com/glassbox-oss/glassbox/shared/ses"
 	"github.com/glassbox-oss/glassbox/shared/ssm"
+	"github.com/glassbox-oss/glassbox/shared/telegram"
 )
 
 // FromEnv builds the pipeline of a Lambda function (React, Sweep) on DynamoDB, SES and SSM, from the
@@ -43,10 +44,20 @@ func FromEnv(ctx context.Context, getenv func(string) string, logger *slog.Logge
 		Secrets:       ssm.NewSecrets(ssm.NewClient(cfg), 5*time.Minute),
 		LinkKeyParam:  vars["LINK_KEY_PARAM"],
 		PublicBaseURL: vars["PUBLIC_BASE_URL"],
+		TelegramAPI:   telegramAPI(getenv),
 		ClaimLease:    lease,
 		ConfigTTL:     time.Minute,
 		Logger:        logger,
 	}), nil
+}
+
+// telegramAPI is the Bot API the functions send to: TELEGRAM_API when set (a proxy, a test stand-in), else
+// Telegram's.
+func telegramAPI(getenv func(string) string) string {
+	if v := getenv("TELEGRAM_API"); v != "" {
+		return v
+	}
+	return telegram.DefaultBaseURL
 }
 
 // Require reads the named environment variables and fails naming every one that is empty.
