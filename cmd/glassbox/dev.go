@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"time"
 
@@ -27,6 +28,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/providers"
 	"github.com/glassbox-oss/glassbox/shared/react"
 	"github.com/glassbox-oss/glassbox/shared/remind"
+	"github.com/glassbox-oss/glassbox/shared/telegram"
 )
 
 //go:embed demo/agency.yaml
@@ -44,6 +46,7 @@ var demoSecrets = map[string]string{
 	"/glassbox/hubspot/demo-hubspot":     "demo-hubspot-client-secret",
 	"/glassbox/pipedrive/demo-pipedrive": "glassbox:demo-pipedrive-password",
 	demoLinkKeyParam:                     "demo-link-key-0123456789abcdef0123456789abcdef",
+	demoBotParam:                         demoBotToken,
 }
 
 const (
@@ -51,6 +54,13 @@ const (
 	// demoBitrixAPIParam holds the Bitrix24 incoming-webhook URL; in dev it points at the fake Bitrix24 REST
 	// API the dev server itself serves (/fake/bitrix24/...), which answers crm.deal.get with the sample deal.
 	demoBitrixAPIParam = "/glassbox/bitrix24/demo-bitrix-api"
+	// demoBotParam holds the demo agency's Telegram bot token (agency.telegram_bot_param), which the dev
+	// server's Bot API stand-in (/fake/telegram/bot{token}/sendMessage) accepts.
+	demoBotParam = "/glassbox/telegram/bot"
+	demoBotToken = "7000000001:demo-bot-token"
+	// devTelegramAPI is where the dev server's Telegram sender finds the Bot API: its own stand-in, reached
+	// in-process (devMux), so it works before the server knows its address.
+	devTelegramAPI = "http://glassbox-dev/fake/telegram"
 )
 
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -124,8 +134,10 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	outboxDir := filepath.Join(dataDir, "outbox")
 	clock := glassbox.SystemClock{}
 	mailer := outbox.New(outboxDir)
+	botAPI := telegramStandIn(store, store, mailer)
 	pipe := pipeline.New(pipeline.Deps{
 		Store: store, Mailer: mailer, Clock: clock, Secrets: store, LinkKeyParam: demoLinkKeyParam,
+		TelegramAPI: devTelegramAPI, TelegramHTTP: inProcessClient(botAPI),
 		// The configuration cannot change under a running dev server (apply --data needs it stopped), and an
 		// event of a project the cache lacks reads it again anyway.
 		ClaimLease: opts.ClaimLease, ConfigTTL: time.Minute, Logger: logger,
@@ -138,6 +150,7 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	hooks := ingest.NewHandler(events, store, providers.All(), clock, ingest.Options{Logger: logger})
 
 	mux := http.NewServeMux()
+
 	mux.Handle("/hooks/{provider}/{binding}", httpapi.Handler(hooks.Handle, []string{"provider", "binding"}, ingest.MaxBodyBytes))
 	mux.Handle("/pay/{doc}", httpapi.Handler(payLinks.Handle, []string{"doc"}, links.MaxBodyBytes))
 	mux.Handle("/documents/{doc}", httpapi.Handler(payLinks.Handle, []string{"doc"}, links.MaxBodyBytes))
@@ -145,6 +158,7 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(demoBitrixDeal)
 	})
+	mux.Handle("POST /fake/telegram/{bot}/sendMessage", botAPI)
 	d := &devServer{store: store, mux: mux, links: docLinks, proc: proc, logger: logger}
 	d.remind = func(now time.Time) *remind.Reminder {
 		return remind.New(store, pipeline.Senders(mailer, nil), docLinks, fixedClock{now}, 0, logger)
@@ -252,6 +266,35 @@ func (d *devServer) sweepOnce(ctx context.Context, grace time.Duration) react.Sw
 			"failed", res.Failed, "issued", res.Issued, "sent", res.Sent)
 	}
 	return res
+}
+
+// telegramStandIn is the Bot API of local runs (glassbox dev, replay --data): Telegram messages land in the
+// outbox beside the emails. The token it accepts is the one the agency's telegram_bot_param names, read per
+// request, so an agency applied with another parameter is answered 401, as Telegram would.
+func telegramStandIn(cfg interface {
+	Config(ctx context.Context) (glassbox.Config, error)
+}, secrets billing.Secrets, mailer *outbox.Mailer) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token := ""
+		if c, err := cfg.Config(r.Context()); err == nil && c.Agency.TelegramBotParam != "" {
+			token, _ = secrets.Secret(r.Context(), c.Agency.TelegramBotParam)
+		}
+		(&telegram.StandIn{Token: token, Post: mailer.PostTelegram}).ServeHTTP(w, r)
+	})
+}
+
+// inProcessClient reaches a handler in the same process, so the dev server's own senders work before it
+// knows its address.
+func inProcessClient(h http.Handler) *http.Client {
+	return &http.Client{Transport: inProcess{h}, Timeout: 10 * time.Second}
+}
+
+type inProcess struct{ h http.Handler }
+
+func (t inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, r)
+	return rec.Result(), nil
 }
 
 type fixedClock struct{ t time.Time }

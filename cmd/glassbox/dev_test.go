@@ -71,6 +71,16 @@ func (h *devHarness) mail() []outbox.Summary {
 	return list
 }
 
+// telegram lists the Telegram messages the dev Bot API stand-in accepted, newest first.
+func (h *devHarness) telegram() []outbox.TelegramMessage {
+	h.t.Helper()
+	list, err := outbox.ListTelegram(filepath.Join(h.data, "outbox"))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return list
+}
+
 func (h *devHarness) storedEvents() []glassbox.Event {
 	h.t.Helper()
 	evs, err := h.dev.store.EventsBetween(context.Background(), "romashka-site", time.Time{}, time.Now().Add(24*time.Hour*365*100))
@@ -119,6 +129,12 @@ func TestDoneSampleEmailsClientOnceWithReplyToManager(t *testing.T) {
 	if !strings.HasPrefix(m.Text, "Анна, добрый день!") {
 		t.Errorf("notice does not greet the client by first name:\n%s", m.Text)
 	}
+	// The client's Telegram group (the demo project's telegram_chat_id) gets the notice once, in Telegram's HTML.
+	chats := h.telegram()
+	if len(chats) != 1 || chats[0].Chat != "-1001234567890" || !strings.Contains(chats[0].Text, "Макет главной страницы") ||
+		!strings.Contains(chats[0].Text, `<a href="https://www.figma.com/file/abc123/Landing">`) {
+		t.Errorf("Telegram messages = %+v, want the done notice once in the client group", chats)
+	}
 }
 
 func TestBlockedSampleEmailsManagerOnly(t *testing.T) {
@@ -135,6 +151,9 @@ func TestBlockedSampleEmailsManagerOnly(t *testing.T) {
 	}
 	if strings.Contains(mail[0].Text, "anna@") || len(mail[0].Cc) > 0 {
 		t.Fatalf("blocked notice reached beyond the manager: %+v", mail[0])
+	}
+	if chats := h.telegram(); len(chats) != 0 {
+		t.Fatalf("blocked notice reached the client's Telegram group: %+v", chats)
 	}
 }
 
@@ -155,6 +174,9 @@ func TestRedeliveriesInARowSendOneEmail(t *testing.T) {
 	}
 	if n := len(h.mail()); n != 1 {
 		t.Fatalf("got %d emails, want 1", n)
+	}
+	if n := len(h.telegram()); n != 1 {
+		t.Fatalf("got %d Telegram messages, want 1", n)
 	}
 	if n := len(h.storedEvents()); n != 1 {
 		t.Fatalf("got %d stored events, want 1", n)
@@ -194,6 +216,9 @@ func TestConcurrentRedeliveriesSendOneEmail(t *testing.T) {
 	}
 	if n := len(h.mail()); n != 1 {
 		t.Fatalf("got %d emails, want 1", n)
+	}
+	if n := len(h.telegram()); n != 1 {
+		t.Fatalf("got %d Telegram messages, want 1", n)
 	}
 }
 
