@@ -25,7 +25,7 @@ func DeliveryProblem(cfg glassbox.Config, p glassbox.DeliveryProblem) (_ glassbo
 		Project:   project.Name,
 		Manager:   project.Manager.Name,
 		Title:     orDefault(p.Message.Subject, string(p.Message.Kind)),
-		Recipient: p.Recipient,
+		Recipient: glassbox.SuppressionKey(p.Recipient),
 		Reason:    undeliveredReason(locale, p),
 		NewChat:   p.MovedTo,
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	sessdk "github.com/aws/aws-sdk-go-v2/service/ses"
@@ -39,7 +40,7 @@ func FromEnv(ctx context.Context, getenv func(string) string, logger *slog.Logge
 	}
 	return New(Deps{
 		Store:         dynamo.New(dynamodb.NewFromConfig(cfg), vars["TABLE_NAME"]),
-		Mailer:        ses.NewMailer(sessdk.NewFromConfig(cfg)),
+		Mailer:        SESMailer(cfg, getenv),
 		Clock:         glassbox.SystemClock{},
 		Secrets:       ssm.NewSecrets(ssm.NewClient(cfg), 5*time.Minute),
 		LinkKeyParam:  vars["LINK_KEY_PARAM"],
@@ -49,6 +50,17 @@ func FromEnv(ctx context.Context, getenv func(string) string, logger *slog.Logge
 		ConfigTTL:     time.Minute,
 		Logger:        logger,
 	}), nil
+}
+
+// SESMailer is the SES mailer of a Lambda function: with the configuration set SES_CONFIGURATION_SET names
+// (template.yaml's MailConfigurationSet), so SES reports the bounces and complaints of every message Glassbox
+// sends to the BounceFunction.
+func SESMailer(cfg aws.Config, getenv func(string) string) *ses.Mailer {
+	m := ses.NewMailer(sessdk.NewFromConfig(cfg))
+	if set := getenv("SES_CONFIGURATION_SET"); set != "" {
+		m = m.WithConfigurationSet(set)
+	}
+	return m
 }
 
 // telegramAPI is the Bot API the functions send to: TELEGRAM_API when set (a proxy, a test stand-in), else
