@@ -8,15 +8,18 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/mail"
 	"path/filepath"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/agencyfile"
 	"github.com/glassbox-oss/glassbox/shared/billing"
+	"github.com/glassbox-oss/glassbox/shared/bounce"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/httpapi"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
@@ -184,8 +187,27 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 		}
 		_ = json.NewEncoder(w).Encode(res)
 	})
-	mux.Handle("/outbox", outbox.Handler(outboxDir))
-	mux.Handle("/outbox/", outbox.Handler(outboxDir))
+	// A bounce as SES would report it, through the same handler as BounceFunction: the address is suppressed,
+	// the message marked bounced, the manager told (in the outbox).
+	bounces := bounce.New(store, mailer, clock, logger)
+	mux.HandleFunc("POST /dev/bounce", func(w http.ResponseWriter, r *http.Request) {
+		res, err := simulateBounce(r, outboxDir, bounces)
+		proc.ForgetDeliveryNotes()
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			http.Error(w, err.Error(), http.StatusNotFound)
+		case err != nil:
+			http.Error(w, err.Error(), http.StatusBadRequest)
+		case r.FormValue("back") != "":
+			http.Redirect(w, r, "/outbox", http.StatusSeeOther)
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(res)
+		}
+	})
+	outboxPages := outbox.Handler(outboxDir, outbox.WithBounceButton("/dev/bounce"))
+	mux.Handle("/outbox", outboxPages)
+	mux.Handle("/outbox/", outboxPages)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		cfg, err := store.Config(r.Context())
 		if err != nil {
@@ -281,6 +303,26 @@ func telegramStandIn(cfg interface {
 		}
 		(&telegram.StandIn{Token: token, Post: mailer.PostTelegram}).ServeHTTP(w, r)
 	})
+}
+
+// simulateBounce reports the email in the outbox named by the form's file (its message id in glassbox dev) as
+// SES would: bounced permanently at every recipient, or, with type=complaint, marked as spam.
+func simulateBounce(r *http.Request, outboxDir string, h *bounce.Handler) (bounce.Result, error) {
+	file := r.FormValue("file")
+	if file == "" {
+		return bounce.Result{}, errors.New("give file=NAME, an email of the outbox (its name ends in .eml)")
+	}
+	m, err := outbox.Read(outboxDir, file)
+	if err != nil {
+		return bounce.Result{}, err
+	}
+	var to []string
+	for _, a := range m.To {
+		if addr, err := mail.ParseAddress(a); err == nil {
+			to = append(to, addr.Address)
+		}
+	}
+	return h.Handle(r.Context(), bounce.Simulated(file, to, r.FormValue("type") == "complaint", time.Now()))
 }
 
 // inProcessClient reaches a handler in the same process, so the dev server's own senders work before it

@@ -74,6 +74,14 @@ func (c *Courier) deliveryNotes(ctx context.Context) (glassbox.DeliveryNotes, er
 	return n, nil
 }
 
+// ForgetNotes drops the cached suppressions and chat moves, so the next message reads them again: glassbox
+// dev calls it after a simulated bounce, which another courier recorded.
+func (c *Courier) ForgetNotes() {
+	c.notes.mu.Lock()
+	defer c.notes.mu.Unlock()
+	c.notes.ok = false
+}
+
 // remember adds what this courier just learnt to its copy, so its next message knows without a read.
 func (c *Courier) remember(f func(n *glassbox.DeliveryNotes)) {
 	c.notes.mu.Lock()

@@ -27,8 +27,11 @@ import (
 //
 // File names with path separators or ".." are 404. Message HTML is shown only inside a sandboxed iframe
 // without scripts, and every page forbids scripts.
-func Handler(dir string) http.Handler {
+func Handler(dir string, opts ...Option) http.Handler {
 	s := &server{dir: dir}
+	for _, o := range opts {
+		o(s)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /outbox", s.list)
 	mux.HandleFunc("GET /outbox/{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -40,7 +43,20 @@ func Handler(dir string) http.Handler {
 	return mux
 }
 
-type server struct{ dir string }
+type server struct {
+	dir string
+	// bounceURL, when set, is where an email's page posts "simulate a bounce" (glassbox dev's /dev/bounce).
+	bounceURL string
+}
+
+// Option tunes the outbox pages.
+type Option func(*server)
+
+// WithBounceButton puts a "simulate a bounce" button on each email's page, posting file=NAME (and type) to url,
+// which must be on the same origin.
+func WithBounceButton(url string) Option {
+	return func(s *server) { s.bounceURL = url }
+}
 
 // pageCSP forbids scripts on our pages and, as srcdoc frames inherit it, in the messages' HTML as well.
 const pageCSP = "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
@@ -83,7 +99,10 @@ func (s *server) detail(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.render(w, r, detailPage, m)
+	s.render(w, r, detailPage, struct {
+		*message
+		BounceURL string
+	}{m, s.bounceURL})
 }
 
 func (s *server) raw(w http.ResponseWriter, r *http.Request) {
@@ -158,7 +177,11 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, t *template.Temp
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", pageCSP)
+	csp := pageCSP
+	if s.bounceURL != "" {
+		csp = strings.Replace(csp, "form-action 'none'", "form-action 'self'", 1)
+	}
+	w.Header().Set("Content-Security-Policy", csp)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	_, _ = buf.WriteTo(w)
 }
@@ -252,6 +275,9 @@ var detailPage = template.Must(template.New("detail").Funcs(funcs).Parse(`<!doct
 {{if .Attachments}}<tr><th>Attachments</th><td>{{range $i, $a := .Attachments}}{{if $i}}<br>{{end}}<a href="/outbox/{{$.File}}/attachments/{{$i}}" download>{{$a.Name}}</a> <span class="muted">{{$a.ContentType}}, {{$a.Size}} bytes</span>{{end}}</td></tr>{{end}}
 <tr><th>File</th><td><a href="/outbox/{{.File}}/raw">{{.File}}</a></td></tr>
 </table>
+{{if .BounceURL}}<form method="post" action="{{.BounceURL}}"><input type="hidden" name="file" value="{{.File}}"><input type="hidden" name="back" value="1">
+<p class="muted">As if SES reported this email undelivered:
+<button name="type" value="bounce">Simulate a bounce</button> <button name="type" value="complaint">Simulate a complaint</button></p></form>{{end}}
 {{if .HTML}}<h2>HTML</h2>
 <iframe sandbox srcdoc="{{.HTML}}" title="HTML part"></iframe>{{end}}
 {{if .Text}}<h2>Text</h2>

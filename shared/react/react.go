@@ -290,6 +290,10 @@ func (p *Processor) Config(ctx context.Context) (glassbox.Config, error) {
 	return p.cachedConfig(ctx, false)
 }
 
+// ForgetDeliveryNotes makes the next message read the suppressions again (courier.NotesTTL otherwise): glassbox
+// dev's simulated bounce is recorded by the bounce handler, not by this processor's courier.
+func (p *Processor) ForgetDeliveryNotes() { p.courier.ForgetNotes() }
+
 func (p *Processor) cachedConfig(ctx context.Context, fresh bool) (glassbox.Config, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
