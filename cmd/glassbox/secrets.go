@@ -23,8 +23,9 @@ func runSecrets(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := newFlags("secrets set --data DIR NAME [VALUE]",
 		"Stores a secret in the local store of glassbox dev, under the SSM parameter name the agency file gives:\n"+
 			"a binding's secret_param or api_param, agency.telegram_bot_param (the bot token), or "+linkKeyParam+"\n"+
-			"(the key that signs payment and download links, at least 32 characters). Without VALUE, the value is read from the first line of stdin, so it\n"+
-			"stays out of the shell's history. Stop glassbox dev first: the store has one writer at a time.\n"+
+			"(the key that signs payment and download links, at least 32 characters). Without VALUE, the value is\n"+
+			"read from the first line of stdin, so it stays out of the shell's history. Stop glassbox dev first:\n"+
+			"the store has one writer at a time.\n"+
 			"A deployment keeps its secrets in SSM Parameter Store instead (see the README's Deploy).")
 	data := fs.String("data", "", "the data folder of glassbox dev (required)")
 	if err := parseFlags(fs, args[1:], stdout, stderr); err != nil {
