@@ -92,7 +92,9 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		http.ServeFile(w, r, *bitrixDeal)
 	}))
 	defer fake.Close()
-	for name, value := range map[string]string{"preview-link-key": "preview-link-key-0123456789abcdef0123456789", b.APIParam: fake.URL + "/rest/"} {
+	// Telegram copies go to a Bot API stand-in that keeps them beside the emails, as in glassbox dev.
+	for name, value := range map[string]string{"preview-link-key": "preview-link-key-0123456789abcdef0123456789", b.APIParam: fake.URL + "/rest/",
+		cfg.Agency.TelegramBotParam: "preview-bot-token"} {
 		if name == "" {
 			continue
 		}
@@ -103,8 +105,10 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
+	mailer := outbox.New(*out)
 	proc := pipeline.New(pipeline.Deps{
-		Store: store, Mailer: outbox.New(*out), Secrets: store,
+		Store: store, Mailer: mailer, Secrets: store,
+		TelegramAPI: devTelegramAPI, TelegramHTTP: inProcessClient(telegramStandIn(store, store, mailer)),
 		LinkKeyParam: "preview-link-key", PublicBaseURL: "https://glassbox.example",
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}).Processor
@@ -139,7 +143,14 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	for _, m := range mail {
 		fmt.Fprintf(stdout, "%s  to %s: %s\n", filepath.Join(*out, m.File), strings.Join(m.To, ", "), m.Subject)
 	}
-	if n == 0 && len(mail) == 0 {
+	chats, err := outbox.ListTelegram(*out)
+	if err != nil {
+		return err
+	}
+	for _, m := range chats {
+		fmt.Fprintf(stdout, "%s  to Telegram chat %s\n", filepath.Join(*out, m.File), m.Chat)
+	}
+	if n == 0 && len(mail) == 0 && len(chats) == 0 {
 		fmt.Fprintln(stdout, "the event was accepted, but its stage means nothing in the binding's stage_map")
 	}
 	return nil
