@@ -382,11 +382,15 @@ type indexDocument struct {
 	URL, Total string
 }
 
-// olderDemo says a data folder holds the demo agency of an earlier release (Trello only, nothing billed), which
-// the CRM samples of make demo would not find; it is replaced by the current demo. An agency applied by hand is
-// left alone.
+// olderDemo says a data folder holds the demo agency of an earlier release, which make demo's samples would not
+// find in full: Trello only, nothing billed; or, later, no Telegram bot, so the done notice's Telegram copy would
+// not show. It is replaced by the current demo (events and messages stay). An agency applied by hand is left
+// alone.
 func olderDemo(c glassbox.Config) bool {
-	return len(c.Sellers) == 0 && len(c.Bindings) == 1 && c.Bindings[0].ID == "demo-board"
+	trelloOnly := len(c.Sellers) == 0 && len(c.Bindings) == 1 && c.Bindings[0].ID == "demo-board"
+	_, demoBoard := c.Binding("trello", "demo-board")
+	_, demoAmo := c.Binding("amocrm", "demo-amo")
+	return trelloOnly || demoBoard && demoAmo && c.Agency.TelegramBotParam == ""
 }
 
 var indexPage = template.Must(template.New("index").Parse(`<!DOCTYPE html>

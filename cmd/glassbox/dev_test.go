@@ -16,10 +16,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/glassbox-oss/glassbox/shared/agencyfile"
 	"github.com/glassbox-oss/glassbox/shared/dynamo"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
 	"github.com/glassbox-oss/glassbox/shared/outbox"
+	"github.com/glassbox-oss/glassbox/shared/providers"
 	"github.com/glassbox-oss/glassbox/shared/trello"
 )
 
@@ -363,4 +365,35 @@ func withoutHeader(req events.APIGatewayV2HTTPRequest, name string) events.APIGa
 	req.Headers = cloneHeaders(req.Headers)
 	delete(req.Headers, name)
 	return req
+}
+
+// A data folder seeded with the demo of the release before Telegram gets the current demo on start, so make
+// demo shows the Telegram copy; an agency of one's own is left alone.
+func TestOlderDemoIsReplaced(t *testing.T) {
+	current, err := agencyfile.Parse(demoAgency, providers.Catalog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	beforeTelegram := current
+	beforeTelegram.Agency.TelegramBotParam = ""
+	beforeTelegram.Projects = append([]glassbox.Project(nil), current.Projects...)
+	for i := range beforeTelegram.Projects {
+		beforeTelegram.Projects[i].TelegramChatID = ""
+	}
+	own := beforeTelegram
+	own.Bindings = own.Bindings[:1]
+	own.Sellers = current.Sellers
+	for _, tt := range []struct {
+		name string
+		cfg  glassbox.Config
+		want bool
+	}{
+		{"current demo", current, false},
+		{"demo before Telegram", beforeTelegram, true},
+		{"an agency with only a Trello board, billed", own, false},
+	} {
+		if got := olderDemo(tt.cfg); got != tt.want {
+			t.Errorf("%s: olderDemo = %v, want %v", tt.name, got, tt.want)
+		}
+	}
 }
