@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -131,5 +132,81 @@ func TestFiveRedeliveriesOneTelegramMessage(t *testing.T) {
 	m, err := store.Message(ctx, id)
 	if err != nil || m.State != glassbox.MessageSent || m.ProviderID != "-1001234567890:1" {
 		t.Errorf("Telegram message = %+v, %v; want sent as -1001234567890:1", m, err)
+	}
+}
+
+// Telegram answers 429 with a wait longer than the call may take: the notice is not lost and not sent twice.
+// The event stays pending (the email went out, the Telegram copy's claim was released), and the next attempt
+// sends only the copy.
+func TestTelegramRateLimitLeavesTheEventPending(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	store, err := localstore.Open(filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	yaml, err := os.ReadFile("../../cmd/glassbox/demo/agency.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := agencyfile.Parse(yaml, providers.Catalog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.PutConfig(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	secrets := mapSecrets{cfg.Agency.TelegramBotParam: demoBotToken, "/glassbox/links/key": "demo-link-key-0123456789abcdef0123456789abcdef"}
+	var mu sync.Mutex
+	limited, posted := true, 0
+	api := &telegram.StandIn{Token: demoBotToken, Post: func(context.Context, string, string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		posted++
+		return nil
+	}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		l := limited
+		mu.Unlock()
+		if l {
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = io.WriteString(w, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 600","parameters":{"retry_after":600}}`)
+			return
+		}
+		api.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	outDir := t.TempDir()
+	proc := pipeline.New(pipeline.Deps{
+		Store: store, Mailer: outbox.New(outDir), Secrets: secrets, LinkKeyParam: "/glassbox/links/key",
+		PublicBaseURL: "https://demo.glassbox.example", TelegramAPI: srv.URL, TelegramHTTP: srv.Client(),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}).Processor
+	e := glassbox.Event{ID: "trello:rate-limited", Provider: "trello", BindingID: "demo-board", ProjectID: "romashka-site",
+		Kind: glassbox.EventTaskMoved, TaskID: "card-1", Title: "Макет", Status: glassbox.StatusDone,
+		PrevStatus: glassbox.StatusInProgress, OccurredAt: time.Now().UTC(), ReceivedAt: time.Now().UTC()}
+	if err := store.AppendEvent(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	deadline, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if _, err := proc.Process(deadline, e); err == nil || !strings.Contains(err.Error(), "rate limited") {
+		t.Fatalf("Process under a 429 = %v, want a rate-limit error (retry later)", err)
+	}
+	if pending, _ := store.UnprocessedEvents(ctx, time.Now().Add(time.Hour), 10); len(pending) != 1 {
+		t.Fatalf("%d events pending after the 429, want 1", len(pending))
+	}
+	mu.Lock()
+	limited = false
+	mu.Unlock()
+	out, err := proc.Process(ctx, e)
+	if err != nil || out.Sent != 1 {
+		t.Fatalf("retry = %+v, %v; want the Telegram copy alone sent", out, err)
+	}
+	mail, _ := outbox.List(outDir)
+	if len(mail) != 1 || posted != 1 {
+		t.Errorf("%d emails and %d Telegram messages, want 1 and 1", len(mail), posted)
 	}
 }
