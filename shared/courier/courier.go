@@ -72,7 +72,10 @@ func New(store Store, senders Senders, clock glassbox.Clock, lease time.Duration
 }
 
 // Deliver claims, sends and marks one message, and says whether this call sent it. A message sent before is
-// skipped (false, nil). An error means "retry later": the claim was released, or another attempt holds it.
+// skipped (false, nil). So is one that can never arrive: every recipient suppressed, or the channel refused it
+// for good (courier.Undeliverable); it is recorded failed with the reason, and the manager told. A Telegram
+// chat that moved is followed. An error means "retry later": the claim was released, or another attempt holds
+// it.
 // Attachments come from known when it holds them with their PDF (documents just issued), else from the store.
 func (c *Courier) Deliver(ctx context.Context, m glassbox.Message, known ...glassbox.IssuedDocument) (sent bool, err error) {
 	log := c.log.With("message_id", m.ID, "kind", m.Kind, "audience", m.Audience, "channel", m.ChannelOrEmail(), "project", m.ProjectID)
