@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,7 +40,7 @@ func (discard) Send(context.Context, glassbox.RawEmail) (string, error) { return
 
 // table creates a fresh table on DynamoDB Local with the demo agency applied, and a store whose requests are
 // counted.
-func table(b *testing.B) (*dynamo.Store, *dynamo.RequestCounter) {
+func table(b *testing.B, edits ...func(*glassbox.Config)) (*dynamo.Store, *dynamo.RequestCounter) {
 	b.Helper()
 	endpoint := os.Getenv("DYNAMODB_ENDPOINT")
 	if endpoint == "" {
@@ -56,6 +57,9 @@ func table(b *testing.B) (*dynamo.Store, *dynamo.RequestCounter) {
 	cfg, err := agencyfile.Load("../cmd/glassbox/demo/agency.yaml", providers.Catalog())
 	if err != nil {
 		b.Fatal(err)
+	}
+	for _, edit := range edits {
+		edit(&cfg)
 	}
 	store := dynamo.New(client, name)
 	if err := store.PutConfig(ctx, cfg); err != nil {
@@ -110,9 +114,30 @@ func BenchmarkIngestWebhook(b *testing.B) {
 }
 
 // BenchmarkReactDoneEvent processes stored "done" events with the configuration cached, as a warm React
-// function does. Reports DynamoDB requests per processed event (budget 4: read task, write task, claim, mark).
+// function does, for a project without a Telegram chat. Reports DynamoDB requests per processed event (budget
+// 5: read task, write task, claim, mark, clear the event's mark; the suppression check reads nothing per event).
 func BenchmarkReactDoneEvent(b *testing.B) {
-	store, counter := table(b)
+	benchDoneEvents(b, false)
+}
+
+// BenchmarkReactDoneEventWithTelegram is the same for the demo project, whose client group gets a Telegram copy
+// of each notice: one more claim and mark for the copy (7 in all), and one Telegram send per event.
+func BenchmarkReactDoneEventWithTelegram(b *testing.B) {
+	benchDoneEvents(b, true)
+}
+
+func benchDoneEvents(b *testing.B, withTelegram bool) {
+	store, counter := table(b, func(c *glassbox.Config) {
+		if withTelegram {
+			return
+		}
+		for i := range c.Projects {
+			c.Projects[i].TelegramChatID, c.Projects[i].Manager.TelegramChatID = "", ""
+		}
+		for i := range c.Clients {
+			c.Clients[i].TelegramChatID = ""
+		}
+	})
 	h := ingest.NewHandler(store, secret{}, providers.All(), glassbox.SystemClock{}, ingest.Options{Logger: quiet})
 	var stored []glassbox.Event
 	ctx := context.Background()
@@ -127,11 +152,15 @@ func BenchmarkReactDoneEvent(b *testing.B) {
 		b.Fatalf("stored %d events, %v", len(evs), err)
 	}
 	stored = evs
-	proc := react.NewProcessor(store, email(discard{}), glassbox.SystemClock{}, react.Options{ConfigTTL: time.Hour, Logger: quiet})
-	if _, err := proc.Process(ctx, stored[b.N]); err != nil { // warms the configuration cache
+	tg := &countingChat{}
+	senders := email(discard{})
+	senders[glassbox.ChannelTelegram] = tg
+	proc := react.NewProcessor(store, senders, glassbox.SystemClock{}, react.Options{ConfigTTL: time.Hour, Logger: quiet})
+	if _, err := proc.Process(ctx, stored[b.N]); err != nil { // warms the configuration and suppression caches
 		b.Fatal(err)
 	}
 	counter.Reset()
+	tg.n.Store(0)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := proc.Process(ctx, stored[i]); err != nil {
@@ -140,6 +169,14 @@ func BenchmarkReactDoneEvent(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(counter.Total())/float64(b.N), "requests/event")
+	b.ReportMetric(float64(tg.n.Load())/float64(b.N), "telegram/event")
+}
+
+// countingChat is a Telegram channel that sends nothing and counts.
+type countingChat struct{ n atomic.Int64 }
+
+func (c *countingChat) Send(context.Context, glassbox.Message, []glassbox.IssuedDocument) (string, error) {
+	return fmt.Sprintf("chat:%d", c.n.Add(1)), nil
 }
 
 // closes returns n stored deal events, each closing the "layout" stage of a different prepaid project, with

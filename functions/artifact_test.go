@@ -41,6 +41,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -58,6 +59,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/providers"
 	"github.com/glassbox-oss/glassbox/shared/react"
 	"github.com/glassbox-oss/glassbox/shared/remind"
+	"github.com/glassbox-oss/glassbox/shared/telegram"
 )
 
 // root is the repository root, seen from this package's directory.
@@ -71,7 +73,10 @@ const (
 	demoAgencyFile  = "cmd/glassbox/demo/agency.yaml"
 	demoSecretParam = "/glassbox/trello/demo-board"
 	demoSecret      = "demo-trello-secret"
-	demoClientID    = "romashka"
+	// The demo agency's telegram_bot_param and a token for the Bot API stand-in.
+	demoBotParam = "/glassbox/telegram/bot"
+	demoBotToken = "7000000001:artifact-bot-token"
+	demoClientID = "romashka"
 
 	// The demo CRM binding and the link key (cmd/glassbox/dev.go seeds the same secrets for glassbox dev).
 	demoAmoParam = "/glassbox/amocrm/demo-amo"
@@ -93,16 +98,17 @@ const (
 )
 
 // functionIDs are template.yaml's functions (TestFunctionsMatchTemplate keeps the two in step).
-var functionIDs = []string{"IngestFunction", "ReactFunction", "LinkFunction", "RemindFunction", "SweepFunction"}
+var functionIDs = []string{"IngestFunction", "ReactFunction", "LinkFunction", "RemindFunction", "SweepFunction", "BounceFunction"}
 
 // functionEnv is the environment template.yaml gives each function, by variable name; env.value supplies the
 // values for the emulators.
 var functionEnv = map[string][]string{
 	"IngestFunction": {"TABLE_NAME"},
-	"ReactFunction":  {"TABLE_NAME", "CLAIM_LEASE", "LINK_KEY_PARAM", "PUBLIC_BASE_URL"},
+	"ReactFunction":  {"TABLE_NAME", "CLAIM_LEASE", "LINK_KEY_PARAM", "PUBLIC_BASE_URL", "SES_CONFIGURATION_SET"},
 	"LinkFunction":   {"TABLE_NAME", "LINK_KEY_PARAM"},
-	"RemindFunction": {"TABLE_NAME", "LINK_KEY_PARAM", "PUBLIC_BASE_URL"},
-	"SweepFunction":  {"TABLE_NAME", "CLAIM_LEASE", "LINK_KEY_PARAM", "PUBLIC_BASE_URL", "SWEEP_GRACE"},
+	"RemindFunction": {"TABLE_NAME", "LINK_KEY_PARAM", "PUBLIC_BASE_URL", "SES_CONFIGURATION_SET"},
+	"SweepFunction":  {"TABLE_NAME", "CLAIM_LEASE", "LINK_KEY_PARAM", "PUBLIC_BASE_URL", "SWEEP_GRACE", "SES_CONFIGURATION_SET"},
+	"BounceFunction": {"TABLE_NAME", "SES_CONFIGURATION_SET"},
 }
 
 // makeBuild runs the Makefile target SAM runs for a function, under SAM's contract (aws-lambda-builders'
@@ -210,9 +216,13 @@ type env struct {
 	dynamoEndpoint string
 	sesEndpoint    string
 	ssm            *fakeSSM
-	table          string
-	db             *dynamodb.Client
-	cfg            glassbox.Config // as stored
+	// botAPI stands in for the Bot API (TELEGRAM_API, as AWS_ENDPOINT_URL_* for the AWS services); telegram
+	// counts the messages it accepted.
+	botAPI   *httptest.Server
+	telegram atomic.Int32
+	table    string
+	db       *dynamodb.Client
+	cfg      glassbox.Config // as stored
 	// Addresses unique to this run for the demo client, the romashka-site manager and the pixel accountant.
 	clientEmail, managerEmail, accountantEmail string
 }
@@ -242,6 +252,7 @@ func newEnv(t testing.TB) *env {
 			demoSecretParam: demoSecret,
 			demoAmoParam:    demoAmoToken,
 			linkKeyParam:    demoLinkKey,
+			demoBotParam:    demoBotToken,
 		}),
 		table:           "glassbox-artifact-" + suffix,
 		db:              dynamo.NewLocalClient(dynamoEndpoint),
@@ -249,6 +260,11 @@ func newEnv(t testing.TB) *env {
 		managerEmail:    "maria+" + suffix + "@pixel.example",
 		accountantEmail: "buh+" + suffix + "@pixel.example",
 	}
+	e.botAPI = httptest.NewServer(&telegram.StandIn{Token: demoBotToken, Post: func(context.Context, string, string) error {
+		e.telegram.Add(1)
+		return nil
+	}})
+	t.Cleanup(e.botAPI.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := dynamo.CreateTable(ctx, e.db, e.table); err != nil {
@@ -322,6 +338,8 @@ func (e *env) value(t testing.TB, name string) string {
 		return linkKeyParam
 	case "PUBLIC_BASE_URL":
 		return publicBaseURL
+	case "SES_CONFIGURATION_SET":
+		return "glassbox-mail" // the SES emulator takes any name
 	}
 	t.Fatalf("no test value for environment variable %s: add it to env.value", name)
 	return ""
@@ -342,6 +360,7 @@ func (e *env) processEnv(t testing.TB, id string) []string {
 		"AWS_ENDPOINT_URL_DYNAMODB=" + e.dynamoEndpoint,
 		"AWS_ENDPOINT_URL_SSM=" + e.ssm.srv.URL,
 		"AWS_ENDPOINT_URL_SES=" + e.sesEndpoint,
+		"TELEGRAM_API=" + e.botAPI.URL,
 	}
 	names, ok := functionEnv[id]
 	if !ok {
@@ -521,6 +540,11 @@ func TestFunctionsUnderHarness(t *testing.T) {
 		}
 		if mails := e.mailsTo(t, since, e.clientEmail); len(mails) != 1 {
 			t.Errorf("after a redelivered batch: %d emails, want still 1", len(mails))
+		}
+		// The demo project's client group got the Telegram copy, once, through TELEGRAM_API with the token
+		// read from SSM.
+		if got := e.telegram.Load(); got != 1 {
+			t.Errorf("%d Telegram messages, want 1", got)
 		}
 	})
 }
@@ -1338,6 +1362,8 @@ func BenchmarkColdStart(b *testing.B) {
 		"LinkFunction":   {readEvent(b, "link-pay-get.json"), `"statusCode":404`},
 		"RemindFunction": {[]byte(`{}`), `"open":0`},
 		"SweepFunction":  {[]byte(`{}`), `"found":0`},
+		// An SNS delivery of a transient bounce: parsed, nothing to do, no request.
+		"BounceFunction": {readEvent(b, "bounce-sns-transient.json"), `null`},
 	}
 	for _, id := range functionIDs {
 		b.Run(id, func(b *testing.B) {

@@ -112,3 +112,17 @@ func TestPreviewWritesTheDocumentsAndEmailsOfASample(t *testing.T) {
 		t.Errorf("preview wrote %d emails; said:\n%s", len(emls), stdout.String())
 	}
 }
+
+// A done notice of the demo project previews as its email and its Telegram copy for the client's group.
+func TestPreviewShowsTheTelegramCopy(t *testing.T) {
+	out := t.TempDir()
+	var stdout bytes.Buffer
+	if err := run(context.Background(), []string{"preview", "--event", "../../events/ingest-trello-done.json", "-o", out}, &stdout, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	emls, _ := filepath.Glob(filepath.Join(out, "*.eml"))
+	chats, _ := filepath.Glob(filepath.Join(out, "*.tg.json"))
+	if len(emls) != 1 || len(chats) != 1 || !strings.Contains(stdout.String(), "to Telegram chat -1001234567890") {
+		t.Errorf("preview wrote %d emails and %d Telegram messages; said:\n%s", len(emls), len(chats), stdout.String())
+	}
+}

@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/mail"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -18,6 +21,7 @@ import (
 
 	"github.com/glassbox-oss/glassbox/shared/agencyfile"
 	"github.com/glassbox-oss/glassbox/shared/billing"
+	"github.com/glassbox-oss/glassbox/shared/bounce"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/httpapi"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
@@ -29,6 +33,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/providers"
 	"github.com/glassbox-oss/glassbox/shared/react"
 	"github.com/glassbox-oss/glassbox/shared/remind"
+	"github.com/glassbox-oss/glassbox/shared/telegram"
 )
 
 //go:embed demo/agency.yaml
@@ -77,6 +82,7 @@ var demoSecrets = map[string]string{
 	"/glassbox/github/demo-github-token": "demo-github-token",
 	"/glassbox/linear/demo-linear":       "lin_wh_demo_secret",
 	"/glassbox/hook/demo-hook":           "demo-hook-secret",
+	demoBotParam:                         demoBotToken,
 }
 
 const (
@@ -97,6 +103,13 @@ const (
 	demoAsanaToken    = "demo-asana-personal-access-token"
 	// demoAsanaAPIPath is where glassbox dev serves its stand-in for Asana's API.
 	demoAsanaAPIPath = "/fake/asana/api/1.0"
+	// demoBotParam holds the demo agency's Telegram bot token (agency.telegram_bot_param), which the dev
+	// server's Bot API stand-in (/fake/telegram/bot{token}/sendMessage) accepts.
+	demoBotParam = "/glassbox/telegram/bot"
+	demoBotToken = "7000000001:demo-bot-token"
+	// devTelegramAPI is where the dev server's Telegram sender finds the Bot API: its own stand-in, reached
+	// in-process (devMux), so it works before the server knows its address.
+	devTelegramAPI = "http://glassbox-dev/fake/telegram"
 )
 
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -170,8 +183,10 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	outboxDir := filepath.Join(dataDir, "outbox")
 	clock := glassbox.SystemClock{}
 	mailer := outbox.New(outboxDir)
+	botAPI := telegramStandIn(store, store, mailer)
 	pipe := pipeline.New(pipeline.Deps{
 		Store: store, Mailer: mailer, Clock: clock, Secrets: store, LinkKeyParam: demoLinkKeyParam,
+		TelegramAPI: devTelegramAPI, TelegramHTTP: inProcessClient(botAPI),
 		// The configuration cannot change under a running dev server (apply --data needs it stopped), and an
 		// event of a project the cache lacks reads it again anyway.
 		ClaimLease: opts.ClaimLease, ConfigTTL: time.Minute, Logger: logger,
@@ -184,6 +199,7 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	hooks := ingest.NewHandler(events, store, providers.All(), clock, ingest.Options{Logger: logger})
 
 	mux := http.NewServeMux()
+
 	mux.Handle("/hooks/{provider}/{binding}", httpapi.Handler(hooks.Handle, []string{"provider", "binding"}, ingest.MaxBodyBytes))
 	mux.Handle("/pay/{doc}", httpapi.Handler(payLinks.Handle, []string{"doc"}, links.MaxBodyBytes))
 	mux.Handle("/documents/{doc}", httpapi.Handler(payLinks.Handle, []string{"doc"}, links.MaxBodyBytes))
@@ -216,6 +232,7 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(demoGitHubNode)
 	})
+	mux.Handle("POST /fake/telegram/{bot}/sendMessage", botAPI)
 	d := &devServer{store: store, mux: mux, links: docLinks, proc: proc, logger: logger}
 	d.remind = func(now time.Time) *remind.Reminder {
 		return remind.New(store, pipeline.Senders(mailer, nil), docLinks, fixedClock{now}, 0, logger)
@@ -241,8 +258,27 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 		}
 		_ = json.NewEncoder(w).Encode(res)
 	})
-	mux.Handle("/outbox", outbox.Handler(outboxDir))
-	mux.Handle("/outbox/", outbox.Handler(outboxDir))
+	// A bounce as SES would report it, through the same handler as BounceFunction: the address is suppressed,
+	// the message marked bounced, the manager told (in the outbox).
+	bounces := bounce.New(store, mailer, clock, logger)
+	mux.HandleFunc("POST /dev/bounce", func(w http.ResponseWriter, r *http.Request) {
+		res, err := simulateBounce(r, outboxDir, bounces)
+		proc.ForgetDeliveryNotes()
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			http.Error(w, err.Error(), http.StatusNotFound)
+		case err != nil:
+			http.Error(w, err.Error(), http.StatusBadRequest)
+		case r.FormValue("back") != "":
+			http.Redirect(w, r, "/outbox", http.StatusSeeOther)
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(res)
+		}
+	})
+	outboxPages := outbox.Handler(outboxDir, outbox.WithBounceButton("/dev/bounce"))
+	mux.Handle("/outbox", outboxPages)
+	mux.Handle("/outbox/", outboxPages)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		cfg, err := store.Config(r.Context())
 		if err != nil {
@@ -362,6 +398,55 @@ func (d *devServer) sweepOnce(ctx context.Context, grace time.Duration) react.Sw
 	return res
 }
 
+// telegramStandIn is the Bot API of local runs (glassbox dev, replay --data): Telegram messages land in the
+// outbox beside the emails. The token it accepts is the one the agency's telegram_bot_param names, read per
+// request, so an agency applied with another parameter is answered 401, as Telegram would.
+func telegramStandIn(cfg interface {
+	Config(ctx context.Context) (glassbox.Config, error)
+}, secrets billing.Secrets, mailer *outbox.Mailer) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token := ""
+		if c, err := cfg.Config(r.Context()); err == nil && c.Agency.TelegramBotParam != "" {
+			token, _ = secrets.Secret(r.Context(), c.Agency.TelegramBotParam)
+		}
+		(&telegram.StandIn{Token: token, Post: mailer.PostTelegram}).ServeHTTP(w, r)
+	})
+}
+
+// simulateBounce reports the email in the outbox named by the form's file (its message id in glassbox dev) as
+// SES would: bounced permanently at every recipient, or, with type=complaint, marked as spam.
+func simulateBounce(r *http.Request, outboxDir string, h *bounce.Handler) (bounce.Result, error) {
+	file := r.FormValue("file")
+	if file == "" {
+		return bounce.Result{}, errors.New("give file=NAME, an email of the outbox (its name ends in .eml)")
+	}
+	m, err := outbox.Read(outboxDir, file)
+	if err != nil {
+		return bounce.Result{}, err
+	}
+	var to []string
+	for _, a := range m.To {
+		if addr, err := mail.ParseAddress(a); err == nil {
+			to = append(to, addr.Address)
+		}
+	}
+	return h.Handle(r.Context(), bounce.Simulated(file, to, r.FormValue("type") == "complaint", time.Now()))
+}
+
+// inProcessClient reaches a handler in the same process, so the dev server's own senders work before it
+// knows its address.
+func inProcessClient(h http.Handler) *http.Client {
+	return &http.Client{Transport: inProcess{h}, Timeout: 10 * time.Second}
+}
+
+type inProcess struct{ h http.Handler }
+
+func (t inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, r)
+	return rec.Result(), nil
+}
+
 type fixedClock struct{ t time.Time }
 
 func (c fixedClock) Now() time.Time { return c.t }
@@ -407,9 +492,10 @@ type indexDocument struct {
 
 // olderDemo says a data folder holds the demo agency of an earlier release, which some samples of make demo would
 // not find: every binding it has is one of the current demo's, and the current demo has more (a release added a
-// CRM or a tracker). It is replaced by the current demo; an agency applied by hand is left alone.
+// CRM or a tracker), or a Telegram bot it lacks (the done notice's Telegram copy would not show). It is replaced
+// by the current demo (events and messages stay); an agency applied by hand is left alone.
 func olderDemo(stored, demo glassbox.Config) bool {
-	if len(stored.Bindings) == 0 || len(stored.Bindings) >= len(demo.Bindings) {
+	if stored.Agency.Name != demo.Agency.Name || len(stored.Bindings) == 0 || len(stored.Bindings) > len(demo.Bindings) {
 		return false
 	}
 	for _, b := range stored.Bindings {
@@ -417,7 +503,8 @@ func olderDemo(stored, demo glassbox.Config) bool {
 			return false
 		}
 	}
-	return true
+	noBot := stored.Agency.TelegramBotParam == "" && demo.Agency.TelegramBotParam != ""
+	return len(stored.Bindings) < len(demo.Bindings) || noBot
 }
 
 var indexPage = template.Must(template.New("index").Parse(`<!DOCTYPE html>

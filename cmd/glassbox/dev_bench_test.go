@@ -83,13 +83,23 @@ func benchDeliveries(b *testing.B, concurrency int) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "deliveries/s")
 	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/delivery")
 
-	// Every delivery was processed to the end: one client notice each.
-	mail, err := os.ReadDir(filepath.Join(data, "outbox"))
+	// Every delivery was processed to the end: one client notice each, by email and in the client's Telegram
+	// group (the demo project has one).
+	files, err := os.ReadDir(filepath.Join(data, "outbox"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	if len(mail) != b.N {
-		b.Fatalf("%d notices in the outbox after %d deliveries", len(mail), b.N)
+	var mail, chat int
+	for _, f := range files {
+		switch {
+		case strings.HasSuffix(f.Name(), ".eml"):
+			mail++
+		case strings.HasSuffix(f.Name(), ".tg.json"):
+			chat++
+		}
+	}
+	if mail != b.N || chat != b.N {
+		b.Fatalf("%d emails and %d Telegram messages in the outbox after %d deliveries", mail, chat, b.N)
 	}
 }
 

@@ -16,10 +16,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/glassbox-oss/glassbox/shared/agencyfile"
 	"github.com/glassbox-oss/glassbox/shared/dynamo"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
 	"github.com/glassbox-oss/glassbox/shared/outbox"
+	"github.com/glassbox-oss/glassbox/shared/providers"
 	"github.com/glassbox-oss/glassbox/shared/trello"
 )
 
@@ -66,6 +68,16 @@ func (h *devHarness) mail() []outbox.Summary {
 	h.t.Helper()
 	list, err := outbox.List(filepath.Join(h.data, "outbox"))
 	if err != nil && !os.IsNotExist(err) {
+		h.t.Fatal(err)
+	}
+	return list
+}
+
+// telegram lists the Telegram messages the dev Bot API stand-in accepted, newest first.
+func (h *devHarness) telegram() []outbox.TelegramMessage {
+	h.t.Helper()
+	list, err := outbox.ListTelegram(filepath.Join(h.data, "outbox"))
+	if err != nil {
 		h.t.Fatal(err)
 	}
 	return list
@@ -119,6 +131,12 @@ func TestDoneSampleEmailsClientOnceWithReplyToManager(t *testing.T) {
 	if !strings.HasPrefix(m.Text, "Анна, добрый день!") {
 		t.Errorf("notice does not greet the client by first name:\n%s", m.Text)
 	}
+	// The client's Telegram group (the demo project's telegram_chat_id) gets the notice once, in Telegram's HTML.
+	chats := h.telegram()
+	if len(chats) != 1 || chats[0].Chat != "-1001234567890" || !strings.Contains(chats[0].Text, "Макет главной страницы") ||
+		!strings.Contains(chats[0].Text, `<a href="https://www.figma.com/file/abc123/Landing">`) {
+		t.Errorf("Telegram messages = %+v, want the done notice once in the client group", chats)
+	}
 }
 
 func TestBlockedSampleEmailsManagerOnly(t *testing.T) {
@@ -135,6 +153,9 @@ func TestBlockedSampleEmailsManagerOnly(t *testing.T) {
 	}
 	if strings.Contains(mail[0].Text, "anna@") || len(mail[0].Cc) > 0 {
 		t.Fatalf("blocked notice reached beyond the manager: %+v", mail[0])
+	}
+	if chats := h.telegram(); len(chats) != 0 {
+		t.Fatalf("blocked notice reached the client's Telegram group: %+v", chats)
 	}
 }
 
@@ -155,6 +176,9 @@ func TestRedeliveriesInARowSendOneEmail(t *testing.T) {
 	}
 	if n := len(h.mail()); n != 1 {
 		t.Fatalf("got %d emails, want 1", n)
+	}
+	if n := len(h.telegram()); n != 1 {
+		t.Fatalf("got %d Telegram messages, want 1", n)
 	}
 	if n := len(h.storedEvents()); n != 1 {
 		t.Fatalf("got %d stored events, want 1", n)
@@ -194,6 +218,9 @@ func TestConcurrentRedeliveriesSendOneEmail(t *testing.T) {
 	}
 	if n := len(h.mail()); n != 1 {
 		t.Fatalf("got %d emails, want 1", n)
+	}
+	if n := len(h.telegram()); n != 1 {
+		t.Fatalf("got %d Telegram messages, want 1", n)
 	}
 }
 
@@ -338,4 +365,36 @@ func withoutHeader(req events.APIGatewayV2HTTPRequest, name string) events.APIGa
 	req.Headers = cloneHeaders(req.Headers)
 	delete(req.Headers, name)
 	return req
+}
+
+// A data folder seeded with the demo of the release before Telegram gets the current demo on start, so make
+// demo shows the Telegram copy; an agency of one's own is left alone.
+func TestOlderDemoIsReplaced(t *testing.T) {
+	current, err := agencyfile.Parse(demoAgency, providers.Catalog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	beforeTelegram := current
+	beforeTelegram.Agency.TelegramBotParam = ""
+	beforeTelegram.Projects = append([]glassbox.Project(nil), current.Projects...)
+	for i := range beforeTelegram.Projects {
+		beforeTelegram.Projects[i].TelegramChatID = ""
+	}
+	own := beforeTelegram
+	own.Agency.Name = "Своё агентство"
+	own.Bindings = own.Bindings[:1]
+	own.Sellers = current.Sellers
+	for _, tt := range []struct {
+		name string
+		cfg  glassbox.Config
+		want bool
+	}{
+		{"current demo", current, false},
+		{"demo before Telegram", beforeTelegram, true},
+		{"an agency with only a Trello board, billed", own, false},
+	} {
+		if got := olderDemo(tt.cfg, current); got != tt.want {
+			t.Errorf("%s: olderDemo = %v, want %v", tt.name, got, tt.want)
+		}
+	}
 }

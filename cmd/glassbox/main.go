@@ -10,6 +10,8 @@
 //	glassbox documents void --id ID --reason TEXT (--table NAME | --data DIR)
 //	glassbox secrets set --data DIR NAME [VALUE]
 //	glassbox secrets delete --data DIR NAME
+//	glassbox suppressions list (--table NAME | --data DIR)
+//	glassbox suppressions clear ADDRESS|CHAT (--table NAME | --data DIR)
 package main
 
 import (
@@ -35,6 +37,7 @@ Commands:
   preview    show the PDFs and emails a sample webhook would produce, sending nothing
   documents  list issued acts and invoices, download one as issued, or void one
   secrets    put a webhook secret or the link key into the local store of glassbox dev (or delete one)
+  suppressions  list the addresses and chats that get nothing more (bounced, blocked), or clear one
 
 Run 'glassbox COMMAND -h' (or 'glassbox help COMMAND') for a command's flags.
 `
@@ -91,6 +94,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runDocuments(ctx, args[1:], stdout, stderr)
 	case "secrets":
 		return runSecrets(ctx, args[1:], stdout, stderr)
+	case "suppressions":
+		return runSuppressions(ctx, args[1:], stdout, stderr)
 	case "help":
 		if len(args) > 1 {
 			return dispatch(ctx, []string{args[1], "-h"}, stdout, stderr)

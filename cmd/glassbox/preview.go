@@ -132,7 +132,9 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := store.PutConfig(ctx, cfg); err != nil {
 		return err
 	}
-	for name, value := range map[string]string{"preview-link-key": "preview-link-key-0123456789abcdef0123456789", b.APIParam: fake.URL + "/rest/"} {
+	// Telegram copies go to a Bot API stand-in that keeps them beside the emails, as in glassbox dev.
+	for name, value := range map[string]string{"preview-link-key": "preview-link-key-0123456789abcdef0123456789", b.APIParam: fake.URL + "/rest/",
+		cfg.Agency.TelegramBotParam: "preview-bot-token"} {
 		if name == "" {
 			continue
 		}
@@ -143,8 +145,10 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
+	mailer := outbox.New(*out)
 	proc := pipeline.New(pipeline.Deps{
-		Store: store, Mailer: outbox.New(*out), Telegram: telegramFiles{dir: *out}, Secrets: store,
+		Store: store, Mailer: mailer, Secrets: store,
+		TelegramAPI: devTelegramAPI, TelegramHTTP: inProcessClient(telegramStandIn(store, store, mailer)),
 		LinkKeyParam: "preview-link-key", PublicBaseURL: "https://glassbox.example",
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}).Processor
@@ -187,12 +191,12 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		fmt.Fprintf(stdout, "%s  (its HTML part)\n", page)
 	}
-	chats, err := filepath.Glob(filepath.Join(*out, "*"+telegramSuffix))
+	chats, err := outbox.ListTelegram(*out)
 	if err != nil {
 		return err
 	}
-	for _, c := range chats {
-		fmt.Fprintf(stdout, "%s  (Telegram)\n", c)
+	for _, m := range chats {
+		fmt.Fprintf(stdout, "%s  to Telegram chat %s\n", filepath.Join(*out, m.File), m.Chat)
 	}
 	if n == 0 && len(mail) == 0 && len(chats) == 0 {
 		fmt.Fprintln(stdout, "the event was accepted, but its stage means nothing in the binding's stage_map")
@@ -238,20 +242,4 @@ func bindForPreview(cfg *glassbox.Config, provider, bindingID, project string) (
 		}
 	}
 	return b, true, nil
-}
-
-// telegramSuffix ends the files preview writes for Telegram messages.
-const telegramSuffix = ".telegram.txt"
-
-// telegramFiles is preview's Telegram channel: each message becomes a file holding its chat and its text in
-// Telegram's HTML subset, as the Bot API would get it.
-type telegramFiles struct{ dir string }
-
-func (t telegramFiles) Send(_ context.Context, m glassbox.Message, _ []glassbox.IssuedDocument) (string, error) {
-	name := fmt.Sprintf("%s-%s-%s%s", time.Now().UTC().Format("20060102T150405.000000000"), m.Kind, m.ID[:8], telegramSuffix)
-	body := "Chat: " + m.Chat + "\n\n" + m.HTML + "\n"
-	if err := os.WriteFile(filepath.Join(t.dir, name), []byte(body), 0o644); err != nil {
-		return "", err
-	}
-	return name, nil
 }

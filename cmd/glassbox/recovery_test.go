@@ -238,8 +238,8 @@ func TestDevRestartFinishesATrelloDeliveryStoredButNotProcessed(t *testing.T) {
 	if n := len(mails(t, data)); n != 0 {
 		t.Fatalf("%d emails before the sweep, want 0 (the retry is a duplicate)", n)
 	}
-	if res := dev.sweepOnce(context.Background(), 0); res.Finished != 1 || res.Sent != 1 {
-		t.Fatalf("start-up sweep = %+v, want one event finished, one email", res)
+	if res := dev.sweepOnce(context.Background(), 0); res.Finished != 1 || res.Sent != 2 {
+		t.Fatalf("start-up sweep = %+v, want one event finished, one email and its Telegram copy", res)
 	}
 	m := mails(t, data)
 	if len(m) != 1 || len(byRecipient(m, "anna@romashka.example")) != 1 {

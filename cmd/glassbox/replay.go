@@ -21,6 +21,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/react"
 	"github.com/glassbox-oss/glassbox/shared/ses"
 	"github.com/glassbox-oss/glassbox/shared/ssm"
+	"github.com/glassbox-oss/glassbox/shared/telegram"
 )
 
 // dlqMargin widens a dead-letter record's arrival window: the stream's arrival times and the events' receipt
@@ -125,7 +126,9 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if !ok {
 			return fmt.Errorf("replay: the store of %s keeps no secrets", sf.data)
 		}
-		deps.Mailer, deps.Secrets = outbox.New(filepath.Join(sf.data, "outbox")), local
+		mailer := outbox.New(filepath.Join(sf.data, "outbox"))
+		deps.Mailer, deps.Secrets = mailer, local
+		deps.TelegramAPI, deps.TelegramHTTP = devTelegramAPI, inProcessClient(telegramStandIn(store, local, mailer))
 		if deps.PublicBaseURL == "" {
 			deps.PublicBaseURL = "http://127.0.0.1:8080"
 		}
@@ -135,6 +138,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		deps.Mailer, deps.Secrets = ses.NewMailer(sessdk.NewFromConfig(cfg)), ssm.NewSecrets(ssm.NewClient(cfg), time.Minute)
+		deps.TelegramAPI = telegram.DefaultBaseURL
 	}
 	proc := pipeline.New(deps).Processor
 	failed := 0

@@ -28,9 +28,10 @@ func runSecrets(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fs := newFlags("secrets set --data DIR NAME [VALUE]",
 		"Stores a secret in the local store of glassbox dev, under the SSM parameter name the agency file gives:\n"+
-			"a binding's secret_param or api_param, or "+linkKeyParam+" (the key that signs payment and download\n"+
-			"links, at least 32 characters). Without VALUE, the value is read from the first line of stdin, so it\n"+
-			"stays out of the shell's history. Stop glassbox dev first: the store has one writer at a time.\n"+
+			"a binding's secret_param or api_param, agency.telegram_bot_param (the bot token), or "+linkKeyParam+"\n"+
+			"(the key that signs payment and download links, at least 32 characters). Without VALUE, the value is\n"+
+			"read from the first line of stdin, so it stays out of the shell's history. Stop glassbox dev first:\n"+
+			"the store has one writer at a time.\n"+
 			"A deployment keeps its secrets in SSM Parameter Store instead (see the README's Deploy).")
 	data := fs.String("data", "", "the data folder of glassbox dev (required)")
 	if err := parseFlags(fs, args[1:], stdout, stderr); err != nil {
@@ -111,9 +112,9 @@ func checkSecret(name, value string) error {
 }
 
 // missingSecrets lists the secrets the stored agency needs that the local store lacks: each binding's
-// secret_param and api_param, and the link key when a project is billed (its emails carry signed links).
-// Without them glassbox dev answers those deliveries 500. A secret_param a provider's handshake hands over
-// (Asana's) is not listed: nobody sets it, the subscription does.
+// secret_param and api_param, the Telegram bot token (agency.telegram_bot_param), and the link key when a
+// project is billed (its emails carry signed links). Without them glassbox dev answers those deliveries 500. A
+// secret_param a provider's handshake hands over (Asana's) is not listed: nobody sets it, the subscription does.
 func missingSecrets(ctx context.Context, store *localstore.Store) ([]string, error) {
 	cfg, err := store.Config(ctx)
 	if err != nil {
@@ -127,6 +128,9 @@ func missingSecrets(ctx context.Context, store *localstore.Store) ([]string, err
 		}
 	}
 	catalog := providers.Catalog()
+	if cfg.Agency.TelegramBotParam != "" {
+		names = append(names, cfg.Agency.TelegramBotParam)
+	}
 	for _, b := range cfg.Bindings {
 		if info, _ := catalog.Lookup(b.Provider); !info.SecretFromHandshake {
 			names = append(names, b.SecretParam)

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	sessdk "github.com/aws/aws-sdk-go-v2/service/ses"
 
 	"github.com/glassbox-oss/glassbox/shared/billing"
 	"github.com/glassbox-oss/glassbox/shared/courier"
@@ -19,7 +18,6 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/pipeline"
 	"github.com/glassbox-oss/glassbox/shared/remind"
-	"github.com/glassbox-oss/glassbox/shared/ses"
 	"github.com/glassbox-oss/glassbox/shared/ssm"
 )
 
@@ -33,6 +31,6 @@ func main() {
 	store := dynamo.New(dynamodb.NewFromConfig(cfg), os.Getenv("TABLE_NAME"))
 	secrets := ssm.NewSecrets(ssm.NewClient(cfg), 5*time.Minute)
 	links := &billing.Links{Secrets: secrets, KeyParam: os.Getenv("LINK_KEY_PARAM"), PublicBaseURL: os.Getenv("PUBLIC_BASE_URL")}
-	r := remind.New(store, pipeline.Senders(ses.NewMailer(sessdk.NewFromConfig(cfg)), nil), links, glassbox.SystemClock{}, courier.DefaultClaimLease, logger)
+	r := remind.New(store, pipeline.Senders(pipeline.SESMailer(cfg, os.Getenv), nil), links, glassbox.SystemClock{}, courier.DefaultClaimLease, logger)
 	lambda.Start(r.Run)
 }

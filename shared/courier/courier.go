@@ -21,6 +21,10 @@ type Store interface {
 	ClaimMessage(ctx context.Context, m glassbox.Message, lease time.Duration) error
 	MarkMessageSent(ctx context.Context, id, token string, sentAt time.Time, providerID string) error
 	ReleaseMessage(ctx context.Context, id, token string) error
+	FailMessage(ctx context.Context, id, token string, at time.Time, reason string) error
+	Suppress(ctx context.Context, s glassbox.Suppression) error
+	MoveChat(ctx context.Context, m glassbox.ChatMove) error
+	DeliveryNotes(ctx context.Context) (glassbox.DeliveryNotes, error)
 	Document(ctx context.Context, id string) (glassbox.Document, error)
 	DocumentPDF(ctx context.Context, id string) ([]byte, error)
 }
@@ -31,7 +35,8 @@ type Mailer interface {
 }
 
 // Sender sends a message on one channel and returns the channel's id for it. docs are the message's
-// attachments, read for it. An error means the message was not sent and may be tried again.
+// attachments, read for it. An error means the message was not sent and may be tried again, except
+// *Undeliverable (never: the message fails) and *ChatMoved (send it to the new chat).
 type Sender interface {
 	Send(ctx context.Context, m glassbox.Message, docs []glassbox.IssuedDocument) (string, error)
 }
@@ -50,6 +55,9 @@ type Courier struct {
 	clock   glassbox.Clock
 	lease   time.Duration
 	log     *slog.Logger
+	// config, when set, is where reports to the manager find the project (ReportTo).
+	config ConfigSource
+	notes  notesCache
 }
 
 // New builds a Courier; lease 0 means DefaultClaimLease.
@@ -64,7 +72,10 @@ func New(store Store, senders Senders, clock glassbox.Clock, lease time.Duration
 }
 
 // Deliver claims, sends and marks one message, and says whether this call sent it. A message sent before is
-// skipped (false, nil). An error means "retry later": the claim was released, or another attempt holds it.
+// skipped (false, nil). So is one that can never arrive: every recipient suppressed, or the channel refused it
+// for good (courier.Undeliverable); it is recorded failed with the reason, and the manager told. A Telegram
+// chat that moved is followed. An error means "retry later": the claim was released, or another attempt holds
+// it.
 // Attachments come from known when it holds them with their PDF (documents just issued), else from the store.
 func (c *Courier) Deliver(ctx context.Context, m glassbox.Message, known ...glassbox.IssuedDocument) (sent bool, err error) {
 	log := c.log.With("message_id", m.ID, "kind", m.Kind, "audience", m.Audience, "channel", m.ChannelOrEmail(), "project", m.ProjectID)
@@ -72,6 +83,11 @@ func (c *Courier) Deliver(ctx context.Context, m glassbox.Message, known ...glas
 	if !ok {
 		return false, fmt.Errorf("courier: message %s: no sender for channel %q", m.ID, m.ChannelOrEmail())
 	}
+	notes, err := c.deliveryNotes(ctx)
+	if err != nil {
+		return false, fmt.Errorf("courier: message %s: %w", m.ID, err)
+	}
+	m, skipped := addressed(m, notes)
 	m.State = glassbox.MessageClaimed
 	m.ClaimToken = newToken()
 	m.ClaimedAt = c.clock.Now().UTC()
@@ -82,12 +98,29 @@ func (c *Courier) Deliver(ctx context.Context, m glassbox.Message, known ...glas
 	case err != nil:
 		return false, fmt.Errorf("courier: claim message %s: %w", m.ID, err)
 	}
+	if skipped != "" {
+		// Nobody left to send to: recorded as not sent, with the reason, rather than retried or called sent.
+		if err := c.store.FailMessage(ctx, m.ID, m.ClaimToken, c.clock.Now().UTC(), skipped); err != nil {
+			return false, fmt.Errorf("courier: record message %s not sent: %w", m.ID, err)
+		}
+		log.Warn("message not sent: every recipient is suppressed", "reason", skipped)
+		return false, nil
+	}
 	docs, err := c.attachments(ctx, m, known)
 	if err != nil {
 		_ = c.store.ReleaseMessage(ctx, m.ID, m.ClaimToken)
 		return false, err
 	}
 	providerID, err := sender.Send(ctx, m, docs)
+	var moved *ChatMoved
+	if errors.As(err, &moved) {
+		m = c.follow(ctx, m, moved, log)
+		providerID, err = sender.Send(ctx, m, docs)
+	}
+	var undeliverable *Undeliverable
+	if errors.As(err, &undeliverable) {
+		return false, c.fail(ctx, m, undeliverable, log)
+	}
 	if err != nil {
 		if rerr := c.store.ReleaseMessage(ctx, m.ID, m.ClaimToken); rerr != nil {
 			log.Error("release claim after failed send", "error", rerr.Error())

@@ -417,16 +417,18 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 		t.Error("IngestFunction cannot keep a handshake secret (no ssm:PutParameter)")
 	}
 
-	for _, fn := range []string{"ReactFunction", "RemindFunction", "SweepFunction"} {
+	for _, fn := range mailSenders {
 		var ses bool
 		stmts, _ := statements(tpl, fn)
 		for _, s := range stmts {
 			for _, a := range s.get("Action").strs() {
 				if grants(a, "ses:SendRawEmail") {
 					ses = true
-					res := strings.Join(s.get("Resource").strs(), " ")
-					if !strings.HasSuffix(res, ":identity/${SenderIdentity}") {
-						t.Errorf("%s: ses:SendRawEmail on %q, want the SenderIdentity identity ARN only", fn, res)
+					// The identity, and the configuration set every email goes out with (SES authorizes both).
+					res := s.get("Resource").strs()
+					if len(res) != 2 || !strings.HasSuffix(res[0], ":configuration-set/${MailConfigurationSet}") ||
+						!strings.HasSuffix(res[1], ":identity/${SenderIdentity}") {
+						t.Errorf("%s: ses:SendRawEmail on %q, want the MailConfigurationSet and SenderIdentity ARNs only", fn, res)
 					}
 				}
 			}

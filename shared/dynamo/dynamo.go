@@ -465,8 +465,8 @@ func (s *Store) ClaimMessage(ctx context.Context, m glassbox.Message, lease time
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		if stringAttr(ccf.Item, "state") == string(glassbox.MessageSent) {
-			return fmt.Errorf("dynamo: claim message %s: %w", m.ID, glassbox.ErrAlreadySent)
+		if state := glassbox.MessageState(stringAttr(ccf.Item, "state")); state.Delivered() {
+			return fmt.Errorf("dynamo: claim message %s: %s: %w", m.ID, state, glassbox.ErrAlreadySent)
 		}
 		return fmt.Errorf("dynamo: claim message %s: claimed at %s: %w", m.ID, stringAttr(ccf.Item, "claimedAt"), glassbox.ErrClaimHeld)
 	}
@@ -483,11 +483,16 @@ func holdsClaim(token string) expression.ConditionBuilder {
 }
 
 // MarkMessageSent marks a claimed message sent with one UpdateItem conditional on token holding the claim;
-// ErrConflict when it does not.
+// ErrConflict when it does not. The same update files the message under its provider id in the sparse gsi2
+// (MessageByProviderID), so finding it from a bounce costs no request here.
 func (s *Store) MarkMessageSent(ctx context.Context, id, token string, sentAt time.Time, providerID string) error {
 	update := expression.Set(expression.Name("state"), expression.Value(glassbox.MessageSent)).
 		Set(expression.Name("sentAt"), expression.Value(FormatTime(sentAt))).
 		Set(expression.Name("providerId"), expression.Value(providerID))
+	if providerID != "" {
+		update = update.Set(expression.Name(AttrGSI2PK), expression.Value(gsi2SentPrefix+providerID)).
+			Set(expression.Name(AttrGSI2SK), expression.Value(id))
+	}
 	err := s.updateItem(ctx, key(messagePK(id), skMessage), holdsClaim(token), update)
 	if isConditionFailed(err) {
 		return fmt.Errorf("dynamo: mark message %s sent: token does not hold the claim: %w", id, glassbox.ErrConflict)

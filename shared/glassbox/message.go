@@ -95,6 +95,9 @@ type Message struct {
 	SentAt     time.Time `json:"sentAt,omitempty" dynamodbav:"sentAt,omitempty"`
 	// ProviderID is the id the mail service gave the sent message.
 	ProviderID string `json:"providerId,omitempty" dynamodbav:"providerId,omitempty"`
+	// Failure says why a failed or bounced message did not arrive; FailedAt when that was learnt.
+	Failure  string    `json:"failure,omitempty" dynamodbav:"failure,omitempty"`
+	FailedAt time.Time `json:"failedAt,omitempty" dynamodbav:"failedAt,omitempty"`
 }
 
 // ChannelOrEmail is the message's channel; a message stored before there were channels is an email.

@@ -15,7 +15,8 @@ var (
 	// ErrConflict: an optimistic write lost to a concurrent one, or a claim token does not match; re-read and
 	// retry.
 	ErrConflict = errors.New("conflict")
-	// ErrAlreadySent: the message was sent before; do not send it again.
+	// ErrAlreadySent: the message was sent before, or failed for good (MessageState.Delivered); do not send it
+	// again.
 	ErrAlreadySent = errors.New("message already sent")
 	// ErrClaimHeld: another worker claimed the message less than a lease ago and may still be sending it.
 	ErrClaimHeld = errors.New("message claim held by another worker")
@@ -62,7 +63,7 @@ type Store interface {
 
 	// ClaimMessage records m as claimed by m.ClaimToken at m.ClaimedAt. It succeeds when no message with m.ID
 	// exists, or one is claimed but its claim is older than lease (its worker died). ErrAlreadySent when it was
-	// sent; ErrClaimHeld when a fresh claim holds it.
+	// sent, failed or bounced; ErrClaimHeld when a fresh claim holds it.
 	ClaimMessage(ctx context.Context, m Message, lease time.Duration) error
 	// MarkMessageSent marks a claimed message sent. ErrConflict when token no longer holds the claim.
 	MarkMessageSent(ctx context.Context, id, token string, sentAt time.Time, providerID string) error
@@ -75,6 +76,7 @@ type Store interface {
 	MessagesBetween(ctx context.Context, projectID string, from, to time.Time) ([]Message, error)
 
 	DocumentStore
+	DeliveryStore
 }
 
 // DocumentStore keeps stage closes, the acts and invoices they issue, and their numbering.

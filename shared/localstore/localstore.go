@@ -66,7 +66,7 @@ func Open(path string) (*Store, error) {
 		for _, b := range [][]byte{
 			bucketConfig, bucketEvents, bucketEventsByProject, bucketTasks, bucketMessages, bucketMessagesByProj, bucketSecrets,
 			bucketCloses, bucketDocuments, bucketDocsByProject, bucketPDFs, bucketSeries, bucketOpenInvoices,
-			bucketUnprocessed,
+			bucketUnprocessed, bucketSuppressions, bucketChatMoves, bucketProviderIDs,
 		} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -317,8 +317,8 @@ func (s *Store) ClaimMessage(ctx context.Context, m glassbox.Message, lease time
 		case errors.Is(err, glassbox.ErrNotFound):
 		case err != nil:
 			return err
-		case old.State == glassbox.MessageSent:
-			return fmt.Errorf("localstore: claim %s: %w", what, glassbox.ErrAlreadySent)
+		case old.State.Delivered():
+			return fmt.Errorf("localstore: claim %s: %s: %w", what, old.State, glassbox.ErrAlreadySent)
 		case old.State == glassbox.MessageClaimed && old.ClaimedAt.Before(m.ClaimedAt.Add(-lease)):
 			// The old claim outlived its lease: its worker is gone. Take over.
 			if err := index.Delete(indexKey(old.ProjectID, old.ClaimedAt, old.ID)); err != nil {
@@ -346,6 +346,11 @@ func (s *Store) MarkMessageSent(ctx context.Context, id, token string, sentAt ti
 			return fmt.Errorf("localstore: mark sent: %w", err)
 		}
 		m.State, m.SentAt, m.ProviderID = glassbox.MessageSent, sentAt.UTC(), providerID
+		if providerID != "" {
+			if err := tx.Bucket(bucketProviderIDs).Put([]byte(providerID), []byte(id)); err != nil {
+				return err
+			}
+		}
 		return put(msgs, []byte(id), m, "message "+id)
 	})
 }

@@ -78,10 +78,10 @@ var builtin = map[string]map[string]glassbox.MessageTemplate{
 Задача: {{link "Открыть задачу"}}`,
 		},
 		string(glassbox.MessageDeliveryFailed): {
-			Subject: `Сообщение не дошло — {{project}}`,
-			Body: `{{greeting}}, сообщение {{if recipient}}для {{recipient}} {{end}}не дошло: {{reason}}.{{if subject}} Тема: «{{subject}}».{{end}}
+			Subject: `{{reason}} — {{project}}`,
+			Body: `{{greeting}}, это помощник агентства. {{reason}}.{{if recipient}} Получатель: {{recipient}}.{{end}}{{if subject}} Тема: «{{subject}}».{{end}}
 
-Пока администратор не снимет запрет, на {{address}} больше ничего не отправляется — так почтовый сервис не сочтёт нас спамерами. Уточните у клиента адрес и поправьте файл агентства.`,
+Пока администратор не снимет запрет, на {{address}} больше ничего не отправляется — так почтовый сервис не сочтёт нас спамерами. Уточните у клиента контакт, поправьте файл агентства (glassbox apply) и снимите запрет: glassbox suppressions clear {{address}}`,
 		},
 		string(glassbox.MessageChatMigrated): {
 			Subject: `Группа в Telegram сменила номер — {{project}}`,
@@ -223,10 +223,10 @@ Nothing was sent to the client: decide whether they should hear from you. There 
 Task: {{link "Open the task"}}`,
 		},
 		string(glassbox.MessageDeliveryFailed): {
-			Subject: `A message did not arrive — {{project}}`,
-			Body: `{{greeting}}, a message {{if recipient}}for {{recipient}} {{end}}did not arrive: {{reason}}.{{if subject}} It was “{{subject}}”.{{end}}
+			Subject: `{{reason}} — {{project}}`,
+			Body: `{{greeting}}, this is the agency's assistant. {{reason}}.{{if recipient}} Recipient: {{recipient}}.{{end}}{{if subject}} It was “{{subject}}”.{{end}}
 
-Nothing more goes to {{address}} until an admin clears it, so that the mail service does not take us for spammers. Check the address with the client and fix the agency file.`,
+Nothing more goes to {{address}} until an admin clears it, so that the mail service does not take us for spammers. Check the contact with the client, fix the agency file (glassbox apply) and lift the block: glassbox suppressions clear {{address}}`,
 		},
 		string(glassbox.MessageChatMigrated): {
 			Subject: `The Telegram group has a new id — {{project}}`,

@@ -3,6 +3,7 @@ package outbox
 import (
 	"bytes"
 	"errors"
+	"html"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -25,8 +27,11 @@ import (
 //
 // File names with path separators or ".." are 404. Message HTML is shown only inside a sandboxed iframe
 // without scripts, and every page forbids scripts.
-func Handler(dir string) http.Handler {
+func Handler(dir string, opts ...Option) http.Handler {
 	s := &server{dir: dir}
+	for _, o := range opts {
+		o(s)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /outbox", s.list)
 	mux.HandleFunc("GET /outbox/{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -38,10 +43,29 @@ func Handler(dir string) http.Handler {
 	return mux
 }
 
-type server struct{ dir string }
+type server struct {
+	dir string
+	// bounceURL, when set, is where an email's page posts "simulate a bounce" (glassbox dev's /dev/bounce).
+	bounceURL string
+}
+
+// Option tunes the outbox pages.
+type Option func(*server)
+
+// WithBounceButton puts a "simulate a bounce" button on each email's page, posting file=NAME (and type) to url,
+// which must be on the same origin.
+func WithBounceButton(url string) Option {
+	return func(s *server) { s.bounceURL = url }
+}
 
 // pageCSP forbids scripts on our pages and, as srcdoc frames inherit it, in the messages' HTML as well.
 const pageCSP = "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
+
+// listing is the list page: emails, and Telegram messages beside them.
+type listing struct {
+	Mail     []Summary
+	Telegram []TelegramMessage
+}
 
 func (s *server) list(w http.ResponseWriter, r *http.Request) {
 	msgs, err := List(s.dir)
@@ -49,15 +73,36 @@ func (s *server) list(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, listPage, msgs)
+	chats, err := ListTelegram(s.dir)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, listPage, listing{Mail: msgs, Telegram: chats})
 }
 
 func (s *server) detail(w http.ResponseWriter, r *http.Request) {
+	if name := r.PathValue("file"); validTelegramName(name) {
+		m, err := readTelegram(s.dir, name)
+		if errors.Is(err, fs.ErrNotExist) {
+			http.NotFound(w, r)
+			return
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.render(w, r, telegramPage, m)
+		return
+	}
 	m, ok := s.message(w, r)
 	if !ok {
 		return
 	}
-	s.render(w, r, detailPage, m)
+	s.render(w, r, detailPage, struct {
+		*message
+		BounceURL string
+	}{m, s.bounceURL})
 }
 
 func (s *server) raw(w http.ResponseWriter, r *http.Request) {
@@ -132,7 +177,11 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, t *template.Temp
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", pageCSP)
+	csp := pageCSP
+	if s.bounceURL != "" {
+		csp = strings.Replace(csp, "form-action 'none'", "form-action 'self'", 1)
+	}
+	w.Header().Set("Content-Security-Policy", csp)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	_, _ = buf.WriteTo(w)
 }
@@ -145,7 +194,34 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 var funcs = template.FuncMap{
 	"date": func(t time.Time) string { return t.Format("2006-01-02 15:04:05 -0700") },
 	"join": func(s []string) string { return strings.Join(s, ", ") },
+	// short is a Telegram message's first line without markup, for the list.
+	"short": func(s string) string {
+		s, _, _ = strings.Cut(tags.ReplaceAllString(s, ""), "\n")
+		if r := []rune(s); len(r) > 90 {
+			s = string(r[:90]) + "…"
+		}
+		return html.UnescapeString(s)
+	},
 }
+
+var tags = regexp.MustCompile(`<[^>]*>`)
+
+// telegramPage shows a Telegram message: its HTML as Telegram renders it (in a sandboxed frame; only the tags
+// the stand-in accepted can be in it) and as sent.
+var telegramPage = template.Must(template.New("telegram").Funcs(funcs).Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Telegram — Outbox</title>` + style + `</head><body>
+<h1><a href="/outbox">Outbox</a> / Telegram to {{.Chat}}</h1>
+<table>
+<tr><th>Date</th><td>{{date .Date}}</td></tr>
+<tr><th>Chat</th><td>{{.Chat}}</td></tr>
+<tr><th>File</th><td>{{.File}}</td></tr>
+</table>
+<h2>As shown</h2>
+<iframe sandbox srcdoc="<div style='font:15px/1.45 system-ui,sans-serif;white-space:pre-wrap'>{{.Text}}</div>" title="Telegram message"></iframe>
+<h2>Sent (parse mode HTML)</h2>
+<pre>{{.Text}}</pre>
+</body></html>
+`))
 
 const style = `<style>
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#222}
@@ -159,11 +235,21 @@ pre{white-space:pre-wrap;background:#f6f6f6;padding:.8rem;border-radius:4px}
 
 var listPage = template.Must(template.New("list").Funcs(funcs).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Outbox</title>` + style + `</head><body>
-<h1>Outbox <span class="muted">({{len .}})</span></h1>
-{{if not .}}<p class="empty">No mail yet — run <code>make demo</code></p>
+<h1>Outbox <span class="muted">({{len .Mail}} email{{if .Telegram}}, {{len .Telegram}} Telegram{{end}})</span></h1>
+{{if .Telegram}}<h2>Telegram</h2>
+<table>
+<tr><th>Date</th><th>Chat</th><th>Message</th></tr>
+{{range .Telegram}}<tr>
+<td class="date">{{date .Date}}</td>
+<td>{{.Chat}}</td>
+<td><a href="/outbox/{{.File}}">{{short .Text}}</a></td>
+</tr>
+{{end}}</table>
+<h2>Email</h2>{{end}}
+{{if not .Mail}}<p class="empty">No mail yet — run <code>make demo</code></p>
 {{else}}<table>
 <tr><th>Date</th><th>Subject</th><th>From</th><th>To</th><th>Reply-To</th><th>Attachments</th></tr>
-{{range .}}<tr>
+{{range .Mail}}<tr>
 <td class="date">{{date .Date}}</td>
 <td><a href="/outbox/{{.File}}">{{if .Subject}}{{.Subject}}{{else}}(no subject){{end}}</a></td>
 <td>{{.From}}</td>
@@ -189,6 +275,9 @@ var detailPage = template.Must(template.New("detail").Funcs(funcs).Parse(`<!doct
 {{if .Attachments}}<tr><th>Attachments</th><td>{{range $i, $a := .Attachments}}{{if $i}}<br>{{end}}<a href="/outbox/{{$.File}}/attachments/{{$i}}" download>{{$a.Name}}</a> <span class="muted">{{$a.ContentType}}, {{$a.Size}} bytes</span>{{end}}</td></tr>{{end}}
 <tr><th>File</th><td><a href="/outbox/{{.File}}/raw">{{.File}}</a></td></tr>
 </table>
+{{if .BounceURL}}<form method="post" action="{{.BounceURL}}"><input type="hidden" name="file" value="{{.File}}"><input type="hidden" name="back" value="1">
+<p class="muted">As if SES reported this email undelivered:
+<button name="type" value="bounce">Simulate a bounce</button> <button name="type" value="complaint">Simulate a complaint</button></p></form>{{end}}
 {{if .HTML}}<h2>HTML</h2>
 <iframe sandbox srcdoc="{{.HTML}}" title="HTML part"></iframe>{{end}}
 {{if .Text}}<h2>Text</h2>

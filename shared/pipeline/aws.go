@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	sessdk "github.com/aws/aws-sdk-go-v2/service/ses"
@@ -15,6 +16,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/react"
 	"github.com/glassbox-oss/glassbox/shared/ses"
 	"github.com/glassbox-oss/glassbox/shared/ssm"
+	"github.com/glassbox-oss/glassbox/shared/telegram"
 )
 
 // FromEnv builds the pipeline of a Lambda function (React, Sweep) on DynamoDB, SES and SSM, from the
@@ -38,15 +40,36 @@ func FromEnv(ctx context.Context, getenv func(string) string, logger *slog.Logge
 	}
 	return New(Deps{
 		Store:         dynamo.New(dynamodb.NewFromConfig(cfg), vars["TABLE_NAME"]),
-		Mailer:        ses.NewMailer(sessdk.NewFromConfig(cfg)),
+		Mailer:        SESMailer(cfg, getenv),
 		Clock:         glassbox.SystemClock{},
 		Secrets:       ssm.NewSecrets(ssm.NewClient(cfg), 5*time.Minute),
 		LinkKeyParam:  vars["LINK_KEY_PARAM"],
 		PublicBaseURL: vars["PUBLIC_BASE_URL"],
+		TelegramAPI:   telegramAPI(getenv),
 		ClaimLease:    lease,
 		ConfigTTL:     time.Minute,
 		Logger:        logger,
 	}), nil
+}
+
+// SESMailer is the SES mailer of a Lambda function: with the configuration set SES_CONFIGURATION_SET names
+// (template.yaml's MailConfigurationSet), so SES reports the bounces and complaints of every message Glassbox
+// sends to the BounceFunction.
+func SESMailer(cfg aws.Config, getenv func(string) string) *ses.Mailer {
+	m := ses.NewMailer(sessdk.NewFromConfig(cfg))
+	if set := getenv("SES_CONFIGURATION_SET"); set != "" {
+		m = m.WithConfigurationSet(set)
+	}
+	return m
+}
+
+// telegramAPI is the Bot API the functions send to: TELEGRAM_API when set (a proxy, a test stand-in), else
+// Telegram's.
+func telegramAPI(getenv func(string) string) string {
+	if v := getenv("TELEGRAM_API"); v != "" {
+		return v
+	}
+	return telegram.DefaultBaseURL
 }
 
 // Require reads the named environment variables and fails naming every one that is empty.

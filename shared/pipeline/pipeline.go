@@ -4,7 +4,9 @@
 package pipeline
 
 import (
+	"context"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/billing"
@@ -20,10 +22,15 @@ type Deps struct {
 	Store react.Store
 	// Mailer sends email: SES on AWS, the outbox in glassbox dev.
 	Mailer courier.Mailer
-	// Telegram sends Telegram messages; nil when the deployment has no bot (a Telegram message then fails and
-	// its event stays pending).
+	// Telegram sends Telegram messages. nil: the Bot API at TelegramAPI, with the bot token named by the agency
+	// file (telegramSender); with TelegramAPI empty too, the deployment has no Telegram (a Telegram message then
+	// fails and its event stays pending).
 	Telegram courier.Sender
-	Clock    glassbox.Clock
+	// TelegramAPI is the Bot API's base URL (telegram.DefaultBaseURL; glassbox dev's stand-in), and
+	// TelegramHTTP the client that reaches it (nil: a default one).
+	TelegramAPI  string
+	TelegramHTTP *http.Client
+	Clock        glassbox.Clock
 	// Secrets reads the link key and CRM read-back secrets: SSM on AWS, the local store in glassbox dev.
 	Secrets billing.Secrets
 	// LinkKeyParam names the secret that signs payment and download links.
@@ -69,7 +76,12 @@ func New(d Deps) Pipeline {
 		d.Clock = glassbox.SystemClock{}
 	}
 	links := &billing.Links{Secrets: d.Secrets, KeyParam: d.LinkKeyParam, PublicBaseURL: d.PublicBaseURL}
-	proc := react.NewProcessor(d.Store, Senders(d.Mailer, d.Telegram), d.Clock, react.Options{
+	var proc *react.Processor
+	if d.Telegram == nil && d.TelegramAPI != "" {
+		// The sender reads the token's parameter from the processor's cached configuration, once it exists.
+		d.Telegram = telegramSender(d.TelegramAPI, d.TelegramHTTP, configOf(func() *react.Processor { return proc }), d.Secrets)
+	}
+	proc = react.NewProcessor(d.Store, Senders(d.Mailer, d.Telegram), d.Clock, react.Options{
 		ClaimLease: d.ClaimLease,
 		ConfigTTL:  d.ConfigTTL,
 		Logger:     d.Logger,
@@ -79,3 +91,8 @@ func New(d Deps) Pipeline {
 	})
 	return Pipeline{Processor: proc, Links: links}
 }
+
+// configOf is the configuration of a processor built after the sender that reads it.
+type configOf func() *react.Processor
+
+func (f configOf) Config(ctx context.Context) (glassbox.Config, error) { return f().Config(ctx) }

@@ -87,7 +87,8 @@ func NewProcessor(store Store, senders Senders, clock glassbox.Clock, opts Optio
 	if log == nil {
 		log = slog.Default()
 	}
-	p := &Processor{store: store, courier: courier.New(store, senders, clock, opts.ClaimLease, log), clock: clock, opts: opts, log: log}
+	p := &Processor{store: store, clock: clock, opts: opts, log: log}
+	p.courier = courier.New(store, senders, clock, opts.ClaimLease, log).ReportTo(p)
 	if opts.Billing != nil {
 		p.issuer = billing.NewIssuer(store, opts.Billing.Render)
 	}
@@ -282,6 +283,16 @@ func knows(cfg glassbox.Config, e glassbox.Event) bool {
 	}
 	return project
 }
+
+// Config is the configuration as this processor has it cached (ConfigTTL): the Telegram sender finds the bot
+// token's parameter in it, and delivery reports their project, without a read per message.
+func (p *Processor) Config(ctx context.Context) (glassbox.Config, error) {
+	return p.cachedConfig(ctx, false)
+}
+
+// ForgetDeliveryNotes makes the next message read the suppressions again (courier.NotesTTL otherwise): glassbox
+// dev's simulated bounce is recorded by the bounce handler, not by this processor's courier.
+func (p *Processor) ForgetDeliveryNotes() { p.courier.ForgetNotes() }
 
 func (p *Processor) cachedConfig(ctx context.Context, fresh bool) (glassbox.Config, error) {
 	p.mu.Lock()

@@ -40,7 +40,7 @@ func New(store Store, senders courier.Senders, links *billing.Links, clock glass
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Reminder{store: store, courier: courier.New(store, senders, clock, lease, log), links: links, clock: clock, log: log}
+	return &Reminder{store: store, courier: courier.New(store, senders, clock, lease, log).ReportTo(store), links: links, clock: clock, log: log}
 }
 
 // Result counts what a pass did.

@@ -17,11 +17,20 @@ import (
 // Mailer sends raw emails with SES. It is safe for concurrent use, as the SDK client is.
 type Mailer struct {
 	client *sessdk.Client
+	// configSet names the SES configuration set each message is sent with; its event destination publishes
+	// bounces and complaints to the BounceFunction's topic. Empty: none.
+	configSet string
 }
 
 // NewMailer returns a Mailer that sends with client. Build the client once per Lambda container, in main.
 func NewMailer(client *sessdk.Client) *Mailer {
 	return &Mailer{client: client}
+}
+
+// WithConfigurationSet returns a Mailer that sends every message with the named configuration set, whose
+// event destination reports bounces and complaints.
+func (m *Mailer) WithConfigurationSet(name string) *Mailer {
+	return &Mailer{client: m.client, configSet: name}
 }
 
 // Send hands e to SES: e.From is the envelope sender (it must be a verified identity), e.To the envelope
@@ -36,11 +45,15 @@ func (m *Mailer) Send(ctx context.Context, e glassbox.RawEmail) (messageID strin
 	case len(e.Data) == 0:
 		return "", fmt.Errorf("ses: send raw email from %s: empty message", e.From)
 	}
-	out, err := m.client.SendRawEmail(ctx, &sessdk.SendRawEmailInput{
+	in := &sessdk.SendRawEmailInput{
 		Source:       aws.String(e.From),
 		Destinations: e.To,
 		RawMessage:   &types.RawMessage{Data: e.Data},
-	})
+	}
+	if m.configSet != "" {
+		in.ConfigurationSetName = aws.String(m.configSet)
+	}
+	out, err := m.client.SendRawEmail(ctx, in)
 	if err != nil {
 		return "", fmt.Errorf("ses: send raw email from %s to %d recipients (%d bytes): %w", e.From, len(e.To), len(e.Data), err)
 	}
