@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/glassbox-oss/glassbox/shared/outbox"
 )
 
 // An agency file of its own, with a Telegram group and a template override, previews a Trello sample as the
@@ -51,7 +53,7 @@ projects:
 	}
 	emls, _ := filepath.Glob(filepath.Join(out, "*.eml"))
 	pages, _ := filepath.Glob(filepath.Join(out, "*.html"))
-	chats, _ := filepath.Glob(filepath.Join(out, "*.telegram.txt"))
+	chats, _ := outbox.ListTelegram(out)
 	if len(emls) != 1 || len(pages) != 1 || len(chats) != 1 {
 		t.Fatalf("wrote %d .eml, %d .html, %d Telegram files; said:\n%s", len(emls), len(pages), len(chats), stdout.String())
 	}
@@ -59,9 +61,8 @@ projects:
 	if !strings.Contains(string(page), "this is the Studio assistant") || !strings.Contains(stdout.String(), "Acme site") {
 		t.Errorf("the email is not the project's:\n%s\n%s", page, stdout.String())
 	}
-	chat, _ := os.ReadFile(chats[0])
-	if !strings.HasPrefix(string(chat), "Chat: -1001234567890\n\n<b>") || !strings.Contains(string(chat), "</b> is ready: <a href=") {
-		t.Errorf("Telegram file is not the project's template:\n%s", chat)
+	if chat := chats[0]; chat.Chat != "-1001234567890" || !strings.HasPrefix(chat.Text, "<b>") || !strings.Contains(chat.Text, "</b> is ready: <a href=") {
+		t.Errorf("Telegram message is not the project's template: %+v", chat)
 	}
 
 	err = run(context.Background(), []string{"preview", "-f", file, "--event", "../../events/ingest-trello-done.json",

@@ -176,7 +176,7 @@ func TestDeliverMovedChat(t *testing.T) {
 		t.Errorf("another instance tried %v, want the new chat directly", f.tg.tried)
 	}
 	reports := f.reports(t)
-	if len(reports) != 1 || !strings.Contains(reports[0].Text, "-1004001") || !strings.Contains(reports[0].Subject, "сменил номер") {
+	if len(reports) != 1 || !strings.Contains(reports[0].Text, "-1004001") || !strings.Contains(reports[0].Subject, "сменила номер") {
 		t.Fatalf("reports = %+v, want one chat_migrated notice to the manager", reports)
 	}
 }

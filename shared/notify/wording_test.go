@@ -32,7 +32,7 @@ func sampleView(locale string) view {
 		Client: "ООО «Акме»", Stage: "Вёрстка", BilledStage: "Программирование", Invoice: "ПК-2026-0015",
 		Amount: "150\u00a0000,00\u00a0₽", Due: "25 ноября 2026", Expires: "20 декабря 2026", Reminder: 2, Reminders: 3,
 		Tasks:   []taskItem{{"Макет главной", "https://trello.com/c/1"}, {"Текст <о нас>", "https://trello.com/c/2"}, {"Логотип", "javascript:alert(1)"}},
-		Address: "anna@acme.example", Reason: "адрес не существует", Recipient: "Анна Смирнова", Channel: "email",
+		Address: "anna@acme.example", Reason: "Письмо клиенту не дошло: адрес не существует", Recipient: "anna@acme.example", Channel: "email",
 		Subject: "Готово: «Макет главной» — Сайт Акме", Chat: "-1001111111111", NewChat: "-1002222222222",
 		Prepay: true,
 	}
