@@ -44,6 +44,11 @@ type Agency struct {
 	TelegramBotParam string `json:"telegram_bot_param,omitempty" yaml:"telegram_bot_param,omitempty" dynamodbav:"telegramBotParam,omitempty"`
 	// WorkingHours is when clients may get reminders; DefaultWorkingHours when unset.
 	WorkingHours WorkingHours `json:"working_hours,omitempty" yaml:"working_hours,omitempty" dynamodbav:"workingHours,omitempty"`
+	// QuietHours is when client notices wait (nil: 21:00–09:00 and weekends); Coalesce the window task-done
+	// notices wait in to go as one message ("10m"; "0" or "off": each at once; empty: 10 minutes). Projects may
+	// override both. See Timing.
+	QuietHours *QuietHours `json:"quiet_hours,omitempty" yaml:"quiet_hours,omitempty" dynamodbav:"quietHours,omitempty"`
+	Coalesce   string      `json:"coalesce,omitempty" yaml:"coalesce,omitempty" dynamodbav:"coalesce,omitempty"`
 }
 
 // Person is someone a message can be addressed to.
@@ -78,6 +83,9 @@ type Project struct {
 	TelegramChatID string `json:"telegram_chat_id,omitempty" yaml:"telegram_chat_id,omitempty" dynamodbav:"telegramChatId,omitempty"`
 	// Billing is set for projects billed by stages.
 	Billing Billing `json:"billing,omitempty" yaml:"billing,omitempty" dynamodbav:"billing,omitempty"`
+	// QuietHours and Coalesce override the agency's for this project (see Agency).
+	QuietHours *QuietHours `json:"quiet_hours,omitempty" yaml:"quiet_hours,omitempty" dynamodbav:"quietHours,omitempty"`
+	Coalesce   string      `json:"coalesce,omitempty" yaml:"coalesce,omitempty" dynamodbav:"coalesce,omitempty"`
 }
 
 // ClientChat is the Telegram chat a project's client notices go to: the project's own, else its client's; empty

@@ -3,6 +3,8 @@ package glassbox
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"sort"
+	"strings"
 	"time"
 )
 
@@ -64,6 +66,12 @@ type MessageState string
 const (
 	MessageClaimed MessageState = "claimed"
 	MessageSent    MessageState = "sent"
+	// MessageHeld: decided in quiet hours or inside a coalescing window, stored to go at Hold.Until (the
+	// flush sends it). Claiming it sends it as any message.
+	MessageHeld MessageState = "held"
+	// MessageBatched: a held task-done notice that went out inside a coalesced message (Hold.Batch); it is
+	// never sent by itself.
+	MessageBatched MessageState = "batched"
 )
 
 // Message is one notice decided for one event. Its ID is deterministic, so that however often an event is
@@ -95,6 +103,9 @@ type Message struct {
 	SentAt     time.Time `json:"sentAt,omitempty" dynamodbav:"sentAt,omitempty"`
 	// ProviderID is the id the mail service gave the sent message.
 	ProviderID string `json:"providerId,omitempty" dynamodbav:"providerId,omitempty"`
+	// Hold is set on a message that waited (quiet hours, coalescing): it stays set when the message is claimed
+	// and sent, so stores keep it in their due-time index until it is sent.
+	Hold *Hold `json:"hold,omitempty" dynamodbav:"hold,omitempty"`
 }
 
 // ChannelOrEmail is the message's channel; a message stored before there were channels is an email.
@@ -116,4 +127,41 @@ func MessageID(eventID string, kind MessageKind, audience Audience, channel Chan
 	}
 	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:16])
+}
+
+// Hold is why and until when a message waits.
+type Hold struct {
+	// Until is when it may go: the end of its coalescing window, or the next time outside quiet hours.
+	Until time.Time `json:"until" dynamodbav:"until"`
+	// Task is the task a held task-done notice is about, for the coalesced message that lists it.
+	Task HeldTask `json:"task,omitzero" dynamodbav:"task,omitempty"`
+	// Members are the held notices a coalesced message lists (their ids), on the coalesced message.
+	Members []string `json:"members,omitempty" dynamodbav:"members,omitempty"`
+	// Batch is the coalesced message a batched notice went out in.
+	Batch string `json:"batch,omitempty" dynamodbav:"batch,omitempty"`
+}
+
+// HeldTask is what a coalesced message says of one task.
+type HeldTask struct {
+	Title string `json:"title,omitempty" dynamodbav:"title,omitempty"`
+	// Link is the deliverable, or the task at the provider.
+	Link string `json:"link,omitempty" dynamodbav:"link,omitempty"`
+}
+
+// Coalesces says whether a held message may go out with others of its project, audience and channel in one
+// coalesced message: a held task-done notice not yet batched.
+func (m Message) Coalesces() bool {
+	return m.Kind == MessageTaskDone && m.State == MessageHeld && m.Hold != nil
+}
+
+// BatchID derives the id of the coalesced message that lists held notices: the same members always make the
+// same id, so two flushes that saw the same notices write one coalesced message.
+func BatchID(members []Message) string {
+	ids := make([]string, len(members))
+	for i, m := range members {
+		ids[i] = m.ID
+	}
+	sort.Strings(ids)
+	sum := sha256.Sum256([]byte(strings.Join(ids, "\x00")))
+	return "batch:" + hex.EncodeToString(sum[:16])
 }

@@ -66,7 +66,7 @@ func Open(path string) (*Store, error) {
 		for _, b := range [][]byte{
 			bucketConfig, bucketEvents, bucketEventsByProject, bucketTasks, bucketMessages, bucketMessagesByProj, bucketSecrets,
 			bucketCloses, bucketDocuments, bucketDocsByProject, bucketPDFs, bucketSeries, bucketOpenInvoices,
-			bucketUnprocessed,
+			bucketUnprocessed, bucketHeld, bucketDueTasks,
 		} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -276,6 +276,9 @@ func (s *Store) PutTask(ctx context.Context, t glassbox.Task) error {
 		case old.Version != t.Version-1:
 			return fmt.Errorf("localstore: put %s version %d: stored is %d: %w", what, t.Version, old.Version, glassbox.ErrConflict)
 		}
+		if err := indexDueTask(tx, old, t); err != nil {
+			return err
+		}
 		return put(tasks, key, t, what)
 	})
 }
@@ -317,17 +320,24 @@ func (s *Store) ClaimMessage(ctx context.Context, m glassbox.Message, lease time
 		case errors.Is(err, glassbox.ErrNotFound):
 		case err != nil:
 			return err
-		case old.State == glassbox.MessageSent:
-			return fmt.Errorf("localstore: claim %s: %w", what, glassbox.ErrAlreadySent)
-		case old.State == glassbox.MessageClaimed && old.ClaimedAt.Before(m.ClaimedAt.Add(-lease)):
-			// The old claim outlived its lease: its worker is gone. Take over.
+		case old.State == glassbox.MessageSent || old.State == glassbox.MessageBatched:
+			return fmt.Errorf("localstore: claim %s: %s: %w", what, old.State, glassbox.ErrAlreadySent)
+		case old.State == glassbox.MessageHeld ||
+			old.State == glassbox.MessageClaimed && old.ClaimedAt.Before(m.ClaimedAt.Add(-lease)):
+			// A held message waited for this; an old claim outlived its lease: its worker is gone. Take over.
 			if err := index.Delete(indexKey(old.ProjectID, old.ClaimedAt, old.ID)); err != nil {
+				return err
+			}
+			if err := unindexHeld(tx, old); err != nil {
 				return err
 			}
 		default:
 			return fmt.Errorf("localstore: claim %s: claimed at %s: %w", what, old.ClaimedAt.Format(sortableTime), glassbox.ErrClaimHeld)
 		}
 		if err := put(msgs, []byte(m.ID), m, what); err != nil {
+			return err
+		}
+		if err := indexHeld(tx, m); err != nil {
 			return err
 		}
 		return index.Put(indexKey(m.ProjectID, m.ClaimedAt, m.ID), []byte(m.ID))
@@ -346,6 +356,9 @@ func (s *Store) MarkMessageSent(ctx context.Context, id, token string, sentAt ti
 			return fmt.Errorf("localstore: mark sent: %w", err)
 		}
 		m.State, m.SentAt, m.ProviderID = glassbox.MessageSent, sentAt.UTC(), providerID
+		if err := unindexHeld(tx, m); err != nil {
+			return err
+		}
 		return put(msgs, []byte(id), m, "message "+id)
 	})
 }
@@ -361,6 +374,11 @@ func (s *Store) ReleaseMessage(ctx context.Context, id, token string) error {
 		m, err := claimedBy(msgs, id, token)
 		if err != nil {
 			return fmt.Errorf("localstore: release: %w", err)
+		}
+		if m.Hold != nil {
+			// Nothing else would send a held message: it goes back to held.
+			m.State, m.ClaimToken = glassbox.MessageHeld, ""
+			return put(msgs, []byte(id), m, "message "+id)
 		}
 		if err := tx.Bucket(bucketMessagesByProj).Delete(indexKey(m.ProjectID, m.ClaimedAt, m.ID)); err != nil {
 			return err

@@ -86,6 +86,11 @@ type view struct {
 	// and due date (formatted for the locale), when the paid link expires, how many reminders went out.
 	Client, Stage, BilledStage, Invoice, Amount, Due, Expires string
 	Reminders                                                 int
+
+	// Tasks are the tasks a coalesced message lists; markup says the view is escaped for HTML (email or
+	// Telegram), so a list item may be a link.
+	Tasks  []glassbox.HeldTask
+	markup bool
 }
 
 // compose words a task notice for its audience: an email, and a Telegram copy when the audience has a chat
@@ -105,10 +110,7 @@ func compose(s Situation, k glassbox.MessageKind) ([]glassbox.Message, error) {
 		}
 	}
 
-	link := s.After.Link
-	if link == "" || len(link) > maxURL {
-		link = s.Event.URL
-	}
+	link := TaskOf(s).Link
 	v := view{
 		Greeting: firstNames(to),
 		Project:  s.Project.Name,

@@ -94,7 +94,7 @@ func (v view) escaped() view {
 		Greeting: e(v.Greeting), Agency: e(v.Agency), Project: e(v.Project), Manager: e(v.Manager),
 		Title: e(v.Title), List: e(v.List), Actor: e(v.Actor), Link: e(safeURL(v.Link)), TaskURL: e(safeURL(v.TaskURL)),
 		Client: e(v.Client), Stage: e(v.Stage), BilledStage: e(v.BilledStage), Invoice: e(v.Invoice), Amount: e(v.Amount),
-		Due: e(v.Due), Expires: e(v.Expires), Reminders: v.Reminders,
+		Due: e(v.Due), Expires: e(v.Expires), Reminders: v.Reminders, Tasks: escapedTasks(v.Tasks), markup: true,
 	}
 }
 
