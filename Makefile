@@ -74,5 +74,8 @@ build-RemindFunction:
 build-SweepFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build $(BIN_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/sweep
 
+build-FlushFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build $(BIN_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/flush
+
 clean:
 	rm -rf .aws-sam .glassbox preview glassbox

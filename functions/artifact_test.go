@@ -93,7 +93,7 @@ const (
 )
 
 // functionIDs are template.yaml's functions (TestFunctionsMatchTemplate keeps the two in step).
-var functionIDs = []string{"IngestFunction", "ReactFunction", "LinkFunction", "RemindFunction", "SweepFunction"}
+var functionIDs = []string{"IngestFunction", "ReactFunction", "LinkFunction", "RemindFunction", "SweepFunction", "FlushFunction"}
 
 // functionEnv is the environment template.yaml gives each function, by variable name; env.value supplies the
 // values for the emulators.
@@ -103,6 +103,7 @@ var functionEnv = map[string][]string{
 	"LinkFunction":   {"TABLE_NAME", "LINK_KEY_PARAM"},
 	"RemindFunction": {"TABLE_NAME", "LINK_KEY_PARAM", "PUBLIC_BASE_URL"},
 	"SweepFunction":  {"TABLE_NAME", "CLAIM_LEASE", "LINK_KEY_PARAM", "PUBLIC_BASE_URL", "SWEEP_GRACE"},
+	"FlushFunction":  {"TABLE_NAME", "CLAIM_LEASE", "LINK_KEY_PARAM", "PUBLIC_BASE_URL"},
 }
 
 // makeBuild runs the Makefile target SAM runs for a function, under SAM's contract (aws-lambda-builders'
