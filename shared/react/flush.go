@@ -46,6 +46,9 @@ const MaxBatch = 50
 func (p *Processor) Flush(ctx context.Context) (FlushResult, error) {
 	var res FlushResult
 	cfg, err := p.cachedConfig(ctx, false)
+	if errors.Is(err, glassbox.ErrNotFound) {
+		return res, nil // nothing applied yet: nothing can be held
+	}
 	if err != nil {
 		return res, fmt.Errorf("react: flush: read config: %w", err)
 	}
