@@ -160,7 +160,7 @@ var timingWordings = map[string]map[glassbox.MessageKind]wording{
 			before: []func(view) string{
 				greetRU,
 				func(v view) string {
-					return "Это помощник агентства " + v.Agency + ". Команда закончила в проекте «" + v.Project + "» " + tasksRU(len(v.Tasks)) + ". Посмотрите результат по ссылкам:"
+					return "Это помощник агентства " + v.Agency + ". Команда закончила " + tasksRU(len(v.Tasks)) + " в проекте «" + v.Project + "». Посмотрите результат по ссылкам:"
 				},
 			},
 			after: []func(view) string{
