@@ -9,10 +9,11 @@ import (
 )
 
 // deliverOrHold sends each message once, or stores it to go later when the project's timing holds it (a
-// client notice in quiet hours, a task-done notice in its coalescing window). Holding is one conditional
+// client notice in quiet hours, a task-done notice in its coalescing window; a held stage close's documents are
+// read from the store when it goes). Holding is one conditional
 // write of the message under its deterministic id, in place of the claim and the mark, so a held event costs
 // no more requests than a sent one and a redelivered event holds nothing twice.
-func (p *Processor) deliverOrHold(ctx context.Context, out *Outcome, timing glassbox.Timing, task glassbox.HeldTask, msgs []glassbox.Message) error {
+func (p *Processor) deliverOrHold(ctx context.Context, out *Outcome, timing glassbox.Timing, task glassbox.HeldTask, msgs []glassbox.Message, known ...glassbox.IssuedDocument) error {
 	now := p.clock.Now().UTC()
 	for _, m := range msgs {
 		if until, hold := timing.HoldUntil(m, now); hold {
@@ -32,7 +33,7 @@ func (p *Processor) deliverOrHold(ctx context.Context, out *Outcome, timing glas
 				return fmt.Errorf("react: %w", err)
 			}
 		}
-		if err := p.deliver(ctx, out, []glassbox.Message{m}); err != nil {
+		if err := p.deliver(ctx, out, []glassbox.Message{m}, known...); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -268,5 +269,49 @@ func TestOverdueTellsTheManagerOnce(t *testing.T) {
 	f.clock.now = later.Due.Add(time.Hour)
 	if res := f.flush(t); res.Overdue != 0 {
 		t.Errorf("done task: %+v, want no overdue notice", res)
+	}
+}
+
+// A stage closed at 03:00 in the project's zone issues its documents at once and sends the accountant's email,
+// but the client's act and invoice wait for 09:00 there, and then go with their PDFs read from the store.
+func TestStageClosedInQuietHoursWaits(t *testing.T) {
+	now := time.Date(2026, 12, 1, 17, 0, 0, 0, time.UTC) // Wednesday 03:00 in Vladivostok
+	f := newBilledFixture(t, now)
+	cfg := billedConfig()
+	cfg.Agency.QuietHours, cfg.Agency.Coalesce = nil, ""
+	if err := f.store.PutConfig(t.Context(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	out, err := f.proc.Process(t.Context(), closed("q1", "1", "east", now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Issued != 2 || out.Sent != 1 || out.Held != 1 {
+		t.Fatalf("%s; want issued 2, sent 1 (the accountant), held 1 (the client)", out)
+	}
+	f.clock.now = time.Date(2026, 12, 1, 22, 59, 0, 0, time.UTC)
+	if res, err := f.proc.Flush(t.Context()); err != nil || res.Sent != 0 {
+		t.Fatalf("flush at 08:59 there = %+v, %v; want nothing", res, err)
+	}
+	f.clock.now = time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC) // 09:00 in Vladivostok
+	if res, err := f.proc.Flush(t.Context()); err != nil || res.Sent != 1 {
+		t.Fatalf("flush at 09:00 there = %+v, %v; want the client's email", res, err)
+	}
+	emls, _ := filepath.Glob(filepath.Join(f.outDir, "*.eml"))
+	if len(emls) != 2 {
+		t.Fatalf("%d emails in the outbox, want 2", len(emls))
+	}
+	var client string
+	for _, p := range emls {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(data), "anna@romashka.example") {
+			client = string(data)
+		}
+	}
+	if strings.Count(client, "application/pdf") != 2 {
+		t.Errorf("the client's email carries %d PDFs, want the act and the invoice", strings.Count(client, "application/pdf"))
 	}
 }
