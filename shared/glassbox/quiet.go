@@ -168,7 +168,7 @@ func coalesceWindow(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// quietHours checks one quiet_hours block and a coalesce window, at path (agency or projects[i]).
+// timing checks one quiet_hours block and a coalesce window, at path (agency or projects[i]).
 func (v *validator) timing(path string, q *QuietHours, coalesce string) {
 	if q != nil {
 		p := path + ".quiet_hours"
