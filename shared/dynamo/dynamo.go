@@ -463,7 +463,7 @@ func (s *Store) ClaimMessage(ctx context.Context, m glassbox.Message, lease time
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		if st := glassbox.MessageState(stringAttr(ccf.Item, "state")); st == glassbox.MessageSent || st == glassbox.MessageBatched {
+		if st := glassbox.MessageState(stringAttr(ccf.Item, "state")); st == glassbox.MessageSent || st == glassbox.MessageBatched || st == glassbox.MessageDropped {
 			return fmt.Errorf("dynamo: claim message %s: %s: %w", m.ID, st, glassbox.ErrAlreadySent)
 		}
 		return fmt.Errorf("dynamo: claim message %s: claimed at %s: %w", m.ID, stringAttr(ccf.Item, "claimedAt"), glassbox.ErrClaimHeld)

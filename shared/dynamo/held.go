@@ -191,3 +191,17 @@ func (s *Store) BatchHeld(ctx context.Context, batch glassbox.Message) error {
 	}
 	return nil
 }
+
+// DropHeld moves a held message to dropped and out of gsi2 with one UpdateItem conditional on state = held.
+func (s *Store) DropHeld(ctx context.Context, id string) error {
+	err := s.updateItem(ctx, key(messagePK(id), skMessage), expression.Name("state").Equal(expression.Value(glassbox.MessageHeld)),
+		expression.Set(expression.Name("state"), expression.Value(glassbox.MessageDropped)).
+			Remove(expression.Name(AttrGSI2PK)).Remove(expression.Name(AttrGSI2SK)))
+	if isConditionFailed(err) {
+		return fmt.Errorf("dynamo: drop held message %s: not held: %w", id, glassbox.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("dynamo: drop held message %s: %w", id, err)
+	}
+	return nil
+}

@@ -72,6 +72,9 @@ const (
 	// MessageBatched: a held task-done notice that went out inside a coalesced message (Hold.Batch); it is
 	// never sent by itself.
 	MessageBatched MessageState = "batched"
+	// MessageDropped: a held task-done notice whose task is no longer done when its time came; the client hears
+	// only the current truth, so it is never sent.
+	MessageDropped MessageState = "dropped"
 )
 
 // Message is one notice decided for one event. Its ID is deterministic, so that however often an event is
@@ -141,9 +144,12 @@ type Hold struct {
 	Batch string `json:"batch,omitempty" dynamodbav:"batch,omitempty"`
 }
 
-// HeldTask is what a coalesced message says of one task.
+// HeldTask is the task a held task-done notice is about: which one (to check it is still done when the notice
+// goes, and to list it once), and what a coalesced message says of it.
 type HeldTask struct {
-	Title string `json:"title,omitempty" dynamodbav:"title,omitempty"`
+	Provider string `json:"provider,omitempty" dynamodbav:"provider,omitempty"`
+	TaskID   string `json:"taskId,omitempty" dynamodbav:"taskId,omitempty"`
+	Title    string `json:"title,omitempty" dynamodbav:"title,omitempty"`
 	// Link is the deliverable, or the task at the provider.
 	Link string `json:"link,omitempty" dynamodbav:"link,omitempty"`
 }

@@ -144,6 +144,9 @@ type HeldStore interface {
 	// BatchHeld stores the coalesced message batch (held, with Hold.Members) and marks each member batched
 	// into it, all or nothing: ErrConflict when a member is not held any more or the batch exists.
 	BatchHeld(ctx context.Context, batch Message) error
+	// DropHeld takes a held message out of the waiting ones for good (MessageDropped): its task is no longer
+	// done. ErrConflict when it is not held (claimed, batched, sent or dropped already).
+	DropHeld(ctx context.Context, id string) error
 	// DueTasks lists up to limit tasks whose OverdueCheck time is before the given time, earliest first. It
 	// reads only tasks with such a time.
 	DueTasks(ctx context.Context, before time.Time, limit int) ([]Task, error)

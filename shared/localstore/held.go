@@ -179,3 +179,29 @@ func (s *Store) BatchHeld(ctx context.Context, batch glassbox.Message) error {
 		return tx.Bucket(bucketMessagesByProj).Put(indexKey(batch.ProjectID, batch.ClaimedAt, batch.ID), []byte(batch.ID))
 	})
 }
+
+// DropHeld marks a held message dropped and takes it out of the waiting messages; ErrConflict when it is not
+// held.
+func (s *Store) DropHeld(ctx context.Context, id string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		msgs := tx.Bucket(bucketMessages)
+		var m glassbox.Message
+		if err := get(msgs, []byte(id), &m, "message "+id); err != nil {
+			if errors.Is(err, glassbox.ErrNotFound) {
+				return fmt.Errorf("localstore: drop %s: %w", id, errors.Join(err, glassbox.ErrConflict))
+			}
+			return err
+		}
+		if m.State != glassbox.MessageHeld {
+			return fmt.Errorf("localstore: drop %s: it is %s: %w", id, m.State, glassbox.ErrConflict)
+		}
+		if err := unindexHeld(tx, m); err != nil {
+			return err
+		}
+		m.State = glassbox.MessageDropped
+		return put(msgs, []byte(id), m, "message "+id)
+	})
+}

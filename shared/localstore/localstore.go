@@ -320,7 +320,7 @@ func (s *Store) ClaimMessage(ctx context.Context, m glassbox.Message, lease time
 		case errors.Is(err, glassbox.ErrNotFound):
 		case err != nil:
 			return err
-		case old.State == glassbox.MessageSent || old.State == glassbox.MessageBatched:
+		case old.State == glassbox.MessageSent || old.State == glassbox.MessageBatched || old.State == glassbox.MessageDropped:
 			return fmt.Errorf("localstore: claim %s: %s: %w", what, old.State, glassbox.ErrAlreadySent)
 		case old.State == glassbox.MessageHeld ||
 			old.State == glassbox.MessageClaimed && old.ClaimedAt.Before(m.ClaimedAt.Add(-lease)):

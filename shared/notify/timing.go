@@ -19,7 +19,7 @@ func TaskOf(s Situation) glassbox.HeldTask {
 	if link == "" || len(link) > maxURL {
 		link = s.Event.URL
 	}
-	return glassbox.HeldTask{Title: orDefault(s.Event.Title, s.After.Title), Link: link}
+	return glassbox.HeldTask{Provider: s.Event.Provider, TaskID: s.Event.TaskID, Title: orDefault(s.Event.Title, s.After.Title), Link: link}
 }
 
 // Coalesced words the one message that lists held task-done notices of one project, audience and channel:
@@ -38,10 +38,17 @@ func Coalesced(cfg glassbox.Config, members []glassbox.Message) (glassbox.Messag
 	locale := cfg.ProjectLocale(p)
 	v := view{Greeting: firstNames(first.To), Project: p.Name, Manager: p.Manager.Name}
 	ids := make([]string, len(members))
+	listed := map[string]bool{}
 	for i, m := range members {
 		ids[i] = m.ID
 		if m.Hold != nil {
 			t := m.Hold.Task
+			// A card done, reopened and done again has two held notices: the client hears of it once.
+			key := t.Provider + "\x00" + t.TaskID
+			if t.TaskID != "" && listed[key] {
+				continue
+			}
+			listed[key] = true
 			t.Title = shorten(t.Title, maxField)
 			if len(t.Link) > maxURL {
 				t.Link = ""

@@ -87,6 +87,9 @@ func (r *run) MarkMessageSent(ctx context.Context, id, token string, at time.Tim
 	}
 	return r.Store.MarkMessageSent(ctx, id, token, at, pid)
 }
+func (r *run) DropHeld(ctx context.Context, id string) error {
+	return r.step(func() error { return r.Store.DropHeld(ctx, id) })
+}
 func (r *run) ReleaseMessage(ctx context.Context, id, token string) error {
 	return r.step(func() error { return r.Store.ReleaseMessage(ctx, id, token) })
 }

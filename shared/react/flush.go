@@ -19,6 +19,8 @@ type FlushResult struct {
 	Sent      int `json:"sent"`
 	Batched   int `json:"batched"`
 	Coalesced int `json:"coalesced"`
+	// Dropped counts held task-done notices whose task was no longer done when their time came.
+	Dropped int `json:"dropped"`
 	// Overdue counts the managers' overdue notices sent.
 	Overdue int `json:"overdue"`
 	// Failed counts what failed and waits for the next flush.
@@ -118,7 +120,11 @@ func (p *Processor) flushGroup(ctx context.Context, cfg glassbox.Config, now tim
 	if !anyDue {
 		return
 	}
+	members = p.current(ctx, members, res)
 	res.Due += len(members)
+	if len(members) == 0 {
+		return
+	}
 	if len(members) == 1 || !configured {
 		for _, m := range members {
 			p.send(ctx, m, res)
@@ -150,6 +156,54 @@ func (p *Processor) flushGroup(ctx context.Context, cfg glassbox.Config, now tim
 		res.Coalesced++
 		p.send(ctx, batch, res)
 	}
+}
+
+// current keeps the held task-done notices that still tell the truth, and drops the others for good: a card
+// done at 22:00 and reopened at 23:00 must not reach the client as done at 09:00 (the manager heard of the
+// reopening at once), and a card done twice is told once. A task that cannot be read now waits for the next
+// flush.
+func (p *Processor) current(ctx context.Context, members []glassbox.Message, res *FlushResult) []glassbox.Message {
+	// A card done, reopened and done again has two held notices; the latest tells it, the others are dropped.
+	latest := map[string]glassbox.Message{}
+	for _, m := range members {
+		k := m.Hold.Task.Provider + "\x00" + m.Hold.Task.TaskID
+		if l, ok := latest[k]; !ok || l.ClaimedAt.Before(m.ClaimedAt) {
+			latest[k] = m
+		}
+	}
+	var out []glassbox.Message
+	for _, m := range members {
+		t := m.Hold.Task
+		if t.TaskID == "" {
+			out = append(out, m)
+			continue
+		}
+		if l := latest[t.Provider+"\x00"+t.TaskID]; l.ID != m.ID {
+			p.drop(ctx, m, "a later notice of the same task goes instead", res)
+			continue
+		}
+		task, err := p.store.Task(ctx, m.ProjectID, t.Provider, t.TaskID)
+		switch {
+		case err != nil && !errors.Is(err, glassbox.ErrNotFound):
+			res.Failed++
+			p.log.Warn("flush: read the task of a held notice", "message_id", m.ID, "error", err.Error())
+		case err != nil || task.Status == glassbox.StatusDone:
+			out = append(out, m)
+		default:
+			p.drop(ctx, m, "its task is no longer done ("+string(task.Status)+")", res)
+		}
+	}
+	return out
+}
+
+func (p *Processor) drop(ctx context.Context, m glassbox.Message, why string, res *FlushResult) {
+	if err := p.store.DropHeld(ctx, m.ID); err != nil {
+		res.Failed++
+		p.log.Warn("flush: drop a held notice", "message_id", m.ID, "error", err.Error())
+		return
+	}
+	res.Dropped++
+	p.log.Info("flush: held notice dropped", "message_id", m.ID, "task", m.Hold.Task.TaskID, "why", why)
 }
 
 // send delivers one waiting message through the courier.

@@ -315,3 +315,47 @@ func TestStageClosedInQuietHoursWaits(t *testing.T) {
 		t.Errorf("the client's email carries %d PDFs, want the act and the invoice", strings.Count(client, "application/pdf"))
 	}
 }
+
+// A card done at 22:00 and reopened at 23:00 does not reach the client as done in the morning (the manager heard
+// of the reopening at once); a card done, reopened and done again reaches the client once, as itself.
+func TestHeldNoticeOfAReopenedCard(t *testing.T) {
+	f := newTimed(t, "Europe/Moscow", func(c *glassbox.Config) { c.Clients[0].TelegramChatID = "" })
+	f.at(t, "2026-12-01 22:00")
+	f.process(t, done(1, "Логотип"))
+	f.process(t, done(2, "Каталог"))
+	f.at(t, "2026-12-01 23:00")
+	reopened := done(1, "Логотип")
+	reopened.ID, reopened.Status, reopened.ListName, reopened.PrevStatus = "trello:r1", glassbox.StatusInProgress, "In progress", glassbox.StatusDone
+	if out := f.process(t, reopened); out.Sent != 1 {
+		t.Fatalf("reopened: %s; want the manager told at once", out)
+	}
+	reopened2 := done(2, "Каталог")
+	reopened2.ID, reopened2.Status, reopened2.ListName, reopened2.PrevStatus = "trello:r2", glassbox.StatusInProgress, "In progress", glassbox.StatusDone
+	f.process(t, reopened2)
+	f.at(t, "2026-12-01 23:30")
+	again := done(2, "Каталог")
+	again.ID = "trello:d2"
+	f.process(t, again)
+
+	f.at(t, "2026-12-02 09:00")
+	res := f.flush(t)
+	if res.Dropped != 2 || res.Sent != 1 || res.Coalesced != 0 {
+		t.Errorf("flush = %+v; want the reopened card's notice and the earlier one of the card done twice dropped, one sent", res)
+	}
+	var client []string
+	for _, m := range f.mail.sent {
+		if strings.Contains(string(m.Data), "anna@acme.example") {
+			client = append(client, string(m.Data))
+		}
+	}
+	if len(client) != 1 {
+		t.Fatalf("%d emails to the client, want 1", len(client))
+	}
+	id := glassbox.MessageID("trello:d2", glassbox.MessageTaskDone, glassbox.AudienceClient, glassbox.ChannelEmail)
+	if m, err := f.store.Message(t.Context(), id); err != nil || m.State != glassbox.MessageSent {
+		t.Errorf("the latest notice of the card done twice = %+v, %v; want sent", m, err)
+	}
+	if res := f.flush(t); res != (react.FlushResult{}) {
+		t.Errorf("second flush = %+v, want nothing", res)
+	}
+}

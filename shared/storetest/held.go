@@ -21,6 +21,7 @@ var heldTests = []struct {
 	{"ReleaseHeldMessage", testReleaseHeldMessage},
 	{"HoldClaimedMessage", testHoldClaimedMessage},
 	{"BatchHeld", testBatchHeld},
+	{"DropHeld", testDropHeld},
 	{"DueTasks", testDueTasks},
 }
 
@@ -270,5 +271,42 @@ func testDueTasks(t *testing.T, s glassbox.Store) {
 	}
 	if got := list(due.Add(49 * time.Hour)); len(got) != 0 {
 		t.Errorf("done task listed: %v", got)
+	}
+}
+
+// A dropped held message leaves the waiting ones for good: it can be neither dropped, held nor claimed again.
+func testDropHeld(t *testing.T, s glassbox.Store) {
+	ctx := t.Context()
+	for _, id := range []string{"m1", "m2"} {
+		if err := s.HoldMessage(ctx, held(id, t0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.DropHeld(ctx, "m1"); err != nil {
+		t.Fatalf("DropHeld: %v", err)
+	}
+	if got := heldIDs(t, s, t0.Add(time.Hour)); !cmp.Equal(got, []string{"m2"}) {
+		t.Errorf("listed after the drop = %v, want [m2]", got)
+	}
+	if got := state(t, s, "m1"); got != glassbox.MessageDropped {
+		t.Errorf("dropped message is %q", got)
+	}
+	if err := s.DropHeld(ctx, "m1"); !errors.Is(err, glassbox.ErrConflict) {
+		t.Errorf("dropping twice = %v, want ErrConflict", err)
+	}
+	if err := s.DropHeld(ctx, "nothing"); !errors.Is(err, glassbox.ErrConflict) {
+		t.Errorf("dropping a missing message = %v, want ErrConflict", err)
+	}
+	if err := s.HoldMessage(ctx, held("m1", t0)); !errors.Is(err, glassbox.ErrAlreadySent) {
+		t.Errorf("holding a dropped message = %v, want ErrAlreadySent", err)
+	}
+	m := held("m1", t0)
+	m.ClaimToken, m.ClaimedAt = "tok", t0.Add(time.Minute)
+	if err := s.ClaimMessage(ctx, m, lease); !errors.Is(err, glassbox.ErrAlreadySent) {
+		t.Errorf("claiming a dropped message = %v, want ErrAlreadySent", err)
+	}
+	mustClaim(t, s, message("m3", "site", "tok-a", t0))
+	if err := s.DropHeld(ctx, "m3"); !errors.Is(err, glassbox.ErrConflict) {
+		t.Errorf("dropping a claimed message = %v, want ErrConflict", err)
 	}
 }
