@@ -102,7 +102,8 @@ func BenchmarkReactDoneEventHeld(b *testing.B) {
 
 // BenchmarkFlushCoalesced holds 10 done notices of one project (email and Telegram each), on a weekday at 11:00
 // in Moscow, and flushes them once their window closed (each iteration has its own cards). Reports the sends per coalesced batch of 10 tasks (one email, one Telegram
-// message) and DynamoDB requests per flush.
+// message) and DynamoDB requests per flush (config, the held-messages query, a read of each task, a batch
+// transaction, a claim and a mark per channel, the due-tasks query).
 func BenchmarkFlushCoalesced(b *testing.B) {
 	const tasks = 10
 	store, counter := table(b)

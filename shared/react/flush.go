@@ -60,8 +60,9 @@ func (p *Processor) Flush(ctx context.Context) (FlushResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("react: flush: %w", err)
 	}
+	tasks := map[string]taskRead{} // an email and its Telegram copy are about the same task: read it once
 	for _, g := range groupHeld(held) {
-		p.flushGroup(ctx, cfg, now, g, &res)
+		p.flushGroup(ctx, cfg, now, g, tasks, &res)
 	}
 	if err := p.flushOverdue(ctx, cfg, now, &res); err != nil {
 		return res, err
@@ -98,7 +99,7 @@ func groupHeld(held []glassbox.Message) [][]glassbox.Message {
 
 func due(m glassbox.Message, now time.Time) bool { return m.Hold != nil && !m.Hold.Until.After(now) }
 
-func (p *Processor) flushGroup(ctx context.Context, cfg glassbox.Config, now time.Time, g []glassbox.Message, res *FlushResult) {
+func (p *Processor) flushGroup(ctx context.Context, cfg glassbox.Config, now time.Time, g []glassbox.Message, tasks map[string]taskRead, res *FlushResult) {
 	project, configured := cfg.Project(g[0].ProjectID)
 	if configured && g[0].Audience == glassbox.AudienceClient && cfg.ProjectTiming(project).IsQuiet(now) {
 		return // a flush that ran late into quiet hours leaves them for the morning
@@ -120,7 +121,7 @@ func (p *Processor) flushGroup(ctx context.Context, cfg glassbox.Config, now tim
 	if !anyDue {
 		return
 	}
-	members = p.current(ctx, members, res)
+	members = p.current(ctx, members, tasks, res)
 	res.Due += len(members)
 	if len(members) == 0 {
 		return
@@ -162,7 +163,7 @@ func (p *Processor) flushGroup(ctx context.Context, cfg glassbox.Config, now tim
 // done at 22:00 and reopened at 23:00 must not reach the client as done at 09:00 (the manager heard of the
 // reopening at once), and a card done twice is told once. A task that cannot be read now waits for the next
 // flush.
-func (p *Processor) current(ctx context.Context, members []glassbox.Message, res *FlushResult) []glassbox.Message {
+func (p *Processor) current(ctx context.Context, members []glassbox.Message, tasks map[string]taskRead, res *FlushResult) []glassbox.Message {
 	// A card done, reopened and done again has two held notices; the latest tells it, the others are dropped.
 	latest := map[string]glassbox.Message{}
 	for _, m := range members {
@@ -182,7 +183,13 @@ func (p *Processor) current(ctx context.Context, members []glassbox.Message, res
 			p.drop(ctx, m, "a later notice of the same task goes instead", res)
 			continue
 		}
-		task, err := p.store.Task(ctx, m.ProjectID, t.Provider, t.TaskID)
+		k := m.ProjectID + "\x00" + t.Provider + "\x00" + t.TaskID
+		r, ok := tasks[k]
+		if !ok {
+			r.task, r.err = p.store.Task(ctx, m.ProjectID, t.Provider, t.TaskID)
+			tasks[k] = r
+		}
+		task, err := r.task, r.err
 		switch {
 		case err != nil && !errors.Is(err, glassbox.ErrNotFound):
 			res.Failed++
@@ -194,6 +201,12 @@ func (p *Processor) current(ctx context.Context, members []glassbox.Message, res
 		}
 	}
 	return out
+}
+
+// taskRead is a task a flush read, or why it could not.
+type taskRead struct {
+	task glassbox.Task
+	err  error
 }
 
 func (p *Processor) drop(ctx context.Context, m glassbox.Message, why string, res *FlushResult) {
