@@ -79,8 +79,8 @@ type Event struct {
 	Deal *DealChange `json:"deal,omitempty" dynamodbav:"deal,omitempty"`
 	// Due is the task's due date as the tracker reports it, when HasDue says the event reports one (a zero Due
 	// with HasDue: the due date was removed). Trackers that carry one: Trello (card due), and in their own
-	// packages Kaiten (due_date), Asana (due_on/due_at), Jira (duedate), ClickUp (due_date), Linear (dueDate);
-	// GitHub issues have none (only milestones do).
+	// packages, not filled in yet, Kaiten (due_date), Asana (due_on/due_at), Jira (duedate), ClickUp (due_date),
+	// Linear (dueDate); GitHub issues have none (only milestones do).
 	Due    time.Time `json:"due,omitzero" dynamodbav:"due,omitempty"`
 	HasDue bool      `json:"hasDue,omitempty" dynamodbav:"hasDue,omitempty"`
 	// DocumentID is the invoice a payment confirmation is for.
