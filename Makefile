@@ -77,5 +77,8 @@ build-SweepFunction:
 build-BounceFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build $(BIN_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/bounce
 
+build-FlushFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build $(BIN_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/flush
+
 clean:
 	rm -rf .aws-sam .glassbox preview glassbox

@@ -98,7 +98,7 @@ const (
 )
 
 // functionIDs are template.yaml's functions (TestFunctionsMatchTemplate keeps the two in step).
-var functionIDs = []string{"IngestFunction", "ReactFunction", "LinkFunction", "RemindFunction", "SweepFunction", "BounceFunction"}
+var functionIDs = []string{"IngestFunction", "ReactFunction", "LinkFunction", "RemindFunction", "SweepFunction", "BounceFunction", "FlushFunction"}
 
 // functionEnv is the environment template.yaml gives each function, by variable name; env.value supplies the
 // values for the emulators.
@@ -109,6 +109,7 @@ var functionEnv = map[string][]string{
 	"RemindFunction": {"TABLE_NAME", "LINK_KEY_PARAM", "PUBLIC_BASE_URL", "SES_CONFIGURATION_SET"},
 	"SweepFunction":  {"TABLE_NAME", "CLAIM_LEASE", "LINK_KEY_PARAM", "PUBLIC_BASE_URL", "SWEEP_GRACE", "SES_CONFIGURATION_SET"},
 	"BounceFunction": {"TABLE_NAME", "SES_CONFIGURATION_SET"},
+	"FlushFunction":  {"TABLE_NAME", "CLAIM_LEASE", "LINK_KEY_PARAM", "PUBLIC_BASE_URL", "SES_CONFIGURATION_SET"},
 }
 
 // makeBuild runs the Makefile target SAM runs for a function, under SAM's contract (aws-lambda-builders'

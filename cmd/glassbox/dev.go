@@ -117,6 +117,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	data := fs.String("data", ".glassbox", "data folder: the embedded store and the outbox")
 	sweepEvery := fs.Duration("sweep-every", 30*time.Second, "how often to finish events left unprocessed (also done once at start)")
+	flushEvery := fs.Duration("flush-every", 30*time.Second, "how often to send held notices that are due and tell managers of overdue tasks")
 	claimLease := fs.Duration("claim-lease", 0, "how long a message claim holds before another attempt may take it over (default 2m)")
 	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
@@ -136,6 +137,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	go srv.sweep(ctx, *sweepEvery)
+	go srv.flush(ctx, *flushEvery)
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -539,4 +541,26 @@ func serveDemoAsanaTask(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, _ = w.Write(task)
+}
+
+// flush sends the held notices that are due (quiet hours over, coalescing window closed) and tells managers of
+// overdue tasks, as FlushFunction does on AWS: at start and every interval, until ctx ends.
+func (d *devServer) flush(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		res, err := d.proc.Flush(ctx)
+		switch {
+		case err != nil:
+			d.logger.Error("flush", "error", err.Error())
+		case res != (react.FlushResult{}):
+			d.logger.Info("flush sent held notices", "due", res.Due, "sent", res.Sent, "coalesced", res.Coalesced,
+				"batched", res.Batched, "overdue", res.Overdue, "failed", res.Failed)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

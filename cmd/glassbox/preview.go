@@ -146,16 +146,20 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	mailer := outbox.New(*out)
-	proc := pipeline.New(pipeline.Deps{
+	deps := pipeline.Deps{
 		Store: store, Mailer: mailer, Secrets: store,
 		TelegramAPI: devTelegramAPI, TelegramHTTP: inProcessClient(telegramStandIn(store, store, mailer)),
 		LinkKeyParam: "preview-link-key", PublicBaseURL: "https://glassbox.example",
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
-	}).Processor
+	}
+	proc := pipeline.New(deps).Processor
 	for _, e := range evs {
 		if _, err := proc.Process(ctx, e); err != nil {
 			return fmt.Errorf("preview: %w", err)
 		}
+	}
+	if err := previewHeld(ctx, store, deps, stdout); err != nil {
+		return fmt.Errorf("preview: %w", err)
 	}
 	n := 0
 	for _, pr := range cfg.Projects {

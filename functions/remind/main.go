@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"time"
+	_ "time/tzdata" // provided.al2023 has no zoneinfo: working hours are in the project's zone
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"

@@ -393,6 +393,7 @@ func (s *Store) PutTask(ctx context.Context, t glassbox.Task) error {
 	item[AttrPK] = str(projectPK(t.ProjectID))
 	item[AttrSK] = str(taskSK(t.Provider, t.TaskID))
 	item[AttrType] = str(TypeTask)
+	dueTaskKeys(item, t)
 	expr, err := expression.NewBuilder().WithCondition(cond).Build()
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
@@ -438,18 +439,15 @@ func (s *Store) Tasks(ctx context.Context, projectID string) ([]glassbox.Task, e
 // (ReturnValuesOnConditionCheckFailure), which tells ErrAlreadySent from ErrClaimHeld without another read.
 func (s *Store) ClaimMessage(ctx context.Context, m glassbox.Message, lease time.Duration) error {
 	m.State = glassbox.MessageClaimed
-	item, err := s.marshal(m)
+	item, err := s.messageItem(m)
 	if err != nil {
 		return fmt.Errorf("dynamo: claim message %s: %w", m.ID, err)
 	}
-	item[AttrPK] = str(messagePK(m.ID))
-	item[AttrSK] = str(skMessage)
-	item[AttrType] = str(TypeMessage)
-	item[AttrGSI1PK] = str(projectPK(m.ProjectID))
-	item[AttrGSI1SK] = str("MESSAGE#" + FormatTime(m.ClaimedAt) + "#" + m.ID)
 
-	cond := expression.AttributeNotExists(expression.Name(AttrPK)).Or(
-		expression.Name("state").Equal(expression.Value(glassbox.MessageClaimed)).
+	// A held message is claimed as a new one: it waited for this.
+	cond := expression.AttributeNotExists(expression.Name(AttrPK)).
+		Or(expression.Name("state").Equal(expression.Value(glassbox.MessageHeld))).
+		Or(expression.Name("state").Equal(expression.Value(glassbox.MessageClaimed)).
 			And(expression.Name("claimedAt").LessThan(expression.Value(FormatTime(m.ClaimedAt.Add(-lease))))))
 	expr, err := expression.NewBuilder().WithCondition(cond).Build()
 	if err != nil {
@@ -489,9 +487,13 @@ func (s *Store) MarkMessageSent(ctx context.Context, id, token string, sentAt ti
 	update := expression.Set(expression.Name("state"), expression.Value(glassbox.MessageSent)).
 		Set(expression.Name("sentAt"), expression.Value(FormatTime(sentAt))).
 		Set(expression.Name("providerId"), expression.Value(providerID))
+	// A held message leaves the waiting messages once it is out: its gsi2 entry becomes the provider id's, or
+	// goes.
 	if providerID != "" {
 		update = update.Set(expression.Name(AttrGSI2PK), expression.Value(gsi2SentPrefix+providerID)).
 			Set(expression.Name(AttrGSI2SK), expression.Value(id))
+	} else {
+		update = update.Remove(expression.Name(AttrGSI2PK)).Remove(expression.Name(AttrGSI2SK))
 	}
 	err := s.updateItem(ctx, key(messagePK(id), skMessage), holdsClaim(token), update)
 	if isConditionFailed(err) {
@@ -506,17 +508,24 @@ func (s *Store) MarkMessageSent(ctx context.Context, id, token string, sentAt ti
 // ReleaseMessage deletes the claim token holds, with one DeleteItem conditional on it, so the next attempt
 // claims the message at once; ErrConflict when token does not hold the claim.
 func (s *Store) ReleaseMessage(ctx context.Context, id, token string) error {
-	expr, err := expression.NewBuilder().WithCondition(holdsClaim(token)).Build()
+	// A held message must not be deleted (nothing else would send it): the delete is conditional on there being
+	// no hold, and a held one is put back to held (releaseHeld) at the cost of a second request.
+	expr, err := expression.NewBuilder().WithCondition(holdsClaim(token).And(expression.AttributeNotExists(expression.Name("hold")))).Build()
 	if err != nil {
 		return fmt.Errorf("dynamo: release message %s: %w", id, err)
 	}
 	_, err = s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:                 &s.table,
-		Key:                       key(messagePK(id), skMessage),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
+		TableName:                           &s.table,
+		Key:                                 key(messagePK(id), skMessage),
+		ConditionExpression:                 expr.Condition(),
+		ExpressionAttributeNames:            expr.Names(),
+		ExpressionAttributeValues:           expr.Values(),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) && ccf.Item["hold"] != nil {
+		return s.releaseHeld(ctx, id, token)
+	}
 	if isConditionFailed(err) {
 		return fmt.Errorf("dynamo: release message %s: token does not hold the claim: %w", id, glassbox.ErrConflict)
 	}

@@ -108,6 +108,8 @@ func agencyYAML(projects int) string {
   sender: Студия «Пиксель» <notify@` + senderDomain + `>
   locale: ru
   time_zone: Europe/Moscow
+  quiet_hours: {off: true}
+  coalesce: "off"
 sellers:
   - id: pixel
     name: ООО «Пиксель»

@@ -47,6 +47,11 @@ type Agency struct {
 	// Templates override the built-in wording of messages, per locale ("ru", "en") and message kind; a
 	// project's own templates come first (see MessageTemplate).
 	Templates map[string]MessageTemplates `json:"templates,omitempty" yaml:"templates,omitempty" dynamodbav:"templates,omitempty"`
+	// QuietHours is when client notices wait (nil: 21:00–09:00 and weekends); Coalesce the window task-done
+	// notices wait in to go as one message ("10m"; "0" or "off": each at once; empty: 10 minutes). Projects may
+	// override both. See Timing.
+	QuietHours *QuietHours `json:"quiet_hours,omitempty" yaml:"quiet_hours,omitempty" dynamodbav:"quietHours,omitempty"`
+	Coalesce   string      `json:"coalesce,omitempty" yaml:"coalesce,omitempty" dynamodbav:"coalesce,omitempty"`
 }
 
 // Person is someone a message can be addressed to.
@@ -83,6 +88,9 @@ type Project struct {
 	Billing Billing `json:"billing,omitempty" yaml:"billing,omitempty" dynamodbav:"billing,omitempty"`
 	// Templates override the wording of this project's messages, per message kind, in the project's locale.
 	Templates MessageTemplates `json:"templates,omitempty" yaml:"templates,omitempty" dynamodbav:"templates,omitempty"`
+	// QuietHours and Coalesce override the agency's for this project (see Agency).
+	QuietHours *QuietHours `json:"quiet_hours,omitempty" yaml:"quiet_hours,omitempty" dynamodbav:"quietHours,omitempty"`
+	Coalesce   string      `json:"coalesce,omitempty" yaml:"coalesce,omitempty" dynamodbav:"coalesce,omitempty"`
 }
 
 // ClientChat is the Telegram chat a project's client notices go to: the project's own, else its client's; empty

@@ -3,6 +3,8 @@ package glassbox
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"sort"
+	"strings"
 	"time"
 )
 
@@ -64,6 +66,15 @@ type MessageState string
 const (
 	MessageClaimed MessageState = "claimed"
 	MessageSent    MessageState = "sent"
+	// MessageHeld: decided in quiet hours or inside a coalescing window, stored to go at Hold.Until (the
+	// flush sends it). Claiming it sends it as any message.
+	MessageHeld MessageState = "held"
+	// MessageBatched: a held task-done notice that went out inside a coalesced message (Hold.Batch); it is
+	// never sent by itself.
+	MessageBatched MessageState = "batched"
+	// MessageDropped: a held task-done notice whose task is no longer done when its time came; the client hears
+	// only the current truth, so it is never sent.
+	MessageDropped MessageState = "dropped"
 )
 
 // Message is one notice decided for one event. Its ID is deterministic, so that however often an event is
@@ -98,6 +109,9 @@ type Message struct {
 	// Failure says why a failed or bounced message did not arrive; FailedAt when that was learnt.
 	Failure  string    `json:"failure,omitempty" dynamodbav:"failure,omitempty"`
 	FailedAt time.Time `json:"failedAt,omitempty" dynamodbav:"failedAt,omitempty"`
+	// Hold is set on a message that waited (quiet hours, coalescing): it stays set when the message is claimed
+	// and sent, so stores keep it in their due-time index until it is sent.
+	Hold *Hold `json:"hold,omitempty" dynamodbav:"hold,omitempty"`
 }
 
 // ChannelOrEmail is the message's channel; a message stored before there were channels is an email.
@@ -119,4 +133,44 @@ func MessageID(eventID string, kind MessageKind, audience Audience, channel Chan
 	}
 	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:16])
+}
+
+// Hold is why and until when a message waits.
+type Hold struct {
+	// Until is when it may go: the end of its coalescing window, or the next time outside quiet hours.
+	Until time.Time `json:"until" dynamodbav:"until"`
+	// Task is the task a held task-done notice is about, for the coalesced message that lists it.
+	Task HeldTask `json:"task,omitzero" dynamodbav:"task,omitempty"`
+	// Members are the held notices a coalesced message lists (their ids), on the coalesced message.
+	Members []string `json:"members,omitempty" dynamodbav:"members,omitempty"`
+	// Batch is the coalesced message a batched notice went out in.
+	Batch string `json:"batch,omitempty" dynamodbav:"batch,omitempty"`
+}
+
+// HeldTask is the task a held task-done notice is about: which one (to check it is still done when the notice
+// goes, and to list it once), and what a coalesced message says of it.
+type HeldTask struct {
+	Provider string `json:"provider,omitempty" dynamodbav:"provider,omitempty"`
+	TaskID   string `json:"taskId,omitempty" dynamodbav:"taskId,omitempty"`
+	Title    string `json:"title,omitempty" dynamodbav:"title,omitempty"`
+	// Link is the deliverable, or the task at the provider.
+	Link string `json:"link,omitempty" dynamodbav:"link,omitempty"`
+}
+
+// Coalesces says whether a held message may go out with others of its project, audience and channel in one
+// coalesced message: a held task-done notice not yet batched.
+func (m Message) Coalesces() bool {
+	return m.Kind == MessageTaskDone && m.State == MessageHeld && m.Hold != nil
+}
+
+// BatchID derives the id of the coalesced message that lists held notices: the same members always make the
+// same id, so two flushes that saw the same notices write one coalesced message.
+func BatchID(members []Message) string {
+	ids := make([]string, len(members))
+	for i, m := range members {
+		ids[i] = m.ID
+	}
+	sort.Strings(ids)
+	sum := sha256.Sum256([]byte(strings.Join(ids, "\x00")))
+	return "batch:" + hex.EncodeToString(sum[:16])
 }

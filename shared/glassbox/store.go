@@ -75,6 +75,8 @@ type Store interface {
 	// MessagesBetween lists a project's messages with from <= ClaimedAt < to, oldest first.
 	MessagesBetween(ctx context.Context, projectID string, from, to time.Time) ([]Message, error)
 
+	HeldStore
+
 	DocumentStore
 	DeliveryStore
 }
@@ -128,3 +130,26 @@ type SystemClock struct{}
 
 // Now returns the current time in UTC.
 func (SystemClock) Now() time.Time { return time.Now().UTC() }
+
+// HeldStore keeps the messages that wait (quiet hours, coalescing) and finds the tasks that may fall overdue.
+// A held message is a Message with State MessageHeld and Hold set; ClaimMessage claims it as any message
+// (ErrAlreadySent when it went out in a batch), MarkMessageSent takes it out of the waiting messages, and
+// ReleaseMessage puts a held message back to held instead of deleting it.
+type HeldStore interface {
+	// HoldMessage stores m as held (m.Hold.Until set) unless a message with its id exists: ErrAlreadySent when
+	// that one is held, batched or sent (nothing to do twice); ErrClaimHeld when it is claimed (an attempt
+	// that decided to send it may have died: deliver it, and the lease decides).
+	HoldMessage(ctx context.Context, m Message) error
+	// HeldMessages lists up to limit waiting messages whose Hold.Until is before the given time, earliest
+	// first: held ones, and held ones claimed but not marked sent (a flush that died). It reads only those.
+	HeldMessages(ctx context.Context, before time.Time, limit int) ([]Message, error)
+	// BatchHeld stores the coalesced message batch (held, with Hold.Members) and marks each member batched
+	// into it, all or nothing: ErrConflict when a member is not held any more or the batch exists.
+	BatchHeld(ctx context.Context, batch Message) error
+	// DropHeld takes a held message out of the waiting ones for good (MessageDropped): its task is no longer
+	// done. ErrConflict when it is not held (claimed, batched, sent or dropped already).
+	DropHeld(ctx context.Context, id string) error
+	// DueTasks lists up to limit tasks whose OverdueCheck time is before the given time, earliest first. It
+	// reads only tasks with such a time.
+	DueTasks(ctx context.Context, before time.Time, limit int) ([]Task, error)
+}

@@ -16,9 +16,14 @@ const (
 	MessageBounced MessageState = "bounced"
 )
 
-// Delivered says whether a message is finished and must not be sent again: sent, failed or bounced.
+// Delivered says whether a message is finished and must not be sent again: sent, failed or bounced; or, when
+// it waited, sent inside a coalesced message (batched) or dropped because its news was no longer true.
 func (s MessageState) Delivered() bool {
-	return s == MessageSent || s == MessageFailed || s == MessageBounced
+	switch s {
+	case MessageSent, MessageFailed, MessageBounced, MessageBatched, MessageDropped:
+		return true
+	}
+	return false
 }
 
 // SuppressionCause says why a recipient gets nothing more.

@@ -77,6 +77,12 @@ type Event struct {
 
 	// Deal is set on CRM deal events.
 	Deal *DealChange `json:"deal,omitempty" dynamodbav:"deal,omitempty"`
+	// Due is the task's due date as the tracker reports it, when HasDue says the event reports one (a zero Due
+	// with HasDue: the due date was removed). Trackers that carry one: Trello (card due), and in their own
+	// packages, not filled in yet, Kaiten (due_date), Asana (due_on/due_at), Jira (duedate), ClickUp (due_date),
+	// Linear (dueDate); GitHub issues have none (only milestones do).
+	Due    time.Time `json:"due,omitzero" dynamodbav:"due,omitempty"`
+	HasDue bool      `json:"hasDue,omitempty" dynamodbav:"hasDue,omitempty"`
 	// DocumentID is the invoice a payment confirmation is for.
 	DocumentID string `json:"documentId,omitempty" dynamodbav:"documentId,omitempty"`
 
@@ -154,6 +160,10 @@ type Task struct {
 	// status back.
 	LastEventAt time.Time `json:"lastEventAt" dynamodbav:"lastEventAt"`
 	LastEventID string    `json:"lastEventId" dynamodbav:"lastEventId"`
+	// Due is when the task should be done (zero: no due date); OverdueToldFor is the due date the manager was
+	// last told the task is past, so each due date tells once (a moved due date may tell again).
+	Due            time.Time `json:"due,omitzero" dynamodbav:"due,omitempty"`
+	OverdueToldFor time.Time `json:"overdueToldFor,omitzero" dynamodbav:"overdueToldFor,omitempty"`
 	// Version increases by one on every write; stores use it for optimistic concurrency.
 	Version int64 `json:"version" dynamodbav:"version"`
 }
@@ -178,6 +188,9 @@ func (t *Task) Apply(e Event) bool {
 	if e.Link != "" && (newer || t.Link == "") {
 		t.Link = e.Link
 	}
+	if e.HasDue && (newer || t.Due.IsZero()) {
+		t.Due = e.Due.UTC()
+	}
 	if newer {
 		// A move says its list, or (a provider without lists, read back through its API) its status.
 		if e.ListID != "" || e.ListName != "" || e.Status != StatusUnknown {
@@ -198,4 +211,14 @@ func (t *Task) Apply(e Event) bool {
 		t.LastEventAt, t.LastEventID = e.OccurredAt, e.ID
 	}
 	return *t != before
+}
+
+// OverdueCheck is when the task falls overdue and the manager is to be told: its due date, while it has one,
+// is not done and the manager was not told about that due date yet. Stores index tasks by it, so the flush
+// reads only the tasks that may be overdue.
+func (t Task) OverdueCheck() (time.Time, bool) {
+	if t.Due.IsZero() || t.Status == StatusDone || t.OverdueToldFor.Equal(t.Due) {
+		return time.Time{}, false
+	}
+	return t.Due, true
 }

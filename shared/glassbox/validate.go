@@ -26,6 +26,7 @@ var (
 func (c Config) Validate(known ProviderCatalog) ValidationErrors {
 	v := &validator{known: known}
 	v.agency(c.Agency)
+	v.timing("agency", c.Agency.QuietHours, c.Agency.Coalesce)
 
 	sellers := map[string]party[Seller]{}
 	seen := map[string]bool{}
@@ -74,6 +75,7 @@ func (c Config) Validate(known ProviderCatalog) ValidationErrors {
 		v.locale(p+".locale", pr.Locale, false)
 		v.zone(p+".time_zone", pr.TimeZone, false)
 		v.billing(p+".billing", pr, c.ProjectLocale(pr), sellers, client)
+		v.timing(p, pr.QuietHours, pr.Coalesce)
 	}
 
 	for i, cl := range c.Clients {

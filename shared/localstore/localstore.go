@@ -67,6 +67,7 @@ func Open(path string) (*Store, error) {
 			bucketConfig, bucketEvents, bucketEventsByProject, bucketTasks, bucketMessages, bucketMessagesByProj, bucketSecrets,
 			bucketCloses, bucketDocuments, bucketDocsByProject, bucketPDFs, bucketSeries, bucketOpenInvoices,
 			bucketUnprocessed, bucketSuppressions, bucketChatMoves, bucketProviderIDs,
+			bucketUnprocessed, bucketHeld, bucketDueTasks,
 		} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -276,6 +277,9 @@ func (s *Store) PutTask(ctx context.Context, t glassbox.Task) error {
 		case old.Version != t.Version-1:
 			return fmt.Errorf("localstore: put %s version %d: stored is %d: %w", what, t.Version, old.Version, glassbox.ErrConflict)
 		}
+		if err := indexDueTask(tx, old, t); err != nil {
+			return err
+		}
 		return put(tasks, key, t, what)
 	})
 }
@@ -319,15 +323,22 @@ func (s *Store) ClaimMessage(ctx context.Context, m glassbox.Message, lease time
 			return err
 		case old.State.Delivered():
 			return fmt.Errorf("localstore: claim %s: %s: %w", what, old.State, glassbox.ErrAlreadySent)
-		case old.State == glassbox.MessageClaimed && old.ClaimedAt.Before(m.ClaimedAt.Add(-lease)):
-			// The old claim outlived its lease: its worker is gone. Take over.
+		case old.State == glassbox.MessageHeld ||
+			old.State == glassbox.MessageClaimed && old.ClaimedAt.Before(m.ClaimedAt.Add(-lease)):
+			// A held message waited for this; an old claim outlived its lease: its worker is gone. Take over.
 			if err := index.Delete(indexKey(old.ProjectID, old.ClaimedAt, old.ID)); err != nil {
+				return err
+			}
+			if err := unindexHeld(tx, old); err != nil {
 				return err
 			}
 		default:
 			return fmt.Errorf("localstore: claim %s: claimed at %s: %w", what, old.ClaimedAt.Format(sortableTime), glassbox.ErrClaimHeld)
 		}
 		if err := put(msgs, []byte(m.ID), m, what); err != nil {
+			return err
+		}
+		if err := indexHeld(tx, m); err != nil {
 			return err
 		}
 		return index.Put(indexKey(m.ProjectID, m.ClaimedAt, m.ID), []byte(m.ID))
@@ -351,6 +362,9 @@ func (s *Store) MarkMessageSent(ctx context.Context, id, token string, sentAt ti
 				return err
 			}
 		}
+		if err := unindexHeld(tx, m); err != nil {
+			return err
+		}
 		return put(msgs, []byte(id), m, "message "+id)
 	})
 }
@@ -366,6 +380,11 @@ func (s *Store) ReleaseMessage(ctx context.Context, id, token string) error {
 		m, err := claimedBy(msgs, id, token)
 		if err != nil {
 			return fmt.Errorf("localstore: release: %w", err)
+		}
+		if m.Hold != nil {
+			// Nothing else would send a held message: it goes back to held.
+			m.State, m.ClaimToken = glassbox.MessageHeld, ""
+			return put(msgs, []byte(id), m, "message "+id)
 		}
 		if err := tx.Bucket(bucketMessagesByProj).Delete(indexKey(m.ProjectID, m.ClaimedAt, m.ID)); err != nil {
 			return err

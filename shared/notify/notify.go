@@ -121,10 +121,7 @@ func compose(s Situation, k glassbox.MessageKind) ([]glassbox.Message, error) {
 		}
 	}
 
-	link := s.After.Link
-	if link == "" || len(link) > maxURL {
-		link = s.Event.URL
-	}
+	link := TaskOf(s).Link
 	v := view{
 		Greeting: firstNames(to),
 		Project:  s.Project.Name,

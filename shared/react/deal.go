@@ -117,7 +117,7 @@ func (p *Processor) closeStage(ctx context.Context, cfg glassbox.Config, project
 	if err != nil {
 		return out, fmt.Errorf("react: decide for close %s: %w", c.ID, err)
 	}
-	if err := p.deliver(ctx, &out, msgs, docs...); err != nil {
+	if err := p.deliverOrHold(ctx, &out, cfg.ProjectTiming(project), glassbox.HeldTask{}, msgs, docs...); err != nil {
 		return out, err
 	}
 	log.Info("stage closed", "stage", stageID, "documents", len(docs), "issued", out.Issued, "sent", out.Sent)

@@ -50,7 +50,9 @@ func billedConfig() glassbox.Config {
 				{ID: "layout", Name: "Вёрстка", Amount: 6000000}, {ID: "code", Name: "Код", Amount: 9000000}}}}
 	}
 	return glassbox.Config{
-		Agency: glassbox.Agency{Name: "Студия", Sender: "Студия <notify@studio.example>", Locale: "ru", TimeZone: "UTC"},
+		// Emails go at once here; TestStageClosedInQuietHoursWaits holds one.
+		Agency: glassbox.Agency{Name: "Студия", Sender: "Студия <notify@studio.example>", Locale: "ru", TimeZone: "UTC",
+			QuietHours: &glassbox.QuietHours{Off: true}, Coalesce: "off"},
 		Sellers: []glassbox.Seller{{ID: "px", Name: "ООО «Пиксель»", NumberPrefix: "ПК-", TimeZone: "Europe/Moscow",
 			Accountant: glassbox.Person{Name: "Елена Соколова", Email: "buh@pixel.example"}}},
 		Clients: []glassbox.Client{{ID: "rom", Name: "Ромашка", Contacts: []glassbox.Person{{Name: "Анна", Email: "anna@romashka.example"}},

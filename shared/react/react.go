@@ -31,6 +31,7 @@ type Store interface {
 	MarkEventProcessed(ctx context.Context, id string) error
 	UnprocessedEvents(ctx context.Context, before time.Time, limit int) ([]glassbox.Event, error)
 	PostponeEvent(ctx context.Context, id string, until time.Time, attempts int) error
+	glassbox.HeldStore
 }
 
 // Senders are the channels messages go out on.
@@ -101,6 +102,8 @@ type Outcome struct {
 	Issued int
 	// Sent counts the messages this run sent; messages sent before are not counted.
 	Sent int
+	// Held counts the messages this run stored to go later (quiet hours, coalescing).
+	Held int
 	// Dropped says why the event causes nothing and never will (its project or binding is no longer
 	// configured, its documents were voided); empty otherwise.
 	Dropped string
@@ -114,6 +117,9 @@ func (o Outcome) String() string {
 	}
 	if o.Sent > 0 {
 		parts = append(parts, fmt.Sprintf("sent %d", o.Sent))
+	}
+	if o.Held > 0 {
+		parts = append(parts, fmt.Sprintf("held %d", o.Held))
 	}
 	if o.Dropped != "" {
 		parts = append(parts, "dropped: "+o.Dropped)
@@ -174,11 +180,12 @@ func (p *Processor) process(ctx context.Context, e glassbox.Event) (Outcome, err
 		return out, err
 	}
 	e.PrevStatus = prevStatus(e, before)
-	msgs, err := notify.Decide(notify.Situation{Config: cfg, Project: project, Event: e, Before: before, After: after})
+	s := notify.Situation{Config: cfg, Project: project, Event: e, Before: before, After: after}
+	msgs, err := notify.Decide(s)
 	if err != nil {
 		return out, fmt.Errorf("react: decide for %s: %w", e.ID, err)
 	}
-	return out, p.deliver(ctx, &out, msgs)
+	return out, p.deliverOrHold(ctx, &out, cfg.ProjectTiming(project), notify.TaskOf(s), msgs)
 }
 
 // readBack completes e through its provider's API, when the provider reads back. It returns why the event is

@@ -52,7 +52,9 @@ func (m *mailer) Send(_ context.Context, e glassbox.RawEmail) (string, error) {
 func (m *mailer) count() int { m.mu.Lock(); defer m.mu.Unlock(); return len(m.sent) }
 
 var config = glassbox.Config{
-	Agency: glassbox.Agency{Name: "Studio", Sender: "notify@studio.example", Locale: "en", TimeZone: "UTC"},
+	// Notices go at once here; hold_test.go tests quiet hours and coalescing.
+	Agency: glassbox.Agency{Name: "Studio", Sender: "notify@studio.example", Locale: "en", TimeZone: "UTC",
+		QuietHours: &glassbox.QuietHours{Off: true}, Coalesce: "off"},
 	Clients: []glassbox.Client{{ID: "acme", Name: "Acme", Contacts: []glassbox.Person{
 		{Name: "Ann Lee", Email: "ann@acme.example"}}}},
 	Projects: []glassbox.Project{{ID: "site", ClientID: "acme", Name: "Site",

@@ -84,6 +84,8 @@ type payload struct {
 				ShortLink string `json:"shortLink"`
 				IDList    string `json:"idList"`
 				Closed    *bool  `json:"closed"`
+				// Due is the card's due date (RFC 3339, UTC), or null when it has none.
+				Due *string `json:"due"`
 			} `json:"card"`
 			Old        map[string]json.RawMessage `json:"old"`
 			List       *ref                       `json:"list"`
@@ -111,7 +113,10 @@ type payload struct {
 //   - updateCard with a rename → task_updated;
 //   - addAttachmentToCard with a link → link_attached (the deliverable a done notice points to).
 //
-// Every other action type, and updateCard changes that are neither (descriptions, due dates, archiving), yield
+// A card's due date rides on the event (Due, HasDue): createCard with card.due, and updateCard with old.due,
+// which alone is a task_updated (the flush tells the manager when the task falls overdue).
+//
+// Every other action type, and updateCard changes that are none of these (descriptions, archiving), yield
 // no event and no error: the handler acknowledges them without storing anything. A body that is not a Trello
 // action is glassbox.ErrMalformed.
 func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event, error) {
@@ -151,6 +156,9 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 		e.Status = b.StatusOf(r.ID, r.Name)
 	}
 
+	if err := setDue(&e, card.Due, a.Type, a.Data.Old); err != nil {
+		return nil, fmt.Errorf("trello: action %s: %v: %w", a.ID, err, glassbox.ErrMalformed)
+	}
 	switch a.Type {
 	case "createCard":
 		e.Kind = glassbox.EventTaskCreated
@@ -172,7 +180,7 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 			}
 		case listChanged:
 			return nil, fmt.Errorf("trello: updateCard %s changes idList but has no listAfter: %w", a.ID, glassbox.ErrMalformed)
-		case renamed:
+		case renamed || e.HasDue:
 			e.Kind = glassbox.EventTaskUpdated
 		default:
 			return nil, nil
@@ -188,6 +196,25 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 		return nil, nil
 	}
 	return []glassbox.Event{e}, nil
+}
+
+// setDue reads the card's due date where the action reports it: a card created with one, or an updateCard
+// that changed it (old.due present; a null due then means it was removed).
+func setDue(e *glassbox.Event, due *string, action string, old map[string]json.RawMessage) error {
+	_, changed := old["due"]
+	if !changed && !(action == "createCard" && due != nil) {
+		return nil
+	}
+	e.HasDue = true
+	if due == nil || *due == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, *due)
+	if err != nil {
+		return fmt.Errorf("card due %q is not a time", *due)
+	}
+	e.Due = t.UTC()
+	return nil
 }
 
 func cardURL(shortLink, id string) string {

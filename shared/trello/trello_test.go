@@ -164,7 +164,8 @@ func TestParseRejectsAndIgnores(t *testing.T) {
 		{"MoveWithoutListAfter", `{"action":{"id":"1","type":"updateCard","date":"2025-01-01T00:00:00Z","data":{"card":{"id":"c"},"old":{"idList":"a"}}}}`, true},
 		{"UnknownActionTypeIgnored", `{"action":{"id":"1","type":"addLabelToCard","date":"2025-01-01T00:00:00Z","data":{"card":{"id":"c"}}}}`, false},
 		{"BoardActionIgnored", `{"action":{"id":"1","type":"updateBoard","date":"2025-01-01T00:00:00Z","data":{"board":{"id":"b"}}}}`, false},
-		{"DueDateChangeIgnored", `{"action":{"id":"1","type":"updateCard","date":"2025-01-01T00:00:00Z","data":{"card":{"id":"c"},"old":{"due":null}}}}`, false},
+		{"DueDateNotATime", `{"action":{"id":"1","type":"updateCard","date":"2025-01-01T00:00:00Z","data":{"card":{"id":"c","due":"tomorrow"},"old":{"due":null}}}}`, true},
+		{"DescriptionChangeIgnored", `{"action":{"id":"1","type":"updateCard","date":"2025-01-01T00:00:00Z","data":{"card":{"id":"c"},"old":{"desc":""}}}}`, false},
 		{"FileAttachmentWithoutWebLinkIgnored", `{"action":{"id":"1","type":"addAttachmentToCard","date":"2025-01-01T00:00:00Z","data":{"card":{"id":"c"},"attachment":{"url":"javascript:alert(1)"}}}}`, false},
 	}
 	for _, tt := range tests {
@@ -178,6 +179,45 @@ func TestParseRejectsAndIgnores(t *testing.T) {
 			}
 			if err != nil || len(got) != 0 {
 				t.Fatalf("Parse = %+v, %v; want no events and no error", got, err)
+			}
+		})
+	}
+}
+
+// Trello reports a card's due date on createCard (card.due) and on updateCard with old.due; the event carries it
+// (HasDue, Due; a removed due date is HasDue with a zero Due), and a due-date change alone is a task_updated.
+// Before the issue that added overdue notices, a due-date change was ignored.
+func TestParseDue(t *testing.T) {
+	due := time.Date(2026, 12, 4, 15, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		body    string
+		kind    glassbox.EventKind
+		hasDue  bool
+		wantDue time.Time
+	}{
+		{"SetOnUpdate", `{"action":{"id":"1","type":"updateCard","date":"2026-12-01T10:00:00Z","data":{"card":{"id":"c","name":"Logo","due":"2026-12-04T15:00:00.000Z"},"old":{"due":null}}}}`,
+			glassbox.EventTaskUpdated, true, due},
+		{"Moved", `{"action":{"id":"1","type":"updateCard","date":"2026-12-01T10:00:00Z","data":{"card":{"id":"c","due":"2026-12-04T18:00:00+03:00"},"old":{"due":"2026-12-03T15:00:00.000Z"}}}}`,
+			glassbox.EventTaskUpdated, true, due},
+		{"Removed", `{"action":{"id":"1","type":"updateCard","date":"2026-12-01T10:00:00Z","data":{"card":{"id":"c","due":null},"old":{"due":"2026-12-03T15:00:00.000Z"}}}}`,
+			glassbox.EventTaskUpdated, true, time.Time{}},
+		{"CreatedWithDue", `{"action":{"id":"1","type":"createCard","date":"2026-12-01T10:00:00Z","data":{"card":{"id":"c","due":"2026-12-04T15:00:00Z"},"list":{"id":"l1","name":"To Do"}}}}`,
+			glassbox.EventTaskCreated, true, due},
+		{"CreatedWithout", `{"action":{"id":"1","type":"createCard","date":"2026-12-01T10:00:00Z","data":{"card":{"id":"c"},"list":{"id":"l1","name":"To Do"}}}}`,
+			glassbox.EventTaskCreated, false, time.Time{}},
+		{"MoveKeepsNoDue", `{"action":{"id":"1","type":"updateCard","date":"2026-12-01T10:00:00Z","data":{"card":{"id":"c","due":"2026-12-04T15:00:00Z"},"old":{"idList":"a"},"listBefore":{"id":"a"},"listAfter":{"id":"b"}}}}`,
+			glassbox.EventTaskMoved, false, time.Time{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := providertest.Accepted(trello.New(), delivery([]byte(tt.body), "", ""), binding)
+			if err != nil || len(got) != 1 {
+				t.Fatalf("Parse = %+v, %v; want one event", got, err)
+			}
+			e := got[0]
+			if e.Kind != tt.kind || e.HasDue != tt.hasDue || !e.Due.Equal(tt.wantDue) {
+				t.Errorf("kind %s, hasDue %v, due %v; want %s, %v, %v", e.Kind, e.HasDue, e.Due, tt.kind, tt.hasDue, tt.wantDue)
 			}
 		})
 	}

@@ -1,0 +1,93 @@
+package notify
+
+import (
+	"fmt"
+
+	"github.com/glassbox-oss/glassbox/shared/dates"
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+)
+
+// What the client is told when held task-done notices go out together (tasks_done), and what the manager is
+// told of a task past its due date (task_overdue). The flush decides when; this file only words.
+
+// TaskOf is what a task-done notice points to: the deliverable attached to the task, else the task at the
+// provider. A held notice keeps it, so the coalesced message can list the task.
+func TaskOf(s Situation) glassbox.HeldTask {
+	link := s.After.Link
+	if link == "" || len(link) > maxURL {
+		link = s.Event.URL
+	}
+	return glassbox.HeldTask{Provider: s.Event.Provider, TaskID: s.Event.TaskID, Title: orDefault(s.Event.Title, s.After.Title), Link: link}
+}
+
+// Coalesced words the one message that lists held task-done notices of one project, audience and channel:
+// id and cause derive from the members (glassbox.BatchID), recipients are the members' own (what was decided
+// for them), and Hold.Members names them. One member alone is not coalesced: the caller sends it as it is.
+func Coalesced(cfg glassbox.Config, members []glassbox.Message) (glassbox.Message, error) {
+	if len(members) < 2 {
+		return glassbox.Message{}, fmt.Errorf("notify: coalesce %d notices: needs at least 2", len(members))
+	}
+	first := members[0]
+	p, ok := cfg.Project(first.ProjectID)
+	if !ok {
+		return glassbox.Message{}, fmt.Errorf("notify: coalesce: project %q is no longer configured", first.ProjectID)
+	}
+	cause := glassbox.BatchID(members)
+	locale := cfg.ProjectLocale(p)
+	v := view{Greeting: firstNames(first.To), Project: p.Name, Manager: p.Manager.Name}
+	ids := make([]string, len(members))
+	listed := map[string]bool{}
+	for i, m := range members {
+		ids[i] = m.ID
+		if m.Hold != nil {
+			t := m.Hold.Task
+			// A card done, reopened and done again has two held notices: the client hears of it once.
+			key := t.Provider + "\x00" + t.TaskID
+			if t.TaskID != "" && listed[key] {
+				continue
+			}
+			listed[key] = true
+			link := t.Link
+			if len(link) > maxURL {
+				link = ""
+			}
+			v.Tasks = append(v.Tasks, taskItem{Title: shorten(t.Title, maxField), Link: link})
+		}
+	}
+	if len(v.Tasks) > 0 {
+		v.Link = v.Tasks[0].Link
+	}
+	if v.Greeting == "" && first.ChannelOrEmail() == glassbox.ChannelTelegram {
+		client, _ := cfg.Client(p.ClientID)
+		v.Greeting = firstNames(client.Contacts)
+	}
+	m, w, err := message(cfg, p, locale, cause, glassbox.MessageTasksDone, first.Audience, first.To, first.ReplyTo, "", v)
+	if err != nil {
+		return m, err
+	}
+	if first.ChannelOrEmail() == glassbox.ChannelTelegram {
+		m = onTelegram(m, first.Chat, w)
+	}
+	m.Hold = &glassbox.Hold{Members: ids}
+	return m, nil
+}
+
+// Overdue words the manager's notice that a task is past its due date and not done: an email, and a copy to
+// the manager's Telegram chat when there is one. Its cause names the task and the due date, so each due date
+// tells once (and a moved one tells again).
+func Overdue(cfg glassbox.Config, p glassbox.Project, t glassbox.Task) ([]glassbox.Message, error) {
+	cause := "overdue:" + t.ProjectID + "/" + t.Provider + "/" + t.TaskID + "@" + t.Due.UTC().Format("2006-01-02T15:04:05Z")
+	locale := cfg.ProjectLocale(p)
+	to := []glassbox.Person{p.Manager}
+	v := view{Greeting: firstNames(to), Project: p.Name, Manager: p.Manager.Name, Title: t.Title, List: t.ListName,
+		Link: t.URL, Due: dates.Long(t.Due.In(cfg.ProjectZone(p)), locale)}
+	m, w, err := message(cfg, p, locale, cause, glassbox.MessageTaskOverdue, glassbox.AudienceManager, to, glassbox.Person{}, "", v)
+	if err != nil {
+		return nil, err
+	}
+	out := []glassbox.Message{m}
+	if chat := p.Manager.TelegramChatID; chat != "" {
+		out = append(out, onTelegram(m, chat, w))
+	}
+	return out, nil
+}
