@@ -46,7 +46,7 @@ var builtin = map[string]map[string]glassbox.MessageTemplate{
 
 Команда закончила {{count}} {{plural count "задачу" "задачи" "задач"}} в проекте «{{project}}». Посмотрите результат по ссылкам:
 {{range tasks}}
-— «{{title}}»: {{link "посмотреть"}}
+— «{{title}}»{{if link}}: {{link "посмотреть"}}{{end}}
 {{end}}
 
 ` + editsRU + `
@@ -73,7 +73,7 @@ var builtin = map[string]map[string]glassbox.MessageTemplate{
 			Subject: `Срок прошёл: «{{title}}» — {{project}}`,
 			Body: `{{greeting}}, у задачи «{{title}}» в проекте «{{project}}» срок был {{due}}, а она ещё не готова{{if list}} (сейчас в «{{list}}»){{end}}.
 
-Клиенту ничего не отправлено: решите, нужно ли его предупредить. Больше об этой задаче напоминаний не будет.
+Клиенту ничего не отправлено: решите, нужно ли его предупредить. Об этом сроке я больше не напомню; если срок перенесут, напомню о новом.
 
 Задача: {{link "Открыть задачу"}}`,
 		},
@@ -191,7 +191,7 @@ The team has finished “{{title}}” in {{project}}. See the result here:
 
 The team has finished {{count}} {{plural count "task" "tasks"}} in {{project}}. See the results here:
 {{range tasks}}
-— “{{title}}”: {{link "see the result"}}
+— “{{title}}”{{if link}}: {{link "see the result"}}{{end}}
 {{end}}
 
 ` + editsEN + `
@@ -218,7 +218,7 @@ Task: {{link "Open the task"}}`,
 			Subject: `Overdue: “{{title}}” — {{project}}`,
 			Body: `{{greeting}}, “{{title}}” in {{project}} was due on {{due}} and is not done yet{{if list}} (it is in “{{list}}”){{end}}.
 
-Nothing was sent to the client: decide whether they should hear from you. There will be no more reminders about this task.
+Nothing was sent to the client: decide whether they should hear from you. I will not remind you of this due date again; if it moves, I will remind you of the new one.
 
 Task: {{link "Open the task"}}`,
 		},
