@@ -200,7 +200,11 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	for _, m := range chats {
-		fmt.Fprintf(stdout, "%s  to Telegram chat %s\n", filepath.Join(*out, m.File), m.Chat)
+		fmt.Fprintf(stdout, "%s  to Telegram chat %s:\n", filepath.Join(*out, m.File), m.Chat)
+		// The text as Telegram gets it (its HTML subset), indented under the file it is kept in.
+		for _, line := range strings.Split(m.Text, "\n") {
+			fmt.Fprintf(stdout, "    %s\n", line)
+		}
 	}
 	if n == 0 && len(mail) == 0 && len(chats) == 0 {
 		fmt.Fprintln(stdout, "the event was accepted, but its stage means nothing in the binding's stage_map")
