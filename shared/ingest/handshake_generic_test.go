@@ -84,3 +84,39 @@ func TestHandshakeKeepsTheSecretOnce(t *testing.T) {
 		t.Errorf("a delivery verified against the kept secret: %d, want 401 (the recorder accepts only %q)", resp.StatusCode, "s")
 	}
 }
+
+type emptySecret struct{ secrets }
+
+func (emptySecret) Secret(context.Context, string) (string, error) { return "", nil }
+
+// recordingStore records what it is asked to store.
+type recordingStore struct {
+	store
+	appended int
+}
+
+func (s *recordingStore) AppendEvent(context.Context, glassbox.Event) error { s.appended++; return nil }
+
+// An empty secret signs nothing: a delivery is refused as a server-side problem (so the provider retries once
+// the admin sets it), and nothing is stored, whatever the provider's check would say of an empty key.
+func TestEmptySecretAcceptsNothing(t *testing.T) {
+	st := &recordingStore{store: store{glassbox.Binding{ID: "b1", Provider: "rec"}}}
+	h := ingest.NewHandler(st, emptySecret{}, []ingest.Provider{&anySignature{}}, fixedClock{}, ingest.Options{
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	resp, err := h.Handle(context.Background(), request(http.MethodPost, nil, `{"ok":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusInternalServerError || st.appended != 0 {
+		t.Errorf("empty secret: %d %s, %d stored; want 500 and nothing stored", resp.StatusCode, resp.Body, st.appended)
+	}
+}
+
+// anySignature accepts every delivery and reports one event, as a provider checking an HMAC with an empty key
+// against a signature made with an empty key would.
+type anySignature struct{ recorder }
+
+func (*anySignature) Verify(glassbox.Delivery, string) error { return nil }
+func (*anySignature) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event, error) {
+	return []glassbox.Event{{ID: "rec:1", Kind: glassbox.EventTaskMoved, TaskID: "t"}}, nil
+}

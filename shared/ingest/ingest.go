@@ -194,6 +194,10 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err != nil {
 		return Result{}, fmt.Errorf("%w: read secret %s: %v", httpapi.ErrUnavailable, binding.SecretParam, err)
 	}
+	if secret == "" {
+		// An HMAC with an empty key is a signature anyone can make: nothing is accepted until the secret is set.
+		return Result{}, fmt.Errorf("%w: secret %s is empty", httpapi.ErrUnavailable, binding.SecretParam)
+	}
 	if err := provider.Verify(d, secret); err != nil {
 		return Result{}, err
 	}
@@ -224,10 +228,20 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 // handshake answers a subscription check, keeping the secret it hands over under the binding's secret_param.
 func (h *Handler) handshake(ctx context.Context, b glassbox.Binding, check glassbox.Handshake, log *slog.Logger) (Result, error) {
 	if check.Secret != "" {
-		err := h.secrets.KeepSecret(ctx, b.SecretParam, check.Secret)
+		// The kept secret is read first (cached per warm instance): a repeated or forged check then costs no write.
+		kept, err := h.secrets.Secret(ctx, b.SecretParam)
+		switch {
+		case err == nil && kept == check.Secret:
+		case err == nil:
+			err = glassbox.ErrConflict
+		case errors.Is(err, glassbox.ErrNotFound):
+			err = h.secrets.KeepSecret(ctx, b.SecretParam, check.Secret)
+		}
 		if errors.Is(err, glassbox.ErrConflict) {
-			return Result{}, fmt.Errorf("%w: binding %q keeps the secret of an earlier subscription; delete %s to subscribe again",
-				httpapi.ErrConflict, b.ID, b.SecretParam)
+			// The caller is not told where the secret is kept; the log says, for the admin.
+			log.Warn("subscription check refused: the binding keeps another secret; delete the parameter to subscribe again",
+				"param", b.SecretParam)
+			return Result{}, fmt.Errorf("%w: binding %q keeps the secret of an earlier subscription", httpapi.ErrConflict, b.ID)
 		}
 		if err != nil {
 			return Result{}, fmt.Errorf("%w: keep secret %s: %v", httpapi.ErrUnavailable, b.SecretParam, err)

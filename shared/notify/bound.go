@@ -3,6 +3,8 @@ package notify
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
 )
 
 // Text from trackers has no length limit of its own: a card title can be 100 KB, and it would be repeated in
@@ -20,17 +22,22 @@ const (
 // links longer than maxURL dropped.
 func (v view) bounded() view {
 	v.Title, v.List, v.Actor = shorten(v.Title, maxField), shorten(v.List, maxField), shorten(v.Actor, maxField)
-	if len(v.Link) > maxURL {
-		v.Link = ""
-	}
+	v.Link = usableLink(v.Link)
 	v.Tasks = append([]taskItem(nil), v.Tasks...)
 	for i, t := range v.Tasks {
 		v.Tasks[i].Title = shorten(t.Title, maxField)
-		if len(t.Link) > maxURL {
-			v.Tasks[i].Link = ""
-		}
+		v.Tasks[i].Link = usableLink(t.Link)
 	}
 	return v
+}
+
+// usableLink is a link a message may show: an http(s) URL of at most maxURL bytes, else none. A template then
+// leaves out the sentence that leads to it ({{if link}}), instead of pointing at "#" or at a cut URL.
+func usableLink(u string) string {
+	if len(u) > maxURL || glassbox.SafeURL(u) != u {
+		return ""
+	}
+	return u
 }
 
 // shorten cuts s to at most n characters (runes, never inside one), ending a cut text with "…".

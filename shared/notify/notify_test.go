@@ -264,3 +264,31 @@ func TestDecideTelegramCopies(t *testing.T) {
 		t.Errorf("bad news: %d messages, want the manager's email and Telegram", len(msgs))
 	}
 }
+
+// A link a message cannot show (not http(s), or too long) is left out with the sentence that leads to it: no
+// "see the result" over "#", in no channel.
+func TestDecideWithoutAUsableLink(t *testing.T) {
+	t.Parallel()
+	for _, link := range []string{"javascript:alert(1)", "https://example.com/" + strings.Repeat("a", 3000)} {
+		e := moved(glassbox.StatusInProgress, glassbox.StatusDone, "Done")
+		e.URL = link
+		s := situation("ru", e, glassbox.Task{})
+		s.Config.Agency.TelegramBotParam = "/glassbox/telegram/bot"
+		s.Config.Clients[0].TelegramChatID = "-1001111111111"
+		msgs, err := notify.Decide(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(msgs) != 2 {
+			t.Fatalf("got %d messages, want the email and its Telegram copy", len(msgs))
+		}
+		for _, m := range msgs {
+			for _, part := range []string{m.Text, m.HTML} {
+				if strings.Contains(part, "по ссылке") || strings.Contains(part, `href="#"`) || strings.Contains(part, "javascript:") ||
+					strings.Contains(part, "aaaaaaaaaa") {
+					t.Errorf("%s message with link %.30q shows it:\n%s", m.ChannelOrEmail(), link, part)
+				}
+			}
+		}
+	}
+}

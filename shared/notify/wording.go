@@ -32,9 +32,9 @@ var builtin = map[string]map[string]glassbox.MessageTemplate{
 			Subject: `Готово: «{{title}}» — {{project}}`,
 			Body: greetRU + ` Это умный помощник агентства {{agency}}.
 
-Команда закончила работу над задачей «{{title}}» в проекте «{{project}}». Посмотрите результат по ссылке:
+Команда закончила работу над задачей «{{title}}» в проекте «{{project}}».{{if link}} Посмотрите результат по ссылке:
 
-{{button "Посмотреть результат"}}
+{{button "Посмотреть результат"}}{{end}}
 
 ` + editsRU + `
 
@@ -59,7 +59,7 @@ var builtin = map[string]map[string]glassbox.MessageTemplate{
 
 Клиенту ничего не отправлено: поговорите с ним сами, если это нужно.
 
-Задача: {{link "Открыть задачу"}}`,
+{{if link}}Задача: {{link "Открыть задачу"}}{{end}}`,
 		},
 		string(glassbox.MessageTaskReopened): {
 			Subject: `Снова в работе: «{{title}}» — {{project}}`,
@@ -67,7 +67,7 @@ var builtin = map[string]map[string]glassbox.MessageTemplate{
 
 Клиент об этом не извещён: если он уже видел результат, расскажите ему сами.
 
-Задача: {{link "Открыть задачу"}}`,
+{{if link}}Задача: {{link "Открыть задачу"}}{{end}}`,
 		},
 		string(glassbox.MessageTaskOverdue): {
 			Subject: `Срок прошёл: «{{title}}» — {{project}}`,
@@ -75,7 +75,7 @@ var builtin = map[string]map[string]glassbox.MessageTemplate{
 
 Клиенту ничего не отправлено: решите, нужно ли его предупредить. Об этом сроке я больше не напомню; если срок перенесут, напомню о новом.
 
-Задача: {{link "Открыть задачу"}}`,
+{{if link}}Задача: {{link "Открыть задачу"}}{{end}}`,
 		},
 		string(glassbox.MessageDeliveryFailed): {
 			Subject: `{{reason}} — {{project}}`,
@@ -177,9 +177,9 @@ var builtin = map[string]map[string]glassbox.MessageTemplate{
 			Subject: `Done: “{{title}}” — {{project}}`,
 			Body: greetEN + ` this is the {{agency}} assistant.
 
-The team has finished “{{title}}” in {{project}}. See the result here:
+The team has finished “{{title}}” in {{project}}.{{if link}} See the result here:
 
-{{button "See the result"}}
+{{button "See the result"}}{{end}}
 
 ` + editsEN + `
 
@@ -204,7 +204,7 @@ The team has finished {{count}} {{plural count "task" "tasks"}} in {{project}}. 
 
 Nothing was sent to the client: talk to them yourself if they need to know.
 
-Task: {{link "Open the task"}}`,
+{{if link}}Task: {{link "Open the task"}}{{end}}`,
 		},
 		string(glassbox.MessageTaskReopened): {
 			Subject: `Reopened: “{{title}}” — {{project}}`,
@@ -212,7 +212,7 @@ Task: {{link "Open the task"}}`,
 
 The client was not told: if they have seen the result already, let them know yourself.
 
-Task: {{link "Open the task"}}`,
+{{if link}}Task: {{link "Open the task"}}{{end}}`,
 		},
 		string(glassbox.MessageTaskOverdue): {
 			Subject: `Overdue: “{{title}}” — {{project}}`,
@@ -220,7 +220,7 @@ Task: {{link "Open the task"}}`,
 
 Nothing was sent to the client: decide whether they should hear from you. I will not remind you of this due date again; if it moves, I will remind you of the new one.
 
-Task: {{link "Open the task"}}`,
+{{if link}}Task: {{link "Open the task"}}{{end}}`,
 		},
 		string(glassbox.MessageDeliveryFailed): {
 			Subject: `{{reason}} — {{project}}`,
