@@ -14,7 +14,7 @@ const CivilDateLayout = "2006-01-02"
 // the zone; "" says the due date was removed. Every provider goes through it, so a due date means the same
 // whichever tracker reported it.
 func (e *Event) SetDue(s string) error {
-	e.HasDue, e.Due, e.DueDate = true, time.Time{}, ""
+	e.HasDue, e.Due, e.DueDate, e.DueAllDay = true, time.Time{}, "", false
 	switch {
 	case s == "":
 		return nil
@@ -36,18 +36,34 @@ func (e *Event) SetDue(s string) error {
 // SetDueTime records a due date the tracker reported as an instant (ClickUp's milliseconds); a zero t says it
 // was removed.
 func (e *Event) SetDueTime(t time.Time) {
-	e.HasDue, e.Due, e.DueDate = true, time.Time{}, ""
+	e.HasDue, e.Due, e.DueDate, e.DueAllDay = true, time.Time{}, "", false
 	if !t.IsZero() {
 		e.Due = t.UTC()
 	}
 }
 
-// DueIn returns the event with its civil due date, if it has one, resolved in the project's zone loc (React
-// calls it before folding the event into its task).
+// SetDueDay records a due date the tracker keeps as some instant of the due day with no meaningful time of day
+// (ClickUp without due_date_time stores 4 am in the zone of whoever set it): the day of t in the project's
+// zone is the due date, resolved by DueIn like a civil date. A zero t says it was removed.
+func (e *Event) SetDueDay(t time.Time) {
+	e.SetDueTime(t)
+	e.DueAllDay = !t.IsZero()
+}
+
+// DueIn returns the event with its civil due date (DueDate, or the day of an all-day Due), if it has one,
+// resolved in the project's zone loc: React calls it before folding the event into its task. The result has
+// only Due, so resolving it again changes nothing.
 func (e Event) DueIn(loc *time.Location) Event {
-	if e.DueDate != "" {
-		e.Due = EndOfDueDate(e.DueDate, loc)
+	if loc == nil {
+		loc = time.UTC
 	}
+	switch {
+	case e.DueDate != "":
+		e.Due = EndOfDueDate(e.DueDate, loc)
+	case e.DueAllDay && !e.Due.IsZero():
+		e.Due = EndOfDueDate(e.Due.In(loc).Format(CivilDateLayout), loc)
+	}
+	e.DueDate, e.DueAllDay = "", false
 	return e
 }
 

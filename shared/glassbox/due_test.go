@@ -81,3 +81,21 @@ func TestApplyCivilDue(t *testing.T) {
 		t.Errorf("resolved: Due %v; want %v", resolved.Due, want)
 	}
 }
+
+// An all-day due date (ClickUp stores 4 am in the setter's zone) is due at the end of its day in the project's
+// zone, and resolving twice changes nothing.
+func TestDueAllDay(t *testing.T) {
+	moscow, _ := time.LoadLocation("Europe/Moscow")
+	var e glassbox.Event
+	e.SetDueDay(time.Date(2026, 12, 4, 4, 0, 0, 0, moscow))
+	got := e.DueIn(moscow)
+	want := time.Date(2026, 12, 4, 20, 59, 59, 0, time.UTC)
+	if !got.Due.Equal(want) || got.DueIn(time.UTC).Due != got.Due {
+		t.Errorf("DueIn = %v, again in UTC %v; want %v both times", got.Due, got.DueIn(time.UTC).Due, want)
+	}
+	var removed glassbox.Event
+	removed.SetDueDay(time.Time{})
+	if r := removed.DueIn(moscow); !r.HasDue || !r.Due.IsZero() {
+		t.Errorf("removed: %+v", r)
+	}
+}

@@ -83,9 +83,11 @@ type Event struct {
 	// set both through SetDue. Trackers that carry one: Trello (card due), Kaiten (due_date), Asana
 	// (due_on/due_at), Jira (duedate), ClickUp (due_date), Linear (dueDate) and the generic hook (due); GitHub
 	// issues have none (only milestones do).
-	Due     time.Time `json:"due,omitzero" dynamodbav:"due,omitempty"`
-	DueDate string    `json:"dueDate,omitempty" dynamodbav:"dueDate,omitempty"`
-	HasDue  bool      `json:"hasDue,omitempty" dynamodbav:"hasDue,omitempty"`
+	// DueAllDay says Due is some instant of the due day, whose time of day means nothing (SetDueDay).
+	Due       time.Time `json:"due,omitzero" dynamodbav:"due,omitempty"`
+	DueDate   string    `json:"dueDate,omitempty" dynamodbav:"dueDate,omitempty"`
+	DueAllDay bool      `json:"dueAllDay,omitempty" dynamodbav:"dueAllDay,omitempty"`
+	HasDue    bool      `json:"hasDue,omitempty" dynamodbav:"hasDue,omitempty"`
 	// DocumentID is the invoice a payment confirmation is for.
 	DocumentID string `json:"documentId,omitempty" dynamodbav:"documentId,omitempty"`
 
@@ -194,10 +196,7 @@ func (t *Task) Apply(e Event) bool {
 	if e.HasDue && (newer || t.Due.IsZero()) {
 		// React resolves a civil due date in the project's zone first; one that reaches here unresolved is
 		// read in UTC rather than lost.
-		if e.Due.IsZero() && e.DueDate != "" {
-			e = e.DueIn(time.UTC)
-		}
-		t.Due = e.Due.UTC()
+		t.Due = e.DueIn(time.UTC).Due.UTC()
 	}
 	if newer {
 		// A move says its list, or (a provider without lists, read back through its API) its status.
