@@ -122,7 +122,7 @@ type payload struct {
 		// DueDate is the issue's due date, a date without a time of day ("2026-12-04") or null; absent when
 		// the delivery leaves the field out.
 		DueDate json.RawMessage `json:"dueDate"`
-		Team      *struct {
+		Team    *struct {
 			Key string `json:"key"`
 		} `json:"team"`
 	} `json:"data"`
