@@ -136,10 +136,10 @@ type payload struct {
 //   - a task added to a project → task_created;
 //   - a task added to a section (a board column) → task_moved;
 //   - a task's completed field changed → task_moved (the checkmark is Asana's own "done");
-//   - a task's name changed → task_updated.
+//   - a task's name or due date (due_on, due_at) changed → task_updated.
 //
 // Each carries the task's gid only (and the section's gid for a move): React reads the task back (ReadBack)
-// for its name, link, section and status. Stories (comments, the section_changed story that accompanies a
+// for its name, link, section, status and due date. Stories (comments, the section_changed story that accompanies a
 // move), removals, deletions, subtask and other resources give no event; a heartbeat ({"events":[]}) gives
 // none. A body that is not {"events":[...]}, or a task event without a gid or a created_at time, is
 // glassbox.ErrMalformed.
@@ -188,7 +188,7 @@ func parseEvent(ev event, d glassbox.Delivery, b glassbox.Binding) (glassbox.Eve
 		kind = glassbox.EventTaskMoved
 	case ev.Action == "changed" && field == "completed":
 		kind = glassbox.EventTaskMoved
-	case ev.Action == "changed" && field == "name":
+	case ev.Action == "changed" && (field == "name" || field == "due_on" || field == "due_at"):
 		kind = glassbox.EventTaskUpdated
 	default:
 		return glassbox.Event{}, false, nil

@@ -248,7 +248,7 @@ func TestParseSeveralEvents(t *testing.T) {
 	for _, e := range evs {
 		got = append(got, e.TaskID+" "+string(e.Kind)+" "+string(e.Status))
 	}
-	want := []string{"11 task_moved todo", "12 task_updated "}
+	want := []string{"11 task_moved todo", "12 task_updated ", "12 task_updated "} // the name, and the due date (due_on)
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("events %q, want %q (removals, other fields, deletions, subtasks and projects are ignored)", got, want)
 	}

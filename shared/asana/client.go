@@ -21,7 +21,7 @@ const DefaultAPIURL = "https://app.asana.com/api/1.0"
 const DefaultTimeout = 10 * time.Second
 
 // taskFields are the task fields ReadBack asks for (opt_fields).
-const taskFields = "name,completed,permalink_url,memberships.section.name,memberships.project.gid"
+const taskFields = "name,completed,permalink_url,memberships.section.name,memberships.project.gid,due_on,due_at"
 
 // maxAnswerBytes is the largest answer read; a task with these fields is well under a kilobyte.
 const maxAnswerBytes = 1 << 20
@@ -33,6 +33,48 @@ type Task struct {
 	Completed    bool         `json:"completed"`
 	PermalinkURL string       `json:"permalink_url"`
 	Memberships  []Membership `json:"memberships"`
+	// DueAt is the task's due time (RFC 3339, UTC) when it has one; DueOn its due date (2026-12-04) otherwise;
+	// both null when it has none. Asana sets one or the other.
+	DueAt *string `json:"due_at"`
+	DueOn *string `json:"due_on"`
+	// hasDue says the answer had the fields at all (a stand-in may leave them out).
+	hasDue bool
+}
+
+// UnmarshalJSON reads a task and notes whether the answer named its due date.
+func (t *Task) UnmarshalJSON(b []byte) error {
+	type plain Task
+	var v struct {
+		plain
+		DueAt json.RawMessage `json:"due_at"`
+		DueOn json.RawMessage `json:"due_on"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*t = Task(v.plain)
+	t.hasDue = len(v.DueAt) > 0 || len(v.DueOn) > 0
+	for _, f := range []struct {
+		raw json.RawMessage
+		dst **string
+	}{{v.DueAt, &t.DueAt}, {v.DueOn, &t.DueOn}} {
+		if len(f.raw) > 0 && json.Unmarshal(f.raw, f.dst) != nil {
+			return fmt.Errorf("due date %.40s is not a string", f.raw)
+		}
+	}
+	return nil
+}
+
+// due is the task's due date as glassbox.Event.SetDue reads it: due_at when it has a time, else due_on (a
+// civil date, due at the end of that day in the project's zone), else "" (none).
+func (t Task) due() string {
+	switch {
+	case t.DueAt != nil && *t.DueAt != "":
+		return *t.DueAt
+	case t.DueOn != nil:
+		return *t.DueOn
+	}
+	return ""
 }
 
 // Membership is a task's place in one project: the project and its section (board column) there.
@@ -69,7 +111,7 @@ func (e *APIError) Is(target error) bool {
 // ReadBack completes a task event: Asana's events carry only gids, so the task's name, permalink, section and
 // completed flag are read through the API at b.APIURL (DefaultAPIURL when empty) with credential, a personal
 // access token or OAuth token (the binding's api_param), and the event gets the task's title, URL, section as its
-// list, and status (StatusOf). The section is the one in the binding's project (external_id), else the first the
+// list, status (StatusOf) and due date (due_at, else due_on). The section is the one in the binding's project (external_id), else the first the
 // task has. The event's kind and times stay as delivered; the state read is the task's state now, which for an
 // event processed late may be newer than the event.
 func (p Provider) ReadBack(ctx context.Context, b glassbox.Binding, credential string, e glassbox.Event) (glassbox.Event, error) {
@@ -88,6 +130,14 @@ func (p Provider) ReadBack(ctx context.Context, b glassbox.Binding, credential s
 	}
 	e.ListID, e.ListName = t.place(b.ExternalID)
 	e.Status = StatusOf(b, e.ListID, e.ListName, t.Completed)
+	if t.hasDue {
+		// Asana's events never say the due date: every event takes the task's (a due date that does not read
+		// is left unsaid rather than failing the event).
+		var due glassbox.Event
+		if due.SetDue(t.due()) == nil {
+			e.Due, e.DueDate, e.DueAllDay, e.HasDue = due.Due, due.DueDate, due.DueAllDay, due.HasDue
+		}
+	}
 	return e, nil
 }
 

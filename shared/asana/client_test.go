@@ -35,7 +35,7 @@ func fakeAPI(t *testing.T, answer http.HandlerFunc) *httptest.Server {
 			w.Write([]byte(`{"errors":[{"message":"No matching route for request"}]}`))
 			return
 		}
-		if got, want := r.URL.Query().Get("opt_fields"), "name,completed,permalink_url,memberships.section.name,memberships.project.gid"; got != want {
+		if got, want := r.URL.Query().Get("opt_fields"), "name,completed,permalink_url,memberships.section.name,memberships.project.gid,due_on,due_at"; got != want {
 			t.Errorf("opt_fields = %q, want %q", got, want)
 		}
 		if answer != nil {

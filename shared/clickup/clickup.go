@@ -31,6 +31,8 @@ const SignatureHeader = "X-Signature"
 const (
 	EventTaskCreated       = "taskCreated"
 	EventTaskStatusUpdated = "taskStatusUpdated"
+	// EventTaskDueDateUpdated is a due date set, moved or removed (history item field due_date).
+	EventTaskDueDateUpdated = "taskDueDateUpdated"
 )
 
 // Provider verifies and parses ClickUp deliveries, and reads tasks back.
@@ -110,7 +112,10 @@ type payload struct {
 
 // Parse turns a delivery into at most one task event for binding b:
 //   - taskStatusUpdated → task_moved, from the status item's before to its after status;
-//   - taskCreated → task_created, in the status its status item gives.
+//   - taskCreated → task_created, in the status its status item gives;
+//   - taskDueDateUpdated → task_updated with the due_date item's after (milliseconds, or null: removed).
+//
+// ReadBack gives every event the task's due date from the API's answer, unless the delivery said it.
 //
 // Statuses: the binding's status_map names ClickUp statuses by name (case-insensitive; ClickUp statuses are
 // per list and named, and the webhook sends no stable id). When the map does not name a status, a status of
@@ -131,7 +136,7 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 			Event string `json:"event"`
 		}
 		if json.Unmarshal(d.Body, &head) == nil && head.Event != "" &&
-			head.Event != EventTaskCreated && head.Event != EventTaskStatusUpdated {
+			!reads(head.Event) {
 			return nil, nil
 		}
 		return nil, fmt.Errorf("clickup: decode body: %v: %w", err, glassbox.ErrMalformed)
@@ -139,19 +144,23 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	if p.Event == "" || p.TaskID == "" {
 		return nil, fmt.Errorf("clickup: body has no event and task_id: %w", glassbox.ErrMalformed)
 	}
-	if p.Event != EventTaskCreated && p.Event != EventTaskStatusUpdated {
+	if !reads(p.Event) {
 		return nil, nil
 	}
 
 	// The item that names the action: the status change, or for a creation the task_creation item (the
 	// status item beside it gives the starting status).
-	var item, statusItem *historyItem
+	var item, statusItem, dueItem *historyItem
 	for i := range p.HistoryItems {
 		h := &p.HistoryItems[i]
 		switch h.Field {
 		case "status":
 			if statusItem == nil {
 				statusItem = h
+			}
+		case "due_date":
+			if dueItem == nil {
+				dueItem = h
 			}
 		case "task_creation":
 			if p.Event == EventTaskCreated && item == nil {
@@ -161,6 +170,12 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	}
 	if item == nil {
 		item = statusItem
+	}
+	if p.Event == EventTaskDueDateUpdated {
+		if dueItem == nil {
+			return nil, fmt.Errorf("clickup: %s for task %s has no due_date history item: %w", p.Event, p.TaskID, glassbox.ErrMalformed)
+		}
+		item = dueItem
 	}
 	if p.Event == EventTaskStatusUpdated && statusItem == nil {
 		return nil, fmt.Errorf("clickup: %s for task %s has no status history item: %w", p.Event, p.TaskID, glassbox.ErrMalformed)
@@ -205,6 +220,13 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	switch p.Event {
 	case EventTaskCreated:
 		e.Kind = glassbox.EventTaskCreated
+	case EventTaskDueDateUpdated:
+		e.Kind = glassbox.EventTaskUpdated
+		due, err := millis(dueItem.After)
+		if err != nil {
+			return nil, fmt.Errorf("clickup: due_date history item %s: %v: %w", dueItem.ID, err, glassbox.ErrMalformed)
+		}
+		e.SetDueTime(due) // ReadBack says whether it has a time of day
 	case EventTaskStatusUpdated:
 		e.Kind = glassbox.EventTaskMoved
 		if before.Status != "" {
@@ -213,6 +235,27 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 		}
 	}
 	return []glassbox.Event{e}, nil
+}
+
+// reads says Parse stores events of this name.
+func reads(event string) bool {
+	return event == EventTaskCreated || event == EventTaskStatusUpdated || event == EventTaskDueDateUpdated
+}
+
+// millis reads a ClickUp time in milliseconds (a string or a number); null or "" is the zero time (none).
+func millis(raw json.RawMessage) (time.Time, error) {
+	var t text
+	if len(raw) == 0 || json.Unmarshal(raw, &t) != nil {
+		return time.Time{}, fmt.Errorf("due date %.40s is not milliseconds", raw)
+	}
+	if t == "" {
+		return time.Time{}, nil
+	}
+	ms, err := strconv.ParseInt(string(t), 10, 64)
+	if err != nil || ms <= 0 || ms >= maxMillis {
+		return time.Time{}, fmt.Errorf("due date %q is not milliseconds", string(t))
+	}
+	return time.UnixMilli(ms).UTC(), nil
 }
 
 // statusOf is the status binding b gives a ClickUp status: the map's, by id or name; when the map names

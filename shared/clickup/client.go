@@ -30,6 +30,20 @@ type Task struct {
 	Name   string `json:"name"`
 	URL    string `json:"url"`
 	Status status `json:"status"`
+	// DueDate is the task's due date in milliseconds (a string), or null; DueDateTime says whether it has a
+	// time of day (false or absent: ClickUp keeps a date alone as 4 am in the zone of whoever set it).
+	DueDate     json.RawMessage `json:"due_date"`
+	DueDateTime *bool           `json:"due_date_time"`
+}
+
+// due is the task's due date as the answer gives it, and whether its time of day means anything; an error when
+// the answer has no due_date at all.
+func (t Task) due() (time.Time, bool, error) {
+	if len(t.DueDate) == 0 {
+		return time.Time{}, false, errors.New("no due_date")
+	}
+	at, err := millis(t.DueDate)
+	return at, t.DueDateTime != nil && *t.DueDateTime, err
 }
 
 // APIError is an error answer of ClickUp's API: {"err":"...","ECODE":"..."}, or an answer that is not JSON.
@@ -64,8 +78,8 @@ func (e *APIError) Is(target error) bool {
 		(e.Status == http.StatusNotFound || e.Status == http.StatusGone || e.Code == codeTaskNotFound)
 }
 
-// ReadBack completes a task event with what the delivery lacks: the task's name and its url, and its current
-// status when the delivery named none. The status a delivery names is kept: it is what happened then, and the
+// ReadBack completes a task event with what the delivery lacks: the task's name and its url, its current
+// status when the delivery named none, and its due date (see setDue). The status a delivery names is kept: it is what happened then, and the
 // task may have moved on since (that move is its own event). credential is the binding's api_param: a personal
 // token (pk_...), sent as stored as the whole Authorization header, as ClickUp documents it. The API is
 // b.APIURL, or ClickUp's own when it is empty.
@@ -89,7 +103,25 @@ func (p Provider) ReadBack(ctx context.Context, b glassbox.Binding, credential s
 		e.ListID, e.ListName = t.Status.ID, t.Status.Status
 		e.Status = statusOf(b, t.Status)
 	}
+	setDue(&e, t)
 	return e, nil
+}
+
+// setDue gives the event the task's due date from the API's answer when the delivery did not say it, and,
+// when the answer's due date is the delivery's, whether it has a time of day: a date without one is due at the
+// end of its day in the project's zone (glassbox.Event.SetDueDay). An answer without due_date, or one that does
+// not read, changes nothing.
+func setDue(e *glassbox.Event, t Task) {
+	due, withTime, err := t.due()
+	switch {
+	case err != nil:
+	case !e.HasDue && withTime, !e.HasDue && due.IsZero():
+		e.SetDueTime(due)
+	case !e.HasDue:
+		e.SetDueDay(due)
+	case !withTime && !due.IsZero() && e.Due.Equal(due):
+		e.SetDueDay(due)
+	}
 }
 
 // FetchTask reads one task with GET {apiURL}/task/{taskID} (apiURL empty: DefaultAPIURL). An error answer is an

@@ -65,6 +65,7 @@ func TestReadBackCompletesTitleAndURL(t *testing.T) {
 	}
 	want := movedEvent()
 	want.Title = "Баннеры для рекламной кампании"
+	want.HasDue = true // the answer's due_date is null: the task has no due date
 	if got != want {
 		t.Fatalf("ReadBack:\n got %+v\nwant %+v", got, want)
 	}

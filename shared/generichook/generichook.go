@@ -106,13 +106,33 @@ type Report struct {
 	Actor string `json:"actor,omitempty"`
 	// OccurredAt is when the task changed, RFC 3339.
 	OccurredAt string `json:"occurred_at"`
+	// Due, when the report has it, is the task's due date: an RFC 3339 time, or a date (2026-12-04) that ends
+	// at the end of that day in the project's zone; null or "" says the task has none. A report without it says
+	// nothing about the due date.
+	Due json.RawMessage `json:"due,omitempty"`
 }
 
-// Parse turns a report into one task_moved event for binding b: the task is now in Status. The report does not
+// due is the report's due date: whether it has the field, and its value ("" for none).
+func (r Report) due() (string, bool, error) {
+	if len(r.Due) == 0 {
+		return "", false, nil
+	}
+	var s *string
+	if err := json.Unmarshal(r.Due, &s); err != nil {
+		return "", true, fmt.Errorf("due %s is not a string", clip(string(r.Due)))
+	}
+	if s == nil {
+		return "", true, nil
+	}
+	return strings.TrimSpace(*s), true, nil
+}
+
+// Parse turns a report into one task_moved event for binding b: the task is now in Status, and, when the report
+// has due, its due date is that (glassbox.Event.SetDue, as every tracker's). The report does not
 // say the status before, so React takes the task's stored status as the one left: a task reported done twice
 // (under two event ids) tells the client once. A report about another project than b's external_id yields no
 // event. A body that is not a Report with every required field (event_id, task_id, title, status, an http(s)
-// url, occurred_at in RFC 3339) is glassbox.ErrMalformed, with a message that says what is wrong.
+// url, occurred_at in RFC 3339; due, if given, a time, a date, "" or null) is glassbox.ErrMalformed, with a message that says what is wrong.
 func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event, error) {
 	var r Report
 	if err := json.Unmarshal(d.Body, &r); err != nil {
@@ -125,7 +145,7 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 		return nil, nil
 	}
 	at, _ := time.Parse(time.RFC3339, r.OccurredAt)
-	return []glassbox.Event{{
+	e := glassbox.Event{
 		// Callers choose event ids, so two systems may both send "1": ids are the binding's own.
 		ID:              glassbox.EventID(Name, b.ID+":"+r.EventID),
 		BindingID:       b.ID,
@@ -141,7 +161,11 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 		Actor:           r.Actor,
 		OccurredAt:      at.UTC(),
 		ReceivedAt:      d.ReceivedAt.UTC(),
-	}}, nil
+	}
+	if due, ok, _ := r.due(); ok {
+		_ = e.SetDue(due) // check read it already
+	}
+	return []glassbox.Event{e}, nil
 }
 
 // check says what a report lacks, in the schema's field names.
@@ -166,6 +190,14 @@ func (r Report) check() error {
 	}
 	if _, err := time.Parse(time.RFC3339, r.OccurredAt); err != nil {
 		return fmt.Errorf("occurred_at %q is not an RFC 3339 time like 2026-12-01T10:00:00Z", clip(r.OccurredAt))
+	}
+	due, _, err := r.due()
+	if err != nil {
+		return err
+	}
+	var e glassbox.Event
+	if e.SetDue(due) != nil {
+		return fmt.Errorf("due %q is neither an RFC 3339 time like 2026-12-04T18:00:00+03:00 nor a date like 2026-12-04", clip(due))
 	}
 	return nil
 }

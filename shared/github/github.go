@@ -162,6 +162,10 @@ type projectItemPayload struct {
 // Status to Done), each saying it left an open state. React then takes the stored status as the one left, so
 // whichever comes second finds the task done already and the client hears it once. ping and every other event or action yield no event and no error. A body that
 // is not the event's JSON is glassbox.ErrMalformed.
+//
+// No event says a due date: a GitHub issue has none (only its milestone has a due_on, shared by every issue in
+// it, and a Projects date field is the board's own, named as each board likes), so a GitHub task never falls
+// overdue. A board's date field could carry one later; until then, the generic hook's due does.
 func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event, error) {
 	event := d.Header.Get(EventHeader)
 	if event == "" {

@@ -78,11 +78,16 @@ type Event struct {
 	// Deal is set on CRM deal events.
 	Deal *DealChange `json:"deal,omitempty" dynamodbav:"deal,omitempty"`
 	// Due is the task's due date as the tracker reports it, when HasDue says the event reports one (a zero Due
-	// with HasDue: the due date was removed). Trackers that carry one: Trello (card due), and in their own
-	// packages, not filled in yet, Kaiten (due_date), Asana (due_on/due_at), Jira (duedate), ClickUp (due_date),
-	// Linear (dueDate); GitHub issues have none (only milestones do).
-	Due    time.Time `json:"due,omitzero" dynamodbav:"due,omitempty"`
-	HasDue bool      `json:"hasDue,omitempty" dynamodbav:"hasDue,omitempty"`
+	// and no DueDate with HasDue: the due date was removed). DueDate is a due date without a time of day
+	// (2006-01-02), which React resolves into Due in the project's zone (Event.DueIn, EndOfDueDate); providers
+	// set both through SetDue. Trackers that carry one: Trello (card due), Kaiten (due_date), Asana
+	// (due_on/due_at), Jira (duedate), ClickUp (due_date), Linear (dueDate) and the generic hook (due); GitHub
+	// issues have none (only milestones do).
+	// DueAllDay says Due is some instant of the due day, whose time of day means nothing (SetDueDay).
+	Due       time.Time `json:"due,omitzero" dynamodbav:"due,omitempty"`
+	DueDate   string    `json:"dueDate,omitempty" dynamodbav:"dueDate,omitempty"`
+	DueAllDay bool      `json:"dueAllDay,omitempty" dynamodbav:"dueAllDay,omitempty"`
+	HasDue    bool      `json:"hasDue,omitempty" dynamodbav:"hasDue,omitempty"`
 	// DocumentID is the invoice a payment confirmation is for.
 	DocumentID string `json:"documentId,omitempty" dynamodbav:"documentId,omitempty"`
 
@@ -189,7 +194,9 @@ func (t *Task) Apply(e Event) bool {
 		t.Link = e.Link
 	}
 	if e.HasDue && (newer || t.Due.IsZero()) {
-		t.Due = e.Due.UTC()
+		// React resolves a civil due date in the project's zone first; one that reaches here unresolved is
+		// read in UTC rather than lost.
+		t.Due = e.DueIn(time.UTC).Due.UTC()
 	}
 	if newer {
 		// A move says its list, or (a provider without lists, read back through its API) its status.

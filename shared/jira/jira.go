@@ -137,6 +137,9 @@ type payload struct {
 		Fields struct {
 			Summary string  `json:"summary"`
 			Status  *status `json:"status"`
+			// DueDate is the issue's due date, a date without a time of day ("2026-12-04") or null; absent
+			// when the delivery leaves the field out.
+			DueDate json.RawMessage `json:"duedate"`
 		} `json:"fields"`
 	} `json:"issue"`
 	Changelog *struct {
@@ -149,7 +152,9 @@ type payload struct {
 //   - jira:issue_created → task_created, in the issue's status;
 //   - jira:issue_updated whose changelog changes "status" → task_moved, from the changelog's from/fromString to
 //     its to/toString (the status ids and names);
-//   - jira:issue_updated whose changelog changes only the summary → task_updated.
+//   - jira:issue_updated whose changelog changes only the summary or the due date → task_updated.
+//
+// Every event carries the issue's due date when the delivery has fields.duedate (see setDue).
 //
 // Statuses: the binding's status_map names Jira statuses by id or name. When it names neither, a status in
 // Jira's "Done" category (statusCategory key "done") is done, so a workflow's own done statuses ("Closed",
@@ -187,7 +192,7 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	}
 
 	var changelogID string
-	var statusChange, summaryChange *change
+	var statusChange, summaryChange, dueChange *change
 	if p.Changelog != nil {
 		changelogID = p.Changelog.ID
 		for i, c := range p.Changelog.Items {
@@ -196,6 +201,8 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 				statusChange = &p.Changelog.Items[i]
 			case isField(c, "summary"):
 				summaryChange = &p.Changelog.Items[i]
+			case isField(c, "duedate"):
+				dueChange = &p.Changelog.Items[i]
 			}
 		}
 	}
@@ -222,6 +229,9 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 		e.Actor = p.User.DisplayName
 	}
 	current := issue.Fields.Status
+	if err := setDue(&e, issue.Fields.DueDate, dueChange); err != nil {
+		return nil, fmt.Errorf("jira: issue %s: %v: %w", issue.ID, err, glassbox.ErrMalformed)
+	}
 
 	switch {
 	case p.WebhookEvent == EventIssueCreated:
@@ -236,7 +246,7 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 		e.Status = statusOf(b, e.ListID, e.ListName, current)
 		e.PrevListID, e.PrevListName = string(statusChange.From), string(statusChange.FromString)
 		e.PrevStatus = b.StatusOf(e.PrevListID, e.PrevListName)
-	case summaryChange != nil:
+	case summaryChange != nil || dueChange != nil:
 		e.Kind = glassbox.EventTaskUpdated
 		if e.Title == "" {
 			e.Title = string(summaryChange.ToString)
@@ -245,6 +255,35 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 		return nil, nil
 	}
 	return []glassbox.Event{e}, nil
+}
+
+// setDue reads the issue's due date, which every delivery carries with the whole issue (fields.duedate, a civil
+// date or null: removed); when the issue leaves the field out, a duedate changelog item says it (its to, the
+// date). Jira's due date has no time of day: it ends at the end of that day in the project's zone
+// (glassbox.EndOfDueDate), as Jira itself shows an issue overdue only the day after.
+func setDue(e *glassbox.Event, field json.RawMessage, change *change) error {
+	switch {
+	case len(field) > 0:
+		var due *string
+		if err := json.Unmarshal(field, &due); err != nil {
+			return fmt.Errorf("duedate is not a date: %s", field)
+		}
+		if due == nil {
+			return e.SetDue("")
+		}
+		return e.SetDue(civilDate(*due))
+	case change != nil:
+		return e.SetDue(civilDate(string(change.To)))
+	}
+	return nil
+}
+
+// civilDate is the date part of a Jira date ("2026-12-04", or "2026-12-04 00:00:00.0" in some changelogs).
+func civilDate(s string) string {
+	if len(s) > len(glassbox.CivilDateLayout) && s[len(glassbox.CivilDateLayout)] == ' ' {
+		return s[:len(glassbox.CivilDateLayout)]
+	}
+	return s
 }
 
 // statusOf is the status the binding gives the Jira status id/name, or, when its map names neither, done if

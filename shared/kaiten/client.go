@@ -33,6 +33,10 @@ type Card struct {
 	// Done says Kaiten calls the card done: its state is 3 (set by the type of its first-level column), or,
 	// when the answer has no state, the type of its column is.
 	Done bool
+	// DueDate and DueDateTimePresent are the card's due_date and due_date_time_present as the answer gives
+	// them (DueDate empty: the answer has no due_date; "null": the card has none).
+	DueDate            json.RawMessage
+	DueDateTimePresent *bool
 }
 
 // APIError is an answer of Kaiten's API other than 200. Its text never contains the token.
@@ -59,7 +63,8 @@ func (e *APIError) Is(target error) bool {
 // ReadBack completes or corrects a card event with what Kaiten's API says the card is now: its title, its link,
 // and, for a creation or a move, its column and status (statusOf). When the card is in another column than the
 // delivery said (it moved on, or the body lied), the API wins: the event's status is the card's status now.
-// A rename keeps its column and status as they were (none): it is no move.
+// A rename keeps its column and status as they were (none): it is no move. An event whose delivery did not say
+// the due date takes the card's.
 //
 // credential is the binding's api_param value, a Kaiten API token sent as "Authorization: Bearer". A card
 // that is gone (404, 410, or deleted) is glassbox.ErrNotFound and the event is dropped; any other failure is
@@ -78,6 +83,11 @@ func (p Provider) ReadBack(ctx context.Context, b glassbox.Binding, credential s
 	if e.Kind == glassbox.EventTaskCreated || e.Kind == glassbox.EventTaskMoved {
 		e.ListID, e.ListName = c.ColumnID, c.ColumnTitle
 		e.Status = statusOf(b, c.ColumnID, c.ColumnTitle, c.Done)
+	}
+	if !e.HasDue {
+		// The delivery did not say the due date (a move, a rename): the card's is the current one. A due date
+		// that does not read is left unsaid rather than failing the event.
+		_ = setDue(&e, c.DueDate, c.DueDateTimePresent)
 	}
 	return e, nil
 }
@@ -136,11 +146,13 @@ func (p Provider) FetchCard(ctx context.Context, apiURL, token, cardID string) (
 	}
 
 	var a struct {
-		ID        id      `json:"id"`
-		Title     *string `json:"title"`
-		ColumnID  id      `json:"column_id"`
-		State     int     `json:"state"`
-		Condition int     `json:"condition"`
+		ID        id              `json:"id"`
+		Title     *string         `json:"title"`
+		ColumnID  id              `json:"column_id"`
+		State     int             `json:"state"`
+		Condition int             `json:"condition"`
+		DueDate   json.RawMessage `json:"due_date"`
+		DueTime   *bool           `json:"due_date_time_present"`
 		Column    *struct {
 			ID    id     `json:"id"`
 			Title string `json:"title"`
@@ -156,7 +168,7 @@ func (p Provider) FetchCard(ctx context.Context, apiURL, token, cardID string) (
 	if a.Condition == conditionDeleted {
 		return fail("the card is deleted: %w", glassbox.ErrNotFound)
 	}
-	c := Card{ID: string(a.ID), ColumnID: string(a.ColumnID), Done: a.State == stateDone}
+	c := Card{ID: string(a.ID), ColumnID: string(a.ColumnID), Done: a.State == stateDone, DueDate: a.DueDate, DueDateTimePresent: a.DueTime}
 	if a.Title != nil {
 		c.Title = *a.Title
 	}

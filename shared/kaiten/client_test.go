@@ -73,6 +73,7 @@ func TestReadBack(t *testing.T) {
 		want := e
 		want.ListID, want.ListName, want.Status = "2450120", "Done", glassbox.StatusDone
 		want.URL = srv.URL + "/18734512" // api_url without /api/latest
+		want.HasDue = true               // the answer's due_date is null: the card has no due date
 		if got != want {
 			t.Errorf("%s:\n got %+v\nwant %+v", apiURL, got, want)
 		}

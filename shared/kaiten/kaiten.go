@@ -92,6 +92,10 @@ type record struct {
 	State   *int   `json:"state"`
 	Created string `json:"created"`
 	Updated string `json:"updated"`
+	// DueDate is the card's due date (null: none; absent: not said); DueDateTimePresent says whether its time
+	// of day means anything (see setDue).
+	DueDate            json.RawMessage `json:"due_date"`
+	DueDateTimePresent *bool           `json:"due_date_time_present"`
 }
 
 type person struct {
@@ -112,8 +116,12 @@ type payload struct {
 // Parse turns a delivery into at most one task event for binding b, by the delivery's shape:
 //   - an update whose changes name another column_id than old → task_moved into that column;
 //   - an update that changes the title → task_updated;
+//   - an update that changes the due date (changes.due_date) → task_updated;
 //   - a card record without old/changes (an add) → task_created in its column, unless the event string says
 //     the card was removed (remove events have the add shape).
+//
+// An add carries the card's due_date, an update the one its changes name (null: removed); ReadBack gives the
+// others the card's due date from the API.
 //
 // Everything else (comments, blockers, files, boards, spaces, cards changed in other ways) yields no event and
 // no error. A body that is not a Kaiten envelope is glassbox.ErrMalformed.
@@ -186,6 +194,8 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 		e.Status = statusOf(b, e.ListID, "", state != nil && *state == stateDone)
 	case update && changes.Title != nil && (old.Title == nil || *changes.Title != *old.Title):
 		e.Kind, what, stamp = glassbox.EventTaskUpdated, "title", changes.Updated
+	case update && len(changes.DueDate) > 0:
+		e.Kind, what, stamp = glassbox.EventTaskUpdated, "due", changes.Updated
 	case update:
 		return nil, nil
 	case removal(p.Event):
@@ -196,6 +206,13 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 		e.Status = statusOf(b, e.ListID, "", data.State != nil && *data.State == stateDone)
 	}
 
+	said := data.record // an add says the card's due date; an update, its changes
+	if update {
+		said = *changes
+	}
+	if err := setDue(&e, said.DueDate, said.DueDateTimePresent); err != nil {
+		return nil, fmt.Errorf("kaiten: card %s: %v: %w", cardID, err, glassbox.ErrMalformed)
+	}
 	for _, col := range []string{e.ListID, e.PrevListID} {
 		if col != "" && !id(col).valid() {
 			return nil, fmt.Errorf("kaiten: card %s: column id %q is not a Kaiten id: %w", cardID, clip(col), glassbox.ErrMalformed)
@@ -214,6 +231,29 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	e.ProviderEventID = string(cardID) + ":" + what + "@" + stamp
 	e.ID = glassbox.EventID(Name, e.ProviderEventID)
 	return []glassbox.Event{e}, nil
+}
+
+// setDue reads a Kaiten due date: due_date null is none; with due_date_time_present true it is that instant
+// (RFC 3339); otherwise the card has a date alone, which is the date as Kaiten writes it ("2026-12-04", or the
+// date part of "2026-12-04T00:00:00.000Z"), due at the end of that day in the project's zone. An absent
+// due_date says nothing.
+func setDue(e *glassbox.Event, raw json.RawMessage, timePresent *bool) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	var due *string
+	if err := json.Unmarshal(raw, &due); err != nil {
+		return fmt.Errorf("due_date %.40s is not a date", raw)
+	}
+	switch {
+	case due == nil || *due == "":
+		return e.SetDue("")
+	case timePresent != nil && *timePresent:
+		return e.SetDue(*due)
+	case len(*due) > len(glassbox.CivilDateLayout) && (*due)[len(glassbox.CivilDateLayout)] == 'T':
+		return e.SetDue((*due)[:len(glassbox.CivilDateLayout)])
+	}
+	return e.SetDue(*due)
 }
 
 // shortHash is 16 hex digits of b's SHA-256: enough to tell deliveries of one card apart.

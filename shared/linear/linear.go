@@ -119,7 +119,10 @@ type payload struct {
 		TeamID    string    `json:"teamId"`
 		StateID   string    `json:"stateId"`
 		State     *state    `json:"state"`
-		Team      *struct {
+		// DueDate is the issue's due date, a date without a time of day ("2026-12-04") or null; absent when
+		// the delivery leaves the field out.
+		DueDate json.RawMessage `json:"dueDate"`
+		Team    *struct {
 			Key string `json:"key"`
 		} `json:"team"`
 	} `json:"data"`
@@ -127,13 +130,17 @@ type payload struct {
 	UpdatedFrom struct {
 		StateID json.RawMessage `json:"stateId"`
 		Title   json.RawMessage `json:"title"`
+		DueDate json.RawMessage `json:"dueDate"`
 	} `json:"updatedFrom"`
 }
 
 // Parse turns a delivery into at most one task event for binding b:
 //   - Issue create → task_created in its workflow state;
 //   - Issue update with updatedFrom.stateId (the state changed) → task_moved;
-//   - Issue update with updatedFrom.title → task_updated.
+//   - Issue update with updatedFrom.title or updatedFrom.dueDate (the due date changed) → task_updated.
+//
+// Every event carries the issue's due date when data has dueDate (a civil date, or null: none), since the
+// delivery is the whole issue; it ends at the end of that day in the project's zone (glassbox.EndOfDueDate).
 //
 // Comments, other entities, removals and other updates yield no event and no error. A state maps through the
 // binding's status_map by id, by name, or by type (see Status). The state left is known by id only, so
@@ -190,6 +197,9 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	if p.Actor != nil {
 		e.Actor = p.Actor.Name
 	}
+	if err := setDue(&e, is.DueDate); err != nil {
+		return nil, fmt.Errorf("linear: issue %s: %v: %w", is.ID, err, glassbox.ErrMalformed)
+	}
 	st := state{ID: is.StateID}
 	if is.State != nil {
 		st = *is.State
@@ -206,7 +216,7 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 		if json.Unmarshal(p.UpdatedFrom.StateID, &prev) == nil && prev != "" {
 			e.PrevListID, e.PrevStatus = prev, b.StatusOf(prev, "")
 		}
-	case p.Action == "update" && p.UpdatedFrom.Title != nil:
+	case p.Action == "update" && (p.UpdatedFrom.Title != nil || p.UpdatedFrom.DueDate != nil):
 		e.Kind = glassbox.EventTaskUpdated
 	default:
 		return nil, nil // assignee, priority, labels, estimate, removal, ...
@@ -215,6 +225,22 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 		e.OccurredAt = p.CreatedAt.UTC()
 	}
 	return []glassbox.Event{e}, nil
+}
+
+// setDue reads the issue's dueDate: a civil date, or null when the issue has none; nothing when the field is
+// left out.
+func setDue(e *glassbox.Event, field json.RawMessage) error {
+	if len(field) == 0 {
+		return nil
+	}
+	var due *string
+	if err := json.Unmarshal(field, &due); err != nil {
+		return fmt.Errorf("dueDate is not a date: %s", field)
+	}
+	if due == nil {
+		return e.SetDue("")
+	}
+	return e.SetDue(*due)
 }
 
 // Status is the one place a Linear workflow state becomes a status: the binding's status_map by the state's id

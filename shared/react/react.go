@@ -175,6 +175,8 @@ func (p *Processor) process(ctx context.Context, e glassbox.Event) (Outcome, err
 		out.Dropped = "project " + e.ProjectID + " is no longer configured"
 		return out, nil
 	}
+	// A due date without a time of day (Jira, Linear, Asana's due_on) ends in the project's zone.
+	e = e.DueIn(cfg.ProjectZone(project))
 	before, after, err := p.fold(ctx, e)
 	if err != nil {
 		return out, err
