@@ -6,26 +6,22 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/readback"
 )
 
 // DefaultTimeout bounds one REST call, whatever the caller's context allows.
-const DefaultTimeout = 10 * time.Second
-
-// maxAnswerBytes is the largest REST answer read; a deal is a few kilobytes.
-const maxAnswerBytes = 1 << 20
+const DefaultTimeout = readback.DefaultTimeout
 
 // Client reads deals back through a portal's incoming webhook, whose URL
 // ("https://portal.bitrix24.ru/rest/1/abc123/") holds its secret: the Client never puts it in an error.
 type Client struct {
-	// HTTP makes the calls; nil means http.DefaultClient.
+	// HTTP makes the calls; nil means a client with DefaultTimeout.
 	HTTP *http.Client
 }
 
@@ -92,39 +88,12 @@ func (c *Client) FetchDeal(ctx context.Context, apiURL, dealID string) (glassbox
 	if dealID == "" {
 		return fail("no deal id")
 	}
-	u, err := url.Parse(apiURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+	if !readback.ValidBase(apiURL) {
 		return fail("the API URL is not an http(s) webhook base URL")
 	}
-	endpoint := strings.TrimRight(apiURL, "/") + "/crm.deal.get.json?id=" + url.QueryEscape(dealID)
-
-	ctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
+	a, err := readback.Do(ctx, c.HTTP, readback.Request{URL: readback.Endpoint(apiURL, "/crm.deal.get.json?id="+url.QueryEscape(dealID))})
 	if err != nil {
-		return fail("the API URL is not an http(s) webhook base URL")
-	}
-	req.Header.Set("Accept", "application/json")
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		// *url.Error names the URL, secret and all: keep only what went wrong.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
 		return fail("%w", err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
-	if err != nil {
-		return fail("read answer: %w", err)
-	}
-	if len(body) > maxAnswerBytes {
-		return fail("answer over %d bytes", maxAnswerBytes)
 	}
 
 	var answer struct {
@@ -132,11 +101,11 @@ func (c *Client) FetchDeal(ctx context.Context, apiURL, dealID string) (glassbox
 		Error            string          `json:"error"`
 		ErrorDescription string          `json:"error_description"`
 	}
-	if err := json.Unmarshal(body, &answer); err != nil {
-		return fail("%w", &APIError{Status: resp.StatusCode, Description: "the answer is not JSON (" + clipText(resp.Header.Get("Content-Type"), 60) + ")"})
+	if err := json.Unmarshal(a.Body, &answer); err != nil {
+		return fail("%w", &APIError{Status: a.Status, Description: "the answer is not JSON (" + readback.Clip(a.ContentType, 60) + ")"})
 	}
-	if answer.Error != "" || answer.ErrorDescription != "" || resp.StatusCode != http.StatusOK {
-		return fail("%w", &APIError{Status: resp.StatusCode, Code: clipText(answer.Error, 60), Description: clipText(answer.ErrorDescription, 200)})
+	if answer.Error != "" || answer.ErrorDescription != "" || !a.OK() {
+		return fail("%w", &APIError{Status: a.Status, Code: readback.Clip(answer.Error, 60), Description: readback.Clip(answer.ErrorDescription, 200)})
 	}
 	var f dealFields
 	if r := bytes.TrimSpace(answer.Result); len(r) == 0 || r[0] != '{' {
@@ -223,10 +192,3 @@ type redactedError struct {
 
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
-
-func clipText(s string, n int) string {
-	if len(s) > n {
-		return strings.ToValidUTF8(s[:n], "") + "…"
-	}
-	return s
-}
