@@ -63,11 +63,13 @@ type Sample struct {
 	Handshake bool
 	// Ignored: verified, and parsed to no event.
 	Ignored bool
-	// Otherwise it becomes one event. Kind and ID are checked when set. Status is checked for a task event,
-	// Closes and Paid (what the binding makes of the stage, StageMeaning) for a deal event.
+	// Otherwise it becomes one event. Kind, ID and Stage (the deal's stage id) are checked when set. Status is
+	// checked for a task event, Closes and Paid (what the binding makes of the stage, StageMeaning) for a
+	// deal event.
 	Kind   glassbox.EventKind
 	Status glassbox.TaskStatus
 	ID     string
+	Stage  string
 	Closes string
 	Paid   bool
 }
@@ -131,6 +133,9 @@ func (s Samples) check(t *testing.T, sample Sample) {
 	}
 	if sample.ID != "" && e.ID != sample.ID {
 		t.Errorf("ID = %q, want %q", e.ID, sample.ID)
+	}
+	if sample.Stage != "" && (e.Deal == nil || e.Deal.StageID != sample.Stage) {
+		t.Errorf("deal %s, want stage %q", dump(e.Deal), sample.Stage)
 	}
 	if e.Deal == nil {
 		if e.Status != sample.Status {
