@@ -62,7 +62,7 @@ func (p Provider) ReadBack(ctx context.Context, b glassbox.Binding, credential s
 	if t.Name != "" {
 		e.Title = t.Name
 	}
-	if u, err := url.Parse(t.PermalinkURL); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+	if readback.WebLink(t.PermalinkURL) {
 		e.URL = t.PermalinkURL
 	}
 	e.ListID, e.ListName = t.place(b.ExternalID)

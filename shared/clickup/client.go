@@ -61,7 +61,7 @@ func (p Provider) ReadBack(ctx context.Context, b glassbox.Binding, credential s
 	if t.Name != "" {
 		e.Title = t.Name
 	}
-	if u, err := url.Parse(t.URL); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+	if readback.WebLink(t.URL) {
 		e.URL = t.URL
 	}
 	if e.ListID == "" && e.ListName == "" && t.Status.Status != "" {

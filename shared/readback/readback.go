@@ -107,8 +107,20 @@ func Do(ctx context.Context, hc *http.Client, r Request) (Answer, error) {
 // ValidBase says apiURL is an API's base address: http(s), a host, no query and no fragment (a path is
 // appended to it).
 func ValidBase(apiURL string) bool {
-	u, err := url.Parse(apiURL)
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.RawQuery == "" && u.Fragment == ""
+	u, ok := webURL(apiURL)
+	return ok && u.RawQuery == "" && u.Fragment == ""
+}
+
+// WebLink says s, read from an answer, is an http(s) address with a host: a link an event may carry to a
+// notice.
+func WebLink(s string) bool {
+	_, ok := webURL(s)
+	return ok
+}
+
+func webURL(s string) (*url.URL, bool) {
+	u, err := url.Parse(s)
+	return u, err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
 // Endpoint is base (DefaultAPIURL-style, with or without a trailing slash) joined with path ("/tasks/1").

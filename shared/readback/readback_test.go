@@ -136,3 +136,19 @@ func TestClip(t *testing.T) {
 		t.Errorf("Clip cut inside a rune: %q", got)
 	}
 }
+
+func TestWebLink(t *testing.T) {
+	t.Parallel()
+	for u, want := range map[string]bool{
+		"https://app.asana.com/0/0/1207654321000042": true,
+		"http://x.test/t?a=1#b":                      true,
+		"javascript:alert(1)":                        false,
+		"/relative/path":                             false,
+		"https://":                                   false,
+		"":                                           false,
+	} {
+		if got := readback.WebLink(u); got != want {
+			t.Errorf("WebLink(%q) = %v, want %v", u, got, want)
+		}
+	}
+}
