@@ -41,25 +41,11 @@ func (p Provider) ReadBack(ctx context.Context, _ glassbox.Binding, credential s
 }
 
 // APIError is an error answer of the Bitrix24 REST API, {"error":"...","error_description":"..."}, or an
-// answer that is not JSON.
+// answer that is not JSON. Code is Bitrix24's error code ("NOT_FOUND", "QUERY_LIMIT_EXCEEDED",
+// "expired_token", "INVALID_CREDENTIALS"), empty when the answer is not JSON or has none; Message is its
+// error_description.
 type APIError struct {
-	// Status is the HTTP status of the answer.
-	Status int
-	// Code is Bitrix24's error code ("NOT_FOUND", "QUERY_LIMIT_EXCEEDED", "expired_token", "INVALID_CREDENTIALS");
-	// empty when the answer is not JSON or has none.
-	Code        string
-	Description string
-}
-
-func (e *APIError) Error() string {
-	s := "HTTP " + strconv.Itoa(e.Status)
-	if e.Code != "" {
-		s += " " + e.Code
-	}
-	if e.Description != "" {
-		s += ": " + e.Description
-	}
-	return s
+	readback.HTTPError
 }
 
 // Retryable says whether the same call may succeed later: a 5xx or 429 answer, or QUERY_LIMIT_EXCEEDED (the
@@ -68,10 +54,11 @@ func (e *APIError) Retryable() bool {
 	return e.Status >= 500 || e.Status == http.StatusTooManyRequests || e.Code == "QUERY_LIMIT_EXCEEDED"
 }
 
-// Is makes a missing deal errors.Is(err, glassbox.ErrNotFound).
+// Is makes a missing deal errors.Is(err, glassbox.ErrNotFound): Bitrix24 says so in its error JSON. Unlike
+// readback.HTTPError, a 404 or 410 status alone is not taken for one.
 func (e *APIError) Is(target error) bool {
 	return target == glassbox.ErrNotFound &&
-		(strings.EqualFold(e.Code, "NOT_FOUND") || strings.EqualFold(e.Description, "Not found"))
+		(strings.EqualFold(e.Code, "NOT_FOUND") || strings.EqualFold(e.Message, "Not found"))
 }
 
 // FetchDeal reads one deal with crm.deal.get through the incoming-webhook base URL apiURL (with or without its
@@ -102,10 +89,10 @@ func (c *Client) FetchDeal(ctx context.Context, apiURL, dealID string) (glassbox
 		ErrorDescription string          `json:"error_description"`
 	}
 	if err := json.Unmarshal(a.Body, &answer); err != nil {
-		return fail("%w", &APIError{Status: a.Status, Description: "the answer is not JSON (" + readback.Clip(a.ContentType, 60) + ")"})
+		return fail("%w", &APIError{readback.HTTPError{Status: a.Status, Message: "the answer is not JSON (" + readback.Clip(a.ContentType, 60) + ")"}})
 	}
 	if answer.Error != "" || answer.ErrorDescription != "" || !a.OK() {
-		return fail("%w", &APIError{Status: a.Status, Code: readback.Clip(answer.Error, 60), Description: readback.Clip(answer.ErrorDescription, 200)})
+		return fail("%w", &APIError{readback.HTTPError{Status: a.Status, Code: readback.Clip(answer.Error, 60), Message: readback.Clip(answer.ErrorDescription, 200)}})
 	}
 	var f dealFields
 	if r := bytes.TrimSpace(answer.Result); len(r) == 0 || r[0] != '{' {
