@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,33 +49,17 @@ func delivery(body []byte, query string) glassbox.Delivery {
 
 func TestVerify(t *testing.T) {
 	body := mustRead(t, "amocrm-lead-status.form")
-	tests := []struct {
-		name    string
-		query   string
-		secret  string
-		wantErr bool
-	}{
-		{"OK", "token=" + secret, secret, false},
-		{"OKWithOtherParams", "a=1&token=" + secret + "&b=2", secret, false},
-		{"ErrWrongToken", "token=wrong", secret, true},
-		{"ErrTokenPrefix", "token=" + secret[:10], secret, true},
-		{"ErrTokenLonger", "token=" + secret + "x", secret, true},
-		{"ErrMissingToken", "", secret, true},
-		{"ErrEmptyToken", "token=", secret, true},
-		{"ErrOtherParamName", "secret=" + secret, secret, true},
-		{"ErrNoSecretConfigured", "token=", "", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := amocrm.New().Verify(delivery(body, tt.query), tt.secret)
-			if tt.wantErr != (err != nil) {
-				t.Fatalf("Verify error = %v, want error %v", err, tt.wantErr)
-			}
-			if err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
-				t.Fatalf("Verify error %v is not ErrBadSignature", err)
-			}
-		})
-	}
+	providertest.Verify(t, amocrm.New(), []providertest.VerifyCase{
+		{Name: "OK", Delivery: delivery(body, "token="+secret), Secret: secret},
+		{Name: "OKWithOtherParams", Delivery: delivery(body, "a=1&token="+secret+"&b=2"), Secret: secret},
+		{Name: "ErrWrongToken", Delivery: delivery(body, "token=wrong"), Secret: secret, WantErr: true},
+		{Name: "ErrTokenPrefix", Delivery: delivery(body, "token="+secret[:10]), Secret: secret, WantErr: true},
+		{Name: "ErrTokenLonger", Delivery: delivery(body, "token="+secret+"x"), Secret: secret, WantErr: true},
+		{Name: "ErrMissingToken", Delivery: delivery(body, ""), Secret: secret, WantErr: true},
+		{Name: "ErrEmptyToken", Delivery: delivery(body, "token="), Secret: secret, WantErr: true},
+		{Name: "ErrOtherParamName", Delivery: delivery(body, "secret="+secret), Secret: secret, WantErr: true},
+		{Name: "ErrNoSecretConfigured", Delivery: delivery(body, "token="), Secret: "", WantErr: true},
+	})
 }
 
 // event is the event Parse makes of lead 30307415 in the demo binding, with the fields every test shares.
@@ -302,66 +285,16 @@ func TestEventIDsStable(t *testing.T) {
 	}
 }
 
-// apiRequest is the part of an API Gateway v2 request in events/ that a provider sees.
-type apiRequest struct {
-	RawQueryString  string            `json:"rawQueryString"`
-	Headers         map[string]string `json:"headers"`
-	Body            string            `json:"body"`
-	IsBase64Encoded bool              `json:"isBase64Encoded"`
-	PathParameters  map[string]string `json:"pathParameters"`
-}
-
-func sample(t *testing.T, name string) glassbox.Delivery {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "events", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var req apiRequest
-	if err := json.Unmarshal(raw, &req); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	if req.IsBase64Encoded || req.PathParameters["provider"] != amocrm.Name || req.PathParameters["binding"] != binding.ID {
-		t.Fatalf("%s: want a plain body posted to /hooks/amocrm/%s", name, binding.ID)
-	}
-	if got, want := req.Headers["content-length"], len(req.Body); got != strconv.Itoa(want) {
-		t.Errorf("%s: content-length %s, body has %d bytes", name, got, want)
-	}
-	d := delivery([]byte(req.Body), req.RawQueryString)
-	d.ReceivedAt = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	return d
-}
-
 // TestSampleEvents keeps events/ingest-amocrm-*.json valid for the demo binding: make demo and sam local invoke
 // post them.
 func TestSampleEvents(t *testing.T) {
-	p := amocrm.New()
 	var stageAt time.Time
-	tests := []struct {
-		file       string
-		wantCloses string
-		wantPaid   bool
-	}{
-		{"ingest-amocrm-stage-closed.json", "layout", false},
-		{"ingest-amocrm-paid.json", "", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			d := sample(t, tt.file)
-			if err := p.Verify(d, secret); err != nil {
-				t.Fatal(err)
-			}
-			evs, err := providertest.Accepted(p, d, binding)
-			if err != nil || len(evs) != 1 {
-				t.Fatalf("Parse = %s, %v; want one event", dump(evs), err)
-			}
-			e := evs[0]
+	providertest.Samples{
+		Provider: amocrm.New(), Binding: binding, Secret: secret,
+		ReceivedAt: func(*testing.T, glassbox.Delivery) time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
+		Event: func(t *testing.T, _ glassbox.Delivery, e glassbox.Event) {
 			if e.ProjectID != "romashka-site" || e.Deal.ID != "30307415" || e.Deal.Amount != 18500000 {
 				t.Errorf("event %s: want deal 30307415 of romashka-site, 185000 RUB", dump(e))
-			}
-			closes, paid := binding.StageMeaning(e.ProjectID, *e.Deal)
-			if closes != tt.wantCloses || paid != tt.wantPaid {
-				t.Errorf("StageMeaning = %q, %v; want %q, %v", closes, paid, tt.wantCloses, tt.wantPaid)
 			}
 			if e.OccurredAt.Year() != 2026 {
 				t.Errorf("OccurredAt = %v, want a 2026 time", e.OccurredAt)
@@ -371,13 +304,11 @@ func TestSampleEvents(t *testing.T) {
 			} else if !e.OccurredAt.After(stageAt) {
 				t.Errorf("paid at %v, not after the stage closed at %v", e.OccurredAt, stageAt)
 			}
-		})
-	}
-	t.Run("ingest-amocrm-bad-token.json", func(t *testing.T) {
-		err := p.Verify(sample(t, "ingest-amocrm-bad-token.json"), secret)
-		if !errors.Is(err, glassbox.ErrBadSignature) {
-			t.Fatalf("Verify = %v, want ErrBadSignature", err)
-		}
+		},
+	}.Run(t, []providertest.Sample{
+		{File: "ingest-amocrm-stage-closed.json", Closes: "layout"},
+		{File: "ingest-amocrm-paid.json", Paid: true},
+		{File: "ingest-amocrm-bad-token.json", Forged: true},
 	})
 }
 
@@ -390,34 +321,17 @@ func FuzzParse(f *testing.F) {
 	b.Deals = append(b.Deals, glassbox.DealRoute{DealID: "1", ProjectID: "p"})
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, bb := range []glassbox.Binding{binding, b} {
-			events, err := providertest.Accepted(amocrm.New(), delivery(body, ""), bb)
-			if err != nil && !errors.Is(err, glassbox.ErrMalformed) && !errors.Is(err, glassbox.ErrBadSignature) {
-				t.Fatalf("unexpected error kind: %v", err)
-			}
-			for _, e := range events {
-				if e.ID == "" || e.Deal == nil || e.Deal.ID == "" || e.Deal.StageID == "" || e.ProjectID == "" {
-					t.Fatalf("event missing identity: %s", dump(e))
-				}
-				if e.URL != "" && !strings.HasPrefix(e.URL, "https://") {
-					t.Fatalf("event URL %q is not https", e.URL)
-				}
-			}
+			providertest.FuzzParse(t, amocrm.New(), delivery(body, ""), bb, func(e glassbox.Event) bool {
+				return e.ID != "" && e.Deal != nil && e.Deal.ID != "" && e.Deal.StageID != "" && e.ProjectID != "" &&
+					(e.URL == "" || strings.HasPrefix(e.URL, "https://"))
+			}, glassbox.ErrBadSignature)
 		}
 	})
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
 	d := delivery(mustRead(b, "amocrm-lead-status.form"), "token="+secret)
-	p := amocrm.New()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := p.Verify(d, secret); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := providertest.Accepted(p, d, binding); err != nil {
-			b.Fatal(err)
-		}
-	}
+	providertest.BenchmarkVerifyAndParse(b, amocrm.New(), d, secret, binding)
 }
 
 // Parse reports the lead; which project it belongs to is not amoCRM's to say (glassbox.Binding.Accept decides,

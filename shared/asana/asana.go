@@ -9,16 +9,17 @@
 package asana
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/hmachex"
 )
 
 // Name is the provider's name in hook URLs and bindings.
@@ -81,9 +82,7 @@ func printable(s string) bool {
 
 // Sign computes the X-Hook-Signature of a body for a secret.
 func Sign(secret string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	return hex.EncodeToString(mac.Sum(nil))
+	return hmachex.Sign(secret, body)
 }
 
 // Verify checks X-Hook-Signature against the raw body and the secret kept from the handshake.
@@ -92,16 +91,13 @@ func (Provider) Verify(d glassbox.Delivery, secret string) error {
 	if got == "" {
 		return fmt.Errorf("asana: missing %s header: %w", SignatureHeader, glassbox.ErrBadSignature)
 	}
-	sig, err := hex.DecodeString(got)
-	if err != nil {
+	err := hmachex.Check(got, secret, d.Body)
+	switch {
+	case errors.Is(err, hmachex.ErrNotHex):
 		return fmt.Errorf("asana: %s is not hex: %w", SignatureHeader, glassbox.ErrBadSignature)
-	}
-	if secret == "" {
+	case secret == "":
 		return fmt.Errorf("asana: no secret kept for this binding: %w", glassbox.ErrBadSignature)
-	}
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(d.Body)
-	if !hmac.Equal(sig, mac.Sum(nil)) {
+	case err != nil:
 		return fmt.Errorf("asana: signature does not match the body: %w", glassbox.ErrBadSignature)
 	}
 	return nil

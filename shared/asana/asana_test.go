@@ -59,38 +59,21 @@ func TestSignMatchesVector(t *testing.T) {
 func TestVerify(t *testing.T) {
 	body := mustRead(t, "asana-task-moved-section.json")
 	heartbeat := mustRead(t, "asana-heartbeat.json")
-	tests := []struct {
-		name    string
-		body    []byte
-		sig     string
-		secret  string
-		wantErr bool
-	}{
-		{"OK", body, vectorSig, vectorSecret, false},
-		{"OKUppercaseHex", body, strings.ToUpper(vectorSig), vectorSecret, false},
-		{"OKHeartbeat", heartbeat, asana.Sign(vectorSecret, heartbeat), vectorSecret, false},
-		{"ErrForgedSignature", body, strings.Repeat("ab", 32), vectorSecret, true},
-		{"ErrWrongSecret", body, vectorSig, "another-secret", true},
+	providertest.Verify(t, asana.New(), []providertest.VerifyCase{
+		{Name: "OK", Delivery: delivery(body, vectorSig), Secret: vectorSecret},
+		{Name: "OKUppercaseHex", Delivery: delivery(body, strings.ToUpper(vectorSig)), Secret: vectorSecret},
+		{Name: "OKHeartbeat", Delivery: delivery(heartbeat, asana.Sign(vectorSecret, heartbeat)), Secret: vectorSecret},
+		{Name: "ErrForgedSignature", Delivery: delivery(body, strings.Repeat("ab", 32)), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrWrongSecret", Delivery: delivery(body, vectorSig), Secret: "another-secret", WantErr: true},
 		// A signature replayed on another body: the heartbeat's on the move.
-		{"ErrStaleSignatureOfAnotherBody", body, asana.Sign(vectorSecret, heartbeat), vectorSecret, true},
-		{"ErrBodyChanged", append(append([]byte{}, body...), ' '), vectorSig, vectorSecret, true},
-		{"ErrTruncatedBody", body[:len(body)/2], vectorSig, vectorSecret, true},
-		{"ErrMissingHeader", body, "", vectorSecret, true},
-		{"ErrNotHex", body, "zz" + vectorSig[2:], vectorSecret, true},
-		{"ErrShortSignature", body, vectorSig[:32], vectorSecret, true},
-		{"ErrNoSecretKept", body, asana.Sign("", body), "", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := asana.New().Verify(delivery(tt.body, tt.sig), tt.secret)
-			if tt.wantErr != (err != nil) {
-				t.Fatalf("Verify error = %v, want error %v", err, tt.wantErr)
-			}
-			if err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
-				t.Fatalf("Verify error %v is not ErrBadSignature", err)
-			}
-		})
-	}
+		{Name: "ErrStaleSignatureOfAnotherBody", Delivery: delivery(body, asana.Sign(vectorSecret, heartbeat)), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrBodyChanged", Delivery: delivery(append(append([]byte{}, body...), ' '), vectorSig), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrTruncatedBody", Delivery: delivery(body[:len(body)/2], vectorSig), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrMissingHeader", Delivery: delivery(body, ""), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrNotHex", Delivery: delivery(body, "zz"+vectorSig[2:]), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrShortSignature", Delivery: delivery(body, vectorSig[:32]), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrNoSecretKept", Delivery: delivery(body, asana.Sign("", body)), Secret: "", WantErr: true},
+	})
 }
 
 func TestHandshake(t *testing.T) {
@@ -300,29 +283,14 @@ func FuzzParse(f *testing.F) {
 		if err := asana.New().Verify(d, vectorSecret); err != nil {
 			t.Fatalf("Verify of a correctly signed body: %v", err)
 		}
-		events, err := providertest.Accepted(asana.New(), d, binding)
-		if err != nil && !errors.Is(err, glassbox.ErrMalformed) {
-			t.Fatalf("unexpected error kind: %v", err)
-		}
-		for _, e := range events {
-			if e.ID == "" || e.TaskID == "" || e.Kind == "" || e.OccurredAt.IsZero() {
-				t.Fatalf("event missing identity: %+v", e)
-			}
-		}
+		providertest.FuzzParse(t, asana.New(), d, binding, func(e glassbox.Event) bool {
+			return e.ID != "" && e.TaskID != "" && e.Kind != "" && !e.OccurredAt.IsZero()
+		})
 	})
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
 	body := mustRead(b, "asana-task-moved-section.json")
 	d := delivery(body, vectorSig)
-	p := asana.New()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := p.Verify(d, vectorSecret); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := providertest.Accepted(p, d, binding); err != nil {
-			b.Fatal(err)
-		}
-	}
+	providertest.BenchmarkVerifyAndParse(b, asana.New(), d, vectorSecret, binding)
 }

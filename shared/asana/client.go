@@ -4,27 +4,22 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/readback"
 )
 
 // DefaultAPIURL is Asana's REST API; a binding's api_url replaces it (glassbox dev points it at a stand-in).
 const DefaultAPIURL = "https://app.asana.com/api/1.0"
 
 // DefaultTimeout bounds one read-back, whatever the caller's context allows.
-const DefaultTimeout = 10 * time.Second
+const DefaultTimeout = readback.DefaultTimeout
 
 // taskFields are the task fields ReadBack asks for (opt_fields).
 const taskFields = "name,completed,permalink_url,memberships.section.name,memberships.project.gid,due_on,due_at"
-
-// maxAnswerBytes is the largest answer read; a task with these fields is well under a kilobyte.
-const maxAnswerBytes = 1 << 20
 
 // Task is what ReadBack reads of a task: GET /tasks/{gid} with taskFields.
 type Task struct {
@@ -90,23 +85,7 @@ type Membership struct {
 
 // APIError is an error answer of Asana's API, {"errors":[{"message":"..."}]}, or an answer that is not JSON.
 // A 404 or 410 is also glassbox.ErrNotFound (the task is gone, or the token cannot see it any more).
-type APIError struct {
-	Status  int
-	Message string
-}
-
-func (e *APIError) Error() string {
-	s := "HTTP " + strconv.Itoa(e.Status)
-	if e.Message != "" {
-		s += ": " + e.Message
-	}
-	return s
-}
-
-// Is makes a missing task errors.Is(err, glassbox.ErrNotFound).
-func (e *APIError) Is(target error) bool {
-	return target == glassbox.ErrNotFound && (e.Status == http.StatusNotFound || e.Status == http.StatusGone)
-}
+type APIError = readback.HTTPError
 
 // ReadBack completes a task event: Asana's events carry only gids, so the task's name, permalink, section and
 // completed flag are read through the API at b.APIURL (DefaultAPIURL when empty) with credential, a personal
@@ -125,7 +104,7 @@ func (p Provider) ReadBack(ctx context.Context, b glassbox.Binding, credential s
 	if t.Name != "" {
 		e.Title = t.Name
 	}
-	if u, err := url.Parse(t.PermalinkURL); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+	if readback.WebLink(t.PermalinkURL) {
 		e.URL = t.PermalinkURL
 	}
 	e.ListID, e.ListName = t.place(b.ExternalID)
@@ -193,35 +172,15 @@ func (p Provider) FetchTask(ctx context.Context, apiURL, token, gid string) (Tas
 	if apiURL == "" {
 		apiURL = DefaultAPIURL
 	}
-	u, err := url.Parse(apiURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" {
+	if !readback.ValidBase(apiURL) {
 		return fail("api_url %q is not an http(s) URL", apiURL)
 	}
-	endpoint := strings.TrimRight(apiURL, "/") + "/tasks/" + gid + "?opt_fields=" + url.QueryEscape(taskFields)
-
-	ctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
-	if err != nil {
-		return fail("%v", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Accept", "application/json")
-	hc := p.HTTP
-	if hc == nil {
-		hc = &http.Client{Timeout: DefaultTimeout}
-	}
-	resp, err := hc.Do(req)
+	a, err := readback.Do(ctx, p.HTTP, readback.Request{
+		URL:    readback.Endpoint(apiURL, "/tasks/"+gid+"?opt_fields="+url.QueryEscape(taskFields)),
+		Header: http.Header{"Authorization": {"Bearer " + token}},
+	})
 	if err != nil {
 		return fail("%w", err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
-	if err != nil {
-		return fail("read answer: %w", err)
-	}
-	if len(body) > maxAnswerBytes {
-		return fail("answer over %d bytes", maxAnswerBytes)
 	}
 	var answer struct {
 		Data   *Task `json:"data"`
@@ -229,30 +188,25 @@ func (p Provider) FetchTask(ctx context.Context, apiURL, token, gid string) (Tas
 			Message string `json:"message"`
 		} `json:"errors"`
 	}
-	jsonErr := json.Unmarshal(body, &answer)
-	if resp.StatusCode != http.StatusOK {
-		ae := &APIError{Status: resp.StatusCode}
+	jsonErr := json.Unmarshal(a.Body, &answer)
+	if !a.OK() {
+		ae := &APIError{Status: a.Status}
 		if jsonErr == nil && len(answer.Errors) > 0 {
-			ae.Message = clipText(answer.Errors[0].Message, 200)
+			ae.Message = readback.Clip(answer.Errors[0].Message, 200)
 		}
 		return fail("%w", ae)
 	}
 	if jsonErr != nil {
-		return fail("%w", &APIError{Status: resp.StatusCode, Message: "the answer is not JSON (" + clipText(resp.Header.Get("Content-Type"), 60) + ")"})
+		return fail("%w", &APIError{Status: a.Status, Message: "the answer is not JSON (" + readback.Clip(a.ContentType, 60) + ")"})
 	}
 	if answer.Data == nil || answer.Data.GID == "" {
 		return fail("the answer has no task")
 	}
 	if answer.Data.GID != gid {
-		return fail("the answer is task %q", clipText(answer.Data.GID, 40))
+		return fail("the answer is task %q", readback.Clip(answer.Data.GID, 40))
 	}
 	return *answer.Data, nil
 }
 
-// clipText shortens text from an answer for an error message.
-func clipText(s string, n int) string {
-	if len(s) > n {
-		return strings.ToValidUTF8(s[:n], "") + "…"
-	}
-	return s
-}
+// clipText shortens text from a delivery for an error message.
+func clipText(s string, n int) string { return readback.Clip(s, n) }

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,33 +49,17 @@ func dump(v any) string {
 
 func TestVerify(t *testing.T) {
 	body := string(mustRead(t, "bitrix24-deal-update.form"))
-	tests := []struct {
-		name    string
-		body    string
-		secret  string
-		wantErr bool
-	}{
-		{"OK", body, secret, false},
-		{"OKDealAdd", string(mustRead(t, "bitrix24-deal-add.form")), secret, false},
-		{"ErrWrongToken", strings.Replace(body, secret, "00000000000000000000000000000000", 1), secret, true},
-		{"ErrWrongSecret", body, "another-secret", true},
-		{"ErrTokenPrefix", strings.Replace(body, secret, secret[:16], 1), secret, true},
-		{"ErrMissingToken", strings.Replace(body, "auth%5Bapplication_token%5D", "auth%5Bother%5D", 1), secret, true},
-		{"ErrNoSecretConfigured", strings.Replace(body, secret, "", 1), "", true},
-		{"ErrNotForm", `{"auth":{"application_token":"` + secret + `"}}`, secret, true},
-		{"ErrEmptyBody", "", secret, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := bitrix24.New().Verify(delivery([]byte(tt.body)), tt.secret)
-			if tt.wantErr != (err != nil) {
-				t.Fatalf("Verify error = %v, want error %v", err, tt.wantErr)
-			}
-			if err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
-				t.Fatalf("Verify error %v is not ErrBadSignature", err)
-			}
-		})
-	}
+	providertest.Verify(t, bitrix24.New(), []providertest.VerifyCase{
+		{Name: "OK", Delivery: delivery([]byte(body)), Secret: secret},
+		{Name: "OKDealAdd", Delivery: delivery([]byte(string(mustRead(t, "bitrix24-deal-add.form")))), Secret: secret},
+		{Name: "ErrWrongToken", Delivery: delivery([]byte(strings.Replace(body, secret, "00000000000000000000000000000000", 1))), Secret: secret, WantErr: true},
+		{Name: "ErrWrongSecret", Delivery: delivery([]byte(body)), Secret: "another-secret", WantErr: true},
+		{Name: "ErrTokenPrefix", Delivery: delivery([]byte(strings.Replace(body, secret, secret[:16], 1))), Secret: secret, WantErr: true},
+		{Name: "ErrMissingToken", Delivery: delivery([]byte(strings.Replace(body, "auth%5Bapplication_token%5D", "auth%5Bother%5D", 1))), Secret: secret, WantErr: true},
+		{Name: "ErrNoSecretConfigured", Delivery: delivery([]byte(strings.Replace(body, secret, "", 1))), Secret: "", WantErr: true},
+		{Name: "ErrNotForm", Delivery: delivery([]byte(`{"auth":{"application_token":"` + secret + `"}}`)), Secret: secret, WantErr: true},
+		{Name: "ErrEmptyBody", Delivery: delivery([]byte("")), Secret: secret, WantErr: true},
+	})
 }
 
 func event(providerID, providerType string, occurred time.Time) glassbox.Event {
@@ -212,60 +195,20 @@ func TestEventIDsStable(t *testing.T) {
 	}
 }
 
-// apiRequest is the part of an API Gateway v2 request in events/ that a provider sees.
-type apiRequest struct {
-	RawQueryString  string            `json:"rawQueryString"`
-	Headers         map[string]string `json:"headers"`
-	Body            string            `json:"body"`
-	IsBase64Encoded bool              `json:"isBase64Encoded"`
-	PathParameters  map[string]string `json:"pathParameters"`
-}
-
-func sample(t *testing.T, name string) glassbox.Delivery {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "events", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var req apiRequest
-	if err := json.Unmarshal(raw, &req); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	if req.IsBase64Encoded || req.PathParameters["provider"] != bitrix24.Name || req.PathParameters["binding"] != binding.ID {
-		t.Fatalf("%s: want a plain body posted to /hooks/bitrix24/%s", name, binding.ID)
-	}
-	if got, want := req.Headers["content-length"], strconv.Itoa(len(req.Body)); got != want {
-		t.Errorf("%s: content-length %s, body has %s bytes", name, got, want)
-	}
-	d := delivery([]byte(req.Body))
-	d.ReceivedAt = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	return d
-}
-
 // TestSampleEvents keeps events/ingest-bitrix24-*.json valid for the demo binding: make demo and sam local
 // invoke post them.
 func TestSampleEvents(t *testing.T) {
-	p := bitrix24.New()
-	t.Run("ingest-bitrix24-deal-updated.json", func(t *testing.T) {
-		d := sample(t, "ingest-bitrix24-deal-updated.json")
-		if err := p.Verify(d, secret); err != nil {
-			t.Fatal(err)
-		}
-		evs, err := providertest.Accepted(p, d, binding)
-		if err != nil || len(evs) != 1 {
-			t.Fatalf("Parse = %s, %v; want one event", dump(evs), err)
-		}
-		e := evs[0]
-		if e.ProjectID != "romashka-shop" || e.Kind != glassbox.EventDealUpdated || e.Deal.ID != "759" ||
-			e.ProviderType != bitrix24.EventDealUpdate || e.OccurredAt.Year() != 2026 {
-			t.Errorf("event %s: want deal_updated of deal 759 in romashka-shop, in 2026", dump(e))
-		}
-	})
-	t.Run("ingest-bitrix24-bad-token.json", func(t *testing.T) {
-		err := p.Verify(sample(t, "ingest-bitrix24-bad-token.json"), secret)
-		if !errors.Is(err, glassbox.ErrBadSignature) {
-			t.Fatalf("Verify = %v, want ErrBadSignature", err)
-		}
+	providertest.Samples{
+		Provider: bitrix24.New(), Binding: binding, Secret: secret,
+		ReceivedAt: func(*testing.T, glassbox.Delivery) time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
+		Event: func(t *testing.T, _ glassbox.Delivery, e glassbox.Event) {
+			if e.ProjectID != "romashka-shop" || e.Deal.ID != "759" || e.ProviderType != bitrix24.EventDealUpdate || e.OccurredAt.Year() != 2026 {
+				t.Errorf("event %s: want deal_updated of deal 759 in romashka-shop, in 2026", dump(e))
+			}
+		},
+	}.Run(t, []providertest.Sample{
+		{File: "ingest-bitrix24-deal-updated.json", Kind: glassbox.EventDealUpdated},
+		{File: "ingest-bitrix24-bad-token.json", Forged: true},
 	})
 }
 
@@ -278,36 +221,17 @@ func FuzzParse(f *testing.F) {
 	open.ExternalID = ""
 	f.Fuzz(func(t *testing.T, body []byte) {
 		d := delivery(body)
-		if err := bitrix24.New().Verify(d, secret); err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
-			t.Fatalf("Verify: unexpected error kind: %v", err)
-		}
+		providertest.FuzzVerify(t, bitrix24.New(), d, secret)
 		for _, b := range []glassbox.Binding{binding, open} {
-			events, err := providertest.Accepted(bitrix24.New(), d, b)
-			if err != nil && !errors.Is(err, glassbox.ErrMalformed) && !errors.Is(err, glassbox.ErrBadSignature) {
-				t.Fatalf("unexpected error kind: %v", err)
-			}
-			for _, e := range events {
-				if e.ID == "" || e.Deal == nil || e.Deal.ID == "" || e.ProjectID == "" {
-					t.Fatalf("event missing identity: %s", dump(e))
-				}
-				if e.URL != "" && !strings.HasPrefix(e.URL, "https://") {
-					t.Fatalf("event URL %q is not https", e.URL)
-				}
-			}
+			providertest.FuzzParse(t, bitrix24.New(), d, b, func(e glassbox.Event) bool {
+				return e.ID != "" && e.Deal != nil && e.Deal.ID != "" && e.ProjectID != "" &&
+					(e.URL == "" || strings.HasPrefix(e.URL, "https://"))
+			}, glassbox.ErrBadSignature)
 		}
 	})
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
 	d := delivery(mustRead(b, "bitrix24-deal-update.form"))
-	p := bitrix24.New()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := p.Verify(d, secret); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := providertest.Accepted(p, d, binding); err != nil {
-			b.Fatal(err)
-		}
-	}
+	providertest.BenchmarkVerifyAndParse(b, bitrix24.New(), d, secret, binding)
 }

@@ -6,26 +6,22 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/readback"
 )
 
 // DefaultTimeout bounds one REST call, whatever the caller's context allows.
-const DefaultTimeout = 10 * time.Second
-
-// maxAnswerBytes is the largest REST answer read; a deal is a few kilobytes.
-const maxAnswerBytes = 1 << 20
+const DefaultTimeout = readback.DefaultTimeout
 
 // Client reads deals back through a portal's incoming webhook, whose URL
 // ("https://portal.bitrix24.ru/rest/1/abc123/") holds its secret: the Client never puts it in an error.
 type Client struct {
-	// HTTP makes the calls; nil means http.DefaultClient.
+	// HTTP makes the calls; nil means a client with DefaultTimeout.
 	HTTP *http.Client
 }
 
@@ -45,25 +41,11 @@ func (p Provider) ReadBack(ctx context.Context, _ glassbox.Binding, credential s
 }
 
 // APIError is an error answer of the Bitrix24 REST API, {"error":"...","error_description":"..."}, or an
-// answer that is not JSON.
+// answer that is not JSON. Code is Bitrix24's error code ("NOT_FOUND", "QUERY_LIMIT_EXCEEDED",
+// "expired_token", "INVALID_CREDENTIALS"), empty when the answer is not JSON or has none; Message is its
+// error_description.
 type APIError struct {
-	// Status is the HTTP status of the answer.
-	Status int
-	// Code is Bitrix24's error code ("NOT_FOUND", "QUERY_LIMIT_EXCEEDED", "expired_token", "INVALID_CREDENTIALS");
-	// empty when the answer is not JSON or has none.
-	Code        string
-	Description string
-}
-
-func (e *APIError) Error() string {
-	s := "HTTP " + strconv.Itoa(e.Status)
-	if e.Code != "" {
-		s += " " + e.Code
-	}
-	if e.Description != "" {
-		s += ": " + e.Description
-	}
-	return s
+	readback.HTTPError
 }
 
 // Retryable says whether the same call may succeed later: a 5xx or 429 answer, or QUERY_LIMIT_EXCEEDED (the
@@ -72,10 +54,11 @@ func (e *APIError) Retryable() bool {
 	return e.Status >= 500 || e.Status == http.StatusTooManyRequests || e.Code == "QUERY_LIMIT_EXCEEDED"
 }
 
-// Is makes a missing deal errors.Is(err, glassbox.ErrNotFound).
+// Is makes a missing deal errors.Is(err, glassbox.ErrNotFound): Bitrix24 says so in its error JSON. Unlike
+// readback.HTTPError, a 404 or 410 status alone is not taken for one.
 func (e *APIError) Is(target error) bool {
 	return target == glassbox.ErrNotFound &&
-		(strings.EqualFold(e.Code, "NOT_FOUND") || strings.EqualFold(e.Description, "Not found"))
+		(strings.EqualFold(e.Code, "NOT_FOUND") || strings.EqualFold(e.Message, "Not found"))
 }
 
 // FetchDeal reads one deal with crm.deal.get through the incoming-webhook base URL apiURL (with or without its
@@ -92,39 +75,12 @@ func (c *Client) FetchDeal(ctx context.Context, apiURL, dealID string) (glassbox
 	if dealID == "" {
 		return fail("no deal id")
 	}
-	u, err := url.Parse(apiURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+	if !readback.ValidBase(apiURL) {
 		return fail("the API URL is not an http(s) webhook base URL")
 	}
-	endpoint := strings.TrimRight(apiURL, "/") + "/crm.deal.get.json?id=" + url.QueryEscape(dealID)
-
-	ctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
+	a, err := readback.Do(ctx, c.HTTP, readback.Request{URL: readback.Endpoint(apiURL, "/crm.deal.get.json?id="+url.QueryEscape(dealID))})
 	if err != nil {
-		return fail("the API URL is not an http(s) webhook base URL")
-	}
-	req.Header.Set("Accept", "application/json")
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		// *url.Error names the URL, secret and all: keep only what went wrong.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
 		return fail("%w", err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
-	if err != nil {
-		return fail("read answer: %w", err)
-	}
-	if len(body) > maxAnswerBytes {
-		return fail("answer over %d bytes", maxAnswerBytes)
 	}
 
 	var answer struct {
@@ -132,11 +88,11 @@ func (c *Client) FetchDeal(ctx context.Context, apiURL, dealID string) (glassbox
 		Error            string          `json:"error"`
 		ErrorDescription string          `json:"error_description"`
 	}
-	if err := json.Unmarshal(body, &answer); err != nil {
-		return fail("%w", &APIError{Status: resp.StatusCode, Description: "the answer is not JSON (" + clipText(resp.Header.Get("Content-Type"), 60) + ")"})
+	if err := json.Unmarshal(a.Body, &answer); err != nil {
+		return fail("%w", &APIError{readback.HTTPError{Status: a.Status, Message: "the answer is not JSON (" + readback.Clip(a.ContentType, 60) + ")"}})
 	}
-	if answer.Error != "" || answer.ErrorDescription != "" || resp.StatusCode != http.StatusOK {
-		return fail("%w", &APIError{Status: resp.StatusCode, Code: clipText(answer.Error, 60), Description: clipText(answer.ErrorDescription, 200)})
+	if answer.Error != "" || answer.ErrorDescription != "" || !a.OK() {
+		return fail("%w", &APIError{readback.HTTPError{Status: a.Status, Code: readback.Clip(answer.Error, 60), Message: readback.Clip(answer.ErrorDescription, 200)}})
 	}
 	var f dealFields
 	if r := bytes.TrimSpace(answer.Result); len(r) == 0 || r[0] != '{' {
@@ -223,10 +179,3 @@ type redactedError struct {
 
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
-
-func clipText(s string, n int) string {
-	if len(s) > n {
-		return strings.ToValidUTF8(s[:n], "") + "…"
-	}
-	return s
-}

@@ -7,10 +7,8 @@
 package clickup
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -18,6 +16,7 @@ import (
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/hmachex"
 )
 
 // Name is the provider's name in hook URLs and bindings.
@@ -49,14 +48,8 @@ func (Provider) Info() glassbox.ProviderInfo {
 	return glassbox.ProviderInfo{Name: Name, Kind: glassbox.ProviderTracker, ReadsBack: true}
 }
 
-func mac(secret string, body []byte) []byte {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return m.Sum(nil)
-}
-
 // Sign computes the X-Signature value ClickUp sends for body with the webhook's secret.
-func Sign(secret string, body []byte) string { return hex.EncodeToString(mac(secret, body)) }
+func Sign(secret string, body []byte) string { return hmachex.Sign(secret, body) }
 
 // Verify checks X-Signature against the raw body. ClickUp signs no time; repeats are caught by the event id.
 func (Provider) Verify(d glassbox.Delivery, secret string) error {
@@ -67,11 +60,10 @@ func (Provider) Verify(d glassbox.Delivery, secret string) error {
 	if secret == "" {
 		return fmt.Errorf("clickup: the binding's secret is empty: %w", glassbox.ErrBadSignature)
 	}
-	sig, err := hex.DecodeString(got)
-	if err != nil {
+	switch err := hmachex.Check(got, secret, d.Body); {
+	case errors.Is(err, hmachex.ErrNotHex):
 		return fmt.Errorf("clickup: %s is not hex: %w", SignatureHeader, glassbox.ErrBadSignature)
-	}
-	if !hmac.Equal(sig, mac(secret, d.Body)) {
+	case err != nil:
 		return fmt.Errorf("clickup: signature does not match body: %w", glassbox.ErrBadSignature)
 	}
 	return nil

@@ -1,7 +1,6 @@
 package clickup_test
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"os"
@@ -61,36 +60,19 @@ func TestVerify(t *testing.T) {
 	body := mustRead(t, "clickup-task-status-updated.json")
 	// A signature ClickUp made for the task's creation: right secret, another body.
 	stale := clickup.Sign(vectorSecret, mustRead(t, "clickup-task-created.json"))
-	tests := []struct {
-		name    string
-		body    []byte
-		sig     string
-		secret  string
-		wantErr bool
-	}{
-		{"OK", body, vectorSig, vectorSecret, false},
-		{"OKUpperCaseHex", body, strings.ToUpper(vectorSig), vectorSecret, false},
-		{"ErrForgedSignature", body, strings.Repeat("0", 64), vectorSecret, true},
-		{"ErrStaleSignatureOfAnotherBody", body, stale, vectorSecret, true},
-		{"ErrWrongSecret", body, vectorSig, "another-secret", true},
-		{"ErrEmptySecret", body, clickup.Sign("", body), "", true},
-		{"ErrBodyChanged", append(append([]byte{}, body...), ' '), vectorSig, vectorSecret, true},
-		{"ErrTruncatedBody", body[:len(body)/2], vectorSig, vectorSecret, true},
-		{"ErrMissingHeader", body, "", vectorSecret, true},
-		{"ErrSHA256Prefix", body, "sha256=" + vectorSig, vectorSecret, true},
-		{"ErrNotHex", body, "zz", vectorSecret, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := clickup.New().Verify(delivery(tt.body, tt.sig), tt.secret)
-			if tt.wantErr != (err != nil) {
-				t.Fatalf("Verify error = %v, want error %v", err, tt.wantErr)
-			}
-			if err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
-				t.Fatalf("Verify error %v is not ErrBadSignature", err)
-			}
-		})
-	}
+	providertest.Verify(t, clickup.New(), []providertest.VerifyCase{
+		{Name: "OK", Delivery: delivery(body, vectorSig), Secret: vectorSecret},
+		{Name: "OKUpperCaseHex", Delivery: delivery(body, strings.ToUpper(vectorSig)), Secret: vectorSecret},
+		{Name: "ErrForgedSignature", Delivery: delivery(body, strings.Repeat("0", 64)), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrStaleSignatureOfAnotherBody", Delivery: delivery(body, stale), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrWrongSecret", Delivery: delivery(body, vectorSig), Secret: "another-secret", WantErr: true},
+		{Name: "ErrEmptySecret", Delivery: delivery(body, clickup.Sign("", body)), Secret: "", WantErr: true},
+		{Name: "ErrBodyChanged", Delivery: delivery(append(append([]byte{}, body...), ' '), vectorSig), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrTruncatedBody", Delivery: delivery(body[:len(body)/2], vectorSig), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrMissingHeader", Delivery: delivery(body, ""), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrSHA256Prefix", Delivery: delivery(body, "sha256="+vectorSig), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrNotHex", Delivery: delivery(body, "zz"), Secret: vectorSecret, WantErr: true},
+	})
 }
 
 func TestParse(t *testing.T) {
@@ -223,45 +205,16 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"event":"taskStatusUpdated","task_id":"t","history_items":[{"id":1,"field":"status","after":{"status":"x"}}]}`), "")
 	f.Fuzz(func(t *testing.T, body []byte, sig string) {
 		d := delivery(body, sig)
-		if err := clickup.New().Verify(d, vectorSecret); err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
-			t.Fatalf("Verify: unexpected error kind: %v", err)
-		}
-		events, err := providertest.Accepted(clickup.New(), d, binding)
-		if err != nil && !errors.Is(err, glassbox.ErrMalformed) {
-			t.Fatalf("Parse: unexpected error kind: %v", err)
-		}
-		for _, e := range events {
-			if e.ID == "" || e.TaskID == "" || e.Kind == "" || e.ProjectID == "" {
-				t.Fatalf("event missing identity: %+v", e)
-			}
-		}
+		providertest.FuzzVerify(t, clickup.New(), d, vectorSecret)
+		providertest.FuzzParse(t, clickup.New(), d, binding, func(e glassbox.Event) bool {
+			return e.ID != "" && e.TaskID != "" && e.Kind != "" && e.ProjectID != ""
+		})
 	})
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
 	d := delivery(mustRead(b, "clickup-task-status-updated.json"), vectorSig)
-	p := clickup.New()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := p.Verify(d, vectorSecret); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := providertest.Accepted(p, d, binding); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// apiRequest is the part of an API Gateway HTTP API event (events/*.json) a provider sees.
-type apiRequest struct {
-	RawPath        string            `json:"rawPath"`
-	Headers        map[string]string `json:"headers"`
-	RequestContext struct {
-		HTTP struct {
-			Method string `json:"method"`
-		} `json:"http"`
-	} `json:"requestContext"`
-	Body string `json:"body"`
+	providertest.BenchmarkVerifyAndParse(b, clickup.New(), d, vectorSecret, binding)
 }
 
 // The demo binding of cmd/glassbox/demo/agency.yaml, which events/ingest-clickup-*.json are made for.
@@ -279,63 +232,18 @@ const demoSecret = "demo-clickup-webhook-secret"
 // TestSampleEvents keeps events/ingest-clickup-*.json honest: signed for the demo binding, and parsed to what
 // events/README.md says.
 func TestSampleEvents(t *testing.T) {
-	tests := []struct {
-		file       string
-		wantVerify bool
-		wantID     string // "" for an ignored delivery
-		wantKind   glassbox.EventKind
-		wantStatus glassbox.TaskStatus
-	}{
-		{"ingest-clickup-created.json", true, "clickup:4398011203301990002", glassbox.EventTaskCreated, glassbox.StatusTodo},
-		{"ingest-clickup-done.json", true, "clickup:4398011203301998765", glassbox.EventTaskMoved, glassbox.StatusDone},
-		{"ingest-clickup-comment-ignored.json", true, "", "", ""},
-		{"ingest-clickup-forged.json", false, "", "", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join("..", "..", "events", tt.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var req apiRequest
-			if err := json.Unmarshal(raw, &req); err != nil {
-				t.Fatal(err)
-			}
-			if req.RawPath != "/hooks/clickup/demo-clickup" || req.RequestContext.HTTP.Method != http.MethodPost {
-				t.Fatalf("%s %s, want POST /hooks/clickup/demo-clickup", req.RequestContext.HTTP.Method, req.RawPath)
-			}
-			h := http.Header{}
-			for k, v := range req.Headers {
-				h.Set(k, v)
-			}
-			d := glassbox.Delivery{Method: http.MethodPost, Header: h, Body: []byte(req.Body), ReceivedAt: received}
-			err = clickup.New().Verify(d, demoSecret)
-			if !tt.wantVerify {
-				if !errors.Is(err, glassbox.ErrBadSignature) {
-					t.Fatalf("Verify = %v, want ErrBadSignature", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("Verify: %v (re-sign the sample with clickup.Sign)", err)
-			}
-			evs, err := providertest.Accepted(clickup.New(), d, demoBinding)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tt.wantID == "" {
-				if len(evs) != 0 {
-					t.Fatalf("events %+v, want none", evs)
-				}
-				return
-			}
-			if len(evs) != 1 {
-				t.Fatalf("got %d events, want 1: %+v", len(evs), evs)
-			}
-			e := evs[0]
-			if e.ID != tt.wantID || e.Kind != tt.wantKind || e.Status != tt.wantStatus || e.ProjectID != "romashka-site" || e.TaskID != "86c1dm7ab" {
+	providertest.Samples{
+		Provider: clickup.New(), Binding: demoBinding, Secret: demoSecret,
+		ReceivedAt: func(*testing.T, glassbox.Delivery) time.Time { return received },
+		Event: func(t *testing.T, _ glassbox.Delivery, e glassbox.Event) {
+			if e.ProjectID != "romashka-site" || e.TaskID != "86c1dm7ab" {
 				t.Fatalf("event = %+v", e)
 			}
-		})
-	}
+		},
+	}.Run(t, []providertest.Sample{
+		{File: "ingest-clickup-created.json", ID: "clickup:4398011203301990002", Kind: glassbox.EventTaskCreated, Status: glassbox.StatusTodo},
+		{File: "ingest-clickup-done.json", ID: "clickup:4398011203301998765", Kind: glassbox.EventTaskMoved, Status: glassbox.StatusDone},
+		{File: "ingest-clickup-comment-ignored.json", Ignored: true},
+		{File: "ingest-clickup-forged.json", Forged: true},
+	})
 }

@@ -3,26 +3,20 @@ package clickup
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/readback"
 )
 
 // DefaultTimeout bounds one API call, whatever the caller's context allows.
-const DefaultTimeout = 10 * time.Second
+const DefaultTimeout = readback.DefaultTimeout
 
 // DefaultAPIURL is ClickUp's public API, used when a binding gives no api_url.
 const DefaultAPIURL = "https://api.clickup.com/api/v2"
-
-// maxAnswerBytes is the largest API answer read; a task is a few kilobytes.
-const maxAnswerBytes = 1 << 20
 
 // Task is what ReadBack needs of a task as GET /task/{task_id} answers it.
 type Task struct {
@@ -46,24 +40,10 @@ func (t Task) due() (time.Time, bool, error) {
 	return at, t.DueDateTime != nil && *t.DueDateTime, err
 }
 
-// APIError is an error answer of ClickUp's API: {"err":"...","ECODE":"..."}, or an answer that is not JSON.
+// APIError is an error answer of ClickUp's API: {"err":"...","ECODE":"..."} (Code is the ECODE, "OAUTH_025",
+// "ITEM_015"), or an answer that is not JSON.
 type APIError struct {
-	// Status is the HTTP status of the answer.
-	Status int
-	// Code is ClickUp's ECODE ("OAUTH_025", "ITEM_015"); empty when the answer has none.
-	Code    string
-	Message string
-}
-
-func (e *APIError) Error() string {
-	s := "HTTP " + strconv.Itoa(e.Status)
-	if e.Code != "" {
-		s += " " + e.Code
-	}
-	if e.Message != "" {
-		s += ": " + e.Message
-	}
-	return s
+	readback.HTTPError
 }
 
 // codeTaskNotFound is the ECODE ClickUp answers for a deleted or unknown task ("Task not found, deleted"), as
@@ -74,8 +54,7 @@ const codeTaskNotFound = "ITEM_013"
 // glassbox.ErrNotFound): the event is dropped. Every other answer (401 for a revoked token, 429, 5xx) leaves the
 // event to be retried.
 func (e *APIError) Is(target error) bool {
-	return target == glassbox.ErrNotFound &&
-		(e.Status == http.StatusNotFound || e.Status == http.StatusGone || e.Code == codeTaskNotFound)
+	return e.HTTPError.Is(target) || (target == glassbox.ErrNotFound && e.Code == codeTaskNotFound)
 }
 
 // ReadBack completes a task event with what the delivery lacks: the task's name and its url, its current
@@ -96,7 +75,7 @@ func (p Provider) ReadBack(ctx context.Context, b glassbox.Binding, credential s
 	if t.Name != "" {
 		e.Title = t.Name
 	}
-	if u, err := url.Parse(t.URL); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+	if readback.WebLink(t.URL) {
 		e.URL = t.URL
 	}
 	if e.ListID == "" && e.ListName == "" && t.Status.Status != "" {
@@ -139,62 +118,30 @@ func (p Provider) FetchTask(ctx context.Context, apiURL, credential, taskID stri
 	if apiURL == "" {
 		apiURL = DefaultAPIURL
 	}
-	u, err := url.Parse(apiURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+	if !readback.ValidBase(apiURL) {
 		return fail("the API URL is not an http(s) base URL")
 	}
-	endpoint := strings.TrimRight(apiURL, "/") + "/task/" + url.PathEscape(taskID)
-
-	ctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
+	a, err := readback.Do(ctx, p.HTTP, readback.Request{
+		URL:    readback.Endpoint(apiURL, "/task/"+url.PathEscape(taskID)),
+		Header: http.Header{"Authorization": {credential}},
+	})
 	if err != nil {
-		return fail("the API URL is not an http(s) base URL")
-	}
-	req.Header.Set("Authorization", credential)
-	req.Header.Set("Accept", "application/json")
-	hc := p.HTTP
-	if hc == nil {
-		hc = &http.Client{Timeout: DefaultTimeout}
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		// *url.Error names the URL (never the header); keep what went wrong.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
 		return fail("%w", err)
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
-	if err != nil {
-		return fail("read answer: %w", err)
-	}
-	if len(body) > maxAnswerBytes {
-		return fail("answer over %d bytes", maxAnswerBytes)
-	}
-	if resp.StatusCode != http.StatusOK {
+	if !a.OK() {
 		var answer struct {
 			Err   string `json:"err"`
 			ECode string `json:"ECODE"`
 		}
-		_ = json.Unmarshal(body, &answer)
-		return fail("%w", &APIError{Status: resp.StatusCode, Code: clip(answer.ECode, 40), Message: clip(answer.Err, 200)})
+		_ = json.Unmarshal(a.Body, &answer)
+		return fail("%w", &APIError{readback.HTTPError{Status: a.Status, Code: readback.Clip(answer.ECode, 40), Message: readback.Clip(answer.Err, 200)}})
 	}
 	var t Task
-	if err := json.Unmarshal(body, &t); err != nil {
-		return fail("%w", &APIError{Status: resp.StatusCode, Message: "the answer is not a task (" + clip(resp.Header.Get("Content-Type"), 60) + ")"})
+	if err := json.Unmarshal(a.Body, &t); err != nil {
+		return fail("%w", &APIError{readback.HTTPError{Status: a.Status, Message: "the answer is not a task (" + readback.Clip(a.ContentType, 60) + ")"}})
 	}
 	if t.ID == "" {
 		return fail("the answer has no task id")
 	}
 	return t, nil
-}
-
-func clip(s string, n int) string {
-	if len(s) > n {
-		return strings.ToValidUTF8(s[:n], "") + "…"
-	}
-	return s
 }

@@ -4,10 +4,8 @@
 package generichook
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -15,6 +13,7 @@ import (
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/hmachex"
 )
 
 // Name is the provider's name in hook URLs and bindings.
@@ -48,11 +47,7 @@ func (Provider) Info() glassbox.ProviderInfo {
 
 // Sign computes the X-Glassbox-Signature value of a body sent at Unix time ts (seconds).
 func Sign(secret string, ts int64, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(strconv.FormatInt(ts, 10)))
-	mac.Write([]byte("."))
-	mac.Write(body)
-	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+	return hmachex.Prefix + hmachex.Sign(secret, []byte(strconv.FormatInt(ts, 10)), []byte("."), body)
 }
 
 // Verify checks X-Glassbox-Signature over X-Glassbox-Timestamp and the raw body, and that the timestamp is within
@@ -66,19 +61,14 @@ func (Provider) Verify(d glassbox.Delivery, secret string) error {
 	if err != nil {
 		return fmt.Errorf("hook: %s is not Unix seconds: %w", TimestampHeader, glassbox.ErrBadSignature)
 	}
-	hexSig, ok := strings.CutPrefix(got, "sha256=")
+	hexSig, ok := strings.CutPrefix(got, hmachex.Prefix)
 	if !ok {
 		return fmt.Errorf("hook: %s is not sha256=<hex>: %w", SignatureHeader, glassbox.ErrBadSignature)
 	}
-	sig, err := hex.DecodeString(hexSig)
-	if err != nil {
+	switch err := hmachex.Check(hexSig, secret, []byte(rawTS), []byte("."), d.Body); {
+	case errors.Is(err, hmachex.ErrNotHex):
 		return fmt.Errorf("hook: %s is not hex: %w", SignatureHeader, glassbox.ErrBadSignature)
-	}
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(rawTS))
-	mac.Write([]byte("."))
-	mac.Write(d.Body)
-	if !hmac.Equal(sig, mac.Sum(nil)) {
+	case err != nil:
 		return fmt.Errorf("hook: signature does not match timestamp and body: %w", glassbox.ErrBadSignature)
 	}
 	sent := time.Unix(ts, 0)

@@ -66,41 +66,23 @@ func TestSignMatchesVector(t *testing.T) {
 func TestVerify(t *testing.T) {
 	body := mustRead(t, "hook-done.json")
 	ts := strconv.FormatInt(vectorTS, 10)
-	tests := []struct {
-		name     string
-		body     []byte
-		ts, sig  string
-		secret   string
-		received time.Time
-		wantErr  bool
-	}{
-		{"OK", body, ts, vectorSig, vectorSecret, vectorSent.Add(2 * time.Second), false},
-		{"OKAtTheEdge", body, ts, vectorSig, vectorSecret, vectorSent.Add(generichook.MaxSkew), false},
-		{"OKCallerClockAhead", body, ts, vectorSig, vectorSecret, vectorSent.Add(-4 * time.Minute), false},
-		{"ErrStale", body, ts, vectorSig, vectorSecret, vectorSent.Add(generichook.MaxSkew + time.Second), true},
-		{"ErrFromTheFuture", body, ts, vectorSig, vectorSecret, vectorSent.Add(-6 * time.Minute), true},
-		{"ErrTimestampChanged", body, strconv.FormatInt(vectorTS+1, 10), vectorSig, vectorSecret, vectorSent, true},
-		{"ErrTimestampInMilliseconds", body, ts + "000", vectorSig, vectorSecret, vectorSent, true},
-		{"ErrForged", body, ts, "sha256=" + strings.Repeat("0", 64), vectorSecret, vectorSent, true},
-		{"ErrWrongSecret", body, ts, vectorSig, "another", vectorSent, true},
-		{"ErrBodyChanged", append(append([]byte{}, body...), ' '), ts, vectorSig, vectorSecret, vectorSent, true},
-		{"ErrNoTimestamp", body, "", vectorSig, vectorSecret, vectorSent, true},
-		{"ErrNoSignature", body, ts, "", vectorSecret, vectorSent, true},
-		{"ErrBareHex", body, ts, strings.TrimPrefix(vectorSig, "sha256="), vectorSecret, vectorSent, true},
-		{"ErrNotHex", body, ts, "sha256=xyz", vectorSecret, vectorSent, true},
-		{"ErrTimestampNotANumber", body, "yesterday", vectorSig, vectorSecret, vectorSent, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := generichook.New().Verify(delivery(tt.body, tt.ts, tt.sig, tt.received), tt.secret)
-			if tt.wantErr != (err != nil) {
-				t.Fatalf("Verify error = %v, want error %v", err, tt.wantErr)
-			}
-			if err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
-				t.Fatalf("Verify error %v is not ErrBadSignature", err)
-			}
-		})
-	}
+	providertest.Verify(t, generichook.New(), []providertest.VerifyCase{
+		{Name: "OK", Delivery: delivery(body, ts, vectorSig, vectorSent.Add(2*time.Second)), Secret: vectorSecret},
+		{Name: "OKAtTheEdge", Delivery: delivery(body, ts, vectorSig, vectorSent.Add(generichook.MaxSkew)), Secret: vectorSecret},
+		{Name: "OKCallerClockAhead", Delivery: delivery(body, ts, vectorSig, vectorSent.Add(-4*time.Minute)), Secret: vectorSecret},
+		{Name: "ErrStale", Delivery: delivery(body, ts, vectorSig, vectorSent.Add(generichook.MaxSkew+time.Second)), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrFromTheFuture", Delivery: delivery(body, ts, vectorSig, vectorSent.Add(-6*time.Minute)), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrTimestampChanged", Delivery: delivery(body, strconv.FormatInt(vectorTS+1, 10), vectorSig, vectorSent), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrTimestampInMilliseconds", Delivery: delivery(body, ts+"000", vectorSig, vectorSent), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrForged", Delivery: delivery(body, ts, "sha256="+strings.Repeat("0", 64), vectorSent), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrWrongSecret", Delivery: delivery(body, ts, vectorSig, vectorSent), Secret: "another", WantErr: true},
+		{Name: "ErrBodyChanged", Delivery: delivery(append(append([]byte{}, body...), ' '), ts, vectorSig, vectorSent), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrNoTimestamp", Delivery: delivery(body, "", vectorSig, vectorSent), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrNoSignature", Delivery: delivery(body, ts, "", vectorSent), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrBareHex", Delivery: delivery(body, ts, strings.TrimPrefix(vectorSig, "sha256="), vectorSent), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrNotHex", Delivery: delivery(body, ts, "sha256=xyz", vectorSent), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrTimestampNotANumber", Delivery: delivery(body, "yesterday", vectorSig, vectorSent), Secret: vectorSecret, WantErr: true},
+	})
 }
 
 func TestParse(t *testing.T) {
@@ -221,37 +203,15 @@ func FuzzParse(f *testing.F) {
 		if err := generichook.New().Verify(d, vectorSecret); err != nil {
 			t.Fatalf("a body signed right failed: %v", err)
 		}
-		events, err := providertest.Accepted(generichook.New(), d, binding)
-		if err != nil && !errors.Is(err, glassbox.ErrMalformed) {
-			t.Fatalf("unexpected error kind: %v", err)
-		}
-		for _, e := range events {
-			if e.ID == "" || e.TaskID == "" || e.Kind == "" || e.OccurredAt.IsZero() {
-				t.Fatalf("event missing identity: %+v", e)
-			}
-		}
+		providertest.FuzzParse(t, generichook.New(), d, binding, func(e glassbox.Event) bool {
+			return e.ID != "" && e.TaskID != "" && e.Kind != "" && !e.OccurredAt.IsZero()
+		})
 	})
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
 	d := delivery(mustRead(b, "hook-done.json"), strconv.FormatInt(vectorTS, 10), vectorSig, vectorSent.Add(time.Second))
-	p := generichook.New()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := p.Verify(d, vectorSecret); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := providertest.Accepted(p, d, binding); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// apiRequest is the part of an API Gateway HTTP API event (events/*.json) a provider sees.
-type apiRequest struct {
-	RawPath string            `json:"rawPath"`
-	Headers map[string]string `json:"headers"`
-	Body    string            `json:"body"`
+	providertest.BenchmarkVerifyAndParse(b, generichook.New(), d, vectorSecret, binding)
 }
 
 // The demo binding of cmd/glassbox/demo/agency.yaml, which events/ingest-hook-*.json are made for.
@@ -267,67 +227,26 @@ const demoSecret = "demo-hook-secret"
 // TestSampleEvents keeps events/ingest-hook-*.json honest: signed for the demo binding (at their timestamp;
 // make demo signs them again when it sends them), and parsed to what events/README.md says.
 func TestSampleEvents(t *testing.T) {
-	tests := []struct {
-		file       string
-		wantVerify bool
-		wantStatus glassbox.TaskStatus // "" for an ignored report
-	}{
-		{"ingest-hook-created.json", true, glassbox.StatusTodo},
-		{"ingest-hook-done.json", true, glassbox.StatusDone},
-		{"ingest-hook-other-project-ignored.json", true, ""},
-		{"ingest-hook-forged.json", false, ""},
-	}
-	files, _ := filepath.Glob(filepath.Join("..", "..", "events", "ingest-hook-*.json"))
-	if len(files) != len(tests) {
-		t.Errorf("%d samples in events/, %d in this table: add the new ones", len(files), len(tests))
-	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join("..", "..", "events", tt.file))
+	providertest.Samples{
+		Provider: generichook.New(), Binding: demoBinding, Secret: demoSecret,
+		ReceivedAt: func(t *testing.T, d glassbox.Delivery) time.Time {
+			ts, err := strconv.ParseInt(d.Header.Get(generichook.TimestampHeader), 10, 64)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var req apiRequest
-			if err := json.Unmarshal(raw, &req); err != nil {
-				t.Fatal(err)
+			return time.Unix(ts, 0).Add(time.Second).UTC()
+		},
+		Event: func(t *testing.T, _ glassbox.Delivery, e glassbox.Event) {
+			if e.TaskID != "4711" {
+				t.Fatalf("event = %+v", e)
 			}
-			if req.RawPath != "/hooks/hook/demo-hook" {
-				t.Fatalf("rawPath = %q", req.RawPath)
-			}
-			h := http.Header{}
-			for k, v := range req.Headers {
-				h.Set(k, v)
-			}
-			ts, err := strconv.ParseInt(h.Get(generichook.TimestampHeader), 10, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			d := glassbox.Delivery{Method: "POST", Header: h, Body: []byte(req.Body), ReceivedAt: time.Unix(ts, 0).Add(time.Second).UTC()}
-			err = generichook.New().Verify(d, demoSecret)
-			if !tt.wantVerify {
-				if !errors.Is(err, glassbox.ErrBadSignature) {
-					t.Fatalf("Verify = %v, want ErrBadSignature", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("Verify: %v (sign the sample again with generichook.Sign)", err)
-			}
-			evs, err := providertest.Accepted(generichook.New(), d, demoBinding)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tt.wantStatus == "" {
-				if len(evs) != 0 {
-					t.Fatalf("got %+v, want the report ignored", evs)
-				}
-				return
-			}
-			if len(evs) != 1 || evs[0].Status != tt.wantStatus || evs[0].TaskID != "4711" {
-				t.Fatalf("got %+v, want one event with status %s", evs, tt.wantStatus)
-			}
-		})
-	}
+		},
+	}.Run(t, []providertest.Sample{
+		{File: "ingest-hook-created.json", Status: glassbox.StatusTodo},
+		{File: "ingest-hook-done.json", Status: glassbox.StatusDone},
+		{File: "ingest-hook-other-project-ignored.json", Ignored: true},
+		{File: "ingest-hook-forged.json", Forged: true},
+	})
 }
 
 // TestEventIDsAreTheBindings: two systems bridged to two bindings may both number their reports from 1; one

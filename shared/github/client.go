@@ -1,25 +1,19 @@
 package github
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/readback"
 )
 
 // DefaultAPIURL is GitHub's public API; a binding's api_url replaces it (GitHub Enterprise Server:
 // "https://github.example.com/api").
 const DefaultAPIURL = "https://api.github.com"
-
-// maxAnswerBytes is the largest API answer read; an issue's title and link are a few hundred bytes.
-const maxAnswerBytes = 1 << 20
 
 // nodeQuery reads what a notice needs of a board item's content: an issue, a pull request or a draft (which has
 // no page of its own, so no URL).
@@ -45,38 +39,17 @@ func (p Provider) ReadBack(ctx context.Context, b glassbox.Binding, credential s
 		base = DefaultAPIURL
 	}
 	reqBody, _ := json.Marshal(map[string]any{"query": nodeQuery, "variables": map[string]string{"id": e.TaskID}})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/graphql", bytes.NewReader(reqBody))
+	a, err := readback.Do(ctx, p.HTTP, readback.Request{
+		Method: http.MethodPost,
+		URL:    base + "/graphql",
+		Header: http.Header{"Authorization": {"Bearer " + credential}, "User-Agent": {"glassbox"}},
+		Body:   reqBody,
+	})
 	if err != nil {
-		return fail("the API URL %q is not an http(s) URL", b.APIURL)
-	}
-	req.Header.Set("Authorization", "Bearer "+credential)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "glassbox")
-	hc := p.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // the URL holds no secret, but keep errors alike with the other read-backs
-		}
 		return fail("%w", err)
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
-	if err != nil {
-		return fail("read answer: %w", err)
-	}
-	switch {
-	case len(raw) > maxAnswerBytes:
-		return fail("answer over %d bytes", maxAnswerBytes)
-	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
-		return fail("HTTP %d: %w", resp.StatusCode, glassbox.ErrNotFound)
-	case resp.StatusCode != http.StatusOK:
-		return fail("HTTP %d", resp.StatusCode)
+	if !a.OK() {
+		return fail("%w", &readback.HTTPError{Status: a.Status})
 	}
 	var answer struct {
 		Data *struct {
@@ -91,16 +64,16 @@ func (p Provider) ReadBack(ctx context.Context, b glassbox.Binding, credential s
 			Message string `json:"message"`
 		} `json:"errors"`
 	}
-	if err := json.Unmarshal(raw, &answer); err != nil {
+	if err := json.Unmarshal(a.Body, &answer); err != nil {
 		return fail("the answer is not JSON: %v", err)
 	}
 	for _, ge := range answer.Errors {
 		if ge.Type == "NOT_FOUND" {
-			return fail("%s: %w", clip(ge.Message), glassbox.ErrNotFound)
+			return fail("%s: %w", readback.Clip(ge.Message, 200), glassbox.ErrNotFound)
 		}
 	}
 	if len(answer.Errors) > 0 {
-		return fail("%s %s", answer.Errors[0].Type, clip(answer.Errors[0].Message))
+		return fail("%s %s", answer.Errors[0].Type, readback.Clip(answer.Errors[0].Message, 200))
 	}
 	if answer.Data == nil {
 		return fail("the answer has no data")
@@ -116,11 +89,4 @@ func (p Provider) ReadBack(ctx context.Context, b glassbox.Binding, credential s
 		e.URL = n.URL
 	}
 	return e, nil
-}
-
-func clip(s string) string {
-	if len(s) > 200 {
-		return strings.ToValidUTF8(s[:200], "") + "…"
-	}
-	return s
 }

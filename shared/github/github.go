@@ -8,10 +8,8 @@
 package github
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -20,6 +18,7 @@ import (
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/hmachex"
 )
 
 // Name is the provider's name in hook URLs and bindings.
@@ -62,9 +61,7 @@ func (Provider) Info() glassbox.ProviderInfo {
 
 // Sign computes the X-Hub-Signature-256 value of a body.
 func Sign(secret string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+	return hmachex.Prefix + hmachex.Sign(secret, body)
 }
 
 // Verify checks X-Hub-Signature-256 against the raw body (the form-encoded one too: GitHub signs what it
@@ -75,17 +72,14 @@ func (Provider) Verify(d glassbox.Delivery, secret string) error {
 	if got == "" {
 		return fmt.Errorf("github: missing %s header (set the webhook's secret): %w", SignatureHeader, glassbox.ErrBadSignature)
 	}
-	hexSig, ok := strings.CutPrefix(got, "sha256=")
+	hexSig, ok := strings.CutPrefix(got, hmachex.Prefix)
 	if !ok {
 		return fmt.Errorf("github: %s is not sha256=<hex>: %w", SignatureHeader, glassbox.ErrBadSignature)
 	}
-	sig, err := hex.DecodeString(hexSig)
-	if err != nil {
+	switch err := hmachex.Check(hexSig, secret, d.Body); {
+	case errors.Is(err, hmachex.ErrNotHex):
 		return fmt.Errorf("github: %s is not hex: %w", SignatureHeader, glassbox.ErrBadSignature)
-	}
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(d.Body)
-	if !hmac.Equal(sig, mac.Sum(nil)) {
+	case err != nil:
 		return fmt.Errorf("github: signature does not match the body: %w", glassbox.ErrBadSignature)
 	}
 	return nil

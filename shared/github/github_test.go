@@ -66,34 +66,17 @@ func TestSignMatchesVector(t *testing.T) {
 
 func TestVerify(t *testing.T) {
 	body := mustRead(t, "github-issues-closed.json")
-	tests := []struct {
-		name    string
-		body    []byte
-		sig     string
-		secret  string
-		wantErr bool
-	}{
-		{"OK", body, vectorSig, vectorSecret, false},
-		{"OKUpperCaseHex", body, "sha256=" + strings.ToUpper(strings.TrimPrefix(vectorSig, "sha256=")), vectorSecret, false},
-		{"ErrForged", body, "sha256=" + strings.Repeat("0", 64), vectorSecret, true},
-		{"ErrWrongSecret", body, vectorSig, "another-secret", true},
-		{"ErrBodyChanged", append(append([]byte{}, body...), ' '), vectorSig, vectorSecret, true},
-		{"ErrMissingHeader", body, "", vectorSecret, true},
-		{"ErrSHA1Only", body, "sha1=0123456789abcdef0123456789abcdef01234567", vectorSecret, true},
-		{"ErrBarePrefix", body, strings.TrimPrefix(vectorSig, "sha256="), vectorSecret, true},
-		{"ErrNotHex", body, "sha256=zz", vectorSecret, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := github.New().Verify(delivery("issues", tt.body, tt.sig), tt.secret)
-			if tt.wantErr != (err != nil) {
-				t.Fatalf("Verify error = %v, want error %v", err, tt.wantErr)
-			}
-			if err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
-				t.Fatalf("Verify error %v is not ErrBadSignature", err)
-			}
-		})
-	}
+	providertest.Verify(t, github.New(), []providertest.VerifyCase{
+		{Name: "OK", Delivery: delivery("issues", body, vectorSig), Secret: vectorSecret},
+		{Name: "OKUpperCaseHex", Delivery: delivery("issues", body, "sha256="+strings.ToUpper(strings.TrimPrefix(vectorSig, "sha256="))), Secret: vectorSecret},
+		{Name: "ErrForged", Delivery: delivery("issues", body, "sha256="+strings.Repeat("0", 64)), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrWrongSecret", Delivery: delivery("issues", body, vectorSig), Secret: "another-secret", WantErr: true},
+		{Name: "ErrBodyChanged", Delivery: delivery("issues", append(append([]byte{}, body...), ' '), vectorSig), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrMissingHeader", Delivery: delivery("issues", body, ""), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrSHA1Only", Delivery: delivery("issues", body, "sha1=0123456789abcdef0123456789abcdef01234567"), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrBarePrefix", Delivery: delivery("issues", body, strings.TrimPrefix(vectorSig, "sha256=")), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrNotHex", Delivery: delivery("issues", body, "sha256=zz"), Secret: vectorSecret, WantErr: true},
+	})
 }
 
 func TestParse(t *testing.T) {
@@ -398,45 +381,16 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, event string, body []byte) {
 		d := delivery(event, body, "sha256="+strings.Repeat("ab", 32))
-		if err := github.New().Verify(d, vectorSecret); err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
-			t.Fatalf("unexpected verify error kind: %v", err)
-		}
-		events, err := providertest.Accepted(github.New(), d, binding)
-		if err != nil && !errors.Is(err, glassbox.ErrMalformed) {
-			t.Fatalf("unexpected error kind: %v", err)
-		}
-		for _, e := range events {
-			if e.ID == "" || e.TaskID == "" || e.Kind == "" {
-				t.Fatalf("event missing identity: %+v", e)
-			}
-		}
+		providertest.FuzzVerify(t, github.New(), d, vectorSecret)
+		providertest.FuzzParse(t, github.New(), d, binding, func(e glassbox.Event) bool {
+			return e.ID != "" && e.TaskID != "" && e.Kind != ""
+		})
 	})
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
 	d := delivery("issues", mustRead(b, "github-issues-closed.json"), vectorSig)
-	p := github.New()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := p.Verify(d, vectorSecret); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := providertest.Accepted(p, d, binding); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// apiRequest is the part of an API Gateway HTTP API event (events/*.json) a provider sees.
-type apiRequest struct {
-	RawPath        string            `json:"rawPath"`
-	Headers        map[string]string `json:"headers"`
-	RequestContext struct {
-		HTTP struct {
-			Method string `json:"method"`
-		} `json:"http"`
-	} `json:"requestContext"`
-	Body string `json:"body"`
+	providertest.BenchmarkVerifyAndParse(b, github.New(), d, vectorSecret, binding)
 }
 
 // The demo binding of cmd/glassbox/demo/agency.yaml, which events/ingest-github-*.json are made for.
@@ -452,64 +406,19 @@ const demoSecret = "demo-github-webhook-secret"
 // TestSampleEvents keeps events/ingest-github-*.json honest: signed for the demo binding, and parsed to what
 // events/README.md says.
 func TestSampleEvents(t *testing.T) {
-	tests := []struct {
-		file       string
-		wantVerify bool
-		wantKind   glassbox.EventKind // "" for an ignored delivery
-		wantStatus glassbox.TaskStatus
-	}{
-		{"ingest-github-ping.json", true, "", ""},
-		{"ingest-github-created.json", true, glassbox.EventTaskCreated, glassbox.StatusTodo},
-		{"ingest-github-done.json", true, glassbox.EventTaskMoved, glassbox.StatusDone},
-		{"ingest-github-board-done.json", true, glassbox.EventTaskMoved, glassbox.StatusDone},
-		{"ingest-github-comment-ignored.json", true, "", ""},
-		{"ingest-github-forged.json", false, "", ""},
-	}
-	files, _ := filepath.Glob(filepath.Join("..", "..", "events", "ingest-github-*.json"))
-	if len(files) != len(tests) {
-		t.Errorf("%d samples in events/, %d in this table: add the new ones", len(files), len(tests))
-	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join("..", "..", "events", tt.file))
-			if err != nil {
-				t.Fatal(err)
+	providertest.Samples{
+		Provider: github.New(), Binding: demoBinding, Secret: demoSecret,
+		Event: func(t *testing.T, _ glassbox.Delivery, e glassbox.Event) {
+			if e.TaskID != "I_kwDOLxyz1c6JqAbc" {
+				t.Fatalf("event = %+v", e)
 			}
-			var req apiRequest
-			if err := json.Unmarshal(raw, &req); err != nil {
-				t.Fatal(err)
-			}
-			if req.RawPath != "/hooks/github/demo-github" {
-				t.Fatalf("rawPath = %q", req.RawPath)
-			}
-			h := http.Header{}
-			for k, v := range req.Headers {
-				h.Set(k, v)
-			}
-			d := glassbox.Delivery{Method: req.RequestContext.HTTP.Method, Header: h, Body: []byte(req.Body), ReceivedAt: time.Now().UTC()}
-			err = github.New().Verify(d, demoSecret)
-			if !tt.wantVerify {
-				if !errors.Is(err, glassbox.ErrBadSignature) {
-					t.Fatalf("Verify = %v, want ErrBadSignature", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("Verify: %v (sign the sample again with github.Sign)", err)
-			}
-			evs, err := providertest.Accepted(github.New(), d, demoBinding)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tt.wantKind == "" {
-				if len(evs) != 0 {
-					t.Fatalf("got %+v, want the delivery ignored", evs)
-				}
-				return
-			}
-			if len(evs) != 1 || evs[0].Kind != tt.wantKind || evs[0].Status != tt.wantStatus || evs[0].TaskID != "I_kwDOLxyz1c6JqAbc" {
-				t.Fatalf("got %+v, want one %s event with status %s", evs, tt.wantKind, tt.wantStatus)
-			}
-		})
-	}
+		},
+	}.Run(t, []providertest.Sample{
+		{File: "ingest-github-ping.json", Ignored: true},
+		{File: "ingest-github-created.json", Kind: glassbox.EventTaskCreated, Status: glassbox.StatusTodo},
+		{File: "ingest-github-done.json", Kind: glassbox.EventTaskMoved, Status: glassbox.StatusDone},
+		{File: "ingest-github-board-done.json", Kind: glassbox.EventTaskMoved, Status: glassbox.StatusDone},
+		{File: "ingest-github-comment-ignored.json", Ignored: true},
+		{File: "ingest-github-forged.json", Forged: true},
+	})
 }

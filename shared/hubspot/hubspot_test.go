@@ -68,51 +68,36 @@ func TestSignMatchesVector(t *testing.T) {
 func TestVerify(t *testing.T) {
 	body := mustRead(t, "hubspot-deal-stage-changed.json")
 	ts := strconv.FormatInt(vectorTimestamp, 10)
-	tests := []struct {
-		name     string
-		mutate   func(*glassbox.Delivery)
-		secret   string
-		received time.Time
-		wantErr  bool
-	}{
-		{"OK", nil, vectorSecret, vectorTime.Add(2 * time.Second), false},
-		{"OKFiveMinutesOld", nil, vectorSecret, vectorTime.Add(hubspot.MaxSkew), false},
-		{"OKClockBehind", nil, vectorSecret, vectorTime.Add(-time.Minute), false},
-		{"ErrExpired", nil, vectorSecret, vectorTime.Add(hubspot.MaxSkew + time.Second), true},
-		{"ErrFromTheFuture", nil, vectorSecret, vectorTime.Add(-hubspot.MaxSkew - time.Second), true},
-		{"ErrWrongSecret", nil, "another-secret", vectorTime, true},
-		{"ErrForgedSignature", func(d *glassbox.Delivery) {
+	signed := func(received time.Time, mutate func(*glassbox.Delivery)) glassbox.Delivery {
+		d := delivery(body, vectorSig, ts, received)
+		if mutate != nil {
+			mutate(&d)
+		}
+		return d
+	}
+	providertest.Verify(t, hubspot.New(), []providertest.VerifyCase{
+		{Name: "OK", Delivery: signed(vectorTime.Add(2*time.Second), nil), Secret: vectorSecret},
+		{Name: "OKFiveMinutesOld", Delivery: signed(vectorTime.Add(hubspot.MaxSkew), nil), Secret: vectorSecret},
+		{Name: "OKClockBehind", Delivery: signed(vectorTime.Add(-time.Minute), nil), Secret: vectorSecret},
+		{Name: "ErrExpired", Delivery: signed(vectorTime.Add(hubspot.MaxSkew+time.Second), nil), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrFromTheFuture", Delivery: signed(vectorTime.Add(-hubspot.MaxSkew-time.Second), nil), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrWrongSecret", Delivery: signed(vectorTime, nil), Secret: "another-secret", WantErr: true},
+		{Name: "ErrForgedSignature", Delivery: signed(vectorTime, func(d *glassbox.Delivery) {
 			d.Header.Set(hubspot.SignatureHeader, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
-		}, vectorSecret, vectorTime, true},
-		{"ErrNotBase64", func(d *glassbox.Delivery) { d.Header.Set(hubspot.SignatureHeader, "%%%") }, vectorSecret, vectorTime, true},
-		{"ErrMissingSignature", func(d *glassbox.Delivery) { d.Header.Del(hubspot.SignatureHeader) }, vectorSecret, vectorTime, true},
-		{"ErrMissingTimestamp", func(d *glassbox.Delivery) { d.Header.Del(hubspot.TimestampHeader) }, vectorSecret, vectorTime, true},
-		{"ErrTimestampNotMillis", func(d *glassbox.Delivery) { d.Header.Set(hubspot.TimestampHeader, "yesterday") }, vectorSecret, vectorTime, true},
+		}), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrNotBase64", Delivery: signed(vectorTime, func(d *glassbox.Delivery) { d.Header.Set(hubspot.SignatureHeader, "%%%") }), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrMissingSignature", Delivery: signed(vectorTime, func(d *glassbox.Delivery) { d.Header.Del(hubspot.SignatureHeader) }), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrMissingTimestamp", Delivery: signed(vectorTime, func(d *glassbox.Delivery) { d.Header.Del(hubspot.TimestampHeader) }), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrTimestampNotMillis", Delivery: signed(vectorTime, func(d *glassbox.Delivery) { d.Header.Set(hubspot.TimestampHeader, "yesterday") }), Secret: vectorSecret, WantErr: true},
 		// A replay with a fresh timestamp: the timestamp is signed too.
-		{"ErrTimestampChanged", func(d *glassbox.Delivery) {
+		{Name: "ErrTimestampChanged", Delivery: signed(vectorTime, func(d *glassbox.Delivery) {
 			d.Header.Set(hubspot.TimestampHeader, strconv.FormatInt(vectorTimestamp+1000, 10))
-		}, vectorSecret, vectorTime, true},
-		{"ErrWrongURI", func(d *glassbox.Delivery) { d.CallbackURL = "https://hooks.example.com/hubspot/webhook" }, vectorSecret, vectorTime, true},
-		{"ErrWrongMethod", func(d *glassbox.Delivery) { d.Method = "PUT" }, vectorSecret, vectorTime, true},
-		{"ErrBodyChanged", func(d *glassbox.Delivery) { d.Body = append(append([]byte{}, body...), ' ') }, vectorSecret, vectorTime, true},
-		{"ErrTruncatedBody", func(d *glassbox.Delivery) { d.Body = body[:len(body)/2] }, vectorSecret, vectorTime, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			d := delivery(body, vectorSig, ts, tt.received)
-			if tt.mutate != nil {
-				tt.mutate(&d)
-			}
-			err := hubspot.New().Verify(d, tt.secret)
-			if tt.wantErr != (err != nil) {
-				t.Fatalf("Verify error = %v, want error %v", err, tt.wantErr)
-			}
-			if err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
-				t.Fatalf("Verify error %v is not ErrBadSignature", err)
-			}
-		})
-	}
+		}), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrWrongURI", Delivery: signed(vectorTime, func(d *glassbox.Delivery) { d.CallbackURL = "https://hooks.example.com/hubspot/webhook" }), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrWrongMethod", Delivery: signed(vectorTime, func(d *glassbox.Delivery) { d.Method = "PUT" }), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrBodyChanged", Delivery: signed(vectorTime, func(d *glassbox.Delivery) { d.Body = append(append([]byte{}, body...), ' ') }), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrTruncatedBody", Delivery: signed(vectorTime, func(d *glassbox.Delivery) { d.Body = body[:len(body)/2] }), Secret: vectorSecret, WantErr: true},
+	})
 }
 
 func TestSignedURI(t *testing.T) {
@@ -283,20 +268,6 @@ func TestParseIDsStable(t *testing.T) {
 	}
 }
 
-// apiRequest is the part of an API Gateway HTTP API event (events/*.json) a provider sees.
-type apiRequest struct {
-	RawPath        string            `json:"rawPath"`
-	RawQueryString string            `json:"rawQueryString"`
-	Headers        map[string]string `json:"headers"`
-	RequestContext struct {
-		TimeEpoch int64 `json:"timeEpoch"`
-		HTTP      struct {
-			Method string `json:"method"`
-		} `json:"http"`
-	} `json:"requestContext"`
-	Body string `json:"body"`
-}
-
 // The demo binding of cmd/glassbox/demo/agency.yaml, which events/ingest-hubspot-*.json are made for.
 var demoBinding = glassbox.Binding{
 	ID: "demo-hubspot", ProjectID: "northwind-app", Provider: "hubspot", ExternalID: "27356661",
@@ -310,68 +281,25 @@ const demoSecret = "demo-hubspot-client-secret"
 // TestSampleEvents keeps events/ingest-hubspot-*.json honest: signed for the demo binding, and parsed to what
 // the demo promises.
 func TestSampleEvents(t *testing.T) {
-	tests := []struct {
-		file       string
-		wantVerify bool
-		wantEvent  string
-		wantStage  string
-		wantCloses string
-		wantPaid   bool
-	}{
-		{"ingest-hubspot-stage-closed.json", true, "hubspot:4120000001:18234567890:contractsent", "contractsent", "discovery", false},
-		{"ingest-hubspot-paid.json", true, "hubspot:4120000017:18234567890:closedwon", "closedwon", "", true},
-		{"ingest-hubspot-forged.json", false, "", "", "", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join("..", "..", "events", tt.file))
+	providertest.Samples{
+		Provider: hubspot.New(), Binding: demoBinding, Secret: demoSecret, CallbackURL: demoBinding.CallbackURL,
+		ReceivedAt: func(t *testing.T, d glassbox.Delivery) time.Time {
+			ms, err := strconv.ParseInt(d.Header.Get(hubspot.TimestampHeader), 10, 64)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var req apiRequest
-			if err := json.Unmarshal(raw, &req); err != nil {
-				t.Fatal(err)
+			return time.UnixMilli(ms).Add(800 * time.Millisecond).UTC()
+		},
+		Event: func(t *testing.T, _ glassbox.Delivery, e glassbox.Event) {
+			if e.ProjectID != "northwind-app" || e.Deal.ID != "18234567890" {
+				t.Fatalf("event = %s", dump(e))
 			}
-			if req.RawPath != "/hooks/hubspot/demo-hubspot" {
-				t.Fatalf("rawPath = %q", req.RawPath)
-			}
-			h := http.Header{}
-			for k, v := range req.Headers {
-				h.Set(k, v)
-			}
-			ms, err := strconv.ParseInt(h.Get(hubspot.TimestampHeader), 10, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			d := glassbox.Delivery{Method: req.RequestContext.HTTP.Method, CallbackURL: demoBinding.CallbackURL,
-				Header: h, Body: []byte(req.Body), ReceivedAt: time.UnixMilli(ms).Add(800 * time.Millisecond).UTC()}
-
-			err = hubspot.New().Verify(d, demoSecret)
-			if !tt.wantVerify {
-				if !errors.Is(err, glassbox.ErrBadSignature) {
-					t.Fatalf("Verify = %v, want ErrBadSignature", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("Verify: %v (re-sign the sample with hubspot.Sign)", err)
-			}
-			evs, err := providertest.Accepted(hubspot.New(), d, demoBinding)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(evs) != 1 {
-				t.Fatalf("got %d events, want 1: %s", len(evs), dump(evs))
-			}
-			e := evs[0]
-			if e.ID != tt.wantEvent || e.ProjectID != "northwind-app" || e.Deal.ID != "18234567890" || e.Deal.StageID != tt.wantStage {
-				t.Fatalf("event = %s", dump(evs))
-			}
-			if closes, paid := demoBinding.StageMeaning(e.ProjectID, *e.Deal); closes != tt.wantCloses || paid != tt.wantPaid {
-				t.Fatalf("StageMeaning = %q, %v; want %q, %v", closes, paid, tt.wantCloses, tt.wantPaid)
-			}
-		})
-	}
+		},
+	}.Run(t, []providertest.Sample{
+		{File: "ingest-hubspot-stage-closed.json", ID: "hubspot:4120000001:18234567890:contractsent", Stage: "contractsent", Closes: "discovery"},
+		{File: "ingest-hubspot-paid.json", ID: "hubspot:4120000017:18234567890:closedwon", Stage: "closedwon", Paid: true},
+		{File: "ingest-hubspot-forged.json", Forged: true},
+	})
 }
 
 func FuzzVerifyAndParse(f *testing.F) {
@@ -382,34 +310,17 @@ func FuzzVerifyAndParse(f *testing.F) {
 	f.Add([]byte(`[{"eventId":1,"objectId":1,"subscriptionType":"deal.propertyChange","propertyName":"dealstage"}]`), "", "")
 	f.Fuzz(func(t *testing.T, body []byte, sig, ts string) {
 		d := delivery(body, sig, ts, vectorTime)
-		if err := hubspot.New().Verify(d, vectorSecret); err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
-			t.Fatalf("Verify: unexpected error kind: %v", err)
-		}
-		events, err := providertest.Accepted(hubspot.New(), d, binding)
-		if err != nil && !errors.Is(err, glassbox.ErrMalformed) {
-			t.Fatalf("Parse: unexpected error kind: %v", err)
-		}
-		for _, e := range events {
-			if e.ID == "" || e.ProjectID == "" || e.Deal == nil || e.Deal.ID == "" || e.Kind != glassbox.EventDealStageChanged {
-				t.Fatalf("event missing identity: %+v", e)
-			}
-		}
+		providertest.FuzzVerify(t, hubspot.New(), d, vectorSecret)
+		providertest.FuzzParse(t, hubspot.New(), d, binding, func(e glassbox.Event) bool {
+			return e.ID != "" && e.ProjectID != "" && e.Deal != nil && e.Deal.ID != "" && e.Kind == glassbox.EventDealStageChanged
+		})
 	})
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
 	body := mustRead(b, "hubspot-deal-stage-changed.json")
 	d := delivery(body, vectorSig, strconv.FormatInt(vectorTimestamp, 10), vectorTime)
-	p := hubspot.New()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := p.Verify(d, vectorSecret); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := providertest.Accepted(p, d, binding); err != nil {
-			b.Fatal(err)
-		}
-	}
+	providertest.BenchmarkVerifyAndParse(b, hubspot.New(), d, vectorSecret, binding)
 }
 
 func dump(v any) string {

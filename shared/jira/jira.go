@@ -6,16 +6,15 @@
 package jira
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/hmachex"
 )
 
 // Name is the provider's name in hook URLs and bindings.
@@ -39,7 +38,7 @@ const (
 const CategoryDone = "done"
 
 // signaturePrefix names the algorithm in X-Hub-Signature.
-const signaturePrefix = "sha256="
+const signaturePrefix = hmachex.Prefix
 
 // maxIdentifier bounds the X-Atlassian-Webhook-Identifier kept as the event id (Jira's are short numbers).
 const maxIdentifier = 128
@@ -55,15 +54,9 @@ func (Provider) Info() glassbox.ProviderInfo {
 	return glassbox.ProviderInfo{Name: Name, Kind: glassbox.ProviderTracker}
 }
 
-func mac(secret string, body []byte) []byte {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return m.Sum(nil)
-}
-
 // Sign computes the X-Hub-Signature value Jira sends for body with the webhook's secret.
 func Sign(secret string, body []byte) string {
-	return signaturePrefix + hex.EncodeToString(mac(secret, body))
+	return signaturePrefix + hmachex.Sign(secret, body)
 }
 
 // Verify checks X-Hub-Signature against the raw body. A webhook saved without a secret sends no signature and
@@ -80,11 +73,10 @@ func (Provider) Verify(d glassbox.Delivery, secret string) error {
 	if len(got) <= len(signaturePrefix) || !strings.EqualFold(got[:len(signaturePrefix)], signaturePrefix) {
 		return fmt.Errorf("jira: %s is not sha256=<hex>: %w", SignatureHeader, glassbox.ErrBadSignature)
 	}
-	sig, err := hex.DecodeString(got[len(signaturePrefix):])
-	if err != nil {
+	switch err := hmachex.Check(got[len(signaturePrefix):], secret, d.Body); {
+	case errors.Is(err, hmachex.ErrNotHex):
 		return fmt.Errorf("jira: %s is not sha256=<hex>: %w", SignatureHeader, glassbox.ErrBadSignature)
-	}
-	if !hmac.Equal(sig, mac(secret, d.Body)) {
+	case err != nil:
 		return fmt.Errorf("jira: signature does not match body: %w", glassbox.ErrBadSignature)
 	}
 	return nil

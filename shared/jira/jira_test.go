@@ -63,38 +63,21 @@ func TestVerify(t *testing.T) {
 	body := mustRead(t, "jira-issue-status-done.json")
 	// A signature Jira made for the issue's earlier update: right secret, another body.
 	stale := jira.Sign(vectorSecret, mustRead(t, "jira-issue-created.json"))
-	tests := []struct {
-		name    string
-		body    []byte
-		sig     string
-		secret  string
-		wantErr bool
-	}{
-		{"OK", body, vectorSig, vectorSecret, false},
-		{"OKUpperCasePrefixAndHex", body, "SHA256=" + strings.ToUpper(vectorSig[len("sha256="):]), vectorSecret, false},
-		{"ErrForgedSignature", body, "sha256=" + strings.Repeat("0", 64), vectorSecret, true},
-		{"ErrStaleSignatureOfAnotherBody", body, stale, vectorSecret, true},
-		{"ErrWrongSecret", body, vectorSig, "another-secret", true},
-		{"ErrEmptySecret", body, jira.Sign("", body), "", true},
-		{"ErrBodyChanged", append(append([]byte{}, body...), ' '), vectorSig, vectorSecret, true},
-		{"ErrTruncatedBody", body[:len(body)/2], vectorSig, vectorSecret, true},
-		{"ErrMissingHeader", body, "", vectorSecret, true},
-		{"ErrNoPrefix", body, vectorSig[len("sha256="):], vectorSecret, true},
-		{"ErrSHA1Prefix", body, "sha1=" + vectorSig[len("sha256="):], vectorSecret, true},
-		{"ErrPrefixOnly", body, "sha256=", vectorSecret, true},
-		{"ErrNotHex", body, "sha256=zz", vectorSecret, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := jira.New().Verify(delivery(tt.body, tt.sig, ""), tt.secret)
-			if tt.wantErr != (err != nil) {
-				t.Fatalf("Verify error = %v, want error %v", err, tt.wantErr)
-			}
-			if err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
-				t.Fatalf("Verify error %v is not ErrBadSignature", err)
-			}
-		})
-	}
+	providertest.Verify(t, jira.New(), []providertest.VerifyCase{
+		{Name: "OK", Delivery: delivery(body, vectorSig, ""), Secret: vectorSecret},
+		{Name: "OKUpperCasePrefixAndHex", Delivery: delivery(body, "SHA256="+strings.ToUpper(vectorSig[len("sha256="):]), ""), Secret: vectorSecret},
+		{Name: "ErrForgedSignature", Delivery: delivery(body, "sha256="+strings.Repeat("0", 64), ""), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrStaleSignatureOfAnotherBody", Delivery: delivery(body, stale, ""), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrWrongSecret", Delivery: delivery(body, vectorSig, ""), Secret: "another-secret", WantErr: true},
+		{Name: "ErrEmptySecret", Delivery: delivery(body, jira.Sign("", body), ""), Secret: "", WantErr: true},
+		{Name: "ErrBodyChanged", Delivery: delivery(append(append([]byte{}, body...), ' '), vectorSig, ""), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrTruncatedBody", Delivery: delivery(body[:len(body)/2], vectorSig, ""), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrMissingHeader", Delivery: delivery(body, "", ""), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrNoPrefix", Delivery: delivery(body, vectorSig[len("sha256="):], ""), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrSHA1Prefix", Delivery: delivery(body, "sha1="+vectorSig[len("sha256="):], ""), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrPrefixOnly", Delivery: delivery(body, "sha256=", ""), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrNotHex", Delivery: delivery(body, "sha256=zz", ""), Secret: vectorSecret, WantErr: true},
+	})
 }
 
 func TestParse(t *testing.T) {
@@ -294,45 +277,16 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"webhookEvent":"jira:issue_updated","issue":{"id":"1"},"changelog":{"items":[{"field":"status","to":7}]}}`), "", "")
 	f.Fuzz(func(t *testing.T, body []byte, sig, identifier string) {
 		d := delivery(body, sig, identifier)
-		if err := jira.New().Verify(d, vectorSecret); err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
-			t.Fatalf("Verify: unexpected error kind: %v", err)
-		}
-		events, err := providertest.Accepted(jira.New(), d, binding)
-		if err != nil && !errors.Is(err, glassbox.ErrMalformed) {
-			t.Fatalf("Parse: unexpected error kind: %v", err)
-		}
-		for _, e := range events {
-			if e.ID == "" || e.TaskID == "" || e.Kind == "" || e.ProjectID == "" {
-				t.Fatalf("event missing identity: %+v", e)
-			}
-		}
+		providertest.FuzzVerify(t, jira.New(), d, vectorSecret)
+		providertest.FuzzParse(t, jira.New(), d, binding, func(e glassbox.Event) bool {
+			return e.ID != "" && e.TaskID != "" && e.Kind != "" && e.ProjectID != ""
+		})
 	})
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
 	d := delivery(mustRead(b, "jira-issue-status-done.json"), vectorSig, "1716543682512001")
-	p := jira.New()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := p.Verify(d, vectorSecret); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := providertest.Accepted(p, d, binding); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// apiRequest is the part of an API Gateway HTTP API event (events/*.json) a provider sees.
-type apiRequest struct {
-	RawPath        string            `json:"rawPath"`
-	Headers        map[string]string `json:"headers"`
-	RequestContext struct {
-		HTTP struct {
-			Method string `json:"method"`
-		} `json:"http"`
-	} `json:"requestContext"`
-	Body string `json:"body"`
+	providertest.BenchmarkVerifyAndParse(b, jira.New(), d, vectorSecret, binding)
 }
 
 // The demo binding of cmd/glassbox/demo/agency.yaml, which events/ingest-jira-*.json are made for.
@@ -350,64 +304,20 @@ const demoSecret = "demo-jira-webhook-secret"
 // TestSampleEvents keeps events/ingest-jira-*.json honest: signed for the demo binding, and parsed to what
 // events/README.md says.
 func TestSampleEvents(t *testing.T) {
-	tests := []struct {
-		file       string
-		wantVerify bool
-		wantKind   glassbox.EventKind // "" for an ignored delivery
-		wantStatus glassbox.TaskStatus
-	}{
-		{"ingest-jira-created.json", true, glassbox.EventTaskCreated, glassbox.StatusTodo},
-		{"ingest-jira-done.json", true, glassbox.EventTaskMoved, glassbox.StatusDone},
-		{"ingest-jira-comment-ignored.json", true, "", ""},
-		{"ingest-jira-forged.json", false, "", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join("..", "..", "events", tt.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var req apiRequest
-			if err := json.Unmarshal(raw, &req); err != nil {
-				t.Fatal(err)
-			}
-			if req.RawPath != "/hooks/jira/demo-jira" || req.RequestContext.HTTP.Method != http.MethodPost {
-				t.Fatalf("%s %s, want POST /hooks/jira/demo-jira", req.RequestContext.HTTP.Method, req.RawPath)
-			}
-			h := http.Header{}
-			for k, v := range req.Headers {
-				h.Set(k, v)
-			}
-			d := glassbox.Delivery{Method: http.MethodPost, Header: h, Body: []byte(req.Body), ReceivedAt: received}
-			err = jira.New().Verify(d, demoSecret)
-			if !tt.wantVerify {
-				if !errors.Is(err, glassbox.ErrBadSignature) {
-					t.Fatalf("Verify = %v, want ErrBadSignature", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("Verify: %v (re-sign the sample with jira.Sign)", err)
-			}
-			evs, err := providertest.Accepted(jira.New(), d, demoBinding)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tt.wantKind == "" {
-				if len(evs) != 0 {
-					t.Fatalf("events %+v, want none", evs)
-				}
-				return
-			}
-			if len(evs) != 1 {
-				t.Fatalf("got %d events, want 1: %+v", len(evs), evs)
-			}
-			e := evs[0]
-			if e.Kind != tt.wantKind || e.Status != tt.wantStatus || e.ProjectID != "romashka-site" || e.TaskID != "10070" ||
+	providertest.Samples{
+		Provider: jira.New(), Binding: demoBinding, Secret: demoSecret,
+		ReceivedAt: func(*testing.T, glassbox.Delivery) time.Time { return received },
+		Event: func(t *testing.T, d glassbox.Delivery, e glassbox.Event) {
+			if e.ProjectID != "romashka-site" || e.TaskID != "10070" ||
 				e.Title != "Тексты для главной страницы" || e.URL != "https://pixel.atlassian.net/browse/SITE-7" ||
-				e.ID != "jira:"+h.Get(jira.IdentifierHeader) {
+				e.ID != "jira:"+d.Header.Get(jira.IdentifierHeader) {
 				t.Fatalf("event = %+v", e)
 			}
-		})
-	}
+		},
+	}.Run(t, []providertest.Sample{
+		{File: "ingest-jira-created.json", Kind: glassbox.EventTaskCreated, Status: glassbox.StatusTodo},
+		{File: "ingest-jira-done.json", Kind: glassbox.EventTaskMoved, Status: glassbox.StatusDone},
+		{File: "ingest-jira-comment-ignored.json", Ignored: true},
+		{File: "ingest-jira-forged.json", Forged: true},
+	})
 }

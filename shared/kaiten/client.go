@@ -4,18 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/readback"
 )
 
 // DefaultTimeout bounds one API call, whatever the caller's context allows.
-const DefaultTimeout = 10 * time.Second
+const DefaultTimeout = readback.DefaultTimeout
 
 // maxAnswerBytes is the largest API answer read; a card with its checklists and members is tens of kilobytes.
 const maxAnswerBytes = 4 << 20
@@ -39,26 +37,9 @@ type Card struct {
 	DueDateTimePresent *bool
 }
 
-// APIError is an answer of Kaiten's API other than 200. Its text never contains the token.
-type APIError struct {
-	// Status is the HTTP status of the answer.
-	Status int
-	// Message is Kaiten's {"message": ...}, when the answer has one.
-	Message string
-}
-
-func (e *APIError) Error() string {
-	s := "HTTP " + strconv.Itoa(e.Status)
-	if e.Message != "" {
-		s += ": " + e.Message
-	}
-	return s
-}
-
-// Is makes a missing card (404, 410) errors.Is(err, glassbox.ErrNotFound).
-func (e *APIError) Is(target error) bool {
-	return target == glassbox.ErrNotFound && (e.Status == http.StatusNotFound || e.Status == http.StatusGone)
-}
+// APIError is an answer of Kaiten's API other than 200, with Kaiten's {"message": ...} when the answer has
+// one. A missing card (404, 410) is errors.Is(err, glassbox.ErrNotFound). Its text never contains the token.
+type APIError = readback.HTTPError
 
 // ReadBack completes or corrects a card event with what Kaiten's API says the card is now: its title, its link,
 // and, for a creation or a move, its column and status (statusOf). When the card is in another column than the
@@ -107,42 +88,23 @@ func (p Provider) FetchCard(ctx context.Context, apiURL, token, cardID string) (
 	if token == "" {
 		return fail("the binding's api_param holds no API token")
 	}
-	u, err := url.Parse(apiURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+	if !readback.ValidBase(apiURL) {
 		return fail("api_url %q is not the http(s) address of a Kaiten API", apiURL)
 	}
-	endpoint := strings.TrimRight(apiURL, "/") + "/cards/" + cardID
-
-	ctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
-	if err != nil {
-		return fail("api_url %q is not the http(s) address of a Kaiten API", apiURL)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Accept", "application/json")
-	hc := p.HTTP
-	if hc == nil {
-		hc = &http.Client{Timeout: DefaultTimeout}
-	}
-	resp, err := hc.Do(req)
+	answer, err := readback.Do(ctx, p.HTTP, readback.Request{
+		URL:      readback.Endpoint(apiURL, "/cards/"+cardID),
+		Header:   http.Header{"Authorization": {"Bearer " + token}},
+		MaxBytes: maxAnswerBytes,
+	})
 	if err != nil {
 		return fail("%w", err)
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
-	if err != nil {
-		return fail("read answer: %w", err)
-	}
-	if len(body) > maxAnswerBytes {
-		return fail("answer over %d bytes", maxAnswerBytes)
-	}
-	if resp.StatusCode != http.StatusOK {
+	if !answer.OK() {
 		var msg struct {
 			Message string `json:"message"`
 		}
-		_ = json.Unmarshal(body, &msg)
-		return fail("%w", &APIError{Status: resp.StatusCode, Message: clip(strings.ReplaceAll(msg.Message, token, "[redacted]"))})
+		_ = json.Unmarshal(answer.Body, &msg)
+		return fail("%w", &APIError{Status: answer.Status, Message: clip(strings.ReplaceAll(msg.Message, token, "[redacted]"))})
 	}
 
 	var a struct {
@@ -159,7 +121,7 @@ func (p Provider) FetchCard(ctx context.Context, apiURL, token, cardID string) (
 			Type  int    `json:"type"`
 		} `json:"column"`
 	}
-	if err := json.Unmarshal(body, &a); err != nil {
+	if err := json.Unmarshal(answer.Body, &a); err != nil {
 		return fail("the answer is not a card: %v", err)
 	}
 	if a.ID != id(cardID) {

@@ -72,39 +72,17 @@ func TestInfo(t *testing.T) {
 func TestVerify(t *testing.T) {
 	body := mustRead(t, "kaiten-card-moved.json")
 	short := secret[:kaiten.MinTokenLength-1]
-	tests := []struct {
-		name    string
-		token   string
-		secret  string
-		wantErr string
-	}{
-		{"OK", secret, secret, ""},
-		{"OKAtMinimumLength", secret[:kaiten.MinTokenLength], secret[:kaiten.MinTokenLength], ""},
-		{"ErrWrongToken", strings.Repeat("0", len(secret)), secret, "does not match"},
-		{"ErrTokenPrefixOfSecret", secret[:40], secret, "does not match"},
-		{"ErrTokenLongerThanSecret", secret + "0", secret, "does not match"},
-		{"ErrMissingToken", "", secret, "missing"},
+	providertest.Verify(t, kaiten.New(), []providertest.VerifyCase{
+		{Name: "OK", Delivery: delivery(body, secret), Secret: secret},
+		{Name: "OKAtMinimumLength", Delivery: delivery(body, secret[:kaiten.MinTokenLength]), Secret: secret[:kaiten.MinTokenLength]},
+		{Name: "ErrWrongToken", Delivery: delivery(body, strings.Repeat("0", len(secret))), Secret: secret, WantErr: true, ErrSays: "does not match"},
+		{Name: "ErrTokenPrefixOfSecret", Delivery: delivery(body, secret[:40]), Secret: secret, WantErr: true, ErrSays: "does not match"},
+		{Name: "ErrTokenLongerThanSecret", Delivery: delivery(body, secret+"0"), Secret: secret, WantErr: true, ErrSays: "does not match"},
+		{Name: "ErrMissingToken", Delivery: delivery(body, ""), Secret: secret, WantErr: true, ErrSays: "missing"},
 		// A weak secret refuses every delivery, even one carrying it: it cannot be configured silently.
-		{"ErrShortSecret", short, short, "shorter than 32"},
-		{"ErrEmptySecret", "", "", "shorter than 32"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := kaiten.New().Verify(delivery(body, tt.token), tt.secret)
-			if tt.wantErr == "" {
-				if err != nil {
-					t.Fatalf("Verify = %v", err)
-				}
-				return
-			}
-			if !errors.Is(err, glassbox.ErrBadSignature) || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("Verify = %v, want ErrBadSignature saying %q", err, tt.wantErr)
-			}
-			if tt.secret != "" && strings.Contains(err.Error(), tt.secret) {
-				t.Fatalf("error %q names the secret", err)
-			}
-		})
-	}
+		{Name: "ErrShortSecret", Delivery: delivery(body, short), Secret: short, WantErr: true, ErrSays: "shorter than 32"},
+		{Name: "ErrEmptySecret", Delivery: delivery(body, ""), Secret: "", WantErr: true, ErrSays: "shorter than 32"},
+	})
 	t.Run("ErrNoQueryAtAll", func(t *testing.T) {
 		d := delivery(body, "")
 		d.Query = nil
@@ -326,31 +304,14 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"data":{"old":{"id":"1","column_id":"2"},"changes":{"column_id":3}}}`), "short")
 	f.Fuzz(func(t *testing.T, body []byte, token string) {
 		d := delivery(body, token)
-		if err := kaiten.New().Verify(d, secret); err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
-			t.Fatalf("unexpected Verify error kind: %v", err)
-		}
-		events, err := providertest.Accepted(kaiten.New(), d, binding)
-		if err != nil && !errors.Is(err, glassbox.ErrMalformed) {
-			t.Fatalf("unexpected error kind: %v", err)
-		}
-		for _, e := range events {
-			if e.ID == "" || e.TaskID == "" || e.Kind == "" || len(e.ID) > 200 {
-				t.Fatalf("event identity: %+v", e)
-			}
-		}
+		providertest.FuzzVerify(t, kaiten.New(), d, secret)
+		providertest.FuzzParse(t, kaiten.New(), d, binding, func(e glassbox.Event) bool {
+			return e.ID != "" && e.TaskID != "" && e.Kind != "" && len(e.ID) <= 200
+		})
 	})
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
 	d := delivery(mustRead(b, "kaiten-card-moved.json"), secret)
-	p := kaiten.New()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := p.Verify(d, secret); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := providertest.Accepted(p, d, binding); err != nil {
-			b.Fatal(err)
-		}
-	}
+	providertest.BenchmarkVerifyAndParse(b, kaiten.New(), d, secret, binding)
 }

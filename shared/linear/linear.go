@@ -3,15 +3,14 @@
 package linear
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/hmachex"
 )
 
 // Name is the provider's name in hook URLs and bindings.
@@ -55,9 +54,7 @@ func (Provider) Info() glassbox.ProviderInfo {
 
 // Sign computes the Linear-Signature value of a body.
 func Sign(secret string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	return hex.EncodeToString(mac.Sum(nil))
+	return hmachex.Sign(secret, body)
 }
 
 // Verify checks Linear-Signature against the raw body, then that the signed webhookTimestamp is at most
@@ -68,13 +65,10 @@ func (Provider) Verify(d glassbox.Delivery, secret string) error {
 	if got == "" {
 		return fmt.Errorf("linear: missing %s header: %w", SignatureHeader, glassbox.ErrBadSignature)
 	}
-	sig, err := hex.DecodeString(got)
-	if err != nil {
+	switch err := hmachex.Check(got, secret, d.Body); {
+	case errors.Is(err, hmachex.ErrNotHex):
 		return fmt.Errorf("linear: %s is not hex: %w", SignatureHeader, glassbox.ErrBadSignature)
-	}
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(d.Body)
-	if !hmac.Equal(sig, mac.Sum(nil)) {
+	case err != nil:
 		return fmt.Errorf("linear: signature does not match the body: %w", glassbox.ErrBadSignature)
 	}
 	var stamp struct {

@@ -63,41 +63,23 @@ func TestSignMatchesVector(t *testing.T) {
 func TestVerify(t *testing.T) {
 	body := mustRead(t, "linear-issue-state-done.json")
 	noStamp := []byte(`{"action":"update","type":"Issue"}`)
-	tests := []struct {
-		name     string
-		body     []byte
-		sig      string
-		secret   string
-		received time.Time
-		wantErr  bool
-	}{
-		{"OK", body, vectorSig, vectorSecret, vectorSent.Add(800 * time.Millisecond), false},
-		{"OKOurClockBehind", body, vectorSig, vectorSecret, vectorSent.Add(-linear.MaxSkew), false},
+	providertest.Verify(t, linear.New(), []providertest.VerifyCase{
+		{Name: "OK", Delivery: delivery(body, vectorSig, vectorSent.Add(800*time.Millisecond)), Secret: vectorSecret},
+		{Name: "OKOurClockBehind", Delivery: delivery(body, vectorSig, vectorSent.Add(-linear.MaxSkew)), Secret: vectorSecret},
 		// Linear retries after 1 minute, 1 hour and 6 hours, possibly with the first attempt's stamp.
-		{"OKFirstRetry", body, vectorSig, vectorSecret, vectorSent.Add(61 * time.Second), false},
-		{"OKLastRetry", body, vectorSig, vectorSecret, vectorSent.Add(7*time.Hour + 2*time.Minute), false},
-		{"OKAtTheEdge", body, vectorSig, vectorSecret, vectorSent.Add(linear.MaxRetryAge), false},
-		{"ErrOlderThanAnyRetry", body, vectorSig, vectorSecret, vectorSent.Add(linear.MaxRetryAge + time.Millisecond), true},
-		{"ErrReplayedNextDay", body, vectorSig, vectorSecret, vectorSent.Add(24 * time.Hour), true},
-		{"ErrFromTheFuture", body, vectorSig, vectorSecret, vectorSent.Add(-linear.MaxSkew - time.Millisecond), true},
-		{"ErrForged", body, strings.Repeat("0", 64), vectorSecret, vectorSent, true},
-		{"ErrWrongSecret", body, vectorSig, "another-secret", vectorSent, true},
-		{"ErrBodyChanged", append(append([]byte{}, body...), ' '), vectorSig, vectorSecret, vectorSent, true},
-		{"ErrMissingHeader", body, "", vectorSecret, vectorSent, true},
-		{"ErrNotHex", body, "sha256=" + vectorSig, vectorSecret, vectorSent, true},
-		{"ErrSignedWithoutTimestamp", noStamp, linear.Sign(vectorSecret, noStamp), vectorSecret, vectorSent, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := linear.New().Verify(delivery(tt.body, tt.sig, tt.received), tt.secret)
-			if tt.wantErr != (err != nil) {
-				t.Fatalf("Verify error = %v, want error %v", err, tt.wantErr)
-			}
-			if err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
-				t.Fatalf("Verify error %v is not ErrBadSignature", err)
-			}
-		})
-	}
+		{Name: "OKFirstRetry", Delivery: delivery(body, vectorSig, vectorSent.Add(61*time.Second)), Secret: vectorSecret},
+		{Name: "OKLastRetry", Delivery: delivery(body, vectorSig, vectorSent.Add(7*time.Hour+2*time.Minute)), Secret: vectorSecret},
+		{Name: "OKAtTheEdge", Delivery: delivery(body, vectorSig, vectorSent.Add(linear.MaxRetryAge)), Secret: vectorSecret},
+		{Name: "ErrOlderThanAnyRetry", Delivery: delivery(body, vectorSig, vectorSent.Add(linear.MaxRetryAge+time.Millisecond)), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrReplayedNextDay", Delivery: delivery(body, vectorSig, vectorSent.Add(24*time.Hour)), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrFromTheFuture", Delivery: delivery(body, vectorSig, vectorSent.Add(-linear.MaxSkew-time.Millisecond)), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrForged", Delivery: delivery(body, strings.Repeat("0", 64), vectorSent), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrWrongSecret", Delivery: delivery(body, vectorSig, vectorSent), Secret: "another-secret", WantErr: true},
+		{Name: "ErrBodyChanged", Delivery: delivery(append(append([]byte{}, body...), ' '), vectorSig, vectorSent), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrMissingHeader", Delivery: delivery(body, "", vectorSent), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrNotHex", Delivery: delivery(body, "sha256="+vectorSig, vectorSent), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrSignedWithoutTimestamp", Delivery: delivery(noStamp, linear.Sign(vectorSecret, noStamp), vectorSent), Secret: vectorSecret, WantErr: true},
+	})
 }
 
 func TestParse(t *testing.T) {
@@ -278,40 +260,16 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		d := delivery(body, linear.Sign(vectorSecret, body), vectorSent)
-		if err := linear.New().Verify(d, vectorSecret); err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
-			t.Fatalf("unexpected verify error kind: %v", err)
-		}
-		events, err := providertest.Accepted(linear.New(), d, binding)
-		if err != nil && !errors.Is(err, glassbox.ErrMalformed) {
-			t.Fatalf("unexpected error kind: %v", err)
-		}
-		for _, e := range events {
-			if e.ID == "" || e.TaskID == "" || e.Kind == "" {
-				t.Fatalf("event missing identity: %+v", e)
-			}
-		}
+		providertest.FuzzVerify(t, linear.New(), d, vectorSecret)
+		providertest.FuzzParse(t, linear.New(), d, binding, func(e glassbox.Event) bool {
+			return e.ID != "" && e.TaskID != "" && e.Kind != ""
+		})
 	})
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
 	d := delivery(mustRead(b, "linear-issue-state-done.json"), vectorSig, vectorSent.Add(time.Second))
-	p := linear.New()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := p.Verify(d, vectorSecret); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := providertest.Accepted(p, d, binding); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// apiRequest is the part of an API Gateway HTTP API event (events/*.json) a provider sees.
-type apiRequest struct {
-	RawPath string            `json:"rawPath"`
-	Headers map[string]string `json:"headers"`
-	Body    string            `json:"body"`
+	providertest.BenchmarkVerifyAndParse(b, linear.New(), d, vectorSecret, binding)
 }
 
 // The demo binding of cmd/glassbox/demo/agency.yaml, which events/ingest-linear-*.json are made for.
@@ -328,69 +286,26 @@ const demoSecret = "lin_wh_demo_secret"
 // webhookTimestamp; make demo stamps and signs them again when it sends them), and parsed to what
 // events/README.md says.
 func TestSampleEvents(t *testing.T) {
-	tests := []struct {
-		file       string
-		wantVerify bool
-		wantKind   glassbox.EventKind // "" for an ignored delivery
-		wantStatus glassbox.TaskStatus
-	}{
-		{"ingest-linear-created.json", true, glassbox.EventTaskCreated, glassbox.StatusTodo},
-		{"ingest-linear-done.json", true, glassbox.EventTaskMoved, glassbox.StatusDone},
-		{"ingest-linear-comment-ignored.json", true, "", ""},
-		{"ingest-linear-forged.json", false, "", ""},
-	}
-	files, _ := filepath.Glob(filepath.Join("..", "..", "events", "ingest-linear-*.json"))
-	if len(files) != len(tests) {
-		t.Errorf("%d samples in events/, %d in this table: add the new ones", len(files), len(tests))
-	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join("..", "..", "events", tt.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var req apiRequest
-			if err := json.Unmarshal(raw, &req); err != nil {
-				t.Fatal(err)
-			}
-			if req.RawPath != "/hooks/linear/demo-linear" {
-				t.Fatalf("rawPath = %q", req.RawPath)
-			}
-			h := http.Header{}
-			for k, v := range req.Headers {
-				h.Set(k, v)
-			}
+	providertest.Samples{
+		Provider: linear.New(), Binding: demoBinding, Secret: demoSecret,
+		ReceivedAt: func(_ *testing.T, d glassbox.Delivery) time.Time {
 			var stamp struct {
 				WebhookTimestamp int64 `json:"webhookTimestamp"`
 			}
-			_ = json.Unmarshal([]byte(req.Body), &stamp)
-			d := glassbox.Delivery{Method: "POST", Header: h, Body: []byte(req.Body),
-				ReceivedAt: time.UnixMilli(stamp.WebhookTimestamp).Add(800 * time.Millisecond).UTC()}
-			err = linear.New().Verify(d, demoSecret)
-			if !tt.wantVerify {
-				if !errors.Is(err, glassbox.ErrBadSignature) {
-					t.Fatalf("Verify = %v, want ErrBadSignature", err)
-				}
-				return
+			_ = json.Unmarshal(d.Body, &stamp)
+			return time.UnixMilli(stamp.WebhookTimestamp).Add(800 * time.Millisecond).UTC()
+		},
+		Event: func(t *testing.T, _ glassbox.Delivery, e glassbox.Event) {
+			if !strings.HasPrefix(e.ID, "linear:4c1e2f3a-5b6c-4d7e-8f90-a1b2c3d4e5f6@") {
+				t.Fatalf("event = %+v", e)
 			}
-			if err != nil {
-				t.Fatalf("Verify: %v (sign the sample again with linear.Sign)", err)
-			}
-			evs, err := providertest.Accepted(linear.New(), d, demoBinding)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tt.wantKind == "" {
-				if len(evs) != 0 {
-					t.Fatalf("got %+v, want the delivery ignored", evs)
-				}
-				return
-			}
-			if len(evs) != 1 || evs[0].Kind != tt.wantKind || evs[0].Status != tt.wantStatus || !strings.HasPrefix(evs[0].ID, "linear:4c1e2f3a-5b6c-4d7e-8f90-a1b2c3d4e5f6@") {
-				t.Fatalf("got %+v, want one %s event with status %s", evs, tt.wantKind, tt.wantStatus)
-			}
-		})
-	}
+		},
+	}.Run(t, []providertest.Sample{
+		{File: "ingest-linear-created.json", Kind: glassbox.EventTaskCreated, Status: glassbox.StatusTodo},
+		{File: "ingest-linear-done.json", Kind: glassbox.EventTaskMoved, Status: glassbox.StatusDone},
+		{File: "ingest-linear-comment-ignored.json", Ignored: true},
+		{File: "ingest-linear-forged.json", Forged: true},
+	})
 }
 
 // TestRetriesAndReplaysAreOneEvent: the event id comes from the signed body, so a retry, a replay under another

@@ -50,37 +50,20 @@ func delivery(body []byte, authorization string) glassbox.Delivery {
 
 func TestVerify(t *testing.T) {
 	body := mustRead(t, "pipedrive-deal-stage-changed-v2.json")
-	tests := []struct {
-		name    string
-		auth    string
-		secret  string
-		wantErr bool
-	}{
-		{"OK", basic(secret), secret, false},
-		{"OKSchemeCase", "basic " + base64.StdEncoding.EncodeToString([]byte(secret)), secret, false},
-		{"ErrWrongPassword", basic("glassbox:guess"), secret, true},
-		{"ErrWrongUser", basic("admin:correct-horse-battery"), secret, true},
-		{"ErrPasswordPrefix", basic("glassbox:correct-horse"), secret, true},
-		{"ErrMissing", "", secret, true},
-		{"ErrBearer", "Bearer " + base64.StdEncoding.EncodeToString([]byte(secret)), secret, true},
-		{"ErrNotBase64", "Basic %%%", secret, true},
-		{"ErrRawCredentials", "Basic " + secret, secret, true},
+	providertest.Verify(t, pipedrive.New(), []providertest.VerifyCase{
+		{Name: "OK", Delivery: delivery(body, basic(secret)), Secret: secret},
+		{Name: "OKSchemeCase", Delivery: delivery(body, "basic "+base64.StdEncoding.EncodeToString([]byte(secret))), Secret: secret},
+		{Name: "ErrWrongPassword", Delivery: delivery(body, basic("glassbox:guess")), Secret: secret, WantErr: true},
+		{Name: "ErrWrongUser", Delivery: delivery(body, basic("admin:correct-horse-battery")), Secret: secret, WantErr: true},
+		{Name: "ErrPasswordPrefix", Delivery: delivery(body, basic("glassbox:correct-horse")), Secret: secret, WantErr: true},
+		{Name: "ErrMissing", Delivery: delivery(body, ""), Secret: secret, WantErr: true},
+		{Name: "ErrBearer", Delivery: delivery(body, "Bearer "+base64.StdEncoding.EncodeToString([]byte(secret))), Secret: secret, WantErr: true},
+		{Name: "ErrNotBase64", Delivery: delivery(body, "Basic %%%"), Secret: secret, WantErr: true},
+		{Name: "ErrRawCredentials", Delivery: delivery(body, "Basic "+secret), Secret: secret, WantErr: true},
 		// A binding whose secret is missing accepts nothing, even empty credentials.
-		{"ErrNoSecret", basic(""), "", true},
-		{"ErrNoSecretColon", basic(":"), "", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			err := pipedrive.New().Verify(delivery(body, tt.auth), tt.secret)
-			if tt.wantErr != (err != nil) {
-				t.Fatalf("Verify error = %v, want error %v", err, tt.wantErr)
-			}
-			if err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
-				t.Fatalf("Verify error %v is not ErrBadSignature", err)
-			}
-		})
-	}
+		{Name: "ErrNoSecret", Delivery: delivery(body, basic("")), Secret: "", WantErr: true},
+		{Name: "ErrNoSecretColon", Delivery: delivery(body, basic(":")), Secret: "", WantErr: true},
+	})
 }
 
 func TestParse(t *testing.T) {
@@ -247,18 +230,6 @@ func TestParseIDsStable(t *testing.T) {
 	}
 }
 
-// apiRequest is the part of an API Gateway HTTP API event (events/*.json) a provider sees.
-type apiRequest struct {
-	RawPath        string            `json:"rawPath"`
-	Headers        map[string]string `json:"headers"`
-	RequestContext struct {
-		HTTP struct {
-			Method string `json:"method"`
-		} `json:"http"`
-	} `json:"requestContext"`
-	Body string `json:"body"`
-}
-
 // The demo binding of cmd/glassbox/demo/agency.yaml, which events/ingest-pipedrive-*.json are made for.
 var demoBinding = glassbox.Binding{
 	ID: "demo-pipedrive", ProjectID: "northwind-ads", Provider: "pipedrive", ExternalID: "12882925",
@@ -271,66 +242,22 @@ const demoSecret = "glassbox:demo-pipedrive-password"
 // TestSampleEvents keeps events/ingest-pipedrive-*.json honest: authorised for the demo binding, and parsed to
 // what the demo promises.
 func TestSampleEvents(t *testing.T) {
-	tests := []struct {
-		file       string
-		wantVerify bool
-		wantEvent  string
-		wantCloses string
-		wantPaid   bool
-	}{
-		{"ingest-pipedrive-stage-closed.json", true, "pipedrive:3f1c9a52-7be4-4d0a-9c61-5e2f8d7a4b10", "setup", false},
-		{"ingest-pipedrive-won.json", true, "pipedrive:6b8e2d14-93a7-4f5c-b0e1-2c7d9a4f8e36", "", true},
-		{"ingest-pipedrive-bad-auth.json", false, "", "", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join("..", "..", "events", tt.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var req apiRequest
-			if err := json.Unmarshal(raw, &req); err != nil {
-				t.Fatal(err)
-			}
-			if req.RawPath != "/hooks/pipedrive/demo-pipedrive" {
-				t.Fatalf("rawPath = %q", req.RawPath)
-			}
-			h := http.Header{}
-			for k, v := range req.Headers {
-				h.Set(k, v)
-			}
-			d := glassbox.Delivery{Method: req.RequestContext.HTTP.Method, Header: h, Body: []byte(req.Body),
-				CallbackURL: "https://demo.glassbox.example/hooks/pipedrive/demo-pipedrive",
-				ReceivedAt:  time.Date(2026, 11, 23, 10, 5, 4, 0, time.UTC)}
-
-			err = pipedrive.New().Verify(d, demoSecret)
-			if !tt.wantVerify {
-				if !errors.Is(err, glassbox.ErrBadSignature) {
-					t.Fatalf("Verify = %v, want ErrBadSignature", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			evs, err := providertest.Accepted(pipedrive.New(), d, demoBinding)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(evs) != 1 {
-				t.Fatalf("got %d events, want 1: %s", len(evs), dump(evs))
-			}
-			e := evs[0]
-			if e.ID != tt.wantEvent || e.ProjectID != "northwind-ads" || e.Deal.ID != "1042" ||
+	providertest.Samples{
+		Provider: pipedrive.New(), Binding: demoBinding, Secret: demoSecret,
+		CallbackURL: "https://demo.glassbox.example/hooks/pipedrive/demo-pipedrive",
+		ReceivedAt:  func(*testing.T, glassbox.Delivery) time.Time { return time.Date(2026, 11, 23, 10, 5, 4, 0, time.UTC) },
+		Event: func(t *testing.T, _ glassbox.Delivery, e glassbox.Event) {
+			if e.ProjectID != "northwind-ads" || e.Deal.ID != "1042" ||
 				e.Deal.Currency != "EUR" || e.Deal.Amount != 18500000 || e.Title != "Northwind ads — setup" ||
 				e.OccurredAt.Format("2006-01-02") != "2026-11-23" {
-				t.Fatalf("event = %s", dump(evs))
+				t.Fatalf("event = %s", dump(e))
 			}
-			if closes, paid := demoBinding.StageMeaning(e.ProjectID, *e.Deal); closes != tt.wantCloses || paid != tt.wantPaid {
-				t.Fatalf("StageMeaning = %q, %v; want %q, %v", closes, paid, tt.wantCloses, tt.wantPaid)
-			}
-		})
-	}
+		},
+	}.Run(t, []providertest.Sample{
+		{File: "ingest-pipedrive-stage-closed.json", ID: "pipedrive:3f1c9a52-7be4-4d0a-9c61-5e2f8d7a4b10", Closes: "setup"},
+		{File: "ingest-pipedrive-won.json", ID: "pipedrive:6b8e2d14-93a7-4f5c-b0e1-2c7d9a4f8e36", Paid: true},
+		{File: "ingest-pipedrive-bad-auth.json", Forged: true},
+	})
 }
 
 func FuzzVerifyAndParse(f *testing.F) {
@@ -341,17 +268,10 @@ func FuzzVerifyAndParse(f *testing.F) {
 	f.Add([]byte(v2("change", "deal", `{"id":1042,"stage_id":4,"value":1.5}`, `{"stage_id":3}`)), "Basic")
 	f.Fuzz(func(t *testing.T, body []byte, auth string) {
 		d := delivery(body, auth)
-		if err := pipedrive.New().Verify(d, secret); err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
-			t.Fatalf("Verify: unexpected error kind: %v", err)
-		}
-		events, err := providertest.Accepted(pipedrive.New(), d, binding)
-		if err != nil && !errors.Is(err, glassbox.ErrMalformed) {
-			t.Fatalf("Parse: unexpected error kind: %v", err)
-		}
-		for _, e := range events {
-			if e.ID == "" || e.ProjectID == "" || e.Deal == nil || e.Deal.ID == "" || e.Kind != glassbox.EventDealStageChanged {
-				t.Fatalf("event missing identity: %+v", e)
-			}
+		providertest.FuzzVerify(t, pipedrive.New(), d, secret)
+		for _, e := range providertest.FuzzParse(t, pipedrive.New(), d, binding, func(e glassbox.Event) bool {
+			return e.ID != "" && e.ProjectID != "" && e.Deal != nil && e.Deal.ID != "" && e.Kind == glassbox.EventDealStageChanged
+		}) {
 			if _, err := json.Marshal(e); err != nil {
 				t.Fatalf("event does not marshal: %v", err)
 			}
@@ -361,16 +281,7 @@ func FuzzVerifyAndParse(f *testing.F) {
 
 func BenchmarkVerifyAndParse(b *testing.B) {
 	d := delivery(mustRead(b, "pipedrive-deal-stage-changed-v2.json"), basic(secret))
-	p := pipedrive.New()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := p.Verify(d, secret); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := providertest.Accepted(p, d, binding); err != nil {
-			b.Fatal(err)
-		}
-	}
+	providertest.BenchmarkVerifyAndParse(b, pipedrive.New(), d, secret, binding)
 }
 
 func dump(v any) string {

@@ -56,34 +56,16 @@ func TestSignMatchesVector(t *testing.T) {
 
 func TestVerify(t *testing.T) {
 	body := mustRead(t, "trello-card-moved.json")
-	tests := []struct {
-		name     string
-		body     []byte
-		sig      string
-		callback string
-		secret   string
-		wantErr  bool
-	}{
-		{"OK", body, vectorSig, vectorCallback, vectorSecret, false},
-		{"ErrForgedSignature", body, "AAAAAAAAAAAAAAAAAAAAAAAAAAA=", vectorCallback, vectorSecret, true},
-		{"ErrWrongSecret", body, vectorSig, vectorCallback, "another-secret", true},
-		{"ErrWrongCallbackURL", body, vectorSig, "https://hooks.example.com/trello/callback", vectorSecret, true},
-		{"ErrBodyChanged", append(append([]byte{}, body...), ' '), vectorSig, vectorCallback, vectorSecret, true},
-		{"ErrTruncatedBody", body[:len(body)/2], vectorSig, vectorCallback, vectorSecret, true},
-		{"ErrMissingHeader", body, "", vectorCallback, vectorSecret, true},
-		{"ErrNotBase64", body, "%%%", vectorCallback, vectorSecret, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := trello.New().Verify(delivery(tt.body, tt.sig, tt.callback), tt.secret)
-			if tt.wantErr != (err != nil) {
-				t.Fatalf("Verify error = %v, want error %v", err, tt.wantErr)
-			}
-			if err != nil && !errors.Is(err, glassbox.ErrBadSignature) {
-				t.Fatalf("Verify error %v is not ErrBadSignature", err)
-			}
-		})
-	}
+	providertest.Verify(t, trello.New(), []providertest.VerifyCase{
+		{Name: "OK", Delivery: delivery(body, vectorSig, vectorCallback), Secret: vectorSecret},
+		{Name: "ErrForgedSignature", Delivery: delivery(body, "AAAAAAAAAAAAAAAAAAAAAAAAAAA=", vectorCallback), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrWrongSecret", Delivery: delivery(body, vectorSig, vectorCallback), Secret: "another-secret", WantErr: true},
+		{Name: "ErrWrongCallbackURL", Delivery: delivery(body, vectorSig, "https://hooks.example.com/trello/callback"), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrBodyChanged", Delivery: delivery(append(append([]byte{}, body...), ' '), vectorSig, vectorCallback), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrTruncatedBody", Delivery: delivery(body[:len(body)/2], vectorSig, vectorCallback), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrMissingHeader", Delivery: delivery(body, "", vectorCallback), Secret: vectorSecret, WantErr: true},
+		{Name: "ErrNotBase64", Delivery: delivery(body, "%%%", vectorCallback), Secret: vectorSecret, WantErr: true},
+	})
 }
 
 func TestParse(t *testing.T) {
@@ -228,29 +210,14 @@ func FuzzParse(f *testing.F) {
 		f.Add(mustRead(f, name))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		events, err := providertest.Accepted(trello.New(), delivery(body, "", ""), binding)
-		if err != nil && !errors.Is(err, glassbox.ErrMalformed) {
-			t.Fatalf("unexpected error kind: %v", err)
-		}
-		for _, e := range events {
-			if e.ID == "" || e.TaskID == "" || e.Kind == "" {
-				t.Fatalf("event missing identity: %+v", e)
-			}
-		}
+		providertest.FuzzParse(t, trello.New(), delivery(body, "", ""), binding, func(e glassbox.Event) bool {
+			return e.ID != "" && e.TaskID != "" && e.Kind != ""
+		})
 	})
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
 	body := mustRead(b, "trello-card-moved.json")
 	d := delivery(body, vectorSig, vectorCallback)
-	p := trello.New()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := p.Verify(d, vectorSecret); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := providertest.Accepted(p, d, binding); err != nil {
-			b.Fatal(err)
-		}
-	}
+	providertest.BenchmarkVerifyAndParse(b, trello.New(), d, vectorSecret, binding)
 }
