@@ -24,7 +24,8 @@ const Name = "jira"
 const (
 	// SignatureHeader carries "sha256=" + hex(HMAC-SHA256(webhook secret, body)), the WebSub form.
 	SignatureHeader = "X-Hub-Signature"
-	// IdentifierHeader names the delivery; Jira repeats it when it retries one.
+	// IdentifierHeader names the delivery; Jira repeats it when it retries one. It is not signed, so it never
+	// names the event (see eventID).
 	IdentifierHeader = "X-Atlassian-Webhook-Identifier"
 )
 
@@ -40,8 +41,6 @@ const CategoryDone = "done"
 // signaturePrefix names the algorithm in X-Hub-Signature.
 const signaturePrefix = hmachex.Prefix
 
-// maxIdentifier bounds the X-Atlassian-Webhook-Identifier kept as the event id (Jira's are short numbers).
-const maxIdentifier = 128
 
 // Provider verifies and parses Jira Cloud deliveries.
 type Provider struct{}
@@ -157,8 +156,9 @@ type payload struct {
 // Other events (comments, worklogs, projects) and other issue changes yield no event and no error. A body that
 // is not JSON or has no webhookEvent, or an issue event without issue id, is glassbox.ErrMalformed.
 //
-// The event id is the delivery's X-Atlassian-Webhook-Identifier, which Jira keeps across retries; without it,
-// "{issue id}:{changelog id}:{timestamp}", which a retry repeats too.
+// The event id is "{issue id}:{changelog id}:{timestamp}" from the signed body, which a retry repeats. Not the
+// X-Atlassian-Webhook-Identifier header: it is outside the signature, so a captured delivery replayed under a new
+// identifier would be a new event and tell the client "done" again.
 func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event, error) {
 	var p payload
 	if err := json.Unmarshal(d.Body, &p); err != nil {
@@ -199,10 +199,7 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 		}
 	}
 
-	id, err := eventID(d, issue.ID, changelogID, p.Timestamp.String())
-	if err != nil {
-		return nil, err
-	}
+	id := eventID(issue.ID, changelogID, p.Timestamp.String())
 	e := glassbox.Event{
 		ID:              glassbox.EventID(Name, id),
 		BindingID:       b.ID,
@@ -299,18 +296,10 @@ func isField(c change, name string) bool {
 	return c.FieldID == name || (c.FieldID == "" && strings.EqualFold(c.Field, name))
 }
 
-// eventID is the delivery's identifier, or the issue, changelog and time it reports.
-func eventID(d glassbox.Delivery, issueID, changelogID, timestamp string) (string, error) {
-	if id := strings.TrimSpace(d.Header.Get(IdentifierHeader)); id != "" {
-		if len(id) > maxIdentifier || strings.IndexFunc(id, notVisibleASCII) >= 0 {
-			return "", fmt.Errorf("jira: %s is not an identifier: %w", IdentifierHeader, glassbox.ErrMalformed)
-		}
-		return id, nil
-	}
-	return issueID + ":" + changelogID + ":" + timestamp, nil
+// eventID names the change by the issue, the changelog and the time the signed body reports.
+func eventID(issueID, changelogID, timestamp string) string {
+	return issueID + ":" + changelogID + ":" + timestamp
 }
-
-func notVisibleASCII(r rune) bool { return r <= ' ' || r > '~' }
 
 // browseURL is the page of the issue: {site}/browse/{key}, the site being the scheme and host of the issue's
 // REST self link. Empty when either is missing.
