@@ -30,7 +30,8 @@ const (
 	SignatureHeader = "X-Hub-Signature-256"
 	// EventHeader names the event ("issues", "projects_v2_item", "ping", ...); the body does not say it.
 	EventHeader = "X-GitHub-Event"
-	// DeliveryHeader is a GUID per delivery, kept when GitHub (or an admin) redelivers it: the dedup key.
+	// DeliveryHeader is a GUID per delivery, kept when GitHub (or an admin) redelivers it. It is not signed, so it
+	// does not name the event (actionID).
 	DeliveryHeader = "X-GitHub-Delivery"
 )
 
@@ -168,25 +169,23 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	if event != "issues" && event != "projects_v2_item" {
 		return nil, nil // ping, issue_comment, push, ...: nothing to tell anyone
 	}
-	deliveryID := d.Header.Get(DeliveryHeader)
-	if deliveryID == "" {
-		return nil, fmt.Errorf("github: no %s header: %w", DeliveryHeader, glassbox.ErrMalformed)
-	}
 	body, err := payloadOf(d)
 	if err != nil {
 		return nil, err
 	}
-	e := glassbox.Event{
-		ID:              glassbox.EventID(Name, deliveryID),
-		BindingID:       b.ID,
-		Provider:        Name,
-		ProviderEventID: deliveryID,
-		ReceivedAt:      d.ReceivedAt.UTC(),
-	}
+	e := glassbox.Event{BindingID: b.ID, Provider: Name, ReceivedAt: d.ReceivedAt.UTC()}
 	if event == "issues" {
 		return parseIssue(body, b, e)
 	}
 	return parseProjectItem(body, b, e)
+}
+
+// actionID names an action by what the signed body says of it: the issue's or board item's node id, the action
+// and the time it changed. Not X-GitHub-Delivery: that header is not signed, so a captured delivery replayed
+// under a new one would be a new event; a redelivery repeats the body, and so the id.
+func actionID(nodeID, action string, updatedAt time.Time) (id, key string) {
+	key = nodeID + ":" + action + ":" + updatedAt.UTC().Format(time.RFC3339Nano)
+	return glassbox.EventID(Name, key), key
 }
 
 func parseIssue(body []byte, b glassbox.Binding, e glassbox.Event) ([]glassbox.Event, error) {
@@ -195,12 +194,13 @@ func parseIssue(body []byte, b glassbox.Binding, e glassbox.Event) ([]glassbox.E
 		return nil, fmt.Errorf("github: decode issues event: %v: %w", err, glassbox.ErrMalformed)
 	}
 	if p.Action == "" || p.Issue == nil || p.Issue.NodeID == "" {
-		return nil, fmt.Errorf("github: issues event %s has no action or issue node_id: %w", e.ProviderEventID, glassbox.ErrMalformed)
+		return nil, fmt.Errorf("github: issues event has no action or issue node_id: %w", glassbox.ErrMalformed)
 	}
 	if p.Repository == nil || !takes(b, p.Repository.FullName, p.Repository.Owner.Login, login(p.Organization)) {
 		return nil, nil
 	}
 	is := p.Issue
+	e.ID, e.ProviderEventID = actionID(is.NodeID, p.Action, is.UpdatedAt)
 	e.ProviderType = "issues." + p.Action
 	e.TaskID, e.Title, e.URL = is.NodeID, is.Title, is.HTMLURL
 	e.Actor = login(p.Sender)
@@ -238,11 +238,12 @@ func parseProjectItem(body []byte, b glassbox.Binding, e glassbox.Event) ([]glas
 	}
 	it := p.Item
 	if p.Action == "" || it == nil || it.NodeID == "" {
-		return nil, fmt.Errorf("github: projects_v2_item event %s has no action or item node_id: %w", e.ProviderEventID, glassbox.ErrMalformed)
+		return nil, fmt.Errorf("github: projects_v2_item event has no action or item node_id: %w", glassbox.ErrMalformed)
 	}
 	if !takes(b, it.ProjectNodeID, login(p.Organization)) {
 		return nil, nil
 	}
+	e.ID, e.ProviderEventID = actionID(it.NodeID, p.Action, it.UpdatedAt)
 	e.ProviderType = "projects_v2_item." + p.Action
 	e.TaskID = it.ContentNodeID
 	if e.TaskID == "" {

@@ -87,7 +87,6 @@ func TestParse(t *testing.T) {
 		issueURL  = "https://github.com/acme/site/issues/42"
 	)
 	base := glassbox.Event{
-		ID: "github:" + deliveryID, ProviderEventID: deliveryID,
 		TaskID: issueNode, Title: title, URL: issueURL,
 	}
 	with := func(f func(e *glassbox.Event)) []glassbox.Event { e := base; f(&e); return []glassbox.Event{e} }
@@ -143,12 +142,49 @@ func TestParse(t *testing.T) {
 				t.Fatalf("got %d events %+v, want %d", len(got), got, len(tt.want))
 			}
 			for i := range got {
+				// The id is the node, the action and the time of the signed body (TestReplayUnderAnotherDelivery).
+				if key := got[i].ProviderEventID; got[i].ID != "github:"+key || !strings.Contains(key, ":"+strings.TrimPrefix(got[i].ProviderType, strings.Split(got[i].ProviderType, ".")[0]+".")+":") {
+					t.Errorf("event %d id %q / %q does not name the node, action and time", i, got[i].ID, key)
+				}
+				tt.want[i].ID, tt.want[i].ProviderEventID = got[i].ID, got[i].ProviderEventID
 				if got[i] != tt.want[i] {
 					t.Errorf("event %d:\n got %+v\nwant %+v", i, got[i], tt.want[i])
 				}
 			}
 		})
 	}
+}
+
+// TestReplayUnderAnotherDelivery: X-GitHub-Delivery is not signed, so a captured delivery replayed under a new
+// one must be the same event (stored once, telling nobody twice); a different action on the issue is another.
+func TestReplayUnderAnotherDelivery(t *testing.T) {
+	body := mustRead(t, "github-issues-closed.json")
+	var ids []string
+	for _, delivery := range []string{"72d3162e-cc78-11e3-81ab-4c9367dc0958", "00000000-0000-0000-0000-000000000000", ""} {
+		d := delivery2("issues", body, delivery)
+		evs, err := github.New().Parse(d, binding)
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("delivery %q: Parse = %+v, %v", delivery, evs, err)
+		}
+		ids = append(ids, evs[0].ID)
+	}
+	if ids[0] != ids[1] || ids[0] != ids[2] {
+		t.Fatalf("event ids %v differ with the delivery header", ids)
+	}
+	reopened, err := github.New().Parse(delivery2("issues", mustRead(t, "github-issues-reopened.json"), "x"), binding)
+	if err != nil || len(reopened) != 1 || reopened[0].ID == ids[0] {
+		t.Fatalf("the reopening has the closing's id: %+v, %v", reopened, err)
+	}
+}
+
+// delivery2 is a delivery of event with the given X-GitHub-Delivery (none when empty).
+func delivery2(event string, body []byte, id string) glassbox.Delivery {
+	d := delivery(event, body, "")
+	d.Header.Del(github.DeliveryHeader)
+	if id != "" {
+		d.Header.Set(github.DeliveryHeader, id)
+	}
+	return d
 }
 
 // TestStatusMapWinsOverClosed: a map that names "closed" decides what closing means (here: review, an agency
@@ -221,7 +257,7 @@ func TestParseRejectsAndIgnores(t *testing.T) {
 		malformed         bool
 	}{
 		{"NoEventHeader", "", `{}`, false, true},
-		{"NoDeliveryHeader", "issues", `{"action":"closed","issue":{"node_id":"I_1"}}`, true, true},
+		{"NoDeliveryHeaderIsNoProblem", "issues", `{"action":"closed","issue":{"node_id":"I_1"}}`, true, false},
 		{"TruncatedJSON", "issues", `{"action":"closed","issue":{"node_id"`, false, true},
 		{"NotJSON", "projects_v2_item", `hello`, false, true},
 		{"IssueWithoutNodeID", "issues", `{"action":"closed","issue":{"title":"x"},"repository":{"full_name":"acme/site"}}`, false, true},
