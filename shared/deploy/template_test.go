@@ -563,3 +563,80 @@ func TestSamconfigOverridesKnownParameters(t *testing.T) {
 		}
 	}
 }
+
+// alarmedQueue reports whether some CloudWatch alarm in the template watches the visible messages of queue.
+func alarmedQueue(tpl node, queue string) bool {
+	for _, id := range tpl.get("Resources").keys() {
+		a := tpl.get("Resources", id)
+		if a.get("Type").str() != "AWS::CloudWatch::Alarm" || a.get("Properties", "Namespace").str() != "AWS/SQS" ||
+			a.get("Properties", "MetricName").str() != "ApproximateNumberOfMessagesVisible" {
+			continue
+		}
+		for _, d := range a.get("Properties", "Dimensions").items() {
+			if d.get("Name").str() == "QueueName" && d.get("Value").str() == queue+".QueueName" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestTemplateAsyncFailuresKept: SNS invokes a function asynchronously; after Lambda's two retries a failed event
+// is dropped unless the function has a dead-letter queue or an on-failure destination. BounceFunction's events
+// are SES bounces and complaints: dropping one loses the manager's report. The queue is alarmed (as React's is),
+// and the function gets no SQS permission of its own beyond what SAM adds for that one queue.
+func TestTemplateAsyncFailuresKept(t *testing.T) {
+	t.Parallel()
+	tpl := mustTemplate(t)
+	var async []string
+	for _, fn := range functions(tpl) {
+		events := tpl.get("Resources", fn, "Properties", "Events")
+		for _, name := range events.keys() {
+			if slices.Contains([]string{"SNS", "S3", "SES"}, events.get(name, "Type").str()) && !slices.Contains(async, fn) {
+				async = append(async, fn)
+			}
+		}
+	}
+	if !slices.Contains(async, "BounceFunction") {
+		t.Fatalf("BounceFunction is not among the SNS-triggered functions %v", async)
+	}
+	for _, fn := range async {
+		p := tpl.get("Resources", fn, "Properties")
+		var target string
+		switch {
+		case p.get("DeadLetterQueue").ok():
+			if got := p.get("DeadLetterQueue", "Type").str(); got != "SQS" {
+				t.Errorf("%s: DeadLetterQueue.Type = %q, want SQS", fn, got)
+			}
+			target = p.get("DeadLetterQueue", "TargetArn").str()
+		case p.get("EventInvokeConfig", "DestinationConfig", "OnFailure").ok():
+			if got := p.get("EventInvokeConfig", "DestinationConfig", "OnFailure", "Type").str(); got != "SQS" {
+				t.Errorf("%s: EventInvokeConfig OnFailure Type = %q, want SQS", fn, got)
+			}
+			target = p.get("EventInvokeConfig", "DestinationConfig", "OnFailure", "Destination").str()
+		default:
+			t.Errorf("%s is invoked asynchronously but has no DeadLetterQueue or EventInvokeConfig OnFailure: a failed event is dropped after two retries", fn)
+			continue
+		}
+		queue, attr, _ := strings.Cut(target, ".")
+		if attr != "Arn" || tpl.get("Resources", queue, "Type").str() != "AWS::SQS::Queue" {
+			t.Errorf("%s: failures go to %q, want !GetAtt <a queue in this template>.Arn", fn, target)
+			continue
+		}
+		if !alarmedQueue(tpl, queue) {
+			t.Errorf("%s: no alarm on %s's ApproximateNumberOfMessagesVisible; nobody would look at it", fn, queue)
+		}
+		stmts, _ := statements(tpl, fn)
+		for _, s := range stmts {
+			for _, a := range s.get("Action").strs() {
+				if strings.HasPrefix(strings.ToLower(a), "sqs:") {
+					t.Errorf("%s: statement at line %d grants %s; SAM grants sqs:SendMessage on the failure queue only", fn, s.n.Line, a)
+				}
+			}
+		}
+	}
+	// React's stream failures are alarmed the same way.
+	if !alarmedQueue(tpl, "ReactDeadLetterQueue") {
+		t.Error("no alarm on ReactDeadLetterQueue")
+	}
+}
