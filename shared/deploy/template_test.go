@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/react"
 )
 
@@ -379,7 +380,7 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 	}
 
 	// Ingest only appends: a forged or buggy webhook must not be able to erase or bulk-rewrite history.
-	var ssm, keep bool
+	var ssm, keep, noOverwrite bool
 	ingest, _ := statements(tpl, "IngestFunction")
 	for _, s := range ingest {
 		for _, a := range s.get("Action").strs() {
@@ -395,12 +396,21 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 					t.Errorf("IngestFunction: ssm:GetParameter on %q, want the ARN ...:parameter${SecretsPrefix}* (the prefix starts with /)", res)
 				}
 			}
-			// A handshake secret (Asana's X-Hook-Secret) is kept as a new parameter: only under the prefix it
-			// reads, and nothing that deletes, relabels or changes the parameters' policies.
-			if grants(a, "ssm:PutParameter") {
+			// A handshake secret (Asana's X-Hook-Secret) is kept as a new parameter: only in the handshake folder
+			// under the prefix (where validation holds every such secret_param), never over an existing one, and
+			// nothing that deletes, relabels or changes the parameters' policies.
+			if grants(a, "ssm:PutParameter") && s.get("Effect").str() == "Allow" {
 				keep = true
-				if res := strings.Join(s.get("Resource").strs(), " "); !strings.HasSuffix(res, ":parameter${SecretsPrefix}*") {
-					t.Errorf("IngestFunction: ssm:PutParameter on %q, want the ARN ...:parameter${SecretsPrefix}* only", res)
+				want := ":parameter${SecretsPrefix}" + glassbox.HandshakeSecretFolder + "/*"
+				if res := strings.Join(s.get("Resource").strs(), " "); !strings.HasSuffix(res, want) || s.get("Condition").ok() {
+					t.Errorf("IngestFunction: ssm:PutParameter on %q, want the ARN ...%s only", res, want)
+				}
+			}
+			if grants(a, "ssm:PutParameter") && s.get("Effect").str() == "Deny" &&
+				slices.Equal(s.get("Condition", "StringEquals", "ssm:Overwrite").strs(), []string{"true"}) {
+				res := s.get("Resource").strs()
+				if len(res) == 1 && (strings.HasSuffix(res[0], ":parameter/*") || strings.HasSuffix(res[0], ":parameter${SecretsPrefix}*")) {
+					noOverwrite = true
 				}
 			}
 			for _, banned := range []string{"ssm:DeleteParameter", "ssm:DeleteParameters", "ssm:LabelParameterVersion", "ssm:AddTagsToResource"} {
@@ -415,6 +425,9 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 	}
 	if !keep {
 		t.Error("IngestFunction cannot keep a handshake secret (no ssm:PutParameter)")
+	}
+	if !noOverwrite {
+		t.Error("IngestFunction: no Deny of ssm:PutParameter with StringEquals ssm:Overwrite \"true\" over the prefix's parameters; an internet-facing function could replace every secret")
 	}
 
 	for _, fn := range mailSenders {
