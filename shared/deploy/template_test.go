@@ -468,6 +468,37 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 	}
 }
 
+// TestTemplateFlushSecrets: FlushFunction sends held notices (emails with signed links, Telegram copies) and
+// overdue reports; it reads no tracker or CRM back, so of the secrets it needs only the link key and the bot
+// token, which validation holds in the telegram/ folder.
+func TestTemplateFlushSecrets(t *testing.T) {
+	t.Parallel()
+	tpl := mustTemplate(t)
+	stmts, _ := statements(tpl, "FlushFunction")
+	var got []string
+	for _, s := range stmts {
+		for _, a := range s.get("Action").strs() {
+			if strings.HasPrefix(strings.ToLower(a), "ssm:") {
+				if a != "ssm:GetParameter" {
+					t.Errorf("FlushFunction: statement at line %d grants %s; it only reads parameters", s.n.Line, a)
+				}
+				for _, r := range s.get("Resource").strs() {
+					_, param, _ := strings.Cut(r, ":parameter")
+					got = append(got, param)
+				}
+			}
+		}
+	}
+	slices.Sort(got)
+	want := []string{"${SecretsPrefix}links/key", "${SecretsPrefix}" + glassbox.TelegramSecretFolder + "/*"}
+	if !slices.Equal(got, want) {
+		t.Errorf("FlushFunction reads SSM parameters %q, want only %q", got, want)
+	}
+	if v := tpl.get("Resources", "FlushFunction", "Properties", "Environment", "Variables", "LINK_KEY_PARAM").str(); v != "${SecretsPrefix}links/key" {
+		t.Errorf("FlushFunction LINK_KEY_PARAM = %q, want ${SecretsPrefix}links/key, the parameter it may read", v)
+	}
+}
+
 // TestTemplateSweep: the sweep runs on a schedule of a few minutes, leaves young events to the stream, shares
 // React's claim lease (both send the same messages), and that lease outlives either function, so a claim is
 // never taken over from a worker that may still be sending.
