@@ -679,6 +679,11 @@ func TestTemplateAsyncFailuresKept(t *testing.T) {
 			}
 		}
 	}
+	// BounceFunction retries a notification of its own configuration set whose message is not found yet: it must
+	// know the set's name.
+	if got := tpl.get("Resources", "BounceFunction", "Properties", "Environment", "Variables", "SES_CONFIGURATION_SET").str(); got != "MailConfigurationSet" {
+		t.Errorf("BounceFunction SES_CONFIGURATION_SET = %q, want !Ref MailConfigurationSet", got)
+	}
 	// React's stream failures are alarmed the same way.
 	if !alarmedQueue(tpl, "ReactDeadLetterQueue") {
 		t.Error("no alarm on ReactDeadLetterQueue")
