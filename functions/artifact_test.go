@@ -555,7 +555,7 @@ func TestFunctionsUnderHarness(t *testing.T) {
 // are accepted; a handshake with another secret is refused 409 and the kept one stays.
 func TestFunctionsUnderHarnessAsanaHandshake(t *testing.T) {
 	const (
-		asanaParam  = "/glassbox/asana/demo-asana"
+		asanaParam  = "/glassbox/hooks/demo-asana"
 		asanaSecret = "b537207f20cbfa02357cf448134da559e8bd39d61597dcd5631b8012eae53e81" // events/ingest-asana-handshake.json
 	)
 	e := newEnv(t)

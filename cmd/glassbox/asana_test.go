@@ -22,7 +22,7 @@ import (
 )
 
 const (
-	demoAsanaSecretParam = "/glassbox/asana/demo-asana"
+	demoAsanaSecretParam = "/glassbox/hooks/demo-asana"
 	// demoAsanaSecret is what events/ingest-asana-handshake.json hands over; the other samples are signed with it.
 	demoAsanaSecret = "b537207f20cbfa02357cf448134da559e8bd39d61597dcd5631b8012eae53e81"
 )

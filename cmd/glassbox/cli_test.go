@@ -33,7 +33,7 @@ func TestApplyValidatesAndWrites(t *testing.T) {
 		t.Fatalf("apply said %q", out.String())
 	}
 	// Asana's secret comes from its handshake: apply does not tell the admin to set it.
-	if want := "hook for asana/demo-asana: <base URL>/hooks/asana/demo-asana (secret kept from the subscription handshake under /glassbox/asana/demo-asana)"; !strings.Contains(out.String(), want) {
+	if want := "hook for asana/demo-asana: <base URL>/hooks/asana/demo-asana (secret kept from the subscription handshake under /glassbox/hooks/demo-asana)"; !strings.Contains(out.String(), want) {
 		t.Errorf("apply said %q, want %q", out.String(), want)
 	}
 

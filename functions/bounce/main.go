@@ -31,6 +31,7 @@ func main() {
 		os.Exit(1)
 	}
 	store := dynamo.New(dynamodb.NewFromConfig(cfg), vars["TABLE_NAME"])
-	h := bounce.New(store, pipeline.SESMailer(cfg, os.Getenv), glassbox.SystemClock{}, logger)
+	h := bounce.New(store, pipeline.SESMailer(cfg, os.Getenv), glassbox.SystemClock{}, logger).
+		SentWith(os.Getenv("SES_CONFIGURATION_SET"))
 	lambda.Start(h.HandleSNS)
 }

@@ -23,7 +23,7 @@ const (
 
 var binding = glassbox.Binding{
 	ID: "site", ProjectID: "spring", Provider: "asana", ExternalID: "1207000000000100",
-	SecretParam: "/glassbox/asana/site", APIParam: "/glassbox/asana/site-api",
+	SecretParam: "/glassbox/hooks/site-asana", APIParam: "/glassbox/asana/site-api",
 	StatusMap: map[glassbox.TaskStatus][]string{
 		glassbox.StatusTodo:       {"1207000000000301"},
 		glassbox.StatusInProgress: {"In Progress"},

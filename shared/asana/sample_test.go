@@ -16,7 +16,7 @@ const demoSecret = vectorSecret
 // demoBinding is the Asana binding of cmd/glassbox/demo/agency.yaml.
 var demoBinding = glassbox.Binding{
 	ID: "demo-asana", ProjectID: "romashka-site", Provider: "asana", ExternalID: "1207000000000100",
-	SecretParam: "/glassbox/asana/demo-asana", APIParam: "/glassbox/asana/demo-asana-api",
+	SecretParam: "/glassbox/hooks/demo-asana", APIParam: "/glassbox/asana/demo-asana-api",
 	StatusMap: map[glassbox.TaskStatus][]string{
 		glassbox.StatusTodo:       {"1207000000000301"},
 		glassbox.StatusInProgress: {"1207000000000302"},

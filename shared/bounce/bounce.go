@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,7 +45,14 @@ type Notification struct {
 	Mail struct {
 		// MessageID is the id SES gave the message when it was sent, which the courier stored as its provider id.
 		MessageID string `json:"messageId"`
+		// Tags are the message's tags; a configuration set's event destination adds ses:configuration-set.
+		Tags map[string][]string `json:"tags"`
 	} `json:"mail"`
+}
+
+// SentWith reports whether the notification says its message went out with the configuration set named set.
+func (n Notification) SentWith(set string) bool {
+	return set != "" && slices.Contains(n.Mail.Tags["ses:configuration-set"], set)
 }
 
 // Parse decodes a notification.
@@ -108,6 +116,8 @@ type Handler struct {
 	courier *courier.Courier
 	clock   glassbox.Clock
 	log     *slog.Logger
+	// configurationSet is the SES configuration set Glassbox sends with; empty when unknown (glassbox dev).
+	configurationSet string
 }
 
 // New builds a Handler that reports through mailer (SES on AWS, the outbox in glassbox dev).
@@ -117,6 +127,15 @@ func New(store Store, mailer courier.Mailer, clock glassbox.Clock, log *slog.Log
 	}
 	c := courier.New(store, courier.Senders{glassbox.ChannelEmail: courier.Email{Mailer: mailer}}, clock, 0, log).ReportTo(store)
 	return &Handler{store: store, courier: c, clock: clock, log: log}
+}
+
+// SentWith names the SES configuration set every Glassbox email goes out with (SES_CONFIGURATION_SET). A
+// notification of a message sent with it is about a message of ours, so when the message is not found yet (the
+// bounce outran the sent mark, or gsi2 has not caught up) Handle returns an error and the invocation is retried,
+// instead of the manager never hearing of it.
+func (h *Handler) SentWith(configurationSet string) *Handler {
+	h.configurationSet = configurationSet
+	return h
 }
 
 // Result is what one notification did.
@@ -129,7 +148,8 @@ type Result struct {
 
 // Handle acts on one notification. Every step is idempotent (a suppression and a bounce are recorded once, the
 // report has a deterministic id), so a notification SNS delivers twice, or a retried invocation, does nothing
-// twice. An error means "retry": the Lambda runtime's retries of an SNS invocation then run it again.
+// twice. An error means "retry": Lambda retries the asynchronous SNS invocation twice, then puts the event in
+// BounceFunction's dead-letter queue (template.yaml).
 func (h *Handler) Handle(ctx context.Context, data []byte) (Result, error) {
 	var res Result
 	n, err := Parse(data)
@@ -143,9 +163,15 @@ func (h *Handler) Handle(ctx context.Context, data []byte) (Result, error) {
 		return res, nil
 	}
 	m, err := h.store.MessageByProviderID(ctx, n.Mail.MessageID)
+	var notYetFound bool
 	switch {
+	case errors.Is(err, glassbox.ErrNotFound) && n.SentWith(h.configurationSet):
+		// Ours, but its sent mark is not written yet or gsi2 has not caught up: the address is suppressed now,
+		// and the error below has the notification retried so the message is marked and the manager told.
+		notYetFound = true
+		log.Warn("SES notification for a message of ours that is not found yet; it is retried")
 	case errors.Is(err, glassbox.ErrNotFound):
-		// Not one of ours, or the index has not caught up: the address is suppressed all the same.
+		// Not one of ours (another sender on the identity): the address is suppressed all the same.
 		log.Warn("SES notification for a message Glassbox does not know")
 	case err != nil:
 		return res, fmt.Errorf("bounce: find message %s: %w", n.Mail.MessageID, err)
@@ -166,6 +192,10 @@ func (h *Handler) Handle(ctx context.Context, data []byte) (Result, error) {
 		}
 		reasons = append(reasons, fmt.Sprintf("%s %s: %s", glassbox.SuppressionKey(u.Address), u.Cause, u.Detail))
 		log.Warn("address suppressed", "address", glassbox.SuppressionKey(u.Address), "cause", u.Cause, "message_id", m.ID)
+	}
+	if notYetFound {
+		return res, fmt.Errorf("bounce: message %s, sent with configuration set %s, is not found yet: %w",
+			n.Mail.MessageID, h.configurationSet, glassbox.ErrNotFound)
 	}
 	if res.MessageID == "" {
 		return res, nil

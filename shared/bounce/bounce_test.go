@@ -2,6 +2,7 @@ package bounce_test
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -168,6 +169,67 @@ func TestBounceOfUnknownMessage(t *testing.T) {
 	}
 	if len(f.reports(t)) != 0 {
 		t.Error("a report for a message that is not ours")
+	}
+}
+
+// A bounce of a message sent with Glassbox's configuration set that is not found yet (SES reported it before the
+// sent mark was written, or gsi2 had not caught up) suppresses the address and fails, so Lambda retries it; the
+// retry, once the message is marked sent, marks it bounced and tells the manager. A notification of another
+// configuration set stays "not ours": no error.
+func TestBounceBeforeSentMarkIsRetried(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f := newFixture(t, glassbox.LocaleRU)
+	f.h.SentWith("glassbox-mail")
+	const early = "0107018c1a2b3c4d-early-000000"
+	withSet := func(set string) []byte {
+		var n map[string]any
+		if err := json.Unmarshal(sample(t, "ses-bounce-permanent.json"), &n); err != nil {
+			t.Fatal(err)
+		}
+		mail := n["mail"].(map[string]any)
+		mail["messageId"] = early
+		mail["tags"] = map[string][]string{"ses:configuration-set": {set}}
+		data, _ := json.Marshal(n)
+		return data
+	}
+
+	if res, err := f.h.Handle(ctx, withSet("someone-elses-set")); err != nil || res.Suppressed != 1 {
+		t.Fatalf("another configuration set: Handle = %+v, %v; want suppressed, no error", res, err)
+	}
+
+	m := glassbox.Message{ID: "msg-2", ProjectID: "romashka-site", EventID: "trello:a2", Kind: glassbox.MessageTaskDone,
+		Audience: glassbox.AudienceClient, Channel: glassbox.ChannelEmail, To: f.sent.To,
+		Subject: "Готово: «Логотип» — Новый сайт", ClaimToken: "tok2", ClaimedAt: time.Now().UTC()}
+	if err := f.store.ClaimMessage(ctx, m, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.h.Handle(ctx, withSet("glassbox-mail"))
+	if !errors.Is(err, glassbox.ErrNotFound) || res.MessageID != "" {
+		t.Fatalf("before the sent mark: Handle = %+v, %v; want a not-found error to retry", res, err)
+	}
+	e := events.SNSEvent{Records: []events.SNSEventRecord{{SNS: events.SNSEntity{MessageID: "sns-2", Message: string(withSet("glassbox-mail"))}}}}
+	if err := f.h.HandleSNS(ctx, e); err == nil {
+		t.Fatal("HandleSNS = nil before the sent mark; Lambda would not retry")
+	}
+	if notes, _ := f.store.DeliveryNotes(ctx); len(notes.Suppressions) != 1 {
+		t.Errorf("suppressions = %+v, want the address suppressed already", notes.Suppressions)
+	}
+	if len(f.reports(t)) != 0 {
+		t.Fatal("a report before the message is known")
+	}
+
+	if err := f.store.MarkMessageSent(ctx, m.ID, "tok2", time.Now().UTC(), early); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.h.HandleSNS(ctx, e); err != nil {
+		t.Fatalf("the retry: %v", err)
+	}
+	if got, _ := f.store.Message(ctx, m.ID); got.State != glassbox.MessageBounced {
+		t.Errorf("message = %s, want bounced", got.State)
+	}
+	if r := f.reports(t); len(r) != 1 || !strings.Contains(r[0].Text, "anna@romashka.example") {
+		t.Errorf("reports = %+v, want one to the manager", r)
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 
 // Undeliverable is a channel's answer that the message can never go out as it is: sending it again would fail
 // the same way, so it is recorded as failed, not retried. Cause CauseBlocked also suppresses the recipient (the
-// bot was removed from the chat); CauseRejected fails only this message (Telegram could not parse it).
+// bot was removed from the chat, or the chat does not exist); CauseRejected fails only this message (Telegram could not parse it).
 type Undeliverable struct {
 	Cause     glassbox.SuppressionCause
 	Recipient string

@@ -132,7 +132,7 @@ func TestDeliverBlockedChat(t *testing.T) {
 		t.Errorf("chat not suppressed: %+v", notes)
 	}
 	reports := f.reports(t)
-	if len(reports) != 1 || !strings.Contains(reports[0].Text, "Сообщение клиенту в Telegram не дошло: бота удалили из чата") ||
+	if len(reports) != 1 || !strings.Contains(reports[0].Text, "Сообщение клиенту в Telegram не дошло: бот не может писать в этот чат") ||
 		reports[0].To[0] != "Мария Петрова <maria@studio.example>" {
 		t.Fatalf("reports = %+v, want one to the manager", reports)
 	}

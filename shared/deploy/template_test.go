@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/react"
 )
 
@@ -379,7 +380,7 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 	}
 
 	// Ingest only appends: a forged or buggy webhook must not be able to erase or bulk-rewrite history.
-	var ssm, keep bool
+	var ssm, keep, noOverwrite bool
 	ingest, _ := statements(tpl, "IngestFunction")
 	for _, s := range ingest {
 		for _, a := range s.get("Action").strs() {
@@ -395,12 +396,21 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 					t.Errorf("IngestFunction: ssm:GetParameter on %q, want the ARN ...:parameter${SecretsPrefix}* (the prefix starts with /)", res)
 				}
 			}
-			// A handshake secret (Asana's X-Hook-Secret) is kept as a new parameter: only under the prefix it
-			// reads, and nothing that deletes, relabels or changes the parameters' policies.
-			if grants(a, "ssm:PutParameter") {
+			// A handshake secret (Asana's X-Hook-Secret) is kept as a new parameter: only in the handshake folder
+			// under the prefix (where validation holds every such secret_param), never over an existing one, and
+			// nothing that deletes, relabels or changes the parameters' policies.
+			if grants(a, "ssm:PutParameter") && s.get("Effect").str() == "Allow" {
 				keep = true
-				if res := strings.Join(s.get("Resource").strs(), " "); !strings.HasSuffix(res, ":parameter${SecretsPrefix}*") {
-					t.Errorf("IngestFunction: ssm:PutParameter on %q, want the ARN ...:parameter${SecretsPrefix}* only", res)
+				want := ":parameter${SecretsPrefix}" + glassbox.HandshakeSecretFolder + "/*"
+				if res := strings.Join(s.get("Resource").strs(), " "); !strings.HasSuffix(res, want) || s.get("Condition").ok() {
+					t.Errorf("IngestFunction: ssm:PutParameter on %q, want the ARN ...%s only", res, want)
+				}
+			}
+			if grants(a, "ssm:PutParameter") && s.get("Effect").str() == "Deny" &&
+				slices.Equal(s.get("Condition", "StringEquals", "ssm:Overwrite").strs(), []string{"true"}) {
+				res := s.get("Resource").strs()
+				if len(res) == 1 && (strings.HasSuffix(res[0], ":parameter/*") || strings.HasSuffix(res[0], ":parameter${SecretsPrefix}*")) {
+					noOverwrite = true
 				}
 			}
 			for _, banned := range []string{"ssm:DeleteParameter", "ssm:DeleteParameters", "ssm:LabelParameterVersion", "ssm:AddTagsToResource"} {
@@ -415,6 +425,9 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 	}
 	if !keep {
 		t.Error("IngestFunction cannot keep a handshake secret (no ssm:PutParameter)")
+	}
+	if !noOverwrite {
+		t.Error("IngestFunction: no Deny of ssm:PutParameter with StringEquals ssm:Overwrite \"true\" over the prefix's parameters; an internet-facing function could replace every secret")
 	}
 
 	for _, fn := range mailSenders {
@@ -452,6 +465,37 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestTemplateFlushSecrets: FlushFunction sends held notices (emails with signed links, Telegram copies) and
+// overdue reports; it reads no tracker or CRM back, so of the secrets it needs only the link key and the bot
+// token, which validation holds in the telegram/ folder.
+func TestTemplateFlushSecrets(t *testing.T) {
+	t.Parallel()
+	tpl := mustTemplate(t)
+	stmts, _ := statements(tpl, "FlushFunction")
+	var got []string
+	for _, s := range stmts {
+		for _, a := range s.get("Action").strs() {
+			if strings.HasPrefix(strings.ToLower(a), "ssm:") {
+				if a != "ssm:GetParameter" {
+					t.Errorf("FlushFunction: statement at line %d grants %s; it only reads parameters", s.n.Line, a)
+				}
+				for _, r := range s.get("Resource").strs() {
+					_, param, _ := strings.Cut(r, ":parameter")
+					got = append(got, param)
+				}
+			}
+		}
+	}
+	slices.Sort(got)
+	want := []string{"${SecretsPrefix}links/key", "${SecretsPrefix}" + glassbox.TelegramSecretFolder + "/*"}
+	if !slices.Equal(got, want) {
+		t.Errorf("FlushFunction reads SSM parameters %q, want only %q", got, want)
+	}
+	if v := tpl.get("Resources", "FlushFunction", "Properties", "Environment", "Variables", "LINK_KEY_PARAM").str(); v != "${SecretsPrefix}links/key" {
+		t.Errorf("FlushFunction LINK_KEY_PARAM = %q, want ${SecretsPrefix}links/key, the parameter it may read", v)
 	}
 }
 
@@ -561,5 +605,87 @@ func TestSamconfigOverridesKnownParameters(t *testing.T) {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("samconfig.toml lacks %s", want)
 		}
+	}
+}
+
+// alarmedQueue reports whether some CloudWatch alarm in the template watches the visible messages of queue.
+func alarmedQueue(tpl node, queue string) bool {
+	for _, id := range tpl.get("Resources").keys() {
+		a := tpl.get("Resources", id)
+		if a.get("Type").str() != "AWS::CloudWatch::Alarm" || a.get("Properties", "Namespace").str() != "AWS/SQS" ||
+			a.get("Properties", "MetricName").str() != "ApproximateNumberOfMessagesVisible" {
+			continue
+		}
+		for _, d := range a.get("Properties", "Dimensions").items() {
+			if d.get("Name").str() == "QueueName" && d.get("Value").str() == queue+".QueueName" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestTemplateAsyncFailuresKept: SNS invokes a function asynchronously; after Lambda's two retries a failed event
+// is dropped unless the function has a dead-letter queue or an on-failure destination. BounceFunction's events
+// are SES bounces and complaints: dropping one loses the manager's report. The queue is alarmed (as React's is),
+// and the function gets no SQS permission of its own beyond what SAM adds for that one queue.
+func TestTemplateAsyncFailuresKept(t *testing.T) {
+	t.Parallel()
+	tpl := mustTemplate(t)
+	var async []string
+	for _, fn := range functions(tpl) {
+		events := tpl.get("Resources", fn, "Properties", "Events")
+		for _, name := range events.keys() {
+			if slices.Contains([]string{"SNS", "S3", "SES"}, events.get(name, "Type").str()) && !slices.Contains(async, fn) {
+				async = append(async, fn)
+			}
+		}
+	}
+	if !slices.Contains(async, "BounceFunction") {
+		t.Fatalf("BounceFunction is not among the SNS-triggered functions %v", async)
+	}
+	for _, fn := range async {
+		p := tpl.get("Resources", fn, "Properties")
+		var target string
+		switch {
+		case p.get("DeadLetterQueue").ok():
+			if got := p.get("DeadLetterQueue", "Type").str(); got != "SQS" {
+				t.Errorf("%s: DeadLetterQueue.Type = %q, want SQS", fn, got)
+			}
+			target = p.get("DeadLetterQueue", "TargetArn").str()
+		case p.get("EventInvokeConfig", "DestinationConfig", "OnFailure").ok():
+			if got := p.get("EventInvokeConfig", "DestinationConfig", "OnFailure", "Type").str(); got != "SQS" {
+				t.Errorf("%s: EventInvokeConfig OnFailure Type = %q, want SQS", fn, got)
+			}
+			target = p.get("EventInvokeConfig", "DestinationConfig", "OnFailure", "Destination").str()
+		default:
+			t.Errorf("%s is invoked asynchronously but has no DeadLetterQueue or EventInvokeConfig OnFailure: a failed event is dropped after two retries", fn)
+			continue
+		}
+		queue, attr, _ := strings.Cut(target, ".")
+		if attr != "Arn" || tpl.get("Resources", queue, "Type").str() != "AWS::SQS::Queue" {
+			t.Errorf("%s: failures go to %q, want !GetAtt <a queue in this template>.Arn", fn, target)
+			continue
+		}
+		if !alarmedQueue(tpl, queue) {
+			t.Errorf("%s: no alarm on %s's ApproximateNumberOfMessagesVisible; nobody would look at it", fn, queue)
+		}
+		stmts, _ := statements(tpl, fn)
+		for _, s := range stmts {
+			for _, a := range s.get("Action").strs() {
+				if strings.HasPrefix(strings.ToLower(a), "sqs:") {
+					t.Errorf("%s: statement at line %d grants %s; SAM grants sqs:SendMessage on the failure queue only", fn, s.n.Line, a)
+				}
+			}
+		}
+	}
+	// BounceFunction retries a notification of its own configuration set whose message is not found yet: it must
+	// know the set's name.
+	if got := tpl.get("Resources", "BounceFunction", "Properties", "Environment", "Variables", "SES_CONFIGURATION_SET").str(); got != "MailConfigurationSet" {
+		t.Errorf("BounceFunction SES_CONFIGURATION_SET = %q, want !Ref MailConfigurationSet", got)
+	}
+	// React's stream failures are alarmed the same way.
+	if !alarmedQueue(tpl, "ReactDeadLetterQueue") {
+		t.Error("no alarm on ReactDeadLetterQueue")
 	}
 }

@@ -35,7 +35,8 @@ const (
 	CauseBounced SuppressionCause = "bounced"
 	// CauseComplained: the recipient marked a message as spam.
 	CauseComplained SuppressionCause = "complained"
-	// CauseBlocked: the bot was removed from the chat or blocked by the user (Telegram 403).
+	// CauseBlocked: the chat cannot be written to at all: the bot was removed from it or blocked by the user
+	// (Telegram 403), or Telegram refuses the chat itself (400 "chat not found", "not enough rights").
 	CauseBlocked SuppressionCause = "blocked"
 	// CauseRejected: the channel refused one message for good (a Telegram 400); nothing is suppressed.
 	CauseRejected SuppressionCause = "rejected"

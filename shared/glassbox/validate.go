@@ -83,6 +83,8 @@ func (c Config) Validate(known ProviderCatalog) ValidationErrors {
 	}
 	if c.Agency.TelegramBotParam != "" {
 		v.param("agency.telegram_bot_param", c.Agency.TelegramBotParam)
+		v.inFolder("agency.telegram_bot_param", c.Agency.TelegramBotParam, TelegramSecretFolder,
+			"the functions that post held notices may read the bot token there only")
 	}
 
 	bindings := map[string]bool{}
@@ -180,6 +182,15 @@ func (v *validator) id(path, s string, seen map[string]bool) {
 func (v *validator) param(path, s string) {
 	if v.required(path, s) && !strings.HasPrefix(s, "/") {
 		v.add(path, "%q must be an SSM parameter name starting with \"/\" (like /glassbox/...)", s)
+	}
+}
+
+// inFolder checks that an SSM parameter name sits in the secret folder its reader or writer is granted
+// (secretfolders.go); why says which function, for the admin who wonders.
+func (v *validator) inFolder(path, s, folder, why string) {
+	if strings.HasPrefix(s, "/") && !InSecretFolder(s, folder) {
+		v.add(path, "%q must be in the %s/ folder right under the stack's SecretsPrefix, like /glassbox/%s/%s: %s",
+			s, folder, folder, s[strings.LastIndex(s, "/")+1:], why)
 	}
 }
 
@@ -562,6 +573,10 @@ func (v *validator) binding(p string, b Binding, seen map[string]bool, projects 
 	if b.Provider != "" && !known {
 		v.add(p+".provider", "unknown provider %q: use %s", b.Provider, v.known.Names(""))
 		return
+	}
+	if info.SecretFromHandshake {
+		v.inFolder(p+".secret_param", b.SecretParam, HandshakeSecretFolder, fmt.Sprintf(
+			"%s hands its webhook secret over in the subscription handshake, and the internet-facing IngestFunction may create parameters there only", b.Provider))
 	}
 	crms := v.known.Names(ProviderCRM)
 	switch {

@@ -463,3 +463,53 @@ func TestValidateAsksTheProviderCatalog(t *testing.T) {
 		t.Errorf("a provider missing from the catalog was accepted: %v", errs)
 	}
 }
+
+// The stack grants IngestFunction PutParameter in the hooks/ folder only, and FlushFunction the bot token in the
+// telegram/ folder only (template.yaml, pinned by shared/deploy): the agency file must name parameters there,
+// or the handshake and the held Telegram notices would fail with AccessDenied in production.
+func TestValidateSecretFolders(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, secret, bot string
+		path, msg         string // empty: valid
+	}{
+		{name: "HandshakeInHooks", secret: "/glassbox/hooks/site-asana", bot: "/glassbox/telegram/bot"},
+		{name: "OtherPrefix", secret: "/studio/glassbox/hooks/site-asana", bot: "/studio/glassbox/telegram/bot"},
+		{name: "HandshakeInProviderFolder", secret: "/glassbox/asana/site", bot: "/glassbox/telegram/bot",
+			path: "bindings[5].secret_param", msg: `"/glassbox/asana/site" must be in the hooks/ folder right under the stack's SecretsPrefix, like /glassbox/hooks/site: asana hands its webhook secret over`},
+		{name: "HandshakeBelowHooks", secret: "/glassbox/hooks/asana/site", bot: "/glassbox/telegram/bot",
+			path: "bindings[5].secret_param", msg: "must be in the hooks/ folder"},
+		{name: "HandshakeIsTheFolder", secret: "/glassbox/hooks/", bot: "/glassbox/telegram/bot",
+			path: "bindings[5].secret_param", msg: "must be in the hooks/ folder"},
+		{name: "BotOutsideTelegram", secret: "/glassbox/hooks/site-asana", bot: "/glassbox/bot",
+			path: "agency.telegram_bot_param", msg: `"/glassbox/bot" must be in the telegram/ folder right under the stack's SecretsPrefix, like /glassbox/telegram/bot`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := validConfig()
+			c.Agency.TelegramBotParam = tt.bot
+			c.Clients[0].TelegramChatID = "-1001234567890"
+			c.Bindings = append(c.Bindings, glassbox.Binding{ID: "site", ProjectID: "blog", Provider: "asana", ExternalID: "1200",
+				SecretParam: tt.secret, APIParam: "/glassbox/asana/site-api",
+				StatusMap: map[glassbox.TaskStatus][]string{glassbox.StatusDone: {"Done"}}})
+			errs := c.Validate(providers.Catalog())
+			if tt.path == "" {
+				if len(errs) > 0 {
+					t.Errorf("errors:\n%v", errs)
+				}
+				return
+			}
+			for _, e := range errs {
+				if e.Path == tt.path && strings.Contains(e.Msg, tt.msg) {
+					return
+				}
+			}
+			t.Errorf("no error at %s containing %q; got:\n%v", tt.path, tt.msg, errs)
+		})
+	}
+	// Only a provider that hands its secret over is held to hooks/: a Trello secret the admin sets lives anywhere.
+	c := validConfig()
+	if errs := c.Validate(providers.Catalog()); len(errs) > 0 || glassbox.InSecretFolder(c.Bindings[0].SecretParam, glassbox.HandshakeSecretFolder) {
+		t.Errorf("trello's /glassbox/trello/board: %v", errs)
+	}
+}

@@ -57,7 +57,7 @@ func TestAsanaHandshakeKeepsTheSecretOnce(t *testing.T) {
 	const (
 		first  = "b537207f20cbfa02357cf448134da559e8bd39d61597dcd5631b8012eae53e81"
 		second = "0000000000000000000000000000000000000000000000000000000000000002"
-		param  = "/glassbox/asana/site"
+		param  = "/glassbox/hooks/site-asana"
 	)
 	b := glassbox.Binding{ID: "site", ProjectID: "spring", Provider: "asana", ExternalID: "1207000000000100",
 		SecretParam: param, APIParam: "/glassbox/asana/site-api",

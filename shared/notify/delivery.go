@@ -68,8 +68,9 @@ func undeliveredReason(locale string, p glassbox.DeliveryProblem) string {
 	why := map[glassbox.SuppressionCause][2]string{
 		glassbox.CauseBounced:    {"адрес не существует", "the address does not exist"},
 		glassbox.CauseComplained: {"получатель пометил письмо как спам", "the recipient marked it as spam"},
-		glassbox.CauseBlocked:    {"бота удалили из чата или заблокировали", "the bot was removed from the chat or blocked"},
-		glassbox.CauseRejected:   {"Telegram не принял текст сообщения", "Telegram rejected the message text"},
+		glassbox.CauseBlocked: {"бот не может писать в этот чат: его удалили или заблокировали, у него нет прав или id чата неверен",
+			"the bot cannot write to the chat: it was removed or blocked, has no right to post, or the chat id is wrong"},
+		glassbox.CauseRejected: {"Telegram не принял текст сообщения", "Telegram rejected the message text"},
 	}[p.Cause]
 	if ru {
 		return what + ": " + why[0]

@@ -352,7 +352,7 @@ func TestClientEndpoint(t *testing.T) {
 // that exists with the same value is fine (a repeated handshake), with another value glassbox.ErrConflict, and
 // the value kept is never overwritten.
 func TestClientKeepParameter(t *testing.T) {
-	const name = "/glassbox/asana/site"
+	const name = "/glassbox/hooks/site-asana"
 	for _, tc := range []struct {
 		name     string
 		existing string // "" for none

@@ -1,8 +1,9 @@
 // Package telegram is the Telegram channel: a courier.Sender that posts a message to a chat through the Bot
 // API's sendMessage, in parse mode HTML (notify escapes every tracker string for it). It follows Telegram's
 // answers: 429 waits retry_after and tries again when that fits the caller's deadline, a group that became a
-// supergroup (400 with migrate_to_chat_id) is a courier.ChatMoved, a 403 (the bot was removed or blocked) and
-// any other refusal of the message are courier.Undeliverable. The bot token never appears in a log or an error.
+// supergroup (400 with migrate_to_chat_id) is a courier.ChatMoved, a 403 (the bot was removed or blocked) or a
+// 400 that refuses the chat itself (chat not found, no rights to send) is an Undeliverable that blocks the chat,
+// and any other refusal of the message is an Undeliverable of that message only. The bot token never appears in a log or an error.
 package telegram
 
 import (
@@ -123,7 +124,7 @@ func (s *Sender) Send(ctx context.Context, m glassbox.Message, _ []glassbox.Issu
 			}
 		case r.Parameters.MigrateToChatID != 0:
 			return "", &courier.ChatMoved{From: m.Chat, To: strconv.FormatInt(r.Parameters.MigrateToChatID, 10)}
-		case status == http.StatusForbidden:
+		case status == http.StatusForbidden, status == http.StatusBadRequest && chatUnusable(r.Description):
 			return "", &courier.Undeliverable{Cause: glassbox.CauseBlocked, Recipient: m.Chat, Detail: r.Description}
 		case status == http.StatusUnauthorized || status == http.StatusNotFound:
 			// The token is wrong (Telegram answers 401 or 404 for it): a fault of the deployment, not of this
@@ -135,6 +136,33 @@ func (s *Sender) Send(ctx context.Context, m glassbox.Message, _ []glassbox.Issu
 			return "", fmt.Errorf("telegram: sendMessage to %s: %d %s", m.Chat, status, r.Description)
 		}
 	}
+}
+
+// chatLevel are the parts of Telegram's 400 descriptions that refuse the chat, not the message: no other message
+// would get through either (a mistyped chat id, a bot that may not write there, a group that is gone). Such a
+// chat is suppressed like a blocked one, so the manager hears once, not once per notice. Anything else in a 400
+// (a parse error, a text too long) is about that one message.
+var chatLevel = []string{
+	"chat not found",
+	"not enough rights",
+	"have no rights to send",
+	"need administrator rights",
+	"chat_write_forbidden",
+	"bot was kicked",
+	"bot is not a member",
+	"group chat was deactivated",
+	"peer_id_invalid",
+}
+
+// chatUnusable reports whether a 400's description says the chat itself cannot be written to.
+func chatUnusable(description string) bool {
+	d := strings.ToLower(description)
+	for _, part := range chatLevel {
+		if strings.Contains(d, part) {
+			return true
+		}
+	}
+	return false
 }
 
 // post sends one request. Its error never holds the URL, which holds the token.

@@ -178,6 +178,41 @@ func TestSend(t *testing.T) {
 	}
 }
 
+// A 400 that refuses the chat (a mistyped telegram_chat_id, a bot without the right to write) blocks the chat, so
+// the manager hears once; a 400 about the message's text fails that message only.
+func TestSendBadRequestCause(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		description string
+		want        glassbox.SuppressionCause
+	}{
+		{"Bad Request: chat not found", glassbox.CauseBlocked},
+		{"Bad Request: not enough rights to send text messages to the chat", glassbox.CauseBlocked},
+		{"Bad Request: have no rights to send a message", glassbox.CauseBlocked},
+		{"Bad Request: need administrator rights in the channel chat", glassbox.CauseBlocked},
+		{"Bad Request: CHAT_WRITE_FORBIDDEN", glassbox.CauseBlocked},
+		{"Bad Request: bot was kicked from the group chat", glassbox.CauseBlocked},
+		{"Bad Request: group chat was deactivated", glassbox.CauseBlocked},
+		{"Bad Request: PEER_ID_INVALID", glassbox.CauseBlocked},
+		{"Bad Request: can't parse entities: Unsupported start tag \"span\" at byte offset 7", glassbox.CauseRejected},
+		{"Bad Request: message is too long", glassbox.CauseRejected},
+		{"Bad Request: message text is empty", glassbox.CauseRejected},
+	} {
+		t.Run(tt.description, func(t *testing.T) {
+			t.Parallel()
+			body, _ := json.Marshal(map[string]any{"ok": false, "error_code": 400, "description": tt.description})
+			srv := httptest.NewServer(&botAPI{answers: []answer{{status: 400, body: body}}})
+			defer srv.Close()
+			s := New(srv.URL, func(context.Context) (string, error) { return token, nil }, srv.Client())
+			_, err := s.Send(t.Context(), notice(), nil)
+			var u *courier.Undeliverable
+			if !errors.As(err, &u) || u.Cause != tt.want || u.Recipient != "-1001234567890" || u.Detail != tt.description {
+				t.Errorf("err = %v, want Undeliverable(%s) of the chat with Telegram's words", err, tt.want)
+			}
+		})
+	}
+}
+
 // A transport failure's error names the URL, which holds the token: it must not reach a log.
 func TestSendNeverShowsToken(t *testing.T) {
 	t.Parallel()
