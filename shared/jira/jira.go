@@ -41,7 +41,6 @@ const CategoryDone = "done"
 // signaturePrefix names the algorithm in X-Hub-Signature.
 const signaturePrefix = hmachex.Prefix
 
-
 // Provider verifies and parses Jira Cloud deliveries.
 type Provider struct{}
 
