@@ -104,10 +104,13 @@ func (p *Processor) flushGroup(ctx context.Context, cfg glassbox.Config, now tim
 	if configured && g[0].Audience == glassbox.AudienceClient && cfg.ProjectTiming(project).IsQuiet(now) {
 		return // a flush that ran late into quiet hours leaves them for the morning
 	}
+	// With coalescing off (coalesce: off or 0) notices held over quiet hours go each as its own message, as the
+	// project asked: only the due ones are taken, and none is listed in a coalesced message.
+	coalescing := configured && cfg.ProjectTiming(project).Coalesce > 0
 	var members []glassbox.Message
 	anyDue := false
 	for _, m := range g {
-		if !due(m, now) && !m.Coalesces() {
+		if !due(m, now) && !(m.Coalesces() && coalescing) {
 			continue
 		}
 		if m.Coalesces() {
@@ -126,7 +129,7 @@ func (p *Processor) flushGroup(ctx context.Context, cfg glassbox.Config, now tim
 	if len(members) == 0 {
 		return
 	}
-	if len(members) == 1 || !configured {
+	if len(members) == 1 || !coalescing {
 		for _, m := range members {
 			p.send(ctx, m, res)
 		}

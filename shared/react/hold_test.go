@@ -359,3 +359,49 @@ func TestHeldNoticeOfAReopenedCard(t *testing.T) {
 		t.Errorf("second flush = %+v, want nothing", res)
 	}
 }
+
+// With coalescing off, notices held over quiet hours go each as its own message in the morning, each once
+// (docs/config.md: "0 or off sends each at once"), on every channel.
+func TestCoalesceOffSendsEachHeldNotice(t *testing.T) {
+	f := newTimed(t, "Europe/Moscow", func(c *glassbox.Config) { c.Agency.Coalesce = "off" })
+	f.at(t, "2026-12-01 22:00")
+	for i, title := range []string{"Логотип", "Макет главной", "Каталог"} {
+		if out := f.process(t, done(i, title)); out.Held != 2 {
+			t.Fatalf("card %d at night: %s; want held 2 (email, Telegram)", i, out)
+		}
+		f.clock.Advance(20 * time.Minute)
+	}
+	f.at(t, "2026-12-02 08:59")
+	if res := f.flush(t); res.Sent != 0 {
+		t.Errorf("flush in quiet hours = %+v, want nothing sent", res)
+	}
+	f.at(t, "2026-12-02 09:00")
+	if res := f.flush(t); res.Sent != 6 || res.Coalesced != 0 || res.Batched != 0 {
+		t.Errorf("morning flush = %+v, want 6 sent (3 emails, 3 Telegram), none coalesced", res)
+	}
+	for _, at := range []string{"2026-12-02 09:01", "2026-12-02 12:00"} {
+		f.at(t, at)
+		if res := f.flush(t); res.Sent != 0 || res.Due != 0 {
+			t.Errorf("flush at %s = %+v, want nothing", at, res)
+		}
+	}
+	if f.mail.count() != 3 || f.chat.count() != 3 {
+		t.Fatalf("sent %d emails and %d Telegram messages, want 3 and 3", f.mail.count(), f.chat.count())
+	}
+	titles := map[string]int{}
+	for _, m := range f.chat.sent {
+		if m.Kind != glassbox.MessageTaskDone {
+			t.Errorf("Telegram message of kind %s, want task_done", m.Kind)
+		}
+		for _, title := range []string{"Логотип", "Макет главной", "Каталог"} {
+			if strings.Contains(m.HTML, title) {
+				titles[title]++
+			}
+		}
+	}
+	for _, title := range []string{"Логотип", "Макет главной", "Каталог"} {
+		if titles[title] != 1 {
+			t.Errorf("%q told %d times in Telegram, want 1", title, titles[title])
+		}
+	}
+}
