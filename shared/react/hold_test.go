@@ -405,3 +405,67 @@ func TestCoalesceOffSendsEachHeldNotice(t *testing.T) {
 		}
 	}
 }
+
+// A held notice the courier records failed (its Telegram chat suppressed) leaves the waiting messages: later
+// flushes neither read nor count it.
+func TestFailedHeldNoticeLeavesTheWaitingMessages(t *testing.T) {
+	f := newTimed(t, "Europe/Moscow", nil)
+	f.at(t, "2026-12-01 10:00")
+	if err := f.store.Suppress(t.Context(), glassbox.Suppression{Recipient: "-100123", Channel: glassbox.ChannelTelegram,
+		Cause: glassbox.CauseBlocked, At: f.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	f.process(t, done(1, "Logo"))
+	f.at(t, "2026-12-01 10:10")
+	if res := f.flush(t); res.Sent != 1 {
+		t.Errorf("flush = %+v, want the email sent (the Telegram copy fails: its chat is suppressed)", res)
+	}
+	for i := range 3 {
+		f.clock.Advance(time.Minute)
+		if res := f.flush(t); res.Due != 0 || res.Sent != 0 {
+			t.Errorf("flush %d after = %+v, want nothing due", i+2, res)
+		}
+	}
+	left, err := f.store.HeldMessages(t.Context(), f.clock.Now().Add(time.Hour), react.DefaultFlushLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range left {
+		t.Errorf("still among the waiting messages: %s %s %s", m.Kind, m.ChannelOrEmail(), m.State)
+	}
+	id := glassbox.MessageID("trello:1", glassbox.MessageTaskDone, glassbox.AudienceClient, glassbox.ChannelTelegram)
+	if m, err := f.store.Message(t.Context(), id); err != nil || m.State != glassbox.MessageFailed {
+		t.Errorf("Telegram notice = %s, %v; want failed", m.State, err)
+	}
+}
+
+// More failed held notices than one flush reads do not keep a newer notice from going: once a suppression is
+// cleared, the next held notice reaches the client.
+func TestFailedHeldNoticesDoNotStarveTheFlush(t *testing.T) {
+	f := newTimed(t, "Europe/Moscow", func(c *glassbox.Config) { c.Agency.Coalesce = "off"; c.Clients[0].TelegramChatID = "" })
+	f.at(t, "2026-12-01 22:00")
+	if err := f.store.Suppress(t.Context(), glassbox.Suppression{Recipient: "anna@acme.example", Channel: glassbox.ChannelEmail,
+		Cause: glassbox.CauseBounced, At: f.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range react.DefaultFlushLimit + 1 {
+		f.process(t, done(i, "Card"))
+	}
+	for _, at := range []string{"2026-12-02 09:00", "2026-12-02 09:01"} {
+		f.at(t, at)
+		f.flush(t)
+	}
+	if err := f.store.ClearSuppression(t.Context(), "anna@acme.example"); err != nil {
+		t.Fatal(err)
+	}
+	f.proc.ForgetDeliveryNotes()
+	f.at(t, "2026-12-02 23:00")
+	f.process(t, done(10000, "New card"))
+	for _, at := range []string{"2026-12-03 09:00", "2026-12-03 09:01", "2026-12-03 12:00"} {
+		f.at(t, at)
+		f.flush(t)
+	}
+	if n := f.mail.count(); n != 1 {
+		t.Errorf("the new notice was sent %d times, want 1", n)
+	}
+}
