@@ -197,7 +197,7 @@ func flushFault(t *testing.T, store glassbox.Store) {
 	start := time.Date(2026, 12, 1, 10, 0, 0, 0, moscow) // a Tuesday
 	start0 := start.UTC()
 	cfg := glassbox.Config{
-		Agency:  glassbox.Agency{Name: "Студия", Sender: "notify@studio.example", Locale: "ru", TimeZone: "Europe/Moscow"},
+		Agency: glassbox.Agency{Name: "Студия", Sender: "notify@studio.example", Locale: "ru", TimeZone: "Europe/Moscow"},
 		Clients: []glassbox.Client{{ID: "acme", Name: "Acme", Contacts: []glassbox.Person{{Name: "Анна", Email: "anna@acme.example"}}},
 			{ID: "gone", Name: "Gone", Contacts: []glassbox.Person{{Name: "Олег", Email: "oleg@gone.example"}}}},
 		Projects: []glassbox.Project{{ID: "suppressed", ClientID: "gone", Name: "Подавленный",
