@@ -31,7 +31,7 @@ type FlushResult struct {
 const DefaultFlushLimit = 500
 
 // MaxBatch is the most tasks one coalesced message lists (a store writes a batch and its members in one
-// transaction of at most 100 items).
+// transaction of at most 100 items); on Telegram fewer may fit (notify.CoalescedFitting).
 const MaxBatch = 50
 
 // Flush sends the held messages whose time came, and tells managers of tasks that fell overdue. The
@@ -136,16 +136,20 @@ func (p *Processor) flushGroup(ctx context.Context, cfg glassbox.Config, now tim
 		return
 	}
 	sort.SliceStable(members, func(i, j int) bool { return members[i].Hold.Until.Before(members[j].Hold.Until) })
-	for start := 0; start < len(members); start += MaxBatch {
-		chunk := members[start:min(start+MaxBatch, len(members))]
-		if len(chunk) == 1 {
-			p.send(ctx, chunk[0], res)
-			continue
-		}
-		batch, err := notify.Coalesced(cfg, chunk)
+	for rest := members; len(rest) > 0; {
+		// A coalesced message lists at most MaxBatch tasks, and on Telegram only as many as its text can hold:
+		// the others go in the next one, so every task is listed, with its link, in the message it is batched in.
+		chunk := rest[:min(MaxBatch, len(rest))]
+		batch, n, err := notify.CoalescedFitting(cfg, chunk)
 		if err != nil {
+			rest = rest[len(chunk):]
 			res.Failed++
 			p.log.Error("flush: coalesce", "project", g[0].ProjectID, "error", err.Error())
+			continue
+		}
+		chunk, rest = chunk[:n], rest[n:]
+		if n < 2 {
+			p.send(ctx, chunk[0], res)
 			continue
 		}
 		batch.ClaimedAt = now

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/glassbox-oss/glassbox/shared/courier"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
@@ -18,7 +19,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/react"
 )
 
-// chat records Telegram sends.
+// chat records Telegram sends; like Telegram, it refuses for good a text over 4096 characters.
 type chat struct {
 	mu   sync.Mutex
 	sent []glassbox.Message
@@ -27,6 +28,9 @@ type chat struct {
 func (c *chat) Send(_ context.Context, m glassbox.Message, _ []glassbox.IssuedDocument) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if len(utf16.Encode([]rune(m.HTML))) > 4096 {
+		return "", &courier.Undeliverable{Cause: glassbox.CauseRejected, Recipient: m.Chat, Detail: "Bad Request: message is too long"}
+	}
 	c.sent = append(c.sent, m)
 	return fmt.Sprintf("tg-%d", len(c.sent)), nil
 }
@@ -467,5 +471,69 @@ func TestFailedHeldNoticesDoNotStarveTheFlush(t *testing.T) {
 	}
 	if n := f.mail.count(); n != 1 {
 		t.Errorf("the new notice was sent %d times, want 1", n)
+	}
+}
+
+// MaxBatch tasks with 500-character titles done within one window: every Telegram message stays within
+// Telegram's 4096 characters, and no task is lost: each is listed in exactly one Telegram message, and every
+// notice batched into a message is listed in it. The email lists them all at once.
+func TestCoalescedTelegramFitsItsLimit(t *testing.T) {
+	f := newTimed(t, "Europe/Moscow", nil)
+	f.at(t, "2026-12-01 10:00")
+	title := func(i int) string { return fmt.Sprintf("Задача %02d ", i) }
+	for i := range react.MaxBatch {
+		f.process(t, done(i, title(i)+strings.Repeat("очень длинное название ", 30)))
+	}
+	f.at(t, "2026-12-01 10:10")
+	res := f.flush(t)
+	if res.Failed != 0 {
+		t.Errorf("flush = %+v, want nothing failed", res)
+	}
+	listed := map[int]int{}
+	for _, m := range f.chat.sent {
+		if n := len(utf16.Encode([]rune(m.HTML))); n > 4096 {
+			t.Errorf("Telegram %s message is %d characters; Telegram refuses over 4096", m.Kind, n)
+		}
+		for i := range react.MaxBatch {
+			if strings.Contains(m.HTML, title(i)) {
+				listed[i]++
+			}
+		}
+		if m.Kind != glassbox.MessageTasksDone {
+			continue
+		}
+		stored, err := f.store.Message(t.Context(), m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range stored.Hold.Members {
+			member, err := f.store.Message(t.Context(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(m.HTML, member.Hold.Task.Title[:len(title(0))]) {
+				t.Errorf("batched notice %q is not listed in its message", member.Hold.Task.Title[:len(title(0))])
+			}
+		}
+	}
+	for i := range react.MaxBatch {
+		if listed[i] != 1 {
+			t.Errorf("task %d listed in %d Telegram messages, want 1", i, listed[i])
+		}
+	}
+	if f.chat.count() < 2 {
+		t.Errorf("%d Telegram messages, want the tasks spread over several", f.chat.count())
+	}
+	if f.mail.count() != 1 {
+		t.Errorf("%d emails, want one listing all %d tasks", f.mail.count(), react.MaxBatch)
+	}
+	msgs, err := f.store.MessagesBetween(t.Context(), "site", time.Time{}, f.clock.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if m.State == glassbox.MessageHeld || m.State == glassbox.MessageClaimed || m.State == glassbox.MessageFailed {
+			t.Errorf("message %s %s %s left %s", m.ID, m.Kind, m.ChannelOrEmail(), m.State)
+		}
 	}
 }
