@@ -92,7 +92,9 @@ func (c *Courier) remember(f func(n *glassbox.DeliveryNotes)) {
 }
 
 // addressed follows a message's chat to where it moved and drops suppressed recipients. skipped says why
-// nothing is left to send to, when so.
+// nothing is left to send to, when so; then the message keeps its recipients, because it is stored as claimed
+// before it is recorded failed, and an attempt that takes the claim over after the one recording it died must
+// find the same reason (a message to nobody would be refused by the mailer, put back and tried for ever).
 func addressed(m glassbox.Message, notes glassbox.DeliveryNotes) (_ glassbox.Message, skipped string) {
 	if m.ChannelOrEmail() == glassbox.ChannelTelegram {
 		m.Chat = notes.Chat(m.Chat)
@@ -100,6 +102,9 @@ func addressed(m glassbox.Message, notes glassbox.DeliveryNotes) (_ glassbox.Mes
 			return m, fmt.Sprintf("chat %s is suppressed (%s on %s)", m.Chat, s.Cause, s.At.Format(time.DateOnly))
 		}
 		return m, ""
+	}
+	if len(m.To) == 0 {
+		return m, "it has no recipient" // one stored so by an earlier attempt: it can never go
 	}
 	var to []glassbox.Person
 	var reasons []string
@@ -110,13 +115,13 @@ func addressed(m glassbox.Message, notes glassbox.DeliveryNotes) (_ glassbox.Mes
 		}
 		to = append(to, p)
 	}
-	if len(reasons) == 0 {
+	switch {
+	case len(reasons) == 0:
 		return m, ""
-	}
-	m.To = to
-	if len(to) == 0 {
+	case len(to) == 0:
 		return m, strings.Join(reasons, "; ")
 	}
+	m.To = to
 	return m, ""
 }
 

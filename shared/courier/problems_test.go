@@ -235,3 +235,60 @@ func TestDeliverSkipsSuppressedAddresses(t *testing.T) {
 		t.Errorf("mail = %+v, want one to Пётр only", mail)
 	}
 }
+
+// failOnce is a store whose first FailMessage fails, as when the attempt dies before recording the failure.
+type failOnce struct {
+	*localstore.Store
+	failed bool
+}
+
+func (s *failOnce) FailMessage(ctx context.Context, id, token string, at time.Time, reason string) error {
+	if !s.failed {
+		s.failed = true
+		return fmt.Errorf("injected: %w", context.DeadlineExceeded)
+	}
+	return s.Store.FailMessage(ctx, id, token, at, reason)
+}
+
+type stepClock struct{ now time.Time }
+
+func (c *stepClock) Now() time.Time { return c.now }
+
+// A message whose every recipient is suppressed keeps its recipients when claimed: an attempt that dies before
+// recording it failed leaves a claim, and the attempt after the lease (the flush reads the stored message) must
+// find it for the suppressed address and fail it, not try to send a message to nobody, be refused and put it
+// back to wait forever.
+func TestDeliverSuppressedAfterADeadAttempt(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f := newProblemFixture(t, nil)
+	if err := f.store.Suppress(ctx, glassbox.Suppression{Recipient: "anna@client.example", Channel: glassbox.ChannelEmail,
+		Cause: glassbox.CauseBounced, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	clock := &stepClock{now: time.Now().UTC()}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	c := courier.New(&failOnce{Store: f.store}, courier.Senders{glassbox.ChannelEmail: courier.Email{Mailer: f.mail}},
+		clock, time.Minute, quiet)
+	m := message()
+	m.Hold = &glassbox.Hold{Until: clock.now.Add(-time.Hour)}
+	if err := f.store.HoldMessage(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Deliver(ctx, m); err == nil {
+		t.Fatal("Deliver with FailMessage failing = nil error, want one")
+	}
+	if stored := f.state(t, m.ID); len(stored.To) != 1 {
+		t.Errorf("claimed message stored with recipients %v, want its one (suppressed) recipient kept", stored.To)
+	}
+	clock.now = clock.now.Add(2 * time.Minute)
+	if sent, err := c.Deliver(ctx, f.state(t, m.ID)); sent || err != nil {
+		t.Fatalf("Deliver after the lease = %v, %v; want false, nil (failed: suppressed)", sent, err)
+	}
+	if stored := f.state(t, m.ID); stored.State != glassbox.MessageFailed || !strings.Contains(stored.Failure, "suppressed") {
+		t.Errorf("message = %s %q, want failed: suppressed", stored.State, stored.Failure)
+	}
+	if mail := f.reports(t); len(mail) != 0 {
+		t.Errorf("mail sent: %+v", mail)
+	}
+}

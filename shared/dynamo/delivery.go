@@ -28,11 +28,14 @@ const (
 )
 
 // FailMessage marks a claimed message failed with one UpdateItem conditional on token holding the claim;
-// ErrConflict when it does not.
+// ErrConflict when it does not. It removes the gsi2 keys: a claimed message was never sent, so they can only
+// be the HELD_MESSAGE entry of a held one, and a failed message left there would be read, claimed in vain and
+// counted by every flush, and would push newer held messages past the flush's limit.
 func (s *Store) FailMessage(ctx context.Context, id, token string, at time.Time, reason string) error {
 	update := expression.Set(expression.Name("state"), expression.Value(glassbox.MessageFailed)).
 		Set(expression.Name("failedAt"), expression.Value(FormatTime(at))).
-		Set(expression.Name("failure"), expression.Value(reason))
+		Set(expression.Name("failure"), expression.Value(reason)).
+		Remove(expression.Name(AttrGSI2PK)).Remove(expression.Name(AttrGSI2SK))
 	err := s.updateItem(ctx, key(messagePK(id), skMessage), holdsClaim(token), update)
 	if isConditionFailed(err) {
 		return fmt.Errorf("dynamo: fail message %s: token does not hold the claim: %w", id, glassbox.ErrConflict)
@@ -44,7 +47,9 @@ func (s *Store) FailMessage(ctx context.Context, id, token string, at time.Time,
 }
 
 // MarkMessageBounced marks a message bounced with one UpdateItem conditional on it existing and not being
-// bounced already; a failed condition is told apart (missing or bounced before) with one GetItem.
+// bounced already; a failed condition is told apart (missing or bounced before) with one GetItem. Only a sent
+// message bounces, and MarkMessageSent took it out of HELD_MESSAGE: its gsi2 keys are its provider id's, which
+// a second bounce report finds it by, so they stay.
 func (s *Store) MarkMessageBounced(ctx context.Context, id string, at time.Time, reason string) error {
 	update := expression.Set(expression.Name("state"), expression.Value(glassbox.MessageBounced)).
 		Set(expression.Name("failedAt"), expression.Value(FormatTime(at))).

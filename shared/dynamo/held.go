@@ -36,7 +36,7 @@ func (s *Store) messageItem(m glassbox.Message) (map[string]types.AttributeValue
 	item[AttrType] = str(TypeMessage)
 	item[AttrGSI1PK] = str(projectPK(m.ProjectID))
 	item[AttrGSI1SK] = str("MESSAGE#" + FormatTime(m.ClaimedAt) + "#" + m.ID)
-	if m.Hold != nil && (m.State == glassbox.MessageHeld || m.State == glassbox.MessageClaimed) {
+	if m.Waiting() {
 		item[AttrGSI2PK] = str(gsi2HeldMessage)
 		item[AttrGSI2SK] = str(FormatTime(m.Hold.Until) + "#" + m.ID)
 	}
@@ -102,8 +102,10 @@ func (s *Store) releaseHeld(ctx context.Context, id, token string) error {
 }
 
 // HeldMessages queries gsi2's HELD_MESSAGE partition for messages due before the given time, earliest first.
+// Only held and claimed messages count towards limit: anything else listed (an entry a failed write left)
+// is skipped, so it cannot fill a flush's reads.
 func (s *Store) HeldMessages(ctx context.Context, before time.Time, limit int) ([]glassbox.Message, error) {
-	out, err := dueBefore[glassbox.Message](ctx, s, gsi2HeldMessage, before, limit)
+	out, err := dueBefore(ctx, s, gsi2HeldMessage, before, limit, glassbox.Message.Waiting)
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: held messages: %w", err)
 	}
@@ -112,7 +114,7 @@ func (s *Store) HeldMessages(ctx context.Context, before time.Time, limit int) (
 
 // DueTasks queries gsi2's TASK_DUE partition for tasks due before the given time, earliest first.
 func (s *Store) DueTasks(ctx context.Context, before time.Time, limit int) ([]glassbox.Task, error) {
-	out, err := dueBefore[glassbox.Task](ctx, s, gsi2TaskDue, before, limit)
+	out, err := dueBefore(ctx, s, gsi2TaskDue, before, limit, func(glassbox.Task) bool { return true })
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: due tasks: %w", err)
 	}
@@ -120,8 +122,8 @@ func (s *Store) DueTasks(ctx context.Context, before time.Time, limit int) ([]gl
 }
 
 // dueBefore reads up to limit items of one gsi2 partition whose sort key (a time first) is before the given
-// time.
-func dueBefore[T any](ctx context.Context, s *Store, partition string, before time.Time, limit int) ([]T, error) {
+// time, keeping those keep accepts.
+func dueBefore[T any](ctx context.Context, s *Store, partition string, before time.Time, limit int, keep func(T) bool) ([]T, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -134,6 +136,9 @@ func dueBefore[T any](ctx context.Context, s *Store, partition string, before ti
 			var v T
 			if err := attributevalue.UnmarshalMap(item, &v); err != nil {
 				return fmt.Errorf("decode %s: %w", stringAttr(item, AttrPK), err)
+			}
+			if !keep(v) {
+				return nil
 			}
 			if out = append(out, v); len(out) >= limit {
 				return errEnough

@@ -163,6 +163,13 @@ func (m Message) Coalesces() bool {
 	return m.Kind == MessageTaskDone && m.State == MessageHeld && m.Hold != nil
 }
 
+// Waiting says whether a message is among those the flush sends: held, or held and claimed by a send that
+// has not marked it yet. Stores list exactly these in their due-time index; a failed, dropped, batched or sent
+// message never waits again.
+func (m Message) Waiting() bool {
+	return m.Hold != nil && (m.State == MessageHeld || m.State == MessageClaimed)
+}
+
 // BatchID derives the id of the coalesced message that lists held notices: the same members always make the
 // same id, so two flushes that saw the same notices write one coalesced message.
 func BatchID(members []Message) string {

@@ -113,8 +113,9 @@ func (n DeliveryNotes) Chat(chat string) string {
 // DeliveryStore keeps what is learnt from deliveries: failed and bounced messages, suppressed recipients and
 // moved chats.
 type DeliveryStore interface {
-	// FailMessage marks a message that token holds a claim on as failed for good, with the reason. ErrConflict
-	// when token no longer holds the claim.
+	// FailMessage marks a message that token holds a claim on as failed for good, with the reason, and takes a
+	// held one out of the waiting messages (HeldMessages lists it no more). ErrConflict when token no longer
+	// holds the claim.
 	FailMessage(ctx context.Context, id, token string, at time.Time, reason string) error
 	// MarkMessageBounced marks a sent message bounced, with the reason. Marking a bounced message again changes
 	// nothing; ErrNotFound when there is no such message.

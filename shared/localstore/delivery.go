@@ -20,7 +20,8 @@ var (
 	bucketProviderIDs = []byte("provider_ids")
 )
 
-// FailMessage marks a message token holds a claim on as failed for good; ErrConflict when it does not.
+// FailMessage marks a message token holds a claim on as failed for good, and takes it out of the waiting
+// messages (a held one failed must not be read by every flush); ErrConflict when it does not.
 func (s *Store) FailMessage(ctx context.Context, id, token string, at time.Time, reason string) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -30,6 +31,9 @@ func (s *Store) FailMessage(ctx context.Context, id, token string, at time.Time,
 		m, err := claimedBy(msgs, id, token)
 		if err != nil {
 			return fmt.Errorf("localstore: fail message: %w", err)
+		}
+		if err := unindexHeld(tx, m); err != nil {
+			return err
 		}
 		m.State, m.FailedAt, m.Failure = glassbox.MessageFailed, at.UTC(), reason
 		return put(msgs, []byte(id), m, "message "+id)
@@ -49,6 +53,11 @@ func (s *Store) MarkMessageBounced(ctx context.Context, id string, at time.Time,
 		}
 		if m.State == glassbox.MessageBounced {
 			return nil
+		}
+		// Only a sent message bounces, and it left the waiting messages when marked sent; should a waiting one
+		// be marked, it leaves them too.
+		if err := unindexHeld(tx, m); err != nil {
+			return err
 		}
 		m.State, m.FailedAt, m.Failure = glassbox.MessageBounced, at.UTC(), reason
 		return put(msgs, []byte(id), m, "message "+id)

@@ -25,7 +25,7 @@ func heldKey(m glassbox.Message) []byte {
 
 // indexHeld lists a held message, or a held one being claimed, among the waiting messages.
 func indexHeld(tx *bolt.Tx, m glassbox.Message) error {
-	if m.Hold == nil || (m.State != glassbox.MessageHeld && m.State != glassbox.MessageClaimed) {
+	if !m.Waiting() {
 		return nil
 	}
 	return tx.Bucket(bucketHeld).Put(heldKey(m), []byte(m.ID))
@@ -87,16 +87,21 @@ func (s *Store) HoldMessage(ctx context.Context, m glassbox.Message) error {
 	})
 }
 
-// HeldMessages lists up to limit waiting messages due before the given time, earliest first.
+// HeldMessages lists up to limit waiting messages due before the given time, earliest first. Only held and
+// claimed messages count towards limit: anything else the index still lists is skipped, so it cannot fill a
+// flush's reads.
 func (s *Store) HeldMessages(ctx context.Context, before time.Time, limit int) ([]glassbox.Message, error) {
 	var out []glassbox.Message
-	err := s.dueBefore(ctx, bucketHeld, bucketMessages, before, limit, func(v []byte) error {
+	err := s.dueBefore(ctx, bucketHeld, bucketMessages, before, limit, func(v []byte) (bool, error) {
 		var m glassbox.Message
 		if err := decode(v, &m); err != nil {
-			return err
+			return false, err
+		}
+		if !m.Waiting() {
+			return false, nil
 		}
 		out = append(out, m)
-		return nil
+		return true, nil
 	})
 	return out, err
 }
@@ -104,19 +109,20 @@ func (s *Store) HeldMessages(ctx context.Context, before time.Time, limit int) (
 // DueTasks lists up to limit tasks whose overdue check is before the given time, earliest first.
 func (s *Store) DueTasks(ctx context.Context, before time.Time, limit int) ([]glassbox.Task, error) {
 	var out []glassbox.Task
-	err := s.dueBefore(ctx, bucketDueTasks, bucketTasks, before, limit, func(v []byte) error {
+	err := s.dueBefore(ctx, bucketDueTasks, bucketTasks, before, limit, func(v []byte) (bool, error) {
 		var t glassbox.Task
 		if err := decode(v, &t); err != nil {
-			return err
+			return false, err
 		}
 		out = append(out, t)
-		return nil
+		return true, nil
 	})
 	return out, err
 }
 
-// dueBefore walks an index keyed by a sortable time, calling f with each item it points to in items.
-func (s *Store) dueBefore(ctx context.Context, index, items []byte, before time.Time, limit int, f func([]byte) error) error {
+// dueBefore walks an index keyed by a sortable time, calling f with each item it points to in items, until f
+// has kept limit of them.
+func (s *Store) dueBefore(ctx context.Context, index, items []byte, before time.Time, limit int, f func([]byte) (bool, error)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -129,10 +135,13 @@ func (s *Store) dueBefore(ctx context.Context, index, items []byte, before time.
 			if v == nil {
 				continue
 			}
-			if err := f(v); err != nil {
+			kept, err := f(v)
+			if err != nil {
 				return fmt.Errorf("localstore: decode %q: %w", ref, err)
 			}
-			n++
+			if kept {
+				n++
+			}
 		}
 		return nil
 	})

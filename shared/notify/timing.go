@@ -2,6 +2,7 @@ package notify
 
 import (
 	"fmt"
+	"unicode/utf16"
 
 	"github.com/glassbox-oss/glassbox/shared/dates"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
@@ -70,6 +71,59 @@ func Coalesced(cfg glassbox.Config, members []glassbox.Message) (glassbox.Messag
 	}
 	m.Hold = &glassbox.Hold{Members: ids}
 	return m, nil
+}
+
+// maxTelegramText is the longest text Telegram's sendMessage takes: 4096 characters after entity parsing,
+// counted in UTF-16 code units. A longer one is refused for good (400 "message is too long"). The markup's
+// own length bounds the parsed text's from above (a tag or an entity is never shorter than what it parses to),
+// and it is what glassbox dev's stand-in checks.
+const maxTelegramText = 4096
+
+// CoalescedFitting words the coalesced message of the longest run of members, from the first, that its
+// channel takes: all of them on email; on Telegram as many as keep the text within Telegram's limit (titles
+// of up to 500 characters and their links make 50 tasks far longer). n says how many members it lists; the
+// rest go in the next message. n < 2 means none is worth coalescing: the first goes by itself (the ordinary
+// notice, which fits) and m is empty.
+func CoalescedFitting(cfg glassbox.Config, members []glassbox.Message) (m glassbox.Message, n int, err error) {
+	if len(members) < 2 {
+		return glassbox.Message{}, len(members), nil
+	}
+	if m, err = Coalesced(cfg, members); err != nil || fits(m) {
+		return m, len(members), err
+	}
+	// Adding a task only lengthens the text: find the longest prefix that fits by halving.
+	fit, tooLong := 1, len(members)
+	m = glassbox.Message{}
+	for tooLong-fit > 1 {
+		mid := (fit + tooLong) / 2
+		c, err := Coalesced(cfg, members[:mid])
+		if err != nil {
+			return glassbox.Message{}, 0, err
+		}
+		if fits(c) {
+			fit, m = mid, c
+		} else {
+			tooLong = mid
+		}
+	}
+	if fit < 2 {
+		return glassbox.Message{}, 1, nil
+	}
+	return m, fit, nil
+}
+
+// fits says whether a channel takes a message's text: Telegram's has a limit, email's none.
+func fits(m glassbox.Message) bool {
+	return m.ChannelOrEmail() != glassbox.ChannelTelegram || utf16Len(m.HTML) <= maxTelegramText
+}
+
+// utf16Len is how many UTF-16 code units s takes: how Telegram counts characters.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }
 
 // Overdue words the manager's notice that a task is past its due date and not done: an email, and a copy to

@@ -1,11 +1,13 @@
 package notify_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/notify"
@@ -113,5 +115,53 @@ func TestTimingGolden(t *testing.T) {
 				t.Errorf("%s differs from golden:\n%s", path, got)
 			}
 		}
+	}
+}
+
+// A coalesced Telegram message lists only as many tasks as keep its text within Telegram's 4096 characters
+// (UTF-16 code units, the markup counted too, so the parsed text is shorter still): the longest such run, every
+// one of them listed; an email lists them all.
+func TestCoalescedFittingTelegram(t *testing.T) {
+	t.Parallel()
+	cfg := config("ru")
+	const batch = 50 // react.MaxBatch
+	var onTelegram, byEmail []glassbox.Message
+	for i := range batch {
+		title := fmt.Sprintf("Задача %02d ", i) + strings.Repeat("очень длинное название ", 30) // cut at 500 characters
+		m := heldDone(fmt.Sprintf("m%02d", i), title, fmt.Sprintf("https://trello.com/c/card%02d", i))
+		byEmail = append(byEmail, m)
+		m.Channel, m.Chat, m.To = glassbox.ChannelTelegram, "-100123", nil
+		onTelegram = append(onTelegram, m)
+	}
+	m, n, err := notify.CoalescedFitting(cfg, onTelegram)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 2 || n >= batch {
+		t.Fatalf("Telegram message lists %d of %d tasks, want some but not all", n, batch)
+	}
+	if l := len(utf16.Encode([]rune(m.HTML))); l > 4096 {
+		t.Errorf("Telegram text is %d UTF-16 code units, over 4096", l)
+	}
+	if len(m.Hold.Members) != n {
+		t.Errorf("message has %d members, lists %d", len(m.Hold.Members), n)
+	}
+	for i := range batch {
+		if listed := strings.Contains(m.HTML, fmt.Sprintf("Задача %02d ", i)); listed != (i < n) {
+			t.Errorf("task %d listed = %v, want %v (the first %d)", i, listed, i < n, n)
+		}
+	}
+	longer, err := notify.Coalesced(cfg, onTelegram[:n+1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := len(utf16.Encode([]rune(longer.HTML))); l <= 4096 {
+		t.Errorf("%d tasks would fit too (%d code units): the run is not the longest", n+1, l)
+	}
+	if _, n, err := notify.CoalescedFitting(cfg, byEmail); err != nil || n != batch {
+		t.Errorf("email lists %d of %d tasks (%v), want all", n, batch, err)
+	}
+	if m, n, err := notify.CoalescedFitting(cfg, onTelegram[:1]); err != nil || n != 1 || m.ID != "" {
+		t.Errorf("one task: %d, %q, %v; want it to go by itself", n, m.ID, err)
 	}
 }

@@ -87,6 +87,9 @@ func (r *run) MarkMessageSent(ctx context.Context, id, token string, at time.Tim
 	}
 	return r.Store.MarkMessageSent(ctx, id, token, at, pid)
 }
+func (r *run) FailMessage(ctx context.Context, id, token string, at time.Time, reason string) error {
+	return r.step(func() error { return r.Store.FailMessage(ctx, id, token, at, reason) })
+}
 func (r *run) DropHeld(ctx context.Context, id string) error {
 	return r.step(func() error { return r.Store.DropHeld(ctx, id) })
 }
@@ -147,8 +150,9 @@ func (l *sendLog) diedAfter(id string) bool {
 // (coalescing 10 minutes, quiet hours 21:00–09:00) with runs that fail calls, die before a call, or die right
 // after a call took effect (a hold, a batch, a claim, a send, a mark), and with two flushes overlapping at
 // random. Then every done notice must have reached the client in exactly one message (by itself or in one
-// coalesced message), and every overdue task must have told the manager once; on DynamoDB Local and on the
-// local store.
+// coalesced message), and every overdue task must have told the manager once; the notices of a client whose
+// address is suppressed must have gone nowhere, ended failed, and left the waiting messages; on DynamoDB Local
+// and on the local store.
 func TestFaultFlushLosesAndDoublesNothing(t *testing.T) {
 	t.Run("LocalStore", func(t *testing.T) {
 		s, err := localstore.Open(filepath.Join(t.TempDir(), "db"))
@@ -190,9 +194,14 @@ func flushFault(t *testing.T, store glassbox.Store) {
 	seed := faulttest.Seed(t)
 	ctx := t.Context()
 	moscow, _ := time.LoadLocation("Europe/Moscow")
+	start := time.Date(2026, 12, 1, 10, 0, 0, 0, moscow) // a Tuesday
+	start0 := start.UTC()
 	cfg := glassbox.Config{
-		Agency:  glassbox.Agency{Name: "Студия", Sender: "notify@studio.example", Locale: "ru", TimeZone: "Europe/Moscow"},
-		Clients: []glassbox.Client{{ID: "acme", Name: "Acme", Contacts: []glassbox.Person{{Name: "Анна", Email: "anna@acme.example"}}}},
+		Agency: glassbox.Agency{Name: "Студия", Sender: "notify@studio.example", Locale: "ru", TimeZone: "Europe/Moscow"},
+		Clients: []glassbox.Client{{ID: "acme", Name: "Acme", Contacts: []glassbox.Person{{Name: "Анна", Email: "anna@acme.example"}}},
+			{ID: "gone", Name: "Gone", Contacts: []glassbox.Person{{Name: "Олег", Email: "oleg@gone.example"}}}},
+		Projects: []glassbox.Project{{ID: "suppressed", ClientID: "gone", Name: "Подавленный",
+			Manager: glassbox.Person{Name: "Мария", Email: "maria@studio.example"}}},
 	}
 	for p := range projects {
 		cfg.Projects = append(cfg.Projects, glassbox.Project{ID: fmt.Sprintf("p%d", p), ClientID: "acme", Name: fmt.Sprintf("Проект %d", p),
@@ -201,9 +210,12 @@ func flushFault(t *testing.T, store glassbox.Store) {
 	if err := store.PutConfig(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}
+	if err := store.Suppress(ctx, glassbox.Suppression{Recipient: "oleg@gone.example", Channel: glassbox.ChannelEmail,
+		Cause: glassbox.CauseBounced, At: start0}); err != nil {
+		t.Fatal(err)
+	}
 	rng := rand.New(rand.NewPCG(seed, seed^0x5851f42d4c957f2d))
 	d := &dice{rng: rand.New(rand.NewPCG(seed^1, seed^2))}
-	start := time.Date(2026, 12, 1, 10, 0, 0, 0, moscow) // a Tuesday
 	type planned struct {
 		at time.Time
 		e  glassbox.Event
@@ -211,9 +223,13 @@ func flushFault(t *testing.T, store glassbox.Store) {
 	var plan []planned
 	wantDone := map[string]bool{}    // notice id → must reach the client once
 	wantOverdue := map[string]bool{} // manager notice id → once
+	wantFailed := map[string]bool{}  // notice id to the suppressed client → never sent, failed
 	for i := range cards {
 		at := start.Add(time.Duration(rng.IntN(int(12*time.Hour/time.Minute))) * time.Minute) // 10:00–22:00
 		project := fmt.Sprintf("p%d", rng.IntN(projects))
+		if i%7 == 6 {
+			project = "suppressed" // every recipient suppressed: the courier records it failed
+		}
 		e := glassbox.Event{ID: fmt.Sprintf("trello:a%d", i), ProjectID: project, Provider: "trello", TaskID: fmt.Sprintf("c%d", i),
 			Title: fmt.Sprintf("Задача %d", i), URL: fmt.Sprintf("https://trello.com/c/c%d", i), OccurredAt: at.UTC()}
 		if i%5 == 4 { // a due date that passes while the card is not done
@@ -225,7 +241,12 @@ func flushFault(t *testing.T, store glassbox.Store) {
 			}
 		} else {
 			e.Kind, e.ListID, e.ListName, e.Status, e.PrevStatus = glassbox.EventTaskMoved, "done", "Done", glassbox.StatusDone, glassbox.StatusInProgress
-			wantDone[glassbox.MessageID(e.ID, glassbox.MessageTaskDone, glassbox.AudienceClient, glassbox.ChannelEmail)] = true
+			id := glassbox.MessageID(e.ID, glassbox.MessageTaskDone, glassbox.AudienceClient, glassbox.ChannelEmail)
+			if project == "suppressed" {
+				wantFailed[id] = true
+			} else {
+				wantDone[id] = true
+			}
 		}
 		plan = append(plan, planned{at.UTC(), e})
 	}
@@ -305,6 +326,9 @@ func flushFault(t *testing.T, store glassbox.Store) {
 	}
 	if left, err := store.HeldMessages(ctx, clock.Now().Add(365*24*time.Hour), 1000); err != nil || len(left) != 0 {
 		t.Errorf("held messages left: %d, %v", len(left), err)
+		for _, m := range left {
+			t.Logf("left: %s %s %s project=%s until=%s claimed=%s members=%d", m.ID, m.Kind, m.State, m.ProjectID, m.Hold.Until, m.ClaimedAt, len(m.Hold.Members))
+		}
 	}
 
 	// Count: each notice in exactly one distinct sent message; a message id sent twice only when its run died
@@ -351,8 +375,27 @@ func flushFault(t *testing.T, store glassbox.Store) {
 			coalesced++
 		}
 	}
-	t.Logf("FLUSH FAULT seed=%d notices=%d overdue=%d sends=%d coalesced_messages=%d kills=%d resent_same_id=%d lost=%d doubled=%d",
-		seed, len(wantDone), len(wantOverdue), len(mail.sends), coalesced, kills.Load(), resent, lost, doubled)
+	// A notice to the suppressed client went nowhere and ended failed, by itself or in a failed coalesced message.
+	for id := range wantFailed {
+		if len(covered[id]) != 0 {
+			t.Errorf("notice %s to a suppressed address went out in %v", id, covered[id])
+		}
+		m, err := store.Message(ctx, id)
+		if err != nil {
+			t.Fatalf("notice %s: %v", id, err)
+		}
+		if m.State == glassbox.MessageBatched {
+			m, err = store.Message(ctx, m.Hold.Batch)
+			if err != nil {
+				t.Fatalf("batch of %s: %v", id, err)
+			}
+		}
+		if m.State != glassbox.MessageFailed && m.State != glassbox.MessageDropped {
+			t.Errorf("notice %s to a suppressed address ended %s, want failed", id, m.State)
+		}
+	}
+	t.Logf("FLUSH FAULT seed=%d notices=%d suppressed=%d overdue=%d sends=%d coalesced_messages=%d kills=%d resent_same_id=%d lost=%d doubled=%d",
+		seed, len(wantDone), len(wantFailed), len(wantOverdue), len(mail.sends), coalesced, kills.Load(), resent, lost, doubled)
 }
 
 // overdueIDs are the ids of the manager's overdue notices for a task.

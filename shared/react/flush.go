@@ -31,7 +31,7 @@ type FlushResult struct {
 const DefaultFlushLimit = 500
 
 // MaxBatch is the most tasks one coalesced message lists (a store writes a batch and its members in one
-// transaction of at most 100 items).
+// transaction of at most 100 items); on Telegram fewer may fit (notify.CoalescedFitting).
 const MaxBatch = 50
 
 // Flush sends the held messages whose time came, and tells managers of tasks that fell overdue. The
@@ -104,10 +104,13 @@ func (p *Processor) flushGroup(ctx context.Context, cfg glassbox.Config, now tim
 	if configured && g[0].Audience == glassbox.AudienceClient && cfg.ProjectTiming(project).IsQuiet(now) {
 		return // a flush that ran late into quiet hours leaves them for the morning
 	}
+	// With coalescing off (coalesce: off or 0) notices held over quiet hours go each as its own message, as the
+	// project asked: only the due ones are taken, and none is listed in a coalesced message.
+	coalescing := configured && cfg.ProjectTiming(project).Coalesce > 0
 	var members []glassbox.Message
 	anyDue := false
 	for _, m := range g {
-		if !due(m, now) && !m.Coalesces() {
+		if !due(m, now) && !(m.Coalesces() && coalescing) {
 			continue
 		}
 		if m.Coalesces() {
@@ -126,23 +129,27 @@ func (p *Processor) flushGroup(ctx context.Context, cfg glassbox.Config, now tim
 	if len(members) == 0 {
 		return
 	}
-	if len(members) == 1 || !configured {
+	if len(members) == 1 || !coalescing {
 		for _, m := range members {
 			p.send(ctx, m, res)
 		}
 		return
 	}
 	sort.SliceStable(members, func(i, j int) bool { return members[i].Hold.Until.Before(members[j].Hold.Until) })
-	for start := 0; start < len(members); start += MaxBatch {
-		chunk := members[start:min(start+MaxBatch, len(members))]
-		if len(chunk) == 1 {
-			p.send(ctx, chunk[0], res)
-			continue
-		}
-		batch, err := notify.Coalesced(cfg, chunk)
+	for rest := members; len(rest) > 0; {
+		// A coalesced message lists at most MaxBatch tasks, and on Telegram only as many as its text can hold:
+		// the others go in the next one, so every task is listed, with its link, in the message it is batched in.
+		chunk := rest[:min(MaxBatch, len(rest))]
+		batch, n, err := notify.CoalescedFitting(cfg, chunk)
 		if err != nil {
+			rest = rest[len(chunk):]
 			res.Failed++
 			p.log.Error("flush: coalesce", "project", g[0].ProjectID, "error", err.Error())
+			continue
+		}
+		chunk, rest = chunk[:n], rest[n:]
+		if n < 2 {
+			p.send(ctx, chunk[0], res)
 			continue
 		}
 		batch.ClaimedAt = now

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/glassbox-oss/glassbox/shared/courier"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
@@ -18,7 +19,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/react"
 )
 
-// chat records Telegram sends.
+// chat records Telegram sends; like Telegram, it refuses for good a text over 4096 characters.
 type chat struct {
 	mu   sync.Mutex
 	sent []glassbox.Message
@@ -27,6 +28,9 @@ type chat struct {
 func (c *chat) Send(_ context.Context, m glassbox.Message, _ []glassbox.IssuedDocument) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if len(utf16.Encode([]rune(m.HTML))) > 4096 {
+		return "", &courier.Undeliverable{Cause: glassbox.CauseRejected, Recipient: m.Chat, Detail: "Bad Request: message is too long"}
+	}
 	c.sent = append(c.sent, m)
 	return fmt.Sprintf("tg-%d", len(c.sent)), nil
 }
@@ -357,5 +361,179 @@ func TestHeldNoticeOfAReopenedCard(t *testing.T) {
 	}
 	if res := f.flush(t); res != (react.FlushResult{}) {
 		t.Errorf("second flush = %+v, want nothing", res)
+	}
+}
+
+// With coalescing off, notices held over quiet hours go each as its own message in the morning, each once
+// (docs/config.md: "0 or off sends each at once"), on every channel.
+func TestCoalesceOffSendsEachHeldNotice(t *testing.T) {
+	f := newTimed(t, "Europe/Moscow", func(c *glassbox.Config) { c.Agency.Coalesce = "off" })
+	f.at(t, "2026-12-01 22:00")
+	for i, title := range []string{"Логотип", "Макет главной", "Каталог"} {
+		if out := f.process(t, done(i, title)); out.Held != 2 {
+			t.Fatalf("card %d at night: %s; want held 2 (email, Telegram)", i, out)
+		}
+		f.clock.Advance(20 * time.Minute)
+	}
+	f.at(t, "2026-12-02 08:59")
+	if res := f.flush(t); res.Sent != 0 {
+		t.Errorf("flush in quiet hours = %+v, want nothing sent", res)
+	}
+	f.at(t, "2026-12-02 09:00")
+	if res := f.flush(t); res.Sent != 6 || res.Coalesced != 0 || res.Batched != 0 {
+		t.Errorf("morning flush = %+v, want 6 sent (3 emails, 3 Telegram), none coalesced", res)
+	}
+	for _, at := range []string{"2026-12-02 09:01", "2026-12-02 12:00"} {
+		f.at(t, at)
+		if res := f.flush(t); res.Sent != 0 || res.Due != 0 {
+			t.Errorf("flush at %s = %+v, want nothing", at, res)
+		}
+	}
+	if f.mail.count() != 3 || f.chat.count() != 3 {
+		t.Fatalf("sent %d emails and %d Telegram messages, want 3 and 3", f.mail.count(), f.chat.count())
+	}
+	titles := map[string]int{}
+	for _, m := range f.chat.sent {
+		if m.Kind != glassbox.MessageTaskDone {
+			t.Errorf("Telegram message of kind %s, want task_done", m.Kind)
+		}
+		for _, title := range []string{"Логотип", "Макет главной", "Каталог"} {
+			if strings.Contains(m.HTML, title) {
+				titles[title]++
+			}
+		}
+	}
+	for _, title := range []string{"Логотип", "Макет главной", "Каталог"} {
+		if titles[title] != 1 {
+			t.Errorf("%q told %d times in Telegram, want 1", title, titles[title])
+		}
+	}
+}
+
+// A held notice the courier records failed (its Telegram chat suppressed) leaves the waiting messages: later
+// flushes neither read nor count it.
+func TestFailedHeldNoticeLeavesTheWaitingMessages(t *testing.T) {
+	f := newTimed(t, "Europe/Moscow", nil)
+	f.at(t, "2026-12-01 10:00")
+	if err := f.store.Suppress(t.Context(), glassbox.Suppression{Recipient: "-100123", Channel: glassbox.ChannelTelegram,
+		Cause: glassbox.CauseBlocked, At: f.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	f.process(t, done(1, "Logo"))
+	f.at(t, "2026-12-01 10:10")
+	if res := f.flush(t); res.Sent != 1 {
+		t.Errorf("flush = %+v, want the email sent (the Telegram copy fails: its chat is suppressed)", res)
+	}
+	for i := range 3 {
+		f.clock.Advance(time.Minute)
+		if res := f.flush(t); res.Due != 0 || res.Sent != 0 {
+			t.Errorf("flush %d after = %+v, want nothing due", i+2, res)
+		}
+	}
+	left, err := f.store.HeldMessages(t.Context(), f.clock.Now().Add(time.Hour), react.DefaultFlushLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range left {
+		t.Errorf("still among the waiting messages: %s %s %s", m.Kind, m.ChannelOrEmail(), m.State)
+	}
+	id := glassbox.MessageID("trello:1", glassbox.MessageTaskDone, glassbox.AudienceClient, glassbox.ChannelTelegram)
+	if m, err := f.store.Message(t.Context(), id); err != nil || m.State != glassbox.MessageFailed {
+		t.Errorf("Telegram notice = %s, %v; want failed", m.State, err)
+	}
+}
+
+// More failed held notices than one flush reads do not keep a newer notice from going: once a suppression is
+// cleared, the next held notice reaches the client.
+func TestFailedHeldNoticesDoNotStarveTheFlush(t *testing.T) {
+	f := newTimed(t, "Europe/Moscow", func(c *glassbox.Config) { c.Agency.Coalesce = "off"; c.Clients[0].TelegramChatID = "" })
+	f.at(t, "2026-12-01 22:00")
+	if err := f.store.Suppress(t.Context(), glassbox.Suppression{Recipient: "anna@acme.example", Channel: glassbox.ChannelEmail,
+		Cause: glassbox.CauseBounced, At: f.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range react.DefaultFlushLimit + 1 {
+		f.process(t, done(i, "Card"))
+	}
+	for _, at := range []string{"2026-12-02 09:00", "2026-12-02 09:01"} {
+		f.at(t, at)
+		f.flush(t)
+	}
+	if err := f.store.ClearSuppression(t.Context(), "anna@acme.example"); err != nil {
+		t.Fatal(err)
+	}
+	f.proc.ForgetDeliveryNotes()
+	f.at(t, "2026-12-02 23:00")
+	f.process(t, done(10000, "New card"))
+	for _, at := range []string{"2026-12-03 09:00", "2026-12-03 09:01", "2026-12-03 12:00"} {
+		f.at(t, at)
+		f.flush(t)
+	}
+	if n := f.mail.count(); n != 1 {
+		t.Errorf("the new notice was sent %d times, want 1", n)
+	}
+}
+
+// MaxBatch tasks with 500-character titles done within one window: every Telegram message stays within
+// Telegram's 4096 characters, and no task is lost: each is listed in exactly one Telegram message, and every
+// notice batched into a message is listed in it. The email lists them all at once.
+func TestCoalescedTelegramFitsItsLimit(t *testing.T) {
+	f := newTimed(t, "Europe/Moscow", nil)
+	f.at(t, "2026-12-01 10:00")
+	title := func(i int) string { return fmt.Sprintf("Задача %02d ", i) }
+	for i := range react.MaxBatch {
+		f.process(t, done(i, title(i)+strings.Repeat("очень длинное название ", 30)))
+	}
+	f.at(t, "2026-12-01 10:10")
+	res := f.flush(t)
+	if res.Failed != 0 {
+		t.Errorf("flush = %+v, want nothing failed", res)
+	}
+	listed := map[int]int{}
+	for _, m := range f.chat.sent {
+		if n := len(utf16.Encode([]rune(m.HTML))); n > 4096 {
+			t.Errorf("Telegram %s message is %d characters; Telegram refuses over 4096", m.Kind, n)
+		}
+		for i := range react.MaxBatch {
+			if strings.Contains(m.HTML, title(i)) {
+				listed[i]++
+			}
+		}
+		if m.Kind != glassbox.MessageTasksDone {
+			continue
+		}
+		stored, err := f.store.Message(t.Context(), m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range stored.Hold.Members {
+			member, err := f.store.Message(t.Context(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(m.HTML, member.Hold.Task.Title[:len(title(0))]) {
+				t.Errorf("batched notice %q is not listed in its message", member.Hold.Task.Title[:len(title(0))])
+			}
+		}
+	}
+	for i := range react.MaxBatch {
+		if listed[i] != 1 {
+			t.Errorf("task %d listed in %d Telegram messages, want 1", i, listed[i])
+		}
+	}
+	if f.chat.count() < 2 {
+		t.Errorf("%d Telegram messages, want the tasks spread over several", f.chat.count())
+	}
+	if f.mail.count() != 1 {
+		t.Errorf("%d emails, want one listing all %d tasks", f.mail.count(), react.MaxBatch)
+	}
+	msgs, err := f.store.MessagesBetween(t.Context(), "site", time.Time{}, f.clock.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if m.State == glassbox.MessageHeld || m.State == glassbox.MessageClaimed || m.State == glassbox.MessageFailed {
+			t.Errorf("message %s %s %s left %s", m.ID, m.Kind, m.ChannelOrEmail(), m.State)
+		}
 	}
 }

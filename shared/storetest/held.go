@@ -22,6 +22,7 @@ var heldTests = []struct {
 	{"HoldClaimedMessage", testHoldClaimedMessage},
 	{"BatchHeld", testBatchHeld},
 	{"DropHeld", testDropHeld},
+	{"FailedHeldLeavesIndex", testFailedHeldLeavesIndex},
 	{"DueTasks", testDueTasks},
 }
 
@@ -308,5 +309,42 @@ func testDropHeld(t *testing.T, s glassbox.Store) {
 	mustClaim(t, s, message("m3", "site", "tok-a", t0))
 	if err := s.DropHeld(ctx, "m3"); !errors.Is(err, glassbox.ErrConflict) {
 		t.Errorf("dropping a claimed message = %v, want ErrConflict", err)
+	}
+}
+
+// A held message that fails for good (every recipient suppressed, the bot removed from the chat) leaves the
+// waiting messages: left there, every flush would read it, claim it in vain and count it, and enough of them
+// would fill the flush's limit so that newer held messages are never read. HeldMessages counts only waiting
+// messages towards its limit.
+func testFailedHeldLeavesIndex(t *testing.T, s glassbox.Store) {
+	ctx := t.Context()
+	for i, id := range []string{"m1", "m2", "m3"} {
+		if err := s.HoldMessage(ctx, held(id, t0.Add(time.Duration(i)*time.Minute))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []string{"m1", "m2"} {
+		m := held(id, t0)
+		m.ClaimToken, m.ClaimedAt = "tok-"+id, t0.Add(time.Hour)
+		mustClaim(t, s, m)
+		if err := s.FailMessage(ctx, id, "tok-"+id, t0.Add(time.Hour), "chat -100 is suppressed"); err != nil {
+			t.Fatalf("FailMessage(%s): %v", id, err)
+		}
+	}
+	if got := heldIDs(t, s, t0.Add(2*time.Hour)); !cmp.Equal(got, []string{"m3"}) {
+		t.Errorf("listed after two failed = %v, want [m3]", got)
+	}
+	ms, err := s.HeldMessages(ctx, t0.Add(2*time.Hour), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 1 || ms[0].ID != "m3" {
+		t.Errorf("HeldMessages(limit 1) = %d messages, want [m3]", len(ms))
+	}
+	if got := state(t, s, "m1"); got != glassbox.MessageFailed {
+		t.Errorf("failed held message is %q, want failed", got)
+	}
+	if err := s.HoldMessage(ctx, held("m1", t0)); !errors.Is(err, glassbox.ErrAlreadySent) {
+		t.Errorf("holding a failed message = %v, want ErrAlreadySent", err)
 	}
 }
