@@ -25,8 +25,10 @@ const nodeQuery = `query($id: ID!) { node(id: $id) { __typename ` +
 // token that may read the repository's issues (the binding's api_param). Events that already carry both, the
 // issues events, are returned as they are, without a call.
 //
-// An HTTP 404 or 410, or GraphQL's NOT_FOUND (the issue was deleted, or the token may not see it), is
-// glassbox.ErrNotFound. Anything else that fails is an error the caller retries. No error contains the token.
+// Every failure is an error the caller retries, never glassbox.ErrNotFound: GitHub answers a deleted issue and
+// an issue the token may not see alike (GraphQL NOT_FOUND, or no node), and a token that lost access must not
+// make client notices vanish; the event stays pending, the sweep retries it with a growing wait and its alarm
+// says so. An HTTP 404 is the api_url being wrong, not the issue. No error contains the token.
 func (p Provider) ReadBack(ctx context.Context, b glassbox.Binding, credential string, e glassbox.Event) (glassbox.Event, error) {
 	if e.Title != "" && e.URL != "" {
 		return e, nil
@@ -49,7 +51,7 @@ func (p Provider) ReadBack(ctx context.Context, b glassbox.Binding, credential s
 		return fail("%w", err)
 	}
 	if !a.OK() {
-		return fail("%w", &readback.HTTPError{Status: a.Status})
+		return fail("%s", (&readback.HTTPError{Status: a.Status}).Error())
 	}
 	var answer struct {
 		Data *struct {
@@ -69,7 +71,7 @@ func (p Provider) ReadBack(ctx context.Context, b glassbox.Binding, credential s
 	}
 	for _, ge := range answer.Errors {
 		if ge.Type == "NOT_FOUND" {
-			return fail("%s: %w", readback.Clip(ge.Message, 200), glassbox.ErrNotFound)
+			return fail("%s (deleted, or the token may not read it)", readback.Clip(ge.Message, 200))
 		}
 	}
 	if len(answer.Errors) > 0 {
@@ -80,7 +82,7 @@ func (p Provider) ReadBack(ctx context.Context, b glassbox.Binding, credential s
 	}
 	n := answer.Data.Node
 	if n == nil {
-		return fail("no such node: %w", glassbox.ErrNotFound)
+		return fail("no such node (deleted, or the token may not read it)")
 	}
 	if e.Title == "" {
 		e.Title = n.Title
