@@ -128,14 +128,8 @@ func BenchmarkReactDoneEventWithTelegram(b *testing.B) {
 
 func benchDoneEvents(b *testing.B, withTelegram bool) {
 	store, counter := table(b, func(c *glassbox.Config) {
-		if withTelegram {
-			return
-		}
-		for i := range c.Projects {
-			c.Projects[i].TelegramChatID, c.Projects[i].Manager.TelegramChatID = "", ""
-		}
-		for i := range c.Clients {
-			c.Clients[i].TelegramChatID = ""
+		if !withTelegram {
+			withoutTelegram(c)
 		}
 	})
 	h := ingest.NewHandler(store, secret{}, providers.All(), glassbox.SystemClock{}, ingest.Options{Logger: quiet})
@@ -242,4 +236,14 @@ func BenchmarkReactStageClosed(b *testing.B) {
 // email is the email channel over a test mailer.
 func email(m courier.Mailer) react.Senders {
 	return react.Senders{glassbox.ChannelEmail: courier.Email{Mailer: m}}
+}
+
+// withoutTelegram takes every Telegram chat out of the configuration: notices go by email only.
+func withoutTelegram(c *glassbox.Config) {
+	for i := range c.Projects {
+		c.Projects[i].TelegramChatID, c.Projects[i].Manager.TelegramChatID = "", ""
+	}
+	for i := range c.Clients {
+		c.Clients[i].TelegramChatID = ""
+	}
 }

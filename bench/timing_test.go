@@ -27,7 +27,9 @@ func withTiming(b *testing.B, store *dynamo.Store, chat bool) {
 		b.Fatal(err)
 	}
 	cfg.Agency.QuietHours, cfg.Agency.Coalesce = nil, ""
-	if chat {
+	if !chat {
+		withoutTelegram(&cfg)
+	} else {
 		cfg.Agency.TelegramBotParam = "/glassbox/telegram/bot"
 		for i := range cfg.Clients {
 			cfg.Clients[i].TelegramChatID = "-1001234567890"
