@@ -23,13 +23,13 @@ go test -run '^$' -bench Render -benchtime 200x -count 6 ./shared/pdf > "$out/pd
 echo
 echo "== ingest and react against DynamoDB Local (budgets: ingest < 5 ms median, 1 write per webhook; react <= 4 requests per event)"
 echo "   and a closed stage: number, render and store an act and an invoice, send two emails (requests/close)"
-go test -run '^$' -bench 'Ingest|React' -benchtime 300x -count 6 ./bench > "$out/dynamo.txt"
+go test -timeout 60m -run '^$' -bench 'Ingest|React' -benchtime 300x -count 6 ./bench > "$out/dynamo.txt"
 "$BENCHSTAT" "$out/dynamo.txt"
 
 echo
 echo "== held notices: a held done event (requests/event, no more than a sent one) and the flush of 10 held done"
 echo "   notices of one project, email and Telegram each (emails/batch, telegram/batch: one each; requests/flush)"
-go test -run '^$' -bench 'FlushCoalesced' -benchtime 20x -count 6 ./bench > "$out/flush.txt"
+go test -timeout 60m -run '^$' -bench 'FlushCoalesced' -benchtime 20x -count 6 ./bench > "$out/flush.txt"
 "$BENCHSTAT" "$out/flush.txt"
 
 echo
