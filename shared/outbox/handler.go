@@ -194,13 +194,14 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 var funcs = template.FuncMap{
 	"date": func(t time.Time) string { return t.Format("2006-01-02 15:04:05 -0700") },
 	"join": func(s []string) string { return strings.Join(s, ", ") },
-	// short is a Telegram message's first line without markup, for the list.
+	// short is a Telegram message without markup, on one line, cut to 180 characters for the list: long enough
+	// to get past the greeting to what the message is about.
 	"short": func(s string) string {
-		s, _, _ = strings.Cut(tags.ReplaceAllString(s, ""), "\n")
-		if r := []rune(s); len(r) > 90 {
-			s = string(r[:90]) + "…"
+		s = strings.Join(strings.Fields(html.UnescapeString(tags.ReplaceAllString(s, ""))), " ")
+		if r := []rune(s); len(r) > 180 {
+			s = string(r[:180]) + "…"
 		}
-		return html.UnescapeString(s)
+		return s
 	},
 }
 
