@@ -78,19 +78,10 @@ func New(store Store, senders Senders, clock glassbox.Clock, lease time.Duration
 // it.
 // Attachments come from known when it holds them with their PDF (documents just issued), else from the store.
 func (c *Courier) Deliver(ctx context.Context, m glassbox.Message, known ...glassbox.IssuedDocument) (sent bool, err error) {
-	log := c.log.With("message_id", m.ID, "kind", m.Kind, "audience", m.Audience, "channel", m.ChannelOrEmail(), "project", m.ProjectID)
-	sender, ok := c.senders[m.ChannelOrEmail()]
-	if !ok {
-		return false, fmt.Errorf("courier: message %s: no sender for channel %q", m.ID, m.ChannelOrEmail())
-	}
-	notes, err := c.deliveryNotes(ctx)
+	m, sender, skipped, log, err := c.prepare(ctx, m)
 	if err != nil {
-		return false, fmt.Errorf("courier: message %s: %w", m.ID, err)
+		return false, err
 	}
-	m, skipped := addressed(m, notes)
-	m.State = glassbox.MessageClaimed
-	m.ClaimToken = newToken()
-	m.ClaimedAt = c.clock.Now().UTC()
 	switch err := c.store.ClaimMessage(ctx, m, c.lease); {
 	case errors.Is(err, glassbox.ErrAlreadySent):
 		log.Info("message already sent")
@@ -106,26 +97,9 @@ func (c *Courier) Deliver(ctx context.Context, m glassbox.Message, known ...glas
 		log.Warn("message not sent: every recipient is suppressed", "reason", skipped)
 		return false, nil
 	}
-	docs, err := c.attachments(ctx, m, known)
-	if err != nil {
-		_ = c.store.ReleaseMessage(ctx, m.ID, m.ClaimToken)
+	providerID, sent, err := c.send(ctx, m, sender, known, log)
+	if !sent {
 		return false, err
-	}
-	providerID, err := sender.Send(ctx, m, docs)
-	var moved *ChatMoved
-	if errors.As(err, &moved) {
-		m = c.follow(ctx, m, moved, log)
-		providerID, err = sender.Send(ctx, m, docs)
-	}
-	var undeliverable *Undeliverable
-	if errors.As(err, &undeliverable) {
-		return false, c.fail(ctx, m, undeliverable, log)
-	}
-	if err != nil {
-		if rerr := c.store.ReleaseMessage(ctx, m.ID, m.ClaimToken); rerr != nil {
-			log.Error("release claim after failed send", "error", rerr.Error())
-		}
-		return false, fmt.Errorf("courier: send message %s: %w", m.ID, err)
 	}
 	if err := c.markSent(ctx, m, providerID); err != nil {
 		// The mail is out, so this call did send it. The claim stays; an attempt after the lease would send
@@ -134,6 +108,53 @@ func (c *Courier) Deliver(ctx context.Context, m glassbox.Message, known ...glas
 	}
 	log.Info("message sent", "provider_message_id", providerID, "attachments", len(m.Attachments))
 	return true, nil
+}
+
+// send sends a message this call has claimed, on its channel, following a chat that moved. sent says the
+// channel has it (then the caller marks it sent). Otherwise the message is settled: released for a retry (an
+// error), or recorded failed when it can never arrive (nil).
+func (c *Courier) send(ctx context.Context, m glassbox.Message, sender Sender, known []glassbox.IssuedDocument, log *slog.Logger) (providerID string, sent bool, err error) {
+	docs, err := c.attachments(ctx, m, known)
+	if err != nil {
+		_ = c.store.ReleaseMessage(ctx, m.ID, m.ClaimToken)
+		return "", false, err
+	}
+	providerID, err = sender.Send(ctx, m, docs)
+	var moved *ChatMoved
+	if errors.As(err, &moved) {
+		m = c.follow(ctx, m, moved, log)
+		providerID, err = sender.Send(ctx, m, docs)
+	}
+	var undeliverable *Undeliverable
+	if errors.As(err, &undeliverable) {
+		return "", false, c.fail(ctx, m, undeliverable, log)
+	}
+	if err != nil {
+		if rerr := c.store.ReleaseMessage(ctx, m.ID, m.ClaimToken); rerr != nil {
+			log.Error("release claim after failed send", "error", rerr.Error())
+		}
+		return "", false, fmt.Errorf("courier: send message %s: %w", m.ID, err)
+	}
+	return providerID, true, nil
+}
+
+// prepare readies m to be claimed by this call: its sender, its recipients as the suppressions and chat moves
+// leave them (skipped says why nobody is left), a fresh claim token and the claim time.
+func (c *Courier) prepare(ctx context.Context, m glassbox.Message) (_ glassbox.Message, _ Sender, skipped string, _ *slog.Logger, _ error) {
+	log := c.log.With("message_id", m.ID, "kind", m.Kind, "audience", m.Audience, "channel", m.ChannelOrEmail(), "project", m.ProjectID)
+	sender, ok := c.senders[m.ChannelOrEmail()]
+	if !ok {
+		return m, nil, "", log, fmt.Errorf("courier: message %s: no sender for channel %q", m.ID, m.ChannelOrEmail())
+	}
+	notes, err := c.deliveryNotes(ctx)
+	if err != nil {
+		return m, nil, "", log, fmt.Errorf("courier: message %s: %w", m.ID, err)
+	}
+	m, skipped = addressed(m, notes)
+	m.State = glassbox.MessageClaimed
+	m.ClaimToken = newToken()
+	m.ClaimedAt = c.clock.Now().UTC()
+	return m, sender, skipped, log, nil
 }
 
 // Marking a sent message sent is retried this many times, waiting markBackoff, then twice that, and so on.

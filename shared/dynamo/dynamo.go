@@ -438,27 +438,16 @@ func (s *Store) Tasks(ctx context.Context, projectID string) ([]glassbox.Task, e
 // only a claim older than lease. When the condition fails, the old item comes back with the error
 // (ReturnValuesOnConditionCheckFailure), which tells ErrAlreadySent from ErrClaimHeld without another read.
 func (s *Store) ClaimMessage(ctx context.Context, m glassbox.Message, lease time.Duration) error {
-	m.State = glassbox.MessageClaimed
-	item, err := s.messageItem(m)
-	if err != nil {
-		return fmt.Errorf("dynamo: claim message %s: %w", m.ID, err)
-	}
-
-	// A held message is claimed as a new one: it waited for this.
-	cond := expression.AttributeNotExists(expression.Name(AttrPK)).
-		Or(expression.Name("state").Equal(expression.Value(glassbox.MessageHeld))).
-		Or(expression.Name("state").Equal(expression.Value(glassbox.MessageClaimed)).
-			And(expression.Name("claimedAt").LessThan(expression.Value(FormatTime(m.ClaimedAt.Add(-lease))))))
-	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	put, err := s.claimPut(m, lease)
 	if err != nil {
 		return fmt.Errorf("dynamo: claim message %s: %w", m.ID, err)
 	}
 	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                           &s.table,
-		Item:                                item,
-		ConditionExpression:                 expr.Condition(),
-		ExpressionAttributeNames:            expr.Names(),
-		ExpressionAttributeValues:           expr.Values(),
+		TableName:                           put.TableName,
+		Item:                                put.Item,
+		ConditionExpression:                 put.ConditionExpression,
+		ExpressionAttributeNames:            put.ExpressionAttributeNames,
+		ExpressionAttributeValues:           put.ExpressionAttributeValues,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	var ccf *types.ConditionalCheckFailedException
@@ -474,6 +463,69 @@ func (s *Store) ClaimMessage(ctx context.Context, m glassbox.Message, lease time
 	return nil
 }
 
+// claimPut is the conditional Put that claims m, for ClaimMessage and ClaimMessages alike: the item as claimed,
+// under the condition that there is no message with its id, or a held one, or only a claim older than lease.
+func (s *Store) claimPut(m glassbox.Message, lease time.Duration) (types.Put, error) {
+	m.State = glassbox.MessageClaimed
+	item, err := s.messageItem(m)
+	if err != nil {
+		return types.Put{}, err
+	}
+	// A held message is claimed as a new one: it waited for this.
+	cond := expression.AttributeNotExists(expression.Name(AttrPK)).
+		Or(expression.Name("state").Equal(expression.Value(glassbox.MessageHeld))).
+		Or(expression.Name("state").Equal(expression.Value(glassbox.MessageClaimed)).
+			And(expression.Name("claimedAt").LessThan(expression.Value(FormatTime(m.ClaimedAt.Add(-lease))))))
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return types.Put{}, err
+	}
+	return types.Put{
+		TableName:                           &s.table,
+		Item:                                item,
+		ConditionExpression:                 expr.Condition(),
+		ExpressionAttributeNames:            expr.Names(),
+		ExpressionAttributeValues:           expr.Values(),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}, nil
+}
+
+// ClaimMessages claims several messages with one TransactWriteItems of the Puts ClaimMessage makes, all or
+// nothing: a failed condition on any (sent, or held by another attempt) writes none, and ErrConflict tells
+// the caller to claim them one by one, which says which is which. The SDK gives the transaction a client
+// request token, so its own retry of a write whose answer was lost does not fail on the claims it made.
+func (s *Store) ClaimMessages(ctx context.Context, ms []glassbox.Message, lease time.Duration) error {
+	if len(ms) == 0 || len(ms) > MaxBatch+1 {
+		return fmt.Errorf("dynamo: claim messages: needs 1 to %d messages", MaxBatch+1)
+	}
+	items := make([]types.TransactWriteItem, 0, len(ms))
+	for _, m := range ms {
+		put, err := s.claimPut(m, lease)
+		if err != nil {
+			return fmt.Errorf("dynamo: claim message %s: %w", m.ID, err)
+		}
+		items = append(items, types.TransactWriteItem{Put: &put})
+	}
+	_, err := s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	var canceled *types.TransactionCanceledException
+	if errors.As(err, &canceled) {
+		return fmt.Errorf("dynamo: claim %d messages: %s: %w", len(ms), cancelReasons(canceled), glassbox.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("dynamo: claim %d messages: %w", len(ms), err)
+	}
+	return nil
+}
+
+// cancelReasons says why a transaction was cancelled, item by item, for the log.
+func cancelReasons(e *types.TransactionCanceledException) string {
+	var codes []string
+	for _, r := range e.CancellationReasons {
+		codes = append(codes, aws.ToString(r.Code))
+	}
+	return strings.Join(codes, ",")
+}
+
 // holdsClaim is the condition that token holds a live claim.
 func holdsClaim(token string) expression.ConditionBuilder {
 	return expression.Name("state").Equal(expression.Value(glassbox.MessageClaimed)).
@@ -484,23 +536,55 @@ func holdsClaim(token string) expression.ConditionBuilder {
 // ErrConflict when it does not. The same update files the message under its provider id in the sparse gsi2
 // (MessageByProviderID), so finding it from a bounce costs no request here.
 func (s *Store) MarkMessageSent(ctx context.Context, id, token string, sentAt time.Time, providerID string) error {
+	err := s.updateItem(ctx, key(messagePK(id), skMessage), holdsClaim(token), markSentUpdate(id, sentAt, providerID))
+	if isConditionFailed(err) {
+		return fmt.Errorf("dynamo: mark message %s sent: token does not hold the claim: %w", id, glassbox.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("dynamo: mark message %s sent: %w", id, err)
+	}
+	return nil
+}
+
+// markSentUpdate is the update that marks a message sent, for MarkMessageSent and MarkMessagesSent alike.
+func markSentUpdate(id string, sentAt time.Time, providerID string) expression.UpdateBuilder {
 	update := expression.Set(expression.Name("state"), expression.Value(glassbox.MessageSent)).
 		Set(expression.Name("sentAt"), expression.Value(FormatTime(sentAt))).
 		Set(expression.Name("providerId"), expression.Value(providerID))
 	// A held message leaves the waiting messages once it is out: its gsi2 entry becomes the provider id's, or
 	// goes.
 	if providerID != "" {
-		update = update.Set(expression.Name(AttrGSI2PK), expression.Value(gsi2SentPrefix+providerID)).
+		return update.Set(expression.Name(AttrGSI2PK), expression.Value(gsi2SentPrefix+providerID)).
 			Set(expression.Name(AttrGSI2SK), expression.Value(id))
-	} else {
-		update = update.Remove(expression.Name(AttrGSI2PK)).Remove(expression.Name(AttrGSI2SK))
 	}
-	err := s.updateItem(ctx, key(messagePK(id), skMessage), holdsClaim(token), update)
-	if isConditionFailed(err) {
-		return fmt.Errorf("dynamo: mark message %s sent: token does not hold the claim: %w", id, glassbox.ErrConflict)
+	return update.Remove(expression.Name(AttrGSI2PK)).Remove(expression.Name(AttrGSI2SK))
+}
+
+// MarkMessagesSent marks several claimed messages sent with one TransactWriteItems of the Updates
+// MarkMessageSent makes, all or nothing: when a token no longer holds its claim nothing is written
+// (ErrConflict), and the caller marks them one by one.
+func (s *Store) MarkMessagesSent(ctx context.Context, marks []glassbox.SentMark) error {
+	if len(marks) == 0 || len(marks) > MaxBatch+1 {
+		return fmt.Errorf("dynamo: mark messages sent: needs 1 to %d marks", MaxBatch+1)
+	}
+	items := make([]types.TransactWriteItem, 0, len(marks))
+	for _, mk := range marks {
+		expr, err := expression.NewBuilder().WithCondition(holdsClaim(mk.Token)).
+			WithUpdate(markSentUpdate(mk.ID, mk.SentAt, mk.ProviderID)).Build()
+		if err != nil {
+			return fmt.Errorf("dynamo: mark message %s sent: %w", mk.ID, err)
+		}
+		items = append(items, types.TransactWriteItem{Update: &types.Update{TableName: &s.table,
+			Key: key(messagePK(mk.ID), skMessage), ConditionExpression: expr.Condition(), UpdateExpression: expr.Update(),
+			ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values()}})
+	}
+	_, err := s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	var canceled *types.TransactionCanceledException
+	if errors.As(err, &canceled) {
+		return fmt.Errorf("dynamo: mark %d messages sent: %s: %w", len(marks), cancelReasons(canceled), glassbox.ErrConflict)
 	}
 	if err != nil {
-		return fmt.Errorf("dynamo: mark message %s sent: %w", id, err)
+		return fmt.Errorf("dynamo: mark %d messages sent: %w", len(marks), err)
 	}
 	return nil
 }

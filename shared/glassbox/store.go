@@ -153,3 +153,21 @@ type HeldStore interface {
 	// reads only tasks with such a time.
 	DueTasks(ctx context.Context, before time.Time, limit int) ([]Task, error)
 }
+
+// SentMark is what marking one claimed message sent records: the claim's token, when it went, and the
+// channel's id for it.
+type SentMark struct {
+	ID, Token  string
+	SentAt     time.Time
+	ProviderID string
+}
+
+// MessageBatchStore claims and marks the several messages one event causes in one request each. It is
+// optional: the courier uses it when the store has it, and claims and marks one message at a time otherwise.
+// Each method is all or nothing, with the same conditions as ClaimMessage and MarkMessageSent for every
+// message; when any fails (or the write fails) nothing is written and an error comes back (ErrConflict for a
+// failed condition), so the caller goes the per-message way, which says what each message's state is.
+type MessageBatchStore interface {
+	ClaimMessages(ctx context.Context, ms []Message, lease time.Duration) error
+	MarkMessagesSent(ctx context.Context, marks []SentMark) error
+}

@@ -311,38 +311,57 @@ func (s *Store) ClaimMessage(ctx context.Context, m glassbox.Message, lease time
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	return s.update(func(tx *bolt.Tx) error { return claimIn(tx, m, lease) })
+}
+
+// ClaimMessages claims several messages in one transaction, all or nothing: when one cannot be claimed,
+// nothing is, and ErrConflict tells the caller to claim them one by one.
+func (s *Store) ClaimMessages(ctx context.Context, ms []glassbox.Message, lease time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		for _, m := range ms {
+			if err := claimIn(tx, m, lease); err != nil {
+				return fmt.Errorf("localstore: claim %d messages: %v: %w", len(ms), err, glassbox.ErrConflict)
+			}
+		}
+		return nil
+	})
+}
+
+// claimIn claims m within tx, under ClaimMessage's conditions.
+func claimIn(tx *bolt.Tx, m glassbox.Message, lease time.Duration) error {
 	m.State = glassbox.MessageClaimed
 	m.ClaimedAt, m.SentAt = m.ClaimedAt.UTC(), m.SentAt.UTC()
 	what := "message " + m.ID
-	return s.update(func(tx *bolt.Tx) error {
-		msgs, index := tx.Bucket(bucketMessages), tx.Bucket(bucketMessagesByProj)
-		var old glassbox.Message
-		switch err := get(msgs, []byte(m.ID), &old, what); {
-		case errors.Is(err, glassbox.ErrNotFound):
-		case err != nil:
-			return err
-		case old.State.Delivered():
-			return fmt.Errorf("localstore: claim %s: %s: %w", what, old.State, glassbox.ErrAlreadySent)
-		case old.State == glassbox.MessageHeld ||
-			old.State == glassbox.MessageClaimed && old.ClaimedAt.Before(m.ClaimedAt.Add(-lease)):
-			// A held message waited for this; an old claim outlived its lease: its worker is gone. Take over.
-			if err := index.Delete(indexKey(old.ProjectID, old.ClaimedAt, old.ID)); err != nil {
-				return err
-			}
-			if err := unindexHeld(tx, old); err != nil {
-				return err
-			}
-		default:
-			return fmt.Errorf("localstore: claim %s: claimed at %s: %w", what, old.ClaimedAt.Format(sortableTime), glassbox.ErrClaimHeld)
-		}
-		if err := put(msgs, []byte(m.ID), m, what); err != nil {
+	msgs, index := tx.Bucket(bucketMessages), tx.Bucket(bucketMessagesByProj)
+	var old glassbox.Message
+	switch err := get(msgs, []byte(m.ID), &old, what); {
+	case errors.Is(err, glassbox.ErrNotFound):
+	case err != nil:
+		return err
+	case old.State.Delivered():
+		return fmt.Errorf("localstore: claim %s: %s: %w", what, old.State, glassbox.ErrAlreadySent)
+	case old.State == glassbox.MessageHeld ||
+		old.State == glassbox.MessageClaimed && old.ClaimedAt.Before(m.ClaimedAt.Add(-lease)):
+		// A held message waited for this; an old claim outlived its lease: its worker is gone. Take over.
+		if err := index.Delete(indexKey(old.ProjectID, old.ClaimedAt, old.ID)); err != nil {
 			return err
 		}
-		if err := indexHeld(tx, m); err != nil {
+		if err := unindexHeld(tx, old); err != nil {
 			return err
 		}
-		return index.Put(indexKey(m.ProjectID, m.ClaimedAt, m.ID), []byte(m.ID))
-	})
+	default:
+		return fmt.Errorf("localstore: claim %s: claimed at %s: %w", what, old.ClaimedAt.Format(sortableTime), glassbox.ErrClaimHeld)
+	}
+	if err := put(msgs, []byte(m.ID), m, what); err != nil {
+		return err
+	}
+	if err := indexHeld(tx, m); err != nil {
+		return err
+	}
+	return index.Put(indexKey(m.ProjectID, m.ClaimedAt, m.ID), []byte(m.ID))
 }
 
 // MarkMessageSent marks a message claimed by token as sent; ErrConflict when token does not hold the claim.
@@ -351,22 +370,43 @@ func (s *Store) MarkMessageSent(ctx context.Context, id, token string, sentAt ti
 		return err
 	}
 	return s.update(func(tx *bolt.Tx) error {
-		msgs := tx.Bucket(bucketMessages)
-		m, err := claimedBy(msgs, id, token)
-		if err != nil {
-			return fmt.Errorf("localstore: mark sent: %w", err)
-		}
-		m.State, m.SentAt, m.ProviderID = glassbox.MessageSent, sentAt.UTC(), providerID
-		if providerID != "" {
-			if err := tx.Bucket(bucketProviderIDs).Put([]byte(providerID), []byte(id)); err != nil {
+		return markSentIn(tx, glassbox.SentMark{ID: id, Token: token, SentAt: sentAt, ProviderID: providerID})
+	})
+}
+
+// MarkMessagesSent marks several claimed messages sent in one transaction, all or nothing (ErrConflict when
+// a token does not hold its claim).
+func (s *Store) MarkMessagesSent(ctx context.Context, marks []glassbox.SentMark) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		for _, mk := range marks {
+			if err := markSentIn(tx, mk); err != nil {
 				return err
 			}
 		}
-		if err := unindexHeld(tx, m); err != nil {
+		return nil
+	})
+}
+
+// markSentIn marks one claimed message sent within tx; ErrConflict when its token does not hold the claim.
+func markSentIn(tx *bolt.Tx, mk glassbox.SentMark) error {
+	msgs := tx.Bucket(bucketMessages)
+	m, err := claimedBy(msgs, mk.ID, mk.Token)
+	if err != nil {
+		return fmt.Errorf("localstore: mark sent: %w", err)
+	}
+	m.State, m.SentAt, m.ProviderID = glassbox.MessageSent, mk.SentAt.UTC(), mk.ProviderID
+	if mk.ProviderID != "" {
+		if err := tx.Bucket(bucketProviderIDs).Put([]byte(mk.ProviderID), []byte(mk.ID)); err != nil {
 			return err
 		}
-		return put(msgs, []byte(id), m, "message "+id)
-	})
+	}
+	if err := unindexHeld(tx, m); err != nil {
+		return err
+	}
+	return put(msgs, []byte(mk.ID), m, "message "+mk.ID)
 }
 
 // ReleaseMessage drops the claim token holds, so the message can be claimed again at once; ErrConflict when

@@ -15,6 +15,8 @@ import (
 // no more requests than a sent one and a redelivered event holds nothing twice.
 func (p *Processor) deliverOrHold(ctx context.Context, out *Outcome, timing glassbox.Timing, task glassbox.HeldTask, msgs []glassbox.Message, known ...glassbox.IssuedDocument) error {
 	now := p.clock.Now().UTC()
+	var send []glassbox.Message
+	oneByOne := false
 	for _, m := range msgs {
 		if until, hold := timing.HoldUntil(m, now); hold {
 			held := m
@@ -28,11 +30,19 @@ func (p *Processor) deliverOrHold(ctx context.Context, out *Outcome, timing glas
 			case errors.Is(err, glassbox.ErrAlreadySent):
 				continue // held, batched or sent by an earlier attempt
 			case errors.Is(err, glassbox.ErrClaimHeld):
-				// An earlier attempt decided to send it and claimed it: the courier waits out its lease.
+				// An earlier attempt decided to send it and claimed it: the courier waits out its lease. A claim
+				// together with the others would fail on it, so each goes by itself.
+				oneByOne = true
 			default:
 				return fmt.Errorf("react: %w", err)
 			}
 		}
+		send = append(send, m)
+	}
+	if !oneByOne {
+		return p.deliver(ctx, out, send, known...)
+	}
+	for _, m := range send {
 		if err := p.deliver(ctx, out, []glassbox.Message{m}, known...); err != nil {
 			return err
 		}

@@ -231,16 +231,13 @@ func prevStatus(e glassbox.Event, before glassbox.Task) glassbox.TaskStatus {
 	return before.Status
 }
 
-// deliver sends each message once, counting what this run sent.
+// deliver sends each message once, counting what this run sent. The messages of one event go together
+// (courier.DeliverAll: one request claims them, one marks them sent).
 func (p *Processor) deliver(ctx context.Context, out *Outcome, msgs []glassbox.Message, known ...glassbox.IssuedDocument) error {
-	for _, m := range msgs {
-		sent, err := p.courier.Deliver(ctx, m, known...)
-		if err != nil {
-			return fmt.Errorf("react: %w", err)
-		}
-		if sent {
-			out.Sent++
-		}
+	sent, err := p.courier.DeliverAll(ctx, msgs, known...)
+	out.Sent += sent
+	if err != nil {
+		return fmt.Errorf("react: %w", err)
 	}
 	return nil
 }

@@ -20,6 +20,140 @@ var deliveryTests = []struct {
 	{"MessageByProviderID", testMessageByProviderID},
 	{"Suppressions", testSuppressions},
 	{"ChatMoves", testChatMoves},
+	{"ClaimMessagesTogether", testClaimMessagesTogether},
+	{"ClaimMessagesOneSent", testClaimMessagesOneSent},
+	{"MarkMessagesSentTogether", testMarkMessagesSentTogether},
+}
+
+// batchStore is the store's glassbox.MessageBatchStore; a store without it skips these cases (the courier then
+// claims and marks one message at a time).
+func batchStore(t *testing.T, s glassbox.Store) glassbox.MessageBatchStore {
+	t.Helper()
+	b, ok := s.(glassbox.MessageBatchStore)
+	if !ok {
+		t.Skip("the store claims and marks one message at a time")
+	}
+	return b
+}
+
+// Fresh messages are claimed together, each exactly as ClaimMessage claims it; a second claim together, or
+// one by one, finds them held.
+func testClaimMessagesTogether(t *testing.T, s glassbox.Store) {
+	ctx := t.Context()
+	b := batchStore(t, s)
+	email, chat := message("m1", "site", "tok-a", t0), message("m2", "site", "tok-b", t0)
+	chat.Channel, chat.To, chat.Chat = glassbox.ChannelTelegram, nil, "-100123"
+	if err := b.ClaimMessages(ctx, []glassbox.Message{email, chat}, lease); err != nil {
+		t.Fatalf("ClaimMessages of fresh messages: %v", err)
+	}
+	for _, want := range []glassbox.Message{email, chat} {
+		got, err := s.Message(ctx, want.ID)
+		if err != nil {
+			t.Fatalf("Message(%s): %v", want.ID, err)
+		}
+		if diff := cmp.Diff(want, got, opts); diff != "" {
+			t.Errorf("claimed %s mismatch (-want +got):\n%s", want.ID, diff)
+		}
+	}
+	again := []glassbox.Message{message("m1", "site", "tok-c", t0.Add(time.Second)), message("m2", "site", "tok-d", t0.Add(time.Second))}
+	if err := b.ClaimMessages(ctx, again, lease); !errors.Is(err, glassbox.ErrConflict) {
+		t.Errorf("ClaimMessages of claimed messages: err = %v, want ErrConflict", err)
+	}
+	if err := s.ClaimMessage(ctx, again[0], lease); !errors.Is(err, glassbox.ErrClaimHeld) {
+		t.Errorf("ClaimMessage after ClaimMessages: err = %v, want ErrClaimHeld", err)
+	}
+	// After the lease the claims are taken over together, as one by one.
+	late := []glassbox.Message{message("m1", "site", "tok-e", t0.Add(2*lease)), message("m2", "site", "tok-f", t0.Add(2*lease))}
+	if err := b.ClaimMessages(ctx, late, lease); err != nil {
+		t.Fatalf("ClaimMessages after the lease: %v", err)
+	}
+	if err := s.MarkMessageSent(ctx, "m2", "tok-f", t0.Add(2*lease), "tg-1"); err != nil {
+		t.Errorf("MarkMessageSent with the token of the claim together: %v", err)
+	}
+}
+
+// When one message of a batch was sent before, the batch claims nothing: the caller claims them one by one,
+// and the sent one is not claimed (and sent) twice.
+func testClaimMessagesOneSent(t *testing.T, s glassbox.Store) {
+	ctx := t.Context()
+	b := batchStore(t, s)
+	mustClaim(t, s, message("m1", "site", "tok-a", t0))
+	if err := s.MarkMessageSent(ctx, "m1", "tok-a", t0, "ses-1"); err != nil {
+		t.Fatalf("MarkMessageSent: %v", err)
+	}
+	retry := []glassbox.Message{message("m1", "site", "tok-b", t0.Add(time.Minute)), message("m2", "site", "tok-c", t0.Add(time.Minute))}
+	if err := b.ClaimMessages(ctx, retry, lease); !errors.Is(err, glassbox.ErrConflict) {
+		t.Fatalf("ClaimMessages with a sent message: err = %v, want ErrConflict", err)
+	}
+	if _, err := s.Message(ctx, "m2"); !errors.Is(err, glassbox.ErrNotFound) {
+		t.Errorf("the fresh message of a failed batch: err = %v, want ErrNotFound (nothing claimed)", err)
+	}
+	got, err := s.Message(ctx, "m1")
+	if err != nil {
+		t.Fatalf("Message: %v", err)
+	}
+	if got.State != glassbox.MessageSent || got.ClaimToken != "tok-a" {
+		t.Errorf("the sent message after a failed batch = %s by %s, want sent by tok-a", got.State, got.ClaimToken)
+	}
+	// The caller's way, one by one: the sent one is done, the fresh one is claimed.
+	if err := s.ClaimMessage(ctx, retry[0], lease); !errors.Is(err, glassbox.ErrAlreadySent) {
+		t.Errorf("ClaimMessage of the sent message: err = %v, want ErrAlreadySent", err)
+	}
+	if err := s.ClaimMessage(ctx, retry[1], lease); err != nil {
+		t.Errorf("ClaimMessage of the fresh message: %v", err)
+	}
+}
+
+// Claimed messages are marked sent together, each as MarkMessageSent marks it (a held one leaves the waiting
+// messages); a token that lost its claim marks none.
+func testMarkMessagesSentTogether(t *testing.T, s glassbox.Store) {
+	ctx := t.Context()
+	b := batchStore(t, s)
+	held := message("m2", "site", "", t0)
+	held.Hold = &glassbox.Hold{Until: t0.Add(time.Hour)}
+	if err := s.HoldMessage(ctx, held); err != nil {
+		t.Fatalf("HoldMessage: %v", err)
+	}
+	mustClaim(t, s, message("m1", "site", "tok-a", t0))
+	held.ClaimToken, held.ClaimedAt = "tok-b", t0.Add(2*time.Hour)
+	mustClaim(t, s, held)
+	mustClaim(t, s, message("m3", "site", "tok-c", t0))
+
+	sentAt := t0.Add(3 * time.Hour)
+	wrong := []glassbox.SentMark{{ID: "m1", Token: "tok-a", SentAt: sentAt, ProviderID: "ses-1"}, {ID: "m3", Token: "tok-x", SentAt: sentAt}}
+	if err := b.MarkMessagesSent(ctx, wrong); !errors.Is(err, glassbox.ErrConflict) {
+		t.Errorf("MarkMessagesSent with a lost claim: err = %v, want ErrConflict", err)
+	}
+	if got, err := s.Message(ctx, "m1"); err != nil || got.State != glassbox.MessageClaimed {
+		t.Errorf("m1 after a failed MarkMessagesSent = %s, %v; want still claimed", got.State, err)
+	}
+
+	marks := []glassbox.SentMark{{ID: "m1", Token: "tok-a", SentAt: sentAt, ProviderID: "ses-1"}, {ID: "m2", Token: "tok-b", SentAt: sentAt, ProviderID: "tg-2"}}
+	if err := b.MarkMessagesSent(ctx, marks); err != nil {
+		t.Fatalf("MarkMessagesSent: %v", err)
+	}
+	for _, mk := range marks {
+		got, err := s.Message(ctx, mk.ID)
+		if err != nil {
+			t.Fatalf("Message(%s): %v", mk.ID, err)
+		}
+		if got.State != glassbox.MessageSent || !got.SentAt.Equal(sentAt) || got.ProviderID != mk.ProviderID {
+			t.Errorf("%s = %s at %v by %q, want sent at %v by %q", mk.ID, got.State, got.SentAt, got.ProviderID, sentAt, mk.ProviderID)
+		}
+		if byProvider, err := s.MessageByProviderID(ctx, mk.ProviderID); err != nil || byProvider.ID != mk.ID {
+			t.Errorf("MessageByProviderID(%s) = %s, %v; want %s", mk.ProviderID, byProvider.ID, err, mk.ID)
+		}
+	}
+	waiting, err := s.HeldMessages(ctx, t0.Add(24*time.Hour), 10)
+	if err != nil {
+		t.Fatalf("HeldMessages: %v", err)
+	}
+	if len(waiting) != 0 {
+		t.Errorf("HeldMessages after the held one was marked sent = %d messages, want none", len(waiting))
+	}
+	if err := s.ClaimMessage(ctx, message("m1", "site", "tok-d", t0.Add(10*lease)), lease); !errors.Is(err, glassbox.ErrAlreadySent) {
+		t.Errorf("ClaimMessage of a message marked sent together: err = %v, want ErrAlreadySent", err)
+	}
 }
 
 func testFailMessage(t *testing.T, s glassbox.Store) {
