@@ -94,8 +94,8 @@ func (c *Courier) sendAll(ctx context.Context, batch glassbox.MessageBatchStore,
 // markAll marks the sent messages sent in one request, or, when that fails, one by one with markSent's
 // retries. Like markSent it goes on after ctx has ended: the messages are out.
 func (c *Courier) markAll(ctx context.Context, batch glassbox.MessageBatchStore, sent []claimed, marks []glassbox.SentMark) {
-	done := len(marks) < 2
-	if !done {
+	together := false
+	if len(marks) > 1 {
 		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
 		sentAt := c.clock.Now().UTC()
 		for i := range marks {
@@ -106,10 +106,10 @@ func (c *Courier) markAll(ctx context.Context, batch glassbox.MessageBatchStore,
 		if err != nil {
 			c.log.Warn("mark messages sent together failed; marking one by one", "messages", len(marks), "error", err.Error())
 		}
-		done = err == nil
+		together = err == nil
 	}
 	for i, cm := range sent {
-		if !done {
+		if !together {
 			if err := c.markSent(ctx, cm.m, marks[i].ProviderID); err != nil {
 				// As in Deliver: the message is out; an attempt after the lease would send it again.
 				cm.log.Error("mark message sent", "error", err.Error())
