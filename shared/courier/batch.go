@@ -7,9 +7,6 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 )
 
-// maxBatch is the most messages claimed or marked in one request (DynamoDB's TransactWriteItems takes 100).
-const maxBatch = 100
-
 // claimed is a message this call claimed in a batch, ready to send.
 type claimed struct {
 	m      glassbox.Message
@@ -22,9 +19,9 @@ type claimed struct {
 // notice, not a held one, with a sender and someone to send to), they are claimed in one request, sent, and
 // the sent ones marked in one request. Anything else, and a batch claim that fails (one of them was sent
 // before, or another attempt holds it), goes message by message through Deliver, which tells each case apart.
-// An error means "retry later", as Deliver's: nothing claimed by this call and unsent is left held.
+// An error means "retry later", as Deliver's: what this call claimed and did not send is released.
 func (c *Courier) DeliverAll(ctx context.Context, msgs []glassbox.Message, known ...glassbox.IssuedDocument) (sent int, err error) {
-	if batch, ok := c.store.(glassbox.MessageBatchStore); ok && len(msgs) > 1 && len(msgs) <= maxBatch {
+	if batch, ok := c.store.(glassbox.MessageBatchStore); ok && len(msgs) > 1 {
 		if ms, ok := c.claimAll(ctx, batch, msgs); ok {
 			return c.sendAll(ctx, batch, ms, known)
 		}
@@ -42,7 +39,7 @@ func (c *Courier) DeliverAll(ctx context.Context, msgs []glassbox.Message, known
 }
 
 // claimAll claims plain messages in one request. ok false means nothing was claimed: the messages go one by
-// one.
+// one (also when there are more than the store takes in one request; it says so with an error).
 func (c *Courier) claimAll(ctx context.Context, batch glassbox.MessageBatchStore, msgs []glassbox.Message) (_ []claimed, ok bool) {
 	out := make([]claimed, 0, len(msgs))
 	ready := make([]glassbox.Message, 0, len(msgs))

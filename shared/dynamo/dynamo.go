@@ -495,8 +495,8 @@ func (s *Store) claimPut(m glassbox.Message, lease time.Duration) (types.Put, er
 // the caller to claim them one by one, which says which is which. The SDK gives the transaction a client
 // request token, so its own retry of a write whose answer was lost does not fail on the claims it made.
 func (s *Store) ClaimMessages(ctx context.Context, ms []glassbox.Message, lease time.Duration) error {
-	if len(ms) == 0 || len(ms) > MaxBatch+1 {
-		return fmt.Errorf("dynamo: claim messages: needs 1 to %d messages", MaxBatch+1)
+	if len(ms) == 0 || len(ms) > maxTransactItems {
+		return fmt.Errorf("dynamo: claim messages: needs 1 to %d messages", maxTransactItems)
 	}
 	items := make([]types.TransactWriteItem, 0, len(ms))
 	for _, m := range ms {
@@ -564,8 +564,8 @@ func markSentUpdate(id string, sentAt time.Time, providerID string) expression.U
 // MarkMessageSent makes, all or nothing: when a token no longer holds its claim nothing is written
 // (ErrConflict), and the caller marks them one by one.
 func (s *Store) MarkMessagesSent(ctx context.Context, marks []glassbox.SentMark) error {
-	if len(marks) == 0 || len(marks) > MaxBatch+1 {
-		return fmt.Errorf("dynamo: mark messages sent: needs 1 to %d marks", MaxBatch+1)
+	if len(marks) == 0 || len(marks) > maxTransactItems {
+		return fmt.Errorf("dynamo: mark messages sent: needs 1 to %d marks", maxTransactItems)
 	}
 	items := make([]types.TransactWriteItem, 0, len(marks))
 	for _, mk := range marks {

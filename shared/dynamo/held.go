@@ -151,9 +151,12 @@ func dueBefore[T any](ctx context.Context, s *Store, partition string, before ti
 	return out, nil
 }
 
+// maxTransactItems is the most items one TransactWriteItems takes.
+const maxTransactItems = 100
+
 // MaxBatch is the most notices one coalesced message lists: BatchHeld writes them and the batch in one
-// TransactWriteItems, which takes at most 100 items.
-const MaxBatch = 99
+// TransactWriteItems.
+const MaxBatch = maxTransactItems - 1
 
 // BatchHeld writes the coalesced message and moves each member from held to batched in one
 // TransactWriteItems: Put the batch (attribute_not_exists), Update each member (state = held; SET state,
