@@ -22,6 +22,10 @@ type claimed struct {
 // An error means "retry later", as Deliver's: what this call claimed and did not send is released.
 func (c *Courier) DeliverAll(ctx context.Context, msgs []glassbox.Message, known ...glassbox.IssuedDocument) (sent int, err error) {
 	if batch, ok := c.store.(glassbox.MessageBatchStore); ok && len(msgs) > 1 {
+		// Marks wait until every message of the call is sent, so a run that dies in between sends the earlier ones
+		// again after the lease. Emails go first: a resent email has the same Message-ID, which mail programs
+		// show once; a Telegram message, which nothing collapses, goes last, marked right after its own send.
+		msgs = emailsFirst(msgs)
 		if ms, ok := c.claimAll(ctx, batch, msgs); ok {
 			return c.sendAll(ctx, batch, ms, known)
 		}
@@ -114,4 +118,20 @@ func (c *Courier) markAll(ctx context.Context, batch glassbox.MessageBatchStore,
 		}
 		cm.log.Info("message sent", "provider_message_id", marks[i].ProviderID, "attachments", len(cm.m.Attachments))
 	}
+}
+
+// emailsFirst orders messages so that emails come before other channels, keeping the order within each.
+func emailsFirst(msgs []glassbox.Message) []glassbox.Message {
+	out := make([]glassbox.Message, 0, len(msgs))
+	for _, m := range msgs {
+		if m.ChannelOrEmail() == glassbox.ChannelEmail {
+			out = append(out, m)
+		}
+	}
+	for _, m := range msgs {
+		if m.ChannelOrEmail() != glassbox.ChannelEmail {
+			out = append(out, m)
+		}
+	}
+	return out
 }

@@ -209,3 +209,33 @@ func TestDeliverAll(t *testing.T) {
 		})
 	}
 }
+
+// brokenMailer refuses every email.
+type brokenMailer struct{}
+
+func (brokenMailer) Send(context.Context, glassbox.RawEmail) (string, error) {
+	return "", errors.New("SES: throttled")
+}
+
+// Emails go before Telegram in a batch, whatever order they came in: a message sent but not yet marked is sent
+// again after a crash, and only an email has a Message-ID that makes the resend harmless. So when the email
+// fails, the Telegram copy has not gone out yet.
+func TestDeliverAllSendsTelegramLast(t *testing.T) {
+	t.Parallel()
+	store, err := localstore.Open(filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	tg := &recordingSender{}
+	c := courier.New(store, courier.Senders{glassbox.ChannelEmail: courier.Email{Mailer: brokenMailer{}}, glassbox.ChannelTelegram: tg},
+		glassbox.SystemClock{}, time.Minute, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	msgs := emailAndChat()
+	msgs[0], msgs[1] = msgs[1], msgs[0] // the Telegram copy first
+	if _, err := c.DeliverAll(t.Context(), msgs); err == nil {
+		t.Fatal("a failed email send was not an error")
+	}
+	if len(tg.got) != 0 {
+		t.Errorf("the Telegram copy went out before the email: %+v", tg.got)
+	}
+}
