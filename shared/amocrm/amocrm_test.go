@@ -5,8 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -31,15 +29,6 @@ var binding = glassbox.Binding{
 
 var received = time.Date(2025, 5, 24, 9, 41, 30, 0, time.UTC)
 
-func mustRead(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func delivery(body []byte, query string) glassbox.Delivery {
 	q, _ := url.ParseQuery(query)
 	h := http.Header{}
@@ -48,7 +37,7 @@ func delivery(body []byte, query string) glassbox.Delivery {
 }
 
 func TestVerify(t *testing.T) {
-	body := mustRead(t, "amocrm-lead-status.form")
+	body := providertest.Testdata(t, "amocrm-lead-status.form")
 	providertest.Verify(t, amocrm.New(), []providertest.VerifyCase{
 		{Name: "OK", Delivery: delivery(body, "token="+secret), Secret: secret},
 		{Name: "OKWithOtherParams", Delivery: delivery(body, "a=1&token="+secret+"&b=2"), Secret: secret},
@@ -135,7 +124,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := providertest.Accepted(amocrm.New(), delivery(mustRead(t, tt.file), ""), tt.binding)
+			got, err := providertest.Accepted(amocrm.New(), delivery(providertest.Testdata(t, tt.file), ""), tt.binding)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -218,7 +207,7 @@ func TestParseOddAccountLinkGivesNoURL(t *testing.T) {
 }
 
 func TestParseRejects(t *testing.T) {
-	status := string(mustRead(t, "amocrm-lead-status.form"))
+	status := string(providertest.Testdata(t, "amocrm-lead-status.form"))
 	tests := []struct {
 		name    string
 		body    string
@@ -249,7 +238,7 @@ func TestParseRejects(t *testing.T) {
 }
 
 func TestWrongAccountErrorNamesBoth(t *testing.T) {
-	status := strings.Replace(string(mustRead(t, "amocrm-lead-status.form")), "acmeshop", "othershop", 1)
+	status := strings.Replace(string(providertest.Testdata(t, "amocrm-lead-status.form")), "acmeshop", "othershop", 1)
 	_, err := providertest.Accepted(amocrm.New(), delivery([]byte(status), ""), binding)
 	if err == nil || !strings.Contains(err.Error(), `account "othershop"`) || !strings.Contains(err.Error(), "expects acmeshop") {
 		t.Fatalf("error = %v, want it to name the delivering and the expected account", err)
@@ -257,7 +246,7 @@ func TestWrongAccountErrorNamesBoth(t *testing.T) {
 }
 
 func TestEventIDsStable(t *testing.T) {
-	body := mustRead(t, "amocrm-several.form")
+	body := providertest.Testdata(t, "amocrm-several.form")
 	b := binding
 	b.Deals = append(b.Deals, glassbox.DealRoute{DealID: "30307416", ProjectID: "romashka-support"})
 	first, err := providertest.Accepted(amocrm.New(), delivery(body, ""), b)
@@ -314,7 +303,7 @@ func TestSampleEvents(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	for _, name := range []string{"amocrm-lead-status.form", "amocrm-lead-add.form", "amocrm-several.form", "amocrm-contact-ignored.form"} {
-		f.Add(mustRead(f, name))
+		f.Add(providertest.Testdata(f, name))
 	}
 	f.Add([]byte("account[id]=1&leads[status][0][id]=1&leads[status][0][status_id]=142&leads[status][0][updated_at]=-1"))
 	b := withExternalID("1")
@@ -330,14 +319,14 @@ func FuzzParse(f *testing.F) {
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
-	d := delivery(mustRead(b, "amocrm-lead-status.form"), "token="+secret)
+	d := delivery(providertest.Testdata(b, "amocrm-lead-status.form"), "token="+secret)
 	providertest.BenchmarkVerifyAndParse(b, amocrm.New(), d, secret, binding)
 }
 
 // Parse reports the lead; which project it belongs to is not amoCRM's to say (glassbox.Binding.Accept decides,
 // at ingest), so a lead the binding does not route is still reported, with no project.
 func TestParseReportsTheDealNotTheProject(t *testing.T) {
-	got, err := amocrm.New().Parse(delivery(mustRead(t, "amocrm-lead-status.form"), ""), glassbox.Binding{ID: "demo-amo", ExternalID: "acmeshop"})
+	got, err := amocrm.New().Parse(delivery(providertest.Testdata(t, "amocrm-lead-status.form"), ""), glassbox.Binding{ID: "demo-amo", ExternalID: "acmeshop"})
 	if err != nil {
 		t.Fatal(err)
 	}

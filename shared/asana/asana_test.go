@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -32,15 +30,6 @@ var binding = glassbox.Binding{
 	},
 }
 
-func mustRead(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func delivery(body []byte, sig string) glassbox.Delivery {
 	h := http.Header{}
 	if sig != "" {
@@ -51,14 +40,14 @@ func delivery(body []byte, sig string) glassbox.Delivery {
 }
 
 func TestSignMatchesVector(t *testing.T) {
-	if got := asana.Sign(vectorSecret, mustRead(t, "asana-task-moved-section.json")); got != vectorSig {
+	if got := asana.Sign(vectorSecret, providertest.Testdata(t, "asana-task-moved-section.json")); got != vectorSig {
 		t.Fatalf("Sign = %q, want %q", got, vectorSig)
 	}
 }
 
 func TestVerify(t *testing.T) {
-	body := mustRead(t, "asana-task-moved-section.json")
-	heartbeat := mustRead(t, "asana-heartbeat.json")
+	body := providertest.Testdata(t, "asana-task-moved-section.json")
+	heartbeat := providertest.Testdata(t, "asana-heartbeat.json")
 	providertest.Verify(t, asana.New(), []providertest.VerifyCase{
 		{Name: "OK", Delivery: delivery(body, vectorSig), Secret: vectorSecret},
 		{Name: "OKUppercaseHex", Delivery: delivery(body, strings.ToUpper(vectorSig)), Secret: vectorSecret},
@@ -153,7 +142,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			d := delivery(mustRead(t, tt.file), "")
+			d := delivery(providertest.Testdata(t, tt.file), "")
 			got, err := providertest.Accepted(asana.New(), d, binding)
 			if err != nil {
 				t.Fatal(err)
@@ -276,7 +265,7 @@ func TestParseRejectsAndIgnores(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	for _, name := range []string{"asana-task-moved-section.json", "asana-task-created.json", "asana-task-completed.json",
 		"asana-comment-added.json", "asana-heartbeat.json"} {
-		f.Add(mustRead(f, name))
+		f.Add(providertest.Testdata(f, name))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		d := delivery(body, asana.Sign(vectorSecret, body))
@@ -290,7 +279,7 @@ func FuzzParse(f *testing.F) {
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
-	body := mustRead(b, "asana-task-moved-section.json")
+	body := providertest.Testdata(b, "asana-task-moved-section.json")
 	d := delivery(body, vectorSig)
 	providertest.BenchmarkVerifyAndParse(b, asana.New(), d, vectorSecret, binding)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/glassbox-oss/glassbox/shared/asana"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/providertest"
 )
 
 // token is the personal access token the fake API accepts.
@@ -22,7 +23,7 @@ const token = "2/1201234567890001/1208765432100000:secrettokenvalue"
 // token, Asana's error JSON otherwise. answer, when set, replaces the task answer.
 func fakeAPI(t *testing.T, answer http.HandlerFunc) *httptest.Server {
 	t.Helper()
-	task := mustRead(t, "asana-task-get-response.json")
+	task := providertest.Testdata(t, "asana-task-get-response.json")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 		if r.Header.Get("Authorization") != "Bearer "+token {

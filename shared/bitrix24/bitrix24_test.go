@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -27,15 +25,6 @@ var binding = glassbox.Binding{
 
 var received = time.Date(2025, 5, 24, 9, 41, 35, 0, time.UTC)
 
-func mustRead(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func delivery(body []byte) glassbox.Delivery {
 	h := http.Header{}
 	h.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -48,10 +37,10 @@ func dump(v any) string {
 }
 
 func TestVerify(t *testing.T) {
-	body := string(mustRead(t, "bitrix24-deal-update.form"))
+	body := string(providertest.Testdata(t, "bitrix24-deal-update.form"))
 	providertest.Verify(t, bitrix24.New(), []providertest.VerifyCase{
 		{Name: "OK", Delivery: delivery([]byte(body)), Secret: secret},
-		{Name: "OKDealAdd", Delivery: delivery([]byte(string(mustRead(t, "bitrix24-deal-add.form")))), Secret: secret},
+		{Name: "OKDealAdd", Delivery: delivery([]byte(string(providertest.Testdata(t, "bitrix24-deal-add.form")))), Secret: secret},
 		{Name: "ErrWrongToken", Delivery: delivery([]byte(strings.Replace(body, secret, "00000000000000000000000000000000", 1))), Secret: secret, WantErr: true},
 		{Name: "ErrWrongSecret", Delivery: delivery([]byte(body)), Secret: "another-secret", WantErr: true},
 		{Name: "ErrTokenPrefix", Delivery: delivery([]byte(strings.Replace(body, secret, secret[:16], 1))), Secret: secret, WantErr: true},
@@ -76,7 +65,7 @@ func TestParse(t *testing.T) {
 	byMember.ExternalID = "a223c6b3710f85df22e9377d6c4f7553"
 	noExternal := binding
 	noExternal.ExternalID = ""
-	noTS := mustRead(t, "bitrix24-deal-update-no-ts.form")
+	noTS := providertest.Testdata(t, "bitrix24-deal-update-no-ts.form")
 	tests := []struct {
 		name    string
 		file    string
@@ -99,7 +88,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := providertest.Accepted(bitrix24.New(), delivery(mustRead(t, tt.file)), tt.binding)
+			got, err := providertest.Accepted(bitrix24.New(), delivery(providertest.Testdata(t, tt.file)), tt.binding)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -129,7 +118,7 @@ func bodyHash(body []byte) string {
 }
 
 func TestParseRejects(t *testing.T) {
-	update := string(mustRead(t, "bitrix24-deal-update.form"))
+	update := string(providertest.Testdata(t, "bitrix24-deal-update.form"))
 	tests := []struct {
 		name    string
 		body    string
@@ -138,7 +127,7 @@ func TestParseRejects(t *testing.T) {
 	}{
 		{"OtherPortal", strings.ReplaceAll(update, "acme.bitrix24.ru", "other.bitrix24.ru"), binding, glassbox.ErrBadSignature},
 		{"OtherPortalEvenForIgnoredEvents", strings.ReplaceAll(
-			string(mustRead(t, "bitrix24-contact-update.form")), "acme.bitrix24.ru", "other.bitrix24.ru"), binding, glassbox.ErrBadSignature},
+			string(providertest.Testdata(t, "bitrix24-contact-update.form")), "acme.bitrix24.ru", "other.bitrix24.ru"), binding, glassbox.ErrBadSignature},
 		{"NoPortal", "event=ONCRMDEALUPDATE&data[FIELDS][ID]=759&ts=1", binding, glassbox.ErrBadSignature},
 		{"NoEvent", strings.Replace(update, "event=ONCRMDEALUPDATE&", "", 1), binding, glassbox.ErrMalformed},
 		{"NoDealID", strings.Replace(update, "data%5BFIELDS%5D%5BID%5D=759&", "", 1), binding, glassbox.ErrMalformed},
@@ -173,7 +162,7 @@ func TestParseOddDomainGivesNoURL(t *testing.T) {
 
 func TestEventIDsStable(t *testing.T) {
 	for _, file := range []string{"bitrix24-deal-update.form", "bitrix24-deal-update-no-ts.form"} {
-		body := mustRead(t, file)
+		body := providertest.Testdata(t, file)
 		first, err := providertest.Accepted(bitrix24.New(), delivery(body), binding)
 		if err != nil {
 			t.Fatal(err)
@@ -188,8 +177,8 @@ func TestEventIDsStable(t *testing.T) {
 			t.Errorf("%s: ids %s and %s, want one and the same", file, dump(first), dump(second))
 		}
 	}
-	add, _ := providertest.Accepted(bitrix24.New(), delivery(mustRead(t, "bitrix24-deal-add.form")), binding)
-	update, _ := providertest.Accepted(bitrix24.New(), delivery(mustRead(t, "bitrix24-deal-update.form")), binding)
+	add, _ := providertest.Accepted(bitrix24.New(), delivery(providertest.Testdata(t, "bitrix24-deal-add.form")), binding)
+	update, _ := providertest.Accepted(bitrix24.New(), delivery(providertest.Testdata(t, "bitrix24-deal-update.form")), binding)
 	if len(add) != 1 || len(update) != 1 || add[0].ID == update[0].ID {
 		t.Errorf("add %s and update %s should be different events", dump(add), dump(update))
 	}
@@ -214,7 +203,7 @@ func TestSampleEvents(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	for _, name := range []string{"bitrix24-deal-update.form", "bitrix24-deal-add.form", "bitrix24-contact-update.form", "bitrix24-deal-update-no-ts.form"} {
-		f.Add(mustRead(f, name))
+		f.Add(providertest.Testdata(f, name))
 	}
 	f.Add([]byte("event=ONCRMDEALADD&data[FIELDS][ID]=759&ts=-1&auth[domain]=x.y:99999"))
 	open := binding
@@ -232,6 +221,6 @@ func FuzzParse(f *testing.F) {
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
-	d := delivery(mustRead(b, "bitrix24-deal-update.form"))
+	d := delivery(providertest.Testdata(b, "bitrix24-deal-update.form"))
 	providertest.BenchmarkVerifyAndParse(b, bitrix24.New(), d, secret, binding)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/glassbox-oss/glassbox/shared/bitrix24"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/providertest"
 )
 
 // webhookPath is the secret part of an incoming-webhook URL: user 1, code abc123secret.
@@ -22,7 +23,7 @@ const webhookPath = "/rest/1/abc123secret/"
 // JSON otherwise. answer, when set, replaces it.
 func fakePortal(t *testing.T, answer http.HandlerFunc) *httptest.Server {
 	t.Helper()
-	deal := mustRead(t, "bitrix24-crm-deal-get-response.json")
+	deal := providertest.Testdata(t, "bitrix24-crm-deal-get-response.json")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet || r.URL.Path != webhookPath+"crm.deal.get.json" {
 			w.WriteHeader(http.StatusNotFound)

@@ -3,8 +3,6 @@ package clickup_test
 import (
 	"errors"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -33,15 +31,6 @@ var binding = glassbox.Binding{
 	},
 }
 
-func mustRead(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func delivery(body []byte, sig string) glassbox.Delivery {
 	h := http.Header{}
 	if sig != "" {
@@ -51,15 +40,15 @@ func delivery(body []byte, sig string) glassbox.Delivery {
 }
 
 func TestSignMatchesVector(t *testing.T) {
-	if got := clickup.Sign(vectorSecret, mustRead(t, "clickup-task-status-updated.json")); got != vectorSig {
+	if got := clickup.Sign(vectorSecret, providertest.Testdata(t, "clickup-task-status-updated.json")); got != vectorSig {
 		t.Fatalf("Sign = %q, want %q", got, vectorSig)
 	}
 }
 
 func TestVerify(t *testing.T) {
-	body := mustRead(t, "clickup-task-status-updated.json")
+	body := providertest.Testdata(t, "clickup-task-status-updated.json")
 	// A signature ClickUp made for the task's creation: right secret, another body.
-	stale := clickup.Sign(vectorSecret, mustRead(t, "clickup-task-created.json"))
+	stale := clickup.Sign(vectorSecret, providertest.Testdata(t, "clickup-task-created.json"))
 	providertest.Verify(t, clickup.New(), []providertest.VerifyCase{
 		{Name: "OK", Delivery: delivery(body, vectorSig), Secret: vectorSecret},
 		{Name: "OKUpperCaseHex", Delivery: delivery(body, strings.ToUpper(vectorSig)), Secret: vectorSecret},
@@ -100,7 +89,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			got, err := providertest.Accepted(clickup.New(), delivery(mustRead(t, tt.file), ""), binding)
+			got, err := providertest.Accepted(clickup.New(), delivery(providertest.Testdata(t, tt.file), ""), binding)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -200,7 +189,7 @@ func TestParseNumericItemID(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	for _, name := range []string{"clickup-task-status-updated.json", "clickup-task-created.json", "clickup-task-comment-posted.json"} {
-		f.Add(mustRead(f, name), vectorSig)
+		f.Add(providertest.Testdata(f, name), vectorSig)
 	}
 	f.Add([]byte(`{"event":"taskStatusUpdated","task_id":"t","history_items":[{"id":1,"field":"status","after":{"status":"x"}}]}`), "")
 	f.Fuzz(func(t *testing.T, body []byte, sig string) {
@@ -213,7 +202,7 @@ func FuzzParse(f *testing.F) {
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
-	d := delivery(mustRead(b, "clickup-task-status-updated.json"), vectorSig)
+	d := delivery(providertest.Testdata(b, "clickup-task-status-updated.json"), vectorSig)
 	providertest.BenchmarkVerifyAndParse(b, clickup.New(), d, vectorSecret, binding)
 }
 

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -36,15 +34,6 @@ var binding = glassbox.Binding{
 	},
 }
 
-func mustRead(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func delivery(body []byte, ts, sig string, receivedAt time.Time) glassbox.Delivery {
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
@@ -58,13 +47,13 @@ func delivery(body []byte, ts, sig string, receivedAt time.Time) glassbox.Delive
 }
 
 func TestSignMatchesVector(t *testing.T) {
-	if got := generichook.Sign(vectorSecret, vectorTS, mustRead(t, "hook-done.json")); got != vectorSig {
+	if got := generichook.Sign(vectorSecret, vectorTS, providertest.Testdata(t, "hook-done.json")); got != vectorSig {
 		t.Fatalf("Sign = %q, want %q", got, vectorSig)
 	}
 }
 
 func TestVerify(t *testing.T) {
-	body := mustRead(t, "hook-done.json")
+	body := providertest.Testdata(t, "hook-done.json")
 	ts := strconv.FormatInt(vectorTS, 10)
 	providertest.Verify(t, generichook.New(), []providertest.VerifyCase{
 		{Name: "OK", Delivery: delivery(body, ts, vectorSig, vectorSent.Add(2*time.Second)), Secret: vectorSecret},
@@ -106,7 +95,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			d := delivery(mustRead(t, tt.file), "", "", vectorSent)
+			d := delivery(providertest.Testdata(t, tt.file), "", "", vectorSent)
 			got, err := providertest.Accepted(generichook.New(), d, binding)
 			if err != nil {
 				t.Fatal(err)
@@ -196,7 +185,7 @@ func TestParseRejects(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	for _, name := range []string{"hook-done.json", "hook-new.json", "hook-other-project.json"} {
-		f.Add(mustRead(f, name))
+		f.Add(providertest.Testdata(f, name))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		d := delivery(body, strconv.FormatInt(vectorTS, 10), generichook.Sign(vectorSecret, vectorTS, body), vectorSent)
@@ -210,7 +199,7 @@ func FuzzParse(f *testing.F) {
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
-	d := delivery(mustRead(b, "hook-done.json"), strconv.FormatInt(vectorTS, 10), vectorSig, vectorSent.Add(time.Second))
+	d := delivery(providertest.Testdata(b, "hook-done.json"), strconv.FormatInt(vectorTS, 10), vectorSig, vectorSent.Add(time.Second))
 	providertest.BenchmarkVerifyAndParse(b, generichook.New(), d, vectorSecret, binding)
 }
 
@@ -254,7 +243,7 @@ func TestSampleEvents(t *testing.T) {
 func TestEventIDsAreTheBindings(t *testing.T) {
 	other := binding
 	other.ID = "another-bridge"
-	d := delivery(mustRead(t, "hook-done.json"), "", "", vectorSent)
+	d := delivery(providertest.Testdata(t, "hook-done.json"), "", "", vectorSent)
 	a, errA := generichook.New().Parse(d, binding)
 	b, errB := generichook.New().Parse(d, other)
 	if errA != nil || errB != nil || len(a) != 1 || len(b) != 1 || a[0].ID == b[0].ID {

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -36,15 +34,6 @@ var binding = glassbox.Binding{
 	},
 }
 
-func mustRead(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func delivery(event string, body []byte, sig string) glassbox.Delivery {
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
@@ -59,13 +48,13 @@ func delivery(event string, body []byte, sig string) glassbox.Delivery {
 }
 
 func TestSignMatchesVector(t *testing.T) {
-	if got := github.Sign(vectorSecret, mustRead(t, "github-issues-closed.json")); got != vectorSig {
+	if got := github.Sign(vectorSecret, providertest.Testdata(t, "github-issues-closed.json")); got != vectorSig {
 		t.Fatalf("Sign = %q, want %q", got, vectorSig)
 	}
 }
 
 func TestVerify(t *testing.T) {
-	body := mustRead(t, "github-issues-closed.json")
+	body := providertest.Testdata(t, "github-issues-closed.json")
 	providertest.Verify(t, github.New(), []providertest.VerifyCase{
 		{Name: "OK", Delivery: delivery("issues", body, vectorSig), Secret: vectorSecret},
 		{Name: "OKUpperCaseHex", Delivery: delivery("issues", body, "sha256="+strings.ToUpper(strings.TrimPrefix(vectorSig, "sha256="))), Secret: vectorSecret},
@@ -129,7 +118,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			d := delivery(tt.event, mustRead(t, tt.file), "")
+			d := delivery(tt.event, providertest.Testdata(t, tt.file), "")
 			got, err := providertest.Accepted(github.New(), d, binding)
 			if err != nil {
 				t.Fatal(err)
@@ -158,7 +147,7 @@ func TestParse(t *testing.T) {
 // TestReplayUnderAnotherDelivery: X-GitHub-Delivery is not signed, so a captured delivery replayed under a new
 // one must be the same event (stored once, telling nobody twice); a different action on the issue is another.
 func TestReplayUnderAnotherDelivery(t *testing.T) {
-	body := mustRead(t, "github-issues-closed.json")
+	body := providertest.Testdata(t, "github-issues-closed.json")
 	var ids []string
 	for _, delivery := range []string{"72d3162e-cc78-11e3-81ab-4c9367dc0958", "00000000-0000-0000-0000-000000000000", ""} {
 		d := delivery2("issues", body, delivery)
@@ -171,7 +160,7 @@ func TestReplayUnderAnotherDelivery(t *testing.T) {
 	if ids[0] != ids[1] || ids[0] != ids[2] {
 		t.Fatalf("event ids %v differ with the delivery header", ids)
 	}
-	reopened, err := github.New().Parse(delivery2("issues", mustRead(t, "github-issues-reopened.json"), "x"), binding)
+	reopened, err := github.New().Parse(delivery2("issues", providertest.Testdata(t, "github-issues-reopened.json"), "x"), binding)
 	if err != nil || len(reopened) != 1 || reopened[0].ID == ids[0] {
 		t.Fatalf("the reopening has the closing's id: %+v, %v", reopened, err)
 	}
@@ -192,7 +181,7 @@ func delivery2(event string, body []byte, id string) glassbox.Delivery {
 func TestStatusMapWinsOverClosed(t *testing.T) {
 	b := binding
 	b.StatusMap = map[glassbox.TaskStatus][]string{glassbox.StatusReview: {"Closed"}, glassbox.StatusDone: {"Done"}}
-	evs, err := github.New().Parse(delivery("issues", mustRead(t, "github-issues-closed.json"), ""), b)
+	evs, err := github.New().Parse(delivery("issues", providertest.Testdata(t, "github-issues-closed.json"), ""), b)
 	if err != nil || len(evs) != 1 || evs[0].Status != glassbox.StatusReview {
 		t.Fatalf("Parse = %+v, %v; want one event with status review", evs, err)
 	}
@@ -200,7 +189,7 @@ func TestStatusMapWinsOverClosed(t *testing.T) {
 
 // TestFormPayload: a webhook set to application/x-www-form-urlencoded sends payload=<json>, signed as sent.
 func TestFormPayload(t *testing.T) {
-	body := []byte("payload=" + url.QueryEscape(string(mustRead(t, "github-issues-closed.json"))))
+	body := []byte("payload=" + url.QueryEscape(string(providertest.Testdata(t, "github-issues-closed.json"))))
 	d := delivery("issues", body, github.Sign(vectorSecret, body))
 	d.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if err := github.New().Verify(d, vectorSecret); err != nil {
@@ -235,11 +224,11 @@ func TestExternalIDScopesDeliveries(t *testing.T) {
 		t.Run(tt.externalID, func(t *testing.T) {
 			b := binding
 			b.ExternalID = tt.externalID
-			issues, err := github.New().Parse(delivery("issues", mustRead(t, "github-issues-closed.json"), ""), b)
+			issues, err := github.New().Parse(delivery("issues", providertest.Testdata(t, "github-issues-closed.json"), ""), b)
 			if err != nil || (len(issues) == 1) != tt.issues {
 				t.Errorf("issues: %d events, %v; want taken %v", len(issues), err, tt.issues)
 			}
-			board, err := github.New().Parse(delivery("projects_v2_item", mustRead(t, "github-projects-v2-item-status-changed.json"), ""), b)
+			board, err := github.New().Parse(delivery("projects_v2_item", providertest.Testdata(t, "github-projects-v2-item-status-changed.json"), ""), b)
 			if err != nil || (len(board) == 1) != tt.board {
 				t.Errorf("board: %d events, %v; want taken %v", len(board), err, tt.board)
 			}
@@ -296,11 +285,11 @@ func TestParseRejectsAndIgnores(t *testing.T) {
 
 // TestRedeliveryIsOneEvent: GitHub keeps X-GitHub-Delivery when a delivery is redelivered.
 func TestRedeliveryIsOneEvent(t *testing.T) {
-	first, err := github.New().Parse(delivery("issues", mustRead(t, "github-issues-closed.json"), ""), binding)
+	first, err := github.New().Parse(delivery("issues", providertest.Testdata(t, "github-issues-closed.json"), ""), binding)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := delivery("issues", mustRead(t, "github-issues-closed.json"), "")
+	d := delivery("issues", providertest.Testdata(t, "github-issues-closed.json"), "")
 	d.ReceivedAt = d.ReceivedAt.Add(time.Hour)
 	again, err := github.New().Parse(d, binding)
 	if err != nil || len(first) != 1 || len(again) != 1 || first[0].ID != again[0].ID {
@@ -310,7 +299,7 @@ func TestRedeliveryIsOneEvent(t *testing.T) {
 
 func boardEvent(t *testing.T) glassbox.Event {
 	t.Helper()
-	evs, err := github.New().Parse(delivery("projects_v2_item", mustRead(t, "github-projects-v2-item-status-changed.json"), ""), binding)
+	evs, err := github.New().Parse(delivery("projects_v2_item", providertest.Testdata(t, "github-projects-v2-item-status-changed.json"), ""), binding)
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("Parse = %+v, %v", evs, err)
 	}
@@ -326,10 +315,10 @@ func TestReadBack(t *testing.T) {
 		notFound  bool
 		wantErr   bool
 	}{
-		{"OK", 200, string(mustRead(t, "graphql-node-issue.json")), "Landing page for spring campaign", false, false},
+		{"OK", 200, string(providertest.Testdata(t, "graphql-node-issue.json")), "Landing page for spring campaign", false, false},
 		{"Draft", 200, `{"data":{"node":{"__typename":"DraftIssue","title":"Idea"}}}`, "Idea", false, false},
 		// GitHub answers a deleted issue and one the token may not see alike: retried, never dropped.
-		{"GraphQLNotFound", 200, string(mustRead(t, "graphql-node-not-found.json")), "", false, true},
+		{"GraphQLNotFound", 200, string(providertest.Testdata(t, "graphql-node-not-found.json")), "", false, true},
 		{"NullNode", 200, `{"data":{"node":null}}`, "", false, true},
 		{"HTTP404", 404, `{"message":"Not Found"}`, "", false, true},
 		{"HTTP410", 410, ``, "", false, true},
@@ -384,7 +373,7 @@ func TestReadBack(t *testing.T) {
 // TestReadBackSkipsCompleteEvents: issues events carry title and link; reading them back would spend the
 // token's rate limit for nothing.
 func TestReadBackSkipsCompleteEvents(t *testing.T) {
-	evs, err := github.New().Parse(delivery("issues", mustRead(t, "github-issues-closed.json"), ""), binding)
+	evs, err := github.New().Parse(delivery("issues", providertest.Testdata(t, "github-issues-closed.json"), ""), binding)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,8 +402,8 @@ func TestReadBackTimesOut(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	for _, name := range []string{"github-issues-closed.json", "github-issues-opened.json", "github-projects-v2-item-status-changed.json", "github-ping.json"} {
-		f.Add("issues", mustRead(f, name))
-		f.Add("projects_v2_item", mustRead(f, name))
+		f.Add("issues", providertest.Testdata(f, name))
+		f.Add("projects_v2_item", providertest.Testdata(f, name))
 	}
 	f.Fuzz(func(t *testing.T, event string, body []byte) {
 		d := delivery(event, body, "sha256="+strings.Repeat("ab", 32))
@@ -426,7 +415,7 @@ func FuzzParse(f *testing.F) {
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
-	d := delivery("issues", mustRead(b, "github-issues-closed.json"), vectorSig)
+	d := delivery("issues", providertest.Testdata(b, "github-issues-closed.json"), vectorSig)
 	providertest.BenchmarkVerifyAndParse(b, github.New(), d, vectorSecret, binding)
 }
 

@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"testing"
@@ -37,15 +35,6 @@ var binding = glassbox.Binding{
 	},
 }
 
-func mustRead(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // delivery is a POST to vectorURI received at receivedAt, with the v3 headers when sig and ts are set.
 func delivery(body []byte, sig, ts string, receivedAt time.Time) glassbox.Delivery {
 	h := http.Header{}
@@ -59,14 +48,14 @@ func delivery(body []byte, sig, ts string, receivedAt time.Time) glassbox.Delive
 }
 
 func TestSignMatchesVector(t *testing.T) {
-	got := hubspot.Sign(vectorSecret, "POST", vectorURI, mustRead(t, "hubspot-deal-stage-changed.json"), vectorTimestamp)
+	got := hubspot.Sign(vectorSecret, "POST", vectorURI, providertest.Testdata(t, "hubspot-deal-stage-changed.json"), vectorTimestamp)
 	if got != vectorSig {
 		t.Fatalf("Sign = %q, want %q", got, vectorSig)
 	}
 }
 
 func TestVerify(t *testing.T) {
-	body := mustRead(t, "hubspot-deal-stage-changed.json")
+	body := providertest.Testdata(t, "hubspot-deal-stage-changed.json")
 	ts := strconv.FormatInt(vectorTimestamp, 10)
 	signed := func(received time.Time, mutate func(*glassbox.Delivery)) glassbox.Delivery {
 		d := delivery(body, vectorSig, ts, received)
@@ -123,7 +112,7 @@ func TestVerifyDecodesURI(t *testing.T) {
 		called = "https://hooks.example.com/hubspot/webhook?tenant=acme%3Aeu&next=%2Fdeals%20won"
 		hashed = "https://hooks.example.com/hubspot/webhook?tenant=acme:eu&next=/deals%20won"
 	)
-	body := mustRead(t, "hubspot-deal-stage-changed.json")
+	body := providertest.Testdata(t, "hubspot-deal-stage-changed.json")
 	ts := strconv.FormatInt(vectorTimestamp, 10)
 	m := hmac.New(sha256.New, []byte(vectorSecret))
 	m.Write([]byte("POST" + hashed + string(body) + ts))
@@ -189,7 +178,7 @@ func TestParse(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := providertest.Accepted(hubspot.New(), delivery(mustRead(t, tt.file), "", "", received), tt.binding)
+			got, err := providertest.Accepted(hubspot.New(), delivery(providertest.Testdata(t, tt.file), "", "", received), tt.binding)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -248,7 +237,7 @@ func TestParseRejectsAndIgnores(t *testing.T) {
 
 // TestParseIDsStable: a redelivery (HubSpot retries with the same eventId, later) maps to the same event ids.
 func TestParseIDsStable(t *testing.T) {
-	body := mustRead(t, "hubspot-deal-stage-batch.json")
+	body := providertest.Testdata(t, "hubspot-deal-stage-batch.json")
 	first, err := providertest.Accepted(hubspot.New(), delivery(body, "", "", vectorTime), binding)
 	if err != nil {
 		t.Fatal(err)
@@ -305,7 +294,7 @@ func TestSampleEvents(t *testing.T) {
 func FuzzVerifyAndParse(f *testing.F) {
 	for _, name := range []string{"hubspot-deal-stage-changed.json", "hubspot-deal-stage-batch.json",
 		"hubspot-object-stage-changed.json", "hubspot-deal-created.json"} {
-		f.Add(mustRead(f, name), vectorSig, strconv.FormatInt(vectorTimestamp, 10))
+		f.Add(providertest.Testdata(f, name), vectorSig, strconv.FormatInt(vectorTimestamp, 10))
 	}
 	f.Add([]byte(`[{"eventId":1,"objectId":1,"subscriptionType":"deal.propertyChange","propertyName":"dealstage"}]`), "", "")
 	f.Fuzz(func(t *testing.T, body []byte, sig, ts string) {
@@ -318,7 +307,7 @@ func FuzzVerifyAndParse(f *testing.F) {
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
-	body := mustRead(b, "hubspot-deal-stage-changed.json")
+	body := providertest.Testdata(b, "hubspot-deal-stage-changed.json")
 	d := delivery(body, vectorSig, strconv.FormatInt(vectorTimestamp, 10), vectorTime)
 	providertest.BenchmarkVerifyAndParse(b, hubspot.New(), d, vectorSecret, binding)
 }

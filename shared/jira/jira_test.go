@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -33,15 +31,6 @@ var binding = glassbox.Binding{
 	},
 }
 
-func mustRead(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func delivery(body []byte, sig, identifier string) glassbox.Delivery {
 	h := http.Header{}
 	if sig != "" {
@@ -54,15 +43,15 @@ func delivery(body []byte, sig, identifier string) glassbox.Delivery {
 }
 
 func TestSignMatchesVector(t *testing.T) {
-	if got := jira.Sign(vectorSecret, mustRead(t, "jira-issue-status-done.json")); got != vectorSig {
+	if got := jira.Sign(vectorSecret, providertest.Testdata(t, "jira-issue-status-done.json")); got != vectorSig {
 		t.Fatalf("Sign = %q, want %q", got, vectorSig)
 	}
 }
 
 func TestVerify(t *testing.T) {
-	body := mustRead(t, "jira-issue-status-done.json")
+	body := providertest.Testdata(t, "jira-issue-status-done.json")
 	// A signature Jira made for the issue's earlier update: right secret, another body.
-	stale := jira.Sign(vectorSecret, mustRead(t, "jira-issue-created.json"))
+	stale := jira.Sign(vectorSecret, providertest.Testdata(t, "jira-issue-created.json"))
 	providertest.Verify(t, jira.New(), []providertest.VerifyCase{
 		{Name: "OK", Delivery: delivery(body, vectorSig, ""), Secret: vectorSecret},
 		{Name: "OKUpperCasePrefixAndHex", Delivery: delivery(body, "SHA256="+strings.ToUpper(vectorSig[len("sha256="):]), ""), Secret: vectorSecret},
@@ -117,7 +106,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := delivery(mustRead(t, tt.file), "", tt.identifier)
+			d := delivery(providertest.Testdata(t, tt.file), "", tt.identifier)
 			got, err := providertest.Accepted(jira.New(), d, binding)
 			if err != nil {
 				t.Fatal(err)
@@ -142,7 +131,7 @@ func TestParse(t *testing.T) {
 func statusBody(t *testing.T, from, fromName, to, toName, currentID, currentName, category string) []byte {
 	t.Helper()
 	var p map[string]any
-	if err := json.Unmarshal(mustRead(t, "jira-issue-status-done.json"), &p); err != nil {
+	if err := json.Unmarshal(providertest.Testdata(t, "jira-issue-status-done.json"), &p); err != nil {
 		t.Fatal(err)
 	}
 	p["changelog"] = map[string]any{"id": "20001", "items": []any{
@@ -270,7 +259,7 @@ func quote(s string) string {
 
 func FuzzParse(f *testing.F) {
 	for _, name := range []string{"jira-issue-status-done.json", "jira-issue-created.json", "jira-comment-created.json"} {
-		f.Add(mustRead(f, name), vectorSig, "1")
+		f.Add(providertest.Testdata(f, name), vectorSig, "1")
 	}
 	f.Add([]byte(`{"webhookEvent":"jira:issue_updated","issue":{"id":"1"},"changelog":{"items":[{"field":"status","to":7}]}}`), "", "")
 	f.Fuzz(func(t *testing.T, body []byte, sig, identifier string) {
@@ -283,7 +272,7 @@ func FuzzParse(f *testing.F) {
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
-	d := delivery(mustRead(b, "jira-issue-status-done.json"), vectorSig, "1716543682512001")
+	d := delivery(providertest.Testdata(b, "jira-issue-status-done.json"), vectorSig, "1716543682512001")
 	providertest.BenchmarkVerifyAndParse(b, jira.New(), d, vectorSecret, binding)
 }
 
@@ -323,7 +312,7 @@ func TestSampleEvents(t *testing.T) {
 // A signed delivery replayed under a new X-Atlassian-Webhook-Identifier (the header is not signed) is the same
 // event, so it is stored once and tells nobody twice.
 func TestReplayWithAnotherIdentifierIsTheSameEvent(t *testing.T) {
-	body := mustRead(t, "jira-issue-status-done.json")
+	body := providertest.Testdata(t, "jira-issue-status-done.json")
 	var ids []string
 	for _, ident := range []string{"1716543682512001", "9999999999999999", "", "a b"} {
 		evs, err := jira.New().Parse(delivery(body, "", ident), binding)

@@ -24,7 +24,7 @@ const apiToken = "kaiten-api-token-7d1e0c9b"
 // other cards. answer, when set, replaces the card answer.
 func fakeKaiten(t *testing.T, answer http.HandlerFunc) *httptest.Server {
 	t.Helper()
-	card := mustRead(t, "kaiten-card-get-response.json")
+	card := providertest.Testdata(t, "kaiten-card-get-response.json")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		switch {
@@ -53,7 +53,7 @@ func apiBinding(srv *httptest.Server) glassbox.Binding {
 // parsed is what ingest stored of a testdata delivery.
 func parsed(t *testing.T, b glassbox.Binding, file string) glassbox.Event {
 	t.Helper()
-	evs, err := providertest.Accepted(kaiten.New(), delivery(mustRead(t, file), secret), b)
+	evs, err := providertest.Accepted(kaiten.New(), delivery(providertest.Testdata(t, file), secret), b)
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("Parse %s = %s, %v", file, dump(evs), err)
 	}

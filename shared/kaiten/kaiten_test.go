@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -39,15 +37,6 @@ var binding = glassbox.Binding{
 	},
 }
 
-func mustRead(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func delivery(body []byte, token string) glassbox.Delivery {
 	q := url.Values{}
 	if token != "" {
@@ -70,7 +59,7 @@ func TestInfo(t *testing.T) {
 }
 
 func TestVerify(t *testing.T) {
-	body := mustRead(t, "kaiten-card-moved.json")
+	body := providertest.Testdata(t, "kaiten-card-moved.json")
 	short := secret[:kaiten.MinTokenLength-1]
 	providertest.Verify(t, kaiten.New(), []providertest.VerifyCase{
 		{Name: "OK", Delivery: delivery(body, secret), Secret: secret},
@@ -154,7 +143,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			d := delivery(mustRead(t, tt.file), secret)
+			d := delivery(providertest.Testdata(t, tt.file), secret)
 			got, err := providertest.Accepted(kaiten.New(), d, binding)
 			if err != nil {
 				t.Fatal(err)
@@ -299,7 +288,7 @@ func TestStatusCombinesMapAndKaitenDone(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	for _, name := range []string{"kaiten-card-moved.json", "kaiten-card-created.json", "kaiten-card-renamed.json", "kaiten-comment-added.json"} {
-		f.Add(mustRead(f, name), secret)
+		f.Add(providertest.Testdata(f, name), secret)
 	}
 	f.Add([]byte(`{"data":{"old":{"id":"1","column_id":"2"},"changes":{"column_id":3}}}`), "short")
 	f.Fuzz(func(t *testing.T, body []byte, token string) {
@@ -312,6 +301,6 @@ func FuzzParse(f *testing.F) {
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
-	d := delivery(mustRead(b, "kaiten-card-moved.json"), secret)
+	d := delivery(providertest.Testdata(b, "kaiten-card-moved.json"), secret)
 	providertest.BenchmarkVerifyAndParse(b, kaiten.New(), d, secret, binding)
 }

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -35,15 +33,6 @@ var binding = glassbox.Binding{
 	},
 }
 
-func mustRead(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func delivery(body []byte, sig string, receivedAt time.Time) glassbox.Delivery {
 	h := http.Header{}
 	h.Set("Content-Type", "application/json; charset=utf-8")
@@ -55,13 +44,13 @@ func delivery(body []byte, sig string, receivedAt time.Time) glassbox.Delivery {
 }
 
 func TestSignMatchesVector(t *testing.T) {
-	if got := linear.Sign(vectorSecret, mustRead(t, "linear-issue-state-done.json")); got != vectorSig {
+	if got := linear.Sign(vectorSecret, providertest.Testdata(t, "linear-issue-state-done.json")); got != vectorSig {
 		t.Fatalf("Sign = %q, want %q", got, vectorSig)
 	}
 }
 
 func TestVerify(t *testing.T) {
-	body := mustRead(t, "linear-issue-state-done.json")
+	body := providertest.Testdata(t, "linear-issue-state-done.json")
 	noStamp := []byte(`{"action":"update","type":"Issue"}`)
 	providertest.Verify(t, linear.New(), []providertest.VerifyCase{
 		{Name: "OK", Delivery: delivery(body, vectorSig, vectorSent.Add(800*time.Millisecond)), Secret: vectorSecret},
@@ -123,7 +112,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			d := delivery(mustRead(t, tt.file), "", vectorSent)
+			d := delivery(providertest.Testdata(t, tt.file), "", vectorSent)
 			got, err := providertest.Accepted(linear.New(), d, binding)
 			if err != nil {
 				t.Fatal(err)
@@ -177,7 +166,7 @@ func TestStatus(t *testing.T) {
 func TestPrevStatusOnlyWhenTheMapKnowsTheStateLeft(t *testing.T) {
 	b := binding
 	b.StatusMap = map[glassbox.TaskStatus][]string{glassbox.StatusInProgress: {"In Progress"}}
-	evs, err := linear.New().Parse(delivery(mustRead(t, "linear-issue-state-done.json"), "", vectorSent), b)
+	evs, err := linear.New().Parse(delivery(providertest.Testdata(t, "linear-issue-state-done.json"), "", vectorSent), b)
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("Parse = %+v, %v", evs, err)
 	}
@@ -198,7 +187,7 @@ func TestExternalIDScopesDeliveries(t *testing.T) {
 	} {
 		b := binding
 		b.ExternalID = tt.externalID
-		evs, err := linear.New().Parse(delivery(mustRead(t, "linear-issue-state-done.json"), "", vectorSent), b)
+		evs, err := linear.New().Parse(delivery(providertest.Testdata(t, "linear-issue-state-done.json"), "", vectorSent), b)
 		if err != nil || (len(evs) == 1) != tt.taken {
 			t.Errorf("%s: %d events, %v; want taken %v", tt.externalID, len(evs), err, tt.taken)
 		}
@@ -256,7 +245,7 @@ func TestMoveWithOnlyStateID(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	for _, name := range []string{"linear-issue-state-done.json", "linear-issue-created.json", "linear-comment-created.json"} {
-		f.Add(mustRead(f, name))
+		f.Add(providertest.Testdata(f, name))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		d := delivery(body, linear.Sign(vectorSecret, body), vectorSent)
@@ -268,7 +257,7 @@ func FuzzParse(f *testing.F) {
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
-	d := delivery(mustRead(b, "linear-issue-state-done.json"), vectorSig, vectorSent.Add(time.Second))
+	d := delivery(providertest.Testdata(b, "linear-issue-state-done.json"), vectorSig, vectorSent.Add(time.Second))
 	providertest.BenchmarkVerifyAndParse(b, linear.New(), d, vectorSecret, binding)
 }
 
@@ -311,7 +300,7 @@ func TestSampleEvents(t *testing.T) {
 // TestRetriesAndReplaysAreOneEvent: the event id comes from the signed body, so a retry, a replay under another
 // Linear-Delivery, and the same change from a second webhook are one event; a later change is another.
 func TestRetriesAndReplaysAreOneEvent(t *testing.T) {
-	body := mustRead(t, "linear-issue-state-done.json")
+	body := providertest.Testdata(t, "linear-issue-state-done.json")
 	first, err := linear.New().Parse(delivery(body, "", vectorSent), binding)
 	if err != nil || len(first) != 1 {
 		t.Fatalf("Parse = %+v, %v", first, err)

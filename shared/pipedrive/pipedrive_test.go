@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -26,15 +24,6 @@ var binding = glassbox.Binding{
 	Deals: []glassbox.DealRoute{{DealID: "1042", ProjectID: "kitchen"}},
 }
 
-func mustRead(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func basic(userPassword string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(userPassword))
 }
@@ -49,7 +38,7 @@ func delivery(body []byte, authorization string) glassbox.Delivery {
 }
 
 func TestVerify(t *testing.T) {
-	body := mustRead(t, "pipedrive-deal-stage-changed-v2.json")
+	body := providertest.Testdata(t, "pipedrive-deal-stage-changed-v2.json")
 	providertest.Verify(t, pipedrive.New(), []providertest.VerifyCase{
 		{Name: "OK", Delivery: delivery(body, basic(secret)), Secret: secret},
 		{Name: "OKSchemeCase", Delivery: delivery(body, "basic "+base64.StdEncoding.EncodeToString([]byte(secret))), Secret: secret},
@@ -109,7 +98,7 @@ func TestParse(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := providertest.Accepted(pipedrive.New(), delivery(mustRead(t, tt.file), ""), tt.binding)
+			got, err := providertest.Accepted(pipedrive.New(), delivery(providertest.Testdata(t, tt.file), ""), tt.binding)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -212,7 +201,7 @@ func TestParseRejectsAndIgnores(t *testing.T) {
 // TestParseIDsStable: a retry (same meta.id, later) maps to the same event id, for both versions.
 func TestParseIDsStable(t *testing.T) {
 	for _, file := range []string{"pipedrive-deal-stage-changed-v2.json", "pipedrive-deal-updated-v1.json"} {
-		body := mustRead(t, file)
+		body := providertest.Testdata(t, file)
 		first, err := providertest.Accepted(pipedrive.New(), delivery(body, ""), binding)
 		if err != nil {
 			t.Fatal(err)
@@ -263,7 +252,7 @@ func TestSampleEvents(t *testing.T) {
 func FuzzVerifyAndParse(f *testing.F) {
 	for _, name := range []string{"pipedrive-deal-stage-changed-v2.json", "pipedrive-deal-won-v2.json",
 		"pipedrive-deal-updated-v1.json", "pipedrive-deal-won-v1.json", "pipedrive-deal-renamed-v2.json"} {
-		f.Add(mustRead(f, name), basic(secret))
+		f.Add(providertest.Testdata(f, name), basic(secret))
 	}
 	f.Add([]byte(v2("change", "deal", `{"id":1042,"stage_id":4,"value":1.5}`, `{"stage_id":3}`)), "Basic")
 	f.Fuzz(func(t *testing.T, body []byte, auth string) {
@@ -280,7 +269,7 @@ func FuzzVerifyAndParse(f *testing.F) {
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
-	d := delivery(mustRead(b, "pipedrive-deal-stage-changed-v2.json"), basic(secret))
+	d := delivery(providertest.Testdata(b, "pipedrive-deal-stage-changed-v2.json"), basic(secret))
 	providertest.BenchmarkVerifyAndParse(b, pipedrive.New(), d, secret, binding)
 }
 

@@ -1,7 +1,13 @@
 // Package providertest helps provider packages test what their deliveries become.
 package providertest
 
-import "github.com/glassbox-oss/glassbox/shared/glassbox"
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+)
 
 // Parser is a provider's Parse.
 type Parser interface {
@@ -16,4 +22,14 @@ func Accepted(p Parser, d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Eve
 		return evs, err
 	}
 	return b.Accept(evs, d.ReceivedAt), nil
+}
+
+// Testdata reads a fixture from the calling package's testdata folder, failing the test when it cannot.
+func Testdata(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

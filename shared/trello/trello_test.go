@@ -3,8 +3,6 @@ package trello_test
 import (
 	"errors"
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -30,15 +28,6 @@ var binding = glassbox.Binding{
 	},
 }
 
-func mustRead(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func delivery(body []byte, sig, callback string) glassbox.Delivery {
 	h := http.Header{}
 	if sig != "" {
@@ -49,13 +38,13 @@ func delivery(body []byte, sig, callback string) glassbox.Delivery {
 }
 
 func TestSignMatchesVector(t *testing.T) {
-	if got := trello.Sign(vectorSecret, mustRead(t, "trello-card-moved.json"), vectorCallback); got != vectorSig {
+	if got := trello.Sign(vectorSecret, providertest.Testdata(t, "trello-card-moved.json"), vectorCallback); got != vectorSig {
 		t.Fatalf("Sign = %q, want %q", got, vectorSig)
 	}
 }
 
 func TestVerify(t *testing.T) {
-	body := mustRead(t, "trello-card-moved.json")
+	body := providertest.Testdata(t, "trello-card-moved.json")
 	providertest.Verify(t, trello.New(), []providertest.VerifyCase{
 		{Name: "OK", Delivery: delivery(body, vectorSig, vectorCallback), Secret: vectorSecret},
 		{Name: "ErrForgedSignature", Delivery: delivery(body, "AAAAAAAAAAAAAAAAAAAAAAAAAAA=", vectorCallback), Secret: vectorSecret, WantErr: true},
@@ -112,7 +101,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			d := delivery(mustRead(t, tt.file), "", "")
+			d := delivery(providertest.Testdata(t, tt.file), "", "")
 			got, err := providertest.Accepted(trello.New(), d, binding)
 			if err != nil {
 				t.Fatal(err)
@@ -207,7 +196,7 @@ func TestParseDue(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	for _, name := range []string{"trello-card-moved.json", "trello-card-created.json", "trello-card-comment.json"} {
-		f.Add(mustRead(f, name))
+		f.Add(providertest.Testdata(f, name))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		providertest.FuzzParse(t, trello.New(), delivery(body, "", ""), binding, func(e glassbox.Event) bool {
@@ -217,7 +206,7 @@ func FuzzParse(f *testing.F) {
 }
 
 func BenchmarkVerifyAndParse(b *testing.B) {
-	body := mustRead(b, "trello-card-moved.json")
+	body := providertest.Testdata(b, "trello-card-moved.json")
 	d := delivery(body, vectorSig, vectorCallback)
 	providertest.BenchmarkVerifyAndParse(b, trello.New(), d, vectorSecret, binding)
 }
