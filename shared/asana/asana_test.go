@@ -2,7 +2,6 @@ package asana_test
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -249,15 +248,7 @@ func TestParseRejectsAndIgnores(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := providertest.Accepted(asana.New(), delivery([]byte(tt.body), ""), binding)
-			if tt.malformed {
-				if !errors.Is(err, glassbox.ErrMalformed) {
-					t.Fatalf("Parse error = %v, want ErrMalformed", err)
-				}
-				return
-			}
-			if err != nil || len(got) != 0 {
-				t.Fatalf("Parse = %+v, %v; want no events and no error", got, err)
-			}
+			providertest.MalformedOrIgnored(t, got, err, tt.malformed)
 		})
 	}
 }

@@ -2,7 +2,6 @@ package linear_test
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -219,15 +218,7 @@ func TestParseRejectsAndIgnores(t *testing.T) {
 			b := binding
 			b.ExternalID = ""
 			got, err := providertest.Accepted(linear.New(), d, b)
-			if tt.malformed {
-				if !errors.Is(err, glassbox.ErrMalformed) {
-					t.Fatalf("Parse error = %v, want ErrMalformed", err)
-				}
-				return
-			}
-			if err != nil || len(got) != 0 {
-				t.Fatalf("Parse = %+v, %v; want no events and no error", got, err)
-			}
+			providertest.MalformedOrIgnored(t, got, err, tt.malformed)
 		})
 	}
 }

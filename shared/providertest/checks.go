@@ -94,3 +94,18 @@ func BenchmarkVerifyAndParse(b *testing.B, p Provider, d glassbox.Delivery, secr
 		}
 	}
 }
+
+// MalformedOrIgnored checks what Parse made of a delivery a table says is malformed (glassbox.ErrMalformed) or
+// ignored (no events and no error).
+func MalformedOrIgnored(t *testing.T, got []glassbox.Event, err error, malformed bool) {
+	t.Helper()
+	if malformed {
+		if !errors.Is(err, glassbox.ErrMalformed) {
+			t.Fatalf("Parse error = %v, want ErrMalformed", err)
+		}
+		return
+	}
+	if err != nil || len(got) != 0 {
+		t.Fatalf("Parse = %+v, %v; want no events and no error", got, err)
+	}
+}

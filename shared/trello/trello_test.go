@@ -1,7 +1,6 @@
 package trello_test
 
 import (
-	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -142,15 +141,7 @@ func TestParseRejectsAndIgnores(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := providertest.Accepted(trello.New(), delivery([]byte(tt.body), "", ""), binding)
-			if tt.malformed {
-				if !errors.Is(err, glassbox.ErrMalformed) {
-					t.Fatalf("Parse error = %v, want ErrMalformed", err)
-				}
-				return
-			}
-			if err != nil || len(got) != 0 {
-				t.Fatalf("Parse = %+v, %v; want no events and no error", got, err)
-			}
+			providertest.MalformedOrIgnored(t, got, err, tt.malformed)
 		})
 	}
 }
