@@ -131,7 +131,7 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	if err := r.check(); err != nil {
 		return nil, fmt.Errorf("hook: %v: %w", err, glassbox.ErrMalformed)
 	}
-	if r.Project != "" && b.ExternalID != "" && !strings.EqualFold(r.Project, b.ExternalID) {
+	if r.Project != "" && !b.Takes(r.Project) {
 		return nil, nil
 	}
 	at, _ := time.Parse(time.RFC3339, r.OccurredAt)

@@ -196,7 +196,7 @@ func parseIssue(body []byte, b glassbox.Binding, e glassbox.Event) ([]glassbox.E
 	if p.Action == "" || p.Issue == nil || p.Issue.NodeID == "" {
 		return nil, fmt.Errorf("github: issues event has no action or issue node_id: %w", glassbox.ErrMalformed)
 	}
-	if p.Repository == nil || !takes(b, p.Repository.FullName, p.Repository.Owner.Login, login(p.Organization)) {
+	if p.Repository == nil || !b.Takes(p.Repository.FullName, p.Repository.Owner.Login, login(p.Organization)) {
 		return nil, nil
 	}
 	is := p.Issue
@@ -240,7 +240,7 @@ func parseProjectItem(body []byte, b glassbox.Binding, e glassbox.Event) ([]glas
 	if p.Action == "" || it == nil || it.NodeID == "" {
 		return nil, fmt.Errorf("github: projects_v2_item event has no action or item node_id: %w", glassbox.ErrMalformed)
 	}
-	if !takes(b, it.ProjectNodeID, login(p.Organization)) {
+	if !b.Takes(it.ProjectNodeID, login(p.Organization)) {
 		return nil, nil
 	}
 	e.ID, e.ProviderEventID = actionID(it.NodeID, p.Action, it.UpdatedAt)
@@ -294,19 +294,6 @@ func closedState(reason string) string {
 		return StateClosed
 	}
 	return reason
-}
-
-// takes says whether binding b is for a delivery about one of names (a repository, a project, an owner).
-func takes(b glassbox.Binding, names ...string) bool {
-	if b.ExternalID == "" {
-		return true
-	}
-	for _, n := range names {
-		if n != "" && strings.EqualFold(n, b.ExternalID) {
-			return true
-		}
-	}
-	return false
 }
 
 func optionOf(raw json.RawMessage) (option, bool) {

@@ -146,6 +146,21 @@ func (b Binding) StatusOf(listID, listName string) TaskStatus {
 	return StatusUnknown
 }
 
+// Takes says whether a delivery about any of names (a repository, a team, a board, a project at the provider)
+// is for this binding: external_id names it, ignoring case. A binding without external_id takes every delivery,
+// so one webhook of an organisation or workspace reaches only the binding it is meant for.
+func (b Binding) Takes(names ...string) bool {
+	if b.ExternalID == "" {
+		return true
+	}
+	for _, n := range names {
+		if n != "" && strings.EqualFold(n, b.ExternalID) {
+			return true
+		}
+	}
+	return false
+}
+
 // Project returns the project with the given id.
 func (c Config) Project(id string) (Project, bool) {
 	for _, p := range c.Projects {

@@ -139,3 +139,24 @@ func TestMessageIDPerChannel(t *testing.T) {
 		t.Error("the Telegram copy shares the email's id")
 	}
 }
+
+// A binding takes a delivery its external_id names (ignoring case), or every delivery when it names nothing.
+func TestBindingTakes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		external string
+		names    []string
+		want     bool
+	}{
+		{"acme/site", []string{"Acme/Site", "acme"}, true},
+		{"acme/site", []string{"acme/shop", "acme"}, false},
+		{"acme/site", []string{"", ""}, false},
+		{"", []string{"anything"}, true},
+		{"MKT", []string{"team-id", "mkt"}, true},
+	}
+	for _, tt := range tests {
+		if got := (glassbox.Binding{ExternalID: tt.external}).Takes(tt.names...); got != tt.want {
+			t.Errorf("external_id %q takes %q = %v, want %v", tt.external, tt.names, got, tt.want)
+		}
+	}
+}

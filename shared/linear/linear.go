@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
@@ -161,7 +160,7 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	if is.Team != nil {
 		teamKey = is.Team.Key
 	}
-	if !takes(b, is.TeamID, teamKey, p.OrganizationID) {
+	if !b.Takes(is.TeamID, teamKey, p.OrganizationID) {
 		return nil, nil
 	}
 	// The issue as of its updatedAt is what the delivery reports: a retry, a replay (whatever its unsigned
@@ -251,17 +250,4 @@ func Status(b glassbox.Binding, id, name, typ string) glassbox.TaskStatus {
 		return glassbox.StatusDone
 	}
 	return glassbox.StatusUnknown
-}
-
-// takes says whether binding b is for a delivery about one of names (a team's id or key, a workspace id).
-func takes(b glassbox.Binding, names ...string) bool {
-	if b.ExternalID == "" {
-		return true
-	}
-	for _, n := range names {
-		if n != "" && strings.EqualFold(n, b.ExternalID) {
-			return true
-		}
-	}
-	return false
 }
