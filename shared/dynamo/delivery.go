@@ -128,26 +128,30 @@ func (s *Store) putNote(ctx context.Context, sk, typ string, v any, what string)
 // otherwise.
 func (s *Store) ClearSuppression(ctx context.Context, recipient string) error {
 	k := glassbox.SuppressionKey(recipient)
+	return s.deleteNote(ctx, skSuppressed+k, "clear suppression "+k)
+}
+
+func (s *Store) deleteNote(ctx context.Context, sk, what string) error {
 	expr, err := expression.NewBuilder().WithCondition(expression.AttributeExists(expression.Name(AttrPK))).Build()
 	if err != nil {
-		return fmt.Errorf("dynamo: clear suppression %s: %w", k, err)
+		return fmt.Errorf("dynamo: %s: %w", what, err)
 	}
 	_, err = s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName:                &s.table,
-		Key:                      key(pkDelivery, skSuppressed+k),
+		Key:                      key(pkDelivery, sk),
 		ConditionExpression:      expr.Condition(),
 		ExpressionAttributeNames: expr.Names(),
 	})
 	if isConditionFailed(err) {
-		return fmt.Errorf("dynamo: clear suppression %s: %w", k, glassbox.ErrNotFound)
+		return fmt.Errorf("dynamo: %s: %w", what, glassbox.ErrNotFound)
 	}
 	if err != nil {
-		return fmt.Errorf("dynamo: clear suppression %s: %w", k, err)
+		return fmt.Errorf("dynamo: %s: %w", what, err)
 	}
 	return nil
 }
 
-// DeliveryNotes reads every suppression and chat move with one (consistent) Query of their partition.
+// DeliveryNotes reads every suppression, chat move and unsubscription with one (consistent) Query of their partition.
 func (s *Store) DeliveryNotes(ctx context.Context) (glassbox.DeliveryNotes, error) {
 	var n glassbox.DeliveryNotes
 	err := s.query(ctx, &dynamodb.QueryInput{ConsistentRead: aws.Bool(true)},
@@ -166,6 +170,12 @@ func (s *Store) DeliveryNotes(ctx context.Context) (glassbox.DeliveryNotes, erro
 					return err
 				}
 				n.Moves = append(n.Moves, mv)
+			case strings.HasPrefix(sk, skUnsubscribed):
+				var u glassbox.Unsubscription
+				if err := attributevalue.UnmarshalMap(item, &u); err != nil {
+					return err
+				}
+				n.Unsubscriptions = append(n.Unsubscriptions, u)
 			}
 			return nil
 		})

@@ -394,6 +394,7 @@ func (s *Store) PutTask(ctx context.Context, t glassbox.Task) error {
 	item[AttrSK] = str(taskSK(t.Provider, t.TaskID))
 	item[AttrType] = str(TypeTask)
 	dueTaskKeys(item, t)
+	openTaskKeys(item, t)
 	expr, err := expression.NewBuilder().WithCondition(cond).Build()
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)

@@ -52,6 +52,8 @@ type Agency struct {
 	// override both. See Timing.
 	QuietHours *QuietHours `json:"quiet_hours,omitempty" yaml:"quiet_hours,omitempty" dynamodbav:"quietHours,omitempty"`
 	Coalesce   string      `json:"coalesce,omitempty" yaml:"coalesce,omitempty" dynamodbav:"coalesce,omitempty"`
+	// Reports are the weekly digests and monthly reports (nil: the defaults, see ProjectReports).
+	Reports *Reports `json:"reports,omitempty" yaml:"reports,omitempty" dynamodbav:"reports,omitempty"`
 }
 
 // Person is someone a message can be addressed to.
@@ -91,6 +93,8 @@ type Project struct {
 	// QuietHours and Coalesce override the agency's for this project (see Agency).
 	QuietHours *QuietHours `json:"quiet_hours,omitempty" yaml:"quiet_hours,omitempty" dynamodbav:"quietHours,omitempty"`
 	Coalesce   string      `json:"coalesce,omitempty" yaml:"coalesce,omitempty" dynamodbav:"coalesce,omitempty"`
+	// Reports override the agency's reports for this project, field by field.
+	Reports *Reports `json:"reports,omitempty" yaml:"reports,omitempty" dynamodbav:"reports,omitempty"`
 }
 
 // ClientChat is the Telegram chat a project's client notices go to: the project's own, else its client's; empty
@@ -131,6 +135,9 @@ type Binding struct {
 	// "https://acme.kaiten.ru/api/latest"; Jira: "https://acme.atlassian.net"). Other providers may set it to
 	// point read-back at a stand-in.
 	APIURL string `json:"api_url,omitempty" yaml:"api_url,omitempty" dynamodbav:"apiUrl,omitempty"`
+	// Markers say which comments give a task's reason and which titles make it a hypothesis; empty: the
+	// defaults (DefaultReasonMarkers, DefaultHypothesisMarkers).
+	Markers Markers `json:"markers,omitzero" yaml:"markers,omitempty" dynamodbav:"markers,omitempty"`
 }
 
 // StatusOf maps a provider list (by id, or by name ignoring case) to a status. Unmapped lists are

@@ -98,6 +98,11 @@ type Message struct {
 	HTML string `json:"html" dynamodbav:"html"`
 	// Attachments are the ids of documents whose PDFs go with the message.
 	Attachments []string `json:"attachments,omitempty" dynamodbav:"attachments,omitempty"`
+	// Images are shown inside the email's HTML (cid: links), such as a report's chart; small PNGs only.
+	Images []InlineImage `json:"images,omitempty" dynamodbav:"images,omitempty"`
+	// Unsubscribe is the one-click unsubscribe URL of a report email (List-Unsubscribe with
+	// List-Unsubscribe-Post, RFC 8058).
+	Unsubscribe string `json:"unsubscribe,omitempty" dynamodbav:"unsubscribe,omitempty"`
 
 	State MessageState `json:"state" dynamodbav:"state"`
 	// ClaimToken identifies the worker holding the claim, so only it can mark the message sent or release it.
@@ -112,6 +117,13 @@ type Message struct {
 	// Hold is set on a message that waited (quiet hours, coalescing): it stays set when the message is claimed
 	// and sent, so stores keep it in their due-time index until it is sent.
 	Hold *Hold `json:"hold,omitempty" dynamodbav:"hold,omitempty"`
+}
+
+// InlineImage is an image an email's HTML shows by its content id (<img src="cid:{ContentID}">).
+type InlineImage struct {
+	ContentID   string `json:"contentId" dynamodbav:"contentId"`
+	ContentType string `json:"contentType" dynamodbav:"contentType"`
+	Data        []byte `json:"data" dynamodbav:"data"`
 }
 
 // ChannelOrEmail is the message's channel; a message stored before there were channels is an email.

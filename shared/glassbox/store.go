@@ -77,8 +77,14 @@ type Store interface {
 
 	HeldStore
 
+	// OpenTasks lists a project's tasks that are not closed (Task.Open): what carries over, waits, or has not
+	// started. It reads only those, however many tasks the project has closed.
+	OpenTasks(ctx context.Context, projectID string) ([]Task, error)
+
 	DocumentStore
 	DeliveryStore
+	MetricsStore
+	UnsubscriptionStore
 }
 
 // DocumentStore keeps stage closes, the acts and invoices they issue, and their numbering.

@@ -80,6 +80,8 @@ type ChatMove struct {
 type DeliveryNotes struct {
 	Suppressions []Suppression `json:"suppressions"`
 	Moves        []ChatMove    `json:"moves"`
+	// Unsubscriptions are the recipients who switched a project's reports off.
+	Unsubscriptions []Unsubscription `json:"unsubscriptions,omitempty"`
 }
 
 // Suppressed returns the suppression of a recipient, if any.

@@ -13,10 +13,21 @@ const (
 	StatusReview     TaskStatus = "review"
 	StatusDone       TaskStatus = "done"
 	StatusBlocked    TaskStatus = "blocked"
+	// StatusWaiting: the work waits on the client (an approval, material to send); digests list it under
+	// "waiting on you".
+	StatusWaiting TaskStatus = "waiting"
+	// StatusPaused: put aside for now; it does not carry over.
+	StatusPaused TaskStatus = "paused"
+	// StatusCancelled: dropped from the plan; a closed task, like done.
+	StatusCancelled TaskStatus = "cancelled"
 )
 
 // Statuses lists the statuses a status map may use, in workflow order.
-var Statuses = []TaskStatus{StatusTodo, StatusInProgress, StatusReview, StatusDone, StatusBlocked}
+var Statuses = []TaskStatus{StatusTodo, StatusInProgress, StatusReview, StatusDone, StatusBlocked, StatusWaiting, StatusPaused, StatusCancelled}
+
+// Closed says a task in this status is finished with: done or cancelled. Every other task is open and is in
+// the next digest.
+func (s TaskStatus) Closed() bool { return s == StatusDone || s == StatusCancelled }
 
 // EventKind says what happened to a task.
 type EventKind string
@@ -31,6 +42,9 @@ const (
 	EventTaskUpdated EventKind = "task_updated"
 	// EventLinkAttached: a deliverable link was attached to the task.
 	EventLinkAttached EventKind = "link_attached"
+	// EventTaskNoted: a comment on the task carries a reason (Event.Note): why it is blocked, paused, not
+	// started, or was added. Which comments do is decided per provider (Binding.Markers).
+	EventTaskNoted EventKind = "task_noted"
 
 	// EventDealStageChanged: a CRM deal moved to another stage (Deal says which).
 	EventDealStageChanged EventKind = "deal_stage_changed"
@@ -70,6 +84,9 @@ type Event struct {
 
 	// Actor is the display name of who did it at the provider.
 	Actor string `json:"actor,omitempty" dynamodbav:"actor,omitempty"`
+	// Note is the reason an EventTaskNoted carries (the comment without its marker), or a reason a provider
+	// reports in a field; bounded and plain text.
+	Note string `json:"note,omitempty" dynamodbav:"note,omitempty"`
 	// OccurredAt is the provider's time of the action, UTC.
 	OccurredAt time.Time `json:"occurredAt" dynamodbav:"occurredAt"`
 	// ReceivedAt is when Glassbox accepted the delivery, UTC.
@@ -165,6 +182,9 @@ type Task struct {
 	// status back.
 	LastEventAt time.Time `json:"lastEventAt" dynamodbav:"lastEventAt"`
 	LastEventID string    `json:"lastEventId" dynamodbav:"lastEventId"`
+	// Reason is the newest reason noted on the task (Event.Note): why it is blocked, paused, not started, or was
+	// added.
+	Reason string `json:"reason,omitempty" dynamodbav:"reason,omitempty"`
 	// Due is when the task should be done (zero: no due date); OverdueToldFor is the due date the manager was
 	// last told the task is past, so each due date tells once (a moved due date may tell again).
 	Due            time.Time `json:"due,omitzero" dynamodbav:"due,omitempty"`
@@ -192,6 +212,9 @@ func (t *Task) Apply(e Event) bool {
 	}
 	if e.Link != "" && (newer || t.Link == "") {
 		t.Link = e.Link
+	}
+	if e.Note != "" && (newer || t.Reason == "") {
+		t.Reason = e.Note
 	}
 	if e.HasDue && (newer || t.Due.IsZero()) {
 		// React resolves a civil due date in the project's zone first; one that reaches here unresolved is
@@ -224,8 +247,19 @@ func (t *Task) Apply(e Event) bool {
 // is not done and the manager was not told about that due date yet. Stores index tasks by it, so the flush
 // reads only the tasks that may be overdue.
 func (t Task) OverdueCheck() (time.Time, bool) {
-	if t.Due.IsZero() || t.Status == StatusDone || t.OverdueToldFor.Equal(t.Due) {
+	if t.Due.IsZero() || t.Status.Closed() || t.OverdueToldFor.Equal(t.Due) {
 		return time.Time{}, false
 	}
 	return t.Due, true
+}
+
+// Open says the task is not closed (neither done nor cancelled). Stores index open tasks (OpenTasks), so a
+// digest reads what is open now, not the project's whole history.
+func (t Task) Open() bool { return !t.Status.Closed() }
+
+// Hypothesis says the task is one of the agency's hypotheses: its title starts with one of the markers
+// (Binding.Markers, or DefaultHypothesisMarkers). Its outcome is its status: done is confirmed, cancelled is
+// refuted, anything else is still being tested.
+func (t Task) Hypothesis(markers []string) bool {
+	return hasMarker(t.Title, markers)
 }

@@ -125,7 +125,7 @@ func (s *Store) MoveChat(ctx context.Context, mv glassbox.ChatMove) error {
 	})
 }
 
-// DeliveryNotes reads every suppression and chat move.
+// DeliveryNotes reads every suppression, chat move and unsubscription.
 func (s *Store) DeliveryNotes(ctx context.Context) (glassbox.DeliveryNotes, error) {
 	var n glassbox.DeliveryNotes
 	if err := ctx.Err(); err != nil {
@@ -143,7 +143,7 @@ func (s *Store) DeliveryNotes(ctx context.Context) (glassbox.DeliveryNotes, erro
 		if err != nil {
 			return err
 		}
-		return tx.Bucket(bucketChatMoves).ForEach(func(_, v []byte) error {
+		err = tx.Bucket(bucketChatMoves).ForEach(func(_, v []byte) error {
 			var mv glassbox.ChatMove
 			if err := decode(v, &mv); err != nil {
 				return err
@@ -151,6 +151,10 @@ func (s *Store) DeliveryNotes(ctx context.Context) (glassbox.DeliveryNotes, erro
 			n.Moves = append(n.Moves, mv)
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		return unsubscriptions(tx, &n)
 	})
 	if err != nil && !errors.Is(err, glassbox.ErrNotFound) {
 		return n, fmt.Errorf("localstore: delivery notes: %w", err)

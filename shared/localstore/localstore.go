@@ -67,7 +67,7 @@ func Open(path string) (*Store, error) {
 			bucketConfig, bucketEvents, bucketEventsByProject, bucketTasks, bucketMessages, bucketMessagesByProj, bucketSecrets,
 			bucketCloses, bucketDocuments, bucketDocsByProject, bucketPDFs, bucketSeries, bucketOpenInvoices,
 			bucketUnprocessed, bucketSuppressions, bucketChatMoves, bucketProviderIDs,
-			bucketUnprocessed, bucketHeld, bucketDueTasks,
+			bucketUnprocessed, bucketHeld, bucketDueTasks, bucketMetrics, bucketOpenTasks, bucketUnsubscribed,
 		} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -278,6 +278,9 @@ func (s *Store) PutTask(ctx context.Context, t glassbox.Task) error {
 			return fmt.Errorf("localstore: put %s version %d: stored is %d: %w", what, t.Version, old.Version, glassbox.ErrConflict)
 		}
 		if err := indexDueTask(tx, old, t); err != nil {
+			return err
+		}
+		if err := indexOpenTask(tx, t); err != nil {
 			return err
 		}
 		return put(tasks, key, t, what)
