@@ -24,8 +24,8 @@ type Store interface {
 }
 
 // UnsubscribeURL makes the one-click unsubscribe link of a report email to a recipient (signed; see
-// shared/schedule). Nil: no link (previews).
-type UnsubscribeURL func(projectID, recipient, messageID string) string
+// shared/links: {public URL}/u/{token}). Nil: no link (previews).
+type UnsubscribeURL func(ctx context.Context, projectID, recipient, messageID string) (string, error)
 
 // Composer builds a project's report messages for a period.
 type Composer struct {
@@ -57,7 +57,11 @@ func (c *Composer) Compose(ctx context.Context, cfg glassbox.Config, p glassbox.
 			Audience: glassbox.AudienceClient, Channel: glassbox.ChannelEmail, To: []glassbox.Person{r},
 			Subject: p.Name + " " + period.Key, Text: period.Key, HTML: "<p>" + period.Key + "</p>"}
 		if c.unsubscribe != nil {
-			m.Unsubscribe = c.unsubscribe(p.ID, r.Email, id)
+			u, err := c.unsubscribe(ctx, p.ID, r.Email, id)
+			if err != nil {
+				return nil, err
+			}
+			m.Unsubscribe = u
 		}
 		out = append(out, m)
 	}

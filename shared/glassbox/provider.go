@@ -16,6 +16,10 @@ const (
 	ProviderTracker ProviderKind = "tracker"
 	// ProviderCRM: a CRM (amoCRM, Bitrix24, HubSpot, Pipedrive). Its binding has deals and a stage_map.
 	ProviderCRM ProviderKind = "crm"
+	// ProviderMetrics: a source of daily figures (spend, leads) for one project. Its binding has a project and
+	// no status_map. It either receives them on its hook (the signed metrics hook) or is pulled on a schedule
+	// (Pulled: Yandex.Direct, Yandex.Metrika), when its hook URL answers 404.
+	ProviderMetrics ProviderKind = "metrics"
 )
 
 // ProviderInfo is what a provider declares about itself. The domain never names a provider: validation,
@@ -33,6 +37,9 @@ type ProviderInfo struct {
 	// SecretFromHandshake says the webhook secret is handed over by the provider's subscription handshake
 	// (Asana's X-Hook-Secret) and kept under the binding's secret_param, rather than set by the admin.
 	SecretFromHandshake bool
+	// Pulled says Glassbox fetches this provider's data on a schedule instead of receiving webhooks: ingest
+	// answers its hook URL 404.
+	Pulled bool
 }
 
 // ProviderCatalog is every provider Glassbox knows, as the registry (shared/providers) declares them.

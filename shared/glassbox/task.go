@@ -45,6 +45,9 @@ const (
 	// EventTaskNoted: a comment on the task carries a reason (Event.Note): why it is blocked, paused, not
 	// started, or was added. Which comments do is decided per provider (Binding.Markers).
 	EventTaskNoted EventKind = "task_noted"
+	// EventWorkLogged: time was logged on the task (Event.Minutes), where a tracker reports it (a Jira
+	// worklog). Digests add it up as hours.
+	EventWorkLogged EventKind = "work_logged"
 
 	// EventDealStageChanged: a CRM deal moved to another stage (Deal says which).
 	EventDealStageChanged EventKind = "deal_stage_changed"
@@ -87,6 +90,8 @@ type Event struct {
 	// Note is the reason an EventTaskNoted carries (the comment without its marker), or a reason a provider
 	// reports in a field; bounded and plain text.
 	Note string `json:"note,omitempty" dynamodbav:"note,omitempty"`
+	// Minutes is the time an EventWorkLogged logged.
+	Minutes int64 `json:"minutes,omitempty" dynamodbav:"minutes,omitempty"`
 	// OccurredAt is the provider's time of the action, UTC.
 	OccurredAt time.Time `json:"occurredAt" dynamodbav:"occurredAt"`
 	// ReceivedAt is when Glassbox accepted the delivery, UTC.
