@@ -138,6 +138,12 @@ type Binding struct {
 	// Markers say which comments give a task's reason and which titles make it a hypothesis; empty: the
 	// defaults (DefaultReasonMarkers, DefaultHypothesisMarkers).
 	Markers Markers `json:"markers,omitzero" yaml:"markers,omitempty" dynamodbav:"markers,omitempty"`
+
+	// Metrics bindings (ProviderMetrics): Goals are the ad or analytics system's goal ids whose conversions count
+	// as leads (Yandex.Metrika goals, Yandex.Direct conversion goals); Currency is the ad account's currency
+	// (ISO 4217), which the figures it reports are in.
+	Goals    []string `json:"goals,omitempty" yaml:"goals,omitempty" dynamodbav:"goals,omitempty"`
+	Currency string   `json:"currency,omitempty" yaml:"currency,omitempty" dynamodbav:"currency,omitempty"`
 }
 
 // StatusOf maps a provider list (by id, or by name ignoring case) to a status. Unmapped lists are
