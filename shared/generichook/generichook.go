@@ -193,8 +193,8 @@ func (r Report) check() error {
 }
 
 // Status is the one place a reported status becomes a Glassbox status: the binding's status_map (by name,
-// ignoring case) wins; a name that is one of Glassbox's own statuses (todo, in_progress, review, done,
-// blocked) means that status; any other has none.
+// ignoring case) wins; a name that is one of Glassbox's own statuses (glassbox.Statuses: todo, in_progress,
+// review, done, blocked, waiting, paused, cancelled) means that status; any other has none.
 func Status(b glassbox.Binding, name string) glassbox.TaskStatus {
 	if s := b.StatusOf("", name); s != glassbox.StatusUnknown {
 		return s

@@ -126,7 +126,7 @@ func TestStatus(t *testing.T) {
 		want glassbox.TaskStatus
 	}{
 		{"done", glassbox.StatusReview}, {"CLOSED", glassbox.StatusDone}, {"blocked", glassbox.StatusBlocked},
-		{"in_progress", glassbox.StatusInProgress}, {"Waiting", glassbox.StatusUnknown},
+		{"in_progress", glassbox.StatusInProgress}, {"Waiting", glassbox.StatusWaiting}, {"Someday", glassbox.StatusUnknown},
 	} {
 		if got := generichook.Status(b, tt.name); got != tt.want {
 			t.Errorf("Status(%q) = %q, want %q", tt.name, got, tt.want)
