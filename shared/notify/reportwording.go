@@ -8,8 +8,9 @@ import "github.com/glassbox-oss/glassbox/shared/glassbox"
 
 // taskSection is a section listing tasks: a heading, one line per task (its status when shown, why, the link),
 // and how many more did not fit.
-func taskSection(list, heading, newWord, open, more string, status bool) string {
-	line := "— «{{title}}»"
+func taskSection(list, heading, quote, newWord, open, more string, status bool) string {
+	q := []rune(quote)
+	line := "— " + string(q[0]) + "{{title}}" + string(q[1])
 	if status {
 		line += "{{if status}} ({{status}}){{end}}"
 	}
@@ -19,11 +20,11 @@ func taskSection(list, heading, newWord, open, more string, status bool) string 
 }
 
 func sectionRU(list, heading string, status bool) string {
-	return taskSection(list, heading, "(новая)", "открыть", "…и ещё", status)
+	return taskSection(list, heading, "«»", "(новая)", "открыть", "…и ещё", status)
 }
 
 func sectionEN(list, heading string, status bool) string {
-	return taskSection(list, heading, "(new)", "open", "…and", status)
+	return taskSection(list, heading, "“”", "(new)", "open", "…and", status)
 }
 
 const (
