@@ -12,8 +12,8 @@ import (
 // chartWeeks is how many weeks the digest's chart shows, this one included.
 const chartWeeks = 8
 
-// chartCID is the content id of the digest's chart in its email.
-const chartCID = "chart"
+// chartCID is the content id of the digest's chart in its email (a Content-ID is left@right).
+const chartCID = "chart@glassbox"
 
 // facts are a report's variables (glassbox.MessageVars of its kind) before each channel cuts its lists, and
 // the task lists to cut.
