@@ -155,4 +155,3 @@ func fileSafe(s string) string {
 		return '_'
 	}, s)
 }
-

@@ -60,14 +60,14 @@ func world(t *testing.T, s *localstore.Store, history int) {
 	t.Helper()
 	ctx := context.Background()
 	type task struct {
-		provider, id, title     string
-		status, prev            glassbox.TaskStatus
-		reason                  string
-		at                      time.Time // the move's time (received 2 minutes later)
-		created                 bool
-		due                     time.Time
-		received                time.Time // zero: at + 2 minutes
-		link                    string
+		provider, id, title string
+		status, prev        glassbox.TaskStatus
+		reason              string
+		at                  time.Time // the move's time (received 2 minutes later)
+		created             bool
+		due                 time.Time
+		received            time.Time // zero: at + 2 minutes
+		link                string
 	}
 	week := []task{
 		{provider: "trello", id: "t1", title: "Макет главной страницы", status: glassbox.StatusDone, prev: glassbox.StatusReview, at: msk(11, 23, 12, 0), link: "https://www.figma.com/file/abc"},
