@@ -265,11 +265,11 @@ const maxUnsubscribe = 900
 // List-Unsubscribe carries between its brackets, with no way to end the header or add one.
 func checkUnsubscribe(u string) (string, error) {
 	if !strings.HasPrefix(u, "https://") || len(u) > maxUnsubscribe {
-		return "", fmt.Errorf("Unsubscribe %q: want an https URL", u)
+		return "", fmt.Errorf("unsubscribe URL %q: want an https URL", u)
 	}
 	for _, r := range u {
 		if r <= ' ' || r >= 0x7f || r == '<' || r == '>' || r == '"' {
-			return "", fmt.Errorf("Unsubscribe %q: a URL has no %q", u, r)
+			return "", fmt.Errorf("unsubscribe URL %q: a URL has no %q", u, r)
 		}
 	}
 	return u, nil
