@@ -9,6 +9,7 @@ package digest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -140,7 +141,14 @@ func telegram(cfg glassbox.Config, p glassbox.Project, plan glassbox.ReportPlan,
 		}
 	}
 	if utf8.RuneCountInString(text) > notify.MaxTelegram {
-		text = string([]rune(text)[:notify.MaxTelegram-1]) + "…"
+		// Only an admin's very long wording gets here: cut at the last paragraph that fits, never inside a tag.
+		cut := string([]rune(text)[:notify.MaxTelegram-1])
+		if i := strings.LastIndex(cut, "\n\n"); i > 0 {
+			cut = cut[:i]
+		} else if i := strings.LastIndex(cut, "<"); i > strings.LastIndex(cut, ">") {
+			cut = cut[:i]
+		}
+		text = cut + "…"
 	}
 	return notify.OnTelegram(m, cause, plan.Chat, text), nil
 }

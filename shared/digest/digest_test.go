@@ -120,6 +120,12 @@ func world(t *testing.T, s *localstore.Store, history int) {
 	tasks["trello/t9"] = &glassbox.Task{ProjectID: "site", Provider: "trello", TaskID: "t9", Title: "Политика конфиденциальности",
 		URL: "https://trello.example/t9", Status: glassbox.StatusTodo, Reason: "ждём текст от юриста", CreatedAt: msk(10, 1, 10, 0), LastEventAt: msk(10, 1, 10, 0)}
 	order = append(order, "trello/t9")
+	// The call-back form's due date moved on 26 November: the month's plan changed.
+	moved := glassbox.Event{ID: "jira:SITE-11:due", ProjectID: "site", Provider: "jira", TaskID: "SITE-11", Title: "Форма обратного звонка",
+		URL: "https://jira.example/SITE-11", Kind: glassbox.EventTaskUpdated, Due: msk(12, 15, 19, 0), HasDue: true,
+		OccurredAt: msk(11, 26, 12, 0), ReceivedAt: msk(11, 26, 12, 1)}
+	mustDo(t, s.AppendEvent(ctx, moved))
+	tasks["jira/SITE-11"].Apply(moved)
 	// An event received after the week's send time: the next digest's.
 	after := glassbox.Event{ID: "trello:t4:after", ProjectID: "site", Provider: "trello", TaskID: "t4", Title: "Фотографии товаров",
 		URL: "https://trello.example/t4", Kind: glassbox.EventTaskMoved, Status: glassbox.StatusWaiting, PrevStatus: glassbox.StatusTodo,
