@@ -27,9 +27,11 @@ func sectionEN(list, heading string, status bool) string {
 	return taskSection(list, heading, "“”", "(new)", "open", "…and", status)
 }
 
-const (
-	figuresRU = `{{if spend}}
-Потрачено {{spend}}{{if spend_change}} ({{spend_change}} к прошлому периоду){{end}}.
+// figuresRU and figuresEN word a report's numbers, each change against the period before (than, "к прошлой
+// неделе", "vs last week").
+func figuresRU(than string) string {
+	return `{{if spend}}
+Потрачено {{spend}}{{if spend_change}} ({{spend_change}} ` + than + `){{end}}.
 {{end}}
 {{if leads}}
 Получено {{leads}} {{plural leads "лид" "лида" "лидов"}}{{if cpl}} по {{cpl}}{{end}}{{if leads_change}} (лидов {{leads_change}}{{if cpl_change}}, цена лида {{cpl_change}}{{end}}){{end}}.
@@ -37,8 +39,11 @@ const (
 {{if hours}}
 Команда отработала {{hours}}.
 {{end}}`
-	figuresEN = `{{if spend}}
-Spent {{spend}}{{if spend_change}} ({{spend_change}} on the period before){{end}}.
+}
+
+func figuresEN(than string) string {
+	return `{{if spend}}
+Spent {{spend}}{{if spend_change}} ({{spend_change}} ` + than + `){{end}}.
 {{end}}
 {{if leads}}
 Got {{leads}} {{plural leads "lead" "leads"}}{{if cpl}} at {{cpl}} each{{end}}{{if leads_change}} (leads {{leads_change}}{{if cpl_change}}, cost per lead {{cpl_change}}{{end}}){{end}}.
@@ -46,7 +51,9 @@ Got {{leads}} {{plural leads "lead" "leads"}}{{if cpl}} at {{cpl}} each{{end}}{{
 {{if hours}}
 The team logged {{hours}}.
 {{end}}`
+}
 
+const (
 	invoicesRU = `{{if issued}}
 Выставлены счета:
 {{range issued}}
@@ -105,7 +112,7 @@ var (
 Собрали цифры за неделю.
 {{end}}
 
-` + figuresRU + `
+` + figuresRU("к прошлой неделе") + `
 
 {{chart "Расходы и лиды за 8 недель"}}
 
@@ -143,7 +150,7 @@ A quiet week: no tasks moved and there are no new figures. If you need anything,
 The week's figures.
 {{end}}
 
-` + figuresEN + `
+` + figuresEN("vs last week") + `
 
 {{chart "Spend and leads, last 8 weeks"}}
 
@@ -179,7 +186,7 @@ Have a good day!
 Цифры за месяц.
 {{end}}
 
-` + figuresRU + `
+` + figuresRU("к прошлому месяцу") + `
 
 ` + invoicesRU + `
 
@@ -221,7 +228,7 @@ Stages closed:
 The month's figures.
 {{end}}
 
-` + figuresEN + `
+` + figuresEN("vs last month") + `
 
 ` + invoicesEN + `
 
@@ -259,7 +266,7 @@ Every task and figure, live: {{link "open the dashboard"}}
 {{end}}
 {{end}}
 
-` + figuresRU + `
+` + figuresRU("к прошлому месяцу") + `
 
 ` + invoicesRU + `
 
@@ -277,7 +284,7 @@ Stages closed:
 {{end}}
 {{end}}
 
-` + figuresEN + `
+` + figuresEN("vs last month") + `
 
 ` + invoicesEN + `
 
