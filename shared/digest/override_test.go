@@ -49,3 +49,18 @@ func TestOutsideTextBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestMixedCurrenciesAreNotSummed: a week spent in roubles and dollars says each amount, and no cost per lead.
+func TestMixedCurrenciesAreNotSummed(t *testing.T) {
+	s := openStore(t)
+	world(t, s, 0)
+	mustDo(t, s.PutMetrics(context.Background(), []glassbox.Metric{{ProjectID: "site", Date: "2026-11-24", Source: "google_ads",
+		Spend: 20000, Currency: "USD", Leads: 2}}))
+	text := compose(t, s, "ru", glassbox.ReportWeekly, "2026-W48")[0].Text
+	if !strings.Contains(text, "Потрачено 12\u00a0810\u00a0₽ и 200\u00a0$.") || strings.Contains(text, " по ") {
+		t.Errorf("mixed currencies:\n%s", section(text, "Потрачено"))
+	}
+	if !strings.Contains(text, "Получено 36 лидов") {
+		t.Errorf("leads:\n%s", section(text, "Потрачено"))
+	}
+}
