@@ -5,6 +5,8 @@
 //	glassbox demo [--url http://127.0.0.1:8080] [--events events]
 //	glassbox replay (--table NAME [--endpoint URL] | --data DIR) (--event ID | --from T [--to T] [--project ID])
 //	glassbox preview [-f agency.yaml] --event events/ingest-amocrm-stage-closed.json [-o DIR]
+//	glassbox preview digest --project ID --week 2026-W47 [-f agency.yaml] [--data DIR | --table NAME] [-o DIR]
+//	glassbox preview monthly --project ID --month 2026-11 [-f agency.yaml] [--data DIR | --table NAME] [-o DIR]
 //	glassbox documents list [--project ID] (--table NAME | --data DIR)
 //	glassbox documents get --id ID [-o FILE] (--table NAME | --data DIR)
 //	glassbox documents void --id ID --reason TEXT (--table NAME | --data DIR)
@@ -35,6 +37,7 @@ Commands:
   demo       post the signed samples from events/ to a running dev server
   replay     process stored events again (after the dead-letter queue caught them)
   preview    show the PDFs and emails a sample webhook would produce, sending nothing
+             (preview digest|monthly: a project's weekly digest or monthly report from the store)
   documents  list issued acts and invoices, download one as issued, or void one
   secrets    put a webhook secret or the link key into the local store of glassbox dev (or delete one)
   suppressions  list the addresses and chats that get nothing more (bounced, blocked), or clear one

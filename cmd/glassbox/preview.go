@@ -29,6 +29,9 @@ import (
 // (.eml) into a folder. Signatures are not checked, so any sample from events/ works with any agency file; its
 // help and its output say so, since a delivery that previews well may still be refused.
 func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && (args[0] == "digest" || args[0] == "monthly") {
+		return runPreviewReport(ctx, args[0], args[1:], stdout, stderr)
+	}
 	fs := newFlags("preview [-f agency.yaml] --event events/ingest-amocrm-stage-closed.json [--project ID] [-o DIR]",
 		"Runs the real pipeline (parse, decide, number, render, word) for one sample webhook on a scratch store and\n"+
 			"writes what each channel would send into a folder, sending nothing: the PDFs, the emails (.eml, and their\n"+

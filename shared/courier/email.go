@@ -40,6 +40,11 @@ func RenderEmail(m glassbox.Message, docs []glassbox.IssuedDocument) (glassbox.R
 		References: []string{"project-" + m.ProjectID + "@" + domain},
 		Text:       m.Text,
 		HTML:       m.HTML,
+		// A report's one-click unsubscribe (RFC 8058); mime refuses a URL that could inject a header.
+		Unsubscribe: m.Unsubscribe,
+	}
+	for _, im := range m.Images {
+		msg.Inline = append(msg.Inline, mime.Inline{ContentID: im.ContentID, ContentType: im.ContentType, Data: im.Data})
 	}
 	if m.ReplyTo.Email != "" {
 		msg.ReplyTo = []mime.Address{{Name: m.ReplyTo.Name, Email: m.ReplyTo.Email}}

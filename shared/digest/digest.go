@@ -8,9 +8,13 @@ package digest
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/notify"
 )
 
 // Store is what building a report reads.
@@ -44,26 +48,107 @@ func New(store Store, unsubscribe UnsubscribeURL) *Composer {
 // Recipients the caller leaves out of plan (unsubscribed) get nothing. An empty week with plan.SkipEmpty gives
 // no messages.
 func (c *Composer) Compose(ctx context.Context, cfg glassbox.Config, p glassbox.Project, plan glassbox.ReportPlan, period glassbox.Period) ([]glassbox.Message, error) {
-	// Placeholder until the report content lands: one plain message per recipient, so scheduling can be built
-	// and tested against the real ids.
-	var out []glassbox.Message
-	kind := glassbox.MessageWeeklyDigest
+	if plan.Zone == nil {
+		plan.Zone = time.UTC
+	}
+	if plan.Locale == "" {
+		plan.Locale = cfg.ProjectLocale(p)
+	}
+	client, _ := cfg.Client(p.ClientID)
+	var (
+		f    facts
+		err  error
+		kind = glassbox.MessageWeeklyDigest
+	)
 	if period.Kind == glassbox.ReportMonthly {
 		kind = glassbox.MessageMonthlyReport
+		f, err = c.monthly(ctx, cfg, p, plan, period)
+	} else {
+		f, err = c.weekly(ctx, p, plan, period)
 	}
+	if err != nil {
+		return nil, err
+	}
+	f.vars["client"] = client.Name
+	if f.empty && plan.SkipEmpty && kind == glassbox.MessageWeeklyDigest {
+		return nil, nil
+	}
+
+	var out []glassbox.Message
 	for _, r := range plan.Recipients {
-		id := glassbox.MessageID(glassbox.ReportCause(p.ID, period, r.Email), kind, glassbox.AudienceClient, glassbox.ChannelEmail)
-		m := glassbox.Message{ID: id, ProjectID: p.ID, EventID: glassbox.ReportCause(p.ID, period, r.Email), Kind: kind,
-			Audience: glassbox.AudienceClient, Channel: glassbox.ChannelEmail, To: []glassbox.Person{r},
-			Subject: p.Name + " " + period.Key, Text: period.Key, HTML: "<p>" + period.Key + "</p>"}
+		vars := f.withLists(maxEmailItems)
+		if f.chart != nil {
+			vars["chart"] = chartCID
+		}
+		cause := glassbox.ReportCause(p.ID, period, r.Email)
+		m, _, err := notify.WordReport(cfg, p, plan.Locale, notify.Report{Kind: kind, Audience: glassbox.AudienceClient,
+			Cause: cause, To: []glassbox.Person{r}, ReplyTo: p.Manager, Vars: vars})
+		if err != nil {
+			return nil, err
+		}
+		if f.chart != nil {
+			m.Images = []glassbox.InlineImage{{ContentID: chartCID, ContentType: "image/png", Data: f.chart}}
+		}
 		if c.unsubscribe != nil {
-			u, err := c.unsubscribe(ctx, p.ID, r.Email, id)
-			if err != nil {
-				return nil, err
+			if m.Unsubscribe, err = c.unsubscribe(ctx, p.ID, r.Email, m.ID); err != nil {
+				return nil, fmt.Errorf("digest: unsubscribe link: %w", err)
 			}
-			m.Unsubscribe = u
+		}
+		out = append(out, m)
+	}
+	if plan.Chat != "" {
+		m, err := telegram(cfg, p, plan, period, kind, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	if kind == glassbox.MessageMonthlyReport && p.Manager.Email != "" {
+		m, err := c.callReminder(ctx, cfg, p, plan, period, f)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// maxEmailItems is the most tasks an email lists per section; the rest are counted ("…and 12 more").
+const maxEmailItems = 50
+
+// telegram words the report for the client's chat, without the chart, cutting every task list shorter until
+// the message fits Telegram's limit.
+func telegram(cfg glassbox.Config, p glassbox.Project, plan glassbox.ReportPlan, period glassbox.Period, kind glassbox.MessageKind, f facts) (glassbox.Message, error) {
+	cause := glassbox.ReportCause(p.ID, period, plan.Chat)
+	var text string
+	var m glassbox.Message
+	for _, limit := range []int{maxEmailItems, 20, 10, 5, 3, 1, -1} {
+		vars := f.withLists(max(limit, 0))
+		if limit < 0 {
+			for name := range f.lists {
+				setList(vars, name, f.lists[name], 0)
+				vars[name], vars[name+"_more"] = []glassbox.Vars(nil), len(f.lists[name])
+			}
+		}
+		var err error
+		m, text, err = notify.WordReport(cfg, p, plan.Locale, notify.Report{Kind: kind, Audience: glassbox.AudienceClient,
+			Cause: cause, ReplyTo: p.Manager, Vars: vars})
+		if err != nil {
+			return glassbox.Message{}, err
+		}
+		if utf8.RuneCountInString(text) <= notify.MaxTelegram {
+			break
+		}
+	}
+	if utf8.RuneCountInString(text) > notify.MaxTelegram {
+		// Only an admin's very long wording gets here: cut at the last paragraph that fits, never inside a tag.
+		cut := string([]rune(text)[:notify.MaxTelegram-1])
+		if i := strings.LastIndex(cut, "\n\n"); i > 0 {
+			cut = cut[:i]
+		} else if i := strings.LastIndex(cut, "<"); i > strings.LastIndex(cut, ">") {
+			cut = cut[:i]
+		}
+		text = cut + "…"
+	}
+	return notify.OnTelegram(m, cause, plan.Chat, text), nil
 }

@@ -22,6 +22,7 @@ import (
 //	{{link "label"}}                 the message's link (text: the URL; HTML and Telegram: an <a> with the label)
 //	{{button "label"}}               the same, drawn as a button in email HTML
 //	{{link}}                         the URL itself
+//	{{chart "label"}}                a report's chart (email HTML only: the inline image named by chart)
 //
 // A tag alone on its line ({{if}}, {{else}}, {{end}}, {{range}}) takes its line with it. A body is paragraphs
 // separated by blank lines; empty paragraphs (an {{if}} that chose nothing) are dropped.
@@ -93,6 +94,7 @@ const (
 	tPlural
 	tIf
 	tRange
+	tChart
 )
 
 type tnode struct {
@@ -244,6 +246,12 @@ func (p *parser) block(inBlock bool) ([]tnode, string, error) {
 				return nil, "", err
 			}
 			nodes = append(nodes, n)
+		case "chart":
+			n, err := p.chartNode(args)
+			if err != nil {
+				return nil, "", err
+			}
+			nodes = append(nodes, n)
 		case "link", "button":
 			n, err := p.linkNode(head.name, args)
 			if err != nil {
@@ -252,7 +260,7 @@ func (p *parser) block(inBlock bool) ([]tnode, string, error) {
 			nodes = append(nodes, n)
 		default:
 			if len(args) > 0 {
-				return nil, "", p.fail("unknown function %q (there are if, range, plural, link, button)", head.name)
+				return nil, "", p.fail("unknown function %q (there are if, range, plural, link, button, chart)", head.name)
 			}
 			kind, _, ok := p.lookup(head.name)
 			if !ok {
@@ -334,6 +342,18 @@ func (p *parser) pluralNode(args []targ) (tnode, error) {
 		forms = append(forms, a.lit)
 	}
 	return tnode{kind: tPlural, text: args[0].name, forms: forms}, nil
+}
+
+// chartNode is {{chart "label"}}: the report's chart image, which only an email's HTML shows; the label is
+// its alternative text.
+func (p *parser) chartNode(args []targ) (tnode, error) {
+	if k, _, ok := p.lookup("chart"); !ok || k != VarText {
+		return tnode{}, p.fail("this message has no chart")
+	}
+	if len(args) != 1 || args[0].isVar {
+		return tnode{}, p.fail(`{{chart}} takes one quoted label: {{chart "Spend and leads"}}`)
+	}
+	return tnode{kind: tChart, label: args[0]}, nil
 }
 
 func (p *parser) linkNode(fn string, args []targ) (tnode, error) {
@@ -600,6 +620,11 @@ func (r *renderer) nodes(b *strings.Builder, ns []tnode) {
 			}
 		case tLink, tButton:
 			b.WriteString(r.link(n))
+		case tChart:
+			if cid := r.str("chart"); cid != "" && r.medium == MediumHTML {
+				b.WriteString(`<img src="cid:` + html.EscapeString(cid) + `" alt="` + html.EscapeString(n.label.lit) +
+					`" width="480" height="160" style="display:block;max-width:100%;height:auto">`)
+			}
 		}
 	}
 }

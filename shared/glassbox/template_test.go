@@ -238,3 +238,27 @@ func TestVariablesKeepNoBreakSpaces(t *testing.T) {
 		}
 	}
 }
+
+// TestChartOnlyInEmailHTML: {{chart "label"}} draws the report's inline image in email HTML and nothing in
+// text or Telegram; a kind without a chart refuses it.
+func TestChartOnlyInEmailHTML(t *testing.T) {
+	tp, err := glassbox.ParsePart(glassbox.MessageWeeklyDigest, glassbox.PartBody, "A\n\n{{chart \"Spend <and> leads\"}}", "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := glassbox.Vars{"chart": "chart@glassbox"}
+	if got := tp.Render(vars, glassbox.MediumHTML); !strings.Contains(got, `<img src="cid:chart@glassbox" alt="Spend &lt;and&gt; leads"`) {
+		t.Errorf("HTML: %s", got)
+	}
+	for _, m := range []glassbox.Medium{glassbox.MediumText, glassbox.MediumTelegram} {
+		if got := tp.Render(vars, m); strings.Contains(got, "img") || strings.Contains(got, "chart") {
+			t.Errorf("medium %d shows the chart: %q", m, got)
+		}
+	}
+	if got := tp.Render(glassbox.Vars{"chart": ""}, glassbox.MediumHTML); strings.Contains(got, "img") {
+		t.Errorf("no chart, yet: %s", got)
+	}
+	if _, err := glassbox.ParsePart(glassbox.MessageTaskDone, glassbox.PartBody, `{{chart "x"}}`, "en"); err == nil {
+		t.Error("task_done took a chart")
+	}
+}

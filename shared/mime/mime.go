@@ -41,7 +41,20 @@ type Message struct {
 	InReplyTo       string   // optional, without brackets
 	References      []string // without brackets; used for per-project threading
 	Text, HTML      string   // text/plain and text/html bodies, UTF-8
-	Attachments     []Attachment
+	// Inline are images the HTML shows by content id (<img src="cid:chart">); with an HTML body they go with it
+	// in multipart/related.
+	Inline      []Inline
+	Attachments []Attachment
+	// Unsubscribe is a one-click unsubscribe URL (https): List-Unsubscribe and List-Unsubscribe-Post
+	// (RFC 8058) name it, so mail programs show their own unsubscribe button.
+	Unsubscribe string
+}
+
+// Inline is an image shown inside the HTML body: ContentID without angle brackets, ContentType such as
+// image/png.
+type Inline struct {
+	ContentID, ContentType string
+	Data                   []byte
 }
 
 // ErrInvalid is wrapped by every error Bytes returns for a message that cannot be built.
@@ -53,7 +66,8 @@ func invalid(format string, args ...any) error {
 
 // Bytes renders the message with CRLF line ends. The body is a single text/plain (or text/html) part when
 // there is one body and no attachments, multipart/alternative (text, then HTML) when there are both, and
-// multipart/mixed around that and the attachments when there are attachments. Errors wrap ErrInvalid.
+// multipart/mixed around that and the attachments when there are attachments; an HTML body with Inline images
+// is multipart/related (the HTML, then the images). Errors wrap ErrInvalid.
 func (m Message) Bytes() ([]byte, error) {
 	var h strings.Builder
 	if m.Date.IsZero() {
@@ -109,6 +123,14 @@ func (m Message) Bytes() ([]byte, error) {
 		}
 		fold(&h, "References", refs)
 	}
+	if m.Unsubscribe != "" {
+		u, err := checkUnsubscribe(m.Unsubscribe)
+		if err != nil {
+			return nil, invalid("%v", err)
+		}
+		fold(&h, "List-Unsubscribe", []string{"<" + u + ">"})
+		fold(&h, "List-Unsubscribe-Post", []string{"List-Unsubscribe=One-Click"})
+	}
 	fold(&h, "MIME-Version", []string{"1.0"})
 
 	body, err := m.body(msgID)
@@ -154,12 +176,29 @@ func boundary(msgID, position string) string {
 }
 
 func (m Message) body(msgID string) (*part, error) {
-	var alt *part
+	var alt, html *part
+	if m.HTML != "" {
+		html = textPart("html", m.HTML)
+		if len(m.Inline) > 0 {
+			kids := []*part{html}
+			for i, im := range m.Inline {
+				p, err := inlinePart(im)
+				if err != nil {
+					return nil, invalid("Inline[%d]: %v", i, err)
+				}
+				kids = append(kids, p)
+			}
+			b := boundary(msgID, "related")
+			html = &part{boundary: b, children: kids}
+			// RFC 2387: type names the root part's type.
+			fold(&html.header, "Content-Type", []string{"multipart/related;", `type="text/html";`, `boundary="` + b + `"`})
+		}
+	}
 	switch {
 	case m.Text != "" && m.HTML != "":
-		alt = multipart("alternative", boundary(msgID, "alternative"), textPart("plain", m.Text), textPart("html", m.HTML))
+		alt = multipart("alternative", boundary(msgID, "alternative"), textPart("plain", m.Text), html)
 	case m.HTML != "":
-		alt = textPart("html", m.HTML)
+		alt = html
 	case m.Text != "" || len(m.Attachments) == 0:
 		alt = textPart("plain", m.Text)
 	}
@@ -199,6 +238,41 @@ func textPart(subtype, s string) *part {
 	fold(&p.header, "Content-Type", []string{"text/" + subtype + ";", "charset=utf-8"})
 	fold(&p.header, "Content-Transfer-Encoding", []string{"quoted-printable"})
 	return p
+}
+
+// inlinePart is an image the HTML shows: base64, its Content-ID, disposition inline.
+func inlinePart(im Inline) (*part, error) {
+	id, err := checkID("ContentID", im.ContentID)
+	if err != nil {
+		return nil, err
+	}
+	mediaType, _, err := stdmime.ParseMediaType(strings.TrimSpace(sanitize(im.ContentType)))
+	if err != nil || !strings.HasPrefix(mediaType, "image/") {
+		return nil, fmt.Errorf("content type %q: an inline part is an image", im.ContentType)
+	}
+	p := &part{body: base64Lines(im.Data)}
+	fold(&p.header, "Content-Type", []string{mediaType})
+	fold(&p.header, "Content-Transfer-Encoding", []string{"base64"})
+	fold(&p.header, "Content-ID", []string{"<" + id + ">"})
+	fold(&p.header, "Content-Disposition", []string{"inline"})
+	return p, nil
+}
+
+// maxUnsubscribe keeps the List-Unsubscribe line, which cannot fold inside its URL, under RFC 5322's 998.
+const maxUnsubscribe = 900
+
+// checkUnsubscribe accepts an https URL of printable ASCII without spaces, angle brackets or quotes: what
+// List-Unsubscribe carries between its brackets, with no way to end the header or add one.
+func checkUnsubscribe(u string) (string, error) {
+	if !strings.HasPrefix(u, "https://") || len(u) > maxUnsubscribe {
+		return "", fmt.Errorf("unsubscribe URL %q: want an https URL", u)
+	}
+	for _, r := range u {
+		if r <= ' ' || r >= 0x7f || r == '<' || r == '>' || r == '"' {
+			return "", fmt.Errorf("unsubscribe URL %q: a URL has no %q", u, r)
+		}
+	}
+	return u, nil
 }
 
 func attachmentPart(a Attachment) (*part, error) {

@@ -62,8 +62,12 @@ func layers(cfg glassbox.Config, p glassbox.Project, locale string, k glassbox.M
 
 // word renders a message kind for a project in a locale, from the view v (bounded already).
 func word(cfg glassbox.Config, p glassbox.Project, locale string, k glassbox.MessageKind, variant string, v view) (worded, error) {
+	return wordVars(cfg, p, locale, k, variant, v.vars(), v.Title)
+}
+
+// wordVars renders a message kind from its variables; title is the one a long subject shortens first.
+func wordVars(cfg glassbox.Config, p glassbox.Project, locale string, k glassbox.MessageKind, variant string, vars glassbox.Vars, title string) (worded, error) {
 	ls := layers(cfg, p, locale, k, variant)
-	vars := v.vars()
 	// render takes the first layer's template for a medium: a part written for the medium wins over the body
 	// within a layer, and any of them over the layers below. An override that no longer parses (stored by an
 	// older version, whose variables differed; apply refuses such a file now) gives way to the layer below, so
@@ -96,11 +100,11 @@ func word(cfg glassbox.Config, p glassbox.Project, locale string, k glassbox.Mes
 	if w.Subject, err = render(glassbox.MediumLine, glassbox.PartSubject); err != nil {
 		return worded{}, err
 	}
-	if over := utf8.RuneCountInString(w.Subject) - maxSubject; over > 0 && v.Title != "" {
+	if over := utf8.RuneCountInString(w.Subject) - maxSubject; over > 0 && title != "" {
 		// A long title is shortened first, so the project's name stays in view.
-		vars["title"] = shorten(v.Title, max(utf8.RuneCountInString(v.Title)-over, 20))
+		vars["title"] = shorten(title, max(utf8.RuneCountInString(title)-over, 20))
 		w.Subject, _ = render(glassbox.MediumLine, glassbox.PartSubject)
-		vars["title"] = v.Title
+		vars["title"] = title
 	}
 	w.Subject = shorten(w.Subject, maxSubject)
 	if w.Text, err = render(glassbox.MediumText, glassbox.PartText, glassbox.PartBody); err != nil {

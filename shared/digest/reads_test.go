@@ -1,0 +1,189 @@
+package digest_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/digest"
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/localstore"
+)
+
+// counting counts a digest's store calls and the items they return.
+type counting struct {
+	s            *localstore.Store
+	calls, items int
+}
+
+func (c *counting) EventsBetween(ctx context.Context, p string, from, to time.Time) ([]glassbox.Event, error) {
+	r, err := c.s.EventsBetween(ctx, p, from, to)
+	c.calls, c.items = c.calls+1, c.items+len(r)
+	return r, err
+}
+func (c *counting) OpenTasks(ctx context.Context, p string) ([]glassbox.Task, error) {
+	r, err := c.s.OpenTasks(ctx, p)
+	c.calls, c.items = c.calls+1, c.items+len(r)
+	return r, err
+}
+func (c *counting) MetricsBetween(ctx context.Context, p, from, to string) ([]glassbox.Metric, error) {
+	r, err := c.s.MetricsBetween(ctx, p, from, to)
+	c.calls, c.items = c.calls+1, c.items+len(r)
+	return r, err
+}
+func (c *counting) DocumentsBetween(ctx context.Context, p string, from, to time.Time) ([]glassbox.Document, error) {
+	r, err := c.s.DocumentsBetween(ctx, p, from, to)
+	c.calls, c.items = c.calls+1, c.items+len(r)
+	return r, err
+}
+func (c *counting) MessagesBetween(ctx context.Context, p string, from, to time.Time) ([]glassbox.Message, error) {
+	r, err := c.s.MessagesBetween(ctx, p, from, to)
+	c.calls, c.items = c.calls+1, c.items+len(r)
+	return r, err
+}
+func (c *counting) OpenInvoices(ctx context.Context) ([]glassbox.Document, error) {
+	r, err := c.s.OpenInvoices(ctx)
+	c.calls, c.items = c.calls+1, c.items+len(r)
+	return r, err
+}
+func (c *counting) Document(ctx context.Context, id string) (glassbox.Document, error) {
+	c.calls, c.items = c.calls+1, c.items+1
+	return c.s.Document(ctx, id)
+}
+
+// TestReadsDoNotGrowWithHistory: a digest and a monthly report read the same calls and items whether the
+// project has one or ten times as much old history (closed tasks, their events, metrics, paid invoices).
+func TestReadsDoNotGrowWithHistory(t *testing.T) {
+	type reads struct{ calls, items int }
+	measure := func(history int) map[string]reads {
+		s := openStore(t)
+		world(t, s, history)
+		out := map[string]reads{}
+		for _, r := range []struct {
+			kind glassbox.ReportKind
+			key  string
+		}{{glassbox.ReportWeekly, "2026-W48"}, {glassbox.ReportMonthly, "2026-11"}} {
+			c := &counting{s: s}
+			compose(t, c, "ru", r.kind, r.key)
+			out[r.key] = reads{c.calls, c.items}
+		}
+		return out
+	}
+	one, ten := measure(1), measure(10)
+	for key, r := range one {
+		if ten[key] != r {
+			t.Errorf("%s: %+v reads with 1× history, %+v with 10×", key, r, ten[key])
+		}
+		if r.calls > 8 {
+			t.Errorf("%s: %d store calls, want at most 8", key, r.calls)
+		}
+	}
+}
+
+// TestLateEventInNextDigestOnce: a task done on Thursday before the week's send time but received on Saturday
+// is in the next week's digest, once, and not in its own week's.
+func TestLateEventInNextDigestOnce(t *testing.T) {
+	s := openStore(t)
+	world(t, s, 0)
+	count := func(key string) int {
+		ms := compose(t, s, "ru", glassbox.ReportWeekly, key)
+		if len(ms) == 0 {
+			return 0
+		}
+		return strings.Count(ms[0].Text, "Логотип в шапке")
+	}
+	if n := count("2026-W47"); n != 0 {
+		t.Errorf("the week the task was done in (reported before it arrived) lists it %d times", n)
+	}
+	if n := count("2026-W48"); n != 1 {
+		t.Errorf("the next week lists the late task %d times, want 1", n)
+	}
+	if n := count("2026-W49"); n != 0 {
+		t.Errorf("the week after lists it %d times, want 0", n)
+	}
+}
+
+// TestDoneThenReopenedIsNotDone: a task done and reopened within the week carries over, not "done".
+func TestDoneThenReopenedIsNotDone(t *testing.T) {
+	s := openStore(t)
+	world(t, s, 0)
+	text := compose(t, s, "ru", glassbox.ReportWeekly, "2026-W48")[0].Text
+	done := section(text, "Сделано за неделю")
+	if strings.Contains(done, "Корзина") || !strings.Contains(section(text, "Продолжаем"), "Корзина") {
+		t.Errorf("a task done then reopened within the week is listed as done:\n%s", text)
+	}
+	if strings.Count(text, "«Корзина»") != 1 {
+		t.Errorf("a task is listed more than once:\n%s", text)
+	}
+}
+
+// section is the paragraph of text that starts with heading.
+func section(text, heading string) string {
+	i := strings.Index(text, heading)
+	if i < 0 {
+		return ""
+	}
+	rest := text[i:]
+	if j := strings.Index(rest, "\n\n"); j >= 0 {
+		return rest[:j]
+	}
+	return rest
+}
+
+// TestEmptyWeek: a week with nothing done, moved, new and no figures says so in one line, or sends nothing
+// when the plan skips empty weeks.
+func TestEmptyWeek(t *testing.T) {
+	s := openStore(t)
+	world(t, s, 0)
+	cfg := config("ru")
+	p := cfg.Projects[0]
+	plan := cfg.ProjectReports(p)
+	period, err := plan.WeekPeriod("2027-W10")
+	mustDo(t, err)
+	// Take the open invoices out of the picture: an empty week is about the week.
+	c := digest.New(emptyInvoices{s}, nil)
+	ms, err := c.Compose(context.Background(), cfg, p, plan, period)
+	mustDo(t, err)
+	if len(ms) != 3 || !strings.Contains(ms[0].Text, "На этой неделе без новостей") || strings.Contains(ms[0].Text, "Политика") || len(ms[0].Images) != 0 {
+		t.Fatalf("an empty week: %d messages, first:\n%s", len(ms), ms[0].Text)
+	}
+	plan.SkipEmpty = true
+	ms, err = c.Compose(context.Background(), cfg, p, plan, period)
+	mustDo(t, err)
+	if len(ms) != 0 {
+		t.Errorf("an empty week with empty_week: skip gave %d messages", len(ms))
+	}
+}
+
+type emptyInvoices struct{ *localstore.Store }
+
+func (emptyInvoices) OpenInvoices(context.Context) ([]glassbox.Document, error) { return nil, nil }
+
+// TestTelegramFits: a project with hundreds of open tasks gets a Telegram digest under Telegram's limit, its
+// lists cut and counted, while the email lists them.
+func TestTelegramFits(t *testing.T) {
+	s := openStore(t)
+	world(t, s, 0)
+	ctx := context.Background()
+	for i := 0; i < 300; i++ {
+		id := strings.Repeat("x", 3) + string(rune('a'+i%26)) + strings.Repeat("y", i%7) + string(rune('0'+i/26%10)) + string(rune('0'+i%10))
+		mustDo(t, s.PutTask(ctx, glassbox.Task{ProjectID: "site", Provider: "trello", TaskID: id + "-" + string(rune('A'+i/100)),
+			Title: "Очень длинная задача про " + strings.Repeat("что-то важное ", 8), URL: "https://trello.example/" + id,
+			Status: glassbox.StatusInProgress, Version: 1}))
+	}
+	ms := compose(t, s, "ru", glassbox.ReportWeekly, "2026-W48")
+	for _, m := range ms {
+		if m.ChannelOrEmail() != glassbox.ChannelTelegram {
+			continue
+		}
+		if n := len([]rune(m.HTML)); n > 4096 {
+			t.Errorf("the Telegram digest has %d characters", n)
+		}
+		if !strings.Contains(m.HTML, "…и ещё") || !strings.Contains(m.HTML, "Собрали цифры") {
+			t.Errorf("the Telegram digest does not cut its lists sensibly:\n%s", m.HTML)
+		}
+		return
+	}
+	t.Fatal("no Telegram digest")
+}
