@@ -100,7 +100,7 @@ func setup(t *testing.T, script []answer, opts ...yandexdirect.Option) (*yandexd
 func TestPullReport(t *testing.T) {
 	t.Parallel()
 	c, f, _, b := setup(t, []answer{{status: 200, body: sample(t, "report-micros.tsv")}})
-	got, err := c.Pull(context.Background(), b, token, "2025-05-01", "2025-05-03")
+	got, err := c.Pull(context.Background(), b, token, days("2025-05-01", "2025-05-03"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestPullReport(t *testing.T) {
 func TestPullPlainMoney(t *testing.T) {
 	t.Parallel()
 	c, f, _, b := setup(t, []answer{{status: 200, body: sample(t, "report-plain.tsv")}}, yandexdirect.WithPlainMoney())
-	got, err := c.Pull(context.Background(), b, token, "2025-05-01", "2025-05-02")
+	got, err := c.Pull(context.Background(), b, token, days("2025-05-01", "2025-05-02"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestPullWithoutGoals(t *testing.T) {
 	c, f, _, b := setup(t, []answer{{status: 200, body: report}})
 	b.Goals = nil
 	b.ExternalID = ""
-	got, err := c.Pull(context.Background(), b, token, "2025-05-01", "2025-05-01")
+	got, err := c.Pull(context.Background(), b, token, days("2025-05-01", "2025-05-01"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func TestPullQueuedThenReady(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	got, err := c.Pull(ctx, b, token, "2025-05-01", "2025-05-02")
+	got, err := c.Pull(ctx, b, token, days("2025-05-01", "2025-05-02"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestPullNotReadyBeforeDeadline(t *testing.T) {
 	c, f, s, b := setup(t, []answer{{status: 201, retryIn: "30"}})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	_, err := c.Pull(ctx, b, token, "2025-05-01", "2025-05-02")
+	_, err := c.Pull(ctx, b, token, days("2025-05-01", "2025-05-02"))
 	var nr *yandexdirect.NotReadyError
 	if !errors.As(err, &nr) || nr.RetryIn != 30*time.Second || !nr.NotReady() || !strings.HasPrefix(nr.Report, "glassbox-") {
 		t.Fatalf("err = %v, want a NotReadyError with retryIn 30 s", err)
@@ -244,7 +244,7 @@ func TestPullErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, f, _, b := setup(t, tt.script)
-			_, err := c.Pull(context.Background(), b, tt.token, "2025-05-01", "2025-05-02")
+			_, err := c.Pull(context.Background(), b, tt.token, days("2025-05-01", "2025-05-02"))
 			var apiErr *yandexdirect.APIError
 			if !errors.As(err, &apiErr) {
 				t.Fatalf("err = %v, want an APIError", err)
@@ -265,7 +265,7 @@ func TestPullErrors(t *testing.T) {
 func TestPullServerErrorThenReport(t *testing.T) {
 	t.Parallel()
 	c, f, s, b := setup(t, []answer{{status: 502}, {status: 500}, {status: 200, body: sample(t, "report-micros.tsv")}})
-	if _, err := c.Pull(context.Background(), b, token, "2025-05-01", "2025-05-02"); err != nil {
+	if _, err := c.Pull(context.Background(), b, token, days("2025-05-01", "2025-05-02")); err != nil {
 		t.Fatal(err)
 	}
 	if len(f.reqs) != 3 || !reflect.DeepEqual(s.got, []time.Duration{2 * time.Second, 4 * time.Second}) {
@@ -277,10 +277,21 @@ func TestPullNeedsCurrency(t *testing.T) {
 	t.Parallel()
 	c, f, _, b := setup(t, nil)
 	b.Currency = ""
-	if _, err := c.Pull(context.Background(), b, token, "2025-05-01", "2025-05-02"); err == nil || !strings.Contains(err.Error(), "currency") {
+	if _, err := c.Pull(context.Background(), b, token, days("2025-05-01", "2025-05-02")); err == nil || !strings.Contains(err.Error(), "currency") {
 		t.Errorf("err = %v, want one about the currency", err)
 	}
 	if len(f.reqs) != 0 {
 		t.Error("asked Direct for a report whose money it could not convert")
 	}
+}
+
+// days lists from..to.
+func days(from, to string) []string {
+	f, _ := time.Parse(time.DateOnly, from)
+	t, _ := time.Parse(time.DateOnly, to)
+	var out []string
+	for d := f; !d.After(t); d = d.AddDate(0, 0, 1) {
+		out = append(out, d.Format(time.DateOnly))
+	}
+	return out
 }

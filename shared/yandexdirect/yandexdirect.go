@@ -173,14 +173,14 @@ func (e *APIError) Retryable() bool {
 	return e.Status >= 500
 }
 
-// Pull returns the binding's figures for every day from..to (inclusive, "2006-01-02", the account's zone as
-// Direct reports it), with Source set; the caller sets ProjectID, Origin and UpdatedAt. token is the OAuth
-// token.
-func (c *Client) Pull(ctx context.Context, b glassbox.Binding, token, from, to string) ([]glassbox.Metric, error) {
-	days, err := dates(from, to)
-	if err != nil {
-		return nil, fmt.Errorf("yandexdirect: %w", err)
+// Pull returns the binding's figures for each of days (consecutive dates, "2006-01-02", ascending; the
+// account's zone as Direct reports it), with Source set; the caller sets ProjectID, Origin and UpdatedAt. token
+// is the OAuth token.
+func (c *Client) Pull(ctx context.Context, b glassbox.Binding, token string, days []string) ([]glassbox.Metric, error) {
+	if len(days) == 0 {
+		return nil, nil
 	}
+	from, to := days[0], days[len(days)-1]
 	if b.Currency == "" {
 		return nil, fmt.Errorf("yandexdirect: binding %s has no currency: Direct's money is in the account's currency, which the binding must name", b.ID)
 	}
@@ -551,24 +551,4 @@ func microsToMinor(micros int64) int64 {
 func isDate(s string) bool {
 	_, err := time.Parse(time.DateOnly, s)
 	return err == nil
-}
-
-// dates lists the days from..to, inclusive.
-func dates(from, to string) ([]string, error) {
-	f, err := time.Parse(time.DateOnly, from)
-	if err != nil {
-		return nil, fmt.Errorf("from %q is not a date", from)
-	}
-	t, err := time.Parse(time.DateOnly, to)
-	if err != nil {
-		return nil, fmt.Errorf("to %q is not a date", to)
-	}
-	if t.Before(f) {
-		return nil, fmt.Errorf("to %s is before from %s", to, from)
-	}
-	var out []string
-	for d := f; !d.After(t); d = d.AddDate(0, 0, 1) {
-		out = append(out, d.Format(time.DateOnly))
-	}
-	return out, nil
 }
