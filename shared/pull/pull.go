@@ -1,8 +1,7 @@
 // Package pull brings daily figures in from the systems Glassbox pulls them from (Yandex.Direct, Yandex.Metrika):
 // one pass reads every binding of a pulled provider, asks its source for the last few days up to yesterday in
 // the project's zone, and stores them with PutMetrics, which replaces a project's figures for a day and source,
-// so a day pulled again (ad systems revise recent days) never doubles. PullFunction runs a pass on a schedule;
-// glassbox dev can run one too.
+// so a day pulled again (ad systems revise recent days) never doubles. PullFunction runs a pass on a schedule.
 package pull
 
 import (
