@@ -46,6 +46,9 @@ type ProviderInfo struct {
 	// NeedsGoals says its leads are the conversions of goals the agency names, so its bindings must give goals
 	// (Yandex.Metrika).
 	NeedsGoals bool
+	// MaxGoals is how many goals one binding may name, when the source limits it (a Direct report counts 10);
+	// 0: any number.
+	MaxGoals int
 }
 
 // ProviderCatalog is every provider Glassbox knows, as the registry (shared/providers) declares them.

@@ -37,6 +37,9 @@ func (v *validator) pulledBinding(p string, b Binding, info ProviderInfo, projec
 	if len(b.Goals) == 0 && info.NeedsGoals {
 		v.add(p+".goals", "is required for %s: the goal ids whose conversions count as leads", b.Provider)
 	}
+	if info.MaxGoals > 0 && len(b.Goals) > info.MaxGoals {
+		v.add(p+".goals", "lists %d goals; %s counts at most %d per binding", len(b.Goals), b.Provider, info.MaxGoals)
+	}
 	seen := map[string]bool{}
 	for i, g := range b.Goals {
 		gp := fmt.Sprintf("%s.goals[%d]", p, i)

@@ -56,6 +56,11 @@ func TestValidatePulledBindings(t *testing.T) {
 		{"MetrikaNeedsGoals", func(c *glassbox.Config) *glassbox.Binding { b := metrika(c); b.Goals = nil; return b }, "goals", "is required for yandex_metrika"},
 		{"GoalNotANumber", func(c *glassbox.Config) *glassbox.Binding { b := metrika(c); b.Goals[1] = "form-sent"; return b }, "goals[1]", "not a goal id"},
 		{"GoalTwice", func(c *glassbox.Config) *glassbox.Binding { b := metrika(c); b.Goals[1] = b.Goals[0]; return b }, "goals[1]", "listed twice"},
+		{"DirectTooManyGoals", func(c *glassbox.Config) *glassbox.Binding {
+			b := direct(c)
+			b.Goals = strings.Fields("1 2 3 4 5 6 7 8 9 10 11")
+			return b
+		}, "goals", "at most 10"},
 		{"NoCounter", func(c *glassbox.Config) *glassbox.Binding { b := metrika(c); b.ExternalID = ""; return b }, "external_id", "is required"},
 		{"APIURLNotAURL", func(c *glassbox.Config) *glassbox.Binding { b := metrika(c); b.APIURL = "localhost:9000"; return b }, "api_url", "not an http(s) URL"},
 		{"StatusMap", func(c *glassbox.Config) *glassbox.Binding {

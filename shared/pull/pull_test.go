@@ -329,6 +329,8 @@ func (m *memStore) PutMetrics(_ context.Context, ms []glassbox.Metric) error {
 	return nil
 }
 
+var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
+
 type notReady struct{}
 
 func (notReady) Error() string  { return "building" }
@@ -381,7 +383,7 @@ func TestRunStoreFailure(t *testing.T) {
 	src := &fakeSource{name: "ads"}
 	store := &memStore{cfg: glassbox.Config{Projects: []glassbox.Project{{ID: "a"}},
 		Bindings: []glassbox.Binding{{ID: "a1", ProjectID: "a", Provider: "ads", APIParam: "/t"}}}, err: errors.New("throttled")}
-	res, err := pull.New(store, secrets{"/t": "t"}, []pull.Source{src}, fixedClock{time.Now()}, pull.Options{}).Run(t.Context(), pull.Input{})
+	res, err := pull.New(store, secrets{"/t": "t"}, []pull.Source{src}, fixedClock{time.Now()}, pull.Options{Logger: discard}).Run(t.Context(), pull.Input{})
 	if err == nil || !strings.Contains(err.Error(), "throttled") || res.Failed != 1 {
 		t.Errorf("result %+v, err %v; want the store's failure", res, err)
 	}
@@ -395,7 +397,7 @@ func TestRunCurrenciesDiffer(t *testing.T) {
 			{ID: "a1", ProjectID: "a", Provider: "ads", APIParam: "/t", Currency: "RUB"},
 			{ID: "a2", ProjectID: "a", Provider: "ads", APIParam: "/t", Currency: "KZT"},
 		}}}
-	_, err := pull.New(store, secrets{"/t": "t"}, []pull.Source{src}, fixedClock{time.Now()}, pull.Options{}).Run(t.Context(), pull.Input{})
+	_, err := pull.New(store, secrets{"/t": "t"}, []pull.Source{src}, fixedClock{time.Now()}, pull.Options{Logger: discard}).Run(t.Context(), pull.Input{})
 	if err == nil || !strings.Contains(err.Error(), "different currencies") || len(store.put) != 0 {
 		t.Errorf("err %v, stored %v; want RUB and KZT refused, nothing stored", err, store.put)
 	}

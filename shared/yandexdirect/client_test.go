@@ -295,3 +295,15 @@ func days(from, to string) []string {
 	}
 	return out
 }
+
+func TestPullAtMostTenGoals(t *testing.T) {
+	t.Parallel()
+	c, f, _, b := setup(t, nil)
+	b.Goals = strings.Fields("1 2 3 4 5 6 7 8 9 10 11")
+	if _, err := c.Pull(context.Background(), b, token, days("2025-05-01", "2025-05-02")); err == nil || !strings.Contains(err.Error(), "at most 10") {
+		t.Errorf("err = %v, want one about Direct's 10 goals", err)
+	}
+	if len(f.reqs) != 0 {
+		t.Error("asked Direct for a report it refuses")
+	}
+}

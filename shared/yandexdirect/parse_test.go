@@ -66,7 +66,7 @@ func TestParseReportForms(t *testing.T) {
 		{"SummaryMismatch", "Date\tCost\n2026-11-30\t1\nTotal rows: 2\n", dayTotals{}, "cut short"},
 		{"RaggedRow", "Date\tCost\n2026-11-30\n", dayTotals{}, "1 cells"},
 		{"BadCount", "Date\tCost\tClicks\n2026-11-30\t1\tmany\n", dayTotals{}, "Clicks"},
-		{"BadDate", "Date\tCost\n30.11.2026\t1\n", dayTotals{}, "not a date"},
+		{"BadDate", "Date\tCost\n30.11.2026\t1\n", dayTotals{}, "is not one"},
 		{"NoCost", "Date\tClicks\n2026-11-30\t1\n", dayTotals{}, "no Date or no Cost"},
 		{"Garbage", "<html>oops</html>\tx\n", dayTotals{}, "neither a column header"},
 	}

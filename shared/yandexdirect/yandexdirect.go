@@ -53,6 +53,9 @@ const Name = "yandex_direct"
 // https://api-sandbox.direct.yandex.com, or a stand-in).
 const DefaultBaseURL = "https://api.direct.yandex.com"
 
+// MaxGoals is how many goals one report may ask for (the spec's Goals: at most 10 items).
+const MaxGoals = 10
+
 // DefaultTimeout bounds one HTTP request.
 const DefaultTimeout = 60 * time.Second
 
@@ -124,7 +127,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 // Info declares the provider to the registry: a metrics source Glassbox pulls, whose money is in the account's
 // currency (the binding's currency), with an OAuth token in api_param and the client's login in external_id.
 func (*Client) Info() glassbox.ProviderInfo {
-	return glassbox.ProviderInfo{Name: Name, Kind: glassbox.ProviderMetrics, Pulled: true, NeedsCurrency: true}
+	return glassbox.ProviderInfo{Name: Name, Kind: glassbox.ProviderMetrics, Pulled: true, NeedsCurrency: true, MaxGoals: MaxGoals}
 }
 
 // NotReadyError says Direct is still building the report (201 or 202) and the context's deadline leaves no
@@ -183,6 +186,9 @@ func (c *Client) Pull(ctx context.Context, b glassbox.Binding, token string, day
 	from, to := days[0], days[len(days)-1]
 	if b.Currency == "" {
 		return nil, fmt.Errorf("yandexdirect: binding %s has no currency: Direct's money is in the account's currency, which the binding must name", b.ID)
+	}
+	if len(b.Goals) > MaxGoals {
+		return nil, fmt.Errorf("yandexdirect: binding %s lists %d goals; a report counts at most %d", b.ID, len(b.Goals), MaxGoals)
 	}
 	def := definition(b.Goals, from, to)
 	def.ReportName = c.reportName(def, b.ExternalID)
@@ -450,7 +456,7 @@ func addRow(totals map[string]dayTotals, header, cells []string, micros bool) er
 		switch {
 		case name == "Date":
 			if !isDate(v) {
-				return fmt.Errorf("Date %q is not a date", v)
+				return fmt.Errorf("the date %q is not one (YYYY-MM-DD)", v)
 			}
 			date, hasDate = v, true
 		case name == "Impressions":
