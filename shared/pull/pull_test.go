@@ -402,3 +402,32 @@ func TestRunCurrenciesDiffer(t *testing.T) {
 		t.Errorf("err %v, stored %v; want RUB and KZT refused, nothing stored", err, store.put)
 	}
 }
+
+func TestRunDays(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		configured int
+		asked      int
+		want       int
+	}{
+		{"Default", 0, 0, pull.DefaultDays},
+		{"Configured", 7, 0, 7},
+		{"Backfill", 3, 30, 30},
+		{"BackfillCapped", 3, 500, pull.MaxDays},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			src := &fakeSource{name: "ads"}
+			store := &memStore{put: map[string][]glassbox.Metric{}, cfg: glassbox.Config{Projects: []glassbox.Project{{ID: "a"}},
+				Bindings: []glassbox.Binding{{ID: "a1", ProjectID: "a", Provider: "ads", APIParam: "/t"}}}}
+			p := pull.New(store, secrets{"/t": "t"}, []pull.Source{src}, fixedClock{time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)},
+				pull.Options{Days: tt.configured, Logger: discard})
+			res, err := p.Run(t.Context(), pull.Input{Days: tt.asked})
+			if err != nil || res.Metrics != tt.want || len(store.put["a"]) != tt.want || store.put["a"][tt.want-1].Date != "2026-11-30" {
+				t.Errorf("result %+v, err %v, %d stored; want %d days up to 2026-11-30", res, err, len(store.put["a"]), tt.want)
+			}
+		})
+	}
+}
