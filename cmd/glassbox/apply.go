@@ -41,6 +41,15 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "applied %s: %d clients, %d projects, %d bindings\n", *file, len(cfg.Clients), len(cfg.Projects), len(cfg.Bindings))
 	catalog := providers.Catalog()
 	for _, b := range cfg.Bindings {
+		if info, _ := catalog.Lookup(b.Provider); info.Pulled {
+			// Nothing is posted to a pulled source's hook: say where its token goes instead.
+			token := "token in SSM " + b.APIParam
+			if sf.data != "" {
+				token = "token: glassbox secrets set --data " + sf.data + " " + b.APIParam
+			}
+			fmt.Fprintf(stdout, "  pulled %s/%s on a schedule, no hook (%s)\n", b.Provider, b.ID, token)
+			continue
+		}
 		where := "secret in SSM " + b.SecretParam
 		if sf.data != "" {
 			where = "secret: glassbox secrets set --data " + sf.data + " " + b.SecretParam

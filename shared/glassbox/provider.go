@@ -40,6 +40,15 @@ type ProviderInfo struct {
 	// Pulled says Glassbox fetches this provider's data on a schedule instead of receiving webhooks: ingest
 	// answers its hook URL 404.
 	Pulled bool
+	// NeedsCurrency says its figures are money in the account's currency, which its API does not name, so its
+	// bindings must give currency (Yandex.Direct).
+	NeedsCurrency bool
+	// NeedsGoals says its leads are the conversions of goals the agency names, so its bindings must give goals
+	// (Yandex.Metrika).
+	NeedsGoals bool
+	// MaxGoals is how many goals one binding may name, when the source limits it (a Direct report counts 10);
+	// 0: any number.
+	MaxGoals int
 }
 
 // ProviderCatalog is every provider Glassbox knows, as the registry (shared/providers) declares them.

@@ -17,6 +17,9 @@ const (
 	// TelegramSecretFolder holds the Telegram bot token (agency.telegram_bot_param): FlushFunction, which needs no
 	// other secret but the link key, may read here and nowhere else under the prefix.
 	TelegramSecretFolder = "telegram"
+	// PullSecretFolder holds the API tokens of the sources Glassbox pulls figures from (a binding's api_param for
+	// Yandex.Direct and Yandex.Metrika): PullFunction may read here and nowhere else.
+	PullSecretFolder = "pull"
 )
 
 // InSecretFolder reports whether the SSM parameter name sits directly in folder, whatever the prefix before it:

@@ -567,9 +567,11 @@ func (v *validator) binding(p string, b Binding, seen map[string]bool, projects 
 		seen[key] = true
 	}
 	v.required(p+".external_id", b.ExternalID)
-	v.param(p+".secret_param", b.SecretParam)
-
 	info, known := v.known.Lookup(b.Provider)
+	if !info.Pulled { // a pulled source sends no webhooks, so it has no webhook secret (pulledBinding)
+		v.param(p+".secret_param", b.SecretParam)
+	}
+
 	if b.Provider != "" && !known {
 		v.add(p+".provider", "unknown provider %q: use %s", b.Provider, v.known.Names(""))
 		return
@@ -592,6 +594,10 @@ func (v *validator) binding(p string, b Binding, seen map[string]bool, projects 
 		}
 	case info.NeedsAPIURL:
 		v.add(p+".api_url", "is required for %s: the address of the account's API", b.Provider)
+	}
+	if info.Pulled {
+		v.pulledBinding(p, b, info, projects)
+		return
 	}
 
 	if info.Kind != ProviderCRM {

@@ -92,6 +92,9 @@ type cachedBinding struct {
 func NewHandler(store Store, secrets Secrets, providers []Provider, clock glassbox.Clock, opts Options) *Handler {
 	byName := make(map[string]Provider, len(providers))
 	for _, p := range providers {
+		if p.Info().Pulled {
+			continue // Glassbox pulls its data and takes no webhooks for it: its hook URL answers 404
+		}
 		byName[p.Info().Name] = p
 	}
 	log := opts.Logger

@@ -1,5 +1,5 @@
-// Package providers is the one list of the tracker and CRM providers Glassbox understands. Adding one is a new
-// package and one line in All.
+// Package providers is the one list of the providers Glassbox understands: the trackers and CRMs that send
+// webhooks (All) and the sources it pulls figures from (Pulled). Adding one is a new package and one line.
 package providers
 
 import (
@@ -16,7 +16,10 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/kaiten"
 	"github.com/glassbox-oss/glassbox/shared/linear"
 	"github.com/glassbox-oss/glassbox/shared/pipedrive"
+	"github.com/glassbox-oss/glassbox/shared/pull"
 	"github.com/glassbox-oss/glassbox/shared/trello"
+	"github.com/glassbox-oss/glassbox/shared/yandexdirect"
+	"github.com/glassbox-oss/glassbox/shared/yandexmetrika"
 )
 
 // All returns every provider. Each declares what it is (Info); a provider that has a subscription check also
@@ -39,11 +42,23 @@ func All() []ingest.Provider {
 	}
 }
 
+// Pulled returns the sources Glassbox pulls figures from on a schedule (PullFunction). They receive no
+// webhooks, so they are not in All: ingest answers their hook URLs 404.
+func Pulled() []pull.Source {
+	return []pull.Source{
+		yandexdirect.New(),
+		yandexmetrika.New(),
+	}
+}
+
 // Catalog is what every provider declares, for validating the agency file.
 func Catalog() glassbox.ProviderCatalog {
-	all := All()
-	c := make(glassbox.ProviderCatalog, 0, len(all))
+	all, pulled := All(), Pulled()
+	c := make(glassbox.ProviderCatalog, 0, len(all)+len(pulled))
 	for _, p := range all {
+		c = append(c, p.Info())
+	}
+	for _, p := range pulled {
 		c = append(c, p.Info())
 	}
 	return c
