@@ -82,6 +82,7 @@ var demoSecrets = map[string]string{
 	"/glassbox/github/demo-github-token": "demo-github-token",
 	"/glassbox/linear/demo-linear":       "lin_wh_demo_secret",
 	"/glassbox/hook/demo-hook":           "demo-hook-secret",
+	"/glassbox/metrics/demo-metrics":     "demo-metrics-secret",
 	demoBotParam:                         demoBotToken,
 }
 

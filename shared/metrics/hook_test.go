@@ -284,3 +284,30 @@ func TestHookBase64Body(t *testing.T) {
 		t.Fatalf("answer %d %s", resp.StatusCode, resp.Body)
 	}
 }
+
+// The sample in events/ verifies with the demo binding's secret at the time it was signed and holds a week of
+// figures: make demo and sam local invoke send it.
+func TestSampleEvent(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("../../events/ingest-metrics-week.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(raw, &req); err != nil {
+		t.Fatal(err)
+	}
+	ts, _ := strconv.ParseInt(req.Headers["x-glassbox-timestamp"], 10, 64)
+	d, err := ingest.NewDelivery(req, "", time.Unix(ts, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := metrics.New().Verify(d, "demo-metrics-secret"); err != nil {
+		t.Fatalf("the sample does not verify with the demo secret: %v", err)
+	}
+	demo := glassbox.Binding{ID: "demo-metrics", Provider: metrics.Name, ProjectID: "romashka-site", Currency: "RUB"}
+	ms, err := metrics.New().ParseMetrics(d, demo)
+	if err != nil || len(ms) != 8 {
+		t.Fatalf("ParseMetrics = %d figures, %v; want 8", len(ms), err)
+	}
+}
