@@ -455,13 +455,15 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 		}
 	}
 
-	// The payment-link function faces the internet without a webhook signature of its own: it may read the
-	// link key and documents, and append events, nothing more.
+	// The link function faces the internet without a webhook signature of its own: it may read the link key,
+	// documents and the configuration, append events and unsubscriptions, and send the manager's notice of an
+	// unsubscription (its claim and mark), nothing more: no Scan, no batch writes, no other secret.
 	link, _ := statements(tpl, "LinkFunction")
 	for _, s := range link {
 		for _, a := range s.get("Action").strs() {
-			if !slices.Contains([]string{"dynamodb:GetItem", "dynamodb:PutItem", "ssm:GetParameter"}, a) {
-				t.Errorf("LinkFunction: action %s at line %d; it needs only GetItem, PutItem and the link key", a, s.n.Line)
+			if !slices.Contains([]string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
+				"dynamodb:DeleteItem", "ssm:GetParameter", "ses:SendRawEmail"}, a) {
+				t.Errorf("LinkFunction: action %s at line %d; it needs only GetItem, PutItem, Query, UpdateItem, DeleteItem, the link key and SES", a, s.n.Line)
 			}
 			if a == "ssm:GetParameter" {
 				if res := strings.Join(s.get("Resource").strs(), " "); !strings.HasSuffix(res, "parameter${SecretsPrefix}links/key") {
