@@ -54,7 +54,7 @@ type MetricsParser interface {
 }
 
 // Store is what ingest needs of the store. A store that also keeps figures (glassbox.MetricsStore, as both
-// real stores do) takes the metrics hook's; with any other, a metrics delivery answers 503.
+// real stores do) takes the metrics hook's; with any other, a metrics delivery answers 500 (retry later).
 type Store interface {
 	Binding(ctx context.Context, provider, id string) (glassbox.Binding, error)
 	AppendEvent(ctx context.Context, e glassbox.Event) error
