@@ -138,9 +138,8 @@ func (h *Handler) binding(ctx context.Context, provider, id string) (glassbox.Bi
 // Result is the JSON body of a successful answer.
 type Result struct {
 	// Status is "accepted" (at least one new event stored), "duplicate" (all seen before), "ignored" (nothing
-	// worth storing) or "ok" (a subscription check).
-	// Status is "stored" for a metrics delivery, whose figures are all stored (replacing any of the same day and
-	// source).
+	// worth storing), "ok" (a subscription check), or "stored" (a metrics delivery's figures, all of them,
+	// replacing any of the same day and source).
 	Status string   `json:"status"`
 	Events []string `json:"events,omitempty"`
 	// Figures counts the figures a metrics delivery stored.
