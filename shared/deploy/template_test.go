@@ -465,6 +465,17 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 				"dynamodb:DeleteItem", "ssm:GetParameter", "ses:SendRawEmail"}, a) {
 				t.Errorf("LinkFunction: action %s at line %d; it needs only GetItem, PutItem, Query, UpdateItem, DeleteItem, the link key and SES", a, s.n.Line)
 			}
+			// Query reads the configuration and delivery notes only; UpdateItem and DeleteItem touch messages only.
+			switch a {
+			case "dynamodb:Query":
+				if keys := s.get("Condition", "ForAllValues:StringEquals", "dynamodb:LeadingKeys").strs(); !slices.Equal(keys, []string{"CONFIG", "DELIVERY"}) {
+					t.Errorf("LinkFunction: Query at line %d on leading keys %q, want CONFIG and DELIVERY only", s.n.Line, keys)
+				}
+			case "dynamodb:UpdateItem", "dynamodb:DeleteItem":
+				if keys := s.get("Condition", "ForAllValues:StringLike", "dynamodb:LeadingKeys").strs(); !slices.Equal(keys, []string{"MESSAGE#*"}) {
+					t.Errorf("LinkFunction: %s at line %d on leading keys %q, want MESSAGE#* only", a, s.n.Line, keys)
+				}
+			}
 			if a == "ssm:GetParameter" {
 				if res := strings.Join(s.get("Resource").strs(), " "); !strings.HasSuffix(res, "parameter${SecretsPrefix}links/key") {
 					t.Errorf("LinkFunction: ssm:GetParameter on %q, want the link key parameter only", res)

@@ -84,9 +84,6 @@ func (t target) allow() string {
 	if t.action == linksign.ActionDocument {
 		return "GET, HEAD"
 	}
-	if t.action == linksign.ActionUnsubscribe {
-		return "GET, HEAD, POST"
-	}
 	return "GET, HEAD, POST"
 }
 
@@ -269,8 +266,8 @@ func (h *Handler) invoice(ctx context.Context, id string) (glassbox.Document, er
 }
 
 // route reads /pay/{doc}, /documents/{doc} or /u/{token} from the path: the "doc" (or "token") path parameter
-// API Gateway or glassbox dev fills in, or the last path segment. Only the last two segments count, so a stage or base path in front
-// does not matter.
+// API Gateway or glassbox dev fills in, or the last path segment. Only the last two segments count, so a stage
+// or base path in front does not matter.
 func route(req events.APIGatewayV2HTTPRequest) target {
 	path := req.RawPath
 	if path == "" {
