@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/glassbox-oss/glassbox/shared/generichook"
@@ -69,4 +70,25 @@ func BenchmarkVerifyAndParse(b *testing.B) {
 			b.Fatal(len(ms), err)
 		}
 	}
+}
+
+// Whatever the file, ReadCSV refuses it as malformed or returns figures within the rules.
+func FuzzReadCSV(f *testing.F) {
+	f.Add("date,source,spend,currency,leads\n2026-11-26,vk_ads,15000.50,RUB,42\n")
+	f.Add("\ufeffdate;spend;currency\r\n2026-11-26;15 000,50;RUB\r\n")
+	f.Add("date\n\"2026-11-26\n")
+	f.Fuzz(func(t *testing.T, file string) {
+		ms, err := metrics.ReadCSV(strings.NewReader(file), metrics.CSVOptions{ProjectID: "site", Source: "vk_ads", Now: received})
+		if err != nil {
+			if !errors.Is(err, glassbox.ErrMalformed) {
+				t.Fatalf("error %v is not ErrMalformed", err)
+			}
+			return
+		}
+		for _, m := range ms {
+			if m.Spend < 0 || m.Clicks < 0 || len(m.Source) == 0 || len(m.Source) > 40 || m.Date == "" {
+				t.Fatalf("accepted %+v", m)
+			}
+		}
+	})
 }
