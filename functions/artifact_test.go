@@ -105,7 +105,7 @@ var functionIDs = []string{"IngestFunction", "ReactFunction", "LinkFunction", "R
 var functionEnv = map[string][]string{
 	"IngestFunction": {"TABLE_NAME"},
 	"ReactFunction":  {"TABLE_NAME", "CLAIM_LEASE", "LINK_KEY_PARAM", "PUBLIC_BASE_URL", "SES_CONFIGURATION_SET"},
-	"LinkFunction":   {"TABLE_NAME", "LINK_KEY_PARAM"},
+	"LinkFunction":   {"TABLE_NAME", "LINK_KEY_PARAM", "SES_CONFIGURATION_SET"},
 	"RemindFunction": {"TABLE_NAME", "LINK_KEY_PARAM", "PUBLIC_BASE_URL", "SES_CONFIGURATION_SET"},
 	"SweepFunction":  {"TABLE_NAME", "CLAIM_LEASE", "LINK_KEY_PARAM", "PUBLIC_BASE_URL", "SWEEP_GRACE", "SES_CONFIGURATION_SET"},
 	"BounceFunction": {"TABLE_NAME", "SES_CONFIGURATION_SET"},

@@ -112,6 +112,7 @@ var demoOrder = []string{
 	"ingest-hook-done.json",
 	"ingest-hook-other-project-ignored.json",
 	"ingest-hook-forged.json",
+	"ingest-metrics-week.json",
 }
 
 // resign refreshes the timestamp and signature of a sample whose provider signs the time it sends (HubSpot,
@@ -124,12 +125,16 @@ func resign(req *events.APIGatewayV2HTTPRequest, now time.Time) {
 	case "linear":
 		resignLinear(req, now)
 	case "hook":
-		resignHook(req, now)
+		resignHook(req, now, "/glassbox/hook/demo-hook")
+	case "metrics":
+		resignHook(req, now, "/glassbox/metrics/demo-metrics")
 	}
 }
 
-func resignHook(req *events.APIGatewayV2HTTPRequest, now time.Time) {
-	secret := demoSecrets["/glassbox/hook/demo-hook"]
+// resignHook signs a sample of one of Glassbox's own signed hooks (generic or metrics) again, with the secret
+// of the demo binding's parameter.
+func resignHook(req *events.APIGatewayV2HTTPRequest, now time.Time, param string) {
+	secret := demoSecrets[param]
 	ts, err := strconv.ParseInt(req.Headers["x-glassbox-timestamp"], 10, 64)
 	if err != nil || generichook.Sign(secret, ts, []byte(req.Body)) != req.Headers["x-glassbox-signature"] {
 		return

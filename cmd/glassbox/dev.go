@@ -22,6 +22,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/agencyfile"
 	"github.com/glassbox-oss/glassbox/shared/billing"
 	"github.com/glassbox-oss/glassbox/shared/bounce"
+	"github.com/glassbox-oss/glassbox/shared/courier"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/httpapi"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
@@ -82,6 +83,7 @@ var demoSecrets = map[string]string{
 	"/glassbox/github/demo-github-token": "demo-github-token",
 	"/glassbox/linear/demo-linear":       "lin_wh_demo_secret",
 	"/glassbox/hook/demo-hook":           "demo-hook-secret",
+	"/glassbox/metrics/demo-metrics":     "demo-metrics-secret",
 	demoBotParam:                         demoBotToken,
 }
 
@@ -197,7 +199,8 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	// Webhooks and payment confirmations both store events; on Lambda the table's stream runs the processor,
 	// here it runs right after each new event is stored.
 	events := processingStore{store, proc, logger}
-	payLinks := links.NewHandler(events, store, clock, links.Options{KeyParam: demoLinkKeyParam, Logger: logger})
+	payLinks := links.NewHandler(events, store, clock, links.Options{KeyParam: demoLinkKeyParam, Logger: logger}).
+		WithUnsubscribe(store, courier.New(store, pipeline.Senders(mailer, nil), clock, opts.ClaimLease, logger))
 	hooks := ingest.NewHandler(events, store, providers.All(), clock, ingest.Options{Logger: logger})
 
 	mux := http.NewServeMux()
@@ -205,6 +208,7 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	mux.Handle("/hooks/{provider}/{binding}", httpapi.Handler(hooks.Handle, []string{"provider", "binding"}, ingest.MaxBodyBytes))
 	mux.Handle("/pay/{doc}", httpapi.Handler(payLinks.Handle, []string{"doc"}, links.MaxBodyBytes))
 	mux.Handle("/documents/{doc}", httpapi.Handler(payLinks.Handle, []string{"doc"}, links.MaxBodyBytes))
+	mux.Handle("/u/{token}", httpapi.Handler(payLinks.Handle, []string{"token"}, links.MaxBodyBytes))
 	mux.HandleFunc("GET /fake/bitrix24/rest/1/demo/crm.deal.get.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(demoBitrixDeal)

@@ -41,6 +41,8 @@ Commands:
   documents  list issued acts and invoices, download one as issued, or void one
   secrets    put a webhook secret or the link key into the local store of glassbox dev (or delete one)
   suppressions  list the addresses and chats that get nothing more (bounced, blocked), or clear one
+  metrics    import a project's daily figures (ad spend, leads, minutes) from a CSV file
+  reports    list who switched the scheduled reports off, or switch them back on for someone
 
 Run 'glassbox COMMAND -h' (or 'glassbox help COMMAND') for a command's flags.
 `
@@ -99,6 +101,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runSecrets(ctx, args[1:], stdout, stderr)
 	case "suppressions":
 		return runSuppressions(ctx, args[1:], stdout, stderr)
+	case "metrics":
+		return runMetrics(ctx, args[1:], stdout, stderr)
+	case "reports":
+		return runReports(ctx, args[1:], stdout, stderr)
 	case "help":
 		if len(args) > 1 {
 			return dispatch(ctx, []string{args[1], "-h"}, stdout, stderr)

@@ -1,6 +1,7 @@
-// Command link is the LinkFunction Lambda: the signed links mailed with documents. GET /pay/{doc} shows an
-// invoice and its "payment received" button, POST /pay/{doc} records the payment, GET /documents/{doc}
-// downloads an issued PDF.
+// Command link is the LinkFunction Lambda: the signed links mailed out. GET /pay/{doc} shows an invoice and its
+// "payment received" button, POST /pay/{doc} records the payment, GET /documents/{doc} downloads an issued PDF;
+// GET /u/{token} shows a report's unsubscribe page, POST /u/{token} (RFC 8058 one-click) records the
+// unsubscription and tells the project's manager by email.
 package main
 
 import (
@@ -13,9 +14,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/glassbox-oss/glassbox/shared/courier"
 	"github.com/glassbox-oss/glassbox/shared/dynamo"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/links"
+	"github.com/glassbox-oss/glassbox/shared/pipeline"
 	"github.com/glassbox-oss/glassbox/shared/ssm"
 )
 
@@ -29,9 +32,11 @@ func main() {
 	store := dynamo.New(dynamodb.NewFromConfig(cfg), os.Getenv("TABLE_NAME"))
 	// The handler keeps the key for the warm instance; the TTL only matters to the SSM adapter's own cache.
 	keys := ssm.NewSecrets(ssm.NewClient(cfg), 5*time.Minute)
-	h := links.NewHandler(store, keys, glassbox.SystemClock{}, links.Options{
+	clock := glassbox.SystemClock{}
+	notices := courier.New(store, pipeline.Senders(pipeline.SESMailer(cfg, os.Getenv), nil), clock, 0, logger)
+	h := links.NewHandler(store, keys, clock, links.Options{
 		KeyParam: os.Getenv("LINK_KEY_PARAM"),
 		Logger:   logger,
-	})
+	}).WithUnsubscribe(store, notices)
 	lambda.Start(h.Handle)
 }

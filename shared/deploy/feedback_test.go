@@ -7,7 +7,7 @@ import (
 
 // mailSenders are the functions that send email: each sends with the configuration set whose event destination
 // reports bounces and complaints, else a bounce of its mail would go unnoticed.
-var mailSenders = []string{"ReactFunction", "RemindFunction", "SweepFunction", "BounceFunction"}
+var mailSenders = []string{"ReactFunction", "RemindFunction", "SweepFunction", "BounceFunction", "LinkFunction"}
 
 // TestTemplateDeliveryFeedback: SES publishes bounces and complaints of the configuration set to a topic that
 // only SES of this account may publish to, BounceFunction is subscribed to it, and every function that sends

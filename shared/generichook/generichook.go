@@ -53,28 +53,36 @@ func Sign(secret string, ts int64, body []byte) string {
 // Verify checks X-Glassbox-Signature over X-Glassbox-Timestamp and the raw body, and that the timestamp is within
 // MaxSkew of d.ReceivedAt.
 func (Provider) Verify(d glassbox.Delivery, secret string) error {
+	return VerifySigned(Name, d, secret)
+}
+
+// VerifySigned is the check of Glassbox's own signing scheme, which the generic hook and the metrics hook
+// (shared/metrics) share: X-Glassbox-Signature is "sha256=" + hex(HMAC-SHA256(secret, timestamp "." body)) with
+// the timestamp from X-Glassbox-Timestamp, which must be within MaxSkew of d.ReceivedAt. Errors start with
+// provider and wrap glassbox.ErrBadSignature.
+func VerifySigned(provider string, d glassbox.Delivery, secret string) error {
 	rawTS, got := d.Header.Get(TimestampHeader), d.Header.Get(SignatureHeader)
 	if rawTS == "" || got == "" {
-		return fmt.Errorf("hook: %s and %s are required: %w", TimestampHeader, SignatureHeader, glassbox.ErrBadSignature)
+		return fmt.Errorf("%s: %s and %s are required: %w", provider, TimestampHeader, SignatureHeader, glassbox.ErrBadSignature)
 	}
 	ts, err := strconv.ParseInt(rawTS, 10, 64)
 	if err != nil {
-		return fmt.Errorf("hook: %s is not Unix seconds: %w", TimestampHeader, glassbox.ErrBadSignature)
+		return fmt.Errorf("%s: %s is not Unix seconds: %w", provider, TimestampHeader, glassbox.ErrBadSignature)
 	}
 	hexSig, ok := strings.CutPrefix(got, hmachex.Prefix)
 	if !ok {
-		return fmt.Errorf("hook: %s is not sha256=<hex>: %w", SignatureHeader, glassbox.ErrBadSignature)
+		return fmt.Errorf("%s: %s is not sha256=<hex>: %w", provider, SignatureHeader, glassbox.ErrBadSignature)
 	}
 	switch err := hmachex.Check(hexSig, secret, []byte(rawTS), []byte("."), d.Body); {
 	case errors.Is(err, hmachex.ErrNotHex):
-		return fmt.Errorf("hook: %s is not hex: %w", SignatureHeader, glassbox.ErrBadSignature)
+		return fmt.Errorf("%s: %s is not hex: %w", provider, SignatureHeader, glassbox.ErrBadSignature)
 	case err != nil:
-		return fmt.Errorf("hook: signature does not match timestamp and body: %w", glassbox.ErrBadSignature)
+		return fmt.Errorf("%s: signature does not match timestamp and body: %w", provider, glassbox.ErrBadSignature)
 	}
 	sent := time.Unix(ts, 0)
 	if skew := d.ReceivedAt.Sub(sent); skew > MaxSkew || skew < -MaxSkew {
-		return fmt.Errorf("hook: %s is %s from the time received, over %s (sign each request when it is sent): %w",
-			TimestampHeader, skew.Round(time.Second), MaxSkew, glassbox.ErrBadSignature)
+		return fmt.Errorf("%s: %s is %s from the time received, over %s (sign each request when it is sent): %w",
+			provider, TimestampHeader, skew.Round(time.Second), MaxSkew, glassbox.ErrBadSignature)
 	}
 	return nil
 }

@@ -600,6 +600,17 @@ func (v *validator) binding(p string, b Binding, seen map[string]bool, projects 
 		return
 	}
 
+	if info.Kind == ProviderMetrics {
+		v.metricsBinding(p, b, projects)
+		return
+	}
+	if len(b.Goals) > 0 {
+		v.add(p+".goals", "is for metrics bindings (%s)", v.known.Names(ProviderMetrics))
+	}
+	if b.Currency != "" {
+		v.add(p+".currency", "is for metrics bindings (%s); a project's billing has its own currency", v.known.Names(ProviderMetrics))
+	}
+
 	if info.Kind != ProviderCRM {
 		if v.required(p+".project", b.ProjectID) {
 			if _, ok := projects[b.ProjectID]; !ok {
@@ -673,6 +684,41 @@ func (v *validator) binding(p string, b Binding, seen map[string]bool, projects 
 		v.stageMap(p+".stage_map", b.StageMap, sharedBy)
 	} else if len(b.Deals) == 0 {
 		v.add(p+".stage_map", "is required: say which CRM stages close which project stage")
+	}
+}
+
+// metricsBinding checks a binding of a source of daily figures (ProviderMetrics): it feeds one project; goals
+// (the ids whose conversions count as leads) and currency (ISO 4217, the account's) are optional; it has no
+// lists or stages to map.
+func (v *validator) metricsBinding(p string, b Binding, projects map[string]Project) {
+	if v.required(p+".project", b.ProjectID) {
+		if _, ok := projects[b.ProjectID]; !ok {
+			v.add(p+".project", "no project has id %q", b.ProjectID)
+		}
+	}
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"status_map", len(b.StatusMap) > 0}, {"deals", len(b.Deals) > 0}, {"stage_map", len(b.StageMap) > 0}} {
+		if f.set {
+			v.add(p+"."+f.name, "is not for a metrics binding (%s), which brings figures, not tasks or deals", b.Provider)
+		}
+	}
+	seen := map[string]bool{}
+	for j, g := range b.Goals {
+		gp := fmt.Sprintf("%s.goals[%d]", p, j)
+		switch {
+		case strings.TrimSpace(g) == "":
+			v.add(gp, "is empty: give a goal id")
+		case seen[g]:
+			v.add(gp, "%q is listed twice", g)
+		}
+		seen[g] = true
+	}
+	if b.Currency != "" {
+		if _, ok := CurrencyDigits(b.Currency); !ok {
+			v.add(p+".currency", "%q is not an ISO 4217 currency code in capitals (like RUB, EUR, USD)", b.Currency)
+		}
 	}
 }
 

@@ -45,7 +45,16 @@ type Handshaker interface {
 	Handshake(d glassbox.Delivery) (glassbox.Handshake, bool)
 }
 
-// Store is what ingest needs of the store.
+// MetricsParser is a provider whose deliveries are daily figures rather than events (the metrics hook). Ingest
+// stores what ParseMetrics returns with the store's PutMetrics, instead of asking Parse for events.
+type MetricsParser interface {
+	// ParseMetrics returns a delivery's figures, all checked; glassbox.ErrMalformed, storing nothing, when one
+	// is wrong.
+	ParseMetrics(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Metric, error)
+}
+
+// Store is what ingest needs of the store. A store that also keeps figures (glassbox.MetricsStore, as both
+// real stores do) takes the metrics hook's; with any other, a metrics delivery answers 500 (retry later).
 type Store interface {
 	Binding(ctx context.Context, provider, id string) (glassbox.Binding, error)
 	AppendEvent(ctx context.Context, e glassbox.Event) error
@@ -75,6 +84,7 @@ type Handler struct {
 	store     Store
 	secrets   Secrets
 	providers map[string]Provider
+	metrics   glassbox.MetricsStore // nil when store keeps no figures
 	clock     glassbox.Clock
 	opts      Options
 	log       *slog.Logger
@@ -101,7 +111,8 @@ func NewHandler(store Store, secrets Secrets, providers []Provider, clock glassb
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{store: store, secrets: secrets, providers: byName, clock: clock, opts: opts, log: log,
+	metrics, _ := store.(glassbox.MetricsStore)
+	return &Handler{store: store, secrets: secrets, providers: byName, metrics: metrics, clock: clock, opts: opts, log: log,
 		bindings: map[string]cachedBinding{}}
 }
 
@@ -130,9 +141,12 @@ func (h *Handler) binding(ctx context.Context, provider, id string) (glassbox.Bi
 // Result is the JSON body of a successful answer.
 type Result struct {
 	// Status is "accepted" (at least one new event stored), "duplicate" (all seen before), "ignored" (nothing
-	// worth storing) or "ok" (a subscription check).
+	// worth storing), "ok" (a subscription check), or "stored" (a metrics delivery's figures, all of them,
+	// replacing any of the same day and source).
 	Status string   `json:"status"`
 	Events []string `json:"events,omitempty"`
+	// Figures counts the figures a metrics delivery stored.
+	Figures int `json:"figures,omitempty"`
 	// header goes into the answer (a handshake's echo).
 	header map[string]string
 }
@@ -174,6 +188,10 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if !ok {
 		return Result{}, fmt.Errorf("%w: unknown provider %q", httpapi.ErrNotFound, providerName)
 	}
+	if provider.Info().Pulled {
+		// Glassbox fetches this provider's figures itself; nothing may be posted for it.
+		return Result{}, fmt.Errorf("%w: provider %q is pulled on a schedule and has no hook", httpapi.ErrNotFound, providerName)
+	}
 	binding, err := h.binding(ctx, providerName, bindingID)
 	if errors.Is(err, glassbox.ErrNotFound) {
 		return Result{}, fmt.Errorf("%w: unknown binding %q for provider %q", httpapi.ErrNotFound, bindingID, providerName)
@@ -204,6 +222,9 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err := provider.Verify(d, secret); err != nil {
 		return Result{}, err
 	}
+	if mp, ok := provider.(MetricsParser); ok {
+		return h.storeMetrics(ctx, mp, d, binding, log)
+	}
 	evs, err := Parse(provider, d, binding)
 	if err != nil {
 		return Result{}, err
@@ -226,6 +247,23 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		res.Events = append(res.Events, e.ID)
 	}
 	return res, nil
+}
+
+// storeMetrics stores a metrics delivery's figures: all of them, replacing any stored for the same project, day
+// and source, or none when one is wrong.
+func (h *Handler) storeMetrics(ctx context.Context, mp MetricsParser, d glassbox.Delivery, b glassbox.Binding, log *slog.Logger) (Result, error) {
+	if h.metrics == nil {
+		return Result{}, fmt.Errorf("%w: this store keeps no metrics", httpapi.ErrUnavailable)
+	}
+	ms, err := mp.ParseMetrics(d, b)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := h.metrics.PutMetrics(ctx, ms); err != nil {
+		return Result{}, fmt.Errorf("%w: store %d figures: %v", httpapi.ErrUnavailable, len(ms), err)
+	}
+	log.Info("figures stored", "figures", len(ms), "project", b.ProjectID)
+	return Result{Status: "stored", Figures: len(ms)}, nil
 }
 
 // handshake answers a subscription check, keeping the secret it hands over under the binding's secret_param.

@@ -1,6 +1,7 @@
-// Package links answers the signed, expiring links Glassbox mails out (signed and checked by shared/linksign):
-// the accountant's one-click "payment received" page for an invoice and its confirmation, and the download of
-// an issued PDF. The handler serves AWS Lambda (HTTP API, payload 2.0) and glassbox dev alike.
+// Package links answers the signed links Glassbox mails out (signed and checked by shared/linksign): the
+// accountant's one-click "payment received" page for an invoice and its confirmation, the download of an issued
+// PDF, and the one-click unsubscribe link of report emails (unsubscribe.go). The handler serves AWS Lambda
+// (HTTP API, payload 2.0) and glassbox dev alike.
 package links
 
 import (
@@ -52,6 +53,8 @@ type Handler struct {
 	clock  glassbox.Clock
 	opts   Options
 	log    *slog.Logger
+	// unsub answers /u/{token} when set (WithUnsubscribe); without it those links are not found.
+	unsub *unsubscriber
 }
 
 // NewHandler builds the link handler over its dependencies.
@@ -66,7 +69,8 @@ func NewHandler(store Store, key linksign.KeySource, clock glassbox.Clock, opts 
 // target is what a request's path asks for.
 type target struct {
 	action linksign.Action
-	docID  string
+	// docID is the document of a pay or download link, or the token of an unsubscribe link.
+	docID string
 }
 
 func (t target) name() string {
@@ -83,12 +87,16 @@ func (t target) allow() string {
 	return "GET, HEAD, POST"
 }
 
-// Handle answers one API Gateway HTTP API (payload 2.0) request for /pay/{doc} or /documents/{doc}.
+// Handle answers one API Gateway HTTP API (payload 2.0) request for /pay/{doc}, /documents/{doc} or /u/{token}.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	t := route(req)
 	method := req.RequestContext.HTTP.Method
-	// Never the query string: it holds the signature.
-	log := h.log.With("request_id", req.RequestContext.RequestID, "route", t.name(), "doc_id", t.docID, "method", method)
+	// Never the query string, nor an unsubscribe token: they hold the signature (and the token the address).
+	docID := t.docID
+	if t.action == linksign.ActionUnsubscribe {
+		docID = ""
+	}
+	log := h.log.With("request_id", req.RequestContext.RequestID, "route", t.name(), "doc_id", docID, "method", method)
 	resp, err := h.handle(ctx, req, t, log)
 	if err != nil {
 		status := httpapi.StatusOf(err)
@@ -124,9 +132,15 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if t.action == linksign.ActionDocument && method == http.MethodPost {
 		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: %s on a document link", httpapi.ErrMethodNotAllowed, method)
 	}
+	if t.action == linksign.ActionUnsubscribe && h.unsub == nil {
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: unsubscribe links are not served here", httpapi.ErrNotFound)
+	}
 	signer, err := h.signer.Signer(ctx)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: %v", httpapi.ErrUnavailable, err)
+	}
+	if t.action == linksign.ActionUnsubscribe {
+		return h.unsub.answer(ctx, signer, t.docID, method, h.clock.Now().UTC(), log)
 	}
 	// A query that does not parse leaves exp or sig empty, which Check refuses.
 	q, _ := url.ParseQuery(req.RawQueryString)
@@ -251,9 +265,9 @@ func (h *Handler) invoice(ctx context.Context, id string) (glassbox.Document, er
 	return doc, nil
 }
 
-// route reads /pay/{doc} or /documents/{doc} from the path: the "doc" path parameter API Gateway or glassbox
-// dev fills in, or the last path segment. Only the last two segments count, so a stage or base path in front
-// does not matter.
+// route reads /pay/{doc}, /documents/{doc} or /u/{token} from the path: the "doc" (or "token") path parameter
+// API Gateway or glassbox dev fills in, or the last path segment. Only the last two segments count, so a stage
+// or base path in front does not matter.
 func route(req events.APIGatewayV2HTTPRequest) target {
 	path := req.RawPath
 	if path == "" {
@@ -264,15 +278,18 @@ func route(req events.APIGatewayV2HTTPRequest) target {
 		return target{}
 	}
 	var a linksign.Action
+	param := "doc"
 	switch parts[len(parts)-2] {
 	case "pay":
 		a = linksign.ActionPay
 	case "documents":
 		a = linksign.ActionDocument
+	case "u":
+		a, param = linksign.ActionUnsubscribe, "token"
 	default:
 		return target{}
 	}
-	doc := req.PathParameters["doc"]
+	doc := req.PathParameters[param]
 	if doc == "" {
 		var err error
 		if doc, err = url.PathUnescape(parts[len(parts)-1]); err != nil {

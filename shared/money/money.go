@@ -3,6 +3,7 @@
 package money
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -81,4 +82,62 @@ func FormatPayment(m glassbox.Minor) string {
 		b = append(b, '-')
 	}
 	return string(appendNumber(b, m, " ", ',')) + " руб."
+}
+
+// ParseAmount reads an amount in major units of a currency ("15000.50" RUB) into its minor units (1500050),
+// exactly: the decimals may not be more than the currency's minor unit has (glassbox.CurrencyDigits; "1500.5"
+// JPY is an error, not a rounding). The decimal separator is a point or, as Russian and German spreadsheets
+// write it, a comma; spaces, no-break spaces and thin spaces may group thousands ("15 000,50"). A leading '-'
+// makes it negative. Anything else (a second separator, an exponent, a currency sign) is an error, as is an
+// amount of more than 10^15 major units or an unknown currency.
+func ParseAmount(s, currency string) (glassbox.Minor, error) {
+	digits, ok := glassbox.CurrencyDigits(currency)
+	if !ok {
+		return 0, fmt.Errorf("%q is not an ISO 4217 currency code (like RUB, EUR, USD)", clipText(currency))
+	}
+	clean := strings.NewReplacer(" ", "", nbsp, "", "\u202f", "", "\u2009", "").Replace(strings.TrimSpace(s))
+	neg := strings.HasPrefix(clean, "-")
+	clean = strings.TrimPrefix(clean, "-")
+	if strings.Count(clean, ".")+strings.Count(clean, ",") > 1 {
+		return 0, fmt.Errorf("%q has more than one decimal separator (write 15000.50, without thousands separators)", clipText(s))
+	}
+	whole, frac, point := strings.Cut(strings.Replace(clean, ",", ".", 1), ".")
+	if !isDigits(whole) || (point && !isDigits(frac)) || len(whole) > 15 {
+		return 0, fmt.Errorf("%q is not an amount like 15000.50", clipText(s))
+	}
+	if len(frac) > digits {
+		return 0, fmt.Errorf("%q has %d decimals; %s has %d", clipText(s), len(frac), currency, digits)
+	}
+	for len(frac) < digits {
+		frac += "0"
+	}
+	// At most 15 + 4 digits: fits an int64 without overflow.
+	v, err := strconv.ParseInt(whole+frac, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not an amount like 15000.50", clipText(s))
+	}
+	if neg {
+		v = -v
+	}
+	return glassbox.Minor(v), nil
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// clipText keeps a quoted bad value short in an error message.
+func clipText(s string) string {
+	if len(s) > 40 {
+		return strings.ToValidUTF8(s[:40], "") + "…"
+	}
+	return s
 }

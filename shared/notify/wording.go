@@ -318,3 +318,24 @@ Invoice: {{link "Open the invoice"}}`,
 		},
 	},
 }
+
+// The manager's notice that a recipient switched the scheduled reports off with the one-click link of a digest
+// (digest_unsubscribed). Kept in its own block, apart from the reports' own wording.
+func init() {
+	builtin[glassbox.LocaleRU][string(glassbox.MessageDigestUnsubscribed)] = glassbox.MessageTemplate{
+		Subject: `Отписка от отчётов: {{recipient}} — {{project}}`,
+		Body: `{{greeting}}, получатель {{recipient}} отписался от отчётов по проекту «{{project}}» — нажал ссылку «Отписаться» в письме с отчётом.
+
+Еженедельные и ежемесячные отчёты на этот адрес больше не отправляются; уведомления о задачах и документы приходят, как раньше.
+
+Если это случайность или клиент попросит вернуть отчёты, включите их снова командой glassbox reports resubscribe (glassbox reports unsubscribed покажет все отписки).`,
+	}
+	builtin[glassbox.LocaleEN][string(glassbox.MessageDigestUnsubscribed)] = glassbox.MessageTemplate{
+		Subject: `Unsubscribed from reports: {{recipient}} — {{project}}`,
+		Body: `{{greeting}}, {{recipient}} switched off the reports of {{project}} with the "Unsubscribe" link in a report email.
+
+Weekly digests and monthly reports no longer go to that address; task notices and documents still do.
+
+If it was a slip, or the client asks for the reports again, switch them back on with glassbox reports resubscribe (glassbox reports unsubscribed lists every unsubscription).`,
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/jira"
 	"github.com/glassbox-oss/glassbox/shared/kaiten"
 	"github.com/glassbox-oss/glassbox/shared/linear"
+	"github.com/glassbox-oss/glassbox/shared/metrics"
 	"github.com/glassbox-oss/glassbox/shared/pipedrive"
 	"github.com/glassbox-oss/glassbox/shared/pull"
 	"github.com/glassbox-oss/glassbox/shared/trello"
@@ -39,6 +40,7 @@ func All() []ingest.Provider {
 		github.New(),
 		linear.New(),
 		generichook.New(),
+		metrics.New(),
 	}
 }
 

@@ -1,0 +1,25 @@
+package notify
+
+import "github.com/glassbox-oss/glassbox/shared/glassbox"
+
+// DigestUnsubscribed words the manager's notice that a recipient switched a project's scheduled reports off
+// (digest_unsubscribed): one email to the project's manager. Its id derives from the unsubscription (project,
+// recipient and the report the click came from), so telling the manager again for the same click finds it sent.
+// ok is false when there is nobody to tell (the project is no longer configured, its manager has no email).
+func DigestUnsubscribed(cfg glassbox.Config, u glassbox.Unsubscription) (_ glassbox.Message, ok bool, err error) {
+	project, found := cfg.Project(u.ProjectID)
+	if !found || project.Manager.Email == "" {
+		return glassbox.Message{}, false, nil
+	}
+	recipient := glassbox.SuppressionKey(u.Recipient)
+	cause := "unsubscribed:" + u.ProjectID + ":" + recipient + ":" + u.MessageID
+	v := view{
+		Greeting:  firstNames([]glassbox.Person{project.Manager}),
+		Project:   project.Name,
+		Manager:   project.Manager.Name,
+		Recipient: recipient,
+	}
+	m, _, err := message(cfg, project, cfg.ProjectLocale(project), cause, glassbox.MessageDigestUnsubscribed,
+		glassbox.AudienceManager, []glassbox.Person{project.Manager}, glassbox.Person{}, "", v)
+	return m, err == nil, err
+}
