@@ -188,10 +188,6 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if !ok {
 		return Result{}, fmt.Errorf("%w: unknown provider %q", httpapi.ErrNotFound, providerName)
 	}
-	if provider.Info().Pulled {
-		// Glassbox fetches this provider's figures itself; nothing may be posted for it.
-		return Result{}, fmt.Errorf("%w: provider %q is pulled on a schedule and has no hook", httpapi.ErrNotFound, providerName)
-	}
 	binding, err := h.binding(ctx, providerName, bindingID)
 	if errors.Is(err, glassbox.ErrNotFound) {
 		return Result{}, fmt.Errorf("%w: unknown binding %q for provider %q", httpapi.ErrNotFound, bindingID, providerName)
