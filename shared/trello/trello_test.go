@@ -201,3 +201,16 @@ func BenchmarkVerifyAndParse(b *testing.B) {
 	d := delivery(body, vectorSig, vectorCallback)
 	providertest.BenchmarkVerifyAndParse(b, trello.New(), d, vectorSecret, binding)
 }
+
+// A comment that starts with a reason marker is the card's reason; other comments stay ignored.
+func TestNotes(t *testing.T) {
+	sample := providertest.Testdata(t, "trello-card-comment.json")
+	providertest.Notes(t, trello.New(), binding, func(t *testing.T, text string) glassbox.Delivery {
+		return delivery(providertest.WithText(t, sample, "Client approved the copy, moving on.", text), "", "")
+	}, func(t *testing.T, e glassbox.Event) {
+		if e.ID != "trello:6650f3c4d5e6f70812345678" || e.TaskID != "664e0b7d9a1c2b3d4e5f6071" ||
+			e.Title != "Landing page for spring campaign" || e.URL != "https://trello.com/c/Ab3dEf9h" || e.Actor != "Ivan Petrov" {
+			t.Errorf("event %+v", e)
+		}
+	})
+}
