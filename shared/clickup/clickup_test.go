@@ -1,6 +1,7 @@
 package clickup_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -225,5 +226,23 @@ func TestSampleEvents(t *testing.T) {
 		{File: "ingest-clickup-done.json", ID: "clickup:4398011203301998765", Kind: glassbox.EventTaskMoved, Status: glassbox.StatusDone},
 		{File: "ingest-clickup-comment-ignored.json", Ignored: true},
 		{File: "ingest-clickup-forged.json", Forged: true},
+	})
+}
+
+// A comment that starts with a reason marker is the task's reason; other comments stay ignored.
+func TestNotes(t *testing.T) {
+	sample := providertest.Testdata(t, "clickup-task-comment-posted.json")
+	providertest.Notes(t, clickup.New(), binding, func(t *testing.T, text string) glassbox.Delivery {
+		return delivery(providertest.WithText(t, sample, "Client approved the copy, moving on.", text), "")
+	}, func(t *testing.T, e glassbox.Event) {
+		if e.ID != "clickup:4312985632101995555" || e.TaskID != "86c0x7ab2" || e.URL != "https://app.clickup.com/t/86c0x7ab2" ||
+			e.Actor != "Ivan Petrov" || !e.OccurredAt.Equal(time.UnixMilli(1716543001200).UTC()) {
+			t.Errorf("event %+v", e)
+		}
+		// ReadBack leaves a note as it is: no call, no status.
+		got, err := clickup.New().ReadBack(context.Background(), binding, "pk_x", e)
+		if err != nil || got != e {
+			t.Errorf("ReadBack = %+v, %v; want the note unchanged", got, err)
+		}
 	})
 }
