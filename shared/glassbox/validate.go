@@ -605,7 +605,7 @@ func (v *validator) binding(p string, b Binding, seen map[string]bool, projects 
 		}
 		for _, s := range sortedKeys(b.StatusMap) {
 			if !knownStatus(s) {
-				v.add(fmt.Sprintf("%s.status_map.%s", p, s), "unknown status; use todo, in_progress, review, done or blocked")
+				v.add(fmt.Sprintf("%s.status_map.%s", p, s), "unknown status; use %s", statusNames())
 			}
 		}
 		if len(b.Deals) > 0 {
@@ -708,6 +708,15 @@ func sortedKeys[K ~string, V any](m map[K]V) []K {
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
 	return keys
+}
+
+// statusNames lists the statuses a status map may use: "todo, in_progress, ... or cancelled".
+func statusNames() string {
+	names := make([]string, len(Statuses))
+	for i, s := range Statuses {
+		names[i] = string(s)
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 func knownStatus(s TaskStatus) bool {
