@@ -225,6 +225,7 @@ func TestSampleEvents(t *testing.T) {
 		{File: "ingest-clickup-created.json", ID: "clickup:4398011203301990002", Kind: glassbox.EventTaskCreated, Status: glassbox.StatusTodo},
 		{File: "ingest-clickup-done.json", ID: "clickup:4398011203301998765", Kind: glassbox.EventTaskMoved, Status: glassbox.StatusDone},
 		{File: "ingest-clickup-comment-ignored.json", Ignored: true},
+		{File: "ingest-clickup-reason.json", Kind: glassbox.EventTaskNoted},
 		{File: "ingest-clickup-forged.json", Forged: true},
 	})
 }

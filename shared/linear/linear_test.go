@@ -277,7 +277,10 @@ func TestSampleEvents(t *testing.T) {
 			return time.UnixMilli(stamp.WebhookTimestamp).Add(800 * time.Millisecond).UTC()
 		},
 		Event: func(t *testing.T, _ glassbox.Delivery, e glassbox.Event) {
-			if !strings.HasPrefix(e.ID, "linear:4c1e2f3a-5b6c-4d7e-8f90-a1b2c3d4e5f6@") {
+			// A comment is an event of its own (its id), on the same issue.
+			if e.TaskID != "4c1e2f3a-5b6c-4d7e-8f90-a1b2c3d4e5f6" ||
+				(e.Kind != glassbox.EventTaskNoted && !strings.HasPrefix(e.ID, "linear:4c1e2f3a-5b6c-4d7e-8f90-a1b2c3d4e5f6@")) ||
+				(e.Kind == glassbox.EventTaskNoted && (e.ID != "linear:comment:f0e1d2c3-b4a5-4968-8776-655443322111" || e.Note == "")) {
 				t.Fatalf("event = %+v", e)
 			}
 		},
@@ -285,6 +288,7 @@ func TestSampleEvents(t *testing.T) {
 		{File: "ingest-linear-created.json", Kind: glassbox.EventTaskCreated, Status: glassbox.StatusTodo},
 		{File: "ingest-linear-done.json", Kind: glassbox.EventTaskMoved, Status: glassbox.StatusDone},
 		{File: "ingest-linear-comment-ignored.json", Ignored: true},
+		{File: "ingest-linear-reason.json", Kind: glassbox.EventTaskNoted},
 		{File: "ingest-linear-forged.json", Forged: true},
 	})
 }
