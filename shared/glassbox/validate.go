@@ -594,6 +594,18 @@ func (v *validator) binding(p string, b Binding, seen map[string]bool, projects 
 		v.add(p+".api_url", "is required for %s: the address of the account's API", b.Provider)
 	}
 
+	// A blank marker would make every comment a reason, and every title a hypothesis.
+	for _, ms := range []struct {
+		kind    string
+		markers []string
+	}{{"reason", b.Markers.Reason}, {"hypothesis", b.Markers.Hypothesis}} {
+		for i, m := range ms.markers {
+			if strings.TrimSpace(m) == "" {
+				v.add(fmt.Sprintf("%s.markers.%s[%d]", p, ms.kind, i), "is blank: a marker is the text a comment or title starts with (\"Причина:\")")
+			}
+		}
+	}
+
 	if info.Kind != ProviderCRM {
 		if v.required(p+".project", b.ProjectID) {
 			if _, ok := projects[b.ProjectID]; !ok {

@@ -292,6 +292,9 @@ func TestValidate(t *testing.T) {
 		{"TrackerStatusUnknown", func(c *glassbox.Config) {
 			binding(c, "board").StatusMap[glassbox.TaskStatus("on_hold")] = []string{"Hold"}
 		}, "bindings[0].status_map.on_hold", "unknown status; use todo, in_progress, review, done, blocked, waiting, paused or cancelled"},
+		{"ReasonMarkerBlank", func(c *glassbox.Config) {
+			binding(c, "board").Markers.Reason = []string{"Причина:", " "}
+		}, "bindings[0].markers.reason[1]", "is blank"},
 		{"TrackerStatusMapMissing", func(c *glassbox.Config) { binding(c, "board").StatusMap = nil }, "bindings[0].status_map", "is required"},
 		{"TrackerWithDeals", func(c *glassbox.Config) {
 			binding(c, "board").Deals = []glassbox.DealRoute{{DealID: "1", ProjectID: "site"}}
