@@ -184,6 +184,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(providertest.Testdata(f, name), vectorSig)
 	}
 	f.Add([]byte(`{"event":"taskStatusUpdated","task_id":"t","history_items":[{"id":1,"field":"status","after":{"status":"x"}}]}`), "")
+	f.Add(providertest.WithText(f, providertest.Testdata(f, "clickup-task-comment-posted.json"), "Client approved the copy, moving on.", "Причина: ждём"), "")
 	f.Fuzz(func(t *testing.T, body []byte, sig string) {
 		d := delivery(body, sig)
 		providertest.FuzzVerify(t, clickup.New(), d, vectorSecret)

@@ -189,6 +189,7 @@ func FuzzParse(f *testing.F) {
 	for _, name := range []string{"hook-done.json", "hook-new.json", "hook-other-project.json"} {
 		f.Add(providertest.Testdata(f, name))
 	}
+	f.Add([]byte(`{"event_id":"1","task_id":"2","title":"t","status":"waiting","url":"https://x.example/2","occurred_at":"2026-12-01T10:00:00Z","reason":"Причина: ждём"}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		d := delivery(body, strconv.FormatInt(vectorTS, 10), generichook.Sign(vectorSecret, vectorTS, body), vectorSent)
 		if err := generichook.New().Verify(d, vectorSecret); err != nil {

@@ -397,6 +397,8 @@ func FuzzParse(f *testing.F) {
 		f.Add("issues", providertest.Testdata(f, name))
 		f.Add("projects_v2_item", providertest.Testdata(f, name))
 	}
+	f.Add("issue_comment", providertest.WithText(f, providertest.Testdata(f, "github-issue-comment-created.json"), "Client approved the copy, moving on.", "Причина: ждём"))
+	f.Add("issues", []byte(strings.Replace(string(providertest.Testdata(f, "github-issues-reopened.json")), `"action": "reopened",`, `"action": "labeled", "label": {"name": "waiting-on-client"},`, 1)))
 	f.Fuzz(func(t *testing.T, event string, body []byte) {
 		d := delivery(event, body, "sha256="+strings.Repeat("ab", 32))
 		providertest.FuzzVerify(t, github.New(), d, vectorSecret)

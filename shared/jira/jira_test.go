@@ -258,7 +258,8 @@ func quote(s string) string {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"jira-issue-status-done.json", "jira-issue-created.json", "jira-comment-created.json"} {
+	f.Add(providertest.WithText(f, providertest.Testdata(f, "jira-comment-created.json"), "Client approved the copy, moving on.", "Причина: ждём"), "", "")
+	for _, name := range []string{"jira-issue-status-done.json", "jira-issue-created.json", "jira-comment-created.json", "jira-worklog-created.json"} {
 		f.Add(providertest.Testdata(f, name), vectorSig, "1")
 	}
 	f.Add([]byte(`{"webhookEvent":"jira:issue_updated","issue":{"id":"1"},"changelog":{"items":[{"field":"status","to":7}]}}`), "", "")

@@ -291,6 +291,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(providertest.Testdata(f, name), secret)
 	}
 	f.Add([]byte(`{"data":{"old":{"id":"1","column_id":"2"},"changes":{"column_id":3}}}`), "short")
+	f.Add(providertest.WithText(f, providertest.Testdata(f, "kaiten-comment-added.json"), "Клиент согласовал тексты, двигаем дальше.", "Причина: ждём"), secret)
 	f.Fuzz(func(t *testing.T, body []byte, token string) {
 		d := delivery(body, token)
 		providertest.FuzzVerify(t, kaiten.New(), d, secret)

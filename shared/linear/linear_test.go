@@ -239,6 +239,7 @@ func FuzzParse(f *testing.F) {
 	for _, name := range []string{"linear-issue-state-done.json", "linear-issue-created.json", "linear-comment-created.json"} {
 		f.Add(providertest.Testdata(f, name))
 	}
+	f.Add(providertest.WithText(f, providertest.Testdata(f, "linear-comment-created.json"), "Client approved the copy, moving on.", "Причина: ждём"))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		d := delivery(body, linear.Sign(vectorSecret, body), vectorSent)
 		providertest.FuzzVerify(t, linear.New(), d, vectorSecret)

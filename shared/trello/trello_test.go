@@ -189,6 +189,7 @@ func FuzzParse(f *testing.F) {
 	for _, name := range []string{"trello-card-moved.json", "trello-card-created.json", "trello-card-comment.json"} {
 		f.Add(providertest.Testdata(f, name))
 	}
+	f.Add(providertest.WithText(f, providertest.Testdata(f, "trello-card-comment.json"), "Client approved the copy, moving on.", "Причина: ждём"))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		providertest.FuzzParse(t, trello.New(), delivery(body, "", ""), binding, func(e glassbox.Event) bool {
 			return e.ID != "" && e.TaskID != "" && e.Kind != ""
