@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
 )
 
 // TestReasonSamplesTellNobody runs each tracker's reason sample (a comment with «Причина:», a generic hook report
@@ -46,5 +48,22 @@ func TestReasonSamplesTellNobody(t *testing.T) {
 				t.Fatalf("task = %+v, %v; want the reason %q", task, err, reason)
 			}
 		})
+	}
+}
+
+// A GitHub issue labeled waiting-on-client waits on the client: its task is waiting, and nobody is told.
+func TestGitHubWaitingLabel(t *testing.T) {
+	h := newDevHarness(t)
+	for _, file := range []string{"ingest-github-created.json", "ingest-github-waiting.json"} {
+		if status, body := h.sendSample(file); status != http.StatusOK || !strings.Contains(body, `"accepted"`) {
+			t.Fatalf("%s: %d %s, want 200 accepted", file, status, body)
+		}
+	}
+	if mail := h.mail(); len(mail) != 0 {
+		t.Fatalf("sent %+v, want nothing", mail)
+	}
+	task, err := h.dev.store.Task(context.Background(), "romashka-site", "github", "I_kwDOLxyz1c6JqAbc")
+	if err != nil || task.Status != glassbox.StatusWaiting || task.ListName != "waiting-on-client" {
+		t.Fatalf("task = %+v, %v; want waiting", task, err)
 	}
 }

@@ -440,6 +440,7 @@ func TestSampleEvents(t *testing.T) {
 		{File: "ingest-github-board-done.json", Kind: glassbox.EventTaskMoved, Status: glassbox.StatusDone},
 		{File: "ingest-github-comment-ignored.json", Ignored: true},
 		{File: "ingest-github-reason.json", Kind: glassbox.EventTaskNoted},
+		{File: "ingest-github-waiting.json", Kind: glassbox.EventTaskMoved, Status: glassbox.StatusWaiting},
 		{File: "ingest-github-forged.json", Forged: true},
 	})
 }
