@@ -180,7 +180,7 @@ type projectItemPayload struct {
 //     not planned or duplicate is cancelled when the map does not name its reason.
 //   - issues labeled with a label the status_map maps to waiting, paused or blocked (by name), or with
 //     DefaultWaitingLabel when the map does not name it (waiting) → task_moved into that status; unlabeled of
-//     such a label, on an open issue → task_moved back to the "open" state. Other labels are ignored.
+//     such a label → task_moved back to the "open" state. Only on an open issue; other labels are ignored.
 //   - issue_comment created whose body starts with a reason marker → task_noted (glassbox.Binding.NoteOf) of
 //     the issue, id "comment:{comment id}"; other comments, and comments on pull requests, are ignored.
 //   - projects_v2_item edited with a change of the Status field → task_moved from the old option to the new
@@ -269,7 +269,7 @@ func parseIssue(body []byte, b glassbox.Binding, e glassbox.Event) ([]glassbox.E
 			return nil, nil
 		}
 		st, ok := labelStatus(b, p.Label.Name)
-		if !ok || (p.Action == "unlabeled" && is.State == StateClosed) {
+		if !ok || is.State == StateClosed { // a closed issue's labels move nothing: it is done or cancelled
 			return nil, nil
 		}
 		e.ID, e.ProviderEventID = actionID(is.NodeID, p.Action+":"+p.Label.Name, is.UpdatedAt)

@@ -490,6 +490,7 @@ func TestWaitingLabel(t *testing.T) {
 		{"Mapped", labeled("labeled", "on hold", "open"), glassbox.StatusPaused, "on hold", false},
 		{"Removed", labeled("unlabeled", "waiting-on-client", "open"), glassbox.StatusTodo, "open", false},
 		{"RemovedFromClosed", labeled("unlabeled", "waiting-on-client", "closed"), "", "", true},
+		{"AddedToClosed", labeled("labeled", "waiting-on-client", "closed"), "", "", true},
 		{"OtherLabel", labeled("labeled", "bug", "open"), "", "", true},
 		{"DoneLabelIsNoClose", labeled("labeled", "shipped", "open"), "", "", true},
 	} {
