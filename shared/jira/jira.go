@@ -198,8 +198,8 @@ type payload struct {
 // cancelled. The category is known only for the status the issue is in, so a status left that the
 // map does not name gives no PrevStatus, and React uses the stored one.
 //
-// Other events (comment edits, worklog edits, projects) and other issue changes yield no event and no error. A body that
-// is not JSON or has no webhookEvent, or an issue event without issue id, is glassbox.ErrMalformed.
+// Other events (comment edits, worklog edits, projects) and other issue changes yield no event and no error. A
+// body that is not JSON or has no webhookEvent, or an issue event without issue id, is glassbox.ErrMalformed.
 //
 // The event id is "{issue id}:{changelog id}:{timestamp}" from the signed body, which a retry repeats. Not the
 // X-Atlassian-Webhook-Identifier header: it is outside the signature, so a captured delivery replayed under a new
