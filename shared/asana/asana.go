@@ -137,8 +137,8 @@ type payload struct {
 // Each carries the task's gid only (and the section's gid for a move): React reads the task back (ReadBack)
 // for its name, link, section, status and due date. A comment story on a task → task_noted, its text read back
 // (see parseComment). Other stories (the section_changed story that accompanies a move), removals, deletions,
-// subtask and other resources give no event; a heartbeat ({"events":[]}) gives none. A body that is not {"events":[...]}, or a task event without a gid or a created_at time, is
-// glassbox.ErrMalformed.
+// subtask and other resources give no event; a heartbeat ({"events":[]}) gives none. A body that is not
+// {"events":[...]}, or a task or comment event without a gid or a created_at time, is glassbox.ErrMalformed.
 //
 // Asana has no event id: an event's provider id is the task's gid and a hash of (resource gid, action, parent
 // gid, change field, created_at), so a redelivery is the same event.
