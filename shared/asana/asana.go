@@ -135,10 +135,10 @@ type payload struct {
 //   - a task's name or due date (due_on, due_at) changed → task_updated.
 //
 // Each carries the task's gid only (and the section's gid for a move): React reads the task back (ReadBack)
-// for its name, link, section, status and due date. Stories (comments, the section_changed story that accompanies a
-// move), removals, deletions, subtask and other resources give no event; a heartbeat ({"events":[]}) gives
-// none. A body that is not {"events":[...]}, or a task event without a gid or a created_at time, is
-// glassbox.ErrMalformed.
+// for its name, link, section, status and due date. A comment story on a task → task_noted, its text read back
+// (see parseComment). Other stories (the section_changed story that accompanies a move), removals, deletions,
+// subtask and other resources give no event; a heartbeat ({"events":[]}) gives none. A body that is not
+// {"events":[...]}, or a task or comment event without a gid or a created_at time, is glassbox.ErrMalformed.
 //
 // Asana has no event id: an event's provider id is the task's gid and a hash of (resource gid, action, parent
 // gid, change field, created_at), so a redelivery is the same event.
@@ -165,6 +165,9 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 
 func parseEvent(ev event, d glassbox.Delivery, b glassbox.Binding) (glassbox.Event, bool, error) {
 	r := ev.Resource
+	if r != nil && r.ResourceType == "story" && r.ResourceSubtype == "comment_added" && ev.Action == "added" {
+		return parseComment(ev, d, b)
+	}
 	if r == nil || r.ResourceType != "task" || r.ResourceSubtype == "section" {
 		return glassbox.Event{}, false, nil
 	}
@@ -218,6 +221,35 @@ func parseEvent(ev event, d glassbox.Delivery, b glassbox.Binding) (glassbox.Eve
 		e.Status = b.StatusOf(parent.GID, "")
 	}
 	return e, true, nil
+}
+
+// parseComment makes a comment story on a task a task_noted event without its Note: Asana's events are compact
+// and do not carry the text. ReadBack reads the story (GET /stories/{gid}) and takes its text through the
+// binding's reason markers; a comment without one is then dropped by React. The story's gid is the event's
+// provider id, so a redelivery is the same event.
+func parseComment(ev event, d glassbox.Delivery, b glassbox.Binding) (glassbox.Event, bool, error) {
+	if ev.Parent == nil || ev.Parent.ResourceType != "task" {
+		return glassbox.Event{}, false, nil // a comment on a project status, a goal, ...
+	}
+	if !isGID(ev.Resource.GID) || !isGID(ev.Parent.GID) {
+		return glassbox.Event{}, false, fmt.Errorf("comment story has no story or task gid: %w", glassbox.ErrMalformed)
+	}
+	at, err := time.Parse(time.RFC3339Nano, ev.CreatedAt)
+	if err != nil {
+		return glassbox.Event{}, false, fmt.Errorf("story %s: created_at %q is not a time: %w", ev.Resource.GID, clipText(ev.CreatedAt, 40), glassbox.ErrMalformed)
+	}
+	return glassbox.Event{
+		ID:              glassbox.EventID(Name, ev.Resource.GID),
+		BindingID:       b.ID,
+		Provider:        Name,
+		ProviderEventID: ev.Resource.GID,
+		Kind:            glassbox.EventTaskNoted,
+		ProviderType:    "added:comment_added",
+		TaskID:          ev.Parent.GID,
+		URL:             TaskURL(ev.Parent.GID),
+		OccurredAt:      at.UTC(),
+		ReceivedAt:      d.ReceivedAt.UTC(),
+	}, true, nil
 }
 
 // eventID composes the id Asana does not give: the task's gid, and a hash of what makes the event this one.

@@ -135,8 +135,14 @@ func TestParse(t *testing.T) {
 			TaskID: "1207654321000042", URL: "https://app.asana.com/0/0/1207654321000042",
 			OccurredAt: at("2025-05-24T09:45:03.01Z"),
 		}}},
-		// Comments are not status changes; a heartbeat has no events: acknowledged, not stored.
-		{"asana-comment-added.json", nil},
+		// A comment on a task may carry a reason: the event has no text yet, ReadBack reads the story (issue 9;
+		// before, comments were ignored here).
+		{"asana-comment-added.json", []glassbox.Event{{
+			ID: "asana:1207999888777001", Kind: glassbox.EventTaskNoted, ProviderType: "added:comment_added",
+			ProviderEventID: "1207999888777001", TaskID: "1207654321000042",
+			URL: "https://app.asana.com/0/0/1207654321000042", OccurredAt: at("2025-05-24T09:30:01.2Z"),
+		}}},
+		// A heartbeat has no events: acknowledged, not stored.
 		{"asana-heartbeat.json", nil},
 	}
 	for _, tt := range tests {
@@ -240,7 +246,10 @@ func TestParseRejectsAndIgnores(t *testing.T) {
 		{"TaskWithOddGID", `{"events":[{"created_at":"2025-05-24T09:41:22Z","action":"added","resource":{"gid":"../users/me","resource_type":"task"},"parent":{"gid":"1","resource_type":"section"}}]}`, true},
 		{"TaskWithoutTime", `{"events":[{"action":"added","resource":{"gid":"1","resource_type":"task"},"parent":{"gid":"1","resource_type":"section"}}]}`, true},
 		{"HeartbeatIgnored", `{"events":[]}`, false},
-		{"StoryIgnored", `{"events":[{"action":"added","resource":{"gid":"1","resource_type":"story","resource_subtype":"comment_added"},"parent":{"gid":"2","resource_type":"task"}}]}`, false},
+		{"StoryIgnored", `{"events":[{"action":"added","resource":{"gid":"1","resource_type":"story","resource_subtype":"section_changed"},"parent":{"gid":"2","resource_type":"task"}}]}`, false},
+		{"CommentOnProjectIgnored", `{"events":[{"action":"added","resource":{"gid":"1","resource_type":"story","resource_subtype":"comment_added"},"parent":{"gid":"2","resource_type":"project"}}]}`, false},
+		{"CommentWithoutTime", `{"events":[{"action":"added","resource":{"gid":"1","resource_type":"story","resource_subtype":"comment_added"},"parent":{"gid":"2","resource_type":"task"}}]}`, true},
+		{"CommentWithoutGID", `{"events":[{"created_at":"2025-05-24T09:41:22Z","action":"added","resource":{"gid":"x","resource_type":"story","resource_subtype":"comment_added"},"parent":{"gid":"2","resource_type":"task"}}]}`, true},
 		{"RemovedFromSectionIgnored", `{"events":[{"created_at":"2025-05-24T09:41:22Z","action":"removed","resource":{"gid":"1","resource_type":"task"},"parent":{"gid":"2","resource_type":"section"}}]}`, false},
 		{"UndeletedIgnored", `{"events":[{"created_at":"2025-05-24T09:41:22Z","action":"undeleted","resource":{"gid":"1","resource_type":"task"}}]}`, false},
 		{"NullEventIgnored", `{"events":[null]}`, false},

@@ -92,10 +92,14 @@ type APIError = readback.HTTPError
 // access token or OAuth token (the binding's api_param), and the event gets the task's title, URL, section as its
 // list, status (StatusOf) and due date (due_at, else due_on). The section is the one in the binding's project (external_id), else the first the
 // task has. The event's kind and times stay as delivered; the state read is the task's state now, which for an
-// event processed late may be newer than the event.
+// event processed late may be newer than the event. A comment's event reads its story instead (readComment); a
+// work log has nothing to read.
 func (p Provider) ReadBack(ctx context.Context, b glassbox.Binding, credential string, e glassbox.Event) (glassbox.Event, error) {
-	if e.TaskID == "" || e.Kind.IsDeal() {
+	if e.TaskID == "" || e.Kind.IsDeal() || e.Kind == glassbox.EventWorkLogged {
 		return e, nil
+	}
+	if e.Kind == glassbox.EventTaskNoted {
+		return p.readComment(ctx, b, credential, e)
 	}
 	t, err := p.FetchTask(ctx, b.APIURL, credential, e.TaskID)
 	if err != nil {
@@ -116,6 +120,27 @@ func (p Provider) ReadBack(ctx context.Context, b glassbox.Binding, credential s
 		if due.SetDue(t.due()) == nil {
 			e.Due, e.DueDate, e.DueAllDay, e.HasDue = due.Due, due.DueDate, due.DueAllDay, due.HasDue
 		}
+	}
+	return e, nil
+}
+
+// readComment completes a comment's event: its story's text through the binding's reason markers
+// (glassbox.Binding.NoteOf) is the Note, empty when the comment has no marker (React then drops the event), and
+// its task's name the Title. Nothing else changes: a comment moves nothing.
+func (p Provider) readComment(ctx context.Context, b glassbox.Binding, credential string, e glassbox.Event) (glassbox.Event, error) {
+	s, err := p.FetchStory(ctx, b.APIURL, credential, e.ProviderEventID)
+	if err != nil {
+		return e, err
+	}
+	if s.Target != nil && s.Target.GID != "" && s.Target.GID != e.TaskID {
+		return e, fmt.Errorf("asana: story %s is on task %q, not %s", s.GID, readback.Clip(s.Target.GID, 40), e.TaskID)
+	}
+	e.Note, _ = b.NoteOf(s.Text)
+	if s.Target != nil && s.Target.Name != "" {
+		e.Title = s.Target.Name
+	}
+	if s.CreatedBy != nil && s.CreatedBy.Name != "" {
+		e.Actor = s.CreatedBy.Name
 	}
 	return e, nil
 }
@@ -160,11 +185,43 @@ func (t Task) place(project string) (id, name string) {
 // apiURL empty means DefaultAPIURL. An error answer is an *APIError (errors.As); 404 and 410 are also
 // glassbox.ErrNotFound. No error contains the token.
 func (p Provider) FetchTask(ctx context.Context, apiURL, token, gid string) (Task, error) {
-	fail := func(format string, args ...any) (Task, error) {
-		return Task{}, fmt.Errorf("asana: read task %s: "+format, append([]any{strconv.Quote(gid)}, args...)...)
+	var t Task
+	err := p.get(ctx, apiURL, token, "task", gid, "/tasks/"+gid+"?opt_fields="+url.QueryEscape(taskFields), &t, func() string { return t.GID })
+	return t, err
+}
+
+// storyFields are the story fields ReadBack asks for a comment (opt_fields).
+const storyFields = "text,resource_subtype,created_by.name,target.name"
+
+// Story is what ReadBack reads of a comment: GET /stories/{gid} with storyFields.
+type Story struct {
+	GID             string `json:"gid"`
+	ResourceSubtype string `json:"resource_subtype"`
+	Text            string `json:"text"`
+	CreatedBy       *struct {
+		Name string `json:"name"`
+	} `json:"created_by"`
+	Target *struct {
+		GID  string `json:"gid"`
+		Name string `json:"name"`
+	} `json:"target"`
+}
+
+// FetchStory reads one story (a comment): GET {apiURL}/stories/{gid}?opt_fields=…, as FetchTask does.
+func (p Provider) FetchStory(ctx context.Context, apiURL, token, gid string) (Story, error) {
+	var s Story
+	err := p.get(ctx, apiURL, token, "story", gid, "/stories/"+gid+"?opt_fields="+url.QueryEscape(storyFields), &s, func() string { return s.GID })
+	return s, err
+}
+
+// get reads one resource of kind (task, story) by gid into data ({"data":{...}}), checking the answer is that
+// resource (answered gid, read after decoding).
+func (p Provider) get(ctx context.Context, apiURL, token, kind, gid, path string, data any, answered func() string) error {
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("asana: read %s %s: "+format, append([]any{kind, strconv.Quote(gid)}, args...)...)
 	}
 	if !isGID(gid) {
-		return fail("not a task gid")
+		return fail("not a %s gid", kind)
 	}
 	if token == "" {
 		return fail("no API token")
@@ -176,14 +233,14 @@ func (p Provider) FetchTask(ctx context.Context, apiURL, token, gid string) (Tas
 		return fail("api_url %q is not an http(s) URL", apiURL)
 	}
 	a, err := readback.Do(ctx, p.HTTP, readback.Request{
-		URL:    readback.Endpoint(apiURL, "/tasks/"+gid+"?opt_fields="+url.QueryEscape(taskFields)),
+		URL:    readback.Endpoint(apiURL, path),
 		Header: http.Header{"Authorization": {"Bearer " + token}},
 	})
 	if err != nil {
 		return fail("%w", err)
 	}
 	var answer struct {
-		Data   *Task `json:"data"`
+		Data   json.RawMessage `json:"data"`
 		Errors []struct {
 			Message string `json:"message"`
 		} `json:"errors"`
@@ -199,13 +256,19 @@ func (p Provider) FetchTask(ctx context.Context, apiURL, token, gid string) (Tas
 	if jsonErr != nil {
 		return fail("%w", &APIError{Status: a.Status, Message: "the answer is not JSON (" + readback.Clip(a.ContentType, 60) + ")"})
 	}
-	if answer.Data == nil || answer.Data.GID == "" {
-		return fail("the answer has no task")
+	if len(answer.Data) == 0 || string(answer.Data) == "null" {
+		return fail("the answer has no %s", kind)
 	}
-	if answer.Data.GID != gid {
-		return fail("the answer is task %q", readback.Clip(answer.Data.GID, 40))
+	if err := json.Unmarshal(answer.Data, data); err != nil {
+		return fail("%w", &APIError{Status: a.Status, Message: "the answer's data is not JSON of a " + kind})
 	}
-	return *answer.Data, nil
+	if answered() == "" {
+		return fail("the answer has no %s", kind)
+	}
+	if answered() != gid {
+		return fail("the answer is %s %q", kind, readback.Clip(answered(), 40))
+	}
+	return nil
 }
 
 // clipText shortens text from a delivery for an error message.

@@ -32,6 +32,7 @@ const (
 	EventTaskStatusUpdated = "taskStatusUpdated"
 	// EventTaskDueDateUpdated is a due date set, moved or removed (history item field due_date).
 	EventTaskDueDateUpdated = "taskDueDateUpdated"
+	EventTaskCommentPosted  = "taskCommentPosted"
 )
 
 // Provider verifies and parses ClickUp deliveries, and reads tasks back.
@@ -93,6 +94,10 @@ type historyItem struct {
 	User   *struct {
 		Username string `json:"username"`
 	} `json:"user"`
+	// Comment is a comment item's comment (taskCommentPosted); text_content is its plain text.
+	Comment *struct {
+		TextContent string `json:"text_content"`
+	} `json:"comment"`
 }
 
 type payload struct {
@@ -105,7 +110,9 @@ type payload struct {
 // Parse turns a delivery into at most one task event for binding b:
 //   - taskStatusUpdated → task_moved, from the status item's before to its after status;
 //   - taskCreated → task_created, in the status its status item gives;
-//   - taskDueDateUpdated → task_updated with the due_date item's after (milliseconds, or null: removed).
+//   - taskDueDateUpdated → task_updated with the due_date item's after (milliseconds, or null: removed);
+//   - taskCommentPosted whose comment (text_content) starts with a reason marker → task_noted
+//     (glassbox.Binding.NoteOf), with the comment item's id; other comments are ignored.
 //
 // ReadBack gives every event the task's due date from the API's answer, unless the delivery said it.
 //
@@ -138,6 +145,10 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	}
 	if !reads(p.Event) {
 		return nil, nil
+	}
+
+	if p.Event == EventTaskCommentPosted {
+		return comment(d, b, p)
 	}
 
 	// The item that names the action: the status change, or for a creation the task_creation item (the
@@ -229,9 +240,51 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	return []glassbox.Event{e}, nil
 }
 
+// comment turns a taskCommentPosted delivery into a task_noted event when its comment starts with a reason
+// marker. ReadBack leaves it as it is (a comment moves nothing); the task's title is the one stored.
+func comment(d glassbox.Delivery, b glassbox.Binding, p payload) ([]glassbox.Event, error) {
+	var item *historyItem
+	for i := range p.HistoryItems {
+		if p.HistoryItems[i].Field == "comment" && p.HistoryItems[i].Comment != nil {
+			item = &p.HistoryItems[i]
+			break
+		}
+	}
+	if item == nil {
+		return nil, nil
+	}
+	note, ok := b.NoteOf(item.Comment.TextContent)
+	if !ok {
+		return nil, nil
+	}
+	if !isID(item.ID) {
+		return nil, fmt.Errorf("clickup: %s for task %s has no history item id: %w", p.Event, p.TaskID, glassbox.ErrMalformed)
+	}
+	e := glassbox.Event{
+		ID:              glassbox.EventID(Name, string(item.ID)),
+		BindingID:       b.ID,
+		Provider:        Name,
+		ProviderEventID: string(item.ID),
+		ProviderType:    p.Event,
+		Kind:            glassbox.EventTaskNoted,
+		TaskID:          p.TaskID,
+		URL:             "https://app.clickup.com/t/" + p.TaskID,
+		Note:            note,
+		ReceivedAt:      d.ReceivedAt.UTC(),
+	}
+	if ms, err := strconv.ParseInt(string(item.Date), 10, 64); err == nil && ms > 0 && ms < maxMillis {
+		e.OccurredAt = time.UnixMilli(ms).UTC()
+	}
+	if item.User != nil {
+		e.Actor = item.User.Username
+	}
+	return []glassbox.Event{e}, nil
+}
+
 // reads says Parse stores events of this name.
 func reads(event string) bool {
-	return event == EventTaskCreated || event == EventTaskStatusUpdated || event == EventTaskDueDateUpdated
+	return event == EventTaskCreated || event == EventTaskStatusUpdated || event == EventTaskDueDateUpdated ||
+		event == EventTaskCommentPosted
 }
 
 // millis reads a ClickUp time in milliseconds (a string or a number); null or "" is the zero time (none).

@@ -1,6 +1,7 @@
 package clickup_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -183,6 +184,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(providertest.Testdata(f, name), vectorSig)
 	}
 	f.Add([]byte(`{"event":"taskStatusUpdated","task_id":"t","history_items":[{"id":1,"field":"status","after":{"status":"x"}}]}`), "")
+	f.Add(providertest.WithText(f, providertest.Testdata(f, "clickup-task-comment-posted.json"), "Client approved the copy, moving on.", "Причина: ждём"), "")
 	f.Fuzz(func(t *testing.T, body []byte, sig string) {
 		d := delivery(body, sig)
 		providertest.FuzzVerify(t, clickup.New(), d, vectorSecret)
@@ -224,6 +226,25 @@ func TestSampleEvents(t *testing.T) {
 		{File: "ingest-clickup-created.json", ID: "clickup:4398011203301990002", Kind: glassbox.EventTaskCreated, Status: glassbox.StatusTodo},
 		{File: "ingest-clickup-done.json", ID: "clickup:4398011203301998765", Kind: glassbox.EventTaskMoved, Status: glassbox.StatusDone},
 		{File: "ingest-clickup-comment-ignored.json", Ignored: true},
+		{File: "ingest-clickup-reason.json", Kind: glassbox.EventTaskNoted},
 		{File: "ingest-clickup-forged.json", Forged: true},
+	})
+}
+
+// A comment that starts with a reason marker is the task's reason; other comments stay ignored.
+func TestNotes(t *testing.T) {
+	sample := providertest.Testdata(t, "clickup-task-comment-posted.json")
+	providertest.Notes(t, clickup.New(), binding, func(t *testing.T, text string) glassbox.Delivery {
+		return delivery(providertest.WithText(t, sample, "Client approved the copy, moving on.", text), "")
+	}, func(t *testing.T, e glassbox.Event) {
+		if e.ID != "clickup:4312985632101995555" || e.TaskID != "86c0x7ab2" || e.URL != "https://app.clickup.com/t/86c0x7ab2" ||
+			e.Actor != "Ivan Petrov" || !e.OccurredAt.Equal(time.UnixMilli(1716543001200).UTC()) {
+			t.Errorf("event %+v", e)
+		}
+		// ReadBack leaves a note as it is: no call, no status.
+		got, err := clickup.New().ReadBack(context.Background(), binding, "pk_x", e)
+		if err != nil || got != e {
+			t.Errorf("ReadBack = %+v, %v; want the note unchanged", got, err)
+		}
 	})
 }

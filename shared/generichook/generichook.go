@@ -108,6 +108,10 @@ type Report struct {
 	// at the end of that day in the project's zone; null or "" says the task has none. A report without it says
 	// nothing about the due date.
 	Due json.RawMessage `json:"due,omitempty"`
+	// Reason, when given, is why the task is in its status (blocked, paused, waiting on the client, not
+	// started, added this week): the weekly digest shows it. It is text, folded to one line and bounded
+	// (glassbox.BoundNote); a reason marker ("Причина:") in front of it is left out.
+	Reason string `json:"reason,omitempty"`
 }
 
 // due is the report's due date: whether it has the field, and its value ("" for none).
@@ -163,7 +167,17 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	if due, ok, _ := r.due(); ok {
 		_ = e.SetDue(due) // check read it already
 	}
+	e.Note = reason(b, r.Reason)
 	return []glassbox.Event{e}, nil
+}
+
+// reason is a report's reason as a task's Note: the text after a reason marker when it has one, else the whole
+// text, on one line and bounded.
+func reason(b glassbox.Binding, text string) string {
+	if note, ok := b.NoteOf(text); ok {
+		return note
+	}
+	return glassbox.BoundNote(text)
 }
 
 // check says what a report lacks, in the schema's field names.

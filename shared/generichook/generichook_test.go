@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/glassbox-oss/glassbox/shared/generichook"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
@@ -126,7 +127,8 @@ func TestStatus(t *testing.T) {
 		want glassbox.TaskStatus
 	}{
 		{"done", glassbox.StatusReview}, {"CLOSED", glassbox.StatusDone}, {"blocked", glassbox.StatusBlocked},
-		{"in_progress", glassbox.StatusInProgress}, {"Waiting", glassbox.StatusWaiting}, {"Someday", glassbox.StatusUnknown},
+		// Issue 9 made waiting one of Glassbox's own statuses (before, "Waiting" had none).
+		{"in_progress", glassbox.StatusInProgress}, {"Waiting", glassbox.StatusWaiting}, {"on hold", glassbox.StatusUnknown},
 	} {
 		if got := generichook.Status(b, tt.name); got != tt.want {
 			t.Errorf("Status(%q) = %q, want %q", tt.name, got, tt.want)
@@ -187,6 +189,7 @@ func FuzzParse(f *testing.F) {
 	for _, name := range []string{"hook-done.json", "hook-new.json", "hook-other-project.json"} {
 		f.Add(providertest.Testdata(f, name))
 	}
+	f.Add([]byte(`{"event_id":"1","task_id":"2","title":"t","status":"waiting","url":"https://x.example/2","occurred_at":"2026-12-01T10:00:00Z","reason":"Причина: ждём"}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		d := delivery(body, strconv.FormatInt(vectorTS, 10), generichook.Sign(vectorSecret, vectorTS, body), vectorSent)
 		if err := generichook.New().Verify(d, vectorSecret); err != nil {
@@ -226,7 +229,8 @@ func TestSampleEvents(t *testing.T) {
 			return time.Unix(ts, 0).Add(time.Second).UTC()
 		},
 		Event: func(t *testing.T, _ glassbox.Delivery, e glassbox.Event) {
-			if e.TaskID != "4711" {
+			// The waiting sample is another task, with its reason.
+			if (e.TaskID != "4711" || e.Note != "") && (e.TaskID != "4712" || e.Note != "ждём от клиента тексты для главной страницы") {
 				t.Fatalf("event = %+v", e)
 			}
 		},
@@ -234,6 +238,7 @@ func TestSampleEvents(t *testing.T) {
 		{File: "ingest-hook-created.json", Status: glassbox.StatusTodo},
 		{File: "ingest-hook-done.json", Status: glassbox.StatusDone},
 		{File: "ingest-hook-other-project-ignored.json", Ignored: true},
+		{File: "ingest-hook-waiting.json", Status: glassbox.StatusWaiting},
 		{File: "ingest-hook-forged.json", Forged: true},
 	})
 }
@@ -248,5 +253,42 @@ func TestEventIDsAreTheBindings(t *testing.T) {
 	b, errB := generichook.New().Parse(d, other)
 	if errA != nil || errB != nil || len(a) != 1 || len(b) != 1 || a[0].ID == b[0].ID {
 		t.Fatalf("ids %+v and %+v (%v, %v): want one event each, with different ids", a, b, errA, errB)
+	}
+}
+
+// reason is the task's reason on the event (Note): one line, bounded, a marker in front left out; a report
+// without it has none. Glassbox's own new statuses need no map entry.
+func TestReason(t *testing.T) {
+	long := strings.Repeat("долго ", 400)
+	for _, c := range []struct {
+		name, reason, status string
+		note                 string
+		want                 glassbox.TaskStatus
+	}{
+		{"None", "", "готово", "", glassbox.StatusDone},
+		{"Plain", "ждём доступы от клиента", "waiting", "ждём доступы от клиента", glassbox.StatusWaiting},
+		{"Marker", "Причина: клиент в отпуске\nдо понедельника", "paused", "клиент в отпуске до понедельника", glassbox.StatusPaused},
+		{"Markup", "<b>not</b> needed", "Cancelled", "<b>not</b> needed", glassbox.StatusCancelled},
+		{"Long", long, "blocked", "", glassbox.StatusBlocked},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			body, _ := json.Marshal(map[string]string{"event_id": "e-" + c.name, "task_id": "4711", "title": "Главная",
+				"status": c.status, "url": "https://tracker.example/4711", "occurred_at": "2026-12-01T10:00:00Z", "reason": c.reason})
+			evs, err := generichook.New().Parse(delivery(body, "", "", time.Now()), binding)
+			if err != nil || len(evs) != 1 {
+				t.Fatalf("Parse = %+v, %v", evs, err)
+			}
+			e := evs[0]
+			if e.Status != c.want || e.Kind != glassbox.EventTaskMoved {
+				t.Errorf("status %q, kind %q; want %q", e.Status, e.Kind, c.want)
+			}
+			if c.name == "Long" {
+				if n := utf8.RuneCountInString(e.Note); n != glassbox.MaxNoteRunes || !strings.HasSuffix(e.Note, "…") {
+					t.Errorf("Note has %d runes, want %d ending in …", n, glassbox.MaxNoteRunes)
+				}
+			} else if e.Note != c.note {
+				t.Errorf("Note = %q, want %q", e.Note, c.note)
+			}
+		})
 	}
 }

@@ -96,6 +96,7 @@ type issuesPayload struct {
 		NodeID      string     `json:"node_id"`
 		Title       string     `json:"title"`
 		HTMLURL     string     `json:"html_url"`
+		State       string     `json:"state"`
 		StateReason string     `json:"state_reason"`
 		CreatedAt   time.Time  `json:"created_at"`
 		UpdatedAt   time.Time  `json:"updated_at"`
@@ -106,6 +107,10 @@ type issuesPayload struct {
 			From string `json:"from"`
 		} `json:"title"`
 	} `json:"changes"`
+	// Label is the label a labeled or unlabeled action added or removed.
+	Label *struct {
+		Name string `json:"name"`
+	} `json:"label"`
 	Repository *struct {
 		FullName string  `json:"full_name"`
 		Owner    account `json:"owner"`
@@ -113,6 +118,31 @@ type issuesPayload struct {
 	Organization *account `json:"organization"`
 	Sender       *account `json:"sender"`
 }
+
+type commentPayload struct {
+	Action string `json:"action"`
+	Issue  *struct {
+		NodeID      string          `json:"node_id"`
+		Title       string          `json:"title"`
+		HTMLURL     string          `json:"html_url"`
+		PullRequest json.RawMessage `json:"pull_request"`
+	} `json:"issue"`
+	Comment *struct {
+		ID        json.Number `json:"id"`
+		Body      string      `json:"body"`
+		CreatedAt time.Time   `json:"created_at"`
+	} `json:"comment"`
+	Repository *struct {
+		FullName string  `json:"full_name"`
+		Owner    account `json:"owner"`
+	} `json:"repository"`
+	Organization *account `json:"organization"`
+	Sender       *account `json:"sender"`
+}
+
+// DefaultWaitingLabel is the issue label that says the issue waits on the client when the binding's status_map
+// does not name it: GitHub issues have no lists, so a label is where "waiting on you" lives.
+const DefaultWaitingLabel = "waiting-on-client"
 
 type option struct {
 	ID   string `json:"id"`
@@ -145,8 +175,14 @@ type projectItemPayload struct {
 // Parse turns a delivery into at most one task event for binding b. X-GitHub-Event decides what the body is:
 //   - issues opened → task_created; closed → task_moved to the closed state; reopened → task_moved back to
 //     open (it left "closed", so a done task's manager hears it was reopened); edited with a new title →
-//     task_updated. The state maps through the binding's status_map (keys "open", "closed", "not_planned");
-//     an issue closed as completed is done when the map does not name "closed".
+//     task_updated. The state maps through the binding's status_map (keys "open", "closed", "not_planned",
+//     "duplicate"); an issue closed as completed is done when the map does not name "closed", one closed as
+//     not planned or duplicate is cancelled when the map does not name its reason.
+//   - issues labeled with a label the status_map maps to waiting, paused or blocked (by name), or with
+//     DefaultWaitingLabel when the map does not name it (waiting) → task_moved into that status; unlabeled of
+//     such a label → task_moved back to the "open" state. Only on an open issue; other labels are ignored.
+//   - issue_comment created whose body starts with a reason marker → task_noted (glassbox.Binding.NoteOf) of
+//     the issue, id "comment:{comment id}"; other comments, and comments on pull requests, are ignored.
 //   - projects_v2_item edited with a change of the Status field → task_moved from the old option to the new
 //     one, both through the status_map (keys: option names or ids); created → task_created. The delivery
 //     names the issue only by node id: React reads its title and link back (ReadBack).
@@ -166,16 +202,19 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	if event == "" {
 		return nil, fmt.Errorf("github: no %s header: %w", EventHeader, glassbox.ErrMalformed)
 	}
-	if event != "issues" && event != "projects_v2_item" {
-		return nil, nil // ping, issue_comment, push, ...: nothing to tell anyone
+	if event != "issues" && event != "projects_v2_item" && event != "issue_comment" {
+		return nil, nil // ping, push, ...: nothing to tell anyone
 	}
 	body, err := payloadOf(d)
 	if err != nil {
 		return nil, err
 	}
 	e := glassbox.Event{BindingID: b.ID, Provider: Name, ReceivedAt: d.ReceivedAt.UTC()}
-	if event == "issues" {
+	switch event {
+	case "issues":
 		return parseIssue(body, b, e)
+	case "issue_comment":
+		return parseComment(body, b, e)
 	}
 	return parseProjectItem(body, b, e)
 }
@@ -225,8 +264,22 @@ func parseIssue(body []byte, b glassbox.Binding, e glassbox.Event) ([]glassbox.E
 			return nil, nil
 		}
 		e.Kind = glassbox.EventTaskUpdated
+	case "labeled", "unlabeled":
+		if p.Label == nil {
+			return nil, nil
+		}
+		st, ok := labelStatus(b, p.Label.Name)
+		if !ok || is.State == StateClosed { // a closed issue's labels move nothing: it is done or cancelled
+			return nil, nil
+		}
+		e.ID, e.ProviderEventID = actionID(is.NodeID, p.Action+":"+p.Label.Name, is.UpdatedAt)
+		e.Kind = glassbox.EventTaskMoved
+		e.ListName, e.Status = p.Label.Name, st
+		if p.Action == "unlabeled" {
+			e.ListName, e.Status = StateOpen, issueStatus(b, StateOpen)
+		}
 	default:
-		return nil, nil // labeled, assigned, milestoned, ...
+		return nil, nil // assigned, milestoned, ...
 	}
 	return []glassbox.Event{e}, nil
 }
@@ -275,14 +328,62 @@ func parseProjectItem(body []byte, b glassbox.Binding, e glassbox.Event) ([]glas
 	return []glassbox.Event{e}, nil
 }
 
+// parseComment turns an issue comment that starts with a reason marker into a task_noted event of the issue.
+func parseComment(body []byte, b glassbox.Binding, e glassbox.Event) ([]glassbox.Event, error) {
+	var p commentPayload
+	if err := json.Unmarshal(body, &p); err != nil {
+		return nil, fmt.Errorf("github: decode issue_comment event: %v: %w", err, glassbox.ErrMalformed)
+	}
+	if p.Action == "" || p.Issue == nil || p.Issue.NodeID == "" || p.Comment == nil || p.Comment.ID == "" {
+		return nil, fmt.Errorf("github: issue_comment event has no action, issue node_id or comment id: %w", glassbox.ErrMalformed)
+	}
+	if p.Action != "created" || len(p.Issue.PullRequest) > 0 && string(p.Issue.PullRequest) != "null" {
+		return nil, nil
+	}
+	if p.Repository == nil || !b.Takes(p.Repository.FullName, p.Repository.Owner.Login, login(p.Organization)) {
+		return nil, nil
+	}
+	note, ok := b.NoteOf(p.Comment.Body)
+	if !ok {
+		return nil, nil
+	}
+	e.ProviderEventID = "comment:" + p.Comment.ID.String()
+	e.ID = glassbox.EventID(Name, e.ProviderEventID)
+	e.ProviderType = "issue_comment." + p.Action
+	e.Kind, e.Note = glassbox.EventTaskNoted, note
+	e.TaskID, e.Title, e.URL = p.Issue.NodeID, p.Issue.Title, p.Issue.HTMLURL
+	e.Actor = login(p.Sender)
+	e.OccurredAt = p.Comment.CreatedAt.UTC()
+	return []glassbox.Event{e}, nil
+}
+
+// labelStatus is the status a label puts an issue in, when it is one: the status_map's for the label's name
+// when that is waiting, paused or blocked (a label never closes an issue nor tells a client "done"), else
+// waiting for DefaultWaitingLabel.
+func labelStatus(b glassbox.Binding, label string) (glassbox.TaskStatus, bool) {
+	switch s := b.StatusOf("", label); s {
+	case glassbox.StatusWaiting, glassbox.StatusPaused, glassbox.StatusBlocked:
+		return s, true
+	case glassbox.StatusUnknown:
+		if strings.EqualFold(label, DefaultWaitingLabel) {
+			return glassbox.StatusWaiting, true
+		}
+	}
+	return glassbox.StatusUnknown, false
+}
+
 // issueStatus is the one place an issue's state becomes a status: the binding's status_map wins when it names
-// the state; otherwise an issue closed as completed is done (GitHub's own notion) and other states have none.
+// the state; otherwise an issue closed as completed is done (GitHub's own notion), one closed as not planned or
+// duplicate is cancelled, and other states have none.
 func issueStatus(b glassbox.Binding, state string) glassbox.TaskStatus {
 	if s := b.StatusOf("", state); s != glassbox.StatusUnknown {
 		return s
 	}
-	if state == StateClosed {
+	switch state {
+	case StateClosed:
 		return glassbox.StatusDone
+	case "not_planned", "duplicate":
+		return glassbox.StatusCancelled
 	}
 	return glassbox.StatusUnknown
 }

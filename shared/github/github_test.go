@@ -94,10 +94,10 @@ func TestParse(t *testing.T) {
 			e.ListName, e.Status, e.PrevListName = "closed", glassbox.StatusDone, "open"
 			e.Actor, e.OccurredAt = "ivanpetrov", at("2025-05-24T09:41:22Z")
 		})},
-		// Closed as not planned is not done: nothing good to tell the client.
+		// Closed as not planned is cancelled, not done (issue 9; before, no status): nothing good to tell the client.
 		{"issues", "github-issues-closed-not-planned.json", with(func(e *glassbox.Event) {
 			e.Kind, e.ProviderType = glassbox.EventTaskMoved, "issues.closed"
-			e.ListName, e.Status, e.PrevListName = "not_planned", glassbox.StatusUnknown, "open"
+			e.ListName, e.Status, e.PrevListName = "not_planned", glassbox.StatusCancelled, "open"
 			e.Actor, e.OccurredAt = "ivanpetrov", at("2025-05-24T09:41:22Z")
 		})},
 		{"issues", "github-issues-reopened.json", with(func(e *glassbox.Event) {
@@ -397,6 +397,8 @@ func FuzzParse(f *testing.F) {
 		f.Add("issues", providertest.Testdata(f, name))
 		f.Add("projects_v2_item", providertest.Testdata(f, name))
 	}
+	f.Add("issue_comment", providertest.WithText(f, providertest.Testdata(f, "github-issue-comment-created.json"), "Client approved the copy, moving on.", "Причина: ждём"))
+	f.Add("issues", []byte(strings.Replace(string(providertest.Testdata(f, "github-issues-reopened.json")), `"action": "reopened",`, `"action": "labeled", "label": {"name": "waiting-on-client"},`, 1)))
 	f.Fuzz(func(t *testing.T, event string, body []byte) {
 		d := delivery(event, body, "sha256="+strings.Repeat("ab", 32))
 		providertest.FuzzVerify(t, github.New(), d, vectorSecret)
@@ -437,6 +439,70 @@ func TestSampleEvents(t *testing.T) {
 		{File: "ingest-github-done.json", Kind: glassbox.EventTaskMoved, Status: glassbox.StatusDone},
 		{File: "ingest-github-board-done.json", Kind: glassbox.EventTaskMoved, Status: glassbox.StatusDone},
 		{File: "ingest-github-comment-ignored.json", Ignored: true},
+		{File: "ingest-github-reason.json", Kind: glassbox.EventTaskNoted},
+		{File: "ingest-github-waiting.json", Kind: glassbox.EventTaskMoved, Status: glassbox.StatusWaiting},
 		{File: "ingest-github-forged.json", Forged: true},
 	})
+}
+
+// An issue comment that starts with a reason marker is the issue's reason; other comments, and comments on pull
+// requests, stay ignored.
+func TestNotes(t *testing.T) {
+	sample := providertest.Testdata(t, "github-issue-comment-created.json")
+	providertest.Notes(t, github.New(), binding, func(t *testing.T, text string) glassbox.Delivery {
+		return delivery("issue_comment", providertest.WithText(t, sample, "Client approved the copy, moving on.", text), "")
+	}, func(t *testing.T, e glassbox.Event) {
+		if e.ID != "github:comment:2130000011" || e.TaskID != "I_kwDOLxyz1c6JqAbc" || e.Title != "Landing page for spring campaign" ||
+			e.URL != "https://github.com/acme/site/issues/42" || e.Actor != "ivanpetrov" ||
+			!e.OccurredAt.Equal(time.Date(2025, 5, 24, 9, 30, 1, 0, time.UTC)) {
+			t.Errorf("event %+v", e)
+		}
+	})
+	pr := strings.Replace(string(providertest.WithText(t, sample, "Client approved the copy, moving on.", "Причина: ждём")),
+		`"number": 42,`, `"number": 42, "pull_request": {"url": "https://api.github.com/repos/acme/site/pulls/42"},`, 1)
+	if evs, err := github.New().Parse(delivery("issue_comment", []byte(pr), ""), binding); err != nil || len(evs) != 0 {
+		t.Fatalf("a pull request comment: %+v, %v; want it ignored", evs, err)
+	}
+}
+
+// A label the map calls waiting (or the default waiting-on-client) puts the issue in that status; removing it
+// takes the issue back to open; other labels, and a label that the map calls done, move nothing.
+func TestWaitingLabel(t *testing.T) {
+	sample := string(providertest.Testdata(t, "github-issues-reopened.json"))
+	b := binding
+	b.StatusMap = map[glassbox.TaskStatus][]string{glassbox.StatusTodo: {"open"}, glassbox.StatusPaused: {"on hold"}, glassbox.StatusDone: {"shipped"}}
+	labeled := func(action, label, state string) glassbox.Delivery {
+		body := strings.Replace(sample, `"action": "reopened",`, `"action": "`+action+`", "label": {"name": "`+label+`"},`, 1)
+		body = strings.Replace(body, `"state": "open"`, `"state": "`+state+`"`, 1)
+		if body == sample {
+			t.Fatal("the sample was not changed")
+		}
+		return delivery("issues", []byte(body), "")
+	}
+	for _, c := range []struct {
+		name    string
+		d       glassbox.Delivery
+		want    glassbox.TaskStatus
+		list    string
+		ignored bool
+	}{
+		{"Default", labeled("labeled", "Waiting-on-client", "open"), glassbox.StatusWaiting, "Waiting-on-client", false},
+		{"Mapped", labeled("labeled", "on hold", "open"), glassbox.StatusPaused, "on hold", false},
+		{"Removed", labeled("unlabeled", "waiting-on-client", "open"), glassbox.StatusTodo, "open", false},
+		{"RemovedFromClosed", labeled("unlabeled", "waiting-on-client", "closed"), "", "", true},
+		{"AddedToClosed", labeled("labeled", "waiting-on-client", "closed"), "", "", true},
+		{"OtherLabel", labeled("labeled", "bug", "open"), "", "", true},
+		{"DoneLabelIsNoClose", labeled("labeled", "shipped", "open"), "", "", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			evs, err := github.New().Parse(c.d, b)
+			if c.ignored {
+				providertest.MalformedOrIgnored(t, evs, err, false)
+				return
+			}
+			if err != nil || len(evs) != 1 || evs[0].Kind != glassbox.EventTaskMoved || evs[0].Status != c.want || evs[0].ListName != c.list {
+				t.Fatalf("Parse = %+v, %v; want a move to %s", evs, err, c.want)
+			}
+		})
+	}
 }

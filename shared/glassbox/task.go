@@ -190,6 +190,8 @@ type Task struct {
 	// Reason is the newest reason noted on the task (Event.Note): why it is blocked, paused, not started, or was
 	// added.
 	Reason string `json:"reason,omitempty" dynamodbav:"reason,omitempty"`
+	// ReasonAt is when Reason was noted (the event's time), so a late note does not replace a newer one.
+	ReasonAt time.Time `json:"reasonAt,omitzero" dynamodbav:"reasonAt,omitempty"`
 	// Due is when the task should be done (zero: no due date); OverdueToldFor is the due date the manager was
 	// last told the task is past, so each due date tells once (a moved due date may tell again).
 	Due            time.Time `json:"due,omitzero" dynamodbav:"due,omitempty"`
@@ -218,15 +220,18 @@ func (t *Task) Apply(e Event) bool {
 	if e.Link != "" && (newer || t.Link == "") {
 		t.Link = e.Link
 	}
-	if e.Note != "" && (newer || t.Reason == "") {
-		t.Reason = e.Note
+	// A reason is the newest one noted, by its own time: notes do not count as the task's newest event.
+	if e.Note != "" && (!e.OccurredAt.Before(t.ReasonAt) || t.Reason == "") {
+		t.Reason, t.ReasonAt = e.Note, e.OccurredAt
 	}
 	if e.HasDue && (newer || t.Due.IsZero()) {
 		// React resolves a civil due date in the project's zone first; one that reaches here unresolved is
 		// read in UTC rather than lost.
 		t.Due = e.DueIn(time.UTC).Due.UTC()
 	}
-	if newer {
+	// A comment or a work log moves nothing: it must not make a move that happened before it, delivered after
+	// it, look late (the move would be lost, and the client not told "done").
+	if newer && e.Kind != EventTaskNoted && e.Kind != EventWorkLogged {
 		// A move says its list, or (a provider without lists, read back through its API) its status.
 		if e.ListID != "" || e.ListName != "" || e.Status != StatusUnknown {
 			t.ListID, t.ListName = e.ListID, e.ListName

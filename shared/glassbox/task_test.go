@@ -160,3 +160,32 @@ func TestBindingTakes(t *testing.T) {
 		}
 	}
 }
+
+// A comment's reason and a work log fold into the task without moving it: the status stays, and a move that
+// happened before the comment but arrives after it still applies (it is not taken for a late one). A note
+// delivered late does not replace a newer reason.
+func TestApplyNotesAndWorkLogsMoveNothing(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	note := func(id string, at time.Time, text string) glassbox.Event {
+		return glassbox.Event{ID: id, TaskID: "c", Kind: glassbox.EventTaskNoted, Note: text, Title: "T", OccurredAt: at}
+	}
+	var task glassbox.Task
+	task.Apply(glassbox.Event{ID: "m1", TaskID: "c", Kind: glassbox.EventTaskMoved, ListID: "b", Status: glassbox.StatusBlocked, OccurredAt: t0})
+	task.Apply(note("n2", t0.Add(2*time.Minute), "ждём доступы"))
+	task.Apply(glassbox.Event{ID: "w", TaskID: "c", Kind: glassbox.EventWorkLogged, Minutes: 90, OccurredAt: t0.Add(3 * time.Minute)})
+	if task.Status != glassbox.StatusBlocked || task.Reason != "ждём доступы" || task.LastEventID != "m1" {
+		t.Fatalf("task = %+v; want blocked with the reason, its newest move still m1", task)
+	}
+	// The move to done at +1 min arrives after the note of +2 min: it applies.
+	task.Apply(glassbox.Event{ID: "m2", TaskID: "c", Kind: glassbox.EventTaskMoved, ListID: "d", Status: glassbox.StatusDone, OccurredAt: t0.Add(time.Minute)})
+	if task.Status != glassbox.StatusDone || task.PrevStatus != glassbox.StatusBlocked {
+		t.Fatalf("task = %+v; want done, left blocked", task)
+	}
+	task.Apply(note("n1", t0.Add(time.Minute), "older reason"))
+	if task.Reason != "ждём доступы" {
+		t.Fatalf("Reason = %q; a late note replaced the newer one", task.Reason)
+	}
+	if task.Apply(note("n2", t0.Add(2*time.Minute), "ждём доступы")) {
+		t.Fatal("the same note again reported a change")
+	}
+}

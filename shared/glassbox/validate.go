@@ -611,6 +611,18 @@ func (v *validator) binding(p string, b Binding, seen map[string]bool, projects 
 		v.add(p+".currency", "is for metrics bindings (%s); a project's billing has its own currency", v.known.Names(ProviderMetrics))
 	}
 
+	// A blank marker would make every comment a reason, and every title a hypothesis.
+	for _, ms := range []struct {
+		kind    string
+		markers []string
+	}{{"reason", b.Markers.Reason}, {"hypothesis", b.Markers.Hypothesis}} {
+		for i, m := range ms.markers {
+			if strings.TrimSpace(m) == "" {
+				v.add(fmt.Sprintf("%s.markers.%s[%d]", p, ms.kind, i), "is blank: a marker is the text a comment or title starts with (\"Причина:\")")
+			}
+		}
+	}
+
 	if info.Kind != ProviderCRM {
 		if v.required(p+".project", b.ProjectID) {
 			if _, ok := projects[b.ProjectID]; !ok {
@@ -622,7 +634,7 @@ func (v *validator) binding(p string, b Binding, seen map[string]bool, projects 
 		}
 		for _, s := range sortedKeys(b.StatusMap) {
 			if !knownStatus(s) {
-				v.add(fmt.Sprintf("%s.status_map.%s", p, s), "unknown status; use todo, in_progress, review, done or blocked")
+				v.add(fmt.Sprintf("%s.status_map.%s", p, s), "unknown status; use %s", statusNames())
 			}
 		}
 		if len(b.Deals) > 0 {
@@ -760,6 +772,15 @@ func sortedKeys[K ~string, V any](m map[K]V) []K {
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
 	return keys
+}
+
+// statusNames lists the statuses a status map may use: "todo, in_progress, ... or cancelled".
+func statusNames() string {
+	names := make([]string, len(Statuses))
+	for i, s := range Statuses {
+		names[i] = string(s)
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 func knownStatus(s TaskStatus) bool {

@@ -289,6 +289,12 @@ func TestValidate(t *testing.T) {
 		{"SecretParamNotAPath", func(c *glassbox.Config) { binding(c, "amo").SecretParam = "glassbox-amo" },
 			"bindings[1].secret_param", `starting with "/"`},
 		{"TrackerProjectMissing", func(c *glassbox.Config) { binding(c, "board").ProjectID = "" }, "bindings[0].project", "is required"},
+		{"TrackerStatusUnknown", func(c *glassbox.Config) {
+			binding(c, "board").StatusMap[glassbox.TaskStatus("on_hold")] = []string{"Hold"}
+		}, "bindings[0].status_map.on_hold", "unknown status; use todo, in_progress, review, done, blocked, waiting, paused or cancelled"},
+		{"ReasonMarkerBlank", func(c *glassbox.Config) {
+			binding(c, "board").Markers.Reason = []string{"Причина:", " "}
+		}, "bindings[0].markers.reason[1]", "is blank"},
 		{"TrackerStatusMapMissing", func(c *glassbox.Config) { binding(c, "board").StatusMap = nil }, "bindings[0].status_map", "is required"},
 		{"TrackerWithDeals", func(c *glassbox.Config) {
 			binding(c, "board").Deals = []glassbox.DealRoute{{DealID: "1", ProjectID: "site"}}
@@ -395,6 +401,10 @@ func TestValidateAccepts(t *testing.T) {
 		}},
 		{"OldContractTextEnglish", func(c *glassbox.Config) { c.Projects[2].Billing.Contract = "Agreement NW-7 of 1 September 2026" }},
 		{"KPPLetterReason", func(c *glassbox.Config) { c.Sellers[0].KPP = "7701AB001" }},
+		{"WaitingPausedCancelledStatuses", func(c *glassbox.Config) {
+			m := binding(c, "board").StatusMap
+			m[glassbox.StatusWaiting], m[glassbox.StatusPaused], m[glassbox.StatusCancelled] = []string{"Ждёт клиента"}, []string{"Пауза"}, []string{"Отменено"}
+		}},
 		{"SberbankRequisites", func(c *glassbox.Config) { c.Sellers[0].INN, c.Sellers[0].OGRN = "7707083893", "1027700132195" }},
 		{"OtherBank", func(c *glassbox.Config) {
 			c.Sellers[0].Bank = glassbox.Bank{Name: "АО «ТБанк»", BIC: "044525974", CorrAccount: "30101810145250000974", Account: "40702810610000012345"}

@@ -29,11 +29,28 @@ const (
 	IdentifierHeader = "X-Atlassian-Webhook-Identifier"
 )
 
-// The webhookEvent values Parse reads; all others (comments, worklogs, sprints...) are acknowledged and dropped.
+// The webhookEvent values Parse reads; all others (sprints, projects, comment edits...) are acknowledged and
+// dropped.
 const (
-	EventIssueCreated = "jira:issue_created"
-	EventIssueUpdated = "jira:issue_updated"
+	EventIssueCreated   = "jira:issue_created"
+	EventIssueUpdated   = "jira:issue_updated"
+	EventCommentCreated = "comment_created"
+	EventWorklogCreated = "worklog_created"
 )
+
+// reads says Parse makes events of a webhookEvent.
+func reads(event string) bool {
+	switch event {
+	case EventIssueCreated, EventIssueUpdated, EventCommentCreated, EventWorklogCreated:
+		return true
+	}
+	return false
+}
+
+// notDone are the resolutions Jira Cloud's default resolution scheme has for an issue closed without being
+// done. An issue in a "Done"-category status that the status map does not name is cancelled, not done, when
+// its resolution is one of them (case ignored), so "Won't Do" never tells the client "done".
+var notDone = []string{"Won't Do", "Won't Fix", "Duplicate", "Cannot Reproduce", "Declined", "Incomplete"}
 
 // CategoryDone is the key of Jira's "Done" status category, which every status of a workflow belongs to or not.
 const CategoryDone = "done"
@@ -87,6 +104,8 @@ type status struct {
 	StatusCategory struct {
 		Key string `json:"key"`
 	} `json:"statusCategory"`
+	// Resolution is the issue's resolution name, when it is in this status (from fields.resolution).
+	Resolution string `json:"-"`
 }
 
 // change is one changelog item. from and to are status ids for a status change; Jira sends null for an
@@ -130,8 +149,30 @@ type payload struct {
 			// DueDate is the issue's due date, a date without a time of day ("2026-12-04") or null; absent
 			// when the delivery leaves the field out.
 			DueDate json.RawMessage `json:"duedate"`
+			// Resolution is why a resolved issue is resolved ("Done", "Won't Do"), or null.
+			Resolution *struct {
+				Name string `json:"name"`
+			} `json:"resolution"`
 		} `json:"fields"`
 	} `json:"issue"`
+	// Comment is comment_created's comment; its body is the comment as text (wiki markup).
+	Comment *struct {
+		ID      string `json:"id"`
+		Body    text   `json:"body"`
+		Created string `json:"created"`
+		Author  *struct {
+			DisplayName string `json:"displayName"`
+		} `json:"author"`
+	} `json:"comment"`
+	// Worklog is worklog_created's work log: the issue's id (the delivery has no issue) and the time spent.
+	Worklog *struct {
+		ID               string      `json:"id"`
+		IssueID          string      `json:"issueId"`
+		TimeSpentSeconds json.Number `json:"timeSpentSeconds"`
+		Author           *struct {
+			DisplayName string `json:"displayName"`
+		} `json:"author"`
+	} `json:"worklog"`
 	Changelog *struct {
 		ID    string   `json:"id"`
 		Items []change `json:"items"`
@@ -142,18 +183,23 @@ type payload struct {
 //   - jira:issue_created → task_created, in the issue's status;
 //   - jira:issue_updated whose changelog changes "status" → task_moved, from the changelog's from/fromString to
 //     its to/toString (the status ids and names);
-//   - jira:issue_updated whose changelog changes only the summary or the due date → task_updated.
+//   - jira:issue_updated whose changelog changes only the summary or the due date → task_updated;
+//   - comment_created whose body starts with a reason marker → task_noted (glassbox.Binding.NoteOf), id
+//     "{issue id}:comment:{comment id}"; other comments are ignored;
+//   - worklog_created → work_logged with the worklog's timeSpentSeconds in whole minutes (rounded up), id
+//     "{issue id}:worklog:{worklog id}". The delivery has only the issue's id: the event has no title or link.
 //
 // Every event carries the issue's due date when the delivery has fields.duedate (see setDue).
 //
 // Statuses: the binding's status_map names Jira statuses by id or name. When it names neither, a status in
 // Jira's "Done" category (statusCategory key "done") is done, so a workflow's own done statuses ("Closed",
 // "Released") need no map; the map wins when it names the status (a "Done"-category "Won't do" mapped to
-// blocked stays blocked). The category is known only for the status the issue is in, so a status left that the
+// blocked stays blocked), and an unmapped "Done"-category status with a resolution of notDone ("Won't Do") is
+// cancelled. The category is known only for the status the issue is in, so a status left that the
 // map does not name gives no PrevStatus, and React uses the stored one.
 //
-// Other events (comments, worklogs, projects) and other issue changes yield no event and no error. A body that
-// is not JSON or has no webhookEvent, or an issue event without issue id, is glassbox.ErrMalformed.
+// Other events (comment edits, worklog edits, projects) and other issue changes yield no event and no error. A
+// body that is not JSON or has no webhookEvent, or an issue event without issue id, is glassbox.ErrMalformed.
 //
 // The event id is "{issue id}:{changelog id}:{timestamp}" from the signed body, which a retry repeats. Not the
 // X-Atlassian-Webhook-Identifier header: it is outside the signature, so a captured delivery replayed under a new
@@ -165,8 +211,7 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 		var head struct {
 			WebhookEvent string `json:"webhookEvent"`
 		}
-		if json.Unmarshal(d.Body, &head) == nil && head.WebhookEvent != "" &&
-			head.WebhookEvent != EventIssueCreated && head.WebhookEvent != EventIssueUpdated {
+		if json.Unmarshal(d.Body, &head) == nil && head.WebhookEvent != "" && !reads(head.WebhookEvent) {
 			return nil, nil
 		}
 		return nil, fmt.Errorf("jira: decode body: %v: %w", err, glassbox.ErrMalformed)
@@ -174,12 +219,19 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	if p.WebhookEvent == "" {
 		return nil, fmt.Errorf("jira: body has no webhookEvent: %w", glassbox.ErrMalformed)
 	}
-	if p.WebhookEvent != EventIssueCreated && p.WebhookEvent != EventIssueUpdated {
+	if !reads(p.WebhookEvent) {
 		return nil, nil
+	}
+	if p.WebhookEvent == EventWorklogCreated {
+		return worklog(d, b, p)
 	}
 	issue := p.Issue
 	if issue == nil || issue.ID == "" {
 		return nil, fmt.Errorf("jira: %s has no issue id: %w", p.WebhookEvent, glassbox.ErrMalformed)
+	}
+
+	if p.WebhookEvent == EventCommentCreated {
+		return comment(d, b, p)
 	}
 
 	var changelogID string
@@ -217,6 +269,9 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 		e.Actor = p.User.DisplayName
 	}
 	current := issue.Fields.Status
+	if current != nil && issue.Fields.Resolution != nil {
+		current.Resolution = issue.Fields.Resolution.Name
+	}
 	if err := setDue(&e, issue.Fields.DueDate, dueChange); err != nil {
 		return nil, fmt.Errorf("jira: issue %s: %v: %w", issue.ID, err, glassbox.ErrMalformed)
 	}
@@ -243,6 +298,69 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 		return nil, nil
 	}
 	return []glassbox.Event{e}, nil
+}
+
+// comment turns a comment_created delivery into a task_noted event when the comment starts with a reason
+// marker; any other comment gives no event.
+func comment(d glassbox.Delivery, b glassbox.Binding, p payload) ([]glassbox.Event, error) {
+	c, issue := p.Comment, p.Issue
+	if c == nil || c.ID == "" || issue == nil || issue.ID == "" {
+		return nil, fmt.Errorf("jira: %s has no comment id or issue id: %w", p.WebhookEvent, glassbox.ErrMalformed)
+	}
+	note, ok := b.NoteOf(string(c.Body))
+	if !ok {
+		return nil, nil
+	}
+	e := event(d, b, p, issue.ID, "comment:"+c.ID)
+	e.Kind, e.Note = glassbox.EventTaskNoted, note
+	e.Title, e.URL = issue.Fields.Summary, browseURL(issue.Self, issue.Key)
+	if c.Author != nil {
+		e.Actor = c.Author.DisplayName
+	}
+	return []glassbox.Event{e}, nil
+}
+
+// worklog turns a worklog_created delivery into a work_logged event of its issue.
+func worklog(d glassbox.Delivery, b glassbox.Binding, p payload) ([]glassbox.Event, error) {
+	w := p.Worklog
+	if w == nil || w.ID == "" || w.IssueID == "" {
+		return nil, fmt.Errorf("jira: %s has no worklog id or issueId: %w", p.WebhookEvent, glassbox.ErrMalformed)
+	}
+	secs, err := w.TimeSpentSeconds.Int64()
+	if err != nil || secs < 0 || secs > maxWorklogSeconds {
+		return nil, fmt.Errorf("jira: worklog %s: timeSpentSeconds %q is not a duration: %w", w.ID, w.TimeSpentSeconds, glassbox.ErrMalformed)
+	}
+	if secs == 0 {
+		return nil, nil
+	}
+	e := event(d, b, p, w.IssueID, "worklog:"+w.ID)
+	e.Kind, e.Minutes = glassbox.EventWorkLogged, (secs+59)/60
+	if w.Author != nil {
+		e.Actor = w.Author.DisplayName
+	}
+	return []glassbox.Event{e}, nil
+}
+
+// maxWorklogSeconds bounds a worklog: a year of work is not one entry.
+const maxWorklogSeconds = 366 * 24 * 3600
+
+// event is the part of a comment's or worklog's event every such delivery gives: its id ("{issue}:{what}"),
+// task and time.
+func event(d glassbox.Delivery, b glassbox.Binding, p payload, issueID, what string) glassbox.Event {
+	id := issueID + ":" + what
+	e := glassbox.Event{
+		ID:              glassbox.EventID(Name, id),
+		BindingID:       b.ID,
+		Provider:        Name,
+		ProviderEventID: id,
+		ProviderType:    p.WebhookEvent,
+		TaskID:          issueID,
+		ReceivedAt:      d.ReceivedAt.UTC(),
+	}
+	if ms, err := p.Timestamp.Int64(); err == nil && ms > 0 && ms < maxMillis {
+		e.OccurredAt = time.UnixMilli(ms).UTC()
+	}
+	return e
 }
 
 // setDue reads the issue's due date, which every delivery carries with the whole issue (fields.duedate, a civil
@@ -286,6 +404,11 @@ func statusOf(b glassbox.Binding, id, name string, current *status) glassbox.Tas
 		return glassbox.StatusUnknown
 	}
 	if (id != "" && id == current.ID) || (id == "" && name != "" && strings.EqualFold(name, current.Name)) {
+		for _, r := range notDone {
+			if strings.EqualFold(current.Resolution, r) {
+				return glassbox.StatusCancelled
+			}
+		}
 		return glassbox.StatusDone
 	}
 	return glassbox.StatusUnknown

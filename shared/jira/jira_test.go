@@ -258,7 +258,8 @@ func quote(s string) string {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"jira-issue-status-done.json", "jira-issue-created.json", "jira-comment-created.json"} {
+	f.Add(providertest.WithText(f, providertest.Testdata(f, "jira-comment-created.json"), "Client approved the copy, moving on.", "Причина: ждём"), "", "")
+	for _, name := range []string{"jira-issue-status-done.json", "jira-issue-created.json", "jira-comment-created.json", "jira-worklog-created.json"} {
 		f.Add(providertest.Testdata(f, name), vectorSig, "1")
 	}
 	f.Add([]byte(`{"webhookEvent":"jira:issue_updated","issue":{"id":"1"},"changelog":{"items":[{"field":"status","to":7}]}}`), "", "")
@@ -295,9 +296,11 @@ func TestSampleEvents(t *testing.T) {
 		Provider: jira.New(), Binding: demoBinding, Secret: demoSecret,
 		ReceivedAt: func(*testing.T, glassbox.Delivery) time.Time { return received },
 		Event: func(t *testing.T, d glassbox.Delivery, e glassbox.Event) {
-			if e.ProjectID != "romashka-site" || e.TaskID != "10070" ||
-				e.Title != "Тексты для главной страницы" || e.URL != "https://pixel.atlassian.net/browse/SITE-7" ||
-				!strings.HasPrefix(e.ID, "jira:10070:") {
+			// A worklog's delivery names the issue by id only: no title, no link.
+			worklog := e.Kind == glassbox.EventWorkLogged
+			if e.ProjectID != "romashka-site" || e.TaskID != "10070" || !strings.HasPrefix(e.ID, "jira:10070:") ||
+				(!worklog && (e.Title != "Тексты для главной страницы" || e.URL != "https://pixel.atlassian.net/browse/SITE-7")) ||
+				(worklog && e.Minutes != 90) || (e.Kind == glassbox.EventTaskNoted && e.Note == "") {
 				t.Fatalf("event = %+v", e)
 			}
 		},
@@ -305,6 +308,8 @@ func TestSampleEvents(t *testing.T) {
 		{File: "ingest-jira-created.json", Kind: glassbox.EventTaskCreated, Status: glassbox.StatusTodo},
 		{File: "ingest-jira-done.json", Kind: glassbox.EventTaskMoved, Status: glassbox.StatusDone},
 		{File: "ingest-jira-comment-ignored.json", Ignored: true},
+		{File: "ingest-jira-reason.json", Kind: glassbox.EventTaskNoted},
+		{File: "ingest-jira-worklog.json", Kind: glassbox.EventWorkLogged},
 		{File: "ingest-jira-forged.json", Forged: true},
 	})
 }
@@ -325,5 +330,88 @@ func TestReplayWithAnotherIdentifierIsTheSameEvent(t *testing.T) {
 		if id != ids[0] {
 			t.Fatalf("event ids %v differ with the identifier header", ids)
 		}
+	}
+}
+
+// A comment that starts with a reason marker is the issue's reason; other comments stay ignored.
+func TestNotes(t *testing.T) {
+	sample := providertest.Testdata(t, "jira-comment-created.json")
+	providertest.Notes(t, jira.New(), binding, func(t *testing.T, text string) glassbox.Delivery {
+		return delivery(providertest.WithText(t, sample, "Client approved the copy, moving on.", text), "", "")
+	}, func(t *testing.T, e glassbox.Event) {
+		if e.ID != "jira:10042:comment:10211" || e.TaskID != "10042" || e.Title != "Landing page for spring campaign" ||
+			e.URL != "https://acme.atlassian.net/browse/MKT-42" || e.Actor != "Ivan Petrov" ||
+			!e.OccurredAt.Equal(time.UnixMilli(1716543001200).UTC()) {
+			t.Errorf("event %+v", e)
+		}
+	})
+}
+
+// worklog_created is the time logged on its issue, in whole minutes; a worklog the delivery does not identify
+// is malformed.
+func TestWorklog(t *testing.T) {
+	sample := providertest.Testdata(t, "jira-worklog-created.json")
+	evs, err := providertest.Accepted(jira.New(), delivery(sample, "", ""), binding)
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("Parse = %+v, %v", evs, err)
+	}
+	e := evs[0]
+	if e.Kind != glassbox.EventWorkLogged || e.ID != "jira:10042:worklog:10307" || e.TaskID != "10042" || e.Minutes != 90 ||
+		e.Actor != "Ivan Petrov" || e.Status != "" || e.ListID != "" || e.ProjectID != "spring" {
+		t.Fatalf("event %+v", e)
+	}
+	for _, c := range []struct {
+		name, from, to string
+		minutes        int64 // 0: ignored
+		malformed      bool
+	}{
+		{"RoundsUp", `"timeSpentSeconds": 5400`, `"timeSpentSeconds": 61`, 2, false},
+		{"Zero", `"timeSpentSeconds": 5400`, `"timeSpentSeconds": 0`, 0, false},
+		{"Negative", `"timeSpentSeconds": 5400`, `"timeSpentSeconds": -60`, 0, true},
+		{"NotNumber", `"timeSpentSeconds": 5400`, `"timeSpentSeconds": "1h"`, 0, true},
+		{"Huge", `"timeSpentSeconds": 5400`, `"timeSpentSeconds": 99999999999`, 0, true},
+		{"NoIssue", `"issueId": "10042"`, `"issueId": ""`, 0, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			body := []byte(strings.Replace(string(sample), c.from, c.to, 1))
+			evs, err := jira.New().Parse(delivery(body, "", ""), binding)
+			if c.minutes == 0 {
+				providertest.MalformedOrIgnored(t, evs, err, c.malformed)
+				return
+			}
+			if err != nil || len(evs) != 1 || evs[0].Minutes != c.minutes {
+				t.Fatalf("Parse = %+v, %v; want %d minutes", evs, err, c.minutes)
+			}
+		})
+	}
+}
+
+// An issue closed with a resolution that is not "done" (Won't Do) in a Done-category status the map does not
+// name is cancelled, so the client is not told "done"; the map still wins when it names the status.
+func TestResolutionWontDoIsCancelled(t *testing.T) {
+	sample := string(providertest.Testdata(t, "jira-issue-status-done.json"))
+	for _, c := range []struct {
+		name    string
+		b       glassbox.Binding
+		resolve string
+		want    glassbox.TaskStatus
+	}{
+		{"Done", binding, "Done", glassbox.StatusDone},
+		{"WontDo", binding, "Won't Do", glassbox.StatusCancelled},
+		{"DuplicateAnyCase", binding, "duplicate", glassbox.StatusCancelled},
+		{"MapWins", glassbox.Binding{ID: "site", ProjectID: "spring", Provider: "jira",
+			StatusMap: map[glassbox.TaskStatus][]string{glassbox.StatusDone: {"10002"}}}, "Won't Do", glassbox.StatusDone},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			body := strings.Replace(sample, `"resolution": { "id": "10000", "name": "Done" }`,
+				`"resolution": { "id": "10000", "name": "`+c.resolve+`" }`, 1)
+			if body == sample && c.resolve != "Done" {
+				t.Fatal("the sample's resolution was not replaced")
+			}
+			evs, err := jira.New().Parse(delivery([]byte(body), "", ""), c.b)
+			if err != nil || len(evs) != 1 || evs[0].Status != c.want {
+				t.Fatalf("Parse = %+v, %v; want status %s", evs, err, c.want)
+			}
+		})
 	}
 }

@@ -260,3 +260,22 @@ func assertNoToken(t *testing.T, err error, token string) {
 		}
 	}
 }
+
+// A comment's reason is read back for the card's title only: it stays a note, in no column, with no status.
+func TestReadBackNoteIsNoMove(t *testing.T) {
+	srv := fakeKaiten(t, nil)
+	b := apiBinding(srv)
+	body := providertest.WithText(t, providertest.Testdata(t, "kaiten-comment-added.json"), "Клиент согласовал тексты, двигаем дальше.", "Причина: ждём")
+	evs, err := providertest.Accepted(kaiten.New(), delivery(body, secret), b)
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("Parse = %s, %v", dump(evs), err)
+	}
+	got, err := kaiten.New().ReadBack(context.Background(), b, apiToken, evs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Kind != glassbox.EventTaskNoted || got.Note != "ждём" || got.Title != "Landing page for spring campaign" ||
+		got.ListID != "" || got.ListName != "" || got.Status != "" {
+		t.Fatalf("note read back as %s", dump(got))
+	}
+}

@@ -88,10 +88,12 @@ type record struct {
 	Title    *string `json:"title"`
 	ColumnID id      `json:"column_id"`
 	// CardID is set on what belongs to a card (comments, blockers, files, time logs, tags), never on a card.
-	CardID  id     `json:"card_id"`
-	State   *int   `json:"state"`
-	Created string `json:"created"`
-	Updated string `json:"updated"`
+	CardID id `json:"card_id"`
+	// Text is a comment's text.
+	Text    *string `json:"text"`
+	State   *int    `json:"state"`
+	Created string  `json:"created"`
+	Updated string  `json:"updated"`
 	// DueDate is the card's due date (null: none; absent: not said); DueDateTimePresent says whether its time
 	// of day means anything (see setDue).
 	DueDate            json.RawMessage `json:"due_date"`
@@ -123,7 +125,9 @@ type payload struct {
 // An add carries the card's due_date, an update the one its changes name (null: removed); ReadBack gives the
 // others the card's due date from the API.
 //
-// Everything else (comments, blockers, files, boards, spaces, cards changed in other ways) yields no event and
+// A comment that starts with a reason marker → task_noted of its card (see comment).
+//
+// Everything else (other comments, blockers, files, boards, spaces, cards changed in other ways) yields no event and
 // no error. A body that is not a Kaiten envelope is glassbox.ErrMalformed.
 //
 // The event's status is the binding's map of the column, else Kaiten's own "done" (see statusOf); ReadBack
@@ -151,6 +155,9 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	}
 	if changes == nil {
 		changes = &record{}
+	}
+	if !update && isComment(p.Event, data.record) {
+		return comment(d, b, p.Event, data.record, data.Author)
 	}
 	if !isCard(data.record, *old, *changes) {
 		return nil, nil
@@ -230,6 +237,50 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	}
 	e.ProviderEventID = string(cardID) + ":" + what + "@" + stamp
 	e.ID = glassbox.EventID(Name, e.ProviderEventID)
+	return []glassbox.Event{e}, nil
+}
+
+// isComment says a delivery is a comment added to a card: an add-shaped record with a card_id and a text, whose
+// event string names a comment ("comment:add"; Kaiten's event strings are not documented, so the record's shape
+// decides as much as the name).
+func isComment(event string, r record) bool {
+	ev := strings.ToLower(event)
+	return r.CardID != "" && r.Text != nil && strings.Contains(ev, "comment") && !removal(event)
+}
+
+// comment turns a comment that starts with a reason marker (glassbox.Binding.NoteOf) into a task_noted event of
+// its card; any other comment gives no event. The id is the card's and the comment's: "{card}:comment:{id}".
+// ReadBack gives it the card's title (it sets no status: a comment moves nothing).
+func comment(d glassbox.Delivery, b glassbox.Binding, event string, r record, author *person) ([]glassbox.Event, error) {
+	note, ok := b.NoteOf(*r.Text)
+	if !ok {
+		return nil, nil
+	}
+	if !r.CardID.valid() || !r.ID.valid() {
+		return nil, fmt.Errorf("kaiten: comment %q on card %q: not Kaiten ids: %w", clip(string(r.ID)), clip(string(r.CardID)), glassbox.ErrMalformed)
+	}
+	pid := string(r.CardID) + ":comment:" + string(r.ID)
+	e := glassbox.Event{
+		ID:              glassbox.EventID(Name, pid),
+		BindingID:       b.ID,
+		Provider:        Name,
+		ProviderEventID: pid,
+		ProviderType:    clip(event),
+		Kind:            glassbox.EventTaskNoted,
+		TaskID:          string(r.CardID),
+		URL:             CardURL(b.APIURL, string(r.CardID)),
+		Note:            note,
+		ReceivedAt:      d.ReceivedAt.UTC(),
+	}
+	if at, err := time.Parse(time.RFC3339Nano, r.Created); err == nil {
+		e.OccurredAt = at.UTC()
+	}
+	if author != nil {
+		e.Actor = author.FullName
+		if e.Actor == "" {
+			e.Actor = author.Username
+		}
+	}
 	return []glassbox.Event{e}, nil
 }
 

@@ -291,6 +291,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(providertest.Testdata(f, name), secret)
 	}
 	f.Add([]byte(`{"data":{"old":{"id":"1","column_id":"2"},"changes":{"column_id":3}}}`), "short")
+	f.Add(providertest.WithText(f, providertest.Testdata(f, "kaiten-comment-added.json"), "Клиент согласовал тексты, двигаем дальше.", "Причина: ждём"), secret)
 	f.Fuzz(func(t *testing.T, body []byte, token string) {
 		d := delivery(body, token)
 		providertest.FuzzVerify(t, kaiten.New(), d, secret)
@@ -303,4 +304,18 @@ func FuzzParse(f *testing.F) {
 func BenchmarkVerifyAndParse(b *testing.B) {
 	d := delivery(providertest.Testdata(b, "kaiten-card-moved.json"), secret)
 	providertest.BenchmarkVerifyAndParse(b, kaiten.New(), d, secret, binding)
+}
+
+// A comment that starts with a reason marker is the card's reason; other comments stay ignored.
+func TestNotes(t *testing.T) {
+	sample := providertest.Testdata(t, "kaiten-comment-added.json")
+	providertest.Notes(t, kaiten.New(), binding, func(t *testing.T, text string) glassbox.Delivery {
+		return delivery(providertest.WithText(t, sample, "Клиент согласовал тексты, двигаем дальше.", text), secret)
+	}, func(t *testing.T, e glassbox.Event) {
+		if e.ID != "kaiten:18734512:comment:55012873" || e.TaskID != "18734512" ||
+			e.URL != "https://acme.kaiten.ru/18734512" || e.Actor != "Иван Петров" ||
+			!e.OccurredAt.Equal(time.Date(2025, 5, 24, 9, 30, 1, 200e6, time.UTC)) {
+			t.Errorf("event %+v", e)
+		}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
@@ -39,6 +40,9 @@ const (
 // CompletedType is the workflow state type Linear itself calls done (the others: triage, backlog, unstarted,
 // started, canceled).
 const CompletedType = "completed"
+
+// CanceledType is the workflow state type of a dropped issue (Canceled, Duplicate): cancelled.
+const CanceledType = "canceled"
 
 // Provider verifies and parses Linear deliveries.
 type Provider struct{}
@@ -118,6 +122,17 @@ type payload struct {
 		Team    *struct {
 			Key string `json:"key"`
 		} `json:"team"`
+		// Body and Issue are a Comment's: its text (markdown) and the issue it is on.
+		Body  *string `json:"body"`
+		Issue *struct {
+			ID     string `json:"id"`
+			Title  string `json:"title"`
+			URL    string `json:"url"`
+			TeamID string `json:"teamId"`
+			// Identifier is "MKT-42": the team's key, a dash and the issue's number.
+			Identifier string `json:"identifier"`
+		} `json:"issue"`
+		IssueID string `json:"issueId"`
 	} `json:"data"`
 	// UpdatedFrom holds the previous values of the fields an update changed; only which ones matter.
 	UpdatedFrom struct {
@@ -135,7 +150,10 @@ type payload struct {
 // Every event carries the issue's due date when data has dueDate (a civil date, or null: none), since the
 // delivery is the whole issue; it ends at the end of that day in the project's zone (glassbox.EndOfDueDate).
 //
-// Comments, other entities, removals and other updates yield no event and no error. A state maps through the
+// A Comment create whose body starts with a reason marker → task_noted of its issue (glassbox.Binding.NoteOf),
+// id "comment:{comment id}"; other comments (and comment edits) are ignored.
+//
+// Other entities, removals and other updates yield no event and no error. A state maps through the
 // binding's status_map by id, by name, or by type (see Status). The state left is known by id only, so
 // PrevStatus is set when the map names that id; otherwise React takes the task's stored status. Deliveries of
 // another team or workspace than the binding's external_id are dropped. The event id is the issue's id and
@@ -149,8 +167,11 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	if p.Action == "" || p.Type == "" {
 		return nil, fmt.Errorf("linear: the delivery has no action and type: %w", glassbox.ErrMalformed)
 	}
+	if p.Type == "Comment" {
+		return parseComment(d, b, p)
+	}
 	if p.Type != "Issue" {
-		return nil, nil // comments, projects, cycles, labels, ...
+		return nil, nil // projects, cycles, labels, ...
 	}
 	is := p.Data
 	if is == nil || is.ID == "" {
@@ -220,6 +241,63 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 	return []glassbox.Event{e}, nil
 }
 
+// parseComment turns a Comment create that starts with a reason marker into a task_noted event of its issue.
+func parseComment(d glassbox.Delivery, b glassbox.Binding, p payload) ([]glassbox.Event, error) {
+	c := p.Data
+	if c == nil || c.ID == "" {
+		return nil, fmt.Errorf("linear: Comment delivery has no data.id: %w", glassbox.ErrMalformed)
+	}
+	if p.Action != "create" || c.Body == nil {
+		return nil, nil
+	}
+	issueID, teamID, teamKey, title, link := c.IssueID, "", "", "", ""
+	if c.Issue != nil {
+		issueID = first(c.Issue.ID, issueID)
+		teamID, title, link = c.Issue.TeamID, c.Issue.Title, c.Issue.URL
+		if i := strings.LastIndexByte(c.Issue.Identifier, '-'); i > 0 {
+			teamKey = c.Issue.Identifier[:i]
+		}
+	}
+	if issueID == "" || !b.Takes(teamID, teamKey, p.OrganizationID) {
+		return nil, nil // a comment on a project update or a document, or another team's
+	}
+	note, ok := b.NoteOf(*c.Body)
+	if !ok {
+		return nil, nil
+	}
+	id := "comment:" + c.ID
+	e := glassbox.Event{
+		ID:              glassbox.EventID(Name, id),
+		BindingID:       b.ID,
+		Provider:        Name,
+		ProviderEventID: id,
+		ProviderType:    p.Type + "." + p.Action,
+		Kind:            glassbox.EventTaskNoted,
+		TaskID:          issueID,
+		Title:           title,
+		URL:             link,
+		Note:            note,
+		OccurredAt:      c.CreatedAt.UTC(),
+		ReceivedAt:      d.ReceivedAt.UTC(),
+	}
+	if e.OccurredAt.IsZero() {
+		e.OccurredAt = p.CreatedAt.UTC()
+	}
+	if p.Actor != nil {
+		e.Actor = p.Actor.Name
+	}
+	return []glassbox.Event{e}, nil
+}
+
+func first(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
 // setDue reads the issue's dueDate: a civil date, or null when the issue has none; nothing when the field is
 // left out.
 func setDue(e *glassbox.Event, field json.RawMessage) error {
@@ -238,7 +316,8 @@ func setDue(e *glassbox.Event, field json.RawMessage) error {
 
 // Status is the one place a Linear workflow state becomes a status: the binding's status_map by the state's id
 // or name, then by its type ("started", "completed", ...); a state of type completed that the map does not
-// name is done, Linear's own notion of it. Other unmapped states have none.
+// name is done, and one of type canceled (Canceled, Duplicate) cancelled, Linear's own notions of them. Other
+// unmapped states have none.
 func Status(b glassbox.Binding, id, name, typ string) glassbox.TaskStatus {
 	if s := b.StatusOf(id, name); s != glassbox.StatusUnknown {
 		return s
@@ -246,8 +325,11 @@ func Status(b glassbox.Binding, id, name, typ string) glassbox.TaskStatus {
 	if s := b.StatusOf("", typ); s != glassbox.StatusUnknown {
 		return s
 	}
-	if typ == CompletedType {
+	switch typ {
+	case CompletedType:
 		return glassbox.StatusDone
+	case CanceledType:
+		return glassbox.StatusCancelled
 	}
 	return glassbox.StatusUnknown
 }

@@ -150,7 +150,8 @@ func TestStatus(t *testing.T) {
 		{"id-blocked", "Waiting", "started", glassbox.StatusBlocked},
 		{"s3", "Done", "completed", glassbox.StatusDone},
 		{"s4", "Released", "completed", glassbox.StatusTodo},
-		{"s5", "Canceled", "canceled", glassbox.StatusUnknown},
+		{"s5", "Canceled", "canceled", glassbox.StatusCancelled}, // issue 9: Linear's own cancelled (before, no status)
+		{"s7", "Duplicate", "canceled", glassbox.StatusCancelled},
 		{"s6", "Backlog", "backlog", glassbox.StatusUnknown},
 	}
 	for _, tt := range tests {
@@ -238,6 +239,7 @@ func FuzzParse(f *testing.F) {
 	for _, name := range []string{"linear-issue-state-done.json", "linear-issue-created.json", "linear-comment-created.json"} {
 		f.Add(providertest.Testdata(f, name))
 	}
+	f.Add(providertest.WithText(f, providertest.Testdata(f, "linear-comment-created.json"), "Client approved the copy, moving on.", "Причина: ждём"))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		d := delivery(body, linear.Sign(vectorSecret, body), vectorSent)
 		providertest.FuzzVerify(t, linear.New(), d, vectorSecret)
@@ -276,7 +278,10 @@ func TestSampleEvents(t *testing.T) {
 			return time.UnixMilli(stamp.WebhookTimestamp).Add(800 * time.Millisecond).UTC()
 		},
 		Event: func(t *testing.T, _ glassbox.Delivery, e glassbox.Event) {
-			if !strings.HasPrefix(e.ID, "linear:4c1e2f3a-5b6c-4d7e-8f90-a1b2c3d4e5f6@") {
+			// A comment is an event of its own (its id), on the same issue.
+			if e.TaskID != "4c1e2f3a-5b6c-4d7e-8f90-a1b2c3d4e5f6" ||
+				(e.Kind != glassbox.EventTaskNoted && !strings.HasPrefix(e.ID, "linear:4c1e2f3a-5b6c-4d7e-8f90-a1b2c3d4e5f6@")) ||
+				(e.Kind == glassbox.EventTaskNoted && (e.ID != "linear:comment:f0e1d2c3-b4a5-4968-8776-655443322111" || e.Note == "")) {
 				t.Fatalf("event = %+v", e)
 			}
 		},
@@ -284,6 +289,7 @@ func TestSampleEvents(t *testing.T) {
 		{File: "ingest-linear-created.json", Kind: glassbox.EventTaskCreated, Status: glassbox.StatusTodo},
 		{File: "ingest-linear-done.json", Kind: glassbox.EventTaskMoved, Status: glassbox.StatusDone},
 		{File: "ingest-linear-comment-ignored.json", Ignored: true},
+		{File: "ingest-linear-reason.json", Kind: glassbox.EventTaskNoted},
 		{File: "ingest-linear-forged.json", Forged: true},
 	})
 }
@@ -317,5 +323,27 @@ func TestRetriesAndReplaysAreOneEvent(t *testing.T) {
 	next, err := linear.New().Parse(delivery([]byte(later), "", vectorSent), binding)
 	if err != nil || len(next) != 1 || next[0].ID == first[0].ID {
 		t.Errorf("a later change: %+v, %v; want another id than %s", next, err, first[0].ID)
+	}
+}
+
+// A comment that starts with a reason marker is the issue's reason; other comments, and another team's, stay
+// ignored.
+func TestNotes(t *testing.T) {
+	sample := providertest.Testdata(t, "linear-comment-created.json")
+	received := time.Date(2025, 5, 24, 9, 30, 2, 0, time.UTC)
+	providertest.Notes(t, linear.New(), binding, func(t *testing.T, text string) glassbox.Delivery {
+		return delivery(providertest.WithText(t, sample, "Client approved the copy, moving on.", text), "", received)
+	}, func(t *testing.T, e glassbox.Event) {
+		if e.ID != "linear:comment:f0e1d2c3-b4a5-4968-8776-655443322110" || e.TaskID != "4c1e2f3a-5b6c-4d7e-8f90-a1b2c3d4e5f6" ||
+			e.Title != "Landing page for spring campaign" || e.URL != "https://linear.app/acme/issue/MKT-42/landing-page-for-spring-campaign" ||
+			e.Actor != "Ivan Petrov" || !e.OccurredAt.Equal(time.Date(2025, 5, 24, 9, 30, 1, 200e6, time.UTC)) {
+			t.Errorf("event %+v", e)
+		}
+	})
+	other := binding
+	other.ExternalID = "ADS"
+	body := providertest.WithText(t, sample, "Client approved the copy, moving on.", "Причина: ждём")
+	if evs, err := linear.New().Parse(delivery(body, "", received), other); err != nil || len(evs) != 0 {
+		t.Fatalf("another team's comment: %+v, %v; want it ignored", evs, err)
 	}
 }

@@ -26,6 +26,8 @@ type Situation struct {
 }
 
 // Decide returns the messages an event causes, each with its deterministic id, recipients and rendered text.
+// A comment's reason (task_noted) and a work log tell nobody: the weekly digest carries them. A move to
+// waiting, paused or cancelled tells nobody either: the team made it, and no robot tells a client bad news.
 // An event older than the newest one already seen for its task (a late delivery) tells the client nothing:
 // the client hears only the current truth.
 func Decide(s Situation) ([]glassbox.Message, error) {
@@ -46,7 +48,8 @@ func Decide(s Situation) ([]glassbox.Message, error) {
 		kinds = append(kinds, glassbox.MessageTaskDone)
 	case e.Status == glassbox.StatusBlocked && prev != glassbox.StatusBlocked:
 		kinds = append(kinds, glassbox.MessageTaskBlocked)
-	case prev == glassbox.StatusDone && e.Status != glassbox.StatusDone:
+	case prev == glassbox.StatusDone && !e.Status.Closed():
+		// Done → cancelled is no reopening: the task stays closed.
 		kinds = append(kinds, glassbox.MessageTaskReopened)
 	}
 

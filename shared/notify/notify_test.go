@@ -50,6 +50,10 @@ func TestDecide(t *testing.T) {
 	created.Kind, created.PrevListID = glassbox.EventTaskCreated, ""
 	renamed := moved(glassbox.StatusDone, glassbox.StatusDone, "Done")
 	renamed.Kind = glassbox.EventTaskUpdated
+	noted := glassbox.Event{ID: "trello:n1", ProjectID: "site", Provider: "trello", Kind: glassbox.EventTaskNoted, TaskID: "c1",
+		Title: "Макет главной страницы", Note: "ждём тексты от клиента", OccurredAt: t0}
+	logged := glassbox.Event{ID: "jira:w1", ProjectID: "site", Provider: "jira", Kind: glassbox.EventWorkLogged, TaskID: "c1",
+		Minutes: 90, OccurredAt: t0}
 
 	tests := []struct {
 		name   string
@@ -68,6 +72,14 @@ func TestDecide(t *testing.T) {
 		{"UnmappedListSaysNothing", moved(glassbox.StatusTodo, glassbox.StatusUnknown, "Ideas"), glassbox.Task{}, nil, nil},
 		{"LateDoneDoesNotTellClient", moved(glassbox.StatusInProgress, glassbox.StatusDone, "Done"), late, nil, nil},
 		{"RenameSaysNothing", renamed, doneTask, nil, nil},
+		// Issue 9: reasons, work logs and the new statuses.
+		{"NoteSaysNothing", noted, doneTask, nil, nil},
+		{"WorkLogSaysNothing", logged, glassbox.Task{}, nil, nil},
+		{"CancelledSaysNothing", moved(glassbox.StatusInProgress, glassbox.StatusCancelled, "Cancelled"), glassbox.Task{}, nil, nil},
+		{"PausedSaysNothing", moved(glassbox.StatusInProgress, glassbox.StatusPaused, "Paused"), glassbox.Task{}, nil, nil},
+		{"WaitingSaysNothing", moved(glassbox.StatusInProgress, glassbox.StatusWaiting, "Waiting on you"), glassbox.Task{}, nil, nil},
+		{"DoneToCancelledIsNoReopening", moved(glassbox.StatusDone, glassbox.StatusCancelled, "Cancelled"), doneTask, nil, nil},
+		{"DoneToWaitingIsReopened", moved(glassbox.StatusDone, glassbox.StatusWaiting, "Waiting on you"), doneTask, []glassbox.MessageKind{glassbox.MessageTaskReopened}, []string{"maria@studio.example"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

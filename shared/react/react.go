@@ -162,6 +162,11 @@ func (p *Processor) process(ctx context.Context, e glassbox.Event) (Outcome, err
 		}
 		return out, err
 	}
+	if e.Kind == glassbox.EventTaskNoted && e.Note == "" {
+		// A comment whose text only the read-back gives (Asana) and that has no reason marker.
+		out.Dropped = "the comment carries no reason marker"
+		return out, nil
+	}
 	switch {
 	case e.Kind.IsDeal():
 		return p.processDeal(ctx, cfg, e, log)

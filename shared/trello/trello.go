@@ -78,6 +78,8 @@ type payload struct {
 		Type string    `json:"type"`
 		Date time.Time `json:"date"`
 		Data struct {
+			// Text is a comment's text (commentCard).
+			Text string `json:"text"`
 			Card *struct {
 				ID        string `json:"id"`
 				Name      string `json:"name"`
@@ -111,7 +113,10 @@ type payload struct {
 //   - createCard → task_created (in its list);
 //   - updateCard with a list change (listBefore/listAfter) → task_moved;
 //   - updateCard with a rename → task_updated;
-//   - addAttachmentToCard with a link → link_attached (the deliverable a done notice points to).
+//   - addAttachmentToCard with a link → link_attached (the deliverable a done notice points to);
+//   - commentCard whose text starts with a reason marker → task_noted, the text after the marker its Note
+//     (glassbox.Binding.NoteOf); a comment without a marker is ignored. The note carries no list: a comment
+//     does not move the card.
 //
 // A card's due date rides on the event (Due, HasDue): createCard with card.due, and updateCard with old.due,
 // which alone is a task_updated (the flush tells the manager when the task falls overdue).
@@ -192,6 +197,12 @@ func (Provider) Parse(d glassbox.Delivery, b glassbox.Binding) ([]glassbox.Event
 		}
 		e.Kind = glassbox.EventLinkAttached
 		e.Link = att.URL
+	case "commentCard":
+		note, ok := b.NoteOf(a.Data.Text)
+		if !ok {
+			return nil, nil
+		}
+		e.Kind, e.Note = glassbox.EventTaskNoted, note
 	default:
 		return nil, nil
 	}

@@ -189,6 +189,7 @@ func FuzzParse(f *testing.F) {
 	for _, name := range []string{"trello-card-moved.json", "trello-card-created.json", "trello-card-comment.json"} {
 		f.Add(providertest.Testdata(f, name))
 	}
+	f.Add(providertest.WithText(f, providertest.Testdata(f, "trello-card-comment.json"), "Client approved the copy, moving on.", "Причина: ждём"))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		providertest.FuzzParse(t, trello.New(), delivery(body, "", ""), binding, func(e glassbox.Event) bool {
 			return e.ID != "" && e.TaskID != "" && e.Kind != ""
@@ -200,4 +201,17 @@ func BenchmarkVerifyAndParse(b *testing.B) {
 	body := providertest.Testdata(b, "trello-card-moved.json")
 	d := delivery(body, vectorSig, vectorCallback)
 	providertest.BenchmarkVerifyAndParse(b, trello.New(), d, vectorSecret, binding)
+}
+
+// A comment that starts with a reason marker is the card's reason; other comments stay ignored.
+func TestNotes(t *testing.T) {
+	sample := providertest.Testdata(t, "trello-card-comment.json")
+	providertest.Notes(t, trello.New(), binding, func(t *testing.T, text string) glassbox.Delivery {
+		return delivery(providertest.WithText(t, sample, "Client approved the copy, moving on.", text), "", "")
+	}, func(t *testing.T, e glassbox.Event) {
+		if e.ID != "trello:6650f3c4d5e6f70812345678" || e.TaskID != "664e0b7d9a1c2b3d4e5f6071" ||
+			e.Title != "Landing page for spring campaign" || e.URL != "https://trello.com/c/Ab3dEf9h" || e.Actor != "Ivan Petrov" {
+			t.Errorf("event %+v", e)
+		}
+	})
 }
