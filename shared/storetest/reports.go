@@ -18,6 +18,7 @@ var reportTests = []struct {
 	{"MetricsReplaceAndWindow", testMetrics},
 	{"OpenTasks", testOpenTasks},
 	{"Unsubscriptions", testUnsubscriptions},
+	{"ReportDeliveries", testReportDeliveries},
 }
 
 func metric(project, date, source string, spend, leads int64) glassbox.Metric {
