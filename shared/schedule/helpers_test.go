@@ -41,6 +41,9 @@ type sender struct {
 	// failFirst: messages whose first send attempt fails (a throttled SES).
 	failFirst map[string]bool
 	failed    map[string]bool
+	// failEvery: the first attempt of every failEvery-th message seen fails too (0: none).
+	failEvery int
+	seen      int
 	n         atomic.Int64
 }
 
@@ -52,6 +55,12 @@ func newSender(c *clock) *sender {
 func (s *sender) Send(_ context.Context, m glassbox.Message, _ []glassbox.IssuedDocument) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if _, ok := s.at[m.ID]; !ok && !s.failed[m.ID] && s.failEvery > 0 {
+		s.seen++
+		if s.seen%s.failEvery == 0 {
+			s.failFirst[m.ID] = true
+		}
+	}
 	if s.failFirst[m.ID] && !s.failed[m.ID] {
 		s.failed[m.ID] = true
 		return "", errors.New("Throttling: Maximum sending rate exceeded (injected)")
