@@ -80,5 +80,8 @@ build-BounceFunction:
 build-FlushFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build $(BIN_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/flush
 
+build-DigestFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build $(BIN_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/digest
+
 clean:
 	rm -rf .aws-sam .glassbox preview glassbox

@@ -98,7 +98,7 @@ const (
 )
 
 // functionIDs are template.yaml's functions (TestFunctionsMatchTemplate keeps the two in step).
-var functionIDs = []string{"IngestFunction", "ReactFunction", "LinkFunction", "RemindFunction", "SweepFunction", "BounceFunction", "FlushFunction"}
+var functionIDs = []string{"IngestFunction", "ReactFunction", "LinkFunction", "RemindFunction", "SweepFunction", "BounceFunction", "FlushFunction", "DigestFunction"}
 
 // functionEnv is the environment template.yaml gives each function, by variable name; env.value supplies the
 // values for the emulators.
@@ -110,6 +110,7 @@ var functionEnv = map[string][]string{
 	"SweepFunction":  {"TABLE_NAME", "CLAIM_LEASE", "LINK_KEY_PARAM", "PUBLIC_BASE_URL", "SWEEP_GRACE", "SES_CONFIGURATION_SET"},
 	"BounceFunction": {"TABLE_NAME", "SES_CONFIGURATION_SET"},
 	"FlushFunction":  {"TABLE_NAME", "CLAIM_LEASE", "LINK_KEY_PARAM", "PUBLIC_BASE_URL", "SES_CONFIGURATION_SET"},
+	"DigestFunction": {"TABLE_NAME", "CLAIM_LEASE", "LINK_KEY_PARAM", "PUBLIC_BASE_URL", "SES_CONFIGURATION_SET", "DIGEST_SEND_RATE"},
 }
 
 // makeBuild runs the Makefile target SAM runs for a function, under SAM's contract (aws-lambda-builders'
@@ -341,6 +342,8 @@ func (e *env) value(t testing.TB, name string) string {
 		return publicBaseURL
 	case "SES_CONFIGURATION_SET":
 		return "glassbox-mail" // the SES emulator takes any name
+	case "DIGEST_SEND_RATE":
+		return "5" // template.yaml's
 	}
 	t.Fatalf("no test value for environment variable %s: add it to env.value", name)
 	return ""
@@ -1365,6 +1368,8 @@ func BenchmarkColdStart(b *testing.B) {
 		"SweepFunction":  {[]byte(`{}`), `"found":0`},
 		// An SNS delivery of a transient bounce: parsed, nothing to do, no request.
 		"BounceFunction": {readEvent(b, "bounce-sns-transient.json"), `null`},
+		// A schedule tick: the config Query; nothing due unless the demo's report time has just passed.
+		"DigestFunction": {[]byte(`{}`), `"projects":`},
 	}
 	for _, id := range functionIDs {
 		b.Run(id, func(b *testing.B) {

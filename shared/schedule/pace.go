@@ -55,6 +55,13 @@ func (p *pacer) wait(ctx context.Context) error {
 	}
 }
 
+// busyPast says whether the next free turn comes after t.
+func (p *pacer) busyPast(t time.Time) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.next.After(t)
+}
+
 // pacedSender sends on a channel at the pacer's rate. A send that ctx ends while it waits is an error the
 // courier releases the claim on: the next tick sends it.
 type pacedSender struct {

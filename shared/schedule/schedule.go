@@ -52,7 +52,7 @@ const (
 	DefaultCatchUp = 24 * time.Hour
 	// DefaultReserve is the function time a tick keeps: it starts no report when less is left, and ends sends
 	// half of it before the deadline, so a send cut off is released (and its mark written) before Lambda stops
-	// the function.
+	// the function. A tick with less than five times this to run keeps a fifth of its time instead.
 	DefaultReserve = 30 * time.Second
 	// DefaultWorkers build and send reports side by side, so one report's reads overlap another's sends; the
 	// pace is shared.
@@ -169,10 +169,13 @@ func (d *Dispatcher) Tick(ctx context.Context) (Result, error) {
 	// Sends end half the reserve before the deadline, so a send waiting for its turn gives up and is released
 	// (and the courier's marks, which outlive the context, are written) while the function still runs.
 	work := ctx
+	reserve := d.opts.Reserve
 	deadline, hasDeadline := ctx.Deadline()
 	if hasDeadline {
+		// A short run (a small timeout, a test harness) keeps a fifth of its time rather than all of it.
+		reserve = min(reserve, time.Until(deadline)/5)
 		var cancel context.CancelFunc
-		work, cancel = context.WithDeadline(ctx, deadline.Add(-d.opts.Reserve/2))
+		work, cancel = context.WithDeadline(ctx, deadline.Add(-reserve/2))
 		defer cancel()
 	}
 	jobs := make(chan report)
@@ -204,8 +207,9 @@ func (d *Dispatcher) Tick(ctx context.Context) (Result, error) {
 	}
 	started := 0
 	for _, r := range due {
-		// The deadline is the function's, in wall-clock time (the clock may be a test's).
-		if hasDeadline && time.Until(deadline) < d.opts.Reserve || work.Err() != nil {
+		// The deadline is the function's, in wall-clock time (the clock may be a test's). A report whose sends
+		// could not have a turn before the sends end is not started: it would be built for nothing.
+		if hasDeadline && (time.Until(deadline) < reserve || d.pace.busyPast(deadline.Add(-reserve/2))) || work.Err() != nil {
 			break
 		}
 		jobs <- r
