@@ -57,9 +57,10 @@ const (
 	// DefaultWorkers build and send reports side by side, so one report's reads overlap another's sends; the
 	// pace is shared.
 	DefaultWorkers = 4
-	// DefaultClaimLease must exceed the function's timeout (template.yaml: 5 minutes), so a claim older than
-	// the lease belongs to a tick that can no longer be running.
-	DefaultClaimLease = 10 * time.Minute
+	// DefaultClaimLease must exceed the function's timeout (template.yaml: 4 minutes), so a claim older than
+	// the lease belongs to a tick that can no longer be running, and stay under the 15 minutes between ticks, so
+	// the claims of a tick cut off are free at the next one. It is the deployment's CLAIM_LEASE.
+	DefaultClaimLease = 5 * time.Minute
 )
 
 // Options tune a Dispatcher; zero fields take the defaults.
