@@ -23,35 +23,45 @@ const (
 	scaleRate     = 250
 )
 
-// dynamoTable opens a fresh table on DynamoDB Local.
-func dynamoTable(t *testing.T) *dynamo.Store {
+// dynamoTable opens a fresh table on DynamoDB Local, its requests counted.
+func dynamoTable(t *testing.T) (*dynamo.Store, *dynamo.RequestCounter) {
 	t.Helper()
 	endpoint := os.Getenv("DYNAMODB_ENDPOINT")
 	if endpoint == "" {
 		t.Fatal("DYNAMODB_ENDPOINT is not set: run `make test`, or `make emulators-start` and source .cache/dynamodb.env")
 	}
-	client := dynamo.NewLocalClient(endpoint)
+	counter := &dynamo.RequestCounter{}
+	client := dynamo.NewLocalClient(endpoint, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, counter.Register) })
 	table := fmt.Sprintf("glassbox-schedule-%d", time.Now().UnixNano())
 	if err := dynamo.CreateTable(t.Context(), client, table); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: &table}) })
-	return dynamo.New(client, table)
+	return dynamo.New(client, table), counter
 }
 
 // scaleAgency stores scaleProjects projects on a fresh table, all due on Friday 27 November 2026 at 15:00
 // Moscow time; the clock stands there.
 func scaleAgency(t *testing.T) (*dynamo.Store, *clock) {
+	store, _ := scaleAgencyCounted(t)
+	return store, &clock{now: scaleFriday(t)}
+}
+
+func scaleFriday(t *testing.T) time.Time {
+	return time.Date(2026, 11, 27, 15, 0, 0, 0, zone(t, "Europe/Moscow")).UTC()
+}
+
+func scaleAgencyCounted(t *testing.T) (*dynamo.Store, *dynamo.RequestCounter) {
 	t.Helper()
-	store := dynamoTable(t)
+	store, counter := dynamoTable(t)
 	cfg := agency(scaleProjects)
 	off := glassbox.Reports{Monthly: glassbox.ReportSchedule{Off: true}}
 	cfg.Agency.Reports = &off
 	if err := store.PutConfig(t.Context(), cfg); err != nil {
 		t.Fatal(err)
 	}
-	friday := time.Date(2026, 11, 27, 15, 0, 0, 0, zone(t, "Europe/Moscow"))
-	return store, &clock{now: friday.UTC()}
+	counter.Reset()
+	return store, counter
 }
 
 // everyDigestOnce checks that every project's report of week 2026-W48 was delivered, each of its messages
@@ -86,7 +96,8 @@ func everyDigestOnce(t *testing.T, store *dynamo.Store, snd *sender) {
 // lost or doubled; two ticks at once send nothing twice; a send that fails goes at the next tick.
 func TestScaleOnDynamoDBLocal(t *testing.T) {
 	t.Run("FanOut", func(t *testing.T) {
-		store, c := scaleAgency(t)
+		store, counter := scaleAgencyCounted(t)
+		c := &clock{now: scaleFriday(t)}
 		snd := newSender(c)
 		d := newDispatcher(store, c, digest.New(store, nil), snd, schedule.Options{Rate: scaleRate, Workers: 8})
 		began := time.Now()
@@ -102,7 +113,8 @@ func TestScaleOnDynamoDBLocal(t *testing.T) {
 		if floor := time.Duration(float64(res.Messages-1) / scaleRate * float64(time.Second)); took < floor {
 			t.Errorf("%d messages in %s at %d/s: faster than the pace allows (%s)", res.Messages, took, scaleRate, floor)
 		}
-		t.Logf("BENCH schedule_fanout projects=%d rate=%d messages=%d seconds=%.1f", scaleProjects, scaleRate, res.Messages, took.Seconds())
+		t.Logf("BENCH schedule_fanout projects=%d rate=%d messages=%d seconds=%.1f requests_per_report=%.2f writes_per_report=%.2f",
+			scaleProjects, scaleRate, res.Messages, took.Seconds(), float64(counter.Total())/scaleProjects, float64(counter.Writes())/scaleProjects)
 		everyDigestOnce(t, store, snd)
 		// A later tick of the window finds every report recorded: nothing built, nothing sent.
 		c.advance(15 * time.Minute)
