@@ -3,6 +3,7 @@ package functions_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -24,6 +25,7 @@ func TestFunctionsUnderHarnessDigest(t *testing.T) {
 		Weekly:  glassbox.ReportSchedule{Day: local.Weekday().String(), At: local.Format("15:04")},
 		Monthly: glassbox.ReportSchedule{Off: true},
 	}
+	cfg.Projects = slices.Clone(cfg.Projects) // e.cfg stays the demo agency
 	for i := range cfg.Projects {
 		cfg.Projects[i].Reports = nil
 	}
@@ -79,4 +81,20 @@ func skipWhileDigestPlaceholder(t *testing.T, store digest.Store, cfg glassbox.C
 	if err == nil && len(msgs) > 0 && msgs[0].From.Email == "" {
 		t.Skip("digest.Composer is the placeholder (its messages have no From): runs once the report content is merged")
 	}
+}
+
+// reportsOff turns the demo agency's reports off for the rest of b, so a schedule tick finds nothing due
+// whatever the day (a cheap first call).
+func reportsOff(b *testing.B, e *env) {
+	b.Helper()
+	cfg := e.cfg
+	cfg.Agency.Reports = &glassbox.Reports{Weekly: glassbox.ReportSchedule{Off: true}, Monthly: glassbox.ReportSchedule{Off: true}}
+	cfg.Projects = slices.Clone(cfg.Projects)
+	for i := range cfg.Projects {
+		cfg.Projects[i].Reports = nil
+	}
+	if err := e.store().PutConfig(context.Background(), cfg); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = e.store().PutConfig(context.Background(), e.cfg) })
 }
