@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -45,7 +46,9 @@ func Reports(d ReportDeps) *schedule.Dispatcher {
 		d.Clock = glassbox.SystemClock{}
 	}
 	if d.Telegram == nil && d.TelegramAPI != "" {
-		d.Telegram = telegramSender(d.TelegramAPI, d.TelegramHTTP, d.Store, d.Secrets)
+		// The bot token's parameter is read from the agency file, cached for a minute: a tick with a thousand
+		// client groups reads it once, not per message.
+		d.Telegram = telegramSender(d.TelegramAPI, d.TelegramHTTP, &cachedConfig{src: d.Store, ttl: time.Minute}, d.Secrets)
 	}
 	return schedule.New(d.Store, digest.New(d.Reads, d.Unsubscribe), Senders(d.Mailer, d.Telegram), d.Clock, d.Options)
 }
@@ -86,4 +89,27 @@ func ReportsFromEnv(ctx context.Context, getenv func(string) string, logger *slo
 		Unsubscribe: nil,
 		Options:     opts,
 	}), nil
+}
+
+// cachedConfig is a configuration source read again at most every ttl.
+type cachedConfig struct {
+	src courier.ConfigSource
+	ttl time.Duration
+	mu  sync.Mutex
+	cfg glassbox.Config
+	at  time.Time
+}
+
+func (c *cachedConfig) Config(ctx context.Context) (glassbox.Config, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.at.IsZero() && time.Since(c.at) < c.ttl {
+		return c.cfg, nil
+	}
+	cfg, err := c.src.Config(ctx)
+	if err != nil {
+		return cfg, err
+	}
+	c.cfg, c.at = cfg, time.Now()
+	return cfg, nil
 }
