@@ -27,7 +27,6 @@ type clock struct {
 }
 
 func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) set(t time.Time)         { c.mu.Lock(); defer c.mu.Unlock(); c.now = t.UTC() }
 func (c *clock) advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now = c.now.Add(d) }
 
 // sender counts sends per message id and when each went (by the test's clock); fail makes the first
