@@ -40,18 +40,8 @@ func dynamoTable(t *testing.T) (*dynamo.Store, *dynamo.RequestCounter) {
 	return dynamo.New(client, table), counter
 }
 
-// scaleAgency stores scaleProjects projects on a fresh table, all due on Friday 27 November 2026 at 15:00
-// Moscow time; the clock stands there.
-func scaleAgency(t *testing.T) (*dynamo.Store, *clock) {
-	store, _ := scaleAgencyCounted(t)
-	return store, &clock{now: scaleFriday(t)}
-}
-
-func scaleFriday(t *testing.T) time.Time {
-	return time.Date(2026, 11, 27, 15, 0, 0, 0, zone(t, "Europe/Moscow")).UTC()
-}
-
-func scaleAgencyCounted(t *testing.T) (*dynamo.Store, *dynamo.RequestCounter) {
+// scaleAgency stores scaleProjects projects on a fresh table, their monthly reports off.
+func scaleAgency(t *testing.T) (*dynamo.Store, *dynamo.RequestCounter) {
 	t.Helper()
 	store, counter := dynamoTable(t)
 	cfg := agency(scaleProjects)
@@ -64,11 +54,18 @@ func scaleAgencyCounted(t *testing.T) (*dynamo.Store, *dynamo.RequestCounter) {
 	return store, counter
 }
 
-// everyDigestOnce checks that every project's report of week 2026-W48 was delivered, each of its messages
-// (as many as its recorded delivery says: the content is the composer's) sent exactly once.
-func everyDigestOnce(t *testing.T, store *dynamo.Store, snd *sender) {
+// scaleWeek is the clock at the send time of every project's digest of ISO week 2026-W{week}: Friday 15:00 in
+// Moscow. Each scenario takes its own week, so they share one table and agency.
+func scaleWeek(t *testing.T, week int) (*clock, string) {
+	friday := time.Date(2026, 11, 27, 15, 0, 0, 0, zone(t, "Europe/Moscow")).AddDate(0, 0, 7*(week-48))
+	return &clock{now: friday.UTC()}, fmt.Sprintf("2026-W%02d", week)
+}
+
+// everyDigestOnce checks that every project's report of the week was delivered, each of its messages (as many
+// as its recorded delivery says: the content is the composer's) sent exactly once.
+func everyDigestOnce(t *testing.T, store *dynamo.Store, week string, snd *sender) {
 	t.Helper()
-	recs, err := store.ReportsDelivered(t.Context(), "2026-W48")
+	recs, err := store.ReportsDelivered(t.Context(), week)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,9 +92,10 @@ func everyDigestOnce(t *testing.T, store *dynamo.Store, snd *sender) {
 // rate sends every digest once; cut short by the function's deadline, the next tick finishes and nothing is
 // lost or doubled; two ticks at once send nothing twice; a send that fails goes at the next tick.
 func TestScaleOnDynamoDBLocal(t *testing.T) {
+	store, counter := scaleAgency(t)
 	t.Run("FanOut", func(t *testing.T) {
-		store, counter := scaleAgencyCounted(t)
-		c := &clock{now: scaleFriday(t)}
+		c, week := scaleWeek(t, 48)
+		counter.Reset()
 		snd := newSender(c)
 		d := newDispatcher(store, c, digest.New(store, nil), snd, schedule.Options{Rate: scaleRate, Workers: 8})
 		began := time.Now()
@@ -115,7 +113,7 @@ func TestScaleOnDynamoDBLocal(t *testing.T) {
 		}
 		t.Logf("BENCH schedule_fanout projects=%d rate=%d messages=%d seconds=%.1f requests_per_report=%.2f writes_per_report=%.2f",
 			scaleProjects, scaleRate, res.Messages, took.Seconds(), float64(counter.Total())/scaleProjects, float64(counter.Writes())/scaleProjects)
-		everyDigestOnce(t, store, snd)
+		everyDigestOnce(t, store, week, snd)
 		// A later tick of the window finds every report recorded: nothing built, nothing sent.
 		c.advance(15 * time.Minute)
 		if res, err := d.Tick(t.Context()); err != nil || res.Due != 0 || res.Messages != 0 {
@@ -123,7 +121,7 @@ func TestScaleOnDynamoDBLocal(t *testing.T) {
 		}
 	})
 	t.Run("TimeoutThenNextTick", func(t *testing.T) {
-		store, c := scaleAgency(t)
+		c, week := scaleWeek(t, 49)
 		snd := newSender(c)
 		d := newDispatcher(store, c, digest.New(store, nil), snd, schedule.Options{Rate: scaleRate, Workers: 8, Reserve: time.Second})
 		ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
@@ -138,10 +136,10 @@ func TestScaleOnDynamoDBLocal(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("cut short: %+v; next tick: %+v", first, second)
-		everyDigestOnce(t, store, snd)
+		everyDigestOnce(t, store, week, snd)
 	})
 	t.Run("OverlappingTicks", func(t *testing.T) {
-		store, c := scaleAgency(t)
+		c, week := scaleWeek(t, 50)
 		snd := newSender(c)
 		var wg sync.WaitGroup
 		for range 2 {
@@ -157,10 +155,10 @@ func TestScaleOnDynamoDBLocal(t *testing.T) {
 		if _, err := newDispatcher(store, c, digest.New(store, nil), snd, schedule.Options{Rate: scaleRate, Workers: 8}).Tick(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		everyDigestOnce(t, store, snd)
+		everyDigestOnce(t, store, week, snd)
 	})
 	t.Run("RetryAfterSendFailure", func(t *testing.T) {
-		store, c := scaleAgency(t)
+		c, week := scaleWeek(t, 51)
 		snd := newSender(c)
 		snd.failEvery = 20
 		d := newDispatcher(store, c, digest.New(store, nil), snd, schedule.Options{Rate: scaleRate, Workers: 8})
@@ -173,6 +171,6 @@ func TestScaleOnDynamoDBLocal(t *testing.T) {
 		if err != nil || second.Delivered != first.Failed {
 			t.Fatalf("second tick: %+v, %v; want the %d failed reports delivered", second, err, first.Failed)
 		}
-		everyDigestOnce(t, store, snd)
+		everyDigestOnce(t, store, week, snd)
 	})
 }
