@@ -267,3 +267,48 @@ func TestTickDeadlineResumes(t *testing.T) {
 		}
 	}
 }
+
+// A digest set at a local time the clock skips (02:30 on the night New York springs forward) or passes twice
+// (01:30 on the night it falls back) goes once that week, and once the weeks around it.
+func TestTickSkippedAndRepeatedLocalTimes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		at         string
+		start, end time.Time
+	}{
+		{"02:30 does not exist on 8 March", "02:30", time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC), time.Date(2026, 3, 17, 0, 0, 0, 0, time.UTC)},
+		{"01:30 happens twice on 1 November", "01:30", time.Date(2026, 10, 26, 12, 0, 0, 0, time.UTC), time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			store := openLocal(t)
+			cfg := agency(1, "America/New_York")
+			cfg.Agency.Reports = &glassbox.Reports{Weekly: glassbox.ReportSchedule{Day: "sunday", At: tt.at}, Monthly: glassbox.ReportSchedule{Off: true}}
+			if err := store.PutConfig(t.Context(), cfg); err != nil {
+				t.Fatal(err)
+			}
+			c := &clock{now: tt.start}
+			snd := newSender(c)
+			d := newDispatcher(store, c, &composer{}, snd, schedule.Options{})
+			for ; c.Now().Before(tt.end); c.advance(15 * time.Minute) {
+				if _, err := d.Tick(t.Context()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Two Sundays in the window (it starts more than the catch-up window after the one before): each
+			// digest once, on its Sunday night.
+			if len(snd.sends) != 2 {
+				t.Fatalf("%d digests sent, want 2: %v", len(snd.sends), snd.at)
+			}
+			ny := zone(t, "America/New_York")
+			for id, n := range snd.sends {
+				local := snd.at[id][0].In(ny)
+				if n != 1 || local.Weekday() != time.Sunday || local.Hour() > 3 {
+					t.Errorf("%s: sent %d times, at %s local; want once, on the Sunday night", id, n, local.Format("Mon 2006-01-02 15:04 MST"))
+				}
+			}
+		})
+	}
+}
