@@ -119,7 +119,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	data := fs.String("data", ".glassbox", "data folder: the embedded store and the outbox")
 	sweepEvery := fs.Duration("sweep-every", 30*time.Second, "how often to finish events left unprocessed (also done once at start)")
 	flushEvery := fs.Duration("flush-every", 30*time.Second, "how often to send held notices that are due and tell managers of overdue tasks")
-	tickEvery := fs.Duration("tick-every", time.Minute, "how often to send the weekly digests and monthly reports that are due (DigestFunction: 15m)")
+	tickEvery := fs.Duration("tick-every", time.Minute, "how often to send the weekly digests and monthly reports that are due, first one interval after start (DigestFunction: 15m; 0: only POST /dev/tick)")
 	claimLease := fs.Duration("claim-lease", 0, "how long a message claim holds before another attempt may take it over (default 2m)")
 	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err

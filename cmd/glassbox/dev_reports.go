@@ -17,17 +17,21 @@ import (
 // devReportRate is glassbox dev's send rate: the outbox takes any, but a tick should still look like one.
 const devReportRate = 50
 
-// scheduleReports runs the schedule tick as DigestFunction does on AWS: at start and every interval, until ctx
-// ends.
+// scheduleReports runs the schedule tick as DigestFunction does on AWS, every interval until ctx ends (0: never).
+// The first tick is one interval after start, not at start: a server (re)started on a Friday afternoon mails
+// nothing before the newcomer's demo, and on AWS the next tick is at most 15 minutes away too.
 func (d *devServer) scheduleReports(ctx context.Context, every time.Duration) {
+	if every <= 0 {
+		return
+	}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		d.tick(ctx, time.Now().UTC())
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			d.tick(ctx, time.Now().UTC())
 		}
 	}
 }
