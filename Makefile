@@ -83,5 +83,8 @@ build-FlushFunction:
 build-PullFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build $(BIN_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/pull
 
+build-DigestFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build $(BIN_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/digest
+
 clean:
 	rm -rf .aws-sam .glassbox preview glassbox

@@ -98,7 +98,7 @@ const (
 )
 
 // functionIDs are template.yaml's functions (TestFunctionsMatchTemplate keeps the two in step).
-var functionIDs = []string{"IngestFunction", "ReactFunction", "LinkFunction", "RemindFunction", "SweepFunction", "BounceFunction", "FlushFunction", "PullFunction"}
+var functionIDs = []string{"IngestFunction", "ReactFunction", "LinkFunction", "RemindFunction", "SweepFunction", "BounceFunction", "FlushFunction", "PullFunction", "DigestFunction"}
 
 // functionEnv is the environment template.yaml gives each function, by variable name; env.value supplies the
 // values for the emulators.
@@ -111,6 +111,7 @@ var functionEnv = map[string][]string{
 	"BounceFunction": {"TABLE_NAME", "SES_CONFIGURATION_SET"},
 	"FlushFunction":  {"TABLE_NAME", "CLAIM_LEASE", "LINK_KEY_PARAM", "PUBLIC_BASE_URL", "SES_CONFIGURATION_SET"},
 	"PullFunction":   {"TABLE_NAME", "PULL_DAYS"},
+	"DigestFunction": {"TABLE_NAME", "CLAIM_LEASE", "LINK_KEY_PARAM", "PUBLIC_BASE_URL", "SES_CONFIGURATION_SET", "DIGEST_SEND_RATE"},
 }
 
 // makeBuild runs the Makefile target SAM runs for a function, under SAM's contract (aws-lambda-builders'
@@ -344,6 +345,8 @@ func (e *env) value(t testing.TB, name string) string {
 		return "glassbox-mail" // the SES emulator takes any name
 	case "PULL_DAYS":
 		return "3" // template.yaml's default
+	case "DIGEST_SEND_RATE":
+		return "5" // template.yaml's
 	}
 	t.Fatalf("no test value for environment variable %s: add it to env.value", name)
 	return ""
@@ -1370,9 +1373,14 @@ func BenchmarkColdStart(b *testing.B) {
 		"BounceFunction": {readEvent(b, "bounce-sns-transient.json"), `null`},
 		// A scheduled pull; the demo agency has no Yandex binding: one config Query.
 		"PullFunction": {readEvent(b, "pull-scheduled.json"), `"sources":0`},
+		// A schedule tick with the reports off (reportsOff): the config Query, nothing due, whatever the day.
+		"DigestFunction": {[]byte(`{}`), `"projects":`},
 	}
 	for _, id := range functionIDs {
 		b.Run(id, func(b *testing.B) {
+			if id == "DigestFunction" {
+				reportsOff(b, e)
+			}
 			bin := makeBuild(b, id, b.TempDir(), "GOARCH="+runtime.GOARCH)
 			var cold, init time.Duration
 			b.ResetTimer()

@@ -11,7 +11,7 @@ import (
 // becomes UTC there. An obscure zone name, which only the database's index holds, shows it is in the binary.
 func TestZonesEmbedded(t *testing.T) {
 	t.Parallel()
-	for _, id := range []string{"ReactFunction", "SweepFunction", "FlushFunction", "RemindFunction", "PullFunction"} {
+	for _, id := range []string{"ReactFunction", "SweepFunction", "FlushFunction", "RemindFunction", "PullFunction", "DigestFunction"} {
 		t.Run(id, func(t *testing.T) {
 			t.Parallel()
 			data, err := os.ReadFile(makeBuild(t, id, t.TempDir()))

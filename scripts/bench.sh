@@ -57,6 +57,15 @@ go test -run '^$' -bench AppendEvent -benchtime 2000x -count 6 ./shared/localsto
 "$BENCHSTAT" "$out/localstore.txt"
 
 echo
+echo "== scheduled reports: one weekly digest of the demo project with 1 and 10 weeks of history behind it, DynamoDB"
+echo "   Local (requests/digest and read_units/digest must not grow with the history: reads follow the period's window);"
+echo "   compose is digest.Composer as built, window-reads the reads its Store contract names"
+go test -run '^$' -bench Digest -benchtime 20x -count 6 ./bench > "$out/digest.txt"
+"$BENCHSTAT" "$out/digest.txt"
+echo "   1,000 projects due at once, one tick at 250 messages/s (the test's rate; DIGEST_SEND_RATE on AWS, default 5):"
+go test -count=1 -run 'TestScaleOnDynamoDBLocal/FanOut' -v ./shared/schedule | grep -o 'BENCH schedule_fanout.*'
+
+echo
 echo "== Lambda artifacts: stripped linux/arm64 size, what sam build ships (budget < 12 MB)"
 go test -count=1 -run TestArtifacts -v ./functions | grep -o 'BENCH binary_bytes.*'
 

@@ -169,8 +169,9 @@ func resignHubSpot(req *events.APIGatewayV2HTTPRequest, now time.Time) {
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("demo [--url http://127.0.0.1:8080] [--events events]",
-		"Posts the signed samples from events/ to a running glassbox dev (make dev), then runs a reminder pass as if\n"+
-			"ten days had passed. Give --url when glassbox dev listens elsewhere (glassbox dev --addr).")
+		"Posts the signed samples from events/ to a running glassbox dev (make dev), gives the demo project a week of\n"+
+			"task history and eight weeks of ad figures (for its weekly digest), then runs a reminder pass as if ten days\n"+
+			"had passed. Give --url when glassbox dev listens elsewhere (glassbox dev --addr).")
 	base := fs.String("url", "http://127.0.0.1:8080", "the glassbox dev server")
 	dir := fs.String("events", "events", "the folder of sample events")
 	if err := parseFlags(fs, args, stdout, stderr); err != nil {
@@ -188,9 +189,19 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		fmt.Fprintf(stdout, "%-38s → %d %s\n", name, status, strings.TrimSpace(body))
 	}
+	// The demo project's week so far and eight weeks of ad figures, which a tracker and ad cabinets would have
+	// sent before: the coming weekly digest has something to tell.
+	status, body, err := post(ctx, http.DefaultClient, *base, events.APIGatewayV2HTTPRequest{
+		RawPath:        "/dev/history",
+		RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: http.MethodPost}},
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%-38s → %d %s\n", "a week of history, 8 weeks of figures", status, strings.TrimSpace(body))
 	// Ten days on, at 11:00 in Moscow on a weekday, the unpaid invoices are past due: run a reminder pass then.
 	at := demoReminderTime(time.Now())
-	status, body, err := post(ctx, http.DefaultClient, *base, events.APIGatewayV2HTTPRequest{
+	status, body, err = post(ctx, http.DefaultClient, *base, events.APIGatewayV2HTTPRequest{
 		RawPath: "/admin/remind", RawQueryString: "at=" + url.QueryEscape(at.Format(time.RFC3339)),
 		RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: http.MethodPost}},
 	})
@@ -199,6 +210,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "%-38s → %d %s\n", "reminder pass at "+at.Format("2006-01-02 15:04 MST"), status, strings.TrimSpace(body))
 	fmt.Fprintf(stdout, "\nOpen %s/outbox to read the notices, acts, invoices and reminders.\n", strings.TrimRight(*base, "/"))
+	fmt.Fprintf(stdout, "Press \"Send the coming digest now\" at %s/ to read this week's digest as the client gets it on Friday.\n", strings.TrimRight(*base, "/"))
 	return nil
 }
 

@@ -34,6 +34,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/providers"
 	"github.com/glassbox-oss/glassbox/shared/react"
 	"github.com/glassbox-oss/glassbox/shared/remind"
+	"github.com/glassbox-oss/glassbox/shared/schedule"
 	"github.com/glassbox-oss/glassbox/shared/telegram"
 )
 
@@ -120,6 +121,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	data := fs.String("data", ".glassbox", "data folder: the embedded store and the outbox")
 	sweepEvery := fs.Duration("sweep-every", 30*time.Second, "how often to finish events left unprocessed (also done once at start)")
 	flushEvery := fs.Duration("flush-every", 30*time.Second, "how often to send held notices that are due and tell managers of overdue tasks")
+	tickEvery := fs.Duration("tick-every", time.Minute, "how often to send the weekly digests and monthly reports that are due, first one interval after start (DigestFunction: 15m; 0: only POST /dev/tick)")
 	claimLease := fs.Duration("claim-lease", 0, "how long a message claim holds before another attempt may take it over (default 2m)")
 	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
@@ -140,6 +142,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	go srv.sweep(ctx, *sweepEvery)
 	go srv.flush(ctx, *flushEvery)
+	go srv.scheduleReports(ctx, *tickEvery)
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -166,6 +169,8 @@ type devServer struct {
 	proc   *react.Processor
 	logger *slog.Logger
 	remind func(now time.Time) *remind.Reminder
+	// reports builds the schedule dispatcher of a tick as of now.
+	reports func(now time.Time) *schedule.Dispatcher
 }
 
 // devOptions tune glassbox dev.
@@ -245,6 +250,13 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	}
 	// A reminder pass as if it were the given time (RFC 3339, default now): reminders come days after a due
 	// date, so a demo needs to move the clock.
+	d.reports = func(now time.Time) *schedule.Dispatcher {
+		return pipeline.Reports(pipeline.ReportDeps{Store: store, Reads: store, Mailer: mailer, Secrets: store,
+			TelegramAPI: devTelegramAPI, TelegramHTTP: inProcessClient(botAPI), Clock: fixedClock{now},
+			Options: schedule.Options{Rate: devReportRate, Logger: logger}})
+	}
+	mux.HandleFunc("POST /dev/tick", d.serveTick)
+	mux.HandleFunc("POST /dev/history", d.serveDemoHistory)
 	mux.HandleFunc("POST /admin/remind", func(w http.ResponseWriter, r *http.Request) {
 		now := time.Now().UTC()
 		if at := r.URL.Query().Get("at"); at != "" {
@@ -292,6 +304,10 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 			return
 		}
 		page := indexView{Config: cfg}
+		if p, at, ok := nextDigest(cfg, clock.Now()); ok {
+			page.NextDigest = indexDigest{Project: p.Name, At: at.Format(time.RFC3339),
+				Local: at.In(cfg.ProjectZone(p)).Format("Monday 2 January 15:04 MST")}
+		}
 		for _, p := range cfg.Projects {
 			docs, err := store.DocumentsBetween(r.Context(), p.ID, time.Time{}, time.Now().Add(24*time.Hour))
 			if err != nil {
@@ -488,8 +504,12 @@ func seedDemo(ctx context.Context, store *localstore.Store, logger *slog.Logger)
 
 type indexView struct {
 	glassbox.Config
-	Documents []indexDocument
+	Documents  []indexDocument
+	NextDigest indexDigest
 }
+
+// indexDigest is the next weekly digest the index page offers to send now.
+type indexDigest struct{ Project, At, Local string }
 
 type indexDocument struct {
 	glassbox.Document
@@ -527,6 +547,12 @@ var indexPage = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 {{if .Documents}}<table><tr><th>document</th><th>project</th><th>stage</th><th>total</th><th>state</th></tr>
 {{range .Documents}}<tr><td><a href="{{.URL}}">{{.Kind}} {{.Number}}</a></td><td>{{.ProjectID}}</td><td>{{.StageName}}</td><td>{{.Total}}</td><td>{{.State}}</td></tr>{{end}}
 </table>{{else}}<p>None yet: a CRM sample from <code>make demo</code> closes a stage and issues an act and an invoice.</p>{{end}}
+<h2>Reports</h2>
+<p>Weekly digests and monthly reports go by themselves at their time in each project's zone (checked every minute here, every 15 on AWS).</p>
+<form method="post" action="/dev/tick"><input type="hidden" name="back" value="1">
+<button>Send the reports due now</button></form>
+{{with .NextDigest}}{{if .At}}<form method="post" action="/dev/tick"><input type="hidden" name="back" value="1"><input type="hidden" name="at" value="{{.At}}">
+<p><button>Send the coming digest now</button> as if it were {{.Local}}: {{.Project}}'s digest of the week under way, with everything received so far.</p></form>{{end}}{{end}}
 <p>Run <code>make demo</code> to post the signed samples from <code>events/</code>, then open the <a href="/outbox">outbox</a>.</p>
 </body></html>`))
 

@@ -51,6 +51,8 @@ Run 'glassbox COMMAND -h' (or 'glassbox help COMMAND') for a command's flags.
 const devAbout = `Serves the webhook handlers (/hooks/{provider}/{binding}), the payment and download links and a mail
 outbox page (/outbox) on one address, over an embedded store in the data folder: no AWS. On first start it
 loads the demo agency and its secrets; make demo (or glassbox demo --url) then posts the signed samples.
+Weekly digests and monthly reports go when due (--tick-every); POST /dev/tick?at=<RFC 3339> (or the home
+page's button) sends them as of another time, such as Friday 15:00.
 
 Your own agency instead:
   glassbox apply -f agency.yaml --data DIR

@@ -153,8 +153,8 @@ func TestDemoPostsToTheGivenURL(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(paths) != len(demoOrder)+1 || paths[0] != "/hooks/trello/demo-board" || paths[len(paths)-1] != "/admin/remind" {
-		t.Errorf("demo posted %d requests %v, want the %d samples and the reminder pass", len(paths), paths, len(demoOrder))
+	if len(paths) != len(demoOrder)+2 || paths[0] != "/hooks/trello/demo-board" || paths[len(paths)-2] != "/dev/history" || paths[len(paths)-1] != "/admin/remind" {
+		t.Errorf("demo posted %d requests %v, want the %d samples, the demo history and the reminder pass", len(paths), paths, len(demoOrder))
 	}
 	if !strings.Contains(out.String(), srv.URL+"/outbox") {
 		t.Errorf("demo does not point at the outbox of %s:\n%s", srv.URL, out.String())

@@ -47,8 +47,10 @@ func (s *Store) PutMetrics(ctx context.Context, ms []glassbox.Metric) error {
 		seen[pk+"\x00"+sk] = len(writes)
 		writes = append(writes, w)
 	}
-	if err := s.batchWrite(ctx, writes); err != nil {
-		return fmt.Errorf("dynamo: put metrics: %w", err)
+	for start := 0; start < len(writes); start += maxBatch {
+		if err := s.batchWrite(ctx, writes[start:min(start+maxBatch, len(writes))]); err != nil {
+			return fmt.Errorf("dynamo: put metrics: %w", err)
+		}
 	}
 	return nil
 }

@@ -85,6 +85,7 @@ type Store interface {
 	DeliveryStore
 	MetricsStore
 	UnsubscriptionStore
+	ReportDeliveryStore
 }
 
 // DocumentStore keeps stage closes, the acts and invoices they issue, and their numbering.

@@ -27,6 +27,7 @@ func (c Config) Validate(known ProviderCatalog) ValidationErrors {
 	v := &validator{known: known}
 	v.agency(c.Agency)
 	v.timing("agency", c.Agency.QuietHours, c.Agency.Coalesce)
+	v.reports("agency", c.Agency.Reports)
 
 	sellers := map[string]party[Seller]{}
 	seen := map[string]bool{}
@@ -76,6 +77,8 @@ func (c Config) Validate(known ProviderCatalog) ValidationErrors {
 		v.zone(p+".time_zone", pr.TimeZone, false)
 		v.billing(p+".billing", pr, c.ProjectLocale(pr), sellers, client)
 		v.timing(p, pr.QuietHours, pr.Coalesce)
+		v.reports(p, pr.Reports)
+		v.reportsReachSomeone(p, c, pr)
 	}
 
 	for i, cl := range c.Clients {

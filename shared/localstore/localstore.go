@@ -68,6 +68,7 @@ func Open(path string) (*Store, error) {
 			bucketCloses, bucketDocuments, bucketDocsByProject, bucketPDFs, bucketSeries, bucketOpenInvoices,
 			bucketUnprocessed, bucketSuppressions, bucketChatMoves, bucketProviderIDs,
 			bucketUnprocessed, bucketHeld, bucketDueTasks, bucketMetrics, bucketOpenTasks, bucketUnsubscribed,
+			bucketReportDeliveries,
 		} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ var reportTests = []struct {
 	{"MetricsReplaceAndWindow", testMetrics},
 	{"OpenTasks", testOpenTasks},
 	{"Unsubscriptions", testUnsubscriptions},
+	{"ReportDeliveries", testReportDeliveries},
 }
 
 func metric(project, date, source string, spend, leads int64) glassbox.Metric {
@@ -54,6 +56,19 @@ func testMetrics(t *testing.T, s glassbox.Store) {
 	}
 	if got, _ := s.MetricsBetween(ctx, "p1", "2026-11-01", "2026-12-01"); len(got) != 4 {
 		t.Errorf("the month has %d figures, want 4 (a replaced day counts once)", len(got))
+	}
+	// More figures than one write request takes (DynamoDB's BatchWriteItem: 25): a month of two sources.
+	var month []glassbox.Metric
+	for d := 1; d <= 30; d++ {
+		for _, src := range []string{"yandex_direct", "vk_ads"} {
+			month = append(month, metric("p3", fmt.Sprintf("2026-09-%02d", d), src, 100_00, 1))
+		}
+	}
+	if err := s.PutMetrics(ctx, month); err != nil {
+		t.Fatalf("PutMetrics of 60 figures: %v", err)
+	}
+	if got, _ := s.MetricsBetween(ctx, "p3", "2026-09-01", "2026-10-01"); len(got) != 60 {
+		t.Errorf("September has %d figures, want 60", len(got))
 	}
 }
 
