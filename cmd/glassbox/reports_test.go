@@ -16,7 +16,7 @@ func TestUnsubscribeLinkAndReportsCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	link, err := h.dev.links.UnsubscribeURL(cfg)(t.Context(), "romashka-site", "Anna@Romashka.example", "4f1c0d2e9a8b7c6d5e4f3a2b1c0d9e8f")
+	link, err := h.dev.links.UnsubscribeURL(t.Context(), cfg, "romashka-site", "Anna@Romashka.example", "4f1c0d2e9a8b7c6d5e4f3a2b1c0d9e8f")
 	if err != nil || !strings.HasPrefix(link, h.srv.URL+"/u/") {
 		t.Fatalf("link %s, %v; want %s/u/{token}", link, err, h.srv.URL)
 	}

@@ -67,17 +67,14 @@ func (l *Links) PayURL(ctx context.Context, cfg glassbox.Config, d glassbox.Docu
 	return s.URL(l.base(cfg), linksign.ActionPay, d.ID, exp), exp, nil
 }
 
-// UnsubscribeURL returns what makes the one-click unsubscribe links of the report emails of cfg's agency:
-// {base}/u/{token}, base being the agency's public_url or else PublicBaseURL, the token signed over the
-// project, the recipient (lower case) and the report's message id (linksign.UnsubscribeToken). Its type is
-// digest.UnsubscribeURL's: digest.New(store, links.UnsubscribeURL(cfg)). The links do not expire.
-func (l *Links) UnsubscribeURL(cfg glassbox.Config) func(ctx context.Context, projectID, recipient, messageID string) (string, error) {
-	base := l.base(cfg)
-	return func(ctx context.Context, projectID, recipient, messageID string) (string, error) {
-		s, err := l.linkSigner(ctx)
-		if err != nil {
-			return "", err
-		}
-		return s.UnsubscribeURL(base, linksign.Unsubscribe{ProjectID: projectID, Recipient: glassbox.SuppressionKey(recipient), MessageID: messageID}), nil
+// UnsubscribeURL returns the one-click unsubscribe link of a report email of cfg's agency: {base}/u/{token},
+// base being the agency's public_url or else PublicBaseURL, the token signed over the project, the recipient
+// (lower case) and the report's message id (linksign.UnsubscribeToken). It is a digest.UnsubscribeURL:
+// digest.New(store, links.UnsubscribeURL). The links do not expire.
+func (l *Links) UnsubscribeURL(ctx context.Context, cfg glassbox.Config, projectID, recipient, messageID string) (string, error) {
+	s, err := l.linkSigner(ctx)
+	if err != nil {
+		return "", err
 	}
+	return s.UnsubscribeURL(l.base(cfg), linksign.Unsubscribe{ProjectID: projectID, Recipient: glassbox.SuppressionKey(recipient), MessageID: messageID}), nil
 }

@@ -29,7 +29,7 @@ type Store interface {
 
 // UnsubscribeURL makes the one-click unsubscribe link of a report email to a recipient (signed; see
 // shared/links: {public URL}/u/{token}). Nil: no link (previews).
-type UnsubscribeURL func(ctx context.Context, projectID, recipient, messageID string) (string, error)
+type UnsubscribeURL func(ctx context.Context, cfg glassbox.Config, projectID, recipient, messageID string) (string, error)
 
 // Composer builds a project's report messages for a period.
 type Composer struct {
@@ -90,7 +90,7 @@ func (c *Composer) Compose(ctx context.Context, cfg glassbox.Config, p glassbox.
 			m.Images = []glassbox.InlineImage{{ContentID: chartCID, ContentType: "image/png", Data: f.chart}}
 		}
 		if c.unsubscribe != nil {
-			if m.Unsubscribe, err = c.unsubscribe(ctx, p.ID, r.Email, m.ID); err != nil {
+			if m.Unsubscribe, err = c.unsubscribe(ctx, cfg, p.ID, r.Email, m.ID); err != nil {
 				return nil, fmt.Errorf("digest: unsubscribe link: %w", err)
 			}
 		}

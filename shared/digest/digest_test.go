@@ -230,7 +230,7 @@ func openStore(t *testing.T) *localstore.Store {
 	return s
 }
 
-func unsubscribeURL(_ context.Context, project, recipient, id string) (string, error) {
+func unsubscribeURL(_ context.Context, _ glassbox.Config, project, recipient, id string) (string, error) {
 	return "https://glassbox.studio.example/u/" + project + "-" + strings.SplitN(recipient, "@", 2)[0], nil
 }
 

@@ -21,7 +21,7 @@ import (
 )
 
 // The link maker the schedule hands to digest.New has digest.UnsubscribeURL's type.
-var _ digest.UnsubscribeURL = (&billing.Links{}).UnsubscribeURL(glassbox.Config{})
+var _ digest.UnsubscribeURL = (&billing.Links{}).UnsubscribeURL
 
 type keyMap map[string]string
 
@@ -87,7 +87,7 @@ func newUnsubHarness(t *testing.T) *unsubHarness {
 // link is the unsubscribe link of a report to a recipient, as the schedule makes it.
 func (u *unsubHarness) link(project, recipient, messageID string) string {
 	u.t.Helper()
-	link, err := u.links.UnsubscribeURL(unsubConfig)(u.t.Context(), project, recipient, messageID)
+	link, err := u.links.UnsubscribeURL(u.t.Context(), unsubConfig, project, recipient, messageID)
 	if err != nil {
 		u.t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestUnsubscribeBadLinks(t *testing.T) {
 	token := strings.TrimPrefix(good, "https://links.example/u/")
 	dot := strings.LastIndex(token, ".")
 	foreign := &billing.Links{Secrets: keyMap{keyParam: "another key of at least thirty-two bytes"}, KeyParam: keyParam, PublicBaseURL: "https://links.example"}
-	foreignLink, _ := foreign.UnsubscribeURL(unsubConfig)(t.Context(), "site", "anna@romashka.example", "m1")
+	foreignLink, _ := foreign.UnsubscribeURL(t.Context(), unsubConfig, "site", "anna@romashka.example", "m1")
 	for name, link := range map[string]string{
 		"Forged":         "https://links.example/u/" + token[:dot+1] + strings.Repeat("A", 22),
 		"OtherKey":       foreignLink,

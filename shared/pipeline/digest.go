@@ -84,9 +84,9 @@ func ReportsFromEnv(ctx context.Context, getenv func(string) string, logger *slo
 		Mailer:      SESMailer(cfg, getenv),
 		TelegramAPI: telegramAPI(getenv),
 		Secrets:     secrets,
-		// The one-click unsubscribe link (signed with the key LINK_KEY_PARAM names, served at PUBLIC_BASE_URL/u/)
-		// is wired here once shared/links has it; until then report emails go without the link.
-		Unsubscribe: nil,
+		// The one-click unsubscribe link, signed with the key LINK_KEY_PARAM names, served by LinkFunction at
+		// PUBLIC_BASE_URL/u/ (or the agency's public_url).
+		Unsubscribe: (&billing.Links{Secrets: secrets, KeyParam: vars["LINK_KEY_PARAM"], PublicBaseURL: vars["PUBLIC_BASE_URL"]}).UnsubscribeURL,
 		Options:     opts,
 	}), nil
 }
