@@ -96,12 +96,26 @@ func TestUnsubscribeCannotInject(t *testing.T) {
 		"https://a.example/u/x y",
 		"javascript:alert(1)",
 		"http://a.example/u/plain",
+		"http://127.0.0.1.evil.example/u/plain",
+		"http://localhost.evil.example/u/plain",
 		"https://a.example/" + strings.Repeat("a", 1000),
 	} {
 		m := english()
 		m.Unsubscribe = u
 		if _, err := m.Bytes(); !errors.Is(err, mime.ErrInvalid) {
 			t.Errorf("%q: err = %v, want ErrInvalid", u, err)
+		}
+	}
+}
+
+// TestUnsubscribeLoopbackHTTP: glassbox dev serves plain http on loopback; its report emails keep the header.
+func TestUnsubscribeLoopbackHTTP(t *testing.T) {
+	for _, u := range []string{"http://127.0.0.1:8080/u/x", "http://localhost:8080/u/x", "http://[::1]:8080/u/x"} {
+		m := english()
+		m.Unsubscribe = u
+		b, err := m.Bytes()
+		if err != nil || !strings.Contains(string(b), "List-Unsubscribe: <"+u+">") {
+			t.Errorf("%q: err = %v", u, err)
 		}
 	}
 }
