@@ -62,9 +62,10 @@ func (p Period) EventWindow() (from, to time.Time) {
 // report, that start is not where the last report ended: later, the events in between would never be reported
 // (the last report's week is recorded, so its new send time sends nothing); earlier, they would be reported
 // twice. A zero prevTo (no record, or one written before windows were kept) or one not before p.To leaves p
-// as it is.
+// as it is, and so does a monthly period: it is its calendar month, which the monthly report's figures and
+// words are counted by, and no schedule change moves it.
 func (p Period) ContinuedFrom(prevTo time.Time) Period {
-	if !prevTo.IsZero() && prevTo.Before(p.To) {
+	if p.Kind == ReportWeekly && !prevTo.IsZero() && prevTo.Before(p.To) {
 		p.From = prevTo.UTC()
 	}
 	return p

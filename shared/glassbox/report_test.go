@@ -158,4 +158,8 @@ func TestPeriodContinuedFrom(t *testing.T) {
 			t.Errorf("ContinuedFrom(%s) = [%s, %s), want [%s, %s)", tc.prevTo, got.From, got.To, tc.want, to)
 		}
 	}
+	month := Period{Kind: ReportMonthly, Key: "2026-11", From: from, To: to}
+	if got := month.ContinuedFrom(from.AddDate(0, 0, -1)); got != month {
+		t.Errorf("a monthly period moved to %+v: it is its calendar month", got)
+	}
 }

@@ -259,8 +259,8 @@ func (d *Dispatcher) inWindow(send, now time.Time) bool {
 	return !send.After(now) && now.Sub(send) <= d.opts.CatchUp
 }
 
-// undelivered leaves out the reports recorded delivered, and starts each other report where the project's
-// previous report of its kind ended (glassbox.Period.ContinuedFrom), so a changed day, time or zone neither
+// undelivered leaves out the reports recorded delivered, and starts each other weekly digest where the
+// project's previous one ended (glassbox.Period.ContinuedFrom), so a changed day, time or zone neither
 // loses nor repeats the events in between: one read per period key (all projects' weekly periods of a week
 // share it), however many projects there are.
 func (d *Dispatcher) undelivered(ctx context.Context, due []report) ([]report, error) {
@@ -289,12 +289,14 @@ func (d *Dispatcher) undelivered(ctx context.Context, due []report) ([]report, e
 		if _, ok := done[r.project.ID]; ok {
 			continue
 		}
-		before, err := delivered(r.plan.PreviousKey(r.period))
-		if err != nil {
-			return nil, err
-		}
-		if prev, ok := before[r.project.ID]; ok && prev.Kind == r.period.Kind {
-			r.period = r.period.ContinuedFrom(prev.To)
+		if r.period.Kind == glassbox.ReportWeekly {
+			before, err := delivered(r.plan.PreviousKey(r.period))
+			if err != nil {
+				return nil, err
+			}
+			if prev, ok := before[r.project.ID]; ok && prev.Kind == r.period.Kind {
+				r.period = r.period.ContinuedFrom(prev.To)
+			}
 		}
 		out = append(out, r)
 	}
