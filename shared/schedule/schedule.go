@@ -259,6 +259,10 @@ func (d *Dispatcher) inWindow(send, now time.Time) bool {
 	return !send.After(now) && now.Sub(send) <= d.opts.CatchUp
 }
 
+// lookBackWeeks is how many weeks back a digest looks for the last one delivered to start where it ended. A
+// project whose digests were off longer starts at its schedule's previous send time, as a new one does.
+const lookBackWeeks = 4
+
 // undelivered leaves out the reports recorded delivered, and starts each other weekly digest where the
 // project's previous one ended (glassbox.Period.ContinuedFrom), so a changed day, time or zone neither
 // loses nor repeats the events in between: one read per period key (all projects' weekly periods of a week
@@ -290,12 +294,22 @@ func (d *Dispatcher) undelivered(ctx context.Context, due []report) ([]report, e
 			continue
 		}
 		if r.period.Kind == glassbox.ReportWeekly {
-			before, err := delivered(r.plan.PreviousKey(r.period))
-			if err != nil {
-				return nil, err
-			}
-			if prev, ok := before[r.project.ID]; ok && prev.Kind == r.period.Kind {
-				r.period = r.period.ContinuedFrom(prev.To)
+			// The last digest delivered, up to lookBackWeeks before: a week no tick sent (the function was down
+			// past the catch-up window) leaves its events to the next digest rather than to none.
+			week := r.period
+			for range lookBackWeeks {
+				key := r.plan.PreviousKey(week)
+				before, err := delivered(key)
+				if err != nil {
+					return nil, err
+				}
+				if prev, ok := before[r.project.ID]; ok {
+					r.period = r.period.ContinuedFrom(prev.To)
+					break
+				}
+				if week, err = r.plan.WeekPeriod(key); err != nil {
+					break
+				}
 			}
 		}
 		out = append(out, r)

@@ -379,3 +379,33 @@ func TestTickScheduleChangeLosesNoEvents(t *testing.T) {
 		})
 	}
 }
+
+// A week whose digest no tick sent (the function down past the catch-up window) leaves its events to the next
+// digest, which starts where the last one delivered ended.
+func TestTickMissedWeekLosesNoEvents(t *testing.T) {
+	t.Parallel()
+	msk := zone(t, "Europe/Moscow")
+	store := openLocal(t)
+	cfg := agency(1)
+	cfg.Projects[0].Reports = &glassbox.Reports{Monthly: glassbox.ReportSchedule{Off: true}}
+	if err := store.PutConfig(t.Context(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	w47 := time.Date(2026, 11, 20, 15, 0, 0, 0, msk)
+	c := &clock{now: w47.UTC()}
+	comp := &periods{got: map[string]glassbox.Period{}}
+	d := newDispatcher(store, c, comp, newSender(c), schedule.Options{})
+	if _, err := d.Tick(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	c.now = w47.AddDate(0, 0, 14).UTC() // W48's Friday passed without a tick; W49's comes
+	if _, err := d.Tick(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, sent := comp.got["p0000 2026-W48"]; sent {
+		t.Fatal("W48 was sent past the catch-up window")
+	}
+	if got := comp.got["p0000 2026-W49"]; !got.From.Equal(w47) {
+		t.Errorf("W49 digest starts %s, want %s where W47's ended (W48's events in it, not in none)", got.From, w47.UTC())
+	}
+}
