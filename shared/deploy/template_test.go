@@ -485,6 +485,36 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 	}
 }
 
+// TestTemplatePullLeastPrivilege: PullFunction talks to Yandex with the agency's tokens; of the table it may
+// only query (the configuration) and batch-write figures, held to the METRICS# partitions by their leading key,
+// and of the secrets read only the pull/ folder.
+func TestTemplatePullLeastPrivilege(t *testing.T) {
+	t.Parallel()
+	stmts, _ := statements(mustTemplate(t), "PullFunction")
+	writes := false
+	for _, s := range stmts {
+		for _, a := range s.get("Action").strs() {
+			switch a {
+			case "dynamodb:Query":
+			case "dynamodb:BatchWriteItem":
+				writes = true
+				if keys := s.get("Condition", "ForAllValues:StringLike", "dynamodb:LeadingKeys").strs(); !slices.Equal(keys, []string{"METRICS#*"}) {
+					t.Errorf("PullFunction: BatchWriteItem at line %d on leading keys %q, want METRICS#* only", s.n.Line, keys)
+				}
+			case "ssm:GetParameter":
+				if res := strings.Join(s.get("Resource").strs(), " "); !strings.HasSuffix(res, "parameter${SecretsPrefix}pull/*") {
+					t.Errorf("PullFunction: ssm:GetParameter on %q, want the pull/ folder only", res)
+				}
+			default:
+				t.Errorf("PullFunction: action %s at line %d; it needs only Query, BatchWriteItem and its tokens", a, s.n.Line)
+			}
+		}
+	}
+	if !writes {
+		t.Error("PullFunction cannot store figures (no dynamodb:BatchWriteItem)")
+	}
+}
+
 // TestTemplateFlushSecrets: FlushFunction sends held notices (emails with signed links, Telegram copies) and
 // overdue reports; it reads no tracker or CRM back, so of the secrets it needs only the link key and the bot
 // token, which validation holds in the telegram/ folder.
