@@ -515,6 +515,33 @@ func TestTemplatePullLeastPrivilege(t *testing.T) {
 	}
 }
 
+// TestTemplateDigestLeastPrivilege: DigestFunction reads a project's period, claims, marks and releases its
+// messages and records the report delivered; it may not scan, batch-write or delete the table, and of the
+// secrets it reads only the link key and the Telegram bot token.
+func TestTemplateDigestLeastPrivilege(t *testing.T) {
+	t.Parallel()
+	stmts, _ := statements(mustTemplate(t), "DigestFunction")
+	if len(stmts) == 0 {
+		t.Fatal("DigestFunction has no policy statements")
+	}
+	for _, s := range stmts {
+		for _, a := range s.get("Action").strs() {
+			switch a {
+			case "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+				"dynamodb:TransactWriteItems", "ses:SendRawEmail":
+			case "ssm:GetParameter":
+				for _, res := range s.get("Resource").strs() {
+					if !strings.HasSuffix(res, "parameter${SecretsPrefix}links/key") && !strings.HasSuffix(res, "parameter${SecretsPrefix}telegram/*") {
+						t.Errorf("DigestFunction: ssm:GetParameter on %q, want the link key and the telegram/ folder only", res)
+					}
+				}
+			default:
+				t.Errorf("DigestFunction: action %s at line %d; a report needs reads, message claims and marks, its delivery record, the link key, the bot token and SES", a, s.n.Line)
+			}
+		}
+	}
+}
+
 // TestTemplateFlushSecrets: FlushFunction sends held notices (emails with signed links, Telegram copies) and
 // overdue reports; it reads no tracker or CRM back, so of the secrets it needs only the link key and the bot
 // token, which validation holds in the telegram/ folder.
