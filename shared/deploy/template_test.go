@@ -485,6 +485,63 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 	}
 }
 
+// TestTemplatePullLeastPrivilege: PullFunction talks to Yandex with the agency's tokens; of the table it may
+// only query (the configuration) and batch-write figures, held to the METRICS# partitions by their leading key,
+// and of the secrets read only the pull/ folder.
+func TestTemplatePullLeastPrivilege(t *testing.T) {
+	t.Parallel()
+	stmts, _ := statements(mustTemplate(t), "PullFunction")
+	writes := false
+	for _, s := range stmts {
+		for _, a := range s.get("Action").strs() {
+			switch a {
+			case "dynamodb:Query":
+			case "dynamodb:BatchWriteItem":
+				writes = true
+				if keys := s.get("Condition", "ForAllValues:StringLike", "dynamodb:LeadingKeys").strs(); !slices.Equal(keys, []string{"METRICS#*"}) {
+					t.Errorf("PullFunction: BatchWriteItem at line %d on leading keys %q, want METRICS#* only", s.n.Line, keys)
+				}
+			case "ssm:GetParameter":
+				if res := strings.Join(s.get("Resource").strs(), " "); !strings.HasSuffix(res, "parameter${SecretsPrefix}pull/*") {
+					t.Errorf("PullFunction: ssm:GetParameter on %q, want the pull/ folder only", res)
+				}
+			default:
+				t.Errorf("PullFunction: action %s at line %d; it needs only Query, BatchWriteItem and its tokens", a, s.n.Line)
+			}
+		}
+	}
+	if !writes {
+		t.Error("PullFunction cannot store figures (no dynamodb:BatchWriteItem)")
+	}
+}
+
+// TestTemplateDigestLeastPrivilege: DigestFunction reads a project's period, claims, marks and releases its
+// messages and records the report delivered; it may not scan, batch-write or delete the table, and of the
+// secrets it reads only the link key and the Telegram bot token.
+func TestTemplateDigestLeastPrivilege(t *testing.T) {
+	t.Parallel()
+	stmts, _ := statements(mustTemplate(t), "DigestFunction")
+	if len(stmts) == 0 {
+		t.Fatal("DigestFunction has no policy statements")
+	}
+	for _, s := range stmts {
+		for _, a := range s.get("Action").strs() {
+			switch a {
+			case "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+				"dynamodb:TransactWriteItems", "ses:SendRawEmail":
+			case "ssm:GetParameter":
+				for _, res := range s.get("Resource").strs() {
+					if !strings.HasSuffix(res, "parameter${SecretsPrefix}links/key") && !strings.HasSuffix(res, "parameter${SecretsPrefix}telegram/*") {
+						t.Errorf("DigestFunction: ssm:GetParameter on %q, want the link key and the telegram/ folder only", res)
+					}
+				}
+			default:
+				t.Errorf("DigestFunction: action %s at line %d; a report needs reads, message claims and marks, its delivery record, the link key, the bot token and SES", a, s.n.Line)
+			}
+		}
+	}
+}
+
 // TestTemplateFlushSecrets: FlushFunction sends held notices (emails with signed links, Telegram copies) and
 // overdue reports; it reads no tracker or CRM back, so of the secrets it needs only the link key and the bot
 // token, which validation holds in the telegram/ folder.

@@ -56,6 +56,33 @@ func (p Period) EventWindow() (from, to time.Time) {
 	return p.From.Add(-ReportLateness), p.To.Add(5 * time.Minute)
 }
 
+// ContinuedFrom is p starting where the project's previous report of its kind ended (prevTo, that report's
+// recorded Period.To), so consecutive reports take every event once. A period computed from the schedule starts
+// at the previous send time as the schedule says now; when the day, time or zone changed since the last
+// report, that start is not where the last report ended: later, the events in between would never be reported
+// (the last report's week is recorded, so its new send time sends nothing); earlier, they would be reported
+// twice. A zero prevTo (no record, or one written before windows were kept) or one not before p.To leaves p
+// as it is, and so does a monthly period: it is its calendar month, which the monthly report's figures and
+// words are counted by, and no schedule change moves it.
+func (p Period) ContinuedFrom(prevTo time.Time) Period {
+	if p.Kind == ReportWeekly && !prevTo.IsZero() && prevTo.Before(p.To) {
+		p.From = prevTo.UTC()
+	}
+	return p
+}
+
+// PreviousKey is the key of the report period of p's kind just before p ("2026-W46" before "2026-W47",
+// "2026-10" before "2026-11", "2026-W53" before "2027-W01"), in the plan's zone.
+func (plan ReportPlan) PreviousKey(p Period) string {
+	start := p.From.In(plan.Zone)
+	if p.Kind == ReportMonthly {
+		first := time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, plan.Zone)
+		return first.AddDate(0, -1, 0).Format("2006-01")
+	}
+	// A weekly period starts at the previous week's send time, which lies in that ISO week.
+	return WeekKey(start.ISOWeek())
+}
+
 // ReportCause is the cause a report message's id is derived from: one per project, period and recipient (an
 // email address or a chat), so retries, overlapping ticks and replays send it once.
 func ReportCause(projectID string, p Period, recipient string) string {

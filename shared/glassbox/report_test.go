@@ -112,3 +112,54 @@ func TestPeriodTakesByReceipt(t *testing.T) {
 		t.Error("EventWindow does not reach back to a late event")
 	}
 }
+
+// The period before a report's is its kind's previous one, across year ends and ISO week 53, in the plan's
+// zone.
+func TestReportPlanPreviousKey(t *testing.T) {
+	cfg := Config{Agency: Agency{TimeZone: "Europe/Moscow"}, Projects: []Project{{ID: "p"}}}
+	plan := cfg.ProjectReports(cfg.Projects[0])
+	for _, tc := range []struct{ key, want string }{
+		{"2026-W47", "2026-W46"},
+		{"2027-W01", "2026-W53"},
+		{"2026-W01", "2025-W52"},
+		{"2026-W53", "2026-W52"},
+	} {
+		p, err := plan.WeekPeriod(tc.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := plan.PreviousKey(p); got != tc.want {
+			t.Errorf("PreviousKey(%s) = %s, want %s", tc.key, got, tc.want)
+		}
+	}
+	for _, tc := range []struct{ key, want string }{{"2026-11", "2026-10"}, {"2027-01", "2026-12"}} {
+		p, err := plan.MonthPeriod(tc.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := plan.PreviousKey(p); got != tc.want {
+			t.Errorf("PreviousKey(%s) = %s, want %s", tc.key, got, tc.want)
+		}
+	}
+}
+
+func TestPeriodContinuedFrom(t *testing.T) {
+	from, to := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC), time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	p := Period{Kind: ReportWeekly, Key: "2026-W48", From: from, To: to}
+	for _, tc := range []struct {
+		prevTo, want time.Time
+	}{
+		{time.Time{}, from},
+		{from.AddDate(0, 0, -4), from.AddDate(0, 0, -4)},
+		{from.AddDate(0, 0, 3), from.AddDate(0, 0, 3)},
+		{to, from},
+	} {
+		if got := p.ContinuedFrom(tc.prevTo); !got.From.Equal(tc.want) || !got.To.Equal(to) {
+			t.Errorf("ContinuedFrom(%s) = [%s, %s), want [%s, %s)", tc.prevTo, got.From, got.To, tc.want, to)
+		}
+	}
+	month := Period{Kind: ReportMonthly, Key: "2026-11", From: from, To: to}
+	if got := month.ContinuedFrom(from.AddDate(0, 0, -1)); got != month {
+		t.Errorf("a monthly period moved to %+v: it is its calendar month", got)
+	}
+}

@@ -14,6 +14,11 @@ type ReportDelivery struct {
 	Kind      ReportKind `json:"kind" dynamodbav:"kind"`
 	// Period is the period's key ("2026-W47", "2026-11").
 	Period string `json:"period" dynamodbav:"period"`
+	// From and To are the period's window as it was reported (Period.From, Period.To): the project's next
+	// report of the kind starts at To (Period.ContinuedFrom), whatever its schedule or zone says now. Zero in
+	// records written before they were kept.
+	From time.Time `json:"from,omitzero" dynamodbav:"from,omitempty"`
+	To   time.Time `json:"to,omitzero" dynamodbav:"to,omitempty"`
 	// Messages is how many messages the report had.
 	Messages int       `json:"messages" dynamodbav:"messages"`
 	At       time.Time `json:"at" dynamodbav:"at"`

@@ -19,6 +19,12 @@ import (
 // enough that summing years of them cannot overflow.
 const MaxCount = 1_000_000_000_000
 
+// MaxSpend bounds one day's spend of one source, in minor units: 10^14 (a trillion roubles, dollars or euros
+// a day) is far above any advertiser, and a report's sums over years of days and dozens of sources stay inside
+// int64. Without it a 15-digit amount (what money.ParseAmount takes) summed over two months of a few sources
+// overflows into a negative spend in the digest.
+const MaxSpend = 100_000_000_000_000
+
 // sourcePattern is what a source may be (after lower-casing): it becomes part of a key (DAY#{date}#{source}),
 // so no '#', no spaces, bounded.
 var sourcePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,39}$`)
@@ -43,7 +49,8 @@ type Figure struct {
 //   - currency: an ISO 4217 code (either case), the figure's own or else defaultCurrency (the binding's); a
 //     figure in another currency than defaultCurrency is refused, so one binding's figures add up. It may be
 //     empty only when spend is zero;
-//   - spend: empty (0) or a decimal of at most the currency's minor digits (money.ParseAmount), not negative;
+//   - spend: empty (0) or a decimal of at most the currency's minor digits (money.ParseAmount), from 0 to
+//     MaxSpend minor units;
 //   - counts: from 0 to MaxCount.
 func (f Figure) Metric(projectID, defaultCurrency, origin string, now time.Time) (glassbox.Metric, error) {
 	m := glassbox.Metric{ProjectID: projectID, Origin: origin, UpdatedAt: now.UTC(),
@@ -87,6 +94,9 @@ func (f Figure) Metric(projectID, defaultCurrency, origin string, now time.Time)
 		}
 		if v < 0 {
 			return m, fmt.Errorf("spend %s is negative", clip(spend))
+		}
+		if v > MaxSpend {
+			return m, fmt.Errorf("spend %s is over any day's spend (at most %d in minor units)", clip(spend), int64(MaxSpend))
 		}
 		m.Spend = int64(v)
 	}

@@ -33,7 +33,7 @@ func FuzzParseMetrics(f *testing.F) {
 			t.Fatalf("%d figures accepted", len(ms))
 		}
 		for _, m := range ms {
-			if m.ProjectID != "site" || m.Spend < 0 || m.Leads < 0 || m.Minutes < 0 || len(m.Source) == 0 || len(m.Source) > 40 {
+			if m.ProjectID != "site" || m.Spend < 0 || m.Spend > metrics.MaxSpend || m.Leads < 0 || m.Minutes < 0 || len(m.Source) == 0 || len(m.Source) > 40 {
 				t.Fatalf("accepted %+v", m)
 			}
 			if _, ok := glassbox.CurrencyDigits(m.Currency); m.Spend > 0 && !ok {

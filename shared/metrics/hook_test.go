@@ -164,6 +164,7 @@ func TestHookRefusals(t *testing.T) {
 		{"ErrSpendWithoutCurrency", "", "", `{"figures":[{"date":"2026-11-30","source":"vk_ads","spend":"5"}]}`, received, "", 400, "currency is required"},
 		{"ErrOtherCurrencyThanBinding", "", "eur", figures(`,"spend":"5"`), received, "", 400, "not the binding's EUR"},
 		{"ErrNegativeSpend", "", "", figures(`,"spend":"-5.00"`), received, "", 400, "negative"},
+		{"ErrHugeSpend", "", "", figures(`,"spend":"999999999999999.99"`), received, "", 400, "over any day"},
 		{"ErrNegativeCount", "", "", figures(`,"leads":-1`), received, "", 400, "leads -1"},
 		{"ErrHugeCount", "", "", figures(`,"clicks":1000000000001`), received, "", 400, "clicks"},
 		{"ErrFractionalCount", "", "", figures(`,"leads":2.5`), received, "", 400, "whole number"},

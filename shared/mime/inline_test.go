@@ -98,6 +98,8 @@ func TestUnsubscribeCannotInject(t *testing.T) {
 		"http://a.example/u/plain",
 		"http://127.0.0.1.evil.example/u/plain",
 		"http://localhost.evil.example/u/plain",
+		"http://localhost:80@evil.example/u/plain",
+		"http://127.0.0.1:x@evil.example/u/plain",
 		"https://a.example/" + strings.Repeat("a", 1000),
 	} {
 		m := english()

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	stdmime "mime"
 	"mime/quotedprintable"
+	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -276,11 +277,16 @@ func checkUnsubscribe(u string) (string, error) {
 	return u, nil
 }
 
+// loopbackHTTP says u is a plain http URL whose host is this machine's loopback, as a mail program reads it:
+// a prefix alone would pass "http://localhost:80@evil.example/", whose host is evil.example.
 func loopbackHTTP(u string) bool {
-	for _, host := range []string{"http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/", "http://[::1]:", "http://[::1]/"} {
-		if strings.HasPrefix(u, host) {
-			return true
-		}
+	p, err := url.Parse(u)
+	if err != nil || p.Scheme != "http" || p.User != nil || p.Opaque != "" {
+		return false
+	}
+	switch p.Hostname() {
+	case "127.0.0.1", "localhost", "::1":
+		return true
 	}
 	return false
 }

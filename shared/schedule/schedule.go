@@ -259,27 +259,60 @@ func (d *Dispatcher) inWindow(send, now time.Time) bool {
 	return !send.After(now) && now.Sub(send) <= d.opts.CatchUp
 }
 
-// undelivered leaves out the reports recorded delivered: one read per period key (all projects' weekly
-// periods of a week share it), however many projects there are.
+// lookBackWeeks is how many weeks back a digest looks for the last one delivered to start where it ended. A
+// project whose digests were off longer starts at its schedule's previous send time, as a new one does.
+const lookBackWeeks = 4
+
+// undelivered leaves out the reports recorded delivered, and starts each other weekly digest where the
+// project's previous one ended (glassbox.Period.ContinuedFrom), so a changed day, time or zone neither
+// loses nor repeats the events in between: one read per period key (all projects' weekly periods of a week
+// share it), however many projects there are.
 func (d *Dispatcher) undelivered(ctx context.Context, due []report) ([]report, error) {
-	done := map[string]map[string]bool{}
+	read := map[string]map[string]glassbox.ReportDelivery{}
+	delivered := func(key string) (map[string]glassbox.ReportDelivery, error) {
+		if byProject, ok := read[key]; ok {
+			return byProject, nil
+		}
+		ds, err := d.store.ReportsDelivered(ctx, key)
+		if err != nil {
+			return nil, fmt.Errorf("schedule: read report deliveries of %s: %w", key, err)
+		}
+		byProject := map[string]glassbox.ReportDelivery{}
+		for _, x := range ds {
+			byProject[x.ProjectID] = x
+		}
+		read[key] = byProject
+		return byProject, nil
+	}
 	out := due[:0]
 	for _, r := range due {
-		byProject, ok := done[r.period.Key]
-		if !ok {
-			ds, err := d.store.ReportsDelivered(ctx, r.period.Key)
-			if err != nil {
-				return nil, fmt.Errorf("schedule: read report deliveries of %s: %w", r.period.Key, err)
-			}
-			byProject = map[string]bool{}
-			for _, x := range ds {
-				byProject[x.ProjectID] = true
-			}
-			done[r.period.Key] = byProject
+		done, err := delivered(r.period.Key)
+		if err != nil {
+			return nil, err
 		}
-		if !byProject[r.project.ID] {
-			out = append(out, r)
+		if _, ok := done[r.project.ID]; ok {
+			continue
 		}
+		if r.period.Kind == glassbox.ReportWeekly {
+			// The last digest delivered, up to lookBackWeeks before: a week no tick sent (the function was down
+			// past the catch-up window) leaves its events to the next digest rather than to none.
+			week := r.period
+			for range lookBackWeeks {
+				key := r.plan.PreviousKey(week)
+				before, err := delivered(key)
+				if err != nil {
+					return nil, err
+				}
+				if prev, ok := before[r.project.ID]; ok {
+					r.period = r.period.ContinuedFrom(prev.To)
+					break
+				}
+				if week, err = r.plan.WeekPeriod(key); err != nil {
+					break
+				}
+			}
+		}
+		out = append(out, r)
 	}
 	return out, nil
 }
@@ -299,7 +332,7 @@ func (d *Dispatcher) deliver(ctx context.Context, cfg glassbox.Config, r report,
 	// The record outlives a context that ended after the last send: it only spares the next tick a rebuild.
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	rec := glassbox.ReportDelivery{ProjectID: r.project.ID, Kind: r.period.Kind, Period: r.period.Key, Messages: len(msgs), At: d.clock.Now().UTC()}
+	rec := glassbox.ReportDelivery{ProjectID: r.project.ID, Kind: r.period.Kind, Period: r.period.Key, From: r.period.From, To: r.period.To, Messages: len(msgs), At: d.clock.Now().UTC()}
 	if err := d.store.MarkReportDelivered(mctx, rec); err != nil {
 		d.log.Warn("record report delivered; the next tick rebuilds it and sends nothing twice", "project", r.project.ID,
 			"period", r.period.Key, "error", err.Error())

@@ -2,6 +2,7 @@ package schedule_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -310,5 +311,101 @@ func TestTickSkippedAndRepeatedLocalTimes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// periods records the period each report was built for, by project and key.
+type periods struct {
+	composer
+	mu  sync.Mutex
+	got map[string]glassbox.Period
+}
+
+func (c *periods) Compose(ctx context.Context, cfg glassbox.Config, p glassbox.Project, plan glassbox.ReportPlan, period glassbox.Period) ([]glassbox.Message, error) {
+	c.mu.Lock()
+	c.got[p.ID+" "+period.Key] = period
+	c.mu.Unlock()
+	return c.composer.Compose(ctx, cfg, p, plan, period)
+}
+
+// When the weekly day or time changes after a week was reported, the next digest starts where the last one
+// ended: moved later (Monday to Friday in a week already reported on Monday), the days in between are in the
+// next digest rather than in none; moved earlier (Friday to Monday), the days already reported are not
+// reported twice.
+func TestTickScheduleChangeLosesNoEvents(t *testing.T) {
+	t.Parallel()
+	msk := zone(t, "Europe/Moscow")
+	for _, tc := range []struct {
+		name        string
+		first, then string
+		firstSend   time.Time // the W47 digest, on the first schedule
+		nextSend    time.Time // the W48 digest, on the changed schedule
+	}{
+		{"later", "monday", "friday", time.Date(2026, 11, 16, 15, 0, 0, 0, msk), time.Date(2026, 11, 27, 15, 0, 0, 0, msk)},
+		{"earlier", "friday", "monday", time.Date(2026, 11, 20, 15, 0, 0, 0, msk), time.Date(2026, 11, 23, 15, 0, 0, 0, msk)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			store := openLocal(t)
+			cfg := agency(1)
+			cfg.Projects[0].Reports = &glassbox.Reports{Weekly: glassbox.ReportSchedule{Day: tc.first}, Monthly: glassbox.ReportSchedule{Off: true}}
+			if err := store.PutConfig(t.Context(), cfg); err != nil {
+				t.Fatal(err)
+			}
+			c := &clock{now: tc.firstSend.UTC()}
+			comp := &periods{got: map[string]glassbox.Period{}}
+			d := newDispatcher(store, c, comp, newSender(c), schedule.Options{})
+			if _, err := d.Tick(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			cfg.Projects[0].Reports.Weekly.Day = tc.then
+			if err := store.PutConfig(t.Context(), cfg); err != nil {
+				t.Fatal(err)
+			}
+			for c.Now().Before(tc.nextSend.UTC()) {
+				c.advance(15 * time.Minute)
+				if _, err := d.Tick(t.Context()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			w47, w48 := comp.got["p0000 2026-W47"], comp.got["p0000 2026-W48"]
+			if !w47.To.Equal(tc.firstSend) {
+				t.Fatalf("W47 digest %+v, want it to end at %s", w47, tc.firstSend)
+			}
+			if !w48.From.Equal(w47.To) || !w48.To.Equal(tc.nextSend) {
+				t.Errorf("W48 digest [%s, %s), want [%s, %s): where W47's ended, to its own send time",
+					w48.From, w48.To, w47.To, tc.nextSend.UTC())
+			}
+		})
+	}
+}
+
+// A week whose digest no tick sent (the function down past the catch-up window) leaves its events to the next
+// digest, which starts where the last one delivered ended.
+func TestTickMissedWeekLosesNoEvents(t *testing.T) {
+	t.Parallel()
+	msk := zone(t, "Europe/Moscow")
+	store := openLocal(t)
+	cfg := agency(1)
+	cfg.Projects[0].Reports = &glassbox.Reports{Monthly: glassbox.ReportSchedule{Off: true}}
+	if err := store.PutConfig(t.Context(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	w47 := time.Date(2026, 11, 20, 15, 0, 0, 0, msk)
+	c := &clock{now: w47.UTC()}
+	comp := &periods{got: map[string]glassbox.Period{}}
+	d := newDispatcher(store, c, comp, newSender(c), schedule.Options{})
+	if _, err := d.Tick(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	c.now = w47.AddDate(0, 0, 14).UTC() // W48's Friday passed without a tick; W49's comes
+	if _, err := d.Tick(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, sent := comp.got["p0000 2026-W48"]; sent {
+		t.Fatal("W48 was sent past the catch-up window")
+	}
+	if got := comp.got["p0000 2026-W49"]; !got.From.Equal(w47) {
+		t.Errorf("W49 digest starts %s, want %s where W47's ended (W48's events in it, not in none)", got.From, w47.UTC())
 	}
 }

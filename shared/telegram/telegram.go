@@ -22,6 +22,7 @@ import (
 
 	"github.com/glassbox-oss/glassbox/shared/courier"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/wait"
 )
 
 // DefaultBaseURL is the Bot API; glassbox dev points the sender at its own stand-in instead.
@@ -57,7 +58,7 @@ func New(baseURL string, token Token, client *http.Client) *Sender {
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}
 	}
-	return &Sender{base: strings.TrimRight(baseURL, "/"), token: token, client: client, sleep: sleep}
+	return &Sender{base: strings.TrimRight(baseURL, "/"), token: token, client: client, sleep: wait.Sleep}
 }
 
 // request is sendMessage's body.
@@ -114,12 +115,12 @@ func (s *Sender) Send(ctx context.Context, m glassbox.Message, _ []glassbox.Issu
 		case r.OK:
 			return m.Chat + ":" + strconv.FormatInt(r.Result.MessageID, 10), nil
 		case status == http.StatusTooManyRequests:
-			wait := time.Duration(max(r.Parameters.RetryAfter, 1)) * time.Second
-			if attempt == maxAttempts || !fits(ctx, wait) {
+			pause := time.Duration(max(r.Parameters.RetryAfter, 1)) * time.Second
+			if attempt == maxAttempts || !fits(ctx, pause) {
 				// The message stays claimable: the courier releases it and a later attempt sends it.
-				return "", fmt.Errorf("telegram: sendMessage to %s: rate limited, retry after %s", m.Chat, wait)
+				return "", fmt.Errorf("telegram: sendMessage to %s: rate limited, retry after %s", m.Chat, pause)
 			}
-			if err := s.sleep(ctx, wait); err != nil {
+			if err := s.sleep(ctx, pause); err != nil {
 				return "", fmt.Errorf("telegram: sendMessage to %s: waiting out the rate limit: %w", m.Chat, err)
 			}
 		case r.Parameters.MigrateToChatID != 0:
@@ -218,15 +219,4 @@ func fits(ctx context.Context, d time.Duration) bool {
 		return d <= MaxWait
 	}
 	return time.Until(deadline) > d+time.Second
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

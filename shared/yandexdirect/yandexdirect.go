@@ -44,6 +44,7 @@ import (
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/wait"
 )
 
 // Name is the provider's name in bindings, and the Source of the figures it brings.
@@ -106,22 +107,11 @@ func WithPlainMoney() Option { return func(c *Client) { c.plainMoney = true } }
 
 // New returns a Client.
 func New(opts ...Option) *Client {
-	c := &Client{http: &http.Client{Timeout: DefaultTimeout}, sleep: sleep, now: time.Now}
+	c := &Client{http: &http.Client{Timeout: DefaultTimeout}, sleep: wait.Sleep, now: time.Now}
 	for _, o := range opts {
 		o(c)
 	}
 	return c
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Info declares the provider to the registry: a metrics source Glassbox pulls, whose money is in the account's
@@ -274,36 +264,30 @@ func (c *Client) report(ctx context.Context, base, token, clientLogin string, de
 		if err != nil {
 			return nil, err
 		}
-		var wait time.Duration
+		var pause time.Duration
 		switch {
 		case status == http.StatusOK:
 			return raw, nil
 		case status == http.StatusCreated || status == http.StatusAccepted:
-			wait = retryIn(header.Get("retryIn"))
-			if !c.canWait(ctx, wait) {
-				return nil, &NotReadyError{Report: def.ReportName, RetryIn: wait}
+			pause = retryIn(header.Get("retryIn"))
+			if !wait.Leaves(ctx, c.now(), pause, deadlineMargin) {
+				return nil, &NotReadyError{Report: def.ReportName, RetryIn: pause}
 			}
 		default:
 			apiErr := parseError(status, raw, token)
 			if !apiErr.Retryable() || serverErrors == serverRetries {
 				return nil, apiErr
 			}
-			wait = serverBackoff << serverErrors
+			pause = serverBackoff << serverErrors
 			serverErrors++
-			if !c.canWait(ctx, wait) {
+			if !wait.Leaves(ctx, c.now(), pause, deadlineMargin) {
 				return nil, apiErr
 			}
 		}
-		if err := c.sleep(ctx, wait); err != nil {
+		if err := c.sleep(ctx, pause); err != nil {
 			return nil, fmt.Errorf("yandexdirect: waiting for report %s: %w", def.ReportName, err)
 		}
 	}
-}
-
-// canWait says a wait of d still leaves time for the request after it.
-func (c *Client) canWait(ctx context.Context, d time.Duration) bool {
-	deadline, ok := ctx.Deadline()
-	return !ok || c.now().Add(d+deadlineMargin).Before(deadline)
 }
 
 func (c *Client) post(ctx context.Context, url, token, clientLogin string, body []byte) (int, http.Header, []byte, error) {

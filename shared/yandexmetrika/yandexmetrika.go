@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/wait"
 )
 
 // Name is the provider's name in bindings, and the Source of the figures it brings.
@@ -71,22 +72,11 @@ func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.log = l } }
 
 // New returns a Client.
 func New(opts ...Option) *Client {
-	c := &Client{http: &http.Client{Timeout: DefaultTimeout}, sleep: sleep, now: time.Now, log: slog.Default()}
+	c := &Client{http: &http.Client{Timeout: DefaultTimeout}, sleep: wait.Sleep, now: time.Now, log: slog.Default()}
 	for _, o := range opts {
 		o(c)
 	}
 	return c
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Info declares the provider to the registry: a metrics source Glassbox pulls, counting the binding's goals
@@ -205,19 +195,14 @@ func (c *Client) data(ctx context.Context, b glassbox.Binding, token string, goa
 			return a, nil
 		}
 		apiErr := parseError(status, raw, token)
-		wait := backoff << attempt
-		if !apiErr.Retryable() || attempt == retries || !c.canWait(ctx, wait) {
+		pause := backoff << attempt
+		if !apiErr.Retryable() || attempt == retries || !wait.Leaves(ctx, c.now(), pause, deadlineMargin) {
 			return answer{}, apiErr
 		}
-		if err := c.sleep(ctx, wait); err != nil {
+		if err := c.sleep(ctx, pause); err != nil {
 			return answer{}, fmt.Errorf("yandexmetrika: %w", err)
 		}
 	}
-}
-
-func (c *Client) canWait(ctx context.Context, d time.Duration) bool {
-	deadline, ok := ctx.Deadline()
-	return !ok || c.now().Add(d+deadlineMargin).Before(deadline)
 }
 
 func (c *Client) get(ctx context.Context, u, token string) (int, []byte, error) {
