@@ -21,6 +21,7 @@ import (
 type Store interface {
 	EventsBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Event, error)
 	OpenTasks(ctx context.Context, projectID string) ([]glassbox.Task, error)
+	Task(ctx context.Context, projectID, provider, taskID string) (glassbox.Task, error)
 	MetricsBetween(ctx context.Context, projectID, from, to string) ([]glassbox.Metric, error)
 	DocumentsBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Document, error)
 	MessagesBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Message, error)
