@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -44,6 +45,12 @@ func runPreviewReport(ctx context.Context, kind string, args []string, stdout, s
 	if sf.data == "" && sf.table == "" {
 		sf.data = ".glassbox"
 	}
+	if sf.data != "" && sf.table == "" {
+		// A report is read from history: a folder without a store has none, and opening it would create one.
+		if _, err := os.Stat(filepath.Join(sf.data, "glassbox.db")); errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("preview %s: no store in %s: run glassbox dev there first (make dev, then make demo for the demo's week), or give --data DIR or --table NAME", kind, sf.data)
+		}
+	}
 	store, closeStore, err := sf.open(ctx)
 	if err != nil {
 		return err
@@ -54,6 +61,9 @@ func runPreviewReport(ctx context.Context, kind string, args []string, stdout, s
 		cfg, err = previewConfig(*file)
 	} else {
 		cfg, err = store.Config(ctx)
+	}
+	if errors.Is(err, glassbox.ErrNotFound) {
+		return fmt.Errorf("preview %s: no agency file applied to this store: glassbox apply -f agency.yaml first, or give -f", kind)
 	}
 	if err != nil {
 		return fmt.Errorf("preview %s: the configuration: %w", kind, err)
