@@ -94,6 +94,7 @@ func (c *Composer) Compose(ctx context.Context, cfg glassbox.Config, p glassbox.
 			if m.Unsubscribe, err = c.unsubscribe(ctx, cfg, p.ID, r.Email, m.ID); err != nil {
 				return nil, fmt.Errorf("digest: unsubscribe link: %w", err)
 			}
+			m = notify.WithUnsubscribe(m, plan.Locale, m.Unsubscribe)
 		}
 		out = append(out, m)
 	}
