@@ -23,7 +23,8 @@ func runPreviewReport(ctx context.Context, kind string, args []string, stdout, s
 		"Builds a project's weekly digest for an ISO week from the store (the data folder of glassbox dev by default)\n"+
 			"and writes what each channel would send, sending nothing: the emails (.eml, their HTML part as .html),\n"+
 			"the chart (.png) and the Telegram message (printed, and kept as .telegram.txt). The agency file's\n"+
-			"reports and message templates apply.", "week", "2026-W47"
+			"reports and message templates apply. The week's digest is the one sent on its send day (Friday by\n"+
+			"default), covering the 7 days before: 2026-W47's goes on 20 November. Stop glassbox dev on the folder first.", "week", "2026-W47"
 	if kind == "monthly" {
 		usage, about, periodFlag, example = "preview monthly --project ID --month 2026-11 [-f agency.yaml] [--data DIR | --table NAME] [-o DIR]",
 			"Builds a project's monthly report for a calendar month, and the manager's call reminder, from the store\n"+
