@@ -111,8 +111,8 @@ var (
 		sectionRU("done", `Сделано за неделю — {{done_count}} {{plural done_count "задача" "задачи" "задач"}}:`, false) +
 		sectionRU("carried", "Продолжаем на следующей неделе:", true) +
 		sectionRU("stopped", "Не переходят на следующую неделю:", true) +
-		sectionRU("added", "Новые задачи:", false) +
-		sectionRU("not_started", "Ещё не начаты:", false) + `{{if figures}}
+		sectionRU("not_started", "Ещё не начаты:", false) +
+		sectionRU("added", "Новые задачи:", false) + `{{if figures}}
 Собрали цифры за неделю.
 {{end}}
 
@@ -149,8 +149,8 @@ A quiet week: no tasks moved and there are no new figures. If you need anything,
 		sectionEN("done", `Done this week — {{done_count}} {{plural done_count "task" "tasks"}}:`, false) +
 		sectionEN("carried", "Carrying on next week:", true) +
 		sectionEN("stopped", "Not carrying over:", true) +
-		sectionEN("added", "New this week:", false) +
-		sectionEN("not_started", "Not started yet:", false) + `{{if figures}}
+		sectionEN("not_started", "Not started yet:", false) +
+		sectionEN("added", "New this week:", false) + `{{if figures}}
 The week's figures.
 {{end}}
 
