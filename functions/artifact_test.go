@@ -1374,7 +1374,7 @@ func BenchmarkColdStart(b *testing.B) {
 		// A scheduled pull; the demo agency has no Yandex binding: one config Query.
 		"PullFunction": {readEvent(b, "pull-scheduled.json"), `"sources":0`},
 		// A schedule tick with the reports off (reportsOff): the config Query, nothing due, whatever the day.
-		"DigestFunction": {[]byte(`{}`), `"projects":`},
+		"DigestFunction": {readEvent(b, "digest-scheduled.json"), `"projects":`},
 	}
 	for _, id := range functionIDs {
 		b.Run(id, func(b *testing.B) {

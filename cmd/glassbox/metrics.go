@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
@@ -61,7 +62,8 @@ func runMetrics(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	ms, err := metrics.ReadCSV(in, metrics.CSVOptions{ProjectID: *project, Source: *source, Currency: *currency, Now: time.Now()})
 	if err != nil {
-		return fmt.Errorf("metrics import %s: %w", *file, err)
+		// The rules are the hook's, whose refusal ends in "malformed body" (its 400): a file has no body.
+		return fmt.Errorf("metrics import %s: %s", *file, strings.TrimSuffix(err.Error(), ": "+glassbox.ErrMalformed.Error()))
 	}
 	if err := store.PutMetrics(ctx, ms); err != nil {
 		return fmt.Errorf("metrics import: %w", err)
@@ -70,6 +72,10 @@ func runMetrics(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	for _, m := range ms {
 		first, last = min(first, m.Date), max(last, m.Date)
 	}
-	fmt.Fprintf(stdout, "imported %d figures for %s, %s to %s (a day and source stored before is replaced)\n", len(ms), *project, first, last)
+	figures := "figures"
+	if len(ms) == 1 {
+		figures = "figure"
+	}
+	fmt.Fprintf(stdout, "imported %d %s for %s, %s to %s (a day and source stored before is replaced)\n", len(ms), figures, *project, first, last)
 	return nil
 }

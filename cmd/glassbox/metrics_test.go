@@ -104,11 +104,11 @@ func TestMetricsImport(t *testing.T) {
 	if err := importFile(first); err != nil || !strings.Contains(out.String(), "imported 2 figures") {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
-	if err := importFile(fixed); err != nil || !strings.Contains(out.String(), "imported 1 figures") {
+	if err := importFile(fixed); err != nil || !strings.Contains(out.String(), "imported 1 figure for") {
 		t.Fatalf("import the corrected day: %v\n%s", err, out.String())
 	}
-	if err := importFile(wrong); err == nil || !strings.Contains(err.Error(), "line 3") {
-		t.Fatalf("import a wrong file = %v; want an error naming line 3", err)
+	if err := importFile(wrong); err == nil || !strings.Contains(err.Error(), "line 3") || strings.Contains(err.Error(), "malformed body") {
+		t.Fatalf("import a wrong file = %v; want an error naming line 3, and no hook words", err)
 	}
 	if err := run(t.Context(), []string{"metrics", "import", "--file", first, "--project", "nope", "--source", "vk_ads", "--data", data}, io.Discard, io.Discard); err == nil ||
 		!strings.Contains(err.Error(), `no project "nope"`) {

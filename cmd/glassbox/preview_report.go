@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -22,7 +23,8 @@ func runPreviewReport(ctx context.Context, kind string, args []string, stdout, s
 		"Builds a project's weekly digest for an ISO week from the store (the data folder of glassbox dev by default)\n"+
 			"and writes what each channel would send, sending nothing: the emails (.eml, their HTML part as .html),\n"+
 			"the chart (.png) and the Telegram message (printed, and kept as .telegram.txt). The agency file's\n"+
-			"reports and message templates apply.", "week", "2026-W47"
+			"reports and message templates apply. The week's digest is the one sent on its send day (Friday by\n"+
+			"default), covering the 7 days before: 2026-W47's goes on 20 November. Stop glassbox dev on the folder first.", "week", "2026-W47"
 	if kind == "monthly" {
 		usage, about, periodFlag, example = "preview monthly --project ID --month 2026-11 [-f agency.yaml] [--data DIR | --table NAME] [-o DIR]",
 			"Builds a project's monthly report for a calendar month, and the manager's call reminder, from the store\n"+
@@ -44,6 +46,12 @@ func runPreviewReport(ctx context.Context, kind string, args []string, stdout, s
 	if sf.data == "" && sf.table == "" {
 		sf.data = ".glassbox"
 	}
+	if sf.data != "" && sf.table == "" {
+		// A report is read from history: a folder without a store has none, and opening it would create one.
+		if _, err := os.Stat(filepath.Join(sf.data, "glassbox.db")); errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("preview %s: no store in %s: run glassbox dev there first (make dev, then make demo for the demo's week), or give --data DIR or --table NAME", kind, sf.data)
+		}
+	}
 	store, closeStore, err := sf.open(ctx)
 	if err != nil {
 		return err
@@ -54,6 +62,9 @@ func runPreviewReport(ctx context.Context, kind string, args []string, stdout, s
 		cfg, err = previewConfig(*file)
 	} else {
 		cfg, err = store.Config(ctx)
+	}
+	if errors.Is(err, glassbox.ErrNotFound) {
+		return fmt.Errorf("preview %s: no agency file applied to this store: glassbox apply -f agency.yaml first, or give -f", kind)
 	}
 	if err != nil {
 		return fmt.Errorf("preview %s: the configuration: %w", kind, err)

@@ -69,3 +69,35 @@ func TestPreviewDigestAndMonthly(t *testing.T) {
 		t.Errorf("preview monthly wrote %d call reminders; said:\n%s", len(emls), stdout.String())
 	}
 }
+
+// TestPreviewReportWithoutAStore: preview digest on a folder glassbox dev never ran in says what to do and creates
+// nothing; on a store with no agency file applied, it says to apply one; a week the year lacks is refused.
+func TestPreviewReportWithoutAStore(t *testing.T) {
+	ctx := context.Background()
+	missing := filepath.Join(t.TempDir(), "none")
+	err := run(ctx, []string{"preview", "digest", "--project", "romashka-site", "--week", "2026-W47", "--data", missing}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "run glassbox dev there first") {
+		t.Errorf("a folder without a store: %v", err)
+	}
+	if _, statErr := os.Stat(missing); !os.IsNotExist(statErr) {
+		t.Errorf("preview created %s", missing)
+	}
+
+	empty := t.TempDir()
+	s, err := openLocal(empty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	err = run(ctx, []string{"preview", "monthly", "--project", "romashka-site", "--month", "2026-11", "--data", empty}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "no agency file applied") {
+		t.Errorf("a store without an agency file: %v", err)
+	}
+	err = run(ctx, []string{"preview", "digest", "--project", "romashka-site", "--week", "2025-W53", "--data", empty, "-f", "demo/agency.yaml",
+		"-o", t.TempDir()}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "2025 has 52 ISO weeks") {
+		t.Errorf("2025-W53: %v", err)
+	}
+}

@@ -21,6 +21,7 @@ import (
 type Store interface {
 	EventsBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Event, error)
 	OpenTasks(ctx context.Context, projectID string) ([]glassbox.Task, error)
+	Task(ctx context.Context, projectID, provider, taskID string) (glassbox.Task, error)
 	MetricsBetween(ctx context.Context, projectID, from, to string) ([]glassbox.Metric, error)
 	DocumentsBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Document, error)
 	MessagesBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Message, error)
@@ -93,6 +94,7 @@ func (c *Composer) Compose(ctx context.Context, cfg glassbox.Config, p glassbox.
 			if m.Unsubscribe, err = c.unsubscribe(ctx, cfg, p.ID, r.Email, m.ID); err != nil {
 				return nil, fmt.Errorf("digest: unsubscribe link: %w", err)
 			}
+			m = notify.WithUnsubscribe(m, plan.Locale, m.Unsubscribe)
 		}
 		out = append(out, m)
 	}

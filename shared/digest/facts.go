@@ -2,6 +2,7 @@ package digest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -102,7 +103,42 @@ func (c *Composer) readEvents(ctx context.Context, projectID string, period glas
 			t.due = d
 		}
 	}
+	if err := c.nameClosed(ctx, projectID, taken, &out); err != nil {
+		return periodEvents{}, err
+	}
 	return out, nil
+}
+
+// nameClosed gives a task closed in the period whose events carry no title (ClickUp's and Asana's webhooks
+// send ids; React reads the name back and folds it into the task) the stored task's title and link: the
+// closed lists come from the events alone, and a client must not read «». One read per such task, so the
+// cost follows the period's activity.
+func (c *Composer) nameClosed(ctx context.Context, projectID string, evs []glassbox.Event, out *periodEvents) error {
+	ids := map[string]glassbox.Event{}
+	for _, e := range evs {
+		ids[taskKey(e.Provider, e.TaskID)] = e
+	}
+	for _, k := range out.order {
+		t := out.tasks[k]
+		if !t.moved || !t.status.Closed() || (t.title != "" && t.url != "") {
+			continue
+		}
+		e := ids[k]
+		stored, err := c.store.Task(ctx, projectID, e.Provider, e.TaskID)
+		switch {
+		case errors.Is(err, glassbox.ErrNotFound):
+			continue
+		case err != nil:
+			return fmt.Errorf("digest: task %s of %s: %w", e.TaskID, projectID, err)
+		}
+		if t.title == "" {
+			t.title = stored.Title
+		}
+		if t.url == "" {
+			t.url = stored.URL
+		}
+	}
+	return nil
 }
 
 // line is one task as a report lists it.

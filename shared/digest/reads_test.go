@@ -27,6 +27,10 @@ func (c *counting) OpenTasks(ctx context.Context, p string) ([]glassbox.Task, er
 	c.calls, c.items = c.calls+1, c.items+len(r)
 	return r, err
 }
+func (c *counting) Task(ctx context.Context, p, provider, id string) (glassbox.Task, error) {
+	c.calls, c.items = c.calls+1, c.items+1
+	return c.s.Task(ctx, p, provider, id)
+}
 func (c *counting) MetricsBetween(ctx context.Context, p, from, to string) ([]glassbox.Metric, error) {
 	r, err := c.s.MetricsBetween(ctx, p, from, to)
 	c.calls, c.items = c.calls+1, c.items+len(r)
@@ -186,4 +190,23 @@ func TestTelegramFits(t *testing.T) {
 		return
 	}
 	t.Fatal("no Telegram digest")
+}
+
+// TestDoneTaskNamedFromTheStoredTask: ClickUp's and Asana's webhooks carry ids, not names; React reads the name
+// back into the task. The digest lists such a task done this week by that name and link, not as «».
+func TestDoneTaskNamedFromTheStoredTask(t *testing.T) {
+	s := openStore(t)
+	world(t, s, 0)
+	ctx := context.Background()
+	at := msk(11, 25, 11, 0)
+	e := glassbox.Event{ID: "clickup:86c1:done", ProjectID: "site", Provider: "clickup", TaskID: "86c1", Kind: glassbox.EventTaskMoved,
+		Status: glassbox.StatusDone, PrevStatus: glassbox.StatusReview, OccurredAt: at, ReceivedAt: at.Add(time.Minute)}
+	mustDo(t, s.AppendEvent(ctx, e))
+	mustDo(t, s.PutTask(ctx, glassbox.Task{ProjectID: "site", Provider: "clickup", TaskID: "86c1", Title: "Баннеры для рассылки",
+		URL: "https://app.clickup.com/t/86c1", Status: glassbox.StatusDone, Version: 1}))
+	ms := compose(t, s, "ru", glassbox.ReportWeekly, "2026-W48")
+	done := section(ms[0].Text, "Сделано за неделю")
+	if !strings.Contains(done, "«Баннеры для рассылки» — https://app.clickup.com/t/86c1") || strings.Contains(done, "«»") {
+		t.Errorf("done this week:\n%s", done)
+	}
 }

@@ -317,8 +317,13 @@ func parseWeekKey(key string) (year, week int, err error) {
 			week, err = strconv.Atoi(w)
 		}
 	}
-	if !ok || err != nil || len(y) != 4 || week < 1 || week > 53 {
+	if !ok || err != nil || key != WeekKey(year, week) || week < 1 {
 		return 0, 0, fmt.Errorf("week %q: want YYYY-Www, such as 2026-W47", key)
+	}
+	// 28 December is always in a year's last ISO week: a year has 52 weeks, or 53 when it starts on a Thursday
+	// (or a leap year on a Wednesday). 2025-W53 would silently be 2026-W01.
+	if _, last := time.Date(year, time.December, 28, 0, 0, 0, 0, time.UTC).ISOWeek(); week > last {
+		return 0, 0, fmt.Errorf("week %q: %d has %d ISO weeks", key, year, last)
 	}
 	return year, week, nil
 }

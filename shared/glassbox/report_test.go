@@ -163,3 +163,28 @@ func TestPeriodContinuedFrom(t *testing.T) {
 		t.Errorf("a monthly period moved to %+v: it is its calendar month", got)
 	}
 }
+
+func TestWeekPeriodRefusesAWeekTheYearLacks(t *testing.T) {
+	plan := Config{Agency: Agency{TimeZone: "Europe/Moscow"}, Projects: []Project{{ID: "p"}}}.ProjectReports(Project{ID: "p"})
+	tests := []struct {
+		week string
+		ok   bool
+	}{
+		{"2026-W53", true}, // 2026 starts on a Thursday: 53 weeks
+		{"2020-W53", true}, // a leap year starting on a Wednesday
+		{"2025-W53", false},
+		{"2027-W53", false},
+		{"2026-W00", false},
+		{"2026-W54", false},
+		{"2026-W7", false}, // the key names message ids: one spelling per week
+		{"2026-w47", false},
+		{"26-W47", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		_, err := plan.WeekPeriod(tt.week)
+		if (err == nil) != tt.ok {
+			t.Errorf("WeekPeriod(%q) error = %v, want ok %v", tt.week, err, tt.ok)
+		}
+	}
+}

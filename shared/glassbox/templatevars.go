@@ -130,8 +130,9 @@ var MessageVars = map[MessageKind]TemplateVars{
 	MessageInvoiceReminder: vars(billingVars, map[string]VarKind{"reminder": VarNumber}),
 	// reminders: how many reminders the client has had. link: the invoice.
 	MessageInvoiceOverdue: vars(billingVars, map[string]VarKind{"reminders": VarNumber}),
-	// recipient: the address that switched the project's reports off with a report's unsubscribe link.
-	MessageDigestUnsubscribed: vars(map[string]VarKind{"recipient": VarText}),
+	// recipient: the address that switched the project's reports off with a report's unsubscribe link;
+	// resubscribe: the glassbox command that switches them back on for it.
+	MessageDigestUnsubscribed: vars(map[string]VarKind{"recipient": VarText, "resubscribe": VarText}),
 }
 
 // MessageKinds is every kind a template can be written for, sorted.

@@ -2,9 +2,11 @@ package links_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -229,5 +231,37 @@ func TestUnsubscribeBadLinks(t *testing.T) {
 		RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: http.MethodPost}}})
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("without WithUnsubscribe: %d, want 404", resp.StatusCode)
+	}
+}
+
+// TestUnsubscribeSampleEvents keeps events/link-unsubscribe-*.json honest: a link of the demo project signed with
+// the demo key, which GET shows and the mail program's one-click POST records.
+func TestUnsubscribeSampleEvents(t *testing.T) {
+	u := newUnsubHarness(t)
+	cfg := unsubConfig
+	cfg.Projects = append([]glassbox.Project{{ID: "romashka-site", ClientID: "romashka", Name: "Новый сайт",
+		Manager: glassbox.Person{Name: "Мария", Email: "maria@pixel.example"}}}, cfg.Projects...)
+	if err := u.store.PutConfig(t.Context(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	load := func(name string) events.APIGatewayV2HTTPRequest {
+		data, err := os.ReadFile(filepath.Join("..", "..", "events", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var req events.APIGatewayV2HTTPRequest
+		if err := json.Unmarshal(data, &req); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return req
+	}
+	resp, err := u.h.Handle(t.Context(), load("link-unsubscribe-get.json"))
+	if err != nil || resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, "<form") || len(u.unsubscriptions()) != 0 {
+		t.Fatalf("link-unsubscribe-get.json: %v %d, %d unsubscriptions\n%s", err, resp.StatusCode, len(u.unsubscriptions()), resp.Body)
+	}
+	resp, err = u.h.Handle(t.Context(), load("link-unsubscribe-post.json"))
+	if subs := u.unsubscriptions(); err != nil || resp.StatusCode != http.StatusOK || len(subs) != 1 ||
+		subs[0].ProjectID != "romashka-site" || subs[0].Recipient != "anna@romashka.example" || u.mail.count() != 1 {
+		t.Fatalf("link-unsubscribe-post.json: %v %d, unsubscriptions %+v, %d emails", err, resp.StatusCode, subs, u.mail.count())
 	}
 }

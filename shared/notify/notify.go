@@ -100,6 +100,8 @@ type view struct {
 	Address, Reason, Recipient, Channel, Subject string
 	// A Telegram group that became a supergroup (chat_migrated): its old and new chat id.
 	Chat, NewChat string
+	// Resubscribe is the command that switches a project's reports back on for a recipient (digest_unsubscribed).
+	Resubscribe string
 }
 
 // taskItem is one task of a list a message shows.

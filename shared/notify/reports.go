@@ -2,6 +2,8 @@ package notify
 
 import (
 	"fmt"
+	"html"
+	"strings"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 )
@@ -89,3 +91,24 @@ func boundVars(in glassbox.Vars) glassbox.Vars {
 
 // MaxTelegram is the longest Telegram message the Bot API takes, in characters.
 const MaxTelegram = 4096
+
+// WithUnsubscribe adds the visible unsubscribe line to a report email whose one-click link is url: the
+// List-Unsubscribe header is only a button in the mail programs that show one, and the manager's notice says the
+// recipient pressed «Отписаться» in the email. It is not part of the template: an override cannot drop it.
+func WithUnsubscribe(m glassbox.Message, locale, url string) glassbox.Message {
+	if url == "" {
+		return m
+	}
+	lead, word := "Не хотите получать эти отчёты?", "Отписаться"
+	if locale == glassbox.LocaleEN {
+		lead, word = "Rather not get these reports?", "Unsubscribe"
+	}
+	m.Text = strings.TrimRight(m.Text, "\n") + "\n\n" + lead + " " + word + ": " + url + "\n"
+	line := `<p style="color:#6b7280;font-size:13px">` + html.EscapeString(lead) + ` <a href="` + html.EscapeString(url) + `">` + word + `</a></p>`
+	if i := strings.LastIndex(m.HTML, "</body>"); i >= 0 {
+		m.HTML = m.HTML[:i] + line + m.HTML[i:]
+	} else {
+		m.HTML += line
+	}
+	return m
+}

@@ -1,6 +1,10 @@
 package notify
 
-import "github.com/glassbox-oss/glassbox/shared/glassbox"
+import (
+	"strings"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+)
 
 // The built-in wording of the scheduled reports, ru and en. A report is a list of short sections, each left out
 // when it has nothing to say; what waits on the client comes first, because a client who reads one line should
@@ -107,8 +111,8 @@ var (
 		sectionRU("done", `Сделано за неделю — {{done_count}} {{plural done_count "задача" "задачи" "задач"}}:`, false) +
 		sectionRU("carried", "Продолжаем на следующей неделе:", true) +
 		sectionRU("stopped", "Не переходят на следующую неделю:", true) +
-		sectionRU("added", "Новые задачи:", false) +
-		sectionRU("not_started", "Ещё не начаты:", false) + `{{if figures}}
+		sectionRU("not_started", "Ещё не начаты:", false) +
+		sectionRU("added", "Новые задачи:", false) + `{{if figures}}
 Собрали цифры за неделю.
 {{end}}
 
@@ -145,8 +149,8 @@ A quiet week: no tasks moved and there are no new figures. If you need anything,
 		sectionEN("done", `Done this week — {{done_count}} {{plural done_count "task" "tasks"}}:`, false) +
 		sectionEN("carried", "Carrying on next week:", true) +
 		sectionEN("stopped", "Not carrying over:", true) +
-		sectionEN("added", "New this week:", false) +
-		sectionEN("not_started", "Not started yet:", false) + `{{if figures}}
+		sectionEN("not_started", "Not started yet:", false) +
+		sectionEN("added", "New this week:", false) + `{{if figures}}
 The week's figures.
 {{end}}
 
@@ -257,6 +261,7 @@ Every task and figure, live: {{link "open the dashboard"}}
 
 {{agency}}`
 
+	// The call brief lists the client's invoices to the manager, who is not the one to thank for a payment.
 	callRU = `{{greeting}}, на этой неделе позвоните клиенту {{client}} по проекту «{{project}}»: робот отправил ему итоги месяца ({{period}}), а разговор он не заменит. Короткая справка перед звонком.
 
 ` + sectionRU("done", `Сделано за месяц — {{done_count}} {{plural done_count "задача" "задачи" "задач"}}:`, false) + `{{if acts}}
@@ -268,7 +273,7 @@ Every task and figure, live: {{link "open the dashboard"}}
 
 ` + figuresRU("к прошлому месяцу") + `
 
-` + invoicesRU + `
+` + strings.Replace(invoicesRU, "Оплачены — спасибо!", "Оплачены:", 1) + `
 
 ` + sectionRU("waiting", "Ждём от клиента:", false) +
 		sectionRU("bad", "Плохие новости месяца (клиенту не отправлялись):", true) + `{{if link}}
@@ -286,7 +291,7 @@ Stages closed:
 
 ` + figuresEN("vs last month") + `
 
-` + invoicesEN + `
+` + strings.Replace(invoicesEN, "Paid, thank you!", "Paid:", 1) + `
 
 ` + sectionEN("waiting", "Waiting on the client:", false) +
 		sectionEN("bad", "The month's bad news (not sent to the client):", true) + `{{if link}}

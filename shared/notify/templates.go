@@ -130,7 +130,7 @@ func (v view) vars() glassbox.Vars {
 		"due": v.Due, "expires": v.Expires, "reminder": v.Reminder, "reminders": v.Reminders,
 		"starting": v.Starting, "prepay": v.Prepay, "postpay": v.Postpay, "last": v.Last,
 		"count": len(v.Tasks), "address": v.Address, "reason": v.Reason, "recipient": v.Recipient,
-		"channel": v.Channel, "subject": v.Subject, "chat": v.Chat, "new_chat": v.NewChat,
+		"channel": v.Channel, "subject": v.Subject, "chat": v.Chat, "new_chat": v.NewChat, "resubscribe": v.Resubscribe,
 	}
 	if len(v.Tasks) > 0 {
 		items := make([]glassbox.Vars, len(v.Tasks))

@@ -24,6 +24,8 @@ func DigestUnsubscribed(cfg glassbox.Config, u glassbox.Unsubscription) (_ glass
 		Project:   project.Name,
 		Manager:   project.Manager.Name,
 		Recipient: recipient,
+		// The whole command, so whoever runs it copies one line (the admin adds --table or --data).
+		Resubscribe: "glassbox reports resubscribe --project " + u.ProjectID + " --email " + recipient,
 	}
 	m, _, err := message(cfg, project, cfg.ProjectLocale(project), cause, glassbox.MessageDigestUnsubscribed,
 		glassbox.AudienceManager, []glassbox.Person{project.Manager}, glassbox.Person{}, "", v)

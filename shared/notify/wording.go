@@ -328,7 +328,7 @@ func init() {
 
 Еженедельные и ежемесячные отчёты на этот адрес больше не отправляются; уведомления о задачах и документы приходят, как раньше.
 
-Если это случайность или клиент попросит вернуть отчёты, включите их снова командой glassbox reports resubscribe (glassbox reports unsubscribed покажет все отписки).`,
+Если это случайность или клиент попросит вернуть отчёты, включите их снова командой {{resubscribe}} (glassbox reports unsubscribed покажет все отписки).`,
 	}
 	builtin[glassbox.LocaleEN][string(glassbox.MessageDigestUnsubscribed)] = glassbox.MessageTemplate{
 		Subject: `Unsubscribed from reports: {{recipient}} — {{project}}`,
@@ -336,6 +336,6 @@ func init() {
 
 Weekly digests and monthly reports no longer go to that address; task notices and documents still do.
 
-If it was a slip, or the client asks for the reports again, switch them back on with glassbox reports resubscribe (glassbox reports unsubscribed lists every unsubscription).`,
+If it was a slip, or the client asks for the reports again, switch them back on with {{resubscribe}} (glassbox reports unsubscribed lists every unsubscription).`,
 	}
 }

@@ -34,7 +34,8 @@ func sampleView(locale string) view {
 		Tasks:   []taskItem{{"Макет главной", "https://trello.com/c/1"}, {"Текст <о нас>", "https://trello.com/c/2"}, {"Логотип", "javascript:alert(1)"}},
 		Address: "anna@acme.example", Reason: "Письмо клиенту не дошло: адрес не существует", Recipient: "anna@acme.example", Channel: "email",
 		Subject: "Готово: «Макет главной» — Сайт Акме", Chat: "-1001111111111", NewChat: "-1002222222222",
-		Prepay: true,
+		Resubscribe: "glassbox reports resubscribe --project site --email anna@acme.example",
+		Prepay:      true,
 	}
 }
 
