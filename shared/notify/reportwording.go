@@ -7,8 +7,9 @@ import (
 )
 
 // The built-in wording of the scheduled reports, ru and en. A report is a list of short sections, each left out
-// when it has nothing to say; what waits on the client comes first, because a client who reads one line should
-// read that one.
+// when it has nothing to say. The weekly digest answers the account manager's four questions in their order
+// (done; carries over; does not carry over, and why; not started and new, and why), then what waits on the
+// client, then the numbers. The monthly report ends its plan with what waits on the client.
 
 // taskSection is a section listing tasks: a heading, one line per task (its status when shown, why, the link),
 // and how many more did not fit.
@@ -107,12 +108,12 @@ var (
 На этой неделе без новостей: задачи не двигались, новых цифр нет. Если что-то нужно, напишите в ответ — {{manager}} подключится.
 {{end}}
 
-` + sectionRU("waiting", "Ждём вас — без вашего ответа эти задачи стоят:", false) +
-		sectionRU("done", `Сделано за неделю — {{done_count}} {{plural done_count "задача" "задачи" "задач"}}:`, false) +
+` + sectionRU("done", `Сделано за неделю — {{done_count}} {{plural done_count "задача" "задачи" "задач"}}:`, false) +
 		sectionRU("carried", "Продолжаем на следующей неделе:", true) +
 		sectionRU("stopped", "Не переходят на следующую неделю:", true) +
 		sectionRU("not_started", "Ещё не начаты:", false) +
-		sectionRU("added", "Новые задачи:", false) + `{{if figures}}
+		sectionRU("added", "Новые задачи:", false) +
+		sectionRU("waiting", "Ждём вас — без вашего ответа эти задачи стоят:", false) + `{{if figures}}
 Собрали цифры за неделю.
 {{end}}
 
@@ -145,12 +146,12 @@ var (
 A quiet week: no tasks moved and there are no new figures. If you need anything, just reply and {{manager}} will pick it up.
 {{end}}
 
-` + sectionEN("waiting", "Waiting on you — these tasks cannot move without your answer:", false) +
-		sectionEN("done", `Done this week — {{done_count}} {{plural done_count "task" "tasks"}}:`, false) +
+` + sectionEN("done", `Done this week — {{done_count}} {{plural done_count "task" "tasks"}}:`, false) +
 		sectionEN("carried", "Carrying on next week:", true) +
 		sectionEN("stopped", "Not carrying over:", true) +
 		sectionEN("not_started", "Not started yet:", false) +
-		sectionEN("added", "New this week:", false) + `{{if figures}}
+		sectionEN("added", "New this week:", false) +
+		sectionEN("waiting", "Waiting on you — these tasks cannot move without your answer:", false) + `{{if figures}}
 The week's figures.
 {{end}}
 
