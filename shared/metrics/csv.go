@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/money"
 )
 
 // Columns are the CSV columns ReadCSV knows, as the header row names them (in any order and case).
@@ -125,7 +126,7 @@ func ReadCSV(r io.Reader, opts CSVOptions) ([]glassbox.Metric, error) {
 
 // wholeNumber reads a count cell: empty is 0; spaces (also no-break and thin) may group thousands.
 func wholeNumber(s string) (int64, error) {
-	clean := strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", "\u2009", "").Replace(s)
+	clean := money.StripGrouping(s)
 	if clean == "" {
 		return 0, nil
 	}
