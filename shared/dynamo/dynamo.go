@@ -417,18 +417,9 @@ func (s *Store) PutTask(ctx context.Context, t glassbox.Task) error {
 
 // Tasks lists a project's tasks, ordered by provider and task id: one (paginated) Query.
 func (s *Store) Tasks(ctx context.Context, projectID string) ([]glassbox.Task, error) {
-	var out []glassbox.Task
 	key := expression.Key(AttrPK).Equal(expression.Value(projectPK(projectID))).
 		And(expression.Key(AttrSK).BeginsWith("TASK#"))
-	err := s.query(ctx, &dynamodb.QueryInput{ConsistentRead: aws.Bool(true)}, key, nil,
-		func(item map[string]types.AttributeValue) error {
-			var t glassbox.Task
-			if err := attributevalue.UnmarshalMap(item, &t); err != nil {
-				return fmt.Errorf("decode %s: %w", stringAttr(item, AttrSK), err)
-			}
-			out = append(out, t)
-			return nil
-		})
+	out, err := queryAll[glassbox.Task](ctx, s, &dynamodb.QueryInput{ConsistentRead: aws.Bool(true)}, key)
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: tasks of %s: %w", projectID, err)
 	}
@@ -638,30 +629,30 @@ func (s *Store) MessagesBetween(ctx context.Context, projectID string, from, to 
 	return out, nil
 }
 
-// window lists a project's items of one kind (sort key prefix) with from <= time < to, decoded as T.
+// window lists a project's items of one kind (sort key prefix) with from <= time < to, oldest first, decoded
+// as T: a Query of gsi1. Sort keys are prefix + time + "#" + id, so BETWEEN prefix+from AND prefix+to includes
+// items at from and excludes items at to: they sort after the bare prefix+to, which no item has.
 func window[T any](ctx context.Context, s *Store, projectID, prefix string, from, to time.Time) ([]T, error) {
+	if !from.Before(to) {
+		return nil, nil // BETWEEN with lower > upper is a ValidationException; the window is empty anyway
+	}
+	key := expression.Key(AttrGSI1PK).Equal(expression.Value(projectPK(projectID))).
+		And(expression.Key(AttrGSI1SK).Between(expression.Value(prefix+FormatTime(from)), expression.Value(prefix+FormatTime(to))))
+	return queryAll[T](ctx, s, &dynamodb.QueryInput{IndexName: aws.String(IndexGSI1)}, key)
+}
+
+// queryAll runs a Query through every page and decodes each item into a T.
+func queryAll[T any](ctx context.Context, s *Store, in *dynamodb.QueryInput, key expression.KeyConditionBuilder) ([]T, error) {
 	var out []T
-	err := s.between(ctx, projectID, prefix, from, to, func(item map[string]types.AttributeValue) error {
+	err := s.query(ctx, in, key, nil, func(item map[string]types.AttributeValue) error {
 		var v T
 		if err := attributevalue.UnmarshalMap(item, &v); err != nil {
-			return fmt.Errorf("decode %s: %w", stringAttr(item, AttrPK), err)
+			return fmt.Errorf("decode %s %s: %w", stringAttr(item, AttrPK), stringAttr(item, AttrSK), err)
 		}
 		out = append(out, v)
 		return nil
 	})
 	return out, err
-}
-
-// between queries gsi1 for a project's items of one kind (sort key prefix) with from <= time < to, oldest
-// first. Sort keys are prefix + time + "#" + id, so BETWEEN prefix+from AND prefix+to includes items at from
-// and excludes items at to: they sort after the bare prefix+to, which no item has.
-func (s *Store) between(ctx context.Context, projectID, prefix string, from, to time.Time, f func(map[string]types.AttributeValue) error) error {
-	if !from.Before(to) {
-		return nil // BETWEEN with lower > upper is a ValidationException; the window is empty anyway
-	}
-	key := expression.Key(AttrGSI1PK).Equal(expression.Value(projectPK(projectID))).
-		And(expression.Key(AttrGSI1SK).Between(expression.Value(prefix+FormatTime(from)), expression.Value(prefix+FormatTime(to))))
-	return s.query(ctx, &dynamodb.QueryInput{IndexName: aws.String(IndexGSI1)}, key, nil, f)
 }
 
 // query runs a Query built from in (table name and expressions filled in here) through every page.

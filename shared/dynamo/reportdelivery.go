@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 )
@@ -35,16 +33,8 @@ func (s *Store) MarkReportDelivered(ctx context.Context, d glassbox.ReportDelive
 // ReportsDelivered lists a period's report deliveries: one Query of its partition (eventually consistent: a
 // record of the last second may be missing, which costs a rebuild that sends nothing).
 func (s *Store) ReportsDelivered(ctx context.Context, period string) ([]glassbox.ReportDelivery, error) {
-	var out []glassbox.ReportDelivery
 	key := expression.Key(AttrPK).Equal(expression.Value(reportsPK(period)))
-	err := s.query(ctx, &dynamodb.QueryInput{}, key, nil, func(item map[string]types.AttributeValue) error {
-		var d glassbox.ReportDelivery
-		if err := attributevalue.UnmarshalMap(item, &d); err != nil {
-			return fmt.Errorf("decode %s: %w", stringAttr(item, AttrSK), err)
-		}
-		out = append(out, d)
-		return nil
-	})
+	out, err := queryAll[glassbox.ReportDelivery](ctx, s, &dynamodb.QueryInput{}, key)
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: report deliveries of %s: %w", period, err)
 	}

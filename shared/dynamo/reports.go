@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -61,18 +60,10 @@ func (s *Store) MetricsBetween(ctx context.Context, projectID, from, to string) 
 	if from >= to {
 		return nil, nil
 	}
-	var out []glassbox.Metric
 	// "DAY#{to}" sorts before every item of day to ("DAY#{to}#source"), so BETWEEN excludes that day.
 	key := expression.Key(AttrPK).Equal(expression.Value(metricsPK(projectID))).
 		And(expression.Key(AttrSK).Between(expression.Value("DAY#"+from), expression.Value("DAY#"+to)))
-	err := s.query(ctx, &dynamodb.QueryInput{}, key, nil, func(item map[string]types.AttributeValue) error {
-		var m glassbox.Metric
-		if err := attributevalue.UnmarshalMap(item, &m); err != nil {
-			return fmt.Errorf("decode %s: %w", stringAttr(item, AttrSK), err)
-		}
-		out = append(out, m)
-		return nil
-	})
+	out, err := queryAll[glassbox.Metric](ctx, s, &dynamodb.QueryInput{}, key)
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: metrics of %s: %w", projectID, err)
 	}
@@ -91,18 +82,9 @@ func openTaskKeys(item map[string]types.AttributeValue, t glassbox.Task) {
 // OpenTasks lists a project's open tasks: one Query of gsi1 on the OPENTASK# range (eventually consistent;
 // a digest may miss a move of the last second).
 func (s *Store) OpenTasks(ctx context.Context, projectID string) ([]glassbox.Task, error) {
-	var out []glassbox.Task
 	key := expression.Key(AttrGSI1PK).Equal(expression.Value(projectPK(projectID))).
 		And(expression.Key(AttrGSI1SK).BeginsWith(gsi1OpenTask))
-	err := s.query(ctx, &dynamodb.QueryInput{IndexName: aws.String(IndexGSI1)}, key, nil,
-		func(item map[string]types.AttributeValue) error {
-			var t glassbox.Task
-			if err := attributevalue.UnmarshalMap(item, &t); err != nil {
-				return fmt.Errorf("decode %s: %w", stringAttr(item, AttrSK), err)
-			}
-			out = append(out, t)
-			return nil
-		})
+	out, err := queryAll[glassbox.Task](ctx, s, &dynamodb.QueryInput{IndexName: aws.String(IndexGSI1)}, key)
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: open tasks of %s: %w", projectID, err)
 	}
