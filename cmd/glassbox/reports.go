@@ -15,7 +15,7 @@ import (
 // runReports lists the recipients who switched a project's scheduled reports off (the one-click link of a
 // digest), and switches them back on when the client asks the manager to.
 func runReports(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	verb, err := takeVerb("reports", "unsubscribed|resubscribe ... (glassbox reports VERB -h for its flags)", args, stdout, stderr, "unsubscribed", "resubscribe")
+	verb, err := takeVerb("reports", "unsubscribed|resubscribe|reindex ... (glassbox reports VERB -h for its flags)", args, stdout, stderr, "unsubscribed", "resubscribe", "reindex")
 	if verb == "" {
 		return err
 	}
@@ -29,6 +29,10 @@ func runReports(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fs = newFlags("reports resubscribe --project ID --email ADDRESS (--table NAME | --data DIR)",
 			"Sends a project's scheduled reports to a recipient again, who switched them off. Do it when the client\n"+
 				"asks: the next digest goes to them.")
+	case "reindex":
+		fs = newFlags("reports reindex [--project ID] (--table NAME | --data DIR)",
+			"Writes every open task again, so digests list it. Run it once after upgrading a deployment from a\n"+
+				"version without reports: tasks stored before then are not in the open-task index until they change.")
 	}
 	project := fs.String("project", "", "the project")
 	email := new(string)
@@ -53,6 +57,9 @@ func runReports(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer closeStore()
+	if verb == "reindex" {
+		return reindexOpenTasks(ctx, store, *project, stdout)
+	}
 
 	if verb == "resubscribe" {
 		address := glassbox.SuppressionKey(*email)
@@ -91,4 +98,40 @@ func runReports(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.ProjectID, u.Recipient, u.At.Format("2006-01-02 15:04 UTC"), u.MessageID)
 	}
 	return tw.Flush()
+}
+
+// reindexOpenTasks writes each open task of the projects once more (its version moves on by one), which puts it
+// in the open-task index (glassbox.Store.OpenTasks) the digests read. A task that changed meanwhile was written
+// by React, index and all: it is left alone.
+func reindexOpenTasks(ctx context.Context, store glassbox.Store, project string, stdout io.Writer) error {
+	cfg, err := store.Config(ctx)
+	if err != nil {
+		return fmt.Errorf("reports reindex: read the agency file: %w", err)
+	}
+	var written, changed int
+	for _, p := range cfg.Projects {
+		if project != "" && p.ID != project {
+			continue
+		}
+		tasks, err := store.Tasks(ctx, p.ID)
+		if err != nil {
+			return fmt.Errorf("reports reindex: %w", err)
+		}
+		for _, t := range tasks {
+			if !t.Open() {
+				continue
+			}
+			t.Version++
+			switch err := store.PutTask(ctx, t); {
+			case errors.Is(err, glassbox.ErrConflict):
+				changed++
+			case err != nil:
+				return fmt.Errorf("reports reindex: %w", err)
+			default:
+				written++
+			}
+		}
+	}
+	fmt.Fprintf(stdout, "open tasks written again: %d (changed meanwhile, so indexed already: %d)\n", written, changed)
+	return nil
 }
