@@ -1,0 +1,174 @@
+// Package timeline is a project's timeline the agency cannot rewrite: every accepted event and every message
+// sent is an entry whose leaf hash commits to its canonical content; seals chain Merkle trees over the entries
+// so one hash commits to the whole history; Verify recomputes all of it; Export writes what a standalone check
+// needs (docs/timeline.md).
+package timeline
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+)
+
+// Entry kinds: the prefix of an entry's id.
+const (
+	KindEvent   = "event"
+	KindMessage = "message"
+)
+
+// Entry is one line of a project's timeline.
+type Entry struct {
+	// ID is "event:{event id}" or "message:{message id}".
+	ID   string
+	Kind string
+	// At is the entry's arrival: when Glassbox accepted the event (ReceivedAt), when the message was sent
+	// (SentAt). Entries are in (At, ID) order within a seal.
+	At time.Time
+	// Data is the canonical JSON the leaf hash is over (canonicalEvent, canonicalMessage).
+	Data []byte
+	Leaf Hash
+	// Event or Message is what the entry is, for showing it.
+	Event   *glassbox.Event
+	Message *glassbox.Message
+}
+
+// EventEntry is an accepted event's entry.
+func EventEntry(e glassbox.Event) (Entry, error) {
+	data, err := canonicalEvent(e)
+	if err != nil {
+		return Entry{}, fmt.Errorf("timeline: event %s: %w", e.ID, err)
+	}
+	return Entry{ID: KindEvent + ":" + e.ID, Kind: KindEvent, At: e.ReceivedAt.UTC(), Data: data, Leaf: LeafHash(data), Event: &e}, nil
+}
+
+// MessageEntry is a sent message's entry. A message never sent (held, dropped, batched into another, failed
+// before sending) is not on the timeline: callers pass only messages with SentAt.
+func MessageEntry(m glassbox.Message) (Entry, error) {
+	data, err := canonicalMessage(m)
+	if err != nil {
+		return Entry{}, fmt.Errorf("timeline: message %s: %w", m.ID, err)
+	}
+	return Entry{ID: KindMessage + ":" + m.ID, Kind: KindMessage, At: m.SentAt.UTC(), Data: data, Leaf: LeafHash(data), Message: &m}, nil
+}
+
+// canonicalEvent is the event's JSON as glassbox.Event encodes it, every time in UTC, without the store's own
+// bookkeeping (sweepAttempts, sweepAfter: a failed sweep postpones an event and is no change to what
+// happened), plus "entry": "event", re-encoded by canonicalJSON. Every other stored field is in it, so
+// changing any of them changes the leaf.
+func canonicalEvent(e glassbox.Event) ([]byte, error) {
+	e.OccurredAt, e.ReceivedAt, e.Due = e.OccurredAt.UTC(), e.ReceivedAt.UTC(), e.Due.UTC()
+	return canonicalJSON(KindEvent, e, "sweepAttempts", "sweepAfter")
+}
+
+// canonicalMessage is what was sent and when: the message's JSON without what changes after sending (state,
+// claimToken, claimedAt, failure, failedAt, hold: a bounce or a batching is no change to what was sent), with
+// text, html and images replaced by their SHA-256 (textSha256, htmlSha256, imagesSha256: the timeline commits to
+// the body without carrying it), plus "entry": "message".
+func canonicalMessage(m glassbox.Message) ([]byte, error) {
+	m.SentAt = m.SentAt.UTC()
+	m.Channel = m.ChannelOrEmail()
+	var images []byte
+	for _, im := range m.Images {
+		images = fmt.Appendf(images, "%s\x00%s\x00%x\x00", im.ContentID, im.ContentType, sha256.Sum256(im.Data))
+	}
+	sum := func(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
+	extra := map[string]any{"textSha256": sum([]byte(m.Text)), "htmlSha256": sum([]byte(m.HTML))}
+	if len(m.Images) > 0 {
+		extra["imagesSha256"] = sum(images)
+	}
+	return canonicalJSONWith(KindMessage, m, extra,
+		"state", "claimToken", "claimedAt", "failure", "failedAt", "hold", "text", "html", "images")
+}
+
+func canonicalJSON(kind string, v any, drop ...string) ([]byte, error) {
+	return canonicalJSONWith(kind, v, nil, drop...)
+}
+
+// canonicalJSONWith encodes v as JSON, decodes it into maps (numbers kept as written), drops the named keys,
+// adds extra and "entry": kind, and encodes it again: object keys sorted at every level, no insignificant
+// space, no HTML escaping, UTF-8. The same content always gives the same bytes.
+func canonicalJSONWith(kind string, v any, extra map[string]any, drop ...string) ([]byte, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	for _, k := range drop {
+		delete(m, k)
+	}
+	for k, x := range extra {
+		m[k] = x
+	}
+	m["entry"] = kind
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(out.Bytes(), []byte("\n")), nil
+}
+
+// Reader is what the timeline reads from the store.
+type Reader interface {
+	EventsBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Event, error)
+	MessagesBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Message, error)
+	Seals(ctx context.Context, projectID string) ([]glassbox.Seal, error)
+}
+
+// allTime is wider than any stored time.
+var allTimeFrom, allTimeTo = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// stored lists every entry of a project as stored now, in (At, ID) order: every event, and every message that
+// was sent. It reads the project's whole history (two index queries, a page per MB).
+func stored(ctx context.Context, r Reader, projectID string) ([]Entry, error) {
+	evs, err := r.EventsBetween(ctx, projectID, allTimeFrom, allTimeTo)
+	if err != nil {
+		return nil, fmt.Errorf("timeline: events of %s: %w", projectID, err)
+	}
+	msgs, err := r.MessagesBetween(ctx, projectID, allTimeFrom, allTimeTo)
+	if err != nil {
+		return nil, fmt.Errorf("timeline: messages of %s: %w", projectID, err)
+	}
+	out := make([]Entry, 0, len(evs)+len(msgs))
+	for _, e := range evs {
+		en, err := EventEntry(e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, en)
+	}
+	for _, m := range msgs {
+		if m.SentAt.IsZero() {
+			continue
+		}
+		en, err := MessageEntry(m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, en)
+	}
+	slices.SortFunc(out, byArrival)
+	return out, nil
+}
+
+// byArrival orders entries by arrival, ties by id: the one order of a seal's leaves.
+func byArrival(a, b Entry) int {
+	if c := a.At.Compare(b.At); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
+}

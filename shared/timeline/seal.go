@@ -1,0 +1,169 @@
+package timeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+)
+
+// TimeFormat is how a seal's window enters its hash and the export: fixed-width UTC, so the bytes are the
+// same wherever they are recomputed.
+const TimeFormat = "2006-01-02T15:04:05.000000000Z"
+
+// Defaults of a Sealer.
+const (
+	// DefaultSettle keeps the last minute out of a seal, so entries still being written in the same second
+	// land in arrival order in the next seal rather than late in the one after.
+	DefaultSettle = time.Minute
+	// DefaultMaxEntries bounds one seal (its entry list is one stored item); more go in the next seals.
+	DefaultMaxEntries = 1000
+)
+
+// zeroHash is the Prev of a project's first seal.
+var zeroHash Hash
+
+// SealHash is H(prev || root || count || from || to): prev and root as 32 raw bytes, count as a big-endian
+// uint64, from and to as TimeFormat ASCII. It commits to the seal's entries (through root) and, through prev,
+// to every seal before.
+func SealHash(prev, root Hash, count int, from, to time.Time) Hash {
+	b := make([]byte, 0, 2*sha256.Size+8+2*len(TimeFormat))
+	b = append(b, prev[:]...)
+	b = append(b, root[:]...)
+	b = binary.BigEndian.AppendUint64(b, uint64(count))
+	b = append(b, from.UTC().Format(TimeFormat)...)
+	b = append(b, to.UTC().Format(TimeFormat)...)
+	return sha256.Sum256(b)
+}
+
+// Store is what sealing needs: the timeline's reads and the seals' conditional put.
+type Store interface {
+	Reader
+	PutSeal(ctx context.Context, s glassbox.Seal) error
+}
+
+// Sealer seals projects' timelines.
+type Sealer struct {
+	Store Store
+	Clock glassbox.Clock
+	// Settle is how far behind now a seal ends (DefaultSettle when zero).
+	Settle time.Duration
+	// MaxEntries bounds a seal (DefaultMaxEntries when zero).
+	MaxEntries int
+}
+
+// maxRaces bounds how often one Seal call re-reads after losing to a concurrent sealer.
+const maxRaces = 5
+
+// Seal seals a project's unsealed entries that arrived up to now − Settle, in as many seals as MaxEntries
+// needs, and returns the seals it wrote (none when nothing is new).
+//
+// What a seal covers: every stored entry whose id no earlier seal lists and whose arrival is at most its To.
+// Each seal lists its entries' ids, so an entry is sealed at most once (a sealer leaves out every id a stored
+// seal lists), and an entry stored late (arrived before a seal's To, written or indexed after the seal was
+// made) is in no list, so the next seal takes it. Seal N+1 is put only if number N+1 is free and carries seal
+// N's hash as Prev; a sealer that loses the race (ErrConflict) re-reads the chain, and the entries the winner
+// sealed drop out of its list. The chain never forks. The webhook path is untouched: sealing reads what
+// ingest and react already wrote.
+func (s Sealer) Seal(ctx context.Context, projectID string) ([]glassbox.Seal, error) {
+	var made []glassbox.Seal
+	for races := 0; ; {
+		seal, ok, err := s.next(ctx, projectID)
+		if errors.Is(err, glassbox.ErrConflict) && races < maxRaces {
+			races++
+			continue
+		}
+		if err != nil || !ok {
+			return made, err
+		}
+		made = append(made, seal)
+	}
+}
+
+// next writes the next seal of a project; ok is false when there is nothing to seal.
+func (s Sealer) next(ctx context.Context, projectID string) (glassbox.Seal, bool, error) {
+	seals, err := s.Store.Seals(ctx, projectID)
+	if err != nil {
+		return glassbox.Seal{}, false, err
+	}
+	entries, err := stored(ctx, s.Store, projectID)
+	if err != nil {
+		return glassbox.Seal{}, false, err
+	}
+	sealed := map[string]bool{}
+	prev, from, seq := zeroHash, time.Time{}, int64(1)
+	if len(seals) > 0 {
+		last := seals[len(seals)-1]
+		if prev, err = parseHash(last.Hash); err != nil {
+			return glassbox.Seal{}, false, fmt.Errorf("timeline: seal %s/%d: %w", projectID, last.Seq, err)
+		}
+		from, seq = last.To, last.Seq+1
+	}
+	for _, x := range seals {
+		for _, e := range x.Entries {
+			sealed[e.ID] = true
+		}
+	}
+	settle, limit := s.Settle, s.MaxEntries
+	if settle == 0 {
+		settle = DefaultSettle
+	}
+	if limit == 0 {
+		limit = DefaultMaxEntries
+	}
+	to := s.Clock.Now().Add(-settle).UTC()
+	var take []Entry
+	for _, e := range entries {
+		if !sealed[e.ID] && !e.At.After(to) {
+			take = append(take, e)
+		}
+	}
+	if len(take) == 0 {
+		return glassbox.Seal{}, false, nil
+	}
+	if len(take) > limit {
+		// The seal ends at its last entry; the rest (arriving at or after it) go in the next.
+		take, to = take[:limit], take[limit-1].At
+	}
+	if to.Before(from) {
+		// Only late entries, all before the last seal's end: the window stays empty but ordered.
+		to = from
+	}
+	seal := Build(projectID, seq, prev, from, to, take)
+	seal.SealedAt = s.Clock.Now().UTC()
+	if err := s.Store.PutSeal(ctx, seal); err != nil {
+		return glassbox.Seal{}, false, fmt.Errorf("timeline: seal %s/%d: %w", projectID, seq, err)
+	}
+	return seal, true, nil
+}
+
+// Build makes the seal of entries (in their order) after a seal whose hash is prev.
+func Build(projectID string, seq int64, prev Hash, from, to time.Time, entries []Entry) glassbox.Seal {
+	leaves := make([]Hash, len(entries))
+	list := make([]glassbox.SealedEntry, len(entries))
+	for i, e := range entries {
+		leaves[i] = e.Leaf
+		list[i] = glassbox.SealedEntry{ID: e.ID, Leaf: hex.EncodeToString(e.Leaf[:])}
+	}
+	root := Root(leaves)
+	h := SealHash(prev, root, len(entries), from, to)
+	return glassbox.Seal{
+		ProjectID: projectID, Seq: seq, Prev: hex.EncodeToString(prev[:]), Root: hex.EncodeToString(root[:]),
+		From: from.UTC(), To: to.UTC(), Entries: list, Hash: hex.EncodeToString(h[:]),
+	}
+}
+
+func parseHash(s string) (Hash, error) {
+	var h Hash
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != len(h) {
+		return h, fmt.Errorf("not a SHA-256 hash in hex: %q", s)
+	}
+	copy(h[:], b)
+	return h, nil
+}
