@@ -86,5 +86,8 @@ build-PullFunction:
 build-DigestFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build $(BIN_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/digest
 
+build-SealFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build $(BIN_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/seal
+
 clean:
 	rm -rf .aws-sam .glassbox preview glassbox

@@ -13,7 +13,9 @@ import (
 // bucketSeals holds timeline seals by project \x00 seq (12 digits), so a project's chain reads in order.
 var bucketSeals = []byte("seals")
 
-func sealKey(projectID string, seq int64) []byte { return fmt.Appendf(nil, "%s\x00%012d", projectID, seq) }
+func sealKey(projectID string, seq int64) []byte {
+	return fmt.Appendf(nil, "%s\x00%012d", projectID, seq)
+}
 
 // PutSeal stores a seal if its number is free (ErrConflict otherwise), checked and written in one transaction.
 func (s *Store) PutSeal(ctx context.Context, seal glassbox.Seal) error {

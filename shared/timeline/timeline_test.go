@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -334,5 +335,28 @@ func TestCanonicalData(t *testing.T) {
 	edited.Text = "b"
 	if en, _ := timeline.MessageEntry(edited); en.Leaf == mb.Leaf {
 		t.Error("changing the text keeps the leaf")
+	}
+}
+
+// TestSealAll: every configured project is sealed; no configuration yet is nothing to do.
+func TestSealAll(t *testing.T) {
+	s := openStore(t, path(t))
+	sealer := timeline.Sealer{Store: s, Clock: newClock(t0.Add(time.Hour))}
+	logger := slog.New(slog.DiscardHandler)
+	if err := timeline.SealAll(t.Context(), s, sealer, logger); err != nil {
+		t.Fatalf("no configuration: %v", err)
+	}
+	cfg := glassbox.Config{Projects: []glassbox.Project{{ID: "p1"}, {ID: "p2"}, {ID: "quiet"}}}
+	if err := s.PutConfig(t.Context(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	appendEvents(t, s, event("p1", "a", t0), event("p2", "b", t0))
+	if err := timeline.SealAll(t.Context(), s, sealer, logger); err != nil {
+		t.Fatal(err)
+	}
+	for project, want := range map[string]int{"p1": 1, "p2": 1, "quiet": 0} {
+		if seals, err := s.Seals(t.Context(), project); err != nil || len(seals) != want {
+			t.Errorf("%s: %d seals (%v), want %d", project, len(seals), err, want)
+		}
 	}
 }

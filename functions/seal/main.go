@@ -1,0 +1,34 @@
+// Command seal is the SealFunction Lambda: hourly, it seals every project's new timeline entries (docs/timeline.md):
+// a Merkle tree over them chained to the project's previous seal, written only if no other sealer took its number.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/glassbox-oss/glassbox/shared/dynamo"
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/timeline"
+)
+
+func main() {
+	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	table := os.Getenv("TABLE_NAME")
+	if table == "" {
+		logger.Error("SealFunction cannot start: TABLE_NAME is not set")
+		os.Exit(1)
+	}
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		logger.Error("SealFunction cannot start: load AWS config", "error", err.Error())
+		os.Exit(1)
+	}
+	store := dynamo.New(dynamodb.NewFromConfig(cfg), table)
+	sealer := timeline.Sealer{Store: store, Clock: glassbox.SystemClock{}}
+	lambda.Start(func(ctx context.Context) error { return timeline.SealAll(ctx, store, sealer, logger) })
+}
