@@ -12,6 +12,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
 	"github.com/glassbox-oss/glassbox/shared/schedule"
+	"github.com/glassbox-oss/glassbox/shared/timeline"
 )
 
 // devReportRate is glassbox dev's send rate: the outbox takes any, but a tick should still look like one.
@@ -36,8 +37,13 @@ func (d *devServer) scheduleReports(ctx context.Context, every time.Duration) {
 	}
 }
 
-// tick runs one schedule tick as of now and logs what it did.
+// tick seals every project's timeline, then runs one schedule tick as of now and logs what it did. Sealing goes
+// by the real clock, not now (a tick ?at= next Friday must not close the timeline's window in the future), and
+// a failure to seal is logged and sends the reports anyway.
 func (d *devServer) tick(ctx context.Context, now time.Time) (schedule.Result, error) {
+	if err := timeline.SealAll(ctx, d.store, timeline.Sealer{Store: d.store, Clock: glassbox.SystemClock{}}, d.logger); err != nil {
+		d.logger.Error("seal the timelines", "error", err.Error())
+	}
 	res, err := d.reports(now).Tick(ctx)
 	switch {
 	case err != nil:
