@@ -253,7 +253,7 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	d.reports = func(now time.Time) *schedule.Dispatcher {
 		return pipeline.Reports(pipeline.ReportDeps{Store: store, Reads: store, Mailer: mailer, Secrets: store,
 			Unsubscribe: docLinks.UnsubscribeURL, TelegramAPI: devTelegramAPI, TelegramHTTP: inProcessClient(botAPI), Clock: fixedClock{now},
-			Options: schedule.Options{Rate: devReportRate, Logger: logger}})
+			Options: schedule.Options{Rate: devReportRate, Logger: logger}, Timeline: store})
 	}
 	mux.HandleFunc("POST /dev/tick", d.serveTick)
 	mux.HandleFunc("POST /dev/history", d.serveDemoHistory)

@@ -36,6 +36,7 @@ type UnsubscribeURL func(ctx context.Context, cfg glassbox.Config, projectID, re
 type Composer struct {
 	store       Store
 	unsubscribe UnsubscribeURL
+	checkpoints Checkpointer
 }
 
 // New builds a Composer.

@@ -112,6 +112,9 @@ func (c *Composer) weekly(ctx context.Context, p glassbox.Project, plan glassbox
 	v := f.vars
 	v["period"] = weekWords(period.From.In(plan.Zone), to, locale)
 	v["link"] = plan.DashboardURL
+	if v["checksum"], err = c.checksum(ctx, p.ID); err != nil {
+		return facts{}, fmt.Errorf("digest: checksum of %s: %w", p.ID, err)
+	}
 	client := ""
 	v["client"] = client
 	setFigures(v, now, before, evs.minutes, locale)

@@ -134,6 +134,10 @@ var (
 Все задачи и цифры в реальном времени: {{link "открыть дашборд"}}
 {{end}}
 
+{{if checksum}}
+Контрольная сумма недели: {{checksum}}. Сохраните её: с ней можно позже проверить, что история проекта до этой недели не переписана.
+{{end}}
+
 {{if empty}}{{else}}Если есть вопросы или правки, напишите в ответ — {{manager}} подключится.{{end}}
 
 Хорошего дня!
@@ -170,6 +174,10 @@ By week:
 
 {{if link}}
 Every task and figure, live: {{link "open the dashboard"}}
+{{end}}
+
+{{if checksum}}
+This week's checksum: {{checksum}}. Keep it: it lets you check later that the project's history up to this week was not rewritten.
 {{end}}
 
 {{if empty}}{{else}}If you have questions or edits, just reply and {{manager}} will pick it up.{{end}}

@@ -19,6 +19,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/schedule"
 	"github.com/glassbox-oss/glassbox/shared/ssm"
+	"github.com/glassbox-oss/glassbox/shared/timeline"
 )
 
 // ReportDeps is what the scheduled reports are built from: DigestFunction's AWS, or glassbox dev's local store
@@ -37,6 +38,8 @@ type ReportDeps struct {
 	Unsubscribe digest.UnsubscribeURL
 	Clock       glassbox.Clock
 	Options     schedule.Options
+	// Timeline, when set, is sealed at each weekly digest, which carries its checksum; nil: no checksum.
+	Timeline timeline.Store
 }
 
 // Reports builds the schedule dispatcher that composes the reports with digest and sends them on the
@@ -50,7 +53,13 @@ func Reports(d ReportDeps) *schedule.Dispatcher {
 		// client groups reads it once, not per message.
 		d.Telegram = telegramSender(d.TelegramAPI, d.TelegramHTTP, &cachedConfig{src: d.Store, ttl: time.Minute}, d.Secrets)
 	}
-	return schedule.New(d.Store, digest.New(d.Reads, d.Unsubscribe), Senders(d.Mailer, d.Telegram), d.Clock, d.Options)
+	composer := digest.New(d.Reads, d.Unsubscribe)
+	if d.Timeline != nil {
+		// Seals close their window by the real time, not the tick's: a tick run as of a pinned or future time
+		// (glassbox dev's "send the coming digest now") must not seal the future.
+		composer.WithCheckpoints(timeline.Sealer{Store: d.Timeline, Clock: glassbox.SystemClock{}})
+	}
+	return schedule.New(d.Store, composer, Senders(d.Mailer, d.Telegram), d.Clock, d.Options)
 }
 
 // ReportsFromEnv builds DigestFunction's dispatcher from the environment template.yaml gives it: TABLE_NAME,
@@ -88,6 +97,7 @@ func ReportsFromEnv(ctx context.Context, getenv func(string) string, logger *slo
 		// PUBLIC_BASE_URL/u/ (or the agency's public_url).
 		Unsubscribe: (&billing.Links{Secrets: secrets, KeyParam: vars["LINK_KEY_PARAM"], PublicBaseURL: vars["PUBLIC_BASE_URL"]}).UnsubscribeURL,
 		Options:     opts,
+		Timeline:    store,
 	}), nil
 }
 

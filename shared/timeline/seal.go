@@ -167,3 +167,20 @@ func parseHash(s string) (Hash, error) {
 	copy(h[:], b)
 	return h, nil
 }
+
+// Checkpoint seals the project and returns its head: the latest seal's hash, the checksum a weekly digest
+// carries; empty when nothing was ever sealed.
+func (s Sealer) Checkpoint(ctx context.Context, projectID string) (string, error) {
+	made, err := s.Seal(ctx, projectID)
+	if err != nil {
+		return "", err
+	}
+	if len(made) > 0 {
+		return made[len(made)-1].Hash, nil
+	}
+	seals, err := s.Store.Seals(ctx, projectID)
+	if err != nil || len(seals) == 0 {
+		return "", err
+	}
+	return seals[len(seals)-1].Hash, nil
+}
