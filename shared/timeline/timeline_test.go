@@ -360,3 +360,23 @@ func TestSealAll(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckpoint: the checksum a digest carries is the head after sealing what is new, the same head when
+// nothing is new, and empty for a project with nothing sealed.
+func TestCheckpoint(t *testing.T) {
+	s := openStore(t, path(t))
+	c := newClock(t0.Add(time.Hour))
+	sealer := timeline.Sealer{Store: s, Clock: c}
+	if h, err := sealer.Checkpoint(t.Context(), "p"); err != nil || h != "" {
+		t.Fatalf("nothing sealed: %q, %v", h, err)
+	}
+	appendEvents(t, s, event("p", "a", t0))
+	h1, err := sealer.Checkpoint(t.Context(), "p")
+	seals, _ := s.Seals(t.Context(), "p")
+	if err != nil || len(seals) != 1 || h1 != seals[0].Hash {
+		t.Fatalf("Checkpoint = %q, %v; seals %v", h1, err, seals)
+	}
+	if h, err := sealer.Checkpoint(t.Context(), "p"); err != nil || h != h1 {
+		t.Errorf("nothing new: %q, %v, want %q", h, err, h1)
+	}
+}
