@@ -27,6 +27,9 @@ type Seal struct {
 	Hash string `json:"hash" dynamodbav:"hash"`
 	// SealedAt is when the seal was made; not part of the hash.
 	SealedAt time.Time `json:"sealedAt" dynamodbav:"sealedAt"`
+	// Timestamp is an RFC 3161 TimeStampToken (DER) over Hash from the configured timestamp authority: proof,
+	// signed outside the agency, that the seal existed then. Empty when none is configured or it did not answer.
+	Timestamp []byte `json:"timestamp,omitempty" dynamodbav:"timestamp,omitempty"`
 }
 
 // SealedEntry is one timeline entry a seal covers: its id ("event:{id}", "message:{id}") and leaf hash (hex).

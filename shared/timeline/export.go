@@ -33,6 +33,9 @@ type ExportSeal struct {
 	To       string `json:"to"`
 	Hash     string `json:"hash"`
 	SealedAt string `json:"sealedAt"`
+	// Timestamp is the seal's RFC 3161 token (DER, base64), when it has one: openssl ts -verify -digest {hash}
+	// -token_in checks it.
+	Timestamp []byte `json:"timestamp,omitempty"`
 }
 
 // ExportEntry is one entry: its canonical data (null when a sealed entry is no longer stored), its leaf hash
@@ -67,6 +70,7 @@ func MakeExport(ctx context.Context, r Reader, projectID string) (Export, error)
 		out.Seals = append(out.Seals, ExportSeal{
 			Seq: s.Seq, Prev: s.Prev, Root: s.Root, Count: len(s.Entries), From: s.From.UTC().Format(TimeFormat),
 			To: s.To.UTC().Format(TimeFormat), Hash: s.Hash, SealedAt: s.SealedAt.UTC().Format(TimeFormat),
+			Timestamp: s.Timestamp,
 		})
 		out.Head = s.Hash
 		leaves := make([]Hash, len(s.Entries))

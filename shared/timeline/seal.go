@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
@@ -55,6 +56,16 @@ type Sealer struct {
 	Settle time.Duration
 	// MaxEntries bounds a seal (DefaultMaxEntries when zero).
 	MaxEntries int
+	// Stamper, when set, timestamps each seal's hash (RFC 3161, shared/tsa) before it is stored. A seal whose
+	// authority fails is stored without a timestamp (and logged to Logger): the chain must not wait for an
+	// outside service.
+	Stamper Stamper
+	Logger  *slog.Logger
+}
+
+// Stamper gets an RFC 3161 timestamp token over a SHA-256 digest (tsa.Client).
+type Stamper interface {
+	Stamp(ctx context.Context, digest []byte) (token []byte, at time.Time, err error)
 }
 
 // maxRaces bounds how often one Seal call re-reads after losing to a concurrent sealer.
@@ -136,6 +147,14 @@ func (s Sealer) next(ctx context.Context, projectID string) (glassbox.Seal, bool
 	}
 	seal := Build(projectID, seq, prev, from, to, take)
 	seal.SealedAt = s.Clock.Now().UTC()
+	if s.Stamper != nil {
+		h, _ := parseHash(seal.Hash)
+		token, _, err := s.Stamper.Stamp(ctx, h[:])
+		if err != nil && s.Logger != nil {
+			s.Logger.Error("timeline: no timestamp for the seal", "project", projectID, "seq", seq, "error", err.Error())
+		}
+		seal.Timestamp = token
+	}
 	if err := s.Store.PutSeal(ctx, seal); err != nil {
 		return glassbox.Seal{}, false, fmt.Errorf("timeline: seal %s/%d: %w", projectID, seq, err)
 	}

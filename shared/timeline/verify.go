@@ -1,12 +1,14 @@
 package timeline
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"fmt"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/tsa"
 )
 
 // Report is what verifying a project's timeline found. The dashboard shows "verified" when OK, with Head (the
@@ -21,6 +23,8 @@ type Report struct {
 	// Sealed counts the entries the seals cover; Unsealed the stored entries no seal covers yet (they go in the
 	// next seal: no problem).
 	Sealed, Unsealed int
+	// Timestamped counts the seals with an RFC 3161 timestamp over their hash.
+	Timestamped int
 	// Checkpoint is the hash asked about (empty when none); CheckpointSeq is the seal it is, 0 when it is not one
 	// of the chain's recomputed seal hashes.
 	Checkpoint    string
@@ -128,6 +132,16 @@ func Verify(ctx context.Context, r Reader, projectID, checkpoint string) (Report
 		h := SealHash(prev, root, len(leaves), s.From, s.To)
 		if s.Hash != hex.EncodeToString(h[:]) {
 			bad("", "its stored hash is not the recomputed one (the seal was altered)")
+		}
+		if len(s.Timestamp) > 0 {
+			// The token's signature is the authority's to check (openssl ts -verify); here, that it stamps this
+			// seal's hash.
+			info, err := tsa.ParseToken(s.Timestamp)
+			if err != nil || !bytes.Equal(info.MessageImprint.HashedMessage, h[:]) {
+				bad("", "its RFC 3161 timestamp is not over its hash")
+			} else {
+				rep.Timestamped++
+			}
 		}
 		if checkpoint != "" && hex.EncodeToString(h[:]) == checkpoint {
 			rep.CheckpointSeq = s.Seq
