@@ -112,7 +112,7 @@ var functionEnv = map[string][]string{
 	"FlushFunction":  {"TABLE_NAME", "CLAIM_LEASE", "LINK_KEY_PARAM", "PUBLIC_BASE_URL", "SES_CONFIGURATION_SET"},
 	"PullFunction":   {"TABLE_NAME", "PULL_DAYS"},
 	"DigestFunction": {"TABLE_NAME", "CLAIM_LEASE", "LINK_KEY_PARAM", "PUBLIC_BASE_URL", "SES_CONFIGURATION_SET", "DIGEST_SEND_RATE"},
-	"SealFunction":   {"TABLE_NAME"},
+	"SealFunction":   {"TABLE_NAME", "TSA_URL"},
 }
 
 // makeBuild runs the Makefile target SAM runs for a function, under SAM's contract (aws-lambda-builders'
@@ -348,6 +348,8 @@ func (e *env) value(t testing.TB, name string) string {
 		return "3" // template.yaml's default
 	case "DIGEST_SEND_RATE":
 		return "5" // template.yaml's
+	case "TSA_URL":
+		return "" // template.yaml's default: no timestamps
 	}
 	t.Fatalf("no test value for environment variable %s: add it to env.value", name)
 	return ""
@@ -1376,6 +1378,8 @@ func BenchmarkColdStart(b *testing.B) {
 		"PullFunction": {readEvent(b, "pull-scheduled.json"), `"sources":0`},
 		// A schedule tick with the reports off (reportsOff): the config Query, nothing due, whatever the day.
 		"DigestFunction": {readEvent(b, "digest-scheduled.json"), `"projects":`},
+		// An hourly seal of the demo agency's projects: the config Query, a seal chain and the project index each.
+		"SealFunction": {readEvent(b, "seal-scheduled.json"), `null`},
 	}
 	for _, id := range functionIDs {
 		b.Run(id, func(b *testing.B) {

@@ -1,5 +1,6 @@
 // Command seal is the SealFunction Lambda: hourly, it seals every project's new timeline entries (docs/timeline.md):
-// a Merkle tree over them chained to the project's previous seal, written only if no other sealer took its number.
+// a Merkle tree over them chained to the project's previous seal, written only if no other sealer took its number;
+// with TSA_URL, each seal's hash is timestamped by that RFC 3161 authority.
 package main
 
 import (
@@ -14,6 +15,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/dynamo"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/timeline"
+	"github.com/glassbox-oss/glassbox/shared/tsa"
 )
 
 func main() {
@@ -29,6 +31,9 @@ func main() {
 		os.Exit(1)
 	}
 	store := dynamo.New(dynamodb.NewFromConfig(cfg), table)
-	sealer := timeline.Sealer{Store: store, Clock: glassbox.SystemClock{}}
+	sealer := timeline.Sealer{Store: store, Clock: glassbox.SystemClock{}, Logger: logger}
+	if url := os.Getenv("TSA_URL"); url != "" {
+		sealer.Stamper = tsa.Client{URL: url}
+	}
 	lambda.Start(func(ctx context.Context) error { return timeline.SealAll(ctx, store, sealer, logger) })
 }

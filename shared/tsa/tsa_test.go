@@ -79,14 +79,14 @@ func localAuthority(t *testing.T) (url, dir string) {
 		q, _ := io.ReadAll(r.Body)
 		f, err := os.CreateTemp(dir, "q-*.tsq")
 		if err != nil {
-			http.Error(w, err.Error(), 500)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		f.Write(q)
 		f.Close()
 		out, err := exec.Command("openssl", "ts", "-reply", "-config", cnf, "-queryfile", f.Name(), "-out", "-").Output()
 		if err != nil {
-			http.Error(w, err.Error(), 500)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		w.Header().Set("Content-Type", "application/timestamp-reply")
@@ -185,7 +185,7 @@ func TestSealsTimestamped(t *testing.T) {
 	}
 
 	add("b", t0.Add(time.Hour))
-	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", 503) }))
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) }))
 	defer down.Close()
 	made, err = (timeline.Sealer{Store: s, Clock: clock(t0.Add(2 * time.Hour)), Stamper: tsa.Client{URL: down.URL},
 		Logger: slog.New(slog.DiscardHandler)}).Seal(t.Context(), "p")
