@@ -93,7 +93,18 @@ func (s Sealer) Seal(ctx context.Context, projectID string) ([]glassbox.Seal, er
 			return made, err
 		}
 		made = append(made, seal)
+		if len(seal.Entries) < s.limit() {
+			// It took everything settled: reading the history again would find nothing.
+			return made, nil
+		}
 	}
+}
+
+func (s Sealer) limit() int {
+	if s.MaxEntries == 0 {
+		return DefaultMaxEntries
+	}
+	return s.MaxEntries
 }
 
 // next writes the next seal of a project; ok is false when there is nothing to seal.
@@ -120,12 +131,9 @@ func (s Sealer) next(ctx context.Context, projectID string) (glassbox.Seal, bool
 			sealed[e.ID] = true
 		}
 	}
-	settle, limit := s.Settle, s.MaxEntries
+	settle, limit := s.Settle, s.limit()
 	if settle == 0 {
 		settle = DefaultSettle
-	}
-	if limit == 0 {
-		limit = DefaultMaxEntries
 	}
 	to := s.Clock.Now().Add(-settle).UTC()
 	var take []Entry
