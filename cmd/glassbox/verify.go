@@ -58,7 +58,10 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "project %s: %d seals, %d entries sealed, %d waiting for the next seal\n", rep.ProjectID, rep.Seals, rep.Sealed, rep.Unsealed)
 	if rep.Head != "" {
-		fmt.Fprintf(stdout, "head %s (sealed %s)\n", rep.Head, rep.HeadAt.Format("2006-01-02 15:04 UTC"))
+		fmt.Fprintf(stdout, "head %s (sealed %s), %d of %d seals with an RFC 3161 timestamp\n", rep.Head,
+			rep.HeadAt.Format("2006-01-02 15:04 UTC"), rep.Timestamped, rep.Seals)
+	} else {
+		fmt.Fprintln(stdout, "nothing sealed yet (SealFunction seals hourly; glassbox dev at each tick)")
 	}
 	for _, p := range rep.Problems {
 		fmt.Fprintln(stdout, "NOT VERIFIED:", p)
