@@ -3,8 +3,11 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -55,4 +58,53 @@ func (s *Store) Seals(ctx context.Context, projectID string) ([]glassbox.Seal, e
 		return nil, fmt.Errorf("dynamo: seals of %s: %w", projectID, err)
 	}
 	return out, nil
+}
+
+// recentSealsPage is how many seals one page of RecentSeals reads: a sealer's look-back is about a week of
+// hourly seals, and the digest wants one.
+const recentSealsPage = 32
+
+// RecentSeals reads the project's partition newest first, a page of recentSealsPage at a time, and stops at
+// the first seal older than within before the newest, so it reads the recent seals and at most a page more.
+func (s *Store) RecentSeals(ctx context.Context, projectID string, within time.Duration) ([]glassbox.Seal, error) {
+	key := expression.Key(AttrPK).Equal(expression.Value(sealsPK(projectID)))
+	expr, err := expression.NewBuilder().WithKeyCondition(key).Build()
+	if err != nil {
+		return nil, fmt.Errorf("dynamo: recent seals of %s: %w", projectID, err)
+	}
+	limit := int32(recentSealsPage)
+	if within == 0 {
+		limit = 1
+	}
+	in := &dynamodb.QueryInput{
+		TableName: &s.table, ConsistentRead: aws.Bool(true), ScanIndexForward: aws.Bool(false), Limit: aws.Int32(limit),
+		KeyConditionExpression: expr.KeyCondition(), ExpressionAttributeNames: expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	}
+	var out []glassbox.Seal
+	var since time.Time
+	for {
+		page, err := s.client.Query(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("dynamo: recent seals of %s: %w", projectID, err)
+		}
+		for _, item := range page.Items {
+			var seal glassbox.Seal
+			if err := attributevalue.UnmarshalMap(item, &seal); err != nil {
+				return nil, fmt.Errorf("dynamo: recent seals of %s: decode: %w", projectID, err)
+			}
+			if len(out) == 0 {
+				since = seal.To.Add(-within)
+			} else if !seal.To.After(since) {
+				slices.Reverse(out)
+				return out, nil
+			}
+			out = append(out, seal)
+		}
+		if len(page.LastEvaluatedKey) == 0 || within == 0 && len(out) > 0 {
+			slices.Reverse(out)
+			return out, nil
+		}
+		in.ExclusiveStartKey = page.LastEvaluatedKey
+	}
 }

@@ -45,4 +45,9 @@ type SealStore interface {
 	PutSeal(ctx context.Context, s Seal) error
 	// Seals lists a project's seals, Seq ascending, read consistently.
 	Seals(ctx context.Context, projectID string) ([]Seal, error)
+	// RecentSeals lists a project's newest seal and every earlier one whose To is less than within before the
+	// newest's To, Seq ascending, read consistently; none when nothing is sealed. It reads those seals only
+	// (the newest first, stopping at the first older one), so what a sealer or a digest reads does not grow with
+	// the project's history: RecentSeals(ctx, p, 0) is the newest seal.
+	RecentSeals(ctx context.Context, projectID string, within time.Duration) ([]Seal, error)
 }

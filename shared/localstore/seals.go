@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -51,5 +53,40 @@ func (s *Store) Seals(ctx context.Context, projectID string) ([]glassbox.Seal, e
 		}
 		return nil
 	})
+	return out, err
+}
+
+// RecentSeals lists the newest seal and the earlier ones whose To is within of its To, walking the project's
+// seals backwards from the newest and stopping at the first older one.
+func (s *Store) RecentSeals(ctx context.Context, projectID string, within time.Duration) ([]glassbox.Seal, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []glassbox.Seal
+	prefix := []byte(projectID + "\x00")
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketSeals).Cursor()
+		k, v := c.Seek([]byte(projectID + "\x01"))
+		if k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+		var since time.Time
+		for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+			var seal glassbox.Seal
+			if err := decode(v, &seal); err != nil {
+				return fmt.Errorf("localstore: decode seal %q: %w", k, err)
+			}
+			if len(out) == 0 {
+				since = seal.To.Add(-within)
+			} else if !seal.To.After(since) {
+				break
+			}
+			out = append(out, seal)
+		}
+		return nil
+	})
+	slices.Reverse(out)
 	return out, err
 }

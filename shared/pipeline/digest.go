@@ -38,8 +38,9 @@ type ReportDeps struct {
 	Unsubscribe digest.UnsubscribeURL
 	Clock       glassbox.Clock
 	Options     schedule.Options
-	// Timeline, when set, is sealed at each weekly digest, which carries its checksum; nil: no checksum.
-	Timeline timeline.Store
+	// Timeline, when set, gives each weekly digest its checksum: the project's newest seal (SealFunction seals
+	// hourly), one small read; nil: no checksum.
+	Timeline timeline.RecentReader
 }
 
 // Reports builds the schedule dispatcher that composes the reports with digest and sends them on the
@@ -55,9 +56,7 @@ func Reports(d ReportDeps) *schedule.Dispatcher {
 	}
 	composer := digest.New(d.Reads, d.Unsubscribe)
 	if d.Timeline != nil {
-		// Seals close their window by the real time, not the tick's: a tick run as of a pinned or future time
-		// (glassbox dev's "send the coming digest now") must not seal the future.
-		composer.WithCheckpoints(timeline.Sealer{Store: d.Timeline, Clock: glassbox.SystemClock{}})
+		composer.WithCheckpoints(timeline.Checkpoints{Store: d.Timeline})
 	}
 	return schedule.New(d.Store, composer, Senders(d.Mailer, d.Telegram), d.Clock, d.Options)
 }

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ var sealTests = []struct {
 }{
 	{"SealsRoundTrip", testSealsRoundTrip},
 	{"ConcurrentPutSeal", testConcurrentPutSeal},
+	{"RecentSeals", testRecentSeals},
 }
 
 func seal(project string, seq int64, hash string) glassbox.Seal {
@@ -77,5 +79,43 @@ func testConcurrentPutSeal(t *testing.T, s glassbox.Store) {
 	got, err := s.Seals(ctx, "p")
 	if won != 1 || err != nil || len(got) != 1 {
 		t.Errorf("%d sealers won, %d seals stored (%v), want 1 and 1", won, len(got), err)
+	}
+}
+
+// testRecentSeals: the newest seal and the ones ending less than within before it, in order, only the
+// project's; nothing sealed: none. Forty seals (more than a store's page) an hour apart.
+func testRecentSeals(t *testing.T, s glassbox.Store) {
+	ctx := context.Background()
+	if got, err := s.RecentSeals(ctx, "p1", time.Hour); err != nil || len(got) != 0 {
+		t.Fatalf("no seals yet: %v, %v", got, err)
+	}
+	var all []glassbox.Seal
+	for i := int64(1); i <= 40; i++ {
+		x := seal("p1", i, fmt.Sprintf("h%d", i))
+		all = append(all, x)
+		if err := s.PutSeal(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.PutSeal(ctx, seal("p2", 41, "other")); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		within time.Duration
+		want   []glassbox.Seal
+	}{
+		{0, all[39:]},
+		{time.Hour, all[39:]},
+		{time.Hour + time.Second, all[38:]},
+		{35*time.Hour + time.Minute, all[4:]},
+		{100 * time.Hour, all},
+	} {
+		got, err := s.RecentSeals(ctx, "p1", c.within)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(c.want, got, opts); diff != "" {
+			t.Errorf("RecentSeals(p1, %v) (-want +got):\n%s", c.within, diff)
+		}
 	}
 }

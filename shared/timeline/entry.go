@@ -122,10 +122,16 @@ func canonicalJSONWith(kind string, v any, extra map[string]any, drop ...string)
 	return bytes.TrimSuffix(out.Bytes(), []byte("\n")), nil
 }
 
-// Reader is what the timeline reads from the store.
-type Reader interface {
+// Entries is what the timeline reads of a project's history: its events by when they occurred and its messages
+// by when they were claimed for sending.
+type Entries interface {
 	EventsBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Event, error)
 	MessagesBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Message, error)
+}
+
+// Reader is what verifying and showing the timeline read: the whole history and the whole chain.
+type Reader interface {
+	Entries
 	Seals(ctx context.Context, projectID string) ([]glassbox.Seal, error)
 }
 
@@ -134,22 +140,40 @@ var allTimeFrom, allTimeTo = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date
 
 // stored lists every entry of a project as stored now, in (At, ID) order: every event, and every message that
 // was sent. It reads the project's whole history (two index queries, a page per MB).
-func stored(ctx context.Context, r Reader, projectID string) ([]Entry, error) {
-	evs, err := r.EventsBetween(ctx, projectID, allTimeFrom, allTimeTo)
+func stored(ctx context.Context, r Entries, projectID string) ([]Entry, error) {
+	return arrivedAfter(ctx, r, projectID, time.Time{})
+}
+
+// arrivedAfter lists the entries of a project that arrived after since (every entry when since is zero), in
+// (At, ID) order. It reads events that occurred after since and messages claimed after since − SentWithinClaim
+// (a message is sent within its claim), and keeps those that arrived after since: the reads cover the window
+// since..now, not the history before it. An event that arrived after since but occurred before it is not
+// read: it arrived more than the look-back after it happened (Sealer.Seal says what becomes of it).
+func arrivedAfter(ctx context.Context, r Entries, projectID string, since time.Time) ([]Entry, error) {
+	evFrom, msgFrom := allTimeFrom, allTimeFrom
+	if !since.IsZero() {
+		evFrom, msgFrom = since, since.Add(-SentWithinClaim)
+	}
+	evs, err := r.EventsBetween(ctx, projectID, evFrom, allTimeTo)
 	if err != nil {
 		return nil, fmt.Errorf("timeline: events of %s: %w", projectID, err)
 	}
-	msgs, err := r.MessagesBetween(ctx, projectID, allTimeFrom, allTimeTo)
+	msgs, err := r.MessagesBetween(ctx, projectID, msgFrom, allTimeTo)
 	if err != nil {
 		return nil, fmt.Errorf("timeline: messages of %s: %w", projectID, err)
 	}
 	out := make([]Entry, 0, len(evs)+len(msgs))
+	keep := func(en Entry) {
+		if since.IsZero() || en.At.After(since) {
+			out = append(out, en)
+		}
+	}
 	for _, e := range evs {
 		en, err := EventEntry(e)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, en)
+		keep(en)
 	}
 	for _, m := range msgs {
 		if m.SentAt.IsZero() {
@@ -159,7 +183,7 @@ func stored(ctx context.Context, r Reader, projectID string) ([]Entry, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, en)
+		keep(en)
 	}
 	slices.SortFunc(out, byArrival)
 	return out, nil

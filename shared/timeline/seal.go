@@ -42,9 +42,23 @@ func SealHash(prev, root Hash, count int, from, to time.Time) Hash {
 	return sha256.Sum256(b)
 }
 
-// Store is what sealing needs: the timeline's reads and the seals' conditional put.
+// LookBack is how far before the last seal's end a sealer looks for entries still unsealed: the digests'
+// lateness (glassbox.ReportLateness), so an event the weekly report still counts is still sealed. An entry
+// that arrives later than that (an event delivered more than LookBack after it happened, in the seal window
+// after it) stays on the record and on the timeline, but no seal takes it: verify counts it as unsealed, the
+// same rule by which a report leaves it out.
+const LookBack = glassbox.ReportLateness
+
+// SentWithinClaim bounds how long after a message is claimed it is marked sent: the claim, the send and the
+// mark are one function run (at most 15 minutes on Lambda, a claim lease of minutes), so an hour is ample.
+// Sealing reads messages by claim time from the look-back minus this.
+const SentWithinClaim = time.Hour
+
+// Store is what sealing needs: the entries since the look-back, the recent seals that could list them, and the
+// seals' conditional put. Never the whole chain or the whole history (after a project's first seal).
 type Store interface {
-	Reader
+	Entries
+	RecentSeals(ctx context.Context, projectID string, within time.Duration) ([]glassbox.Seal, error)
 	PutSeal(ctx context.Context, s glassbox.Seal) error
 }
 
@@ -74,9 +88,10 @@ const maxRaces = 5
 // Seal seals a project's unsealed entries that arrived up to now − Settle, in as many seals as MaxEntries
 // needs, and returns the seals it wrote (none when nothing is new).
 //
-// What a seal covers: every stored entry whose id no earlier seal lists and whose arrival is at most its To.
-// Each seal lists its entries' ids, so an entry is sealed at most once (a sealer leaves out every id a stored
-// seal lists), and an entry stored late (arrived before a seal's To, written or indexed after the seal was
+// What a seal covers: every stored entry whose id no earlier seal lists and whose arrival is at most its To
+// and after the last seal's To − LookBack. Each seal lists its entries' ids, so an entry is sealed at most
+// once (a sealer leaves out every id a stored seal lists: an entry arriving after the look-back start can only
+// be listed in a seal ending after it, and the sealer reads all of those), and an entry stored late (arrived before a seal's To, written or indexed after the seal was
 // made) is in no list, so the next seal takes it. Seal N+1 is put only if number N+1 is free and carries seal
 // N's hash as Prev; a sealer that loses the race (ErrConflict) re-reads the chain, and the entries the winner
 // sealed drop out of its list. The chain never forks. The webhook path is untouched: sealing reads what
@@ -109,22 +124,23 @@ func (s Sealer) limit() int {
 
 // next writes the next seal of a project; ok is false when there is nothing to seal.
 func (s Sealer) next(ctx context.Context, projectID string) (glassbox.Seal, bool, error) {
-	seals, err := s.Store.Seals(ctx, projectID)
-	if err != nil {
-		return glassbox.Seal{}, false, err
-	}
-	entries, err := stored(ctx, s.Store, projectID)
+	seals, err := s.Store.RecentSeals(ctx, projectID, LookBack)
 	if err != nil {
 		return glassbox.Seal{}, false, err
 	}
 	sealed := map[string]bool{}
-	prev, from, seq := zeroHash, time.Time{}, int64(1)
+	prev, from, seq, since := zeroHash, time.Time{}, int64(1), time.Time{}
 	if len(seals) > 0 {
 		last := seals[len(seals)-1]
 		if prev, err = parseHash(last.Hash); err != nil {
 			return glassbox.Seal{}, false, fmt.Errorf("timeline: seal %s/%d: %w", projectID, last.Seq, err)
 		}
-		from, seq = last.To, last.Seq+1
+		from, seq, since = last.To, last.Seq+1, last.To.Add(-LookBack)
+	}
+	// Nothing sealed yet: the first seal reads the whole history, once.
+	entries, err := arrivedAfter(ctx, s.Store, projectID, since)
+	if err != nil {
+		return glassbox.Seal{}, false, err
 	}
 	for _, x := range seals {
 		for _, e := range x.Entries {
@@ -195,19 +211,17 @@ func parseHash(s string) (Hash, error) {
 	return h, nil
 }
 
-// Checkpoint seals the project and returns its head: the latest seal's hash, the checksum a weekly digest
-// carries; empty when nothing was ever sealed.
-func (s Sealer) Checkpoint(ctx context.Context, projectID string) (string, error) {
-	made, err := s.Seal(ctx, projectID)
-	if err != nil {
-		return "", err
+// Checkpoints gives a project's timeline head, the checksum a weekly digest carries: the newest seal's hash,
+// one small read (SealFunction seals hourly, so it is at most an hour and a minute behind the digest). Empty
+// when nothing is sealed yet.
+type Checkpoints struct {
+	Store interface {
+		RecentSeals(ctx context.Context, projectID string, within time.Duration) ([]glassbox.Seal, error)
 	}
-	if len(made) > 0 {
-		return made[len(made)-1].Hash, nil
-	}
-	seals, err := s.Store.Seals(ctx, projectID)
-	if err != nil || len(seals) == 0 {
-		return "", err
-	}
-	return seals[len(seals)-1].Hash, nil
+}
+
+// Checkpoint returns the newest seal's hash, "" when there is none.
+func (c Checkpoints) Checkpoint(ctx context.Context, projectID string) (string, error) {
+	h, err := Latest(ctx, c.Store, projectID)
+	return h.Hash, err
 }

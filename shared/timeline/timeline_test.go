@@ -361,22 +361,37 @@ func TestSealAll(t *testing.T) {
 	}
 }
 
-// TestCheckpoint: the checksum a digest carries is the head after sealing what is new, the same head when
-// nothing is new, and empty for a project with nothing sealed.
+// TestCheckpoint: the checksum a digest carries is the newest seal's hash, read without sealing (what is new
+// waits for the hourly seal), and empty for a project with nothing sealed; the dashboard's state names the same
+// seal and the command that verifies it.
 func TestCheckpoint(t *testing.T) {
 	s := openStore(t, path(t))
 	c := newClock(t0.Add(time.Hour))
 	sealer := timeline.Sealer{Store: s, Clock: c}
-	if h, err := sealer.Checkpoint(t.Context(), "p"); err != nil || h != "" {
+	cp := timeline.Checkpoints{Store: s}
+	dash := timeline.DashboardState{Store: s}
+	if h, err := cp.Checkpoint(t.Context(), "p"); err != nil || h != "" {
 		t.Fatalf("nothing sealed: %q, %v", h, err)
 	}
+	if line, err := dash.Verify(t.Context(), "p"); err != nil || line != "" {
+		t.Fatalf("dashboard, nothing sealed: %q, %v", line, err)
+	}
 	appendEvents(t, s, event("p", "a", t0))
-	h1, err := sealer.Checkpoint(t.Context(), "p")
+	if _, err := sealer.Seal(t.Context(), "p"); err != nil {
+		t.Fatal(err)
+	}
+	appendEvents(t, s, event("p", "b", t0.Add(time.Minute)))
+	h1, err := cp.Checkpoint(t.Context(), "p")
 	seals, _ := s.Seals(t.Context(), "p")
 	if err != nil || len(seals) != 1 || h1 != seals[0].Hash {
 		t.Fatalf("Checkpoint = %q, %v; seals %v", h1, err, seals)
 	}
-	if h, err := sealer.Checkpoint(t.Context(), "p"); err != nil || h != h1 {
-		t.Errorf("nothing new: %q, %v, want %q", h, err, h1)
+	if seals, _ := s.Seals(t.Context(), "p"); len(seals) != 1 {
+		t.Errorf("Checkpoint sealed: %d seals, want 1", len(seals))
+	}
+	line, err := dash.Verify(t.Context(), "p")
+	want := "seal 1 · 2026-11-30 10:00 UTC · " + h1 + " · glassbox verify --project p --checkpoint " + h1
+	if err != nil || line != want {
+		t.Errorf("dashboard state = %q, %v\nwant %q", line, err, want)
 	}
 }
