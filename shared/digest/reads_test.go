@@ -9,6 +9,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/digest"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
+	"github.com/glassbox-oss/glassbox/shared/timeline"
 )
 
 // counting counts a digest's store calls and the items they return.
@@ -210,3 +211,57 @@ func TestDoneTaskNamedFromTheStoredTask(t *testing.T) {
 		t.Errorf("done this week:\n%s", done)
 	}
 }
+
+// sealReads counts the seal reads of a digest's checksum.
+type sealReads struct {
+	s            *localstore.Store
+	calls, items int
+}
+
+func (c *sealReads) RecentSeals(ctx context.Context, p string, within time.Duration) ([]glassbox.Seal, error) {
+	r, err := c.s.RecentSeals(ctx, p, within)
+	c.calls, c.items = c.calls+1, c.items+len(r)
+	return r, err
+}
+
+// TestChecksumReadsOneSeal: the weekly digest's checksum is its project's newest seal, read as one call of one
+// item whether the project has one or ten times as much sealed history, and the digest carries it. (Sealing at
+// compose time read the project's whole history and chain.)
+func TestChecksumReadsOneSeal(t *testing.T) {
+	type reads struct{ calls, items int }
+	measure := func(history int) reads {
+		s := openStore(t)
+		world(t, s, history)
+		cfg := config("ru")
+		p := cfg.Projects[0]
+		// Sealed daily over the history, so the chain grows with it.
+		for d := 10 * history; d >= 0; d-- {
+			c := fixedClock(time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC).AddDate(0, 0, -d))
+			if _, err := (timeline.Sealer{Store: s, Clock: c}).Seal(t.Context(), p.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		head, err := timeline.Latest(t.Context(), s, p.ID)
+		if err != nil || head.Hash == "" {
+			t.Fatalf("no seal: %+v, %v", head, err)
+		}
+		plan := cfg.ProjectReports(p)
+		period, err := plan.WeekPeriod("2026-W48")
+		mustDo(t, err)
+		c := &sealReads{s: s}
+		ms, err := digest.New(s, unsubscribeURL).WithCheckpoints(timeline.Checkpoints{Store: c}).Compose(t.Context(), cfg, p, plan, period)
+		mustDo(t, err)
+		if len(ms) == 0 || !strings.Contains(ms[0].Text, head.Hash) {
+			t.Errorf("the digest does not carry the newest seal's hash %s", head.Hash)
+		}
+		return reads{c.calls, c.items}
+	}
+	one, ten := measure(1), measure(10)
+	if one != (reads{1, 1}) || ten != one {
+		t.Errorf("the checksum read %+v with 1× history, %+v with 10×; want one call of one seal", one, ten)
+	}
+}
+
+type fixedClock time.Time
+
+func (c fixedClock) Now() time.Time { return time.Time(c) }

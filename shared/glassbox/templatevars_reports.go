@@ -50,7 +50,7 @@ func init() {
 	// carried (in progress, in review), stopped (blocked, paused, cancelled this week), not_started (todo),
 	// added (new this week, not started), waiting (waits on the client). weeks: the last 8 weeks' figures
 	// (week, spend, leads) the chart draws; chart: the chart's image in email HTML ({{chart "label"}}).
-	// link: the client's dashboard. checksum: the project's timeline head, sealed at the digest (empty when
+	// link: the client's dashboard. checksum: the project's timeline head, its newest seal's hash (empty when
 	// nothing is sealed; docs/timeline.md).
 	weekly := reportVars(map[string]VarKind{"empty": VarFlag, "chart": VarText, "weeks": VarList, "checksum": VarText})
 	weekly.Items["weeks"] = TemplateVars{Vars: map[string]VarKind{"week": VarText, "spend": VarText, "leads": VarNumber}}
