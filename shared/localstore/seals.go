@@ -66,8 +66,8 @@ func (s *Store) RecentSeals(ctx context.Context, projectID string, within time.D
 	prefix := []byte(projectID + "\x00")
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketSeals).Cursor()
-		k, v := c.Seek([]byte(projectID + "\x01"))
-		if k == nil {
+		var k, v []byte
+		if k, _ = c.Seek([]byte(projectID + "\x01")); k == nil {
 			k, v = c.Last()
 		} else {
 			k, v = c.Prev()
