@@ -21,6 +21,10 @@ const (
 	FeedbackRating FeedbackKind = "rating"
 )
 
+// MessageClientFeedback tells the project's manager of a client's feedback at once: an accepted deliverable,
+// changes requested (urgent), a rating of 3 or lower.
+const MessageClientFeedback MessageKind = "client_feedback"
+
 // MaxFeedbackComment is the longest comment kept, in bytes; a longer one is cut at a character boundary.
 const MaxFeedbackComment = 2000
 

@@ -137,6 +137,11 @@ var MessageVars = map[MessageKind]TemplateVars{
 	// recipient: the address that switched the project's reports off with a report's unsubscribe link;
 	// resubscribe: the glassbox command that switches them back on for it.
 	MessageDigestUnsubscribed: vars(map[string]VarKind{"recipient": VarText, "resubscribe": VarText}),
+	// One of three flags says what the client did: accepted (a deliverable), changes_requested (urgent), rated
+	// (a report, with score 1–5). title: the task (empty for a rating); comment: what the client wrote, if
+	// anything. link: the task.
+	MessageClientFeedback: vars(map[string]VarKind{"title": VarText, "comment": VarText, "score": VarNumber,
+		"accepted": VarFlag, "changes_requested": VarFlag, "rated": VarFlag}),
 }
 
 // MessageKinds is every kind a template can be written for, sorted.

@@ -16,6 +16,9 @@ const (
 	maxField = 500
 	// maxURL is the longest link a message carries; a longer one is dropped rather than cut into a broken link.
 	maxURL = 2048
+	// maxComment is the longest client comment a message shows (the feedback item keeps up to
+	// glassbox.MaxFeedbackComment bytes).
+	maxComment = 2000
 )
 
 // bounded returns the view with every text that comes from a tracker shortened to maxField characters, and
@@ -24,6 +27,7 @@ func (v view) bounded() view {
 	v.Title, v.List, v.Actor = shorten(v.Title, maxField), shorten(v.List, maxField), shorten(v.Actor, maxField)
 	v.Link = usableLink(v.Link)
 	v.Accept, v.Changes = pairOfLinks(v.Accept, v.Changes)
+	v.Comment = shorten(v.Comment, maxComment)
 	v.Tasks = append([]taskItem(nil), v.Tasks...)
 	for i, t := range v.Tasks {
 		v.Tasks[i].Title = shorten(t.Title, maxField)

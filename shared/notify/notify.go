@@ -110,6 +110,10 @@ type view struct {
 	Address, Reason, Recipient, Channel, Subject string
 	// A Telegram group that became a supergroup (chat_migrated): its old and new chat id.
 	Chat, NewChat string
+	// A client's feedback (client_feedback): what they wrote, the score of a rating, and which it was.
+	Comment                           string
+	Score                             int
+	Accepted, ChangesRequested, Rated bool
 	// Resubscribe is the command that switches a project's reports back on for a recipient (digest_unsubscribed).
 	Resubscribe string
 }

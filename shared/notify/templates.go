@@ -132,6 +132,7 @@ func (v view) vars() glassbox.Vars {
 		"count": len(v.Tasks), "address": v.Address, "reason": v.Reason, "recipient": v.Recipient,
 		"channel": v.Channel, "subject": v.Subject, "chat": v.Chat, "new_chat": v.NewChat, "resubscribe": v.Resubscribe,
 		"accept": v.Accept, "changes": v.Changes,
+		"comment": v.Comment, "score": v.Score, "accepted": v.Accepted, "changes_requested": v.ChangesRequested, "rated": v.Rated,
 	}
 	if len(v.Tasks) > 0 {
 		items := make([]glassbox.Vars, len(v.Tasks))

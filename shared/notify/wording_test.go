@@ -40,6 +40,7 @@ func sampleView(locale string) view {
 		Subject: "Готово: «Макет главной» — Сайт Акме", Chat: "-1001111111111", NewChat: "-1002222222222",
 		Resubscribe: "glassbox reports resubscribe --project site --email anna@acme.example",
 		Prepay:      true,
+		Comment:     "Кнопку <сделать> синей & крупнее", Score: 2, ChangesRequested: true,
 	}
 }
 
