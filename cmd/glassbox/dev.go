@@ -204,8 +204,9 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	// Webhooks and payment confirmations both store events; on Lambda the table's stream runs the processor,
 	// here it runs right after each new event is stored.
 	events := processingStore{store, proc, logger}
+	notices := courier.New(store, pipeline.Senders(mailer, nil), clock, opts.ClaimLease, logger)
 	payLinks := links.NewHandler(events, store, clock, links.Options{KeyParam: demoLinkKeyParam, Logger: logger}).
-		WithUnsubscribe(store, courier.New(store, pipeline.Senders(mailer, nil), clock, opts.ClaimLease, logger))
+		WithUnsubscribe(store, notices).WithFeedback(store, notices)
 	hooks := ingest.NewHandler(events, store, providers.All(), clock, ingest.Options{Logger: logger})
 
 	mux := http.NewServeMux()
@@ -214,6 +215,9 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	mux.Handle("/pay/{doc}", httpapi.Handler(payLinks.Handle, []string{"doc"}, links.MaxBodyBytes))
 	mux.Handle("/documents/{doc}", httpapi.Handler(payLinks.Handle, []string{"doc"}, links.MaxBodyBytes))
 	mux.Handle("/u/{token}", httpapi.Handler(payLinks.Handle, []string{"token"}, links.MaxBodyBytes))
+	// Feedback: a task-done notice's Принять / Есть правки, a report's rating 1–5.
+	mux.Handle("/a/{token}", httpapi.Handler(payLinks.Handle, []string{"token"}, links.MaxBodyBytes))
+	mux.Handle("/r/{token}", httpapi.Handler(payLinks.Handle, []string{"token"}, links.MaxBodyBytes))
 	mux.HandleFunc("GET /fake/bitrix24/rest/1/demo/crm.deal.get.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(demoBitrixDeal)

@@ -37,6 +37,6 @@ func main() {
 	h := links.NewHandler(store, keys, clock, links.Options{
 		KeyParam: os.Getenv("LINK_KEY_PARAM"),
 		Logger:   logger,
-	}).WithUnsubscribe(store, notices)
+	}).WithUnsubscribe(store, notices).WithFeedback(store, notices)
 	lambda.Start(h.Handle)
 }

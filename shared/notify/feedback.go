@@ -2,15 +2,15 @@ package notify
 
 import "github.com/glassbox-oss/glassbox/shared/glassbox"
 
-// FeedbackReceived words the manager's notice of a client's feedback (client_feedback): an email to the
-// project's manager and a copy to the manager's Telegram chat when there is one. Its id derives from the
-// feedback item, so telling the manager again of the same item finds it sent. task is the task an approval
-// answers (its title and link; zero when it is unknown or for a rating). Nothing goes to the client: a robot
-// never answers feedback. Empty when there is nobody to tell (the project is no longer configured, its
-// manager has neither email nor chat) or the item is not one the manager is told of (Feedback.TellsManager).
+// FeedbackReceived words the manager's notice of a client's feedback (client_feedback): one email to the
+// project's manager (the link function that records feedback sends email only, as for digest_unsubscribed).
+// Its id derives from the feedback item, so telling the manager again of the same item finds it sent. task is
+// the task an approval answers (its title and link; zero when it is unknown, and for a rating). Nothing goes
+// to the client: a robot never answers feedback. Empty when there is nobody to tell (the project is no longer
+// configured, its manager has no email) or the item is not one the manager is told of (TellsManager).
 func FeedbackReceived(cfg glassbox.Config, f glassbox.Feedback, task glassbox.Task) ([]glassbox.Message, error) {
 	project, found := cfg.Project(f.ProjectID)
-	if !found || !f.TellsManager() || (project.Manager.Email == "" && project.Manager.TelegramChatID == "") {
+	if !found || !f.TellsManager() || project.Manager.Email == "" {
 		return nil, nil
 	}
 	v := view{
@@ -25,23 +25,12 @@ func FeedbackReceived(cfg glassbox.Config, f glassbox.Feedback, task glassbox.Ta
 		ChangesRequested: f.Kind == glassbox.FeedbackChangesRequested,
 		Rated:            f.Kind == glassbox.FeedbackRating,
 	}
-	to := []glassbox.Person{project.Manager}
-	if project.Manager.Email == "" {
-		to = nil
-	}
-	m, w, err := message(cfg, project, cfg.ProjectLocale(project), f.ID, glassbox.MessageClientFeedback,
-		glassbox.AudienceManager, to, glassbox.Person{}, "", v)
+	m, _, err := message(cfg, project, cfg.ProjectLocale(project), f.ID, glassbox.MessageClientFeedback,
+		glassbox.AudienceManager, []glassbox.Person{project.Manager}, glassbox.Person{}, "", v)
 	if err != nil {
 		return nil, err
 	}
-	var out []glassbox.Message
-	if len(to) > 0 {
-		out = append(out, m)
-	}
-	if chat := project.Manager.TelegramChatID; chat != "" {
-		out = append(out, onTelegram(m, chat, w))
-	}
-	return out, nil
+	return []glassbox.Message{m}, nil
 }
 
 // The manager's notice of a client's feedback (client_feedback). Changes requested and a low rating are bad
