@@ -1,10 +1,12 @@
 package links_test
 
 import (
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -218,5 +220,41 @@ func TestFeedbackBadLinks(t *testing.T) {
 	}
 	if got := f.items("site"); len(got) != 0 {
 		t.Errorf("bad links recorded %+v", got)
+	}
+}
+
+// TestFeedbackSampleEvents keeps events/link-approval-*.json and link-rating-*.json honest: links of the demo
+// project signed with the demo key, which GET shows and POST records (changes requested, a rating of 2: both
+// reach the manager).
+func TestFeedbackSampleEvents(t *testing.T) {
+	f := newFeedbackHarness(t)
+	cfg := unsubConfig
+	cfg.Projects = append([]glassbox.Project{{ID: "romashka-site", ClientID: "romashka", Name: "Новый сайт",
+		Manager: glassbox.Person{Name: "Мария", Email: "maria@pixel.example"}}}, cfg.Projects...)
+	if err := f.store.PutConfig(t.Context(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	load := func(name string) events.APIGatewayV2HTTPRequest {
+		data, err := os.ReadFile(filepath.Join("..", "..", "events", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var req events.APIGatewayV2HTTPRequest
+		if err := json.Unmarshal(data, &req); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return req
+	}
+	for i, name := range []string{"link-approval-get.json", "link-approval-post.json", "link-rating-get.json", "link-rating-post.json"} {
+		resp, err := f.h.Handle(t.Context(), load(name))
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %v %d\n%s", name, err, resp.StatusCode, resp.Body)
+		}
+		if got, want := len(f.items("romashka-site")), (i+1)/2; got != want {
+			t.Fatalf("after %s: %d feedback items, want %d", name, got, want)
+		}
+	}
+	if got := f.managerNotices("romashka-site"); len(got) != 2 {
+		t.Fatalf("%d manager notices, want 2 (changes, rating 2)", len(got))
 	}
 }
