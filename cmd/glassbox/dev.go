@@ -256,7 +256,7 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	// date, so a demo needs to move the clock.
 	d.reports = func(now time.Time) *schedule.Dispatcher {
 		return pipeline.Reports(pipeline.ReportDeps{Store: store, Reads: store, Mailer: mailer, Secrets: store,
-			Unsubscribe: docLinks.UnsubscribeURL, TelegramAPI: devTelegramAPI, TelegramHTTP: inProcessClient(botAPI), Clock: fixedClock{now},
+			Unsubscribe: docLinks.UnsubscribeURL, Rating: docLinks.RatingURL, TelegramAPI: devTelegramAPI, TelegramHTTP: inProcessClient(botAPI), Clock: fixedClock{now},
 			Options: schedule.Options{Rate: devReportRate, Logger: logger}})
 	}
 	mux.HandleFunc("POST /dev/tick", d.serveTick)

@@ -96,3 +96,14 @@ func (l *Links) ApprovalURLs(ctx context.Context, cfg glassbox.Config) (func(pro
 		return accept, s.ApprovalURL(base, a)
 	}, nil
 }
+
+// RatingURL returns the one-click rating link of a score (1–5) in a report email of cfg's agency:
+// {base}/r/{token}, signed over the project, the report's message id and the score (linksign.RatingURL). It is
+// a digest.RatingURL. The links do not expire.
+func (l *Links) RatingURL(ctx context.Context, cfg glassbox.Config, projectID, messageID string, score int) (string, error) {
+	s, err := l.linkSigner(ctx)
+	if err != nil {
+		return "", err
+	}
+	return s.RatingURL(l.base(cfg), linksign.Rating{ProjectID: projectID, MessageID: messageID, Score: score}), nil
+}
