@@ -14,6 +14,7 @@
 //	glassbox secrets delete --data DIR NAME
 //	glassbox suppressions list (--table NAME | --data DIR)
 //	glassbox suppressions clear ADDRESS|CHAT (--table NAME | --data DIR)
+//	glassbox accounts (--table NAME | --data DIR)
 package main
 
 import (
@@ -43,6 +44,7 @@ Commands:
   suppressions  list the addresses and chats that get nothing more (bounced, blocked), or clear one
   metrics    import a project's daily figures (ad spend, leads, minutes) from a CSV file
   reports    list who switched the scheduled reports off, or switch them back on for someone
+  accounts   every project's health in one table (ratings, overdue invoices, waiting, bad news), drifting first
 
 Run 'glassbox COMMAND -h' (or 'glassbox help COMMAND') for a command's flags.
 `
@@ -107,6 +109,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runMetrics(ctx, args[1:], stdout, stderr)
 	case "reports":
 		return runReports(ctx, args[1:], stdout, stderr)
+	case "accounts":
+		return runAccounts(ctx, args[1:], stdout, stderr)
 	case "help":
 		if len(args) > 1 {
 			return dispatch(ctx, []string{args[1], "-h"}, stdout, stderr)
