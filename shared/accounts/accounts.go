@@ -115,8 +115,9 @@ func Of(ctx context.Context, s Store, cfg glassbox.Config, p glassbox.Project, i
 	if err != nil {
 		return h, fmt.Errorf("accounts: feedback of %s: %w", p.ID, err)
 	}
-	latest := map[string]glassbox.FeedbackKind{} // per deliverable (provider, task): the latest decision
-	for _, f := range feedback {                  // oldest first
+	// The latest decision per deliverable (provider, task); feedback comes oldest first.
+	latest := map[string]glassbox.FeedbackKind{}
+	for _, f := range feedback {
 		switch f.Kind {
 		case glassbox.FeedbackRating:
 			h.LastRating, h.LastRatingAt = f.Score, f.At
