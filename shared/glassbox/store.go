@@ -86,6 +86,7 @@ type Store interface {
 	MetricsStore
 	UnsubscriptionStore
 	ReportDeliveryStore
+	DashboardLinkStore
 }
 
 // DocumentStore keeps stage closes, the acts and invoices they issue, and their numbering.

@@ -69,6 +69,7 @@ func Open(path string) (*Store, error) {
 			bucketUnprocessed, bucketSuppressions, bucketChatMoves, bucketProviderIDs,
 			bucketUnprocessed, bucketHeld, bucketDueTasks, bucketMetrics, bucketOpenTasks, bucketUnsubscribed,
 			bucketReportDeliveries,
+			bucketDashboardLinks,
 		} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err

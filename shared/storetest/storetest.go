@@ -52,6 +52,7 @@ func Run(t *testing.T, newStore func(t *testing.T) glassbox.Store) {
 	tests = append(tests, deliveryTests...)
 	tests = append(tests, heldTests...)
 	tests = append(tests, reportTests...)
+	tests = append(tests, dashboardTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
