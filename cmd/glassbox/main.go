@@ -43,6 +43,7 @@ Commands:
   suppressions  list the addresses and chats that get nothing more (bounced, blocked), or clear one
   metrics    import a project's daily figures (ad spend, leads, minutes) from a CSV file
   reports    list who switched the scheduled reports off, or switch them back on for someone
+  links      make, rotate, revoke or list the secret links to clients' dashboards (/p/{token})
 
 Run 'glassbox COMMAND -h' (or 'glassbox help COMMAND') for a command's flags.
 `
@@ -107,6 +108,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runMetrics(ctx, args[1:], stdout, stderr)
 	case "reports":
 		return runReports(ctx, args[1:], stdout, stderr)
+	case "links":
+		return runLinks(ctx, args[1:], stdout, stderr)
 	case "help":
 		if len(args) > 1 {
 			return dispatch(ctx, []string{args[1], "-h"}, stdout, stderr)
