@@ -48,13 +48,3 @@ func URL(base, token string) string {
 	return strings.TrimRight(base, "/") + "/p/" + token
 }
 
-// validToken says whether s can be a token at all (the URL-safe base64 of TokenBytes bytes), so a malformed
-// path costs no read. It answers in time independent of where s goes wrong.
-func validToken(s string) bool {
-	ok := len(s) == base64.RawURLEncoding.EncodedLen(TokenBytes)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		ok = ok && (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_')
-	}
-	return ok
-}

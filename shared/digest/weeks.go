@@ -35,3 +35,7 @@ func Weeks(ms []glassbox.Metric, start time.Time, n int) []WeekFigures {
 	}
 	return out
 }
+
+// StatusWords names a task status as the reports do ("в работе", "waiting on you"), so the dashboard says
+// the same.
+func StatusWords(s glassbox.TaskStatus, locale string) string { return statusWords(s, locale) }
