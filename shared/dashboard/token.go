@@ -47,4 +47,3 @@ func NewLink(now time.Time, projectID, clientID string, expires time.Time) (stri
 func URL(base, token string) string {
 	return strings.TrimRight(base, "/") + "/p/" + token
 }
-
