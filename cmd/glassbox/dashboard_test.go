@@ -82,7 +82,7 @@ func TestLinksCommand(t *testing.T) {
 		t.Fatalf("create: %v %q", err, out)
 	}
 	token := first[strings.LastIndex(first, "/")+1:]
-	out, _, err = links("create", "--client", "northwind", "--base-url", "https://dash.example")
+	_, _, err = links("create", "--client", "northwind", "--base-url", "https://dash.example")
 	if err != nil {
 		t.Fatal(err)
 	}
