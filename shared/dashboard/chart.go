@@ -19,7 +19,7 @@ func chartSVG(weeks []WeekView, ru bool) string {
 		title = "Расход (столбцы) и лиды (линия) по неделям"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, w, h+20, title)
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, w, h+24, title)
 	fmt.Fprintf(&b, `<title>%s</title>`, title)
 	fmt.Fprintf(&b, `<line x1="0" y1="%d" x2="%d" y2="%d" stroke="#c9ced6"/>`, h, w, h)
 	n := len(weeks)
@@ -39,8 +39,8 @@ func chartSVG(weeks []WeekView, ru bool) string {
 			y := float64(h) - float64(h-pad)*float64(wk.Leads)/float64(maxLeads)
 			points = append(points, fmt.Sprintf("%.1f,%.1f", x+slot/2, y))
 		}
-		if i%2 == 0 || n <= 6 {
-			fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" text-anchor="middle" fill="#5b6470">%s</text>`, x+slot/2, h+15, wk.Label)
+		if (n-1-i)%3 == 0 || n <= 6 {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="16" text-anchor="middle" fill="#5b6470">%s</text>`, x+slot/2, h+20, esc(wk.Label))
 		}
 	}
 	if len(points) > 0 {

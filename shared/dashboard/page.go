@@ -59,7 +59,7 @@ td.n,th.n{text-align:right}
 .state.overdue{background:#fde2e1;color:#a11}
 .state.paid{background:#e3f3e7;color:#1f7a3a}
 .state.open{background:#eef4fb;color:#1f5fa8}
-.chart{width:100%;height:auto;display:block;margin:.5rem 0}
+.chart{width:100%;height:auto;max-height:16rem;display:block;margin:.5rem 0}
 pre{white-space:pre-wrap;font:inherit;font-size:.9rem;margin:.25rem 0 0}
 a{color:#1f5fa8}
 @media (min-width:48rem){body{padding:2rem 1rem}.cols{display:grid;grid-template-columns:1fr 1fr;gap:1rem}}`

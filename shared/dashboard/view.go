@@ -285,7 +285,10 @@ func (b *Builder) project(ctx context.Context, cfg glassbox.Config, p glassbox.P
 			if e.PrevStatus != "" {
 				mv.From = statusWords(e.PrevStatus, locale)
 			}
-			pv.Moved = append(pv.Moved, mv)
+			// A move between two lists of one status is no news to the client.
+			if e.PrevStatus != e.Status {
+				pv.Moved = append(pv.Moved, mv)
+			}
 		}
 		if len(pv.Timeline) < TimelineEntries {
 			pv.Timeline = append(pv.Timeline, EntryView{At: e.OccurredAt, Day: day, What: eventWords(e, locale), Title: eventTitle(e), Actor: e.Actor})
@@ -314,13 +317,20 @@ func (b *Builder) project(ctx context.Context, cfg glassbox.Config, p glassbox.P
 			}
 		}
 	}
-	current := false
-	for _, s := range p.Billing.Stages {
+	// The current stage is the first one after the last closed: a stage closed out of order does not make an
+	// earlier one current again.
+	lastClosed := -1
+	for i, s := range p.Billing.Stages {
+		if _, ok := acts[s.ID]; ok {
+			lastClosed = i
+		}
+	}
+	for i, s := range p.Billing.Stages {
 		sv := StageView{Name: s.Name, Start: s.Start, End: s.End, Amount: money.Format(s.Amount, p.Billing.Currency, locale), State: "planned"}
 		if act, ok := acts[s.ID]; ok {
 			sv.State, sv.Act = "closed", &act
-		} else if !current {
-			sv.State, current = "current", true
+		} else if i == lastClosed+1 {
+			sv.State = "current"
 		}
 		pv.Stages = append(pv.Stages, sv)
 	}
