@@ -70,6 +70,8 @@ func newFixture(t *testing.T) fixture {
 		task("p1", "t1", hostile, glassbox.StatusInProgress),
 		task("p1", "t2", "Прислать логотип", glassbox.StatusWaiting),
 		task("p2", "t3", "Запустить кампанию", glassbox.StatusTodo),
+		{ProjectID: "p1", Provider: "hook", TaskID: "t5", Title: "Ссылка-ловушка", Status: glassbox.StatusTodo, URL: "javascript:alert(document.cookie)",
+			CreatedAt: now.AddDate(0, 0, -3), LastEventAt: now.AddDate(0, 0, -3), Version: 1},
 		task("p3", "t4", "Vasilek confidential task", glassbox.StatusInProgress),
 	} {
 		if err := s.PutTask(ctx, tk); err != nil {
@@ -154,6 +156,9 @@ func TestPage(t *testing.T) {
 	if strings.Contains(body, "<script") {
 		t.Error("a tracker's title came through as markup")
 	}
+	if !strings.Contains(body, "Ссылка-ловушка") || strings.Contains(body, "javascript:") {
+		t.Error("a task's javascript: URL became a link")
+	}
 	if w, r := strings.Index(body, "Ждёт вас"), strings.Index(body, "Дорожная карта"); w > r {
 		t.Error("waiting on you is not on top")
 	}
@@ -229,5 +234,42 @@ func TestJSONAndCSV(t *testing.T) {
 	if csvResp.StatusCode != http.StatusOK || !strings.Contains(csvResp.Body, "p1,week,2026-11-30,300000,RUB,6,90") ||
 		!strings.Contains(csvResp.Body, "p1,task,,,,,,waiting,Прислать логотип") {
 		t.Errorf("csv:\n%s", csvResp.Body)
+	}
+}
+
+// HEAD answers the headers without a body; other methods are 405 and read nothing.
+func TestMethods(t *testing.T) {
+	f := newFixture(t)
+	for _, tt := range []struct {
+		method string
+		status int
+	}{{http.MethodHead, http.StatusOK}, {http.MethodPost, http.StatusMethodNotAllowed}, {http.MethodDelete, http.StatusMethodNotAllowed}} {
+		req := events.APIGatewayV2HTTPRequest{RawPath: "/p/" + f.tokens["romashka"]}
+		req.RequestContext.HTTP.Method = tt.method
+		resp, err := f.h.Handle(context.Background(), req)
+		if err != nil || resp.StatusCode != tt.status {
+			t.Errorf("%s: %d %v, want %d", tt.method, resp.StatusCode, err, tt.status)
+		}
+		if tt.method == http.MethodHead && (resp.Body != "" || resp.Headers["Cache-Control"] != "no-store") {
+			t.Errorf("HEAD: body %d bytes, headers %v", len(resp.Body), resp.Headers)
+		}
+	}
+}
+
+func TestNewLink(t *testing.T) {
+	token, l, err := dashboard.NewLink(now, "p1", "", time.Time{})
+	if err != nil || len(token) != 43 || l.Hash != dashboard.Hash(token) || strings.Contains(l.Hash, token) || !l.Live(now.AddDate(10, 0, 0)) {
+		t.Fatalf("NewLink: %q %+v %v", token, l, err)
+	}
+	again, _, _ := dashboard.NewLink(now, "p1", "", time.Time{})
+	if again == token {
+		t.Error("two links share a token")
+	}
+	if _, _, err := dashboard.NewLink(now, "p1", "c1", time.Time{}); err == nil {
+		t.Error("a link for a project and a client at once")
+	}
+	_, l, _ = dashboard.NewLink(now, "", "c1", now.Add(time.Hour))
+	if !l.Live(now) || l.Live(now.Add(time.Hour)) {
+		t.Errorf("expiry: %+v", l)
 	}
 }
