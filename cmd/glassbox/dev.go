@@ -23,6 +23,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/billing"
 	"github.com/glassbox-oss/glassbox/shared/bounce"
 	"github.com/glassbox-oss/glassbox/shared/courier"
+	"github.com/glassbox-oss/glassbox/shared/dashboard"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/httpapi"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
@@ -259,6 +260,7 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 			Unsubscribe: docLinks.UnsubscribeURL, Rating: docLinks.RatingURL, TelegramAPI: devTelegramAPI, TelegramHTTP: inProcessClient(botAPI), Clock: fixedClock{now},
 			Options: schedule.Options{Rate: devReportRate, Logger: logger}})
 	}
+	d.serveDashboards(dashboard.NewHandler(store, docLinks, nil, clock, logger))
 	mux.HandleFunc("POST /dev/tick", d.serveTick)
 	mux.HandleFunc("POST /dev/history", d.serveDemoHistory)
 	mux.HandleFunc("POST /admin/remind", func(w http.ResponseWriter, r *http.Request) {
@@ -308,6 +310,9 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 			return
 		}
 		page := indexView{Config: cfg}
+		if u, err := d.dashboardURL(r.Context(), demoDashboardProject); err == nil {
+			page.Dashboard = u
+		}
 		if p, at, ok := nextDigest(cfg, clock.Now()); ok {
 			page.NextDigest = indexDigest{Project: p.Name, At: at.Format(time.RFC3339),
 				Local: at.In(cfg.ProjectZone(p)).Format("Monday 2 January 15:04 MST")}
@@ -510,6 +515,8 @@ type indexView struct {
 	glassbox.Config
 	Documents  []indexDocument
 	NextDigest indexDigest
+	// Dashboard is the demo project's dashboard link (dev_dashboard.go); empty for an agency without it.
+	Dashboard string
 }
 
 // indexDigest is the next weekly digest the index page offers to send now.
@@ -543,6 +550,7 @@ var indexPage = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 </head><body>
 <h1>Glassbox dev</h1>
 <p>Agency: <b>{{.Agency.Name}}</b> · <a href="/outbox">Outbox</a></p>
+{{if .Dashboard}}<p>The client's dashboard of the demo project: <a href="{{.Dashboard}}">{{.Dashboard}}</a></p>{{end}}
 <h2>Webhook bindings</h2>
 <table><tr><th>hook</th><th>project</th><th>secret parameter</th></tr>
 {{range .Bindings}}<tr><td><code>POST /hooks/{{.Provider}}/{{.ID}}</code></td><td>{{if .ProjectID}}{{.ProjectID}}{{else}}{{range $i, $d := .Deals}}{{if $i}}, {{end}}deal {{$d.DealID}} → {{$d.ProjectID}}{{end}}{{end}}</td><td><code>{{.SecretParam}}</code></td></tr>{{end}}

@@ -1,7 +1,7 @@
 // Command link is the LinkFunction Lambda: the signed links mailed out. GET /pay/{doc} shows an invoice and its
 // "payment received" button, POST /pay/{doc} records the payment, GET /documents/{doc} downloads an issued PDF;
 // GET /u/{token} shows a report's unsubscribe page, POST /u/{token} (RFC 8058 one-click) records the
-// unsubscription and tells the project's manager by email.
+// unsubscription and tells the project's manager by email; GET /p/{token} (.json, .csv) is a client's dashboard.
 package main
 
 import (
@@ -14,7 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/glassbox-oss/glassbox/shared/billing"
 	"github.com/glassbox-oss/glassbox/shared/courier"
+	"github.com/glassbox-oss/glassbox/shared/dashboard"
 	"github.com/glassbox-oss/glassbox/shared/dynamo"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/links"
@@ -38,5 +40,10 @@ func main() {
 		KeyParam: os.Getenv("LINK_KEY_PARAM"),
 		Logger:   logger,
 	}).WithUnsubscribe(store, notices).WithFeedback(store, notices)
-	lambda.Start(h.Handle)
+	// The dashboard's PDF links are signed with the same key. Their base is the agency's public_url, else none:
+	// a link relative to the page, which this function serves too (the API's URL cannot be passed in here,
+	// as the API embeds this function's ARN).
+	docLinks := &billing.Links{Secrets: keys, KeyParam: os.Getenv("LINK_KEY_PARAM")}
+	dash := dashboard.NewHandler(store, docLinks, nil, clock, logger)
+	lambda.Start(dashboard.Route(dash, h.Handle))
 }

@@ -87,6 +87,7 @@ type Store interface {
 	UnsubscriptionStore
 	ReportDeliveryStore
 	FeedbackStore
+	DashboardLinkStore
 }
 
 // DocumentStore keeps stage closes, the acts and invoices they issue, and their numbering.

@@ -70,6 +70,7 @@ func Open(path string) (*Store, error) {
 			bucketUnprocessed, bucketHeld, bucketDueTasks, bucketMetrics, bucketOpenTasks, bucketUnsubscribed,
 			bucketReportDeliveries,
 			bucketFeedback, bucketFeedbackByProject,
+			bucketDashboardLinks,
 		} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
