@@ -34,7 +34,7 @@ glassbox:
 test: lint tidy tools
 	scripts/with-emulators.sh $(GO) test -count=1 ./...
 
-## tools: install what the tests need beyond Go, Java, Node and cfn-lint (poppler-utils), when missing
+## tools: install what the tests need beyond Go, Java, Node and cfn-lint (poppler-utils, chromium), when missing
 tools:
 	scripts/tools.sh
 

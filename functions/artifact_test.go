@@ -936,6 +936,8 @@ func TestFunctionsUnderHarnessCRMStageClose(t *testing.T) {
 		}
 	})
 
+	step("LinkShowsDashboard", func(t *testing.T) { linkShowsDashboard(t, store, link, inv) }) // issue 10
+
 	step("RemindAfterPaid", func(t *testing.T) {
 		if res := remindOK(t, reminder); res.Open != 0 || res.Messages != 0 {
 			t.Errorf("after the payment: %+v, want no open invoice and no message", res)

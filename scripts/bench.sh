@@ -63,6 +63,12 @@ echo "   Local (requests/digest and read_units/digest must not grow with the his
 echo "   compose is digest.Composer as built, window-reads the reads its Store contract names"
 go test -run '^$' -bench Digest -benchtime 20x -count 6 ./bench > "$out/digest.txt"
 "$BENCHSTAT" "$out/digest.txt"
+
+echo
+echo "== the client's dashboard: GET /p/{token} of the demo project with 500 tasks and a year of history, DynamoDB Local"
+echo "   (budget p50 < 20 ms; requests/view: the link, the configuration and five queries by key, read at once)"
+go test -run '^$' -bench Dashboard -benchtime 50x -count 6 ./bench > "$out/dashboard.txt"
+"$BENCHSTAT" "$out/dashboard.txt"
 echo "   1,000 projects due at once, one tick at 250 messages/s (the test's rate; DIGEST_SEND_RATE on AWS, default 5):"
 go test -count=1 -run 'TestScaleOnDynamoDBLocal/FanOut' -v ./shared/schedule | grep -o 'BENCH schedule_fanout.*'
 

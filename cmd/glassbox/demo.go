@@ -211,6 +211,14 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "%-38s → %d %s\n", "reminder pass at "+at.Format("2006-01-02 15:04 MST"), status, strings.TrimSpace(body))
 	fmt.Fprintf(stdout, "\nOpen %s/outbox to read the notices, acts, invoices and reminders.\n", strings.TrimRight(*base, "/"))
 	fmt.Fprintf(stdout, "Press \"Send the coming digest now\" at %s/ to read this week's digest as the client gets it on Friday.\n", strings.TrimRight(*base, "/"))
+	// The demo project's dashboard link, as glassbox links create would print it (dev_dashboard.go).
+	status, body, err = post(ctx, http.DefaultClient, *base, events.APIGatewayV2HTTPRequest{
+		RawPath:        "/dev/dashboard-link",
+		RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: http.MethodGet}},
+	})
+	if err == nil && status == http.StatusOK {
+		fmt.Fprintf(stdout, "The client's dashboard of %s: %s\n", demoDashboardProject, strings.TrimSpace(body))
+	}
 	return nil
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/billing"
 	"github.com/glassbox-oss/glassbox/shared/bounce"
 	"github.com/glassbox-oss/glassbox/shared/courier"
+	"github.com/glassbox-oss/glassbox/shared/dashboard"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/httpapi"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
@@ -36,6 +37,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/remind"
 	"github.com/glassbox-oss/glassbox/shared/schedule"
 	"github.com/glassbox-oss/glassbox/shared/telegram"
+	"github.com/glassbox-oss/glassbox/shared/timeline"
 )
 
 //go:embed demo/agency.yaml
@@ -204,8 +206,9 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	// Webhooks and payment confirmations both store events; on Lambda the table's stream runs the processor,
 	// here it runs right after each new event is stored.
 	events := processingStore{store, proc, logger}
+	notices := courier.New(store, pipeline.Senders(mailer, nil), clock, opts.ClaimLease, logger)
 	payLinks := links.NewHandler(events, store, clock, links.Options{KeyParam: demoLinkKeyParam, Logger: logger}).
-		WithUnsubscribe(store, courier.New(store, pipeline.Senders(mailer, nil), clock, opts.ClaimLease, logger))
+		WithUnsubscribe(store, notices).WithFeedback(store, notices)
 	hooks := ingest.NewHandler(events, store, providers.All(), clock, ingest.Options{Logger: logger})
 
 	mux := http.NewServeMux()
@@ -214,6 +217,9 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	mux.Handle("/pay/{doc}", httpapi.Handler(payLinks.Handle, []string{"doc"}, links.MaxBodyBytes))
 	mux.Handle("/documents/{doc}", httpapi.Handler(payLinks.Handle, []string{"doc"}, links.MaxBodyBytes))
 	mux.Handle("/u/{token}", httpapi.Handler(payLinks.Handle, []string{"token"}, links.MaxBodyBytes))
+	// Feedback: a task-done notice's Принять / Есть правки, a report's rating 1–5.
+	mux.Handle("/a/{token}", httpapi.Handler(payLinks.Handle, []string{"token"}, links.MaxBodyBytes))
+	mux.Handle("/r/{token}", httpapi.Handler(payLinks.Handle, []string{"token"}, links.MaxBodyBytes))
 	mux.HandleFunc("GET /fake/bitrix24/rest/1/demo/crm.deal.get.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(demoBitrixDeal)
@@ -252,9 +258,10 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	// date, so a demo needs to move the clock.
 	d.reports = func(now time.Time) *schedule.Dispatcher {
 		return pipeline.Reports(pipeline.ReportDeps{Store: store, Reads: store, Mailer: mailer, Secrets: store,
-			Unsubscribe: docLinks.UnsubscribeURL, TelegramAPI: devTelegramAPI, TelegramHTTP: inProcessClient(botAPI), Clock: fixedClock{now},
+			Unsubscribe: docLinks.UnsubscribeURL, Rating: docLinks.RatingURL, TelegramAPI: devTelegramAPI, TelegramHTTP: inProcessClient(botAPI), Clock: fixedClock{now},
 			Options: schedule.Options{Rate: devReportRate, Logger: logger}, Timeline: store})
 	}
+	d.serveDashboards(dashboard.NewHandler(store, docLinks, timeline.DashboardState{Store: store}, clock, logger))
 	mux.HandleFunc("POST /dev/tick", d.serveTick)
 	mux.HandleFunc("POST /dev/history", d.serveDemoHistory)
 	mux.HandleFunc("POST /admin/remind", func(w http.ResponseWriter, r *http.Request) {
@@ -304,6 +311,9 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 			return
 		}
 		page := indexView{Config: cfg}
+		if u, err := d.dashboardURL(r.Context(), demoDashboardProject); err == nil {
+			page.Dashboard = u
+		}
 		if p, at, ok := nextDigest(cfg, clock.Now()); ok {
 			page.NextDigest = indexDigest{Project: p.Name, At: at.Format(time.RFC3339),
 				Local: at.In(cfg.ProjectZone(p)).Format("Monday 2 January 15:04 MST")}
@@ -506,6 +516,8 @@ type indexView struct {
 	glassbox.Config
 	Documents  []indexDocument
 	NextDigest indexDigest
+	// Dashboard is the demo project's dashboard link (dev_dashboard.go); empty for an agency without it.
+	Dashboard string
 }
 
 // indexDigest is the next weekly digest the index page offers to send now.
@@ -539,6 +551,7 @@ var indexPage = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 </head><body>
 <h1>Glassbox dev</h1>
 <p>Agency: <b>{{.Agency.Name}}</b> · <a href="/outbox">Outbox</a></p>
+{{if .Dashboard}}<p>The client's dashboard of the demo project: <a href="{{.Dashboard}}">{{.Dashboard}}</a></p>{{end}}
 <h2>Webhook bindings</h2>
 <table><tr><th>hook</th><th>project</th><th>secret parameter</th></tr>
 {{range .Bindings}}<tr><td><code>POST /hooks/{{.Provider}}/{{.ID}}</code></td><td>{{if .ProjectID}}{{.ProjectID}}{{else}}{{range $i, $d := .Deals}}{{if $i}}, {{end}}deal {{$d.DealID}} → {{$d.ProjectID}}{{end}}{{end}}</td><td><code>{{.SecretParam}}</code></td></tr>{{end}}

@@ -15,6 +15,7 @@
 //	glassbox suppressions list (--table NAME | --data DIR)
 //	glassbox suppressions clear ADDRESS|CHAT (--table NAME | --data DIR)
 //	glassbox verify --project ID [--checkpoint HASH] [--export FILE] (--table NAME | --data DIR)
+//	glassbox accounts (--table NAME | --data DIR)
 package main
 
 import (
@@ -45,6 +46,8 @@ Commands:
   metrics    import a project's daily figures (ad spend, leads, minutes) from a CSV file
   reports    list who switched the scheduled reports off, or switch them back on for someone
   verify     verify a project's sealed timeline (names any entry changed or deleted), or export it
+  accounts   every project's health in one table (ratings, overdue invoices, waiting, bad news), drifting first
+  links      make, rotate, revoke or list the secret links to clients' dashboards (/p/{token})
 
 Run 'glassbox COMMAND -h' (or 'glassbox help COMMAND') for a command's flags.
 `
@@ -111,6 +114,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runReports(ctx, args[1:], stdout, stderr)
 	case "verify":
 		return runVerify(ctx, args[1:], stdout, stderr)
+	case "accounts":
+		return runAccounts(ctx, args[1:], stdout, stderr)
+	case "links":
+		return runLinks(ctx, args[1:], stdout, stderr)
 	case "help":
 		if len(args) > 1 {
 			return dispatch(ctx, []string{args[1], "-h"}, stdout, stderr)

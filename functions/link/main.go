@@ -1,7 +1,7 @@
 // Command link is the LinkFunction Lambda: the signed links mailed out. GET /pay/{doc} shows an invoice and its
 // "payment received" button, POST /pay/{doc} records the payment, GET /documents/{doc} downloads an issued PDF;
 // GET /u/{token} shows a report's unsubscribe page, POST /u/{token} (RFC 8058 one-click) records the
-// unsubscription and tells the project's manager by email.
+// unsubscription and tells the project's manager by email; GET /p/{token} (.json, .csv) is a client's dashboard.
 package main
 
 import (
@@ -14,12 +14,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/glassbox-oss/glassbox/shared/billing"
 	"github.com/glassbox-oss/glassbox/shared/courier"
+	"github.com/glassbox-oss/glassbox/shared/dashboard"
 	"github.com/glassbox-oss/glassbox/shared/dynamo"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/links"
 	"github.com/glassbox-oss/glassbox/shared/pipeline"
 	"github.com/glassbox-oss/glassbox/shared/ssm"
+	"github.com/glassbox-oss/glassbox/shared/timeline"
 )
 
 func main() {
@@ -37,6 +40,11 @@ func main() {
 	h := links.NewHandler(store, keys, clock, links.Options{
 		KeyParam: os.Getenv("LINK_KEY_PARAM"),
 		Logger:   logger,
-	}).WithUnsubscribe(store, notices)
-	lambda.Start(h.Handle)
+	}).WithUnsubscribe(store, notices).WithFeedback(store, notices)
+	// The dashboard's PDF links are signed with the same key. Their base is the agency's public_url, else none:
+	// a link relative to the page, which this function serves too (the API's URL cannot be passed in here,
+	// as the API embeds this function's ARN).
+	docLinks := &billing.Links{Secrets: keys, KeyParam: os.Getenv("LINK_KEY_PARAM")}
+	dash := dashboard.NewHandler(store, docLinks, timeline.DashboardState{Store: store}, clock, logger)
+	lambda.Start(dashboard.Route(dash, h.Handle))
 }

@@ -78,3 +78,32 @@ func (l *Links) UnsubscribeURL(ctx context.Context, cfg glassbox.Config, project
 	}
 	return s.UnsubscribeURL(l.base(cfg), linksign.Unsubscribe{ProjectID: projectID, Recipient: glassbox.SuppressionKey(recipient), MessageID: messageID}), nil
 }
+
+// ApprovalURLs returns the signer of a task-done notice's two approval links of cfg's agency: for a task of a
+// project in the notice with a message id, {base}/a/{token} accepting the deliverable and another requesting
+// changes (linksign.ApprovalURL). It is a react.ApprovalSigner. The links do not expire.
+func (l *Links) ApprovalURLs(ctx context.Context, cfg glassbox.Config) (func(projectID, provider, taskID, messageID string) (accept, changes string), error) {
+	s, err := l.linkSigner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	base := l.base(cfg)
+	return func(projectID, provider, taskID, messageID string) (string, string) {
+		a := linksign.Approval{ProjectID: projectID, Provider: provider, TaskID: taskID, MessageID: messageID}
+		a.Decision = linksign.DecisionAccept
+		accept := s.ApprovalURL(base, a)
+		a.Decision = linksign.DecisionChanges
+		return accept, s.ApprovalURL(base, a)
+	}, nil
+}
+
+// RatingURL returns the one-click rating link of a score (1–5) in a report email of cfg's agency:
+// {base}/r/{token}, signed over the project, the report's message id and the score (linksign.RatingURL). It is
+// a digest.RatingURL. The links do not expire.
+func (l *Links) RatingURL(ctx context.Context, cfg glassbox.Config, projectID, messageID string, score int) (string, error) {
+	s, err := l.linkSigner(ctx)
+	if err != nil {
+		return "", err
+	}
+	return s.RatingURL(l.base(cfg), linksign.Rating{ProjectID: projectID, MessageID: messageID, Score: score}), nil
+}

@@ -32,11 +32,40 @@ type Store interface {
 // shared/links: {public URL}/u/{token}). Nil: no link (previews).
 type UnsubscribeURL func(ctx context.Context, cfg glassbox.Config, projectID, recipient, messageID string) (string, error)
 
+// RatingURL makes the one-click rating link of a score (1–5) in a report email (signed; see shared/links:
+// {public URL}/r/{token}). Nil: no ratings (previews).
+type RatingURL func(ctx context.Context, cfg glassbox.Config, projectID, messageID string, score int) (string, error)
+
 // Composer builds a project's report messages for a period.
 type Composer struct {
 	store       Store
 	unsubscribe UnsubscribeURL
 	checkpoints Checkpointer
+	rating      RatingURL
+}
+
+// WithRating makes the client's report emails (weekly digest, monthly report) offer the five one-click ratings
+// (the template variable rate), each link signed over the project, the email's message id and the score. It
+// returns c.
+func (c *Composer) WithRating(rating RatingURL) *Composer {
+	c.rating = rating
+	return c
+}
+
+// rate is the rate variable of a report email with message id messageID: five items, score and link.
+func (c *Composer) rate(ctx context.Context, cfg glassbox.Config, projectID, messageID string) ([]glassbox.Vars, error) {
+	if c.rating == nil {
+		return nil, nil
+	}
+	out := make([]glassbox.Vars, 0, 5)
+	for score := 1; score <= 5; score++ {
+		u, err := c.rating(ctx, cfg, projectID, messageID, score)
+		if err != nil {
+			return nil, fmt.Errorf("digest: rating link: %w", err)
+		}
+		out = append(out, glassbox.Vars{"score": score, "link": u})
+	}
+	return out, nil
 }
 
 // New builds a Composer.
@@ -83,6 +112,14 @@ func (c *Composer) Compose(ctx context.Context, cfg glassbox.Config, p glassbox.
 			vars["chart"] = chartCID
 		}
 		cause := glassbox.ReportCause(p.ID, period, r.Email)
+		// The ratings are signed over the email's own id (the one WordReport gives it).
+		rate, err := c.rate(ctx, cfg, p.ID, glassbox.MessageID(cause, kind, glassbox.AudienceClient, glassbox.ChannelEmail))
+		if err != nil {
+			return nil, err
+		}
+		if rate != nil {
+			vars["rate"] = rate
+		}
 		m, _, err := notify.WordReport(cfg, p, plan.Locale, notify.Report{Kind: kind, Audience: glassbox.AudienceClient,
 			Cause: cause, To: []glassbox.Person{r}, ReplyTo: p.Manager, Vars: vars})
 		if err != nil {

@@ -234,6 +234,10 @@ func unsubscribeURL(_ context.Context, _ glassbox.Config, project, recipient, id
 	return "https://glassbox.studio.example/u/" + project + "-" + strings.SplitN(recipient, "@", 2)[0], nil
 }
 
+func ratingURL(_ context.Context, _ glassbox.Config, project, id string, score int) (string, error) {
+	return fmt.Sprintf("https://glassbox.studio.example/r/%s-%s-%d", project, id[:8], score), nil
+}
+
 // render shows messages as the golden files keep them: an email's headers, text, HTML and inline images; a
 // Telegram message's text.
 func render(ms []glassbox.Message) string {
@@ -290,7 +294,7 @@ func compose(t *testing.T, s digest.Store, locale string, kind glassbox.ReportKi
 		period, err = plan.WeekPeriod(key)
 	}
 	mustDo(t, err)
-	ms, err := digest.New(s, unsubscribeURL).WithCheckpoints(weekChecksum).Compose(context.Background(), cfg, p, plan, period)
+	ms, err := digest.New(s, unsubscribeURL).WithCheckpoints(weekChecksum).WithRating(ratingURL).Compose(context.Background(), cfg, p, plan, period)
 	mustDo(t, err)
 	return ms
 }

@@ -87,11 +87,12 @@ func (s *Store) HoldMessage(ctx context.Context, m glassbox.Message) error {
 	return nil
 }
 
-// releaseHeld puts a held message whose send failed back to held, with one UpdateItem conditional on token
-// holding the claim.
+// releaseHeld puts a held message whose send failed back to held, marked tried (glassbox.Hold.Tried: it is
+// never coalesced now), with one UpdateItem conditional on token holding the claim.
 func (s *Store) releaseHeld(ctx context.Context, id, token string) error {
 	err := s.updateItem(ctx, key(messagePK(id), skMessage), holdsClaim(token),
-		expression.Set(expression.Name("state"), expression.Value(glassbox.MessageHeld)).Remove(expression.Name("claimToken")))
+		expression.Set(expression.Name("state"), expression.Value(glassbox.MessageHeld)).
+			Set(expression.Name("hold.tried"), expression.Value(true)).Remove(expression.Name("claimToken")))
 	if isConditionFailed(err) {
 		return fmt.Errorf("dynamo: release message %s: token does not hold the claim: %w", id, glassbox.ErrConflict)
 	}
@@ -159,7 +160,7 @@ const maxTransactItems = 100
 const MaxBatch = maxTransactItems - 1
 
 // BatchHeld writes the coalesced message and moves each member from held to batched in one
-// TransactWriteItems: Put the batch (attribute_not_exists), Update each member (state = held; SET state,
+// TransactWriteItems: Put the batch (attribute_not_exists), Update each member (state = held and not tried; SET state,
 // hold.batch; REMOVE the gsi2 keys). Any failed condition writes nothing: ErrConflict.
 func (s *Store) BatchHeld(ctx context.Context, batch glassbox.Message) error {
 	if batch.Hold == nil || len(batch.Hold.Members) == 0 || len(batch.Hold.Members) > MaxBatch {
@@ -177,7 +178,8 @@ func (s *Store) BatchHeld(ctx context.Context, batch glassbox.Message) error {
 	items := []types.TransactWriteItem{{Put: &types.Put{TableName: &s.table, Item: item, ConditionExpression: put.Condition(),
 		ExpressionAttributeNames: put.Names(), ExpressionAttributeValues: put.Values()}}}
 	member, err := expression.NewBuilder().
-		WithCondition(expression.Name("state").Equal(expression.Value(glassbox.MessageHeld))).
+		WithCondition(expression.Name("state").Equal(expression.Value(glassbox.MessageHeld)).
+			And(expression.AttributeNotExists(expression.Name("hold.tried")))).
 		WithUpdate(expression.Set(expression.Name("state"), expression.Value(glassbox.MessageBatched)).
 			Set(expression.Name("hold.batch"), expression.Value(batch.ID)).
 			Remove(expression.Name(AttrGSI2PK)).Remove(expression.Name(AttrGSI2SK))).Build()

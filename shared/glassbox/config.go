@@ -95,6 +95,8 @@ type Project struct {
 	Coalesce   string      `json:"coalesce,omitempty" yaml:"coalesce,omitempty" dynamodbav:"coalesce,omitempty"`
 	// Reports override the agency's reports for this project, field by field.
 	Reports *Reports `json:"reports,omitempty" yaml:"reports,omitempty" dynamodbav:"reports,omitempty"`
+	// Passport is what the client's dashboard says the project is for (goals, KPIs, contacts); optional.
+	Passport *Passport `json:"passport,omitempty" yaml:"passport,omitempty" dynamodbav:"passport,omitempty"`
 }
 
 // ClientChat is the Telegram chat a project's client notices go to: the project's own, else its client's; empty

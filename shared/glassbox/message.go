@@ -157,6 +157,10 @@ type Hold struct {
 	Members []string `json:"members,omitempty" dynamodbav:"members,omitempty"`
 	// Batch is the coalesced message a batched notice went out in.
 	Batch string `json:"batch,omitempty" dynamodbav:"batch,omitempty"`
+	// Tried is set when a claim of the held message was released (its send failed). An earlier claim may have
+	// sent it before its worker died, so it goes out again only by itself, under its own Message-ID, never
+	// inside a coalesced message the client would read as a second notice.
+	Tried bool `json:"tried,omitempty" dynamodbav:"tried,omitempty"`
 }
 
 // HeldTask is the task a held task-done notice is about: which one (to check it is still done when the notice
@@ -170,9 +174,10 @@ type HeldTask struct {
 }
 
 // Coalesces says whether a held message may go out with others of its project, audience and channel in one
-// coalesced message: a held task-done notice not yet batched.
+// coalesced message: a held task-done notice not yet batched, and never claimed for a send that may have gone
+// out (Hold.Tried).
 func (m Message) Coalesces() bool {
-	return m.Kind == MessageTaskDone && m.State == MessageHeld && m.Hold != nil
+	return m.Kind == MessageTaskDone && m.State == MessageHeld && m.Hold != nil && !m.Hold.Tried
 }
 
 // Waiting says whether a message is among those the flush sends: held, or held and claimed by a send that

@@ -87,6 +87,8 @@ type Store interface {
 	UnsubscriptionStore
 	ReportDeliveryStore
 	SealStore
+	FeedbackStore
+	DashboardLinkStore
 }
 
 // DocumentStore keeps stage closes, the acts and invoices they issue, and their numbering.

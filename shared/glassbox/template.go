@@ -22,6 +22,7 @@ import (
 //	{{link "label"}}                 the message's link (text: the URL; HTML and Telegram: an <a> with the label)
 //	{{button "label"}}               the same, drawn as a button in email HTML
 //	{{link}}                         the URL itself
+//	{{link "label" accept}}          a link to another URL variable of the message (accept, changes); also button
 //	{{chart "label"}}                a report's chart (email HTML only: the inline image named by chart)
 //
 // A tag alone on its line ({{if}}, {{else}}, {{end}}, {{range}}) takes its line with it. A body is paragraphs
@@ -101,6 +102,7 @@ type tnode struct {
 	kind  tkind
 	text  string // tText: the text; tVar, tPlural, tIf, tRange: the variable
 	label targ   // tLink, tButton: the label
+	url   string // tLink, tButton: the variable holding the URL ("link" unless the tag names another)
 	forms []string
 	then  []tnode
 	els   []tnode
@@ -357,7 +359,21 @@ func (p *parser) chartNode(args []targ) (tnode, error) {
 }
 
 func (p *parser) linkNode(fn string, args []targ) (tnode, error) {
-	if _, _, ok := p.lookup("link"); !ok {
+	urlVar := "link"
+	if len(args) == 2 {
+		// {{link "label" name}}: a link to the URL another variable of the message holds.
+		if !args[1].isVar {
+			return tnode{}, p.fail("{{%s}} takes a label and a URL variable: {{%s \"Open\" link}}", fn, fn)
+		}
+		k, _, ok := p.lookup(args[1].name)
+		if !ok {
+			return tnode{}, p.fail("unknown variable %q (known: %s)", args[1].name, p.known())
+		}
+		if k != VarText {
+			return tnode{}, p.fail("a link's URL is text; %q is a %s", args[1].name, kindName(k))
+		}
+		urlVar, args = args[1].name, args[:1]
+	} else if _, _, ok := p.lookup("link"); !ok {
 		return tnode{}, p.fail("this message has no link")
 	}
 	kind := tLink
@@ -378,7 +394,7 @@ func (p *parser) linkNode(fn string, args []targ) (tnode, error) {
 			return tnode{}, p.fail("a label is text; %q is a %s", args[0].name, kindName(k))
 		}
 	}
-	return tnode{kind: kind, label: args[0]}, nil
+	return tnode{kind: kind, label: args[0], url: urlVar}, nil
 }
 
 // words splits a tag's inside into names and quoted strings ("…", with \" and \\ escapes).
@@ -631,9 +647,9 @@ func (r *renderer) nodes(b *strings.Builder, ns []tnode) {
 
 const buttonStyle = `style="display:inline-block;padding:10px 18px;background:#2563eb;color:#fff;border-radius:6px;text-decoration:none"`
 
-// link draws the message's link with a label; a message without a link draws nothing.
+// link draws the message's link (or the URL variable the tag names) with a label; an empty URL draws nothing.
 func (r *renderer) link(n tnode) string {
-	u := r.str("link")
+	u := r.str(n.url)
 	if u == "" {
 		return ""
 	}

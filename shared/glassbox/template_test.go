@@ -262,3 +262,25 @@ func TestChartOnlyInEmailHTML(t *testing.T) {
 		t.Error("task_done took a chart")
 	}
 }
+
+// {{link "label" name}} links to another URL variable of the message; the variable must exist and be text, and
+// an empty one draws nothing.
+func TestLinkToURLVariable(t *testing.T) {
+	vars := glassbox.TemplateVars{Vars: map[string]glassbox.VarKind{"link": glassbox.VarText, "accept": glassbox.VarText, "count": glassbox.VarNumber}}
+	tmpl, err := glassbox.ParseTemplate(`{{button "Принять" accept}}|{{link "open"}}`, vars, "ru")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tmpl.Render(glassbox.Vars{"link": "https://a.example/x", "accept": "https://links.example/a/t?x=1&y=2"}, glassbox.MediumHTML)
+	if !strings.Contains(got, `<a href="https://links.example/a/t?x=1&amp;y=2" style=`) || !strings.Contains(got, `>Принять</a>|<a href="https://a.example/x">open</a>`) {
+		t.Errorf("HTML: %s", got)
+	}
+	if got := tmpl.Render(glassbox.Vars{"link": "https://a.example/x"}, glassbox.MediumText); got != "|https://a.example/x\n" {
+		t.Errorf("an empty URL variable: %q", got)
+	}
+	for _, bad := range []string{`{{link "x" nope}}`, `{{link "x" count}}`, `{{link "x" "y"}}`} {
+		if _, err := glassbox.ParseTemplate(bad, vars, "ru"); err == nil {
+			t.Errorf("%s parsed", bad)
+		}
+	}
+}

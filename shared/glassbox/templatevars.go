@@ -88,6 +88,9 @@ var taskVars = map[string]VarKind{"title": VarText, "list": VarText, "actor": Va
 // for the locale).
 var billingVars = map[string]VarKind{"client": VarText, "billed_stage": VarText, "invoice": VarText, "amount": VarText, "due": VarText}
 
+// approvalVars: a task-done notice's signed links that accept the deliverable or request changes.
+var approvalVars = map[string]VarKind{"accept": VarText, "changes": VarText}
+
 func vars(sets ...map[string]VarKind) TemplateVars {
 	out := TemplateVars{Vars: map[string]VarKind{}}
 	for _, s := range append([]map[string]VarKind{commonVars}, sets...) {
@@ -101,15 +104,16 @@ func vars(sets ...map[string]VarKind) TemplateVars {
 // MessageVars are the variables each message kind's templates may use. The README's "Message templates"
 // section lists them; a test keeps the two in step.
 var MessageVars = map[MessageKind]TemplateVars{
-	// link: the result (the task's deliverable link, else the task).
-	MessageTaskDone: vars(taskVars),
+	// link: the result (the task's deliverable link, else the task). accept, changes: the signed one-click
+	// links that accept the deliverable or request changes (empty when the deployment has no link key).
+	MessageTaskDone: vars(taskVars, approvalVars),
 	// link: the task.
 	MessageTaskBlocked:  vars(taskVars),
 	MessageTaskReopened: vars(taskVars),
 	// tasks: the tasks that reached done, each with its title and link; count: how many. link: the first one's.
 	MessageTasksDone: func() TemplateVars {
 		v := vars(map[string]VarKind{"tasks": VarList, "count": VarNumber})
-		v.Items = map[string]TemplateVars{"tasks": {Vars: map[string]VarKind{"title": VarText, "link": VarText}}}
+		v.Items = map[string]TemplateVars{"tasks": {Vars: map[string]VarKind{"title": VarText, "link": VarText, "accept": VarText, "changes": VarText}}}
 		return v
 	}(),
 	// due: the date the task was due (long form, in the project's zone). link: the task.
@@ -133,6 +137,11 @@ var MessageVars = map[MessageKind]TemplateVars{
 	// recipient: the address that switched the project's reports off with a report's unsubscribe link;
 	// resubscribe: the glassbox command that switches them back on for it.
 	MessageDigestUnsubscribed: vars(map[string]VarKind{"recipient": VarText, "resubscribe": VarText}),
+	// One of three flags says what the client did: accepted (a deliverable), changes_requested (urgent), rated
+	// (a report, with score 1–5). title: the task (empty for a rating); comment: what the client wrote, if
+	// anything. link: the task.
+	MessageClientFeedback: vars(map[string]VarKind{"title": VarText, "comment": VarText, "score": VarNumber,
+		"accepted": VarFlag, "changes_requested": VarFlag, "rated": VarFlag}),
 }
 
 // MessageKinds is every kind a template can be written for, sorted.

@@ -29,6 +29,13 @@ func figuresVars(v TemplateVars) {
 	}
 }
 
+// ratingVars: rate, the five one-click rating links of a report email (each: score 1–5, link); empty on
+// Telegram and in previews.
+func ratingVars(v TemplateVars) {
+	v.Vars["rate"] = VarList
+	v.Items["rate"] = TemplateVars{Vars: map[string]VarKind{"score": VarNumber, "link": VarText}}
+}
+
 // taskLists adds task lists with their counts (name_count) and how many did not fit (name_more).
 func taskLists(v TemplateVars, names ...string) {
 	for _, n := range names {
@@ -56,6 +63,7 @@ func init() {
 	weekly.Items["weeks"] = TemplateVars{Vars: map[string]VarKind{"week": VarText, "spend": VarText, "leads": VarNumber}}
 	taskLists(weekly, "done", "carried", "stopped", "not_started", "added", "waiting")
 	figuresVars(weekly)
+	ratingVars(weekly)
 	MessageVars[MessageWeeklyDigest] = weekly
 
 	// period: the month ("ноябрь 2026"); next: the month now starting. acts: stages closed (stage, invoice:
@@ -68,6 +76,7 @@ func init() {
 		"confirmed": VarFlag, "refuted": VarFlag, "testing": VarFlag}}
 	taskLists(monthly, "done", "planned", "added", "dropped", "moved", "waiting")
 	figuresVars(monthly)
+	ratingVars(monthly)
 	MessageVars[MessageMonthlyReport] = monthly
 
 	// The manager's brief before the monthly call: the month's facts (as the monthly report), what waits on

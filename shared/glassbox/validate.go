@@ -78,6 +78,7 @@ func (c Config) Validate(known ProviderCatalog) ValidationErrors {
 		v.billing(p+".billing", pr, c.ProjectLocale(pr), sellers, client)
 		v.timing(p, pr.QuietHours, pr.Coalesce)
 		v.reports(p, pr.Reports)
+		v.passport(p, pr.Passport)
 		v.reportsReachSomeone(p, c, pr)
 	}
 

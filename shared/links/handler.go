@@ -1,6 +1,7 @@
 // Package links answers the signed links Glassbox mails out (signed and checked by shared/linksign): the
 // accountant's one-click "payment received" page for an invoice and its confirmation, the download of an issued
-// PDF, and the one-click unsubscribe link of report emails (unsubscribe.go). The handler serves AWS Lambda
+// PDF, the one-click unsubscribe link of report emails (unsubscribe.go), and the client's feedback links: a
+// task-done notice's Принять / Есть правки and a report's rating (feedback.go). The handler serves AWS Lambda
 // (HTTP API, payload 2.0) and glassbox dev alike.
 package links
 
@@ -55,6 +56,8 @@ type Handler struct {
 	log    *slog.Logger
 	// unsub answers /u/{token} when set (WithUnsubscribe); without it those links are not found.
 	unsub *unsubscriber
+	// feedback answers /a/{token} and /r/{token} when set (WithFeedback); without it they are not found.
+	feedback *feedbacker
 }
 
 // NewHandler builds the link handler over its dependencies.
@@ -80,6 +83,16 @@ func (t target) name() string {
 	return string(t.action)
 }
 
+// tokenLink says whether the path's last segment is a signed token (unsubscribe, approval, rating) rather
+// than a document id.
+func (t target) tokenLink() bool {
+	switch t.action {
+	case linksign.ActionUnsubscribe, linksign.ActionApproval, linksign.ActionRating:
+		return true
+	}
+	return false
+}
+
 func (t target) allow() string {
 	if t.action == linksign.ActionDocument {
 		return "GET, HEAD"
@@ -87,13 +100,14 @@ func (t target) allow() string {
 	return "GET, HEAD, POST"
 }
 
-// Handle answers one API Gateway HTTP API (payload 2.0) request for /pay/{doc}, /documents/{doc} or /u/{token}.
+// Handle answers one API Gateway HTTP API (payload 2.0) request for /pay/{doc}, /documents/{doc}, /u/{token},
+// /a/{token} or /r/{token}.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	t := route(req)
 	method := req.RequestContext.HTTP.Method
 	// Never the query string, nor an unsubscribe token: they hold the signature (and the token the address).
 	docID := t.docID
-	if t.action == linksign.ActionUnsubscribe {
+	if t.tokenLink() {
 		docID = ""
 	}
 	log := h.log.With("request_id", req.RequestContext.RequestID, "route", t.name(), "doc_id", docID, "method", method)
@@ -135,12 +149,19 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if t.action == linksign.ActionUnsubscribe && h.unsub == nil {
 		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: unsubscribe links are not served here", httpapi.ErrNotFound)
 	}
+	feedback := t.action == linksign.ActionApproval || t.action == linksign.ActionRating
+	if feedback && h.feedback == nil {
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: feedback links are not served here", httpapi.ErrNotFound)
+	}
 	signer, err := h.signer.Signer(ctx)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: %v", httpapi.ErrUnavailable, err)
 	}
 	if t.action == linksign.ActionUnsubscribe {
 		return h.unsub.answer(ctx, signer, t.docID, method, h.clock.Now().UTC(), log)
+	}
+	if feedback {
+		return h.feedback.answer(ctx, signer, t, req, h.clock.Now().UTC(), log)
 	}
 	// A query that does not parse leaves exp or sig empty, which Check refuses.
 	q, _ := url.ParseQuery(req.RawQueryString)
@@ -286,6 +307,10 @@ func route(req events.APIGatewayV2HTTPRequest) target {
 		a = linksign.ActionDocument
 	case "u":
 		a, param = linksign.ActionUnsubscribe, "token"
+	case "a":
+		a, param = linksign.ActionApproval, "token"
+	case "r":
+		a, param = linksign.ActionRating, "token"
 	default:
 		return target{}
 	}

@@ -168,8 +168,8 @@ func (s *Store) BatchHeld(ctx context.Context, batch glassbox.Message) error {
 			if err := get(msgs, []byte(id), &m, "message "+id); err != nil {
 				return fmt.Errorf("localstore: batch %s: %w", batch.ID, errors.Join(err, glassbox.ErrConflict))
 			}
-			if m.State != glassbox.MessageHeld || m.Hold == nil {
-				return fmt.Errorf("localstore: batch %s: message %s is %s: %w", batch.ID, id, m.State, glassbox.ErrConflict)
+			if m.State != glassbox.MessageHeld || m.Hold == nil || m.Hold.Tried {
+				return fmt.Errorf("localstore: batch %s: message %s is %s (or tried): %w", batch.ID, id, m.State, glassbox.ErrConflict)
 			}
 			if err := unindexHeld(tx, m); err != nil {
 				return err

@@ -70,6 +70,8 @@ func Open(path string) (*Store, error) {
 			bucketUnprocessed, bucketHeld, bucketDueTasks, bucketMetrics, bucketOpenTasks, bucketUnsubscribed,
 			bucketReportDeliveries,
 			bucketSeals,
+			bucketFeedback, bucketFeedbackByProject,
+			bucketDashboardLinks,
 		} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -427,8 +429,9 @@ func (s *Store) ReleaseMessage(ctx context.Context, id, token string) error {
 			return fmt.Errorf("localstore: release: %w", err)
 		}
 		if m.Hold != nil {
-			// Nothing else would send a held message: it goes back to held.
-			m.State, m.ClaimToken = glassbox.MessageHeld, ""
+			// Nothing else would send a held message: it goes back to held, tried (never coalesced now: an
+			// earlier claim may have sent it).
+			m.State, m.ClaimToken, m.Hold.Tried = glassbox.MessageHeld, "", true
 			return put(msgs, []byte(id), m, "message "+id)
 		}
 		if err := tx.Bucket(bucketMessagesByProj).Delete(indexKey(m.ProjectID, m.ClaimedAt, m.ID)); err != nil {

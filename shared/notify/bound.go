@@ -16,6 +16,9 @@ const (
 	maxField = 500
 	// maxURL is the longest link a message carries; a longer one is dropped rather than cut into a broken link.
 	maxURL = 2048
+	// maxComment is the longest client comment a message shows (the feedback item keeps up to
+	// glassbox.MaxFeedbackComment bytes).
+	maxComment = 2000
 )
 
 // bounded returns the view with every text that comes from a tracker shortened to maxField characters, and
@@ -23,10 +26,13 @@ const (
 func (v view) bounded() view {
 	v.Title, v.List, v.Actor = shorten(v.Title, maxField), shorten(v.List, maxField), shorten(v.Actor, maxField)
 	v.Link = usableLink(v.Link)
+	v.Accept, v.Changes = pairOfLinks(v.Accept, v.Changes)
+	v.Comment = shorten(v.Comment, maxComment)
 	v.Tasks = append([]taskItem(nil), v.Tasks...)
 	for i, t := range v.Tasks {
 		v.Tasks[i].Title = shorten(t.Title, maxField)
 		v.Tasks[i].Link = usableLink(t.Link)
+		v.Tasks[i].Accept, v.Tasks[i].Changes = pairOfLinks(t.Accept, t.Changes)
 	}
 	return v
 }
@@ -38,6 +44,15 @@ func usableLink(u string) string {
 		return ""
 	}
 	return u
+}
+
+// pairOfLinks keeps the two approval links only together: a notice offers both answers or neither.
+func pairOfLinks(accept, changes string) (string, string) {
+	accept, changes = usableLink(accept), usableLink(changes)
+	if accept == "" || changes == "" {
+		return "", ""
+	}
+	return accept, changes
 }
 
 // shorten cuts s to at most n characters (runes, never inside one), ending a cut text with "…".

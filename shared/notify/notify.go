@@ -23,7 +23,15 @@ type Situation struct {
 	Before glassbox.Task
 	// After is the task's state with the event folded in.
 	After glassbox.Task
+	// Approvals signs the client's "accept" and "request changes" links of a task-done notice; nil words the
+	// notice without them (the client replies instead).
+	Approvals ApprovalURLs
 }
+
+// ApprovalURLs returns the two signed links of a task's deliverable in a task-done notice (the email's message
+// id; its Telegram copy carries the same links, being the same notice): accept, then request changes. The
+// caller reads the key; wording stays free of I/O.
+type ApprovalURLs func(projectID, provider, taskID, messageID string) (accept, changes string)
 
 // Decide returns the messages an event causes, each with its deterministic id, recipients and rendered text.
 // A comment's reason (task_noted) and a work log tell nobody: the weekly digest carries them. A move to
@@ -85,6 +93,8 @@ type view struct {
 	Actor    string
 	// Link is the message's link: the result, the task, the invoice, the "payment received" link.
 	Link string
+	// Accept and Changes are a task-done notice's signed approval links (task_done).
+	Accept, Changes string
 
 	// Billing messages: the client's legal name, the closed and the billed stage, the invoice number, its total
 	// and due date (formatted for the locale), when the paid link expires, which reminder this is and how many
@@ -100,6 +110,10 @@ type view struct {
 	Address, Reason, Recipient, Channel, Subject string
 	// A Telegram group that became a supergroup (chat_migrated): its old and new chat id.
 	Chat, NewChat string
+	// A client's feedback (client_feedback): what they wrote, the score of a rating, and which it was.
+	Comment                           string
+	Score                             int
+	Accepted, ChangesRequested, Rated bool
 	// Resubscribe is the command that switches a project's reports back on for a recipient (digest_unsubscribed).
 	Resubscribe string
 }
@@ -107,6 +121,8 @@ type view struct {
 // taskItem is one task of a list a message shows.
 type taskItem struct {
 	Title, Link string
+	// Accept and Changes are the task's signed approval links, when the notice has them.
+	Accept, Changes string
 }
 
 // compose words a task notice for its audience: an email, and a Telegram copy when the audience has a chat
@@ -139,6 +155,10 @@ func compose(s Situation, k glassbox.MessageKind) ([]glassbox.Message, error) {
 	if audience == glassbox.AudienceManager {
 		// The manager acts on the task itself, not on its result.
 		v.Link = s.Event.URL
+	}
+	if audience == glassbox.AudienceClient && s.Approvals != nil {
+		id := glassbox.MessageID(s.Event.ID, k, audience, glassbox.ChannelEmail)
+		v.Accept, v.Changes = s.Approvals(s.Project.ID, s.Event.Provider, s.Event.TaskID, id)
 	}
 	locale := s.Config.ProjectLocale(s.Project)
 	m, w, err := message(s.Config, s.Project, locale, s.Event.ID, k, audience, to, replyTo, "", v)

@@ -40,7 +40,44 @@ func situation(locale string, e glassbox.Event, before glassbox.Task) notify.Sit
 	c := config(locale)
 	after := before
 	after.Apply(e)
-	return notify.Situation{Config: c, Project: c.Projects[0], Event: e, Before: before, After: after}
+	return notify.Situation{Config: c, Project: c.Projects[0], Event: e, Before: before, After: after, Approvals: approvals}
+}
+
+// approvals stands in for the signed links: it spells out what a link is signed over.
+func approvals(projectID, provider, taskID, messageID string) (accept, changes string) {
+	base := "https://glassbox.studio.example/a/" + projectID + "." + provider + "." + taskID + "." + messageID
+	return base + ".accept", base + ".changes"
+}
+
+// A client's task-done notice offers "accept" and "request changes", signed over the project, the task and
+// the email's message id (its Telegram copy carries the same links); the manager's notices offer neither, and
+// without a signer the client is asked to reply instead.
+func TestTaskDoneOffersApproval(t *testing.T) {
+	e := moved(glassbox.StatusInProgress, glassbox.StatusDone, "Done")
+	msgs, err := notify.Decide(situation("ru", e, glassbox.Task{}))
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("Decide = %v, %v", msgs, err)
+	}
+	m := msgs[0]
+	accept, changes := approvals("site", "trello", "c1", m.ID)
+	for _, want := range []string{accept, changes, ">Принять</a>", ">Есть правки</a>"} {
+		if !strings.Contains(m.HTML, want) {
+			t.Errorf("task_done HTML lacks %q:\n%s", want, m.HTML)
+		}
+	}
+	if !strings.Contains(m.Text, accept) || !strings.Contains(m.Text, changes) {
+		t.Errorf("task_done text lacks the links:\n%s", m.Text)
+	}
+	s := situation("ru", e, glassbox.Task{})
+	s.Approvals = nil
+	plain, err := notify.Decide(s)
+	if err != nil || len(plain) != 1 || strings.Contains(plain[0].Text, "/a/") || !strings.Contains(plain[0].Text, "напишите их в ответ") {
+		t.Errorf("without a signer: %v, %v; want the reply wording and no links", plain, err)
+	}
+	blocked, err := notify.Decide(situation("ru", moved(glassbox.StatusInProgress, glassbox.StatusBlocked, "Blocked"), glassbox.Task{}))
+	if err != nil || len(blocked) != 1 || strings.Contains(blocked[0].Text, "/a/") {
+		t.Errorf("the manager's notice: %v, %v; want no approval links", blocked, err)
+	}
 }
 
 func TestDecide(t *testing.T) {

@@ -101,6 +101,30 @@ Awaiting payment ({{unpaid_total}}):
 {{end}}`
 )
 
+// rateRU and rateEN offer the report email's five one-click ratings (rate: signed links, served by
+// shared/links), one line per score so the text part reads as well as the HTML. Telegram has none.
+func rateRU(what string) string {
+	return `{{if rate}}
+Оцените ` + what + ` от 1 до 5 (1 — плохо, 5 — отлично), это один клик:
+{{range rate}}
+{{score}} — {{link "оценить"}}
+{{end}}
+{{end}}
+
+`
+}
+
+func rateEN(what string) string {
+	return `{{if rate}}
+How did ` + what + ` go, from 1 (poor) to 5 (great)? One click:
+{{range rate}}
+{{score}} — {{link "rate"}}
+{{end}}
+{{end}}
+
+`
+}
+
 var (
 	weeklyRU = greetRU + ` Это умный помощник агентства {{agency}}. Собрал, как прошла неделя {{period}} в проекте «{{project}}».
 
@@ -140,7 +164,7 @@ var (
 
 {{if empty}}{{else}}Если есть вопросы или правки, напишите в ответ — {{manager}} подключится.{{end}}
 
-Хорошего дня!
+` + rateRU("неделю") + `Хорошего дня!
 
 {{agency}}`
 
@@ -182,7 +206,7 @@ This week's checksum: {{checksum}}. Keep it: it lets you check later that the pr
 
 {{if empty}}{{else}}If you have questions or edits, just reply and {{manager}} will pick it up.{{end}}
 
-Have a good day!
+` + rateEN("the week") + `Have a good day!
 
 {{agency}}`
 
@@ -224,7 +248,7 @@ Have a good day!
 Все задачи и цифры в реальном времени: {{link "открыть дашборд"}}
 {{end}}
 
-На этой неделе {{manager}} позвонит вам, чтобы обсудить итоги и планы. Если удобнее написать, ответьте на это письмо.
+` + rateRU("работу за месяц") + `На этой неделе {{manager}} позвонит вам, чтобы обсудить итоги и планы. Если удобнее написать, ответьте на это письмо.
 
 {{agency}}`
 
@@ -266,7 +290,7 @@ The plan for {{next}} — stages:
 Every task and figure, live: {{link "open the dashboard"}}
 {{end}}
 
-{{manager}} will call you this week to go through the results and the plans. If you would rather write, just reply.
+` + rateEN("the month") + `{{manager}} will call you this week to go through the results and the plans. If you would rather write, just reply.
 
 {{agency}}`
 

@@ -131,11 +131,13 @@ func (v view) vars() glassbox.Vars {
 		"starting": v.Starting, "prepay": v.Prepay, "postpay": v.Postpay, "last": v.Last,
 		"count": len(v.Tasks), "address": v.Address, "reason": v.Reason, "recipient": v.Recipient,
 		"channel": v.Channel, "subject": v.Subject, "chat": v.Chat, "new_chat": v.NewChat, "resubscribe": v.Resubscribe,
+		"accept": v.Accept, "changes": v.Changes,
+		"comment": v.Comment, "score": v.Score, "accepted": v.Accepted, "changes_requested": v.ChangesRequested, "rated": v.Rated,
 	}
 	if len(v.Tasks) > 0 {
 		items := make([]glassbox.Vars, len(v.Tasks))
 		for i, t := range v.Tasks {
-			items[i] = glassbox.Vars{"title": t.Title, "link": t.Link}
+			items[i] = glassbox.Vars{"title": t.Title, "link": t.Link, "accept": t.Accept, "changes": t.Changes}
 		}
 		out["tasks"] = items
 	}

@@ -24,7 +24,9 @@ func TaskOf(s Situation) glassbox.HeldTask {
 // Coalesced words the one message that lists held task-done notices of one project, audience and channel:
 // id and cause derive from the members (glassbox.BatchID), recipients are the members' own (what was decided
 // for them), and Hold.Members names them. One member alone is not coalesced: the caller sends it as it is.
-func Coalesced(cfg glassbox.Config, members []glassbox.Message) (glassbox.Message, error) {
+// approvals, when set, gives each listed task its "accept" and "request changes" links, signed over the
+// coalesced message's id.
+func Coalesced(cfg glassbox.Config, members []glassbox.Message, approvals ApprovalURLs) (glassbox.Message, error) {
 	if len(members) < 2 {
 		return glassbox.Message{}, fmt.Errorf("notify: coalesce %d notices: needs at least 2", len(members))
 	}
@@ -52,7 +54,12 @@ func Coalesced(cfg glassbox.Config, members []glassbox.Message) (glassbox.Messag
 			if len(link) > maxURL {
 				link = ""
 			}
-			v.Tasks = append(v.Tasks, taskItem{Title: shorten(t.Title, maxField), Link: link})
+			item := taskItem{Title: shorten(t.Title, maxField), Link: link}
+			if approvals != nil && first.Audience == glassbox.AudienceClient && t.TaskID != "" {
+				id := glassbox.MessageID(cause, glassbox.MessageTasksDone, first.Audience, glassbox.ChannelEmail)
+				item.Accept, item.Changes = approvals(p.ID, t.Provider, t.TaskID, id)
+			}
+			v.Tasks = append(v.Tasks, item)
 		}
 	}
 	if len(v.Tasks) > 0 {
@@ -84,11 +91,11 @@ const maxTelegramText = 4096
 // of up to 500 characters and their links make 50 tasks far longer). n says how many members it lists; the
 // rest go in the next message. n < 2 means none is worth coalescing: the first goes by itself (the ordinary
 // notice, which fits) and m is empty.
-func CoalescedFitting(cfg glassbox.Config, members []glassbox.Message) (m glassbox.Message, n int, err error) {
+func CoalescedFitting(cfg glassbox.Config, members []glassbox.Message, approvals ApprovalURLs) (m glassbox.Message, n int, err error) {
 	if len(members) < 2 {
 		return glassbox.Message{}, len(members), nil
 	}
-	if m, err = Coalesced(cfg, members); err != nil || fits(m) {
+	if m, err = Coalesced(cfg, members, approvals); err != nil || fits(m) {
 		return m, len(members), err
 	}
 	// Adding a task only lengthens the text: find the longest prefix that fits by halving.
@@ -96,7 +103,7 @@ func CoalescedFitting(cfg glassbox.Config, members []glassbox.Message) (m glassb
 	m = glassbox.Message{}
 	for tooLong-fit > 1 {
 		mid := (fit + tooLong) / 2
-		c, err := Coalesced(cfg, members[:mid])
+		c, err := Coalesced(cfg, members[:mid], approvals)
 		if err != nil {
 			return glassbox.Message{}, 0, err
 		}

@@ -33,7 +33,7 @@ func TestCoalesced(t *testing.T) {
 		n    int
 		want string
 	}{{2, "Готово: 2 задачи — Сайт Акме"}, {5, "Готово: 5 задач — Сайт Акме"}} {
-		m, err := notify.Coalesced(cfg, members[:tt.n])
+		m, err := notify.Coalesced(cfg, members[:tt.n], nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,18 +41,18 @@ func TestCoalesced(t *testing.T) {
 			t.Errorf("%d tasks: subject %q, kind %s, %d members; want %q", tt.n, m.Subject, m.Kind, len(m.Hold.Members), tt.want)
 		}
 	}
-	m, err := notify.Coalesced(cfg, members[:3])
+	m, err := notify.Coalesced(cfg, members[:3], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(m.HTML, "<b>главной") || !strings.Contains(m.HTML, "Макет &lt;b&gt;главной&lt;/b&gt;") {
 		t.Errorf("tracker text not escaped:\n%s", m.HTML)
 	}
-	reversed, _ := notify.Coalesced(cfg, []glassbox.Message{members[2], members[1], members[0]})
+	reversed, _ := notify.Coalesced(cfg, []glassbox.Message{members[2], members[1], members[0]}, nil)
 	if reversed.ID != m.ID {
 		t.Errorf("the same members in another order make another id")
 	}
-	if _, err := notify.Coalesced(cfg, members[:1]); err == nil {
+	if _, err := notify.Coalesced(cfg, members[:1], nil); err == nil {
 		t.Errorf("one notice was coalesced; it goes as itself")
 	}
 }
@@ -65,7 +65,7 @@ func TestPluralsRU(t *testing.T) {
 		for i := 0; i < n; i++ {
 			ms = append(ms, heldDone(strings.Repeat("x", i+1), "T", ""))
 		}
-		m, err := notify.Coalesced(cfg, ms)
+		m, err := notify.Coalesced(cfg, ms, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,11 +83,16 @@ func TestTimingGolden(t *testing.T) {
 		Due: time.Date(2026, 12, 4, 15, 0, 0, 0, time.UTC)}
 	for _, locale := range []string{"ru", "en"} {
 		cfg := config(locale)
-		coalesced, err := notify.Coalesced(cfg, []glassbox.Message{
+		members := []glassbox.Message{
 			heldDone("m1", "Макет главной страницы", "https://www.figma.com/file/abc"),
 			heldDone("m2", "Каталог", "https://trello.com/c/Zx9"),
 			heldDone("m3", "Корзина", ""),
-		})
+		}
+		for i := range members[:2] {
+			// Tasks with an id get their approval links; the third, without one, gets none.
+			members[i].Hold.Task.Provider, members[i].Hold.Task.TaskID = "trello", "c"+members[i].ID
+		}
+		coalesced, err := notify.Coalesced(cfg, members, approvals)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,7 +138,7 @@ func TestCoalescedFittingTelegram(t *testing.T) {
 		m.Channel, m.Chat, m.To = glassbox.ChannelTelegram, "-100123", nil
 		onTelegram = append(onTelegram, m)
 	}
-	m, n, err := notify.CoalescedFitting(cfg, onTelegram)
+	m, n, err := notify.CoalescedFitting(cfg, onTelegram, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,17 +156,17 @@ func TestCoalescedFittingTelegram(t *testing.T) {
 			t.Errorf("task %d listed = %v, want %v (the first %d)", i, listed, i < n, n)
 		}
 	}
-	longer, err := notify.Coalesced(cfg, onTelegram[:n+1])
+	longer, err := notify.Coalesced(cfg, onTelegram[:n+1], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if l := len(utf16.Encode([]rune(longer.HTML))); l <= 4096 {
 		t.Errorf("%d tasks would fit too (%d code units): the run is not the longest", n+1, l)
 	}
-	if _, n, err := notify.CoalescedFitting(cfg, byEmail); err != nil || n != batch {
+	if _, n, err := notify.CoalescedFitting(cfg, byEmail, nil); err != nil || n != batch {
 		t.Errorf("email lists %d of %d tasks (%v), want all", n, batch, err)
 	}
-	if m, n, err := notify.CoalescedFitting(cfg, onTelegram[:1]); err != nil || n != 1 || m.ID != "" {
+	if m, n, err := notify.CoalescedFitting(cfg, onTelegram[:1], nil); err != nil || n != 1 || m.ID != "" {
 		t.Errorf("one task: %d, %q, %v; want it to go by itself", n, m.ID, err)
 	}
 }

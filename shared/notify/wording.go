@@ -16,6 +16,25 @@ const (
 
 	editsRU = `Если есть правки, напишите их в ответ — менеджер {{manager}} подключится.`
 	editsEN = `If anything needs changing, just reply here and {{manager}} will pick it up.`
+
+	// approveRU and approveEN offer the deliverable's two one-click answers when the notice has them (signed
+	// links, served by shared/links), and fall back to replying when it has none.
+	approveRU = `{{if accept}}
+Всё хорошо — примите работу: {{button "Принять" accept}}
+Нужно что-то поправить? Менеджер {{manager}} подключится: {{button "Есть правки" changes}}
+{{else}}
+` + editsRU + `
+{{end}}`
+	approveEN = `{{if accept}}
+All good? Accept the work: {{button "Accept" accept}}
+Something to change? {{manager}} will pick it up: {{button "Request changes" changes}}
+{{else}}
+` + editsEN + `
+{{end}}`
+
+	// The coalesced notice offers both answers per task, and replying for everything else.
+	approveEachRU = `{{if accept}} · {{link "принять" accept}} · {{link "есть правки" changes}}{{end}}`
+	approveEachEN = `{{if accept}} · {{link "accept" accept}} · {{link "request changes" changes}}{{end}}`
 )
 
 // Variants of a kind's built-in wording.
@@ -36,7 +55,7 @@ var builtin = map[string]map[string]glassbox.MessageTemplate{
 
 {{button "Посмотреть результат"}}{{end}}
 
-` + editsRU + `
+` + approveRU + `
 
 {{agency}}`,
 		},
@@ -46,7 +65,7 @@ var builtin = map[string]map[string]glassbox.MessageTemplate{
 
 Команда закончила {{count}} {{plural count "задачу" "задачи" "задач"}} в проекте «{{project}}». Посмотрите результат по ссылкам:
 {{range tasks}}
-— «{{title}}»{{if link}}: {{link "посмотреть"}}{{end}}
+— «{{title}}»{{if link}}: {{link "посмотреть"}}{{end}}` + approveEachRU + `
 {{end}}
 
 ` + editsRU + `
@@ -181,7 +200,7 @@ The team has finished “{{title}}” in {{project}}.{{if link}} See the result 
 
 {{button "See the result"}}{{end}}
 
-` + editsEN + `
+` + approveEN + `
 
 {{agency}}`,
 		},
@@ -191,7 +210,7 @@ The team has finished “{{title}}” in {{project}}.{{if link}} See the result 
 
 The team has finished {{count}} {{plural count "task" "tasks"}} in {{project}}. See the results here:
 {{range tasks}}
-— “{{title}}”{{if link}}: {{link "see the result"}}{{end}}
+— “{{title}}”{{if link}}: {{link "see the result"}}{{end}}` + approveEachEN + `
 {{end}}
 
 ` + editsEN + `

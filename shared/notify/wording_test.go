@@ -31,11 +31,16 @@ func sampleView(locale string) view {
 		Title: `Макет <главной> & "меню"`, List: "Готово", Actor: "Иван Петров", Link: "https://trello.com/c/Ab3dEf9h?a=1&b=2",
 		Client: "ООО «Акме»", Stage: "Вёрстка", BilledStage: "Программирование", Invoice: "ПК-2026-0015",
 		Amount: "150\u00a0000,00\u00a0₽", Due: "25 ноября 2026", Expires: "20 декабря 2026", Reminder: 2, Reminders: 3,
-		Tasks:   []taskItem{{"Макет главной", "https://trello.com/c/1"}, {"Текст <о нас>", "https://trello.com/c/2"}, {"Логотип", "javascript:alert(1)"}},
+		Tasks: []taskItem{
+			{Title: "Макет главной", Link: "https://trello.com/c/1", Accept: "https://glassbox.example/a/t1-accept", Changes: "https://glassbox.example/a/t1-changes"},
+			{Title: "Текст <о нас>", Link: "https://trello.com/c/2"}, {Title: "Логотип", Link: "javascript:alert(1)"},
+		},
+		Accept: "https://glassbox.example/a/accept?x=1&y=2", Changes: "https://glassbox.example/a/changes",
 		Address: "anna@acme.example", Reason: "Письмо клиенту не дошло: адрес не существует", Recipient: "anna@acme.example", Channel: "email",
 		Subject: "Готово: «Макет главной» — Сайт Акме", Chat: "-1001111111111", NewChat: "-1002222222222",
 		Resubscribe: "glassbox reports resubscribe --project site --email anna@acme.example",
 		Prepay:      true,
+		Comment:     "Кнопку <сделать> синей & крупнее", Score: 2, ChangesRequested: true,
 	}
 }
 

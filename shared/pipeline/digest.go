@@ -36,8 +36,10 @@ type ReportDeps struct {
 	Secrets      billing.Secrets
 	// Unsubscribe makes a report email's one-click unsubscribe link; nil: no link.
 	Unsubscribe digest.UnsubscribeURL
-	Clock       glassbox.Clock
-	Options     schedule.Options
+	// Rating makes a report email's one-click rating links (1–5); nil: no ratings.
+	Rating  digest.RatingURL
+	Clock   glassbox.Clock
+	Options schedule.Options
 	// Timeline, when set, gives each weekly digest its checksum: the project's newest seal (SealFunction seals
 	// hourly), one small read; nil: no checksum.
 	Timeline timeline.RecentReader
@@ -54,7 +56,7 @@ func Reports(d ReportDeps) *schedule.Dispatcher {
 		// client groups reads it once, not per message.
 		d.Telegram = telegramSender(d.TelegramAPI, d.TelegramHTTP, &cachedConfig{src: d.Store, ttl: time.Minute}, d.Secrets)
 	}
-	composer := digest.New(d.Reads, d.Unsubscribe)
+	composer := digest.New(d.Reads, d.Unsubscribe).WithRating(d.Rating)
 	if d.Timeline != nil {
 		composer.WithCheckpoints(timeline.Checkpoints{Store: d.Timeline})
 	}
@@ -86,15 +88,17 @@ func ReportsFromEnv(ctx context.Context, getenv func(string) string, logger *slo
 	}
 	store := dynamo.New(dynamodb.NewFromConfig(cfg), vars["TABLE_NAME"])
 	secrets := ssm.NewSecrets(ssm.NewClient(cfg), 5*time.Minute)
+	links := &billing.Links{Secrets: secrets, KeyParam: vars["LINK_KEY_PARAM"], PublicBaseURL: vars["PUBLIC_BASE_URL"]}
 	return Reports(ReportDeps{
 		Store:       store,
 		Reads:       store,
 		Mailer:      SESMailer(cfg, getenv),
 		TelegramAPI: telegramAPI(getenv),
 		Secrets:     secrets,
-		// The one-click unsubscribe link, signed with the key LINK_KEY_PARAM names, served by LinkFunction at
-		// PUBLIC_BASE_URL/u/ (or the agency's public_url).
-		Unsubscribe: (&billing.Links{Secrets: secrets, KeyParam: vars["LINK_KEY_PARAM"], PublicBaseURL: vars["PUBLIC_BASE_URL"]}).UnsubscribeURL,
+		// The one-click unsubscribe and rating links, signed with the key LINK_KEY_PARAM names, served by
+		// LinkFunction at PUBLIC_BASE_URL/u/ and /r/ (or the agency's public_url).
+		Unsubscribe: links.UnsubscribeURL,
+		Rating:      links.RatingURL,
 		Options:     opts,
 		Timeline:    store,
 	}), nil

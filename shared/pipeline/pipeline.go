@@ -88,6 +88,7 @@ func New(d Deps) Pipeline {
 		Billing:    &react.Billing{Render: pdf.Render, Links: links},
 		ReadBack:   readBackers(),
 		Secrets:    d.Secrets,
+		Approvals:  links,
 	})
 	return Pipeline{Processor: proc, Links: links}
 }

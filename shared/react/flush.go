@@ -140,7 +140,7 @@ func (p *Processor) flushGroup(ctx context.Context, cfg glassbox.Config, now tim
 		// A coalesced message lists at most MaxBatch tasks, and on Telegram only as many as its text can hold:
 		// the others go in the next one, so every task is listed, with its link, in the message it is batched in.
 		chunk := rest[:min(MaxBatch, len(rest))]
-		batch, n, err := notify.CoalescedFitting(cfg, chunk)
+		batch, n, err := notify.CoalescedFitting(cfg, chunk, p.approvals(ctx, cfg))
 		if err != nil {
 			rest = rest[len(chunk):]
 			res.Failed++

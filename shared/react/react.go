@@ -52,6 +52,14 @@ type Options struct {
 	ReadBack map[string]ReadBacker
 	// Secrets reads the API credentials read-back needs (a binding's api_param).
 	Secrets Secrets
+	// Approvals signs the "accept" / "request changes" links of the client's task-done notices
+	// (billing.Links); without it, or when the link key cannot be read, the notices ask the client to reply.
+	Approvals ApprovalSigner
+}
+
+// ApprovalSigner makes the signed approval links of a configuration's task-done notices (notify.ApprovalURLs).
+type ApprovalSigner interface {
+	ApprovalURLs(ctx context.Context, cfg glassbox.Config) (func(projectID, provider, taskID, messageID string) (accept, changes string), error)
 }
 
 // ReadBacker completes or checks an event through its provider's API before it is acted on. credential is
@@ -187,12 +195,26 @@ func (p *Processor) process(ctx context.Context, e glassbox.Event) (Outcome, err
 		return out, err
 	}
 	e.PrevStatus = prevStatus(e, before)
-	s := notify.Situation{Config: cfg, Project: project, Event: e, Before: before, After: after}
+	s := notify.Situation{Config: cfg, Project: project, Event: e, Before: before, After: after, Approvals: p.approvals(ctx, cfg)}
 	msgs, err := notify.Decide(s)
 	if err != nil {
 		return out, fmt.Errorf("react: decide for %s: %w", e.ID, err)
 	}
 	return out, p.deliverOrHold(ctx, &out, cfg.ProjectTiming(project), notify.TaskOf(s), msgs)
+}
+
+// approvals is the signer of task-done notices' approval links, or nil. A key that cannot be read leaves the
+// links out rather than hold the good news back: the notice still asks the client to reply.
+func (p *Processor) approvals(ctx context.Context, cfg glassbox.Config) notify.ApprovalURLs {
+	if p.opts.Approvals == nil {
+		return nil
+	}
+	f, err := p.opts.Approvals.ApprovalURLs(ctx, cfg)
+	if err != nil {
+		p.log.Warn("task-done notices go without approval links", "error", err.Error())
+		return nil
+	}
+	return f
 }
 
 // readBack completes e through its provider's API, when the provider reads back. It returns why the event is

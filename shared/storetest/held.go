@@ -159,6 +159,18 @@ func testReleaseHeldMessage(t *testing.T, s glassbox.Store) {
 	if got := heldIDs(t, s, t0.Add(time.Hour)); !cmp.Equal(got, []string{"m1"}) {
 		t.Errorf("released held message listed = %v, want [m1]", got)
 	}
+	// An earlier claim may have sent it before its worker died: it is tried, so it goes out only by itself,
+	// under its own Message-ID, and never inside a coalesced message.
+	ms, err := s.HeldMessages(ctx, t0.Add(time.Hour), 10)
+	if err != nil || len(ms) != 1 || !ms[0].Hold.Tried || ms[0].Coalesces() {
+		t.Errorf("released held message: %+v, %v; want it tried and not coalescing", ms, err)
+	}
+	b := message("b1", "site", "", t0.Add(time.Hour))
+	b.ClaimToken, b.Kind = "", glassbox.MessageTasksDone
+	b.Hold = &glassbox.Hold{Until: t0.Add(time.Hour), Members: []string{"m1"}}
+	if err := s.BatchHeld(ctx, b); !errors.Is(err, glassbox.ErrConflict) {
+		t.Errorf("BatchHeld of a tried message = %v, want ErrConflict", err)
+	}
 	m.ClaimToken = "tok-c"
 	mustClaim(t, s, m)
 }

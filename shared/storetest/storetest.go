@@ -53,6 +53,8 @@ func Run(t *testing.T, newStore func(t *testing.T) glassbox.Store) {
 	tests = append(tests, heldTests...)
 	tests = append(tests, reportTests...)
 	tests = append(tests, sealTests...)
+	tests = append(tests, feedbackTests...)
+	tests = append(tests, dashboardTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -1,0 +1,505 @@
+package dashboard
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/digest"
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/money"
+)
+
+// Store is what a dashboard view reads: the link, the configuration, and per project a few queries by key
+// (open tasks, a window of events, documents, figures, messages). Nothing is scanned.
+type Store interface {
+	DashboardLink(ctx context.Context, hash string) (glassbox.DashboardLink, error)
+	Config(ctx context.Context) (glassbox.Config, error)
+	OpenTasks(ctx context.Context, projectID string) ([]glassbox.Task, error)
+	EventsBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Event, error)
+	DocumentsBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Document, error)
+	MetricsBetween(ctx context.Context, projectID, from, to string) ([]glassbox.Metric, error)
+	MessagesBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Message, error)
+}
+
+// DocumentLinks signs the download link of an issued PDF (billing.Links).
+type DocumentLinks interface {
+	DocumentURL(ctx context.Context, cfg glassbox.Config, d glassbox.Document, sentAt time.Time) (string, error)
+}
+
+// Seals tells whether a project's timeline is sealed and the seals check out. It is the seam for the timeline
+// (issue 10, part 1): until that lands, Handler.Seals is nil and the page says "not yet sealed".
+type Seals interface {
+	// Verify returns a one-line state of the project's timeline ("sealed up to 2026-11-30, intact").
+	Verify(ctx context.Context, projectID string) (string, error)
+}
+
+// Windows: how far back a view reads.
+const (
+	// ChartWeeks is how many weeks of figures the chart and the tables show.
+	ChartWeeks = 12
+	// EventWindow is how far back the events are read: this week's moves and the latest timeline entries.
+	EventWindow = 28 * 24 * time.Hour
+	// ReportWindow is how far back the newest digest and monthly report are looked for.
+	ReportWindow = 40 * 24 * time.Hour
+	// TimelineEntries is how many of the newest events the timeline shows.
+	TimelineEntries = 20
+)
+
+// View is everything one dashboard shows: one project, or each project of a client. It is also the .json form.
+type View struct {
+	Locale   string        `json:"locale"`
+	Agency   string        `json:"agency"`
+	Client   string        `json:"client"`
+	Projects []ProjectView `json:"projects"`
+	// At is when the view was read (UTC).
+	At time.Time `json:"at"`
+}
+
+// ProjectView is one project's part of a dashboard.
+type ProjectView struct {
+	ID       string             `json:"id"`
+	Name     string             `json:"name"`
+	Manager  glassbox.Person    `json:"manager"`
+	Passport *glassbox.Passport `json:"passport,omitempty"`
+	Stages   []StageView        `json:"stages,omitempty"`
+	// Waiting are the open tasks waiting on the client.
+	Waiting []TaskView `json:"waiting"`
+	// Groups are the open tasks by status, in workflow order.
+	Groups []TaskGroup `json:"groups"`
+	// Moved are the tasks that moved in the last seven days, newest first.
+	Moved     []MoveView     `json:"moved"`
+	Documents []DocumentView `json:"documents"`
+	Weeks     []WeekView     `json:"weeks"`
+	// Hours says whether any week has hours reported (the hours column is shown only then).
+	Hours    bool         `json:"hours"`
+	Reports  []ReportView `json:"reports"`
+	Timeline []EntryView  `json:"timeline"`
+	// Sealed is the timeline's seal state; "" when no seal check is wired (not yet sealed).
+	Sealed string `json:"sealed"`
+	// Chart is the inline SVG of the weeks (not in the JSON).
+	Chart string `json:"-"`
+}
+
+// StageView is one billing stage on the roadmap.
+type StageView struct {
+	Name   string `json:"name"`
+	Start  string `json:"start,omitempty"`
+	End    string `json:"end,omitempty"`
+	Amount string `json:"amount"`
+	// State is "closed" (its act issued), "current" (the first not closed) or "planned".
+	State string `json:"state"`
+	// Act is the stage's act, when issued.
+	Act *DocumentView `json:"act,omitempty"`
+}
+
+// TaskView is one task as the dashboard lists it.
+type TaskView struct {
+	Title  string    `json:"title"`
+	URL    string    `json:"-"`
+	Status string    `json:"status"`
+	Words  string    `json:"statusWords"`
+	Due    string    `json:"due,omitempty"`
+	Reason string    `json:"reason,omitempty"`
+	Since  time.Time `json:"since"`
+}
+
+// TaskGroup is the open tasks of one status.
+type TaskGroup struct {
+	Status string     `json:"status"`
+	Words  string     `json:"statusWords"`
+	Tasks  []TaskView `json:"tasks"`
+}
+
+// MoveView is a task's move this week.
+type MoveView struct {
+	Title string    `json:"title"`
+	From  string    `json:"from,omitempty"`
+	To    string    `json:"to"`
+	At    time.Time `json:"at"`
+	Day   string    `json:"day"`
+}
+
+// DocumentView is an issued act or invoice.
+type DocumentView struct {
+	Kind   string `json:"kind"`
+	Number string `json:"number"`
+	Date   string `json:"date"`
+	Due    string `json:"due,omitempty"`
+	Stage  string `json:"stage"`
+	Total  string `json:"total"`
+	// State is "open", "overdue", "paid" or "void" for invoices, "issued" or "void" for acts.
+	State string `json:"state"`
+	Words string `json:"stateWords"`
+	// PDF is the signed download link.
+	PDF string `json:"-"`
+}
+
+// WeekView is one week's figures.
+type WeekView struct {
+	From        string `json:"from"`
+	Label       string `json:"label"`
+	Currency    string `json:"currency,omitempty"`
+	Spend       int64  `json:"spend"`
+	SpendText   string `json:"spendText"`
+	Leads       int64  `json:"leads"`
+	CostPerLead string `json:"costPerLead,omitempty"`
+	Minutes     int64  `json:"minutes"`
+	HoursText   string `json:"hoursText,omitempty"`
+}
+
+// ReportView is the newest digest or monthly report sent.
+type ReportView struct {
+	Kind    string    `json:"kind"`
+	Subject string    `json:"subject"`
+	Text    string    `json:"text"`
+	At      time.Time `json:"at"`
+	Day     string    `json:"day"`
+}
+
+// EntryView is one timeline entry.
+type EntryView struct {
+	At    time.Time `json:"at"`
+	Day   string    `json:"day"`
+	What  string    `json:"what"`
+	Title string    `json:"title"`
+	Actor string    `json:"actor,omitempty"`
+}
+
+// Builder reads and shapes views.
+type Builder struct {
+	Store Store
+	Links DocumentLinks
+	// Seals may be nil: the timeline shows "not yet sealed".
+	Seals Seals
+}
+
+// Build reads the view of a live link at now. A link whose project or client is gone from the configuration
+// is glassbox.ErrNotFound, as an unknown link.
+func (b *Builder) Build(ctx context.Context, l glassbox.DashboardLink, now time.Time) (View, error) {
+	cfg, err := b.Store.Config(ctx)
+	if err != nil {
+		return View{}, fmt.Errorf("dashboard: config: %w", err)
+	}
+	var projects []glassbox.Project
+	clientID := l.ClientID
+	if l.ProjectID != "" {
+		p, ok := cfg.Project(l.ProjectID)
+		if !ok {
+			return View{}, fmt.Errorf("dashboard: project %s: %w", l.ProjectID, glassbox.ErrNotFound)
+		}
+		projects, clientID = []glassbox.Project{p}, p.ClientID
+	} else {
+		for _, p := range cfg.Projects {
+			if p.ClientID == l.ClientID {
+				projects = append(projects, p)
+			}
+		}
+	}
+	client, ok := cfg.Client(clientID)
+	if !ok || len(projects) == 0 {
+		return View{}, fmt.Errorf("dashboard: client %s: %w", clientID, glassbox.ErrNotFound)
+	}
+	v := View{Locale: cfg.ProjectLocale(projects[0]), Agency: cfg.Agency.NameIn(cfg.ProjectLocale(projects[0])),
+		Client: client.Name, At: now.UTC()}
+	for _, p := range projects {
+		pv, err := b.project(ctx, cfg, p, now)
+		if err != nil {
+			return View{}, err
+		}
+		v.Projects = append(v.Projects, pv)
+	}
+	return v, nil
+}
+
+func (b *Builder) project(ctx context.Context, cfg glassbox.Config, p glassbox.Project, now time.Time) (ProjectView, error) {
+	locale, loc := cfg.ProjectLocale(p), cfg.ProjectZone(p)
+	ru := locale == glassbox.LocaleRU
+	pv := ProjectView{ID: p.ID, Name: p.Name, Manager: p.Manager, Passport: p.Passport}
+
+	// The five reads are independent: they go at once, so a view waits for the slowest, not their sum.
+	weekStart := mondayOf(now.In(loc)).AddDate(0, 0, -7*(ChartWeeks-1))
+	var (
+		open   []glassbox.Task
+		events []glassbox.Event
+		docs   []glassbox.Document
+		ms     []glassbox.Metric
+		msgs   []glassbox.Message
+	)
+	err := parallel(
+		func() (err error) {
+			open, err = b.Store.OpenTasks(ctx, p.ID)
+			return wrap(err, "open tasks", p.ID)
+		},
+		func() (err error) {
+			events, err = b.Store.EventsBetween(ctx, p.ID, now.Add(-EventWindow), now.Add(time.Minute))
+			return wrap(err, "events", p.ID)
+		},
+		func() (err error) {
+			docs, err = b.Store.DocumentsBetween(ctx, p.ID, time.Time{}, now.Add(time.Minute))
+			return wrap(err, "documents", p.ID)
+		},
+		func() (err error) {
+			ms, err = b.Store.MetricsBetween(ctx, p.ID, weekStart.Format(time.DateOnly), weekStart.AddDate(0, 0, 7*ChartWeeks).Format(time.DateOnly))
+			return wrap(err, "figures", p.ID)
+		},
+		func() (err error) {
+			msgs, err = b.Store.MessagesBetween(ctx, p.ID, now.Add(-ReportWindow), now.Add(time.Minute))
+			return wrap(err, "messages", p.ID)
+		},
+	)
+	if err != nil {
+		return pv, err
+	}
+
+	// Tasks: waiting on the client first, then every open one by status.
+	slices.SortStableFunc(open, func(a, b glassbox.Task) int { return a.LastEventAt.Compare(b.LastEventAt) })
+	byStatus := map[glassbox.TaskStatus][]TaskView{}
+	for _, t := range open {
+		tv := TaskView{Title: t.Title, URL: t.URL, Status: string(t.Status), Words: statusWords(t.Status, locale), Reason: t.Reason, Since: t.LastEventAt}
+		if !t.Due.IsZero() {
+			tv.Due = dayWords(t.Due.In(loc), ru)
+		}
+		if t.Status == glassbox.StatusWaiting {
+			pv.Waiting = append(pv.Waiting, tv)
+			continue
+		}
+		byStatus[t.Status] = append(byStatus[t.Status], tv)
+	}
+	for _, s := range append([]glassbox.TaskStatus{glassbox.StatusUnknown}, glassbox.Statuses...) {
+		if len(byStatus[s]) > 0 {
+			pv.Groups = append(pv.Groups, TaskGroup{Status: string(s), Words: statusWords(s, locale), Tasks: byStatus[s]})
+		}
+	}
+
+	// This week's moves and the timeline: the window of events, newest first.
+	weekAgo := now.Add(-7 * 24 * time.Hour)
+	for i := len(events) - 1; i >= 0; i-- {
+		e := events[i]
+		day := dayWords(e.OccurredAt.In(loc), ru)
+		if e.TaskID != "" && e.Status != "" && !e.OccurredAt.Before(weekAgo) &&
+			(e.Kind == glassbox.EventTaskMoved || e.Kind == glassbox.EventTaskCreated) {
+			mv := MoveView{Title: e.Title, To: statusWords(e.Status, locale), At: e.OccurredAt, Day: day}
+			if e.PrevStatus != "" {
+				mv.From = statusWords(e.PrevStatus, locale)
+			}
+			// A move between two lists of one status is no news to the client.
+			if e.PrevStatus != e.Status {
+				pv.Moved = append(pv.Moved, mv)
+			}
+		}
+		if len(pv.Timeline) < TimelineEntries {
+			pv.Timeline = append(pv.Timeline, EntryView{At: e.OccurredAt, Day: day, What: eventWords(e, locale), Title: eventTitle(e), Actor: e.Actor})
+		}
+	}
+	if b.Seals != nil {
+		if pv.Sealed, err = b.Seals.Verify(ctx, p.ID); err != nil {
+			return pv, fmt.Errorf("dashboard: seals of %s: %w", p.ID, err)
+		}
+	}
+
+	// Documents, newest first, each with its signed download link; acts also go on the roadmap.
+	acts := map[string]DocumentView{}
+	for i := len(docs) - 1; i >= 0; i-- {
+		d := docs[i]
+		dv := documentView(d, now, ru)
+		if b.Links != nil {
+			if dv.PDF, err = b.Links.DocumentURL(ctx, cfg, d, now); err != nil {
+				return pv, fmt.Errorf("dashboard: link of %s: %w", d.ID, err)
+			}
+		}
+		pv.Documents = append(pv.Documents, dv)
+		if d.Kind == glassbox.DocumentAct && d.State != glassbox.DocumentVoid {
+			if _, ok := acts[d.StageID]; !ok {
+				acts[d.StageID] = dv
+			}
+		}
+	}
+	// The current stage is the first one after the last closed: a stage closed out of order does not make an
+	// earlier one current again.
+	lastClosed := -1
+	for i, s := range p.Billing.Stages {
+		if _, ok := acts[s.ID]; ok {
+			lastClosed = i
+		}
+	}
+	for i, s := range p.Billing.Stages {
+		sv := StageView{Name: s.Name, Start: s.Start, End: s.End, Amount: money.Format(s.Amount, p.Billing.Currency, locale), State: "planned"}
+		if act, ok := acts[s.ID]; ok {
+			sv.State, sv.Act = "closed", &act
+		} else if i == lastClosed+1 {
+			sv.State = "current"
+		}
+		pv.Stages = append(pv.Stages, sv)
+	}
+
+	// The figures, summed by the digests' own weekly sums.
+	cur := mainCurrency(ms)
+	for _, w := range digest.Weeks(ms, weekStart, ChartWeeks) {
+		wv := WeekView{From: w.From.Format(time.DateOnly), Label: shortDay(w.From, ru), Currency: cur, Spend: w.Spend[cur],
+			SpendText: money.FormatWhole(glassbox.Minor(w.Spend[cur]), cur, locale), Leads: w.Leads, Minutes: w.Minutes}
+		if cur == "" {
+			wv.SpendText = "—"
+		}
+		if cpl, c, ok := w.CostPerLead(); ok {
+			wv.CostPerLead = money.FormatWhole(glassbox.Minor(cpl), c, locale)
+		}
+		if w.Minutes > 0 {
+			pv.Hours = true
+			wv.HoursText = fmt.Sprintf("%d:%02d", w.Minutes/60, w.Minutes%60)
+		}
+		pv.Weeks = append(pv.Weeks, wv)
+	}
+	pv.Chart = chartSVG(pv.Weeks, ru)
+
+	// The newest digest and monthly report (one of each; they go to each recipient alike).
+	for _, kind := range []glassbox.MessageKind{glassbox.MessageWeeklyDigest, glassbox.MessageMonthlyReport} {
+		for i := len(msgs) - 1; i >= 0; i-- {
+			m := msgs[i]
+			if m.Kind == kind && m.Audience == glassbox.AudienceClient && (m.Channel == "" || m.Channel == glassbox.ChannelEmail) &&
+				(m.State == glassbox.MessageSent || m.State == glassbox.MessageBounced) {
+				pv.Reports = append(pv.Reports, ReportView{Kind: string(kind), Subject: m.Subject, Text: m.Text,
+					At: m.SentAt, Day: dayWords(m.SentAt.In(loc), ru)})
+				break
+			}
+		}
+	}
+	return pv, nil
+}
+
+// parallel runs fs at once and returns the first error.
+func parallel(fs ...func() error) error {
+	errs := make(chan error, len(fs))
+	for _, f := range fs {
+		go func() { errs <- f() }()
+	}
+	var first error
+	for range fs {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+func wrap(err error, what, projectID string) error {
+	if err != nil {
+		return fmt.Errorf("dashboard: %s of %s: %w", what, projectID, err)
+	}
+	return nil
+}
+
+func documentView(d glassbox.Document, now time.Time, ru bool) DocumentView {
+	dv := DocumentView{Kind: string(d.Kind), Number: d.Number, Date: d.Date, Due: d.DueDate, Stage: d.StageName,
+		Total: money.Format(d.Total, d.Currency, d.Locale)}
+	today := now.In(d.Zone()).Format(time.DateOnly)
+	switch {
+	case d.State == glassbox.DocumentVoid:
+		dv.State = "void"
+	case d.Kind == glassbox.DocumentAct:
+		dv.State = "issued"
+	case d.State == glassbox.DocumentPaid:
+		dv.State = "paid"
+	case d.DueDate != "" && d.DueDate < today:
+		dv.State = "overdue"
+	default:
+		dv.State = "open"
+	}
+	words := map[string][2]string{"void": {"аннулирован", "void"}, "issued": {"подписан", "issued"}, "paid": {"оплачен", "paid"},
+		"overdue": {"просрочен", "overdue"}, "open": {"к оплате", "open"}}
+	if ru {
+		dv.Words = words[dv.State][0]
+	} else {
+		dv.Words = words[dv.State][1]
+	}
+	return dv
+}
+
+func statusWords(s glassbox.TaskStatus, locale string) string {
+	if w := digest.StatusWords(s, locale); w != "" {
+		return w
+	}
+	if locale == glassbox.LocaleRU {
+		return "без статуса"
+	}
+	return "no status"
+}
+
+func eventWords(e glassbox.Event, locale string) string {
+	ru := locale == glassbox.LocaleRU
+	pick := func(r, en string) string {
+		if ru {
+			return r
+		}
+		return en
+	}
+	switch e.Kind {
+	case glassbox.EventTaskCreated:
+		return pick("новая задача", "new task")
+	case glassbox.EventTaskMoved:
+		return pick("задача: ", "task: ") + statusWords(e.Status, locale)
+	case glassbox.EventTaskUpdated:
+		return pick("задача изменена", "task updated")
+	case glassbox.EventLinkAttached:
+		return pick("приложен материал", "material attached")
+	case glassbox.EventTaskNoted:
+		return pick("комментарий", "note")
+	case glassbox.EventWorkLogged:
+		return pick("учтено время", "time logged")
+	case glassbox.EventDealStageChanged, glassbox.EventDealUpdated:
+		return pick("этап проекта", "project stage")
+	case glassbox.EventPaymentConfirmed:
+		return pick("оплата получена", "payment received")
+	}
+	return string(e.Kind)
+}
+
+func eventTitle(e glassbox.Event) string {
+	if e.Title != "" {
+		return e.Title
+	}
+	if e.Deal != nil {
+		return strings.TrimSpace(e.Deal.Name)
+	}
+	return ""
+}
+
+// mainCurrency is the currency most spent over the figures; "" when nothing was spent.
+func mainCurrency(ms []glassbox.Metric) string {
+	spent := map[string]int64{}
+	for _, m := range ms {
+		if m.Spend != 0 {
+			spent[strings.ToUpper(m.Currency)] += m.Spend
+		}
+	}
+	best := ""
+	for c, s := range spent {
+		if best == "" || s > spent[best] || (s == spent[best] && c < best) {
+			best = c
+		}
+	}
+	return best
+}
+
+func mondayOf(t time.Time) time.Time {
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
+}
+
+var monthsRU = [...]string{"янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"}
+
+func shortDay(t time.Time, ru bool) string {
+	if ru {
+		return fmt.Sprintf("%d %s", t.Day(), monthsRU[t.Month()-1])
+	}
+	return t.Format("2 Jan")
+}
+
+func dayWords(t time.Time, ru bool) string {
+	if ru {
+		return fmt.Sprintf("%d %s %d", t.Day(), monthsRU[t.Month()-1], t.Year())
+	}
+	return t.Format("2 Jan 2006")
+}
