@@ -22,22 +22,25 @@ import (
 const (
 	KindEvent   = "event"
 	KindMessage = "message"
+	// KindFeedback: a client's approval decision or rating (glassbox.Feedback).
+	KindFeedback = "feedback"
 )
 
 // Entry is one line of a project's timeline.
 type Entry struct {
-	// ID is "event:{event id}" or "message:{message id}".
+	// ID is "event:{event id}", "message:{message id}" or "feedback:{feedback id}".
 	ID   string
 	Kind string
 	// At is the entry's arrival: when Glassbox accepted the event (ReceivedAt), when the message was sent
-	// (SentAt). Entries are in (At, ID) order within a seal.
+	// (SentAt), when the feedback was recorded (At). Entries are in (At, ID) order within a seal.
 	At time.Time
 	// Data is the canonical JSON the leaf hash is over (canonicalEvent, canonicalMessage).
 	Data []byte
 	Leaf Hash
-	// Event or Message is what the entry is, for showing it.
-	Event   *glassbox.Event
-	Message *glassbox.Message
+	// Event, Message or Feedback is what the entry is, for showing it.
+	Event    *glassbox.Event
+	Message  *glassbox.Message
+	Feedback *glassbox.Feedback
 }
 
 // EventEntry is an accepted event's entry.
@@ -57,6 +60,16 @@ func MessageEntry(m glassbox.Message) (Entry, error) {
 		return Entry{}, fmt.Errorf("timeline: message %s: %w", m.ID, err)
 	}
 	return Entry{ID: KindMessage + ":" + m.ID, Kind: KindMessage, At: m.SentAt.UTC(), Data: data, Leaf: LeafHash(data), Message: &m}, nil
+}
+
+// FeedbackEntry is a client's feedback item's entry: an approval decision or a rating, as recorded.
+func FeedbackEntry(f glassbox.Feedback) (Entry, error) {
+	f.At = f.At.UTC()
+	data, err := canonicalJSON(KindFeedback, f)
+	if err != nil {
+		return Entry{}, fmt.Errorf("timeline: feedback %s: %w", f.ID, err)
+	}
+	return Entry{ID: KindFeedback + ":" + f.ID, Kind: KindFeedback, At: f.At, Data: data, Leaf: LeafHash(data), Feedback: &f}, nil
 }
 
 // canonicalEvent is the event's JSON as glassbox.Event encodes it, every time in UTC, without the store's own
@@ -122,11 +135,12 @@ func canonicalJSONWith(kind string, v any, extra map[string]any, drop ...string)
 	return bytes.TrimSuffix(out.Bytes(), []byte("\n")), nil
 }
 
-// Entries is what the timeline reads of a project's history: its events by when they occurred and its messages
-// by when they were claimed for sending.
+// Entries is what the timeline reads of a project's history: its events by when they occurred, its messages
+// by when they were claimed for sending, its feedback by when it was recorded.
 type Entries interface {
 	EventsBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Event, error)
 	MessagesBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Message, error)
+	FeedbackBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Feedback, error)
 }
 
 // Reader is what verifying and showing the timeline read: the whole history and the whole chain.
@@ -138,15 +152,15 @@ type Reader interface {
 // allTime is wider than any stored time.
 var allTimeFrom, allTimeTo = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
-// stored lists every entry of a project as stored now, in (At, ID) order: every event, and every message that
-// was sent. It reads the project's whole history (two index queries, a page per MB).
+// stored lists every entry of a project as stored now, in (At, ID) order: every event, every message that
+// was sent, every feedback item. It reads the project's whole history (two index queries, a page per MB).
 func stored(ctx context.Context, r Entries, projectID string) ([]Entry, error) {
 	return arrivedAfter(ctx, r, projectID, time.Time{})
 }
 
 // arrivedAfter lists the entries of a project that arrived after since (every entry when since is zero), in
 // (At, ID) order. It reads events that occurred after since and messages claimed after since − SentWithinClaim
-// (a message is sent within its claim), and keeps those that arrived after since: the reads cover the window
+// (a message is sent within its claim) and feedback recorded after since, and keeps those that arrived after since: the reads cover the window
 // since..now, not the history before it. An event that arrived after since but occurred before it is not
 // read: it arrived more than the look-back after it happened (Sealer.Seal says what becomes of it).
 func arrivedAfter(ctx context.Context, r Entries, projectID string, since time.Time) ([]Entry, error) {
@@ -162,7 +176,11 @@ func arrivedAfter(ctx context.Context, r Entries, projectID string, since time.T
 	if err != nil {
 		return nil, fmt.Errorf("timeline: messages of %s: %w", projectID, err)
 	}
-	out := make([]Entry, 0, len(evs)+len(msgs))
+	fbs, err := r.FeedbackBetween(ctx, projectID, evFrom, allTimeTo)
+	if err != nil {
+		return nil, fmt.Errorf("timeline: feedback of %s: %w", projectID, err)
+	}
+	out := make([]Entry, 0, len(evs)+len(msgs)+len(fbs))
 	keep := func(en Entry) {
 		if since.IsZero() || en.At.After(since) {
 			out = append(out, en)
@@ -180,6 +198,13 @@ func arrivedAfter(ctx context.Context, r Entries, projectID string, since time.T
 			continue
 		}
 		en, err := MessageEntry(m)
+		if err != nil {
+			return nil, err
+		}
+		keep(en)
+	}
+	for _, f := range fbs {
+		en, err := FeedbackEntry(f)
 		if err != nil {
 			return nil, err
 		}

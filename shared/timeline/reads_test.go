@@ -2,9 +2,13 @@ package timeline_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
@@ -27,6 +31,11 @@ func (c *counting) MessagesBetween(ctx context.Context, p string, from, to time.
 	c.calls, c.items = c.calls+1, c.items+len(r)
 	return r, err
 }
+func (c *counting) FeedbackBetween(ctx context.Context, p string, from, to time.Time) ([]glassbox.Feedback, error) {
+	r, err := c.s.FeedbackBetween(ctx, p, from, to)
+	c.calls, c.items = c.calls+1, c.items+len(r)
+	return r, err
+}
 func (c *counting) RecentSeals(ctx context.Context, p string, within time.Duration) ([]glassbox.Seal, error) {
 	r, err := c.s.RecentSeals(ctx, p, within)
 	c.calls, c.items = c.calls+1, c.items+len(r)
@@ -34,8 +43,8 @@ func (c *counting) RecentSeals(ctx context.Context, p string, within time.Durati
 }
 func (c *counting) PutSeal(ctx context.Context, s glassbox.Seal) error { return c.s.PutSeal(ctx, s) }
 
-// sealedHistory stores days of history (three events and a message a day), sealed daily as it went, and
-// returns the store and the time just after it.
+// sealedHistory stores days of history (three events, a message and a rating a day), sealed daily as it
+// went, and returns the store and the time just after it.
 func sealedHistory(t *testing.T, days int) (*localstore.Store, time.Time) {
 	t.Helper()
 	s := openStore(t, path(t))
@@ -46,6 +55,7 @@ func sealedHistory(t *testing.T, days int) (*localstore.Store, time.Time) {
 			appendEvents(t, s, event("p", fmt.Sprintf("d%d-%d", d, i), day.Add(time.Duration(i+1)*time.Hour)))
 		}
 		sendMessage(t, s, "p", fmt.Sprintf("m%d", d), day.Add(5*time.Hour))
+		recordFeedback(t, s, "p", fmt.Sprintf("f%d", d), day.Add(6*time.Hour))
 		if _, err := (timeline.Sealer{Store: s, Clock: newClock(day.Add(12 * time.Hour))}).Seal(t.Context(), "p"); err != nil {
 			t.Fatal(err)
 		}
@@ -55,20 +65,21 @@ func sealedHistory(t *testing.T, days int) (*localstore.Store, time.Time) {
 
 // TestSealReadsDoNotGrowWithHistory: one seal run over the last hour's entries reads the same calls and items
 // whether the project has 30 or 300 sealed days behind it: the entries since the look-back and the seals that
-// could list them, never the whole history or chain. Sealing the whole history each run read 4× the days.
+// could list them, never the whole history or chain.
 func TestSealReadsDoNotGrowWithHistory(t *testing.T) {
 	type reads struct{ calls, items int }
 	measure := func(days int) reads {
 		s, now := sealedHistory(t, days)
 		appendEvents(t, s, event("p", "new-1", now.Add(10*time.Minute)), event("p", "new-2", now.Add(20*time.Minute)))
 		sendMessage(t, s, "p", "new-m", now.Add(30*time.Minute))
+		recordFeedback(t, s, "p", "new-f", now.Add(40*time.Minute))
 		c := &counting{s: s}
 		made, err := timeline.Sealer{Store: c, Clock: newClock(now.Add(time.Hour))}.Seal(t.Context(), "p")
-		if err != nil || len(made) != 1 || len(made[0].Entries) != 3 {
-			t.Fatalf("%d days: sealed %v, %v; want one seal of the 3 new entries", days, made, err)
+		if err != nil || len(made) != 1 || len(made[0].Entries) != 4 {
+			t.Fatalf("%d days: sealed %v, %v; want one seal of the 4 new entries", days, made, err)
 		}
 		rep, err := timeline.Verify(t.Context(), s, "p", "")
-		if err != nil || !rep.OK() || rep.Unsealed != 0 || rep.Sealed != 4*days+3 {
+		if err != nil || !rep.OK() || rep.Unsealed != 0 || rep.Sealed != 5*days+4 {
 			t.Fatalf("%d days: verify %+v, %v", days, rep, err)
 		}
 		return reads{c.calls, c.items}
@@ -77,9 +88,9 @@ func TestSealReadsDoNotGrowWithHistory(t *testing.T) {
 	if one != ten {
 		t.Errorf("one seal run: %+v reads with 30 days of history, %+v with 300", one, ten)
 	}
-	// The look-back's week (a seal a day, 4 entries a day) and the new entries, not 30 or 300 days.
-	if one.calls != 3 || one.items > 8*4+8+3 {
-		t.Errorf("one seal run: %+v reads, want 3 calls and about a week of items", one)
+	// The look-back's week (a seal a day, 5 entries a day) and the new entries, not 30 or 300 days.
+	if one.calls != 4 || one.items > 8*5+8+4 {
+		t.Errorf("one seal run: %+v reads, want 4 calls and about a week of items", one)
 	}
 	t.Logf("one seal run: %+v reads at 1× and 10× history", one)
 }
@@ -101,5 +112,80 @@ func TestLateEntries(t *testing.T) {
 	rep, err := timeline.Verify(t.Context(), s, "p", "")
 	if err != nil || !rep.OK() || rep.Unsealed != 1 {
 		t.Errorf("verify %+v, %v; want OK with 1 unsealed (the event past the look-back)", rep, err)
+	}
+}
+
+func recordFeedback(t *testing.T, s glassbox.Store, project, id string, at time.Time) {
+	t.Helper()
+	f := glassbox.Feedback{ID: id, ProjectID: project, Kind: glassbox.FeedbackRating, Score: 4, Comment: "Спасибо", MessageID: "digest-" + id, At: at}
+	if err := s.RecordFeedback(t.Context(), f); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFeedbackOnTimeline: a client's approval decision and rating are timeline entries: sealed, listed, and a
+// changed or deleted one is named by Verify.
+func TestFeedbackOnTimeline(t *testing.T) {
+	p := path(t)
+	s := openStore(t, p)
+	appendEvents(t, s, event("p", "a", t0))
+	recordFeedback(t, s, "p", "ok", t0.Add(time.Minute))
+	accepted := glassbox.Feedback{ID: "acc", ProjectID: "p", Kind: glassbox.FeedbackAccepted, Provider: "trello", TaskID: "card-a",
+		Title: "Лендинг", MessageID: "notice-1", At: t0.Add(2 * time.Minute)}
+	if err := s.RecordFeedback(t.Context(), accepted); err != nil {
+		t.Fatal(err)
+	}
+	made, err := timeline.Sealer{Store: s, Clock: newClock(t0.Add(time.Hour))}.Seal(t.Context(), "p")
+	if err != nil || len(made) != 1 || !slices.Equal(ids(made[0]), []string{"event:trello:a", "feedback:ok", "feedback:acc"}) {
+		t.Fatalf("sealed %v, %v; want the event and both feedback items", made, err)
+	}
+	entries, err := timeline.Timeline(t.Context(), s, "p")
+	if err != nil || len(entries) != 3 || entries[2].Feedback == nil || entries[2].Feedback.Kind != glassbox.FeedbackAccepted {
+		t.Fatalf("timeline %+v, %v", entries, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(p, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("feedback"))
+		var f map[string]any
+		if err := json.Unmarshal(b.Get([]byte("ok")), &f); err != nil {
+			return err
+		}
+		f["score"] = 5
+		raw, _ := json.Marshal(f)
+		if err := b.Put([]byte("ok"), raw); err != nil {
+			return err
+		}
+		if err := b.Delete([]byte("acc")); err != nil {
+			return err
+		}
+		idx := tx.Bucket([]byte("feedback_by_project"))
+		cur := idx.Cursor()
+		for k, v := cur.First(); k != nil; k, v = cur.Next() {
+			if string(v) == "acc" {
+				return idx.Delete(k)
+			}
+		}
+		return fmt.Errorf("index of acc not found")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openStore(t, p)
+	rep := mustVerify(t, s, "p", "")
+	want := []timeline.Problem{
+		{Seq: 1, EntryID: "feedback:ok", What: timeline.WhatChanged},
+		{Seq: 1, EntryID: "feedback:acc", What: timeline.WhatMissing},
+	}
+	if !slices.Equal(rep.Problems, want) {
+		t.Errorf("problems %v, want %v", rep.Problems, want)
 	}
 }
