@@ -9,53 +9,9 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/digest"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
+	"github.com/glassbox-oss/glassbox/shared/storetest"
 	"github.com/glassbox-oss/glassbox/shared/timeline"
 )
-
-// counting counts a digest's store calls and the items they return.
-type counting struct {
-	s            *localstore.Store
-	calls, items int
-}
-
-func (c *counting) EventsBetween(ctx context.Context, p string, from, to time.Time) ([]glassbox.Event, error) {
-	r, err := c.s.EventsBetween(ctx, p, from, to)
-	c.calls, c.items = c.calls+1, c.items+len(r)
-	return r, err
-}
-func (c *counting) OpenTasks(ctx context.Context, p string) ([]glassbox.Task, error) {
-	r, err := c.s.OpenTasks(ctx, p)
-	c.calls, c.items = c.calls+1, c.items+len(r)
-	return r, err
-}
-func (c *counting) Task(ctx context.Context, p, provider, id string) (glassbox.Task, error) {
-	c.calls, c.items = c.calls+1, c.items+1
-	return c.s.Task(ctx, p, provider, id)
-}
-func (c *counting) MetricsBetween(ctx context.Context, p, from, to string) ([]glassbox.Metric, error) {
-	r, err := c.s.MetricsBetween(ctx, p, from, to)
-	c.calls, c.items = c.calls+1, c.items+len(r)
-	return r, err
-}
-func (c *counting) DocumentsBetween(ctx context.Context, p string, from, to time.Time) ([]glassbox.Document, error) {
-	r, err := c.s.DocumentsBetween(ctx, p, from, to)
-	c.calls, c.items = c.calls+1, c.items+len(r)
-	return r, err
-}
-func (c *counting) MessagesBetween(ctx context.Context, p string, from, to time.Time) ([]glassbox.Message, error) {
-	r, err := c.s.MessagesBetween(ctx, p, from, to)
-	c.calls, c.items = c.calls+1, c.items+len(r)
-	return r, err
-}
-func (c *counting) OpenInvoices(ctx context.Context) ([]glassbox.Document, error) {
-	r, err := c.s.OpenInvoices(ctx)
-	c.calls, c.items = c.calls+1, c.items+len(r)
-	return r, err
-}
-func (c *counting) Document(ctx context.Context, id string) (glassbox.Document, error) {
-	c.calls, c.items = c.calls+1, c.items+1
-	return c.s.Document(ctx, id)
-}
 
 // TestReadsDoNotGrowWithHistory: a digest and a monthly report read the same calls and items whether the
 // project has one or ten times as much old history (closed tasks, their events, metrics, paid invoices).
@@ -69,9 +25,10 @@ func TestReadsDoNotGrowWithHistory(t *testing.T) {
 			kind glassbox.ReportKind
 			key  string
 		}{{glassbox.ReportWeekly, "2026-W48"}, {glassbox.ReportMonthly, "2026-11"}} {
-			c := &counting{s: s}
+			c := &storetest.ReadCounter{Store: s}
 			compose(t, c, "ru", r.kind, r.key)
-			out[r.key] = reads{c.calls, c.items}
+			calls, items := c.Counts()
+			out[r.key] = reads{calls, items}
 		}
 		return out
 	}
@@ -212,18 +169,6 @@ func TestDoneTaskNamedFromTheStoredTask(t *testing.T) {
 	}
 }
 
-// sealReads counts the seal reads of a digest's checksum.
-type sealReads struct {
-	s            *localstore.Store
-	calls, items int
-}
-
-func (c *sealReads) RecentSeals(ctx context.Context, p string, within time.Duration) ([]glassbox.Seal, error) {
-	r, err := c.s.RecentSeals(ctx, p, within)
-	c.calls, c.items = c.calls+1, c.items+len(r)
-	return r, err
-}
-
 // TestChecksumReadsOneSeal: the weekly digest's checksum is its project's newest seal, read as one call of one
 // item whether the project has one or ten times as much sealed history, and the digest carries it. (Sealing at
 // compose time read the project's whole history and chain.)
@@ -248,13 +193,14 @@ func TestChecksumReadsOneSeal(t *testing.T) {
 		plan := cfg.ProjectReports(p)
 		period, err := plan.WeekPeriod("2026-W48")
 		mustDo(t, err)
-		c := &sealReads{s: s}
+		c := &storetest.ReadCounter{Store: s}
 		ms, err := digest.New(s, unsubscribeURL).WithCheckpoints(timeline.Checkpoints{Store: c}).Compose(t.Context(), cfg, p, plan, period)
 		mustDo(t, err)
 		if len(ms) == 0 || !strings.Contains(ms[0].Text, head.Hash) {
 			t.Errorf("the digest does not carry the newest seal's hash %s", head.Hash)
 		}
-		return reads{c.calls, c.items}
+		calls, items := c.Counts()
+		return reads{calls, items}
 	}
 	one, ten := measure(1), measure(10)
 	if one != (reads{1, 1}) || ten != one {

@@ -1,7 +1,6 @@
 package timeline_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -12,36 +11,9 @@ import (
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
+	"github.com/glassbox-oss/glassbox/shared/storetest"
 	"github.com/glassbox-oss/glassbox/shared/timeline"
 )
-
-// counting counts a sealer's store reads and the items they return.
-type counting struct {
-	s            *localstore.Store
-	calls, items int
-}
-
-func (c *counting) EventsBetween(ctx context.Context, p string, from, to time.Time) ([]glassbox.Event, error) {
-	r, err := c.s.EventsBetween(ctx, p, from, to)
-	c.calls, c.items = c.calls+1, c.items+len(r)
-	return r, err
-}
-func (c *counting) MessagesBetween(ctx context.Context, p string, from, to time.Time) ([]glassbox.Message, error) {
-	r, err := c.s.MessagesBetween(ctx, p, from, to)
-	c.calls, c.items = c.calls+1, c.items+len(r)
-	return r, err
-}
-func (c *counting) FeedbackBetween(ctx context.Context, p string, from, to time.Time) ([]glassbox.Feedback, error) {
-	r, err := c.s.FeedbackBetween(ctx, p, from, to)
-	c.calls, c.items = c.calls+1, c.items+len(r)
-	return r, err
-}
-func (c *counting) RecentSeals(ctx context.Context, p string, within time.Duration) ([]glassbox.Seal, error) {
-	r, err := c.s.RecentSeals(ctx, p, within)
-	c.calls, c.items = c.calls+1, c.items+len(r)
-	return r, err
-}
-func (c *counting) PutSeal(ctx context.Context, s glassbox.Seal) error { return c.s.PutSeal(ctx, s) }
 
 // sealedHistory stores days of history (three events, a message and a rating a day), sealed daily as it
 // went, and returns the store and the time just after it.
@@ -73,7 +45,7 @@ func TestSealReadsDoNotGrowWithHistory(t *testing.T) {
 		appendEvents(t, s, event("p", "new-1", now.Add(10*time.Minute)), event("p", "new-2", now.Add(20*time.Minute)))
 		sendMessage(t, s, "p", "new-m", now.Add(30*time.Minute))
 		recordFeedback(t, s, "p", "new-f", now.Add(40*time.Minute))
-		c := &counting{s: s}
+		c := &storetest.ReadCounter{Store: s}
 		made, err := timeline.Sealer{Store: c, Clock: newClock(now.Add(time.Hour))}.Seal(t.Context(), "p")
 		if err != nil || len(made) != 1 || len(made[0].Entries) != 4 {
 			t.Fatalf("%d days: sealed %v, %v; want one seal of the 4 new entries", days, made, err)
@@ -82,7 +54,8 @@ func TestSealReadsDoNotGrowWithHistory(t *testing.T) {
 		if err != nil || !rep.OK() || rep.Unsealed != 0 || rep.Sealed != 5*days+4 {
 			t.Fatalf("%d days: verify %+v, %v", days, rep, err)
 		}
-		return reads{c.calls, c.items}
+		calls, items := c.Counts()
+		return reads{calls, items}
 	}
 	one, ten := measure(30), measure(300)
 	if one != ten {
