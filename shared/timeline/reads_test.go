@@ -1,13 +1,10 @@
 package timeline_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"testing"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
@@ -116,43 +113,7 @@ func TestFeedbackOnTimeline(t *testing.T) {
 	if err != nil || len(entries) != 3 || entries[2].Feedback == nil || entries[2].Feedback.Kind != glassbox.FeedbackAccepted {
 		t.Fatalf("timeline %+v, %v", entries, err)
 	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db, err := bolt.Open(p, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte("feedback"))
-		var f map[string]any
-		if err := json.Unmarshal(b.Get([]byte("ok")), &f); err != nil {
-			return err
-		}
-		f["score"] = 5
-		raw, _ := json.Marshal(f)
-		if err := b.Put([]byte("ok"), raw); err != nil {
-			return err
-		}
-		if err := b.Delete([]byte("acc")); err != nil {
-			return err
-		}
-		idx := tx.Bucket([]byte("feedback_by_project"))
-		cur := idx.Cursor()
-		for k, v := cur.First(); k != nil; k, v = cur.Next() {
-			if string(v) == "acc" {
-				return idx.Delete(k)
-			}
-		}
-		return fmt.Errorf("index of acc not found")
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	s = openStore(t, p)
+	s = forge(t, s, p, "feedback", "feedback_by_project", "ok", "score", 5, "acc")
 	rep := mustVerify(t, s, "p", "")
 	want := []timeline.Problem{
 		{Seq: 1, EntryID: "feedback:ok", What: timeline.WhatChanged},

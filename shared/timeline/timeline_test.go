@@ -242,46 +242,8 @@ func TestTamperLocalstore(t *testing.T) {
 	if _, err := sealer.Seal(t.Context(), "p"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	db, err := bolt.Open(p, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte("events"))
-		var e map[string]any
-		if err := json.Unmarshal(b.Get([]byte("trello:a")), &e); err != nil {
-			return err
-		}
-		e["title"] = "Лендинг сдан вовремя"
-		raw, _ := json.Marshal(e)
-		if err := b.Put([]byte("trello:a"), raw); err != nil {
-			return err
-		}
-		if err := b.Delete([]byte("trello:b")); err != nil {
-			return err
-		}
-		// The project index too, as a careful forger would.
-		idx := tx.Bucket([]byte("events_by_project"))
-		cur := idx.Cursor()
-		for k, v := cur.First(); k != nil; k, v = cur.Next() {
-			if string(v) == "trello:b" {
-				return idx.Delete(k)
-			}
-		}
-		return fmt.Errorf("index of trello:b not found")
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	s = openStore(t, p)
+	// The project index too, as a careful forger would.
+	s = forge(t, s, p, "events", "events_by_project", "trello:a", "title", "Лендинг сдан вовремя", "trello:b")
 	rep := mustVerify(t, s, "p", first[0].Hash)
 	want := []timeline.Problem{
 		{Seq: 2, EntryID: "event:trello:a", What: timeline.WhatChanged},
@@ -394,4 +356,48 @@ func TestCheckpoint(t *testing.T) {
 	if err != nil || line != want {
 		t.Errorf("dashboard state = %q, %v\nwant %q", line, err, want)
 	}
+}
+
+// forge edits the store's bbolt file as someone with the disk would: in the items bucket, one field of the item
+// changed gets a new value, and the item deleted goes, with its entry in the project index. It closes s and
+// returns the store opened again.
+func forge(t *testing.T, s *localstore.Store, path, items, index, changed, field string, value any, deleted string) *localstore.Store {
+	t.Helper()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(items))
+		var v map[string]any
+		if err := json.Unmarshal(b.Get([]byte(changed)), &v); err != nil {
+			return err
+		}
+		v[field] = value
+		raw, _ := json.Marshal(v)
+		if err := b.Put([]byte(changed), raw); err != nil {
+			return err
+		}
+		if err := b.Delete([]byte(deleted)); err != nil {
+			return err
+		}
+		idx := tx.Bucket([]byte(index))
+		cur := idx.Cursor()
+		for k, v := cur.First(); k != nil; k, v = cur.Next() {
+			if string(v) == deleted {
+				return idx.Delete(k)
+			}
+		}
+		return fmt.Errorf("index of %s not found", deleted)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return openStore(t, path)
 }
