@@ -6,19 +6,15 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/glassbox-oss/glassbox/shared/agencyfile"
 	"github.com/glassbox-oss/glassbox/shared/dashboard"
 	"github.com/glassbox-oss/glassbox/shared/dynamo"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
-	"github.com/glassbox-oss/glassbox/shared/providers"
 )
 
 type benchClock struct{ t time.Time }
@@ -31,26 +27,9 @@ func (c benchClock) Now() time.Time { return c.t }
 // It returns the store, its request counter and a live dashboard link's token.
 func dashboardTable(b *testing.B) (*dynamo.Store, *dynamo.RequestCounter, string) {
 	b.Helper()
-	endpoint := os.Getenv("DYNAMODB_ENDPOINT")
-	if endpoint == "" {
-		b.Fatal("DYNAMODB_ENDPOINT is not set: run `make bench`")
-	}
 	ctx := context.Background()
 	counter := &dynamo.RequestCounter{}
-	client := dynamo.NewLocalClient(endpoint, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, counter.Register) })
-	name := fmt.Sprintf("bench-dashboard-%d", time.Now().UnixNano())
-	if err := dynamo.CreateTable(ctx, client, name); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _, _ = client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: &name}) })
-	cfg, err := agencyfile.Load("../cmd/glassbox/demo/agency.yaml", providers.Catalog())
-	if err != nil {
-		b.Fatal(err)
-	}
-	store := dynamo.New(client, name)
-	if err := store.PutConfig(ctx, cfg); err != nil {
-		b.Fatal(err)
-	}
+	store := demoTable(b, "bench-dashboard", counter.Register)
 	const project, tasks = "romashka-site", 500
 	start := digestFriday.AddDate(-1, 0, 0)
 	step := digestFriday.Sub(start) / tasks
@@ -64,27 +43,7 @@ func dashboardTable(b *testing.B) (*dynamo.Store, *dynamo.RequestCounter, string
 		case i >= tasks-40:
 			steps = steps[:2]
 		}
-		var task glassbox.Task
-		prev := glassbox.StatusUnknown
-		for s, status := range steps {
-			at := created.Add(time.Duration(s) * step / 3)
-			kind := glassbox.EventTaskMoved
-			if s == 0 {
-				kind = glassbox.EventTaskCreated
-			}
-			e := glassbox.Event{ID: fmt.Sprintf("trello:%s-%d", id, s), ProjectID: project, BindingID: "demo-board", Provider: "trello",
-				Kind: kind, TaskID: id, Title: "Задача " + id, URL: "https://trello.com/c/" + id, Status: status, PrevStatus: prev,
-				OccurredAt: at, ReceivedAt: at}
-			prev = status
-			if err := store.AppendEvent(ctx, e); err != nil {
-				b.Fatal(err)
-			}
-			task.Apply(e)
-		}
-		task.Version = 1
-		if err := store.PutTask(ctx, task); err != nil {
-			b.Fatal(err)
-		}
+		storeTask(b, store, project, id, steps, func(s int) time.Time { return created.Add(time.Duration(s) * step / 3) })
 	}
 	for w := range 52 {
 		at := digestFriday.AddDate(0, 0, -7*w)

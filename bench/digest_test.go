@@ -64,58 +64,19 @@ var digestFriday = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 // 40 task events, 20 messages, and eight weeks of daily figures from two sources per week of history.
 func historyTable(b *testing.B, weeks int) (*dynamo.Store, *dynamo.RequestCounter, *capacityMeter) {
 	b.Helper()
-	endpoint := os.Getenv("DYNAMODB_ENDPOINT")
-	if endpoint == "" {
-		b.Fatal("DYNAMODB_ENDPOINT is not set: run `make bench`")
-	}
-	ctx := context.Background()
 	counter, meter := &dynamo.RequestCounter{}, &capacityMeter{}
-	client := dynamo.NewLocalClient(endpoint, func(o *dynamodb.Options) {
-		o.APIOptions = append(o.APIOptions, counter.Register, meter.register)
-	})
-	name := fmt.Sprintf("bench-digest-%d", time.Now().UnixNano())
-	if err := dynamo.CreateTable(ctx, client, name); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _, _ = client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: &name}) })
-	cfg, err := agencyfile.Load("../cmd/glassbox/demo/agency.yaml", providers.Catalog())
-	if err != nil {
-		b.Fatal(err)
-	}
-	store := dynamo.New(client, name)
-	if err := store.PutConfig(ctx, cfg); err != nil {
-		b.Fatal(err)
-	}
+	store := demoTable(b, "bench-digest", counter.Register, meter.register)
+	ctx := context.Background()
 	const project = "romashka-site"
 	for w := range weeks {
 		end := digestFriday.Add(-time.Duration(w) * 7 * 24 * time.Hour)
 		for i := range 20 {
 			id := fmt.Sprintf("w%d-t%d", w, i)
-			var task glassbox.Task
 			steps := []glassbox.TaskStatus{glassbox.StatusTodo, glassbox.StatusInProgress}
 			if w > 0 || i%2 == 0 {
 				steps = append(steps, glassbox.StatusDone)
 			}
-			prev := glassbox.StatusUnknown
-			for s, status := range steps {
-				at := end.Add(-time.Duration(6*24-(i*6+s)) * time.Hour)
-				kind := glassbox.EventTaskMoved
-				if s == 0 {
-					kind = glassbox.EventTaskCreated
-				}
-				e := glassbox.Event{ID: fmt.Sprintf("trello:%s-%d", id, s), ProjectID: project, BindingID: "demo-board", Provider: "trello",
-					Kind: kind, TaskID: id, Title: "Задача " + id, URL: "https://trello.com/c/" + id, Status: status, PrevStatus: prev,
-					OccurredAt: at, ReceivedAt: at}
-				prev = status
-				if err := store.AppendEvent(ctx, e); err != nil {
-					b.Fatal(err)
-				}
-				task.Apply(e)
-			}
-			task.Version = 1
-			if err := store.PutTask(ctx, task); err != nil {
-				b.Fatal(err)
-			}
+			storeTask(b, store, project, id, steps, func(s int) time.Time { return end.Add(-time.Duration(6*24-(i*6+s)) * time.Hour) })
 			m := glassbox.Message{ID: "msg-" + id, ProjectID: project, EventID: "trello:" + id, Kind: glassbox.MessageTaskDone,
 				Audience: glassbox.AudienceClient, Channel: glassbox.ChannelEmail, State: glassbox.MessageClaimed, ClaimToken: "t",
 				ClaimedAt: end.Add(-time.Duration(100+i) * time.Hour), Subject: "Готово: " + id, Text: "…"}
@@ -198,5 +159,58 @@ func BenchmarkDigest(b *testing.B) {
 			_, err := store.OpenInvoices(ctx)
 			return err
 		})
+	}
+}
+
+// demoTable is a fresh DynamoDB Local table, deleted when the benchmark ends, holding the demo agency; register
+// adds request middleware (counters) to its client.
+func demoTable(b *testing.B, prefix string, register ...func(*middleware.Stack) error) *dynamo.Store {
+	b.Helper()
+	endpoint := os.Getenv("DYNAMODB_ENDPOINT")
+	if endpoint == "" {
+		b.Fatal("DYNAMODB_ENDPOINT is not set: run `make bench`")
+	}
+	ctx := context.Background()
+	client := dynamo.NewLocalClient(endpoint, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, register...) })
+	name := fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano())
+	if err := dynamo.CreateTable(ctx, client, name); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _, _ = client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: &name}) })
+	cfg, err := agencyfile.Load("../cmd/glassbox/demo/agency.yaml", providers.Catalog())
+	if err != nil {
+		b.Fatal(err)
+	}
+	store := dynamo.New(client, name)
+	if err := store.PutConfig(ctx, cfg); err != nil {
+		b.Fatal(err)
+	}
+	return store
+}
+
+// storeTask stores a demo-board Trello task's history: one event per status in steps (created, then moved),
+// the i-th at at(i), and the task folded from them.
+func storeTask(b *testing.B, store *dynamo.Store, project, id string, steps []glassbox.TaskStatus, at func(step int) time.Time) {
+	b.Helper()
+	ctx := context.Background()
+	var task glassbox.Task
+	prev := glassbox.StatusUnknown
+	for s, status := range steps {
+		kind := glassbox.EventTaskMoved
+		if s == 0 {
+			kind = glassbox.EventTaskCreated
+		}
+		e := glassbox.Event{ID: fmt.Sprintf("trello:%s-%d", id, s), ProjectID: project, BindingID: "demo-board", Provider: "trello",
+			Kind: kind, TaskID: id, Title: "Задача " + id, URL: "https://trello.com/c/" + id, Status: status, PrevStatus: prev,
+			OccurredAt: at(s), ReceivedAt: at(s)}
+		prev = status
+		if err := store.AppendEvent(ctx, e); err != nil {
+			b.Fatal(err)
+		}
+		task.Apply(e)
+	}
+	task.Version = 1
+	if err := store.PutTask(ctx, task); err != nil {
+		b.Fatal(err)
 	}
 }
