@@ -19,7 +19,10 @@ import (
 const TypeSeal = "seal"
 
 func sealsPK(projectID string) string { return "SEALS#" + projectID }
-func sealSK(seq int64) string         { return fmt.Sprintf("SEAL#%012d", seq) }
+func sealSK(seq int64) string         { return fmt.Sprintf(skSealPrefix+"%012d", seq) }
+
+// skSealPrefix starts every seal's sort key: the partition also holds the project's dashboard snapshot.
+const skSealPrefix = "SEAL#"
 
 // PutSeal stores a seal with one PutItem conditional on its number being free: two sealers that both read seal
 // N as the latest both write N+1, and exactly one of them succeeds (the other gets ErrConflict).
@@ -52,7 +55,7 @@ func (s *Store) PutSeal(ctx context.Context, seal glassbox.Seal) error {
 
 // Seals lists a project's seals in order: one consistent Query of its partition (a page per MB).
 func (s *Store) Seals(ctx context.Context, projectID string) ([]glassbox.Seal, error) {
-	key := expression.Key(AttrPK).Equal(expression.Value(sealsPK(projectID)))
+	key := expression.Key(AttrPK).Equal(expression.Value(sealsPK(projectID))).And(expression.Key(AttrSK).BeginsWith(skSealPrefix))
 	out, err := queryAll[glassbox.Seal](ctx, s, &dynamodb.QueryInput{ConsistentRead: aws.Bool(true)}, key)
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: seals of %s: %w", projectID, err)
@@ -67,7 +70,7 @@ const recentSealsPage = 32
 // RecentSeals reads the project's partition newest first, a page of recentSealsPage at a time, and stops at
 // the first seal older than within before the newest, so it reads the recent seals and at most a page more.
 func (s *Store) RecentSeals(ctx context.Context, projectID string, within time.Duration) ([]glassbox.Seal, error) {
-	key := expression.Key(AttrPK).Equal(expression.Value(sealsPK(projectID)))
+	key := expression.Key(AttrPK).Equal(expression.Value(sealsPK(projectID))).And(expression.Key(AttrSK).BeginsWith(skSealPrefix))
 	expr, err := expression.NewBuilder().WithKeyCondition(key).Build()
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: recent seals of %s: %w", projectID, err)

@@ -55,3 +55,71 @@ type DashboardLinkStore interface {
 	// DashboardLinks lists every link, oldest first, in one request.
 	DashboardLinks(ctx context.Context) ([]DashboardLink, error)
 }
+
+// DashboardSnapshot is the slow part of a project's dashboard, kept in one item by the hourly seal run
+// (dashboard.Refresher): the weekly figures, the newest seal and the last check of the whole timeline. A view
+// reads it in the same query as the project's open tasks, so figures and seals cost a view no read of their
+// own; they are at most one seal run old (an hour on AWS, a minute in glassbox dev).
+type DashboardSnapshot struct {
+	ProjectID string `json:"projectId" dynamodbav:"projectId"`
+	// At is when the snapshot was made (UTC).
+	At time.Time `json:"at" dynamodbav:"at"`
+	// Weeks are the figures summed by week: one Metric per week and currency, Date the week's Monday in the
+	// project's zone, no Source. Leads and Minutes are on the week's first one.
+	Weeks []Metric `json:"weeks" dynamodbav:"weeks"`
+	// Seal is the newest seal; Seq 0 when nothing is sealed yet.
+	Seal SealHead `json:"seal" dynamodbav:"seal"`
+	// Check is the last verification of the whole timeline; nil before the first.
+	Check *TimelineCheck `json:"check,omitempty" dynamodbav:"check,omitempty"`
+}
+
+// SealHead is a seal without its entry list: what a digest carries and a dashboard shows.
+type SealHead struct {
+	Seq  int64  `json:"seq" dynamodbav:"seq"`
+	Hash string `json:"hash" dynamodbav:"hash"`
+	// To is the end of the seal's arrival window: entries that arrived later wait for the next seal.
+	To       time.Time `json:"to" dynamodbav:"to"`
+	SealedAt time.Time `json:"sealedAt" dynamodbav:"sealedAt"`
+	// Timestamped says an RFC 3161 authority stamped the seal's hash.
+	Timestamped bool `json:"timestamped,omitempty" dynamodbav:"timestamped,omitempty"`
+}
+
+// TimelineCheck is the outcome of one verification of a project's whole timeline (timeline.Verify).
+type TimelineCheck struct {
+	At time.Time `json:"at" dynamodbav:"at"`
+	// Seals is the chain's length and Head its newest hash when checked.
+	Seals int    `json:"seals" dynamodbav:"seals"`
+	Head  string `json:"head" dynamodbav:"head"`
+	// Sealed counts the entries the seals cover, Unsealed the stored ones waiting for the next seal.
+	Sealed   int `json:"sealed" dynamodbav:"sealed"`
+	Unsealed int `json:"unsealed" dynamodbav:"unsealed"`
+	// Problems names what does not verify (the first few); none when the history is the sealed one.
+	Problems []string `json:"problems,omitempty" dynamodbav:"problems,omitempty"`
+}
+
+// DashboardReads is what one dashboard view reads of a project.
+type DashboardReads struct {
+	// Events occurred in the view's event window, oldest first.
+	Events []Event
+	// Feedback is every approval and rating of the project, oldest first (a few a week at most).
+	Feedback []Feedback
+	// Messages were claimed in the view's message window, oldest first.
+	Messages  []Message
+	OpenTasks []Task
+	// Documents are every issued act and invoice, oldest first.
+	Documents []Document
+	// Snapshot is zero (no At) until the first seal run after the project was configured.
+	Snapshot DashboardSnapshot
+}
+
+// DashboardSnapshotStore keeps the dashboards' snapshots and reads a view.
+type DashboardSnapshotStore interface {
+	// PutDashboardSnapshot replaces the project's snapshot.
+	PutDashboardSnapshot(ctx context.Context, s DashboardSnapshot) error
+	// DashboardSnapshot reads a project's snapshot. ErrNotFound when there is none.
+	DashboardSnapshot(ctx context.Context, projectID string) (DashboardSnapshot, error)
+	// DashboardReads reads what a view of a project shows: events with eventsFrom <= OccurredAt < to, messages
+	// with messagesFrom <= ClaimedAt < to, feedback and documents before to, every open task, and the snapshot.
+	// On DynamoDB this is three queries by key, whatever the history's length.
+	DashboardReads(ctx context.Context, projectID string, eventsFrom, messagesFrom, to time.Time) (DashboardReads, error)
+}

@@ -89,6 +89,7 @@ type Store interface {
 	SealStore
 	FeedbackStore
 	DashboardLinkStore
+	DashboardSnapshotStore
 }
 
 // DocumentStore keeps stage closes, the acts and invoices they issue, and their numbering.

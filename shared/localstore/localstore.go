@@ -72,6 +72,7 @@ func Open(path string) (*Store, error) {
 			bucketSeals,
 			bucketFeedback, bucketFeedbackByProject,
 			bucketDashboardLinks,
+			bucketDashboardSnapshots,
 		} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
