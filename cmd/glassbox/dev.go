@@ -28,6 +28,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/httpapi"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
 	"github.com/glassbox-oss/glassbox/shared/links"
+	"github.com/glassbox-oss/glassbox/shared/linksign"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
 	"github.com/glassbox-oss/glassbox/shared/money"
 	"github.com/glassbox-oss/glassbox/shared/outbox"
@@ -37,7 +38,6 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/remind"
 	"github.com/glassbox-oss/glassbox/shared/schedule"
 	"github.com/glassbox-oss/glassbox/shared/telegram"
-	"github.com/glassbox-oss/glassbox/shared/timeline"
 )
 
 //go:embed demo/agency.yaml
@@ -261,7 +261,7 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 			Unsubscribe: docLinks.UnsubscribeURL, Rating: docLinks.RatingURL, TelegramAPI: devTelegramAPI, TelegramHTTP: inProcessClient(botAPI), Clock: fixedClock{now},
 			Options: schedule.Options{Rate: devReportRate, Logger: logger}, Timeline: store})
 	}
-	d.serveDashboards(dashboard.NewHandler(store, docLinks, timeline.DashboardState{Store: store}, clock, logger))
+	d.serveDashboards(dashboard.NewHandler(store, docLinks, &linksign.KeyedSigner{Keys: store, Param: demoLinkKeyParam}, clock, logger))
 	mux.HandleFunc("POST /dev/tick", d.serveTick)
 	mux.HandleFunc("POST /dev/history", d.serveDemoHistory)
 	mux.HandleFunc("POST /admin/remind", func(w http.ResponseWriter, r *http.Request) {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/glassbox-oss/glassbox/shared/dashboard"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
 	"github.com/glassbox-oss/glassbox/shared/schedule"
@@ -43,6 +44,12 @@ func (d *devServer) scheduleReports(ctx context.Context, every time.Duration) {
 func (d *devServer) tick(ctx context.Context, now time.Time) (schedule.Result, error) {
 	if err := timeline.SealAll(ctx, d.store, timeline.Sealer{Store: d.store, Clock: glassbox.SystemClock{}}, d.logger); err != nil {
 		d.logger.Error("seal the timelines", "error", err.Error())
+	}
+	// The dashboards' figures and seal state follow each seal; the whole timeline is checked at every tick
+	// (a demo's history is small), so a tampered entry shows on the page within a minute.
+	refresh := dashboard.Refresher{Store: d.store, Clock: glassbox.SystemClock{}, CheckEvery: time.Nanosecond, Logger: d.logger}
+	if err := refresh.RefreshAll(ctx); err != nil {
+		d.logger.Error("refresh the dashboards", "error", err.Error())
 	}
 	res, err := d.reports(now).Tick(ctx)
 	switch {

@@ -20,9 +20,9 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/dynamo"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/links"
+	"github.com/glassbox-oss/glassbox/shared/linksign"
 	"github.com/glassbox-oss/glassbox/shared/pipeline"
 	"github.com/glassbox-oss/glassbox/shared/ssm"
-	"github.com/glassbox-oss/glassbox/shared/timeline"
 )
 
 func main() {
@@ -45,6 +45,8 @@ func main() {
 	// a link relative to the page, which this function serves too (the API's URL cannot be passed in here,
 	// as the API embeds this function's ARN).
 	docLinks := &billing.Links{Secrets: keys, KeyParam: os.Getenv("LINK_KEY_PARAM")}
-	dash := dashboard.NewHandler(store, docLinks, timeline.DashboardState{Store: store}, clock, logger)
+	// The deliverables' approval links are signed with the key this function checks them with.
+	approvals := &linksign.KeyedSigner{Keys: keys, Param: os.Getenv("LINK_KEY_PARAM")}
+	dash := dashboard.NewHandler(store, docLinks, approvals, clock, logger)
 	lambda.Start(dashboard.Route(dash, h.Handle))
 }

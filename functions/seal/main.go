@@ -1,10 +1,12 @@
 // Command seal is the SealFunction Lambda: hourly, it seals every project's new timeline entries (docs/timeline.md):
 // a Merkle tree over them chained to the project's previous seal, written only if no other sealer took its number;
-// with TSA_URL, each seal's hash is timestamped by that RFC 3161 authority.
+// with TSA_URL, each seal's hash is timestamped by that RFC 3161 authority. Then it refreshes each project's
+// dashboard snapshot (its weekly figures, newest seal and, daily, the check of the whole timeline).
 package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/glassbox-oss/glassbox/shared/dashboard"
 	"github.com/glassbox-oss/glassbox/shared/dynamo"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/timeline"
@@ -35,5 +38,9 @@ func main() {
 	if url := os.Getenv("TSA_URL"); url != "" {
 		sealer.Stamper = tsa.Client{URL: url}
 	}
-	lambda.Start(func(ctx context.Context) error { return timeline.SealAll(ctx, store, sealer, logger) })
+	refresher := dashboard.Refresher{Store: store, Clock: glassbox.SystemClock{}, Logger: logger}
+	lambda.Start(func(ctx context.Context) error {
+		// A project that failed to seal still gets its snapshot: its figures are news of their own.
+		return errors.Join(timeline.SealAll(ctx, store, sealer, logger), refresher.RefreshAll(ctx))
+	})
 }

@@ -24,13 +24,14 @@ type Handler struct {
 	log     *slog.Logger
 }
 
-// NewHandler builds the dashboard handler. links signs the PDF download links (billing.Links); seals may be nil
-// (the timeline then says it is not yet sealed).
-func NewHandler(store Store, links DocumentLinks, seals Seals, clock glassbox.Clock, logger *slog.Logger) *Handler {
+// NewHandler builds the dashboard handler. links signs the PDF download links (billing.Links); approvals
+// signs the deliverables' "Принять" / "Есть правки" links (the link key; nil: none shown). The configuration
+// is kept ConfigTTL.
+func NewHandler(store Store, links DocumentLinks, approvals Signers, clock glassbox.Clock, logger *slog.Logger) *Handler {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Handler{builder: &Builder{Store: store, Links: links, Seals: seals}, clock: clock, log: logger}
+	return &Handler{builder: &Builder{Store: store, Links: links, Approvals: approvals, ConfigTTL: ConfigTTL}, clock: clock, log: logger}
 }
 
 // notFoundBody is the one answer for every link that does not open: unknown, revoked, expired, malformed, or

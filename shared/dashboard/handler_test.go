@@ -15,7 +15,9 @@ import (
 
 	"github.com/glassbox-oss/glassbox/shared/dashboard"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/linksign"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
+	"github.com/glassbox-oss/glassbox/shared/timeline"
 )
 
 type fixedClock struct{ t time.Time }
@@ -111,8 +113,18 @@ func newFixture(t *testing.T) fixture {
 		t.Fatal(err)
 	}
 	mk("expired", "p1", "", now.Add(-time.Minute))
+	f.refresh(t, s)
 	f.h = dashboard.NewHandler(s, nil, nil, fixedClock{now}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	return f
+}
+
+// refresh makes every project's snapshot as the seal run does, reading the timeline through store.
+func (f fixture) refresh(t *testing.T, store dashboard.RefreshStore) {
+	t.Helper()
+	r := dashboard.Refresher{Store: store, Clock: fixedClock{now}, CheckEvery: time.Nanosecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := r.RefreshAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (f fixture) get(t *testing.T, path string) events.APIGatewayV2HTTPResponse {
@@ -271,5 +283,146 @@ func TestNewLink(t *testing.T) {
 	_, l, _ = dashboard.NewLink(now, "", "c1", now.Add(time.Hour))
 	if !l.Live(now) || l.Live(now.Add(time.Hour)) {
 		t.Errorf("expiry: %+v", l)
+	}
+}
+
+// keySigner stands in for the link key (linksign.KeyedSigner).
+type keySigner struct{ s *linksign.Signer }
+
+func (k keySigner) Signer(context.Context) (*linksign.Signer, error) { return k.s, nil }
+
+// deliveries adds two tasks done this week, one answered ("принято"), the other awaiting, seals the timeline as
+// of now, then adds an event after the seal, refreshes the snapshots, and returns a handler with approval links.
+func (f fixture) deliveries(t *testing.T) (*dashboard.Handler, *linksign.Signer) {
+	t.Helper()
+	ctx := context.Background()
+	done := func(id, task, title string, at time.Time) glassbox.Event {
+		return glassbox.Event{ID: "trello:" + id, ProjectID: "p1", Provider: "trello", Kind: glassbox.EventTaskMoved, TaskID: task, Title: title,
+			URL: "https://trello.example/c/" + task, Status: glassbox.StatusDone, PrevStatus: glassbox.StatusReview, OccurredAt: at, ReceivedAt: at}
+	}
+	for _, e := range []glassbox.Event{done("e2", "t6", "Макет главной", now.AddDate(0, 0, -2)), done("e3", "t7", "Баннеры", now.AddDate(0, 0, -3))} {
+		if err := f.store.AppendEvent(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.store.RecordFeedback(ctx, glassbox.Feedback{ID: "fb:t7", ProjectID: "p1", Kind: glassbox.FeedbackAccepted, Provider: "trello",
+		TaskID: "t7", Title: "Баннеры", MessageID: "m-t7", At: now.AddDate(0, 0, -2)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (timeline.Sealer{Store: f.store, Clock: fixedClock{now}}).Seal(ctx, "p1"); err != nil {
+		t.Fatal(err)
+	}
+	late := glassbox.Event{ID: "trello:e4", ProjectID: "p1", Provider: "trello", Kind: glassbox.EventTaskNoted, TaskID: "t1", Title: "После печати",
+		OccurredAt: now.Add(-10 * time.Second), ReceivedAt: now.Add(-10 * time.Second)}
+	if err := f.store.AppendEvent(ctx, late); err != nil {
+		t.Fatal(err)
+	}
+	f.refresh(t, f.store)
+	signer, err := linksign.NewSigner([]byte("dashboard-test-key-0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dashboard.NewHandler(f.store, nil, keySigner{signer}, fixedClock{now}, slog.New(slog.NewTextHandler(io.Discard, nil))), signer
+}
+
+// A task done this week offers the client "Принять" and "Есть правки" as the notice's own approval links,
+// naming this delivery; an answered one shows the answer instead. The timeline shows the seal, the check and
+// which entries wait for the next seal.
+func TestDeliverablesAndSeal(t *testing.T) {
+	f := newFixture(t)
+	h, signer := f.deliveries(t)
+	f.h = h
+	var v dashboard.View
+	if err := json.Unmarshal([]byte(f.get(t, "/p/"+f.tokens["romashka"]+".json").Body), &v); err != nil {
+		t.Fatal(err)
+	}
+	p := v.Projects[0]
+	if len(p.Deliverables) != 2 || p.Deliverables[0].Title != "Макет главной" || p.Deliverables[0].State != "awaiting" ||
+		p.Deliverables[1].Title != "Баннеры" || p.Deliverables[1].State != "accepted" {
+		t.Fatalf("deliverables: %+v", p.Deliverables)
+	}
+	if p.Seal.Seq != 1 || p.Seal.Hash == "" || !p.Seal.Intact || p.Seal.Checked.IsZero() || p.Seal.Waiting != 1 {
+		t.Errorf("seal: %+v", p.Seal)
+	}
+	if len(p.Timeline) == 0 || p.Timeline[0].Title != "После печати" || p.Timeline[0].Sealed || !p.Timeline[1].Sealed {
+		t.Errorf("timeline: %+v", p.Timeline)
+	}
+	body := f.get(t, "/p/"+f.tokens["romashka"]).Body
+	for _, want := range []string{"Принять", "Есть правки", "принято 30 ноя 2026", "ждёт вашего ответа", "Печать № 1 от 2026-12-02",
+		"Проверено 2026-12-02", "Новых записей вне печати: 1", "glassbox verify --project p1 --checkpoint " + p.Seal.Hash, "вы приняли: Баннеры"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	// Both answer links are approval links of this delivery, and there are exactly two (the answered task has none).
+	var decisions []linksign.Decision
+	for _, part := range strings.Split(body, `href="/a/`)[1:] {
+		a, err := signer.CheckApproval(part[:strings.IndexByte(part, '"')])
+		if err != nil || a.ProjectID != "p1" || a.TaskID != "t6" || a.MessageID != "dashboard:trello:e2" {
+			t.Errorf("approval link: %+v %v", a, err)
+		}
+		decisions = append(decisions, a.Decision)
+	}
+	if len(decisions) != 2 || decisions[0] != linksign.DecisionAccept || decisions[1] != linksign.DecisionChanges {
+		t.Errorf("decisions %v, want accept then changes", decisions)
+	}
+}
+
+// tampered reads one stored event with its title changed, as an edit in the table would.
+type tampered struct{ *localstore.Store }
+
+func (s tampered) EventsBetween(ctx context.Context, p string, from, to time.Time) ([]glassbox.Event, error) {
+	evs, err := s.Store.EventsBetween(ctx, p, from, to)
+	for i := range evs {
+		if evs[i].ID == "trello:e2" {
+			evs[i].Title = "Макет главной (переписан)"
+		}
+	}
+	return evs, err
+}
+
+// A stored entry changed after it was sealed: the next check names it and the page says so.
+func TestTamperedTimelineShows(t *testing.T) {
+	f := newFixture(t)
+	f.h, _ = f.deliveries(t)
+	next := dashboard.Refresher{Store: tampered{f.store}, Clock: fixedClock{now.Add(time.Minute)}, CheckEvery: time.Minute}
+	if err := next.RefreshAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var v dashboard.View
+	if err := json.Unmarshal([]byte(f.get(t, "/p/"+f.tokens["romashka"]+".json").Body), &v); err != nil {
+		t.Fatal(err)
+	}
+	if s := v.Projects[0].Seal; s.Intact || len(s.Problems) != 1 || !strings.Contains(s.Problems[0], "event:trello:e2") {
+		t.Fatalf("seal after tampering: %+v", s)
+	}
+	if body := f.get(t, "/p/"+f.tokens["romashka"]).Body; !strings.Contains(body, "нашла расхождения") || !strings.Contains(body, "event:trello:e2") {
+		t.Error("the page does not say the check found the changed entry")
+	}
+}
+
+// A refresh writes only when what the page shows changed.
+func TestRefreshWritesOnChange(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	first, err := f.store.DashboardSnapshot(ctx, "p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := dashboard.Refresher{Store: f.store, Clock: fixedClock{now.Add(time.Minute)}}
+	if err := later.RefreshAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := f.store.DashboardSnapshot(ctx, "p1"); !again.At.Equal(first.At) {
+		t.Errorf("an unchanged snapshot was rewritten at %v", again.At)
+	}
+	if err := f.store.PutMetrics(ctx, []glassbox.Metric{{ProjectID: "p1", Date: now.Format(time.DateOnly), Source: "vk_ads", Spend: 5000, Currency: "RUB"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := later.RefreshAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := f.store.DashboardSnapshot(ctx, "p1"); !again.At.Equal(now.Add(time.Minute)) {
+		t.Errorf("new figures did not refresh the snapshot (at %v)", again.At)
 	}
 }

@@ -62,6 +62,14 @@ td.n,th.n{text-align:right}
 .chart{width:100%;height:auto;max-height:16rem;display:block;margin:.5rem 0}
 pre{white-space:pre-wrap;font:inherit;font-size:.9rem;margin:.25rem 0 0}
 a{color:#1f5fa8}
+.state.awaiting{background:#fff8e6;color:#8a5a00}
+.state.accepted{background:#e3f3e7;color:#1f7a3a}
+.state.changes{background:#fde2e1;color:#a11}
+.answer{margin:.35rem 0 .5rem}
+.button{display:inline-block;padding:.35rem .8rem;margin:0 .4rem .25rem 0;border-radius:6px;border:1px solid #1f5fa8;text-decoration:none}
+.button.accept{background:#1f5fa8;color:#fff}
+.seal.broken{border-left:4px solid #a11;padding-left:.5rem}
+.mark{color:#1f7a3a}
 @media (min-width:48rem){body{padding:2rem 1rem}.cols{display:grid;grid-template-columns:1fr 1fr;gap:1rem}}`
 
 // words picks the Russian or the English wording.
@@ -93,6 +101,7 @@ func renderPage(v View) ([]byte, error) {
 		writeRoadmap(&b, p, ru)
 		writePassport(&b, p, ru)
 		w("</div>\n")
+		writeDeliverables(&b, p, ru)
 		writeTasks(&b, p, ru)
 		writeNumbers(&b, p, ru)
 		writeDocuments(&b, p, ru)
@@ -279,17 +288,45 @@ func writeReports(b *strings.Builder, p ProjectView, ru words) {
 	b.WriteString("</section>\n")
 }
 
-func writeTimeline(b *strings.Builder, p ProjectView, ru words) {
-	state := p.Sealed
-	if state == "" {
-		state = ru.t("Хронология ещё не запечатана.", "Not yet sealed.")
+func writeDeliverables(b *strings.Builder, p ProjectView, ru words) {
+	if len(p.Deliverables) == 0 {
+		return
 	}
-	fmt.Fprintf(b, "<section id=\"timeline\"><h2>%s</h2>\n<p class=\"sub\">%s</p>\n<ul>", ru.t("Хронология", "Timeline"), esc(state))
+	fmt.Fprintf(b, "<section id=\"deliverables\"><h2>%s</h2><ul>\n", ru.t("Готово: примите или попросите правки", "Done: accept it or ask for changes"))
+	for _, d := range p.Deliverables {
+		fmt.Fprintf(b, "<li class=\"deliverable\">%s <span class=\"sub\">%s</span> <span class=\"state %s\">%s</span>", link(d.URL, d.Title), esc(d.Day), esc(d.State), esc(d.Words))
+		if d.Accept != "" && d.Changes != "" {
+			fmt.Fprintf(b, "<div class=\"answer\">%s %s</div>", button(d.Accept, ru.t("Принять", "Accept"), "accept"),
+				button(d.Changes, ru.t("Есть правки", "Ask for changes"), "changes"))
+		}
+		b.WriteString("</li>\n")
+	}
+	b.WriteString("</ul></section>\n")
+}
+
+// button is a link styled as a button: it opens the answer page, which asks before it records anything.
+func button(raw, text, class string) string {
+	if h := href(raw); h != "" {
+		return `<a class="button ` + class + `" href="` + h + `" rel="noopener noreferrer">` + esc(text) + `</a>`
+	}
+	return ""
+}
+
+func writeTimeline(b *strings.Builder, p ProjectView, ru words) {
+	fmt.Fprintf(b, "<section id=\"timeline\"><h2>%s</h2>\n<div id=\"seal\" class=\"seal%s\">", ru.t("Хронология", "Timeline"), map[bool]string{true: "", false: " broken"}[p.Seal.Checked.IsZero() || p.Seal.Intact])
+	for _, l := range p.Seal.Lines {
+		fmt.Fprintf(b, "<p class=\"sub\">%s</p>", esc(l))
+	}
+	b.WriteString("</div>\n<ul>")
 	if len(p.Timeline) == 0 {
-		fmt.Fprintf(b, "<li class=\"sub\">%s</li>", ru.t("Событий за четыре недели нет.", "No events in the last four weeks."))
+		fmt.Fprintf(b, "<li class=\"sub\">%s</li>", ru.t("Записей за четыре недели нет.", "No entries in the last four weeks."))
 	}
 	for _, e := range p.Timeline {
-		fmt.Fprintf(b, "<li><span class=\"sub\">%s</span> %s", esc(e.Day), esc(e.What))
+		mark, title := "○", ru.t("ещё не в печати", "not sealed yet")
+		if e.Sealed {
+			mark, title = "✓", ru.t("в печати", "sealed")
+		}
+		fmt.Fprintf(b, "<li><span class=\"mark\" title=\"%s\">%s</span> <span class=\"sub\">%s</span> %s", title, mark, esc(e.Day), esc(e.What))
 		if e.Title != "" {
 			b.WriteString(": " + esc(e.Title))
 		}

@@ -5,23 +5,21 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/digest"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/linksign"
 	"github.com/glassbox-oss/glassbox/shared/money"
 )
 
-// Store is what a dashboard view reads: the link, the configuration, and per project a few queries by key
-// (open tasks, a window of events, documents, figures, messages). Nothing is scanned.
+// Store is what a dashboard view reads: the link, the configuration (kept ConfigTTL), and per project its
+// DashboardReads, three queries by key on DynamoDB. Nothing is scanned.
 type Store interface {
 	DashboardLink(ctx context.Context, hash string) (glassbox.DashboardLink, error)
 	Config(ctx context.Context) (glassbox.Config, error)
-	OpenTasks(ctx context.Context, projectID string) ([]glassbox.Task, error)
-	EventsBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Event, error)
-	DocumentsBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Document, error)
-	MetricsBetween(ctx context.Context, projectID, from, to string) ([]glassbox.Metric, error)
-	MessagesBetween(ctx context.Context, projectID string, from, to time.Time) ([]glassbox.Message, error)
+	DashboardReads(ctx context.Context, projectID string, eventsFrom, messagesFrom, to time.Time) (glassbox.DashboardReads, error)
 }
 
 // DocumentLinks signs the download link of an issued PDF (billing.Links).
@@ -29,11 +27,10 @@ type DocumentLinks interface {
 	DocumentURL(ctx context.Context, cfg glassbox.Config, d glassbox.Document, sentAt time.Time) (string, error)
 }
 
-// Seals tells whether a project's timeline is sealed and the seals check out. It is the seam for the timeline
-// (issue 10, part 1): until that lands, Handler.Seals is nil and the page says "not yet sealed".
-type Seals interface {
-	// Verify returns a one-line state of the project's timeline ("sealed up to 2026-11-30, intact").
-	Verify(ctx context.Context, projectID string) (string, error)
+// Signers gives the link signer (linksign.KeyedSigner over the link key): the page's "Принять" / "Есть правки"
+// links are the approval links a done notice carries, answered by the same /a/{token} handler.
+type Signers interface {
+	Signer(ctx context.Context) (*linksign.Signer, error)
 }
 
 // Windows: how far back a view reads.
@@ -44,8 +41,11 @@ const (
 	EventWindow = 28 * 24 * time.Hour
 	// ReportWindow is how far back the newest digest and monthly report are looked for.
 	ReportWindow = 40 * 24 * time.Hour
-	// TimelineEntries is how many of the newest events the timeline shows.
+	// TimelineEntries is how many of the newest entries the timeline shows.
 	TimelineEntries = 20
+	// ConfigTTL is how long a warm function keeps the configuration between views: a link revoked shows at
+	// once (the link is read every view), a project renamed within a minute.
+	ConfigTTL = time.Minute
 )
 
 // View is everything one dashboard shows: one project, or each project of a client. It is also the .json form.
@@ -74,13 +74,51 @@ type ProjectView struct {
 	Documents []DocumentView `json:"documents"`
 	Weeks     []WeekView     `json:"weeks"`
 	// Hours says whether any week has hours reported (the hours column is shown only then).
-	Hours    bool         `json:"hours"`
-	Reports  []ReportView `json:"reports"`
-	Timeline []EntryView  `json:"timeline"`
-	// Sealed is the timeline's seal state; "" when no seal check is wired (not yet sealed).
-	Sealed string `json:"sealed"`
+	Hours   bool         `json:"hours"`
+	Reports []ReportView `json:"reports"`
+	// Deliverables are the tasks done in the last four weeks, each with the client's answer or the links to
+	// give one.
+	Deliverables []DeliverableView `json:"deliverables"`
+	Timeline     []EntryView       `json:"timeline"`
+	// Seal is the timeline's newest seal and last check; FiguresAt when the figures and the seal were read
+	// (the snapshot; zero before the first seal run).
+	Seal      SealView  `json:"seal"`
+	FiguresAt time.Time `json:"figuresAt"`
 	// Chart is the inline SVG of the weeks (not in the JSON).
 	Chart string `json:"-"`
+}
+
+// DeliverableView is a task done lately: the client accepts it or asks for changes.
+type DeliverableView struct {
+	Title string    `json:"title"`
+	URL   string    `json:"-"`
+	Done  time.Time `json:"done"`
+	Day   string    `json:"day"`
+	// State is "awaiting" (no answer since it was done), "accepted" or "changes".
+	State string `json:"state"`
+	Words string `json:"stateWords"`
+	// Accept and Changes are the signed approval links, while awaiting and a link key is configured.
+	Accept  string `json:"-"`
+	Changes string `json:"-"`
+}
+
+// SealView is the timeline's verification state as the page states it.
+type SealView struct {
+	// Seq is the newest seal's number, 0 when nothing is sealed yet; Hash its hash (the checksum digests carry).
+	Seq         int64     `json:"seq"`
+	Hash        string    `json:"hash,omitempty"`
+	SealedAt    time.Time `json:"sealedAt,omitempty"`
+	Timestamped bool      `json:"timestamped"`
+	// Checked is when the whole timeline was last verified, Intact whether it verified then, Problems what did not.
+	Checked  time.Time `json:"checked,omitempty"`
+	Intact   bool      `json:"intact"`
+	Problems []string  `json:"problems,omitempty"`
+	// Waiting counts the entries shown that arrived after the newest seal (they go in the next).
+	Waiting int `json:"waiting"`
+	// Verify is the command that checks the timeline up to this seal without trusting Glassbox.
+	Verify string `json:"verify,omitempty"`
+	// Lines say all of it in the page's language.
+	Lines []string `json:"-"`
 }
 
 // StageView is one billing stage on the roadmap.
@@ -159,27 +197,51 @@ type ReportView struct {
 	Day     string    `json:"day"`
 }
 
-// EntryView is one timeline entry.
+// EntryView is one timeline entry: an event, a message to the client, or the client's feedback.
 type EntryView struct {
+	// At is when it arrived (what the seals order by).
 	At    time.Time `json:"at"`
 	Day   string    `json:"day"`
 	What  string    `json:"what"`
 	Title string    `json:"title"`
 	Actor string    `json:"actor,omitempty"`
+	// Sealed says a seal covers it: it arrived before the newest seal's end.
+	Sealed bool `json:"sealed"`
 }
 
 // Builder reads and shapes views.
 type Builder struct {
 	Store Store
 	Links DocumentLinks
-	// Seals may be nil: the timeline shows "not yet sealed".
-	Seals Seals
+	// Approvals signs the deliverables' answer links; nil: the page shows no answer links.
+	Approvals Signers
+	// ConfigTTL is how long the configuration is kept (0: read every view).
+	ConfigTTL time.Duration
+
+	mu       sync.Mutex
+	config   glassbox.Config
+	configAt time.Time
+}
+
+// cachedConfig reads the configuration at most once per ConfigTTL.
+func (b *Builder) cachedConfig(ctx context.Context, now time.Time) (glassbox.Config, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.ConfigTTL > 0 && !b.configAt.IsZero() && now.Sub(b.configAt) < b.ConfigTTL && !now.Before(b.configAt) {
+		return b.config, nil
+	}
+	cfg, err := b.Store.Config(ctx)
+	if err != nil {
+		return cfg, err
+	}
+	b.config, b.configAt = cfg, now
+	return cfg, nil
 }
 
 // Build reads the view of a live link at now. A link whose project or client is gone from the configuration
 // is glassbox.ErrNotFound, as an unknown link.
 func (b *Builder) Build(ctx context.Context, l glassbox.DashboardLink, now time.Time) (View, error) {
-	cfg, err := b.Store.Config(ctx)
+	cfg, err := b.cachedConfig(ctx, now)
 	if err != nil {
 		return View{}, fmt.Errorf("dashboard: config: %w", err)
 	}
@@ -219,40 +281,13 @@ func (b *Builder) project(ctx context.Context, cfg glassbox.Config, p glassbox.P
 	ru := locale == glassbox.LocaleRU
 	pv := ProjectView{ID: p.ID, Name: p.Name, Manager: p.Manager, Passport: p.Passport}
 
-	// The five reads are independent: they go at once, so a view waits for the slowest, not their sum.
-	weekStart := mondayOf(now.In(loc)).AddDate(0, 0, -7*(ChartWeeks-1))
-	var (
-		open   []glassbox.Task
-		events []glassbox.Event
-		docs   []glassbox.Document
-		ms     []glassbox.Metric
-		msgs   []glassbox.Message
-	)
-	err := parallel(
-		func() (err error) {
-			open, err = b.Store.OpenTasks(ctx, p.ID)
-			return wrap(err, "open tasks", p.ID)
-		},
-		func() (err error) {
-			events, err = b.Store.EventsBetween(ctx, p.ID, now.Add(-EventWindow), now.Add(time.Minute))
-			return wrap(err, "events", p.ID)
-		},
-		func() (err error) {
-			docs, err = b.Store.DocumentsBetween(ctx, p.ID, time.Time{}, now.Add(time.Minute))
-			return wrap(err, "documents", p.ID)
-		},
-		func() (err error) {
-			ms, err = b.Store.MetricsBetween(ctx, p.ID, weekStart.Format(time.DateOnly), weekStart.AddDate(0, 0, 7*ChartWeeks).Format(time.DateOnly))
-			return wrap(err, "figures", p.ID)
-		},
-		func() (err error) {
-			msgs, err = b.Store.MessagesBetween(ctx, p.ID, now.Add(-ReportWindow), now.Add(time.Minute))
-			return wrap(err, "messages", p.ID)
-		},
-	)
+	weekStart := chartStart(now.In(loc))
+	r, err := b.Store.DashboardReads(ctx, p.ID, now.Add(-EventWindow), now.Add(-ReportWindow), now.Add(time.Minute))
 	if err != nil {
-		return pv, err
+		return pv, fmt.Errorf("dashboard: reads of %s: %w", p.ID, err)
 	}
+	open, events, docs, msgs, snap := r.OpenTasks, r.Events, r.Documents, r.Messages, r.Snapshot
+	pv.FiguresAt = snap.At
 
 	// Tasks: waiting on the client first, then every open one by status.
 	slices.SortStableFunc(open, func(a, b glassbox.Task) int { return a.LastEventAt.Compare(b.LastEventAt) })
@@ -274,31 +309,26 @@ func (b *Builder) project(ctx context.Context, cfg glassbox.Config, p glassbox.P
 		}
 	}
 
-	// This week's moves and the timeline: the window of events, newest first.
+	// This week's moves: the window of events, newest first.
 	weekAgo := now.Add(-7 * 24 * time.Hour)
 	for i := len(events) - 1; i >= 0; i-- {
 		e := events[i]
-		day := dayWords(e.OccurredAt.In(loc), ru)
 		if e.TaskID != "" && e.Status != "" && !e.OccurredAt.Before(weekAgo) &&
-			(e.Kind == glassbox.EventTaskMoved || e.Kind == glassbox.EventTaskCreated) {
-			mv := MoveView{Title: e.Title, To: statusWords(e.Status, locale), At: e.OccurredAt, Day: day}
+			(e.Kind == glassbox.EventTaskMoved || e.Kind == glassbox.EventTaskCreated) &&
+			// A move between two lists of one status is no news to the client.
+			e.PrevStatus != e.Status {
+			mv := MoveView{Title: e.Title, To: statusWords(e.Status, locale), At: e.OccurredAt, Day: dayWords(e.OccurredAt.In(loc), ru)}
 			if e.PrevStatus != "" {
 				mv.From = statusWords(e.PrevStatus, locale)
 			}
-			// A move between two lists of one status is no news to the client.
-			if e.PrevStatus != e.Status {
-				pv.Moved = append(pv.Moved, mv)
-			}
-		}
-		if len(pv.Timeline) < TimelineEntries {
-			pv.Timeline = append(pv.Timeline, EntryView{At: e.OccurredAt, Day: day, What: eventWords(e, locale), Title: eventTitle(e), Actor: e.Actor})
+			pv.Moved = append(pv.Moved, mv)
 		}
 	}
-	if b.Seals != nil {
-		if pv.Sealed, err = b.Seals.Verify(ctx, p.ID); err != nil {
-			return pv, fmt.Errorf("dashboard: seals of %s: %w", p.ID, err)
-		}
+	if pv.Deliverables, err = b.deliverables(ctx, cfg, p, events, r.Feedback, locale, loc); err != nil {
+		return pv, err
 	}
+	pv.Timeline = timelineEntries(events, msgs, r.Feedback, snap.Seal, locale, loc)
+	pv.Seal = sealView(snap, pv.Timeline, p.ID, locale, loc)
 
 	// Documents, newest first, each with its signed download link; acts also go on the roadmap.
 	acts := map[string]DocumentView{}
@@ -335,9 +365,9 @@ func (b *Builder) project(ctx context.Context, cfg glassbox.Config, p glassbox.P
 		pv.Stages = append(pv.Stages, sv)
 	}
 
-	// The figures, summed by the digests' own weekly sums.
-	cur := mainCurrency(ms)
-	for _, w := range digest.Weeks(ms, weekStart, ChartWeeks) {
+	// The figures: the snapshot's weekly sums, summed by the digests' own weeks.
+	cur := mainCurrency(snap.Weeks)
+	for _, w := range digest.Weeks(snap.Weeks, weekStart, ChartWeeks) {
 		wv := WeekView{From: w.From.Format(time.DateOnly), Label: shortDay(w.From, ru), Currency: cur, Spend: w.Spend[cur],
 			SpendText: money.FormatWhole(glassbox.Minor(w.Spend[cur]), cur, locale), Leads: w.Leads, Minutes: w.Minutes}
 		if cur == "" {
@@ -367,28 +397,6 @@ func (b *Builder) project(ctx context.Context, cfg glassbox.Config, p glassbox.P
 		}
 	}
 	return pv, nil
-}
-
-// parallel runs fs at once and returns the first error.
-func parallel(fs ...func() error) error {
-	errs := make(chan error, len(fs))
-	for _, f := range fs {
-		go func() { errs <- f() }()
-	}
-	var first error
-	for range fs {
-		if err := <-errs; err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
-}
-
-func wrap(err error, what, projectID string) error {
-	if err != nil {
-		return fmt.Errorf("dashboard: %s of %s: %w", what, projectID, err)
-	}
-	return nil
 }
 
 func documentView(d glassbox.Document, now time.Time, ru bool) DocumentView {
@@ -429,12 +437,7 @@ func statusWords(s glassbox.TaskStatus, locale string) string {
 
 func eventWords(e glassbox.Event, locale string) string {
 	ru := locale == glassbox.LocaleRU
-	pick := func(r, en string) string {
-		if ru {
-			return r
-		}
-		return en
-	}
+	pick := func(r, en string) string { return pick(ru, r, en) }
 	switch e.Kind {
 	case glassbox.EventTaskCreated:
 		return pick("новая задача", "new task")

@@ -1,0 +1,171 @@
+package dashboard
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/glassbox-oss/glassbox/shared/glassbox"
+	"github.com/glassbox-oss/glassbox/shared/linksign"
+)
+
+// deliverables are the tasks whose newest status in the event window is done, newest first, each with the
+// client's answer given since it was done, or the signed links to answer.
+func (b *Builder) deliverables(ctx context.Context, cfg glassbox.Config, p glassbox.Project, events []glassbox.Event,
+	feedback []glassbox.Feedback, locale string, loc *time.Location) ([]DeliverableView, error) {
+	type key struct{ provider, task string }
+	newest := map[key]glassbox.Event{}
+	var order []key
+	for _, e := range events {
+		if e.TaskID == "" || e.Status == "" || (e.Kind != glassbox.EventTaskMoved && e.Kind != glassbox.EventTaskCreated) {
+			continue
+		}
+		k := key{e.Provider, e.TaskID}
+		if _, seen := newest[k]; !seen {
+			order = append(order, k)
+		}
+		newest[k] = e // events are oldest first: the last one is the task's status now
+	}
+	var signer *linksign.Signer
+	if b.Approvals != nil {
+		s, err := b.Approvals.Signer(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("dashboard: approval links: %w", err)
+		}
+		signer = s
+	}
+	ru := locale == glassbox.LocaleRU
+	var out []DeliverableView
+	for i := len(order) - 1; i >= 0; i-- {
+		e := newest[order[i]]
+		if e.Status != glassbox.StatusDone {
+			continue
+		}
+		d := DeliverableView{Title: e.Title, URL: e.URL, Done: e.ReceivedAt, Day: dayWords(e.OccurredAt.In(loc), ru), State: "awaiting"}
+		// The newest answer given after this delivery (an answer to an earlier delivery of a reopened task
+		// is no answer to this one). Feedback is oldest first.
+		var answered time.Time
+		for _, f := range feedback {
+			if f.Provider != e.Provider || f.TaskID != e.TaskID || f.At.Before(e.ReceivedAt) {
+				continue
+			}
+			switch f.Kind {
+			case glassbox.FeedbackAccepted:
+				d.State, answered = "accepted", f.At
+			case glassbox.FeedbackChangesRequested:
+				d.State, answered = "changes", f.At
+			}
+		}
+		switch d.State {
+		case "accepted":
+			d.Words = pick(ru, "принято ", "accepted ") + dayWords(answered.In(loc), ru)
+		case "changes":
+			d.Words = pick(ru, "запрошены правки ", "changes requested ") + dayWords(answered.In(loc), ru)
+		default:
+			d.Words = pick(ru, "ждёт вашего ответа", "awaiting your answer")
+			if signer != nil {
+				// The link names this delivery (the done event), so an answer here is one record, once.
+				a := linksign.Approval{ProjectID: p.ID, Provider: e.Provider, TaskID: e.TaskID, MessageID: "dashboard:" + e.ID}
+				base := strings.TrimRight(cfg.Agency.PublicURL, "/")
+				a.Decision = linksign.DecisionAccept
+				d.Accept = signer.ApprovalURL(base, a)
+				a.Decision = linksign.DecisionChanges
+				d.Changes = signer.ApprovalURL(base, a)
+			}
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// timelineEntries are the newest TimelineEntries of the events, the messages sent to the client and the
+// client's feedback, newest first, each marked sealed when it arrived by the newest seal's end. Messages to the
+// manager are on the sealed timeline too, but not on the client's page: bad news reaches the client from a
+// person, never from a robot.
+func timelineEntries(events []glassbox.Event, msgs []glassbox.Message, feedback []glassbox.Feedback, seal glassbox.SealHead,
+	locale string, loc *time.Location) []EntryView {
+	ru := locale == glassbox.LocaleRU
+	var out []EntryView
+	add := func(at time.Time, what, title, actor string) {
+		out = append(out, EntryView{At: at.UTC(), Day: dayWords(at.In(loc), ru), What: what, Title: title, Actor: actor,
+			Sealed: seal.Seq > 0 && !at.After(seal.To)})
+	}
+	for _, e := range events {
+		add(e.ReceivedAt, eventWords(e, locale), eventTitle(e), e.Actor)
+	}
+	for _, m := range msgs {
+		if m.Audience == glassbox.AudienceClient && !m.SentAt.IsZero() &&
+			(m.State == glassbox.MessageSent || m.State == glassbox.MessageBounced) {
+			add(m.SentAt, pick(ru, "сообщение вам", "message to you"), m.Subject, "")
+		}
+	}
+	for _, f := range feedback {
+		add(f.At, feedbackWords(f, ru), f.Title, "")
+	}
+	slices.SortStableFunc(out, func(a, b EntryView) int { return b.At.Compare(a.At) })
+	if len(out) > TimelineEntries {
+		out = out[:TimelineEntries]
+	}
+	return out
+}
+
+func feedbackWords(f glassbox.Feedback, ru bool) string {
+	switch f.Kind {
+	case glassbox.FeedbackAccepted:
+		return pick(ru, "вы приняли", "you accepted")
+	case glassbox.FeedbackChangesRequested:
+		return pick(ru, "вы попросили правки", "you asked for changes")
+	}
+	return pick(ru, fmt.Sprintf("ваша оценка: %d из 5", f.Score), fmt.Sprintf("your rating: %d of 5", f.Score))
+}
+
+// sealView states the timeline's seal and last check in the page's language.
+func sealView(snap glassbox.DashboardSnapshot, shown []EntryView, projectID, locale string, loc *time.Location) SealView {
+	ru := locale == glassbox.LocaleRU
+	v := SealView{Seq: snap.Seal.Seq, Hash: snap.Seal.Hash, SealedAt: snap.Seal.SealedAt, Timestamped: snap.Seal.Timestamped}
+	for _, e := range shown {
+		if !e.Sealed {
+			v.Waiting++
+		}
+	}
+	when := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04 MST") }
+	if v.Seq == 0 {
+		v.Lines = append(v.Lines, pick(ru, "Хронология ещё не запечатана: первая печать будет в течение часа.",
+			"The timeline is not sealed yet: the first seal comes within the hour."))
+		return v
+	}
+	line := pick(ru, fmt.Sprintf("Печать № %d от %s, контрольная сумма %s", v.Seq, when(v.SealedAt), v.Hash),
+		fmt.Sprintf("Seal no. %d of %s, checksum %s", v.Seq, when(v.SealedAt), v.Hash))
+	if v.Timestamped {
+		line += pick(ru, ", с меткой времени независимого сервиса (RFC 3161)", ", timestamped by an independent authority (RFC 3161)")
+	}
+	v.Lines = append(v.Lines, line+".")
+	if c := snap.Check; c != nil {
+		v.Checked, v.Intact, v.Problems = c.At, len(c.Problems) == 0, c.Problems
+		if v.Intact {
+			v.Lines = append(v.Lines, pick(ru,
+				fmt.Sprintf("Проверено %s: все %d записей в %d печатях совпадают с тем, что было запечатано.", when(c.At), c.Sealed, c.Seals),
+				fmt.Sprintf("Verified %s: all %d entries in %d seals match what was sealed.", when(c.At), c.Sealed, c.Seals)))
+		} else {
+			v.Lines = append(v.Lines, pick(ru,
+				fmt.Sprintf("Проверка %s нашла расхождения с запечатанным: %s.", when(c.At), strings.Join(c.Problems, "; ")),
+				fmt.Sprintf("The check of %s found differences from what was sealed: %s.", when(c.At), strings.Join(c.Problems, "; "))))
+		}
+	}
+	if v.Waiting > 0 {
+		v.Lines = append(v.Lines, pick(ru, fmt.Sprintf("Новых записей вне печати: %d, они войдут в следующую.", v.Waiting),
+			fmt.Sprintf("%d newer entries are not sealed yet; the next seal takes them.", v.Waiting)))
+	}
+	v.Verify = "glassbox verify --project " + projectID + " --checkpoint " + v.Hash
+	v.Lines = append(v.Lines, pick(ru, "Проверить без нас: ", "Check it without us: ")+v.Verify)
+	return v
+}
+
+func pick(ru bool, r, en string) string {
+	if ru {
+		return r
+	}
+	return en
+}
