@@ -64,14 +64,26 @@ func TestDevDashboard(t *testing.T) {
 	if _, _, index := getBody(t, h.srv.Client(), h.srv.URL+"/"); !strings.Contains(index, link) {
 		t.Errorf("the index page does not show %s", link)
 	}
-	// The timeline's state: the newest seal's hash and how to verify it, once the project is sealed.
+	// The timeline's state: make demo sealed the history it wrote and checked it; the page names the newest seal
+	// and how to verify it. A later seal shows after the next refresh (SealFunction's run, glassbox dev's tick).
+	seals, err := h.dev.store.Seals(t.Context(), "romashka-site")
+	if err != nil || len(seals) == 0 {
+		t.Fatalf("make demo left the demo project unsealed: %v, %v", seals, err)
+	}
+	head := seals[len(seals)-1].Hash
+	for _, want := range []string{"glassbox verify --project romashka-site --checkpoint " + head, "Проверено", "совпадают с тем, что было запечатано"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the demo dashboard lacks %q", want)
+		}
+	}
 	made, err := timeline.Sealer{Store: h.dev.store, Clock: fixedClock{time.Now().Add(2 * time.Minute)}}.Seal(t.Context(), "romashka-site")
 	if err != nil || len(made) == 0 {
 		t.Fatalf("sealing the demo project: %v, %v", made, err)
 	}
-	head := made[len(made)-1].Hash
+	h.dev.seal(t.Context())
+	head = made[len(made)-1].Hash
 	if _, _, page := getBody(t, h.srv.Client(), link); !strings.Contains(page, "glassbox verify --project romashka-site --checkpoint "+head) {
-		t.Errorf("the dashboard does not show the newest seal %s and how to verify it", head)
+		t.Errorf("the dashboard does not show the newest seal %s after a refresh", head)
 	}
 }
 

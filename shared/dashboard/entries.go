@@ -40,7 +40,8 @@ func (b *Builder) deliverables(ctx context.Context, cfg glassbox.Config, p glass
 	var out []DeliverableView
 	for i := len(order) - 1; i >= 0; i-- {
 		e := newest[order[i]]
-		if e.Status != glassbox.StatusDone {
+		// A done task without a title (a delivery that named none) is nothing the client could judge.
+		if e.Status != glassbox.StatusDone || strings.TrimSpace(e.Title) == "" {
 			continue
 		}
 		d := DeliverableView{Title: e.Title, URL: e.URL, Done: e.ReceivedAt, Day: dayWords(e.OccurredAt.In(loc), ru), State: "awaiting"}

@@ -324,19 +324,17 @@ func TestSealAll(t *testing.T) {
 }
 
 // TestCheckpoint: the checksum a digest carries is the newest seal's hash, read without sealing (what is new
-// waits for the hourly seal), and empty for a project with nothing sealed; the dashboard's state names the same
-// seal and the command that verifies it.
+// waits for the hourly seal), and empty for a project with nothing sealed; Latest reads the same seal.
 func TestCheckpoint(t *testing.T) {
 	s := openStore(t, path(t))
 	c := newClock(t0.Add(time.Hour))
 	sealer := timeline.Sealer{Store: s, Clock: c}
 	cp := timeline.Checkpoints{Store: s}
-	dash := timeline.DashboardState{Store: s}
 	if h, err := cp.Checkpoint(t.Context(), "p"); err != nil || h != "" {
 		t.Fatalf("nothing sealed: %q, %v", h, err)
 	}
-	if line, err := dash.Verify(t.Context(), "p"); err != nil || line != "" {
-		t.Fatalf("dashboard, nothing sealed: %q, %v", line, err)
+	if h, err := timeline.Latest(t.Context(), s, "p"); err != nil || h.Seq != 0 {
+		t.Fatalf("Latest, nothing sealed: %+v, %v", h, err)
 	}
 	appendEvents(t, s, event("p", "a", t0))
 	if _, err := sealer.Seal(t.Context(), "p"); err != nil {
@@ -351,10 +349,9 @@ func TestCheckpoint(t *testing.T) {
 	if seals, _ := s.Seals(t.Context(), "p"); len(seals) != 1 {
 		t.Errorf("Checkpoint sealed: %d seals, want 1", len(seals))
 	}
-	line, err := dash.Verify(t.Context(), "p")
-	want := "seal 1 · 2026-11-30 10:00 UTC · " + h1 + " · glassbox verify --project p --checkpoint " + h1
-	if err != nil || line != want {
-		t.Errorf("dashboard state = %q, %v\nwant %q", line, err, want)
+	head, err := timeline.Latest(t.Context(), s, "p")
+	if err != nil || head.Seq != 1 || head.Hash != h1 || !head.To.Equal(seals[0].To) || !head.SealedAt.Equal(t0.Add(time.Hour)) {
+		t.Errorf("Latest = %+v, %v; want seal 1 (%s)", head, err, h1)
 	}
 }
 
