@@ -71,7 +71,7 @@ func TestDevDashboard(t *testing.T) {
 		t.Fatalf("make demo left the demo project unsealed: %v, %v", seals, err)
 	}
 	head := seals[len(seals)-1].Hash
-	for _, want := range []string{"glassbox verify --project romashka-site --checkpoint " + head, "Проверено", "совпадают с тем, что было запечатано"} {
+	for _, want := range []string{"glassbox verify --project romashka-site --checkpoint " + head, "Проверено", "всё совпадает с тем, что было запечатано"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the demo dashboard lacks %q", want)
 		}

@@ -99,7 +99,11 @@ func timelineEntries(events []glassbox.Event, msgs []glassbox.Message, feedback 
 	for _, m := range msgs {
 		if m.Audience == glassbox.AudienceClient && !m.SentAt.IsZero() &&
 			(m.State == glassbox.MessageSent || m.State == glassbox.MessageBounced) {
-			add(m.SentAt, pick(ru, "сообщение вам", "message to you"), m.Subject, "")
+			what := pick(ru, "письмо вам", "email to you")
+			if m.Channel == glassbox.ChannelTelegram {
+				what = pick(ru, "сообщение вам в Telegram", "Telegram message to you")
+			}
+			add(m.SentAt, what, m.Subject, "")
 		}
 	}
 	for _, f := range feedback {
@@ -147,8 +151,9 @@ func sealView(snap glassbox.DashboardSnapshot, shown []EntryView, projectID, loc
 		v.Checked, v.Intact, v.Problems = c.At, len(c.Problems) == 0, c.Problems
 		if v.Intact {
 			v.Lines = append(v.Lines, pick(ru,
-				fmt.Sprintf("Проверено %s: все %d записей в %d печатях совпадают с тем, что было запечатано.", when(c.At), c.Sealed, c.Seals),
-				fmt.Sprintf("Verified %s: all %d entries in %d seals match what was sealed.", when(c.At), c.Sealed, c.Seals)))
+				fmt.Sprintf("Проверено %s: записей — %d, печатей — %d; всё совпадает с тем, что было запечатано.", when(c.At), c.Sealed, c.Seals),
+				fmt.Sprintf("Verified %s: %d %s in %d %s, all as sealed.", when(c.At), c.Sealed, glassbox.Plural(locale, c.Sealed, "entry", "entries"),
+					c.Seals, glassbox.Plural(locale, c.Seals, "seal", "seals"))))
 		} else {
 			v.Lines = append(v.Lines, pick(ru,
 				fmt.Sprintf("Проверка %s нашла расхождения с запечатанным: %s.", when(c.At), strings.Join(c.Problems, "; ")),
