@@ -147,7 +147,7 @@ func sealView(snap glassbox.DashboardSnapshot, shown []EntryView, projectID, loc
 		line += pick(ru, ", с меткой времени независимого сервиса (RFC 3161)", ", timestamped by an independent authority (RFC 3161)")
 	}
 	v.Lines = append(v.Lines, line+".")
-	if c := snap.Check; c != nil {
+	if c := snap.Check; c != nil && c.Seals > 0 {
 		v.Checked, v.Intact, v.Problems = c.At, len(c.Problems) == 0, c.Problems
 		if v.Intact {
 			v.Lines = append(v.Lines, pick(ru,

@@ -426,3 +426,26 @@ func TestRefreshWritesOnChange(t *testing.T) {
 		t.Errorf("new figures did not refresh the snapshot (at %v)", again.At)
 	}
 }
+
+// An English project's page states the seal and the check in English, with English plurals.
+func TestSealInEnglish(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if err := f.store.AppendEvent(ctx, glassbox.Event{ID: "trello:v1", ProjectID: "p3", Provider: "trello", Kind: glassbox.EventTaskMoved,
+		TaskID: "t4", Title: "Vasilek confidential task", Status: glassbox.StatusInProgress, OccurredAt: now.Add(-time.Hour), ReceivedAt: now.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (timeline.Sealer{Store: f.store, Clock: fixedClock{now}}).Seal(ctx, "p3"); err != nil {
+		t.Fatal(err)
+	}
+	f.refresh(t, f.store)
+	body := f.get(t, "/p/"+f.tokens["vasilek"]).Body
+	for _, want := range []string{"Seal no. 1 of 2026-12-02", "Verified 2026-12-02", "1 entry in 1 seal, all as sealed", "Check it without us: glassbox verify --project p3"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the English page lacks %q:\n%s", want, body[strings.Index(body, `id="timeline"`):])
+		}
+	}
+	if strings.Contains(body, "Печать") || strings.Contains(body, "Проверено") {
+		t.Error("the English page has Russian seal lines")
+	}
+}

@@ -88,7 +88,9 @@ func (r Refresher) Refresh(ctx context.Context, cfg glassbox.Config, p glassbox.
 	if every == 0 {
 		every = DefaultCheckEvery
 	}
-	if old.Check == nil || now.Sub(old.Check.At) >= every {
+	// Checked when due, and at once when the last check found nothing sealed and a seal exists now (a project's
+	// first seal), so the page never states a check of an empty chain beside a seal.
+	if old.Check == nil || now.Sub(old.Check.At) >= every || (old.Check.Seals == 0 && snap.Seal.Seq > 0) {
 		rep, err := timeline.Verify(ctx, r.Store, p.ID, "")
 		if err != nil {
 			return err
