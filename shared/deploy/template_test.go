@@ -575,7 +575,9 @@ func TestTemplateDigestLeastPrivilege(t *testing.T) {
 			}
 		}
 	}
-	env := func(fn string) node { return tpl.get("Resources", fn, "Properties", "Environment", "Variables", "TSA_URL") }
+	env := func(fn string) node {
+		return tpl.get("Resources", fn, "Properties", "Environment", "Variables", "TSA_URL")
+	}
 	if d, s := env("DigestFunction"), env("SealFunction"); !d.ok() || d.n.Tag != "!Ref" || d.str() != "TimestampAuthorityURL" || s.str() != d.str() {
 		t.Errorf("TSA_URL: DigestFunction %q, SealFunction %q; want both !Ref TimestampAuthorityURL", d.str(), s.str())
 	}
