@@ -18,6 +18,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/dynamo"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/providers"
+	"github.com/glassbox-oss/glassbox/shared/timeline"
 )
 
 // capacityMeter asks DynamoDB for the capacity each read consumes (ReturnConsumedCapacity TOTAL) and sums it:
@@ -96,17 +97,41 @@ func historyTable(b *testing.B, weeks int) (*dynamo.Store, *dynamo.RequestCounte
 	if err := store.PutMetrics(ctx, ms); err != nil {
 		b.Fatal(err)
 	}
+	sealHistory(b, store, project, weeks)
 	counter.Reset()
 	meter.reset()
 	return store, counter, meter
 }
 
+// sealHistory seals the project's history as SealFunction would have by digestFriday: daily up to eight days
+// before it (fewer runs to set up; no seal that old is read again), then hourly up to an hour before it, so
+// the digest's own seal reads the look-back week of hourly seals it reads on AWS.
+func sealHistory(b *testing.B, store *dynamo.Store, project string, weeks int) {
+	b.Helper()
+	hourly := digestFriday.AddDate(0, 0, -8)
+	var runs []time.Time
+	for at := digestFriday.AddDate(0, 0, -7*weeks-1); at.Before(hourly); at = at.AddDate(0, 0, 1) {
+		runs = append(runs, at)
+	}
+	for at := hourly; at.Before(digestFriday); at = at.Add(time.Hour) {
+		runs = append(runs, at)
+	}
+	for _, at := range runs {
+		if _, err := (timeline.Sealer{Store: store, Clock: benchClock{at}}).Seal(context.Background(), project); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkDigest builds the demo project's weekly digest (digest.Composer.Compose, as the schedule tick calls
 // it) with 2 and 20 weeks of history behind it (1× and 10×; not 1 week, which would leave the week before empty,
-// and a digest does look one week back for events that arrive late, glassbox.ReportLateness). The reads must
-// follow the period's window, not the history: read_units/digest and requests/digest stay the same at 10×. window-reads is the reads the Composer's Store
-// contract names for one period (events of the window, open tasks, eight weeks of figures, the period's
-// documents and messages, open invoices), whatever the content does with them.
+// and a digest does look one week back for events that arrive late, glassbox.ReportLateness), composed as
+// DigestFunction composes it: sealing the project's timeline first (timeline.Sealer's Checkpoint, over a history
+// sealed hourly as SealFunction does) and carrying the head. The reads must follow the period's window and the
+// seal's look-back week, not the history: read_units/digest and requests/digest stay the same at 10×. seal is
+// the seal's part alone. window-reads is the reads the Composer's Store contract names for one period (events
+// of the window, open tasks, eight weeks of figures, the period's documents and messages, open invoices),
+// whatever the content does with them.
 func BenchmarkDigest(b *testing.B) {
 	for _, weeks := range []int{2, 20} {
 		store, counter, meter := historyTable(b, weeks)
@@ -118,7 +143,8 @@ func BenchmarkDigest(b *testing.B) {
 		p, _ := cfg.Project("romashka-site")
 		plan := cfg.ProjectReports(p)
 		period, _ := plan.DueWeek(digestFriday)
-		composer := digest.New(store, nil)
+		sealer := timeline.Sealer{Store: store, Clock: benchClock{digestFriday}}
+		composer := digest.New(store, nil).WithCheckpoints(sealer)
 		run := func(name string, f func() error) {
 			b.Run(fmt.Sprintf("history=%dx/%s", weeks/2, name), func(b *testing.B) {
 				counter.Reset()
@@ -136,6 +162,13 @@ func BenchmarkDigest(b *testing.B) {
 		}
 		run("compose", func() error {
 			_, err := composer.Compose(ctx, cfg, p, plan, period)
+			return err
+		})
+		run("seal", func() error {
+			h, err := sealer.Checkpoint(ctx, p.ID)
+			if err == nil && h == "" {
+				err = fmt.Errorf("no seal")
+			}
 			return err
 		})
 		run("window-reads", func() error {

@@ -111,7 +111,7 @@ var functionEnv = map[string][]string{
 	"BounceFunction": {"TABLE_NAME", "SES_CONFIGURATION_SET"},
 	"FlushFunction":  {"TABLE_NAME", "CLAIM_LEASE", "LINK_KEY_PARAM", "PUBLIC_BASE_URL", "SES_CONFIGURATION_SET"},
 	"PullFunction":   {"TABLE_NAME", "PULL_DAYS"},
-	"DigestFunction": {"TABLE_NAME", "CLAIM_LEASE", "LINK_KEY_PARAM", "PUBLIC_BASE_URL", "SES_CONFIGURATION_SET", "DIGEST_SEND_RATE"},
+	"DigestFunction": {"TABLE_NAME", "CLAIM_LEASE", "LINK_KEY_PARAM", "PUBLIC_BASE_URL", "SES_CONFIGURATION_SET", "DIGEST_SEND_RATE", "TSA_URL"},
 	"SealFunction":   {"TABLE_NAME", "TSA_URL"},
 }
 

@@ -259,7 +259,10 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	d.reports = func(now time.Time) *schedule.Dispatcher {
 		return pipeline.Reports(pipeline.ReportDeps{Store: store, Reads: store, Mailer: mailer, Secrets: store,
 			Unsubscribe: docLinks.UnsubscribeURL, Rating: docLinks.RatingURL, TelegramAPI: devTelegramAPI, TelegramHTTP: inProcessClient(botAPI), Clock: fixedClock{now},
-			Options: schedule.Options{Rate: devReportRate, Logger: logger}, Timeline: store})
+			Options: schedule.Options{Rate: devReportRate, Logger: logger},
+			// Each report seals its project first, as on AWS, by the real clock: a tick as of a coming Friday
+			// must not close the timeline's window in the future.
+			Timeline: store, SealClock: glassbox.SystemClock{}})
 	}
 	d.serveDashboards(dashboard.NewHandler(store, docLinks, &linksign.KeyedSigner{Keys: store, Param: demoLinkKeyParam}, clock, logger))
 	mux.HandleFunc("POST /dev/tick", d.serveTick)

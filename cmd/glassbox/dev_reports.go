@@ -38,7 +38,8 @@ func (d *devServer) scheduleReports(ctx context.Context, every time.Duration) {
 	}
 }
 
-// tick seals every project's timeline, then runs one schedule tick as of now and logs what it did. Sealing goes
+// tick seals every project's timeline (SealFunction's hourly run), then runs one schedule tick as of now, whose
+// reports seal their projects again as they are composed (DigestFunction's), and logs what it did. Sealing goes
 // by the real clock, not now (a tick ?at= next Friday must not close the timeline's window in the future), and
 // a failure to seal is logged and sends the reports anyway.
 func (d *devServer) tick(ctx context.Context, now time.Time) (schedule.Result, error) {

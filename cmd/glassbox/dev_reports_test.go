@@ -15,6 +15,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/digest"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/schedule"
+	"github.com/glassbox-oss/glassbox/shared/timeline"
 )
 
 // The newcomer's path to a digest: after make demo's deliveries and its history (POST /dev/history), the index
@@ -177,5 +178,42 @@ func TestSeedDemoHistory(t *testing.T) {
 	again, err := seedDemoHistory(ctx, h.dev.store, now)
 	if err != nil || again.events != 0 || again.tasks != 0 {
 		t.Errorf("seeding again: %+v, %v; want nothing new", again, err)
+	}
+}
+
+// glassbox dev's digests seal too, on the same code path as DigestFunction: a schedule tick alone (without the
+// tick's hourly-style seal of every project before it) seals the demo project's new entries as it composes the
+// digest, and the digest carries the hash of that seal, not an older one.
+func TestDevDigestSeals(t *testing.T) {
+	h := newDevHarness(t)
+	ctx := context.Background()
+	if _, err := seedDemoHistory(ctx, h.dev.store, time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+	if head, err := timeline.Latest(ctx, h.dev.store, demoHistoryProject); err != nil || head.Seq != 0 {
+		t.Fatalf("sealed before the digest: %+v, %v", head, err)
+	}
+	cfg, err := h.dev.store.Config(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, at, _ := nextDigest(cfg, time.Now().UTC())
+	res, err := h.dev.reports(at).Tick(ctx)
+	if err != nil || res.Delivered == 0 {
+		t.Fatalf("tick as of %s: %+v, %v", at, res, err)
+	}
+	head, err := timeline.Latest(ctx, h.dev.store, demoHistoryProject)
+	if err != nil || head.Seq == 0 {
+		t.Fatalf("the digest did not seal: %+v, %v", head, err)
+	}
+	if !head.SealedAt.Before(time.Now().Add(time.Minute)) {
+		t.Errorf("sealed at %s: by the tick's clock, not the real one", head.SealedAt)
+	}
+	carried := false
+	for _, m := range h.mail() {
+		carried = carried || strings.Contains(m.Text, head.Hash)
+	}
+	if !carried {
+		t.Errorf("no digest in the outbox carries the seal's hash %s", head.Hash)
 	}
 }

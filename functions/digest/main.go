@@ -1,6 +1,7 @@
 // Command digest is the DigestFunction Lambda: every 15 minutes it sends the weekly digests and monthly reports
 // (and the manager's call reminder) whose time has come in each project's zone, once each, paced; what a run
-// has no time left for goes at the next one.
+// has no time left for goes at the next one. Each report seals its project's timeline first (with TSA_URL, each
+// such seal is timestamped), and the weekly digest carries the seal's hash.
 package main
 
 import (

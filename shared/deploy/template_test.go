@@ -522,12 +522,13 @@ func TestTemplatePullLeastPrivilege(t *testing.T) {
 	}
 }
 
-// TestTemplateDigestLeastPrivilege: DigestFunction reads a project's period, claims, marks and releases its
-// messages and records the report delivered; it may not scan, batch-write or delete the table, and of the
-// secrets it reads only the link key and the Telegram bot token.
+// TestTemplateDigestLeastPrivilege: DigestFunction reads a project's period, seals its timeline, claims, marks
+// and releases its messages and records the report delivered; it may not scan, batch-write or delete the table,
+// and of the secrets it reads only the link key and the Telegram bot token.
 func TestTemplateDigestLeastPrivilege(t *testing.T) {
 	t.Parallel()
-	stmts, _ := statements(mustTemplate(t), "DigestFunction")
+	tpl := mustTemplate(t)
+	stmts, _ := statements(tpl, "DigestFunction")
 	if len(stmts) == 0 {
 		t.Fatal("DigestFunction has no policy statements")
 	}
@@ -543,9 +544,45 @@ func TestTemplateDigestLeastPrivilege(t *testing.T) {
 					}
 				}
 			default:
-				t.Errorf("DigestFunction: action %s at line %d; a report needs reads, message claims and marks, its delivery record, the link key, the bot token and SES", a, s.n.Line)
+				t.Errorf("DigestFunction: action %s at line %d; a report needs reads, the timeline's seal, message claims and marks, its delivery record, the link key, the bot token and SES", a, s.n.Line)
 			}
 		}
+	}
+
+	// Each report seals its project's timeline first (docs/timeline.md), with the same Sealer as SealFunction:
+	// every table grant SealFunction has (the seals' Query and conditional put, the entries' Query on gsi1) is
+	// one DigestFunction has too, on the same resource and at least the same leading keys; the switch above
+	// keeps it from gaining anything else. Its seals are timestamped by the same authority, when set.
+	seal, _ := statements(tpl, "SealFunction")
+	if len(seal) == 0 {
+		t.Fatal("SealFunction has no policy statements")
+	}
+	covers := func(s node, action, resource string, keys []string) bool {
+		if !slices.ContainsFunc(s.get("Action").strs(), func(a string) bool { return grants(a, action) }) ||
+			!slices.Contains(s.get("Resource").strs(), resource) {
+			return false
+		}
+		if !s.get("Condition").ok() {
+			return true
+		}
+		have := s.get("Condition", "ForAllValues:StringLike", "dynamodb:LeadingKeys").strs()
+		return len(keys) > 0 && !slices.ContainsFunc(keys, func(k string) bool { return !slices.Contains(have, k) })
+	}
+	for _, ss := range seal {
+		keys := ss.get("Condition", "ForAllValues:StringLike", "dynamodb:LeadingKeys").strs()
+		for _, a := range ss.get("Action").strs() {
+			for _, res := range ss.get("Resource").strs() {
+				if !slices.ContainsFunc(stmts, func(s node) bool { return covers(s, a, res, keys) }) {
+					t.Errorf("DigestFunction cannot seal: no %s on %s (leading keys %q), which SealFunction has at line %d", a, res, keys, ss.n.Line)
+				}
+			}
+		}
+	}
+	env := func(fn string) node {
+		return tpl.get("Resources", fn, "Properties", "Environment", "Variables", "TSA_URL")
+	}
+	if d, s := env("DigestFunction"), env("SealFunction"); !d.ok() || d.n.Tag != "!Ref" || d.str() != "TimestampAuthorityURL" || s.str() != d.str() {
+		t.Errorf("TSA_URL: DigestFunction %q, SealFunction %q; want both !Ref TimestampAuthorityURL", d.str(), s.str())
 	}
 }
 

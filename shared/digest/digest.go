@@ -86,16 +86,21 @@ func (c *Composer) Compose(ctx context.Context, cfg glassbox.Config, p glassbox.
 		plan.Locale = cfg.ProjectLocale(p)
 	}
 	client, _ := cfg.Client(p.ClientID)
+	// The timeline first: the Checkpointer seals what is new, so a report is a seal point and the digest's
+	// checksum covers the entries up to it.
+	checksum, err := c.checksum(ctx, p.ID)
+	if err != nil {
+		return nil, fmt.Errorf("digest: checksum of %s: %w", p.ID, err)
+	}
 	var (
 		f    facts
-		err  error
 		kind = glassbox.MessageWeeklyDigest
 	)
 	if period.Kind == glassbox.ReportMonthly {
 		kind = glassbox.MessageMonthlyReport
 		f, err = c.monthly(ctx, cfg, p, plan, period)
 	} else {
-		f, err = c.weekly(ctx, p, plan, period)
+		f, err = c.weekly(ctx, p, plan, period, checksum)
 	}
 	if err != nil {
 		return nil, err

@@ -169,12 +169,18 @@ func TestDoneTaskNamedFromTheStoredTask(t *testing.T) {
 	}
 }
 
-// TestChecksumReadsOneSeal: the weekly digest's checksum is its project's newest seal, read as one call of one
-// item whether the project has one or ten times as much sealed history, and the digest carries it. (Sealing at
-// compose time read the project's whole history and chain.)
-func TestChecksumReadsOneSeal(t *testing.T) {
+// TestChecksumSealsFirst: composing a report seals its project's timeline first, so the weekly digest's checksum
+// is the hash of a seal that lists an event received one minute (past the settle) before the digest, not the
+// last hourly seal's; a monthly report seals too. The seal reads the week before the last seal, so a report's
+// reads, the seal's included, are the same with one or ten times as much sealed history.
+func TestChecksumSealsFirst(t *testing.T) {
 	type reads struct{ calls, items int }
-	measure := func(history int) reads {
+	// The digest goes (as composed by the tick) an hour after the last daily seal.
+	at := time.Date(2026, 11, 30, 13, 0, 0, 0, time.UTC)
+	late := glassbox.Event{ID: "trello:just-now", ProjectID: "site", BindingID: "trello-site", Provider: "trello",
+		Kind: glassbox.EventTaskMoved, TaskID: "t9", Title: "Счётчик на сайте", Status: glassbox.StatusInProgress,
+		OccurredAt: at.Add(-62 * time.Second), ReceivedAt: at.Add(-timeline.DefaultSettle - time.Second)}
+	measure := func(history int, kind glassbox.ReportKind, key string) reads {
 		s := openStore(t)
 		world(t, s, history)
 		cfg := config("ru")
@@ -186,25 +192,46 @@ func TestChecksumReadsOneSeal(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		head, err := timeline.Latest(t.Context(), s, p.ID)
-		if err != nil || head.Hash == "" {
-			t.Fatalf("no seal: %+v, %v", head, err)
+		before, err := timeline.Latest(t.Context(), s, p.ID)
+		if err != nil || before.Hash == "" {
+			t.Fatalf("no seal: %+v, %v", before, err)
 		}
+		mustDo(t, s.AppendEvent(t.Context(), late))
 		plan := cfg.ProjectReports(p)
-		period, err := plan.WeekPeriod("2026-W48")
+		period, err := plan.WeekPeriod(key)
+		if kind == glassbox.ReportMonthly {
+			period, err = plan.MonthPeriod(key)
+		}
 		mustDo(t, err)
 		c := &storetest.ReadCounter{Store: s}
-		ms, err := digest.New(s, unsubscribeURL).WithCheckpoints(timeline.Checkpoints{Store: c}).Compose(t.Context(), cfg, p, plan, period)
+		ms, err := digest.New(c, unsubscribeURL).WithCheckpoints(timeline.Sealer{Store: c, Clock: fixedClock(at)}).Compose(t.Context(), cfg, p, plan, period)
 		mustDo(t, err)
-		if len(ms) == 0 || !strings.Contains(ms[0].Text, head.Hash) {
-			t.Errorf("the digest does not carry the newest seal's hash %s", head.Hash)
+		head, err := timeline.Latest(t.Context(), s, p.ID)
+		mustDo(t, err)
+		if head.Seq != before.Seq+1 {
+			t.Fatalf("%s: newest seal %d after the report, want %d: the report did not seal", key, head.Seq, before.Seq+1)
+		}
+		seals, err := s.Seals(t.Context(), p.ID)
+		mustDo(t, err)
+		if last := seals[len(seals)-1]; len(last.Entries) != 1 || last.Entries[0].ID != "event:"+late.ID {
+			t.Errorf("%s: the report's seal lists %+v, want the event received a minute before", key, last.Entries)
+		}
+		if kind == glassbox.ReportWeekly {
+			if len(ms) == 0 || !strings.Contains(ms[0].Text, head.Hash) || strings.Contains(ms[0].Text, before.Hash) {
+				t.Errorf("the digest does not carry the hash of the seal it made, %s", head.Hash)
+			}
 		}
 		calls, items := c.Counts()
 		return reads{calls, items}
 	}
-	one, ten := measure(1), measure(10)
-	if one != (reads{1, 1}) || ten != one {
-		t.Errorf("the checksum read %+v with 1× history, %+v with 10×; want one call of one seal", one, ten)
+	for _, r := range []struct {
+		kind glassbox.ReportKind
+		key  string
+	}{{glassbox.ReportWeekly, "2026-W48"}, {glassbox.ReportMonthly, "2026-11"}} {
+		one, ten := measure(1, r.kind, r.key), measure(10, r.kind, r.key)
+		if ten != one {
+			t.Errorf("%s: %+v reads with 1× history, %+v with 10×; want the same", r.key, one, ten)
+		}
 	}
 }
 

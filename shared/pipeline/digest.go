@@ -20,6 +20,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/schedule"
 	"github.com/glassbox-oss/glassbox/shared/ssm"
 	"github.com/glassbox-oss/glassbox/shared/timeline"
+	"github.com/glassbox-oss/glassbox/shared/tsa"
 )
 
 // ReportDeps is what the scheduled reports are built from: DigestFunction's AWS, or glassbox dev's local store
@@ -40,9 +41,16 @@ type ReportDeps struct {
 	Rating  digest.RatingURL
 	Clock   glassbox.Clock
 	Options schedule.Options
-	// Timeline, when set, gives each weekly digest its checksum: the project's newest seal (SealFunction seals
-	// hourly), one small read; nil: no checksum.
-	Timeline timeline.RecentReader
+	// Timeline, when set, is sealed as each weekly digest or monthly report is composed (timeline.Sealer's
+	// Checkpoint: the seal covers every entry up to a minute before), and the weekly digest carries the head
+	// after it as its checksum; nil: no seal, no checksum (previews).
+	Timeline timeline.Store
+	// Stamper, when set (TSA_URL, as SealFunction's), timestamps those seals, bounded by a timeline.StampBreaker
+	// so an authority that is down delays a tick once, not per report.
+	Stamper timeline.Stamper
+	// SealClock is the sealer's clock (the system clock when nil). Not Clock: glassbox dev ticks as of a coming
+	// Friday, and a seal must never close its window in the future.
+	SealClock glassbox.Clock
 }
 
 // Reports builds the schedule dispatcher that composes the reports with digest and sends them on the
@@ -58,14 +66,21 @@ func Reports(d ReportDeps) *schedule.Dispatcher {
 	}
 	composer := digest.New(d.Reads, d.Unsubscribe).WithRating(d.Rating)
 	if d.Timeline != nil {
-		composer.WithCheckpoints(timeline.Checkpoints{Store: d.Timeline})
+		sealer := timeline.Sealer{Store: d.Timeline, Clock: d.SealClock, Logger: d.Options.Logger}
+		if sealer.Clock == nil {
+			sealer.Clock = glassbox.SystemClock{}
+		}
+		if d.Stamper != nil {
+			sealer.Stamper = &timeline.StampBreaker{Stamper: d.Stamper}
+		}
+		composer.WithCheckpoints(sealer)
 	}
 	return schedule.New(d.Store, composer, Senders(d.Mailer, d.Telegram), d.Clock, d.Options)
 }
 
 // ReportsFromEnv builds DigestFunction's dispatcher from the environment template.yaml gives it: TABLE_NAME,
-// LINK_KEY_PARAM and PUBLIC_BASE_URL are required; DIGEST_SEND_RATE (messages a second) and CLAIM_LEASE (a Go
-// duration) are optional. A missing or malformed variable fails at start, naming it.
+// LINK_KEY_PARAM and PUBLIC_BASE_URL are required; DIGEST_SEND_RATE (messages a second), CLAIM_LEASE (a Go
+// duration) and TSA_URL (the RFC 3161 authority that stamps the seals, as SealFunction's) are optional. A missing or malformed variable fails at start, naming it.
 func ReportsFromEnv(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*schedule.Dispatcher, error) {
 	vars, err := Require(getenv, "TABLE_NAME", "LINK_KEY_PARAM", "PUBLIC_BASE_URL")
 	if err != nil {
@@ -89,6 +104,10 @@ func ReportsFromEnv(ctx context.Context, getenv func(string) string, logger *slo
 	store := dynamo.New(dynamodb.NewFromConfig(cfg), vars["TABLE_NAME"])
 	secrets := ssm.NewSecrets(ssm.NewClient(cfg), 5*time.Minute)
 	links := &billing.Links{Secrets: secrets, KeyParam: vars["LINK_KEY_PARAM"], PublicBaseURL: vars["PUBLIC_BASE_URL"]}
+	var stamper timeline.Stamper
+	if url := getenv("TSA_URL"); url != "" {
+		stamper = tsa.Client{URL: url}
+	}
 	return Reports(ReportDeps{
 		Store:       store,
 		Reads:       store,
@@ -101,6 +120,7 @@ func ReportsFromEnv(ctx context.Context, getenv func(string) string, logger *slo
 		Rating:      links.RatingURL,
 		Options:     opts,
 		Timeline:    store,
+		Stamper:     stamper,
 	}), nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/dynamo"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/schedule"
+	"github.com/glassbox-oss/glassbox/shared/timeline"
 )
 
 // scaleProjects are due in the same hour; scaleRate is the tests' send rate (messages a second), high enough
@@ -89,7 +90,7 @@ func everyDigestOnce(t *testing.T, store *dynamo.Store, week string, snd *sender
 }
 
 // A thousand projects due in the same hour, on DynamoDB Local with the digest composer: one tick at the set
-// rate sends every digest once; cut short by the function's deadline, the next tick finishes and nothing is
+// rate sends every digest once, each report sealing its project's timeline first as DigestFunction's does; cut short by the function's deadline, the next tick finishes and nothing is
 // lost or doubled; two ticks at once send nothing twice; a send that fails goes at the next tick.
 func TestScaleOnDynamoDBLocal(t *testing.T) {
 	store, counter := scaleAgency(t)
@@ -97,7 +98,9 @@ func TestScaleOnDynamoDBLocal(t *testing.T) {
 		c, week := scaleWeek(t, 48)
 		counter.Reset()
 		snd := newSender(c)
-		d := newDispatcher(store, c, digest.New(store, nil), snd, schedule.Options{Rate: scaleRate, Workers: 8})
+		// As DigestFunction composes: each report seals its project's timeline first.
+		composer := digest.New(store, nil).WithCheckpoints(timeline.Sealer{Store: store, Clock: c})
+		d := newDispatcher(store, c, composer, snd, schedule.Options{Rate: scaleRate, Workers: 8})
 		began := time.Now()
 		res, err := d.Tick(t.Context())
 		took := time.Since(began)

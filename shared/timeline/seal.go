@@ -75,6 +75,8 @@ type Sealer struct {
 	// outside service.
 	Stamper Stamper
 	Logger  *slog.Logger
+	// CheckpointTimeout bounds the seal Checkpoint makes (DefaultCheckpointTimeout when zero).
+	CheckpointTimeout time.Duration
 }
 
 // Stamper gets an RFC 3161 timestamp token over a SHA-256 digest (tsa.Client).
@@ -82,8 +84,10 @@ type Stamper interface {
 	Stamp(ctx context.Context, digest []byte) (token []byte, at time.Time, err error)
 }
 
-// maxRaces bounds how often one Seal call re-reads after losing to a concurrent sealer.
-const maxRaces = 5
+// maxRaces bounds how often in a row one Seal call re-reads after losing to a concurrent sealer. Each loss is
+// another sealer's seal, so the loop ends anyway; the bound only caps the re-reads when many seal at once (the
+// hourly run and digest ticks of the same project; eight sealers in TestConcurrentSealers lost six in a row).
+const maxRaces = 16
 
 // Seal seals a project's unsealed entries that arrived up to now − Settle, in as many seals as MaxEntries
 // needs, and returns the seals it wrote (none when nothing is new).
@@ -97,20 +101,30 @@ const maxRaces = 5
 // sealed drop out of its list. The chain never forks. The webhook path is untouched: sealing reads what
 // ingest and react already wrote.
 func (s Sealer) Seal(ctx context.Context, projectID string) ([]glassbox.Seal, error) {
-	var made []glassbox.Seal
+	made, _, err := s.seal(ctx, projectID)
+	return made, err
+}
+
+// seal is Seal that also returns the chain's head after it: the newest seal's hash ("" when none).
+func (s Sealer) seal(ctx context.Context, projectID string) (made []glassbox.Seal, head string, err error) {
 	for races := 0; ; {
-		seal, ok, err := s.next(ctx, projectID)
+		seal, ok, newest, err := s.next(ctx, projectID)
 		if errors.Is(err, glassbox.ErrConflict) && races < maxRaces {
 			races++
 			continue
 		}
-		if err != nil || !ok {
-			return made, err
+		if err != nil {
+			return made, "", err
+		}
+		if !ok {
+			// Nothing left to seal: the newest seal read covers every entry up to now − Settle.
+			return made, newest, nil
 		}
 		made = append(made, seal)
+		races = 0 // it made progress: only losses in a row are a storm
 		if len(seal.Entries) < s.limit() {
 			// It took everything settled: reading the history again would find nothing.
-			return made, nil
+			return made, seal.Hash, nil
 		}
 	}
 }
@@ -122,25 +136,27 @@ func (s Sealer) limit() int {
 	return s.MaxEntries
 }
 
-// next writes the next seal of a project; ok is false when there is nothing to seal.
-func (s Sealer) next(ctx context.Context, projectID string) (glassbox.Seal, bool, error) {
+// next writes the next seal of a project; ok is false when there is nothing to seal, and newest is then the
+// hash of the newest seal it read ("" when none).
+func (s Sealer) next(ctx context.Context, projectID string) (seal glassbox.Seal, ok bool, newest string, err error) {
 	seals, err := s.Store.RecentSeals(ctx, projectID, LookBack)
 	if err != nil {
-		return glassbox.Seal{}, false, err
+		return glassbox.Seal{}, false, "", err
 	}
 	sealed := map[string]bool{}
 	prev, from, seq, since := zeroHash, time.Time{}, int64(1), time.Time{}
 	if len(seals) > 0 {
 		last := seals[len(seals)-1]
+		newest = last.Hash
 		if prev, err = parseHash(last.Hash); err != nil {
-			return glassbox.Seal{}, false, fmt.Errorf("timeline: seal %s/%d: %w", projectID, last.Seq, err)
+			return glassbox.Seal{}, false, "", fmt.Errorf("timeline: seal %s/%d: %w", projectID, last.Seq, err)
 		}
 		from, seq, since = last.To, last.Seq+1, last.To.Add(-LookBack)
 	}
 	// Nothing sealed yet: the first seal reads the whole history, once.
 	entries, err := arrivedAfter(ctx, s.Store, projectID, since)
 	if err != nil {
-		return glassbox.Seal{}, false, err
+		return glassbox.Seal{}, false, "", err
 	}
 	for _, x := range seals {
 		for _, e := range x.Entries {
@@ -159,7 +175,7 @@ func (s Sealer) next(ctx context.Context, projectID string) (glassbox.Seal, bool
 		}
 	}
 	if len(take) == 0 {
-		return glassbox.Seal{}, false, nil
+		return glassbox.Seal{}, false, newest, nil
 	}
 	if len(take) > limit {
 		// The seal ends at its last entry; the rest (arriving at or after it) go in the next.
@@ -169,7 +185,7 @@ func (s Sealer) next(ctx context.Context, projectID string) (glassbox.Seal, bool
 		// Only late entries, all before the last seal's end: the window stays empty but ordered.
 		to = from
 	}
-	seal := Build(projectID, seq, prev, from, to, take)
+	seal = Build(projectID, seq, prev, from, to, take)
 	seal.SealedAt = s.Clock.Now().UTC()
 	if s.Stamper != nil {
 		h, _ := parseHash(seal.Hash)
@@ -180,9 +196,9 @@ func (s Sealer) next(ctx context.Context, projectID string) (glassbox.Seal, bool
 		seal.Timestamp = token
 	}
 	if err := s.Store.PutSeal(ctx, seal); err != nil {
-		return glassbox.Seal{}, false, fmt.Errorf("timeline: seal %s/%d: %w", projectID, seq, err)
+		return glassbox.Seal{}, false, "", fmt.Errorf("timeline: seal %s/%d: %w", projectID, seq, err)
 	}
-	return seal, true, nil
+	return seal, true, "", nil
 }
 
 // Build makes the seal of entries (in their order) after a seal whose hash is prev.
@@ -211,17 +227,41 @@ func parseHash(s string) (Hash, error) {
 	return h, nil
 }
 
-// Checkpoints gives a project's timeline head, the checksum a weekly digest carries: the newest seal's hash,
-// one small read (SealFunction seals hourly, so it is at most an hour and a minute behind the digest). Empty
-// when nothing is sealed yet.
-type Checkpoints struct {
-	Store interface {
-		RecentSeals(ctx context.Context, projectID string, within time.Duration) ([]glassbox.Seal, error)
+// DefaultCheckpointTimeout bounds the seal a digest makes before it takes its checksum (Sealer.Checkpoint):
+// past it the digest carries the newest seal already stored. It leaves a 4-minute digest tick time for its
+// reports even when the store is slow.
+const DefaultCheckpointTimeout = 20 * time.Second
+
+// Checkpoint seals the project's new entries (Seal) and returns the chain's head after it: the checksum a weekly
+// digest carries ("контрольная сумма недели"), which then covers every entry that arrived up to a minute (the
+// settle) before the digest. "" when nothing is sealed.
+//
+// A digest must not fail or wait for the seal: when sealing fails (a store error, a conflict storm past
+// maxRaces, CheckpointTimeout passed) it is logged and the checksum is the newest seal already stored (one
+// small read), as behind as the last hourly seal. Only when that read fails too is it an error (the digest
+// is then sent at the next tick, with its checksum). Stamping is the Stamper's (a StampBreaker bounds it).
+func (s Sealer) Checkpoint(ctx context.Context, projectID string) (string, error) {
+	timeout := s.CheckpointTimeout
+	if timeout == 0 {
+		timeout = DefaultCheckpointTimeout
 	}
+	sctx, cancel := context.WithTimeout(ctx, timeout)
+	made, head, err := s.seal(sctx, projectID)
+	cancel()
+	for _, m := range made {
+		s.log().Info("timeline: sealed for a digest", "project", projectID, "seq", m.Seq, "entries", len(m.Entries), "hash", m.Hash)
+	}
+	if err == nil {
+		return head, nil
+	}
+	s.log().Error("timeline: sealing for a digest failed; it carries the newest seal stored", "project", projectID, "error", err.Error())
+	h, err := Latest(ctx, s.Store, projectID)
+	return h.Hash, err
 }
 
-// Checkpoint returns the newest seal's hash, "" when there is none.
-func (c Checkpoints) Checkpoint(ctx context.Context, projectID string) (string, error) {
-	h, err := Latest(ctx, c.Store, projectID)
-	return h.Hash, err
+func (s Sealer) log() *slog.Logger {
+	if s.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Logger
 }

@@ -3,12 +3,14 @@ package timeline_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -323,15 +325,15 @@ func TestSealAll(t *testing.T) {
 	}
 }
 
-// TestCheckpoint: the checksum a digest carries is the newest seal's hash, read without sealing (what is new
-// waits for the hourly seal), and empty for a project with nothing sealed; Latest reads the same seal.
+// TestCheckpoint: the checksum a digest carries is the head after sealing: the event received a minute (past
+// the settle) before is in the seal it names, and it is empty for a project with nothing stored; Latest names
+// the same seal. With nothing new it seals nothing and names the newest seal.
 func TestCheckpoint(t *testing.T) {
 	s := openStore(t, path(t))
 	c := newClock(t0.Add(time.Hour))
 	sealer := timeline.Sealer{Store: s, Clock: c}
-	cp := timeline.Checkpoints{Store: s}
-	if h, err := cp.Checkpoint(t.Context(), "p"); err != nil || h != "" {
-		t.Fatalf("nothing sealed: %q, %v", h, err)
+	if h, err := sealer.Checkpoint(t.Context(), "p"); err != nil || h != "" {
+		t.Fatalf("nothing stored: %q, %v", h, err)
 	}
 	if h, err := timeline.Latest(t.Context(), s, "p"); err != nil || h.Seq != 0 {
 		t.Fatalf("Latest, nothing sealed: %+v, %v", h, err)
@@ -340,18 +342,170 @@ func TestCheckpoint(t *testing.T) {
 	if _, err := sealer.Seal(t.Context(), "p"); err != nil {
 		t.Fatal(err)
 	}
-	appendEvents(t, s, event("p", "b", t0.Add(time.Minute)))
-	h1, err := cp.Checkpoint(t.Context(), "p")
+	// Received a minute and a second before the digest: past the settle, so the digest's seal takes it.
+	c.Set(t0.Add(2 * time.Hour))
+	appendEvents(t, s, event("p", "b", c.Now().Add(-timeline.DefaultSettle-time.Second)))
+	h2, err := sealer.Checkpoint(t.Context(), "p")
 	seals, _ := s.Seals(t.Context(), "p")
-	if err != nil || len(seals) != 1 || h1 != seals[0].Hash {
-		t.Fatalf("Checkpoint = %q, %v; seals %v", h1, err, seals)
+	if err != nil || len(seals) != 2 || h2 != seals[1].Hash || !slices.Equal(ids(seals[1]), []string{"event:trello:b"}) {
+		t.Fatalf("Checkpoint = %q, %v; seals %+v", h2, err, seals)
 	}
-	if seals, _ := s.Seals(t.Context(), "p"); len(seals) != 1 {
-		t.Errorf("Checkpoint sealed: %d seals, want 1", len(seals))
+	if h, err := sealer.Checkpoint(t.Context(), "p"); err != nil || h != h2 {
+		t.Errorf("nothing new: Checkpoint = %q, %v; want the newest seal %q", h, err, h2)
+	}
+	if seals, _ := s.Seals(t.Context(), "p"); len(seals) != 2 {
+		t.Errorf("nothing new, yet %d seals, want 2", len(seals))
 	}
 	head, err := timeline.Latest(t.Context(), s, "p")
-	if err != nil || head.Seq != 1 || head.Hash != h1 || !head.To.Equal(seals[0].To) || !head.SealedAt.Equal(t0.Add(time.Hour)) {
-		t.Errorf("Latest = %+v, %v; want seal 1 (%s)", head, err, h1)
+	if err != nil || head.Seq != 2 || head.Hash != h2 || !head.To.Equal(seals[1].To) || !head.SealedAt.Equal(t0.Add(2*time.Hour)) {
+		t.Errorf("Latest = %+v, %v; want seal 2 (%s)", head, err, h2)
+	}
+}
+
+// failingSeals is a store whose seal puts fail with err.
+type failingSeals struct {
+	*localstore.Store
+	err error
+}
+
+func (f failingSeals) PutSeal(context.Context, glassbox.Seal) error { return f.err }
+
+// TestCheckpointFallsBack: when the digest's seal fails (a store error, a conflict on every try), the
+// checksum is the newest seal already stored, the failure is logged, and the digest is not failed.
+func TestCheckpointFallsBack(t *testing.T) {
+	for name, err := range map[string]error{
+		"StoreError":    errors.New("ProvisionedThroughputExceededException"),
+		"ConflictStorm": fmt.Errorf("dynamo: put seal: %w", glassbox.ErrConflict),
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := openStore(t, path(t))
+			c := newClock(t0.Add(time.Hour))
+			appendEvents(t, s, event("p", "a", t0))
+			made, err2 := (timeline.Sealer{Store: s, Clock: c}).Seal(t.Context(), "p")
+			if err2 != nil || len(made) != 1 {
+				t.Fatal(made, err2)
+			}
+			appendEvents(t, s, event("p", "b", t0.Add(time.Minute)))
+			var logs strings.Builder
+			sealer := timeline.Sealer{Store: failingSeals{s, err}, Clock: c, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+			h, err2 := sealer.Checkpoint(t.Context(), "p")
+			if err2 != nil || h != made[0].Hash {
+				t.Errorf("Checkpoint = %q, %v; want the stored seal %q", h, err2, made[0].Hash)
+			}
+			if !strings.Contains(logs.String(), "sealing for a digest failed") {
+				t.Errorf("the failure is not logged:\n%s", logs.String())
+			}
+		})
+	}
+}
+
+// hangingAuthority is a timestamp authority that answers nothing until the caller gives up.
+type hangingAuthority struct{ calls *atomic.Int64 }
+
+func (a hangingAuthority) Stamp(ctx context.Context, _ []byte) ([]byte, time.Time, error) {
+	a.calls.Add(1)
+	<-ctx.Done()
+	return nil, time.Time{}, ctx.Err()
+}
+
+// TestCheckpointAuthorityDown: an authority that does not answer delays the digests' seals by one stamp
+// timeout in all, not one per project: the first seal waits Timeout and is stored unstamped, the next ones do
+// not ask; after the pause it is asked again.
+func TestCheckpointAuthorityDown(t *testing.T) {
+	s := openStore(t, path(t))
+	c := newClock(t0.Add(time.Hour))
+	var calls atomic.Int64
+	wall := newClock(t0)
+	breaker := &timeline.StampBreaker{Stamper: hangingAuthority{&calls}, Timeout: 50 * time.Millisecond, Pause: 10 * time.Minute, Now: wall.Now}
+	sealer := timeline.Sealer{Store: s, Clock: c, Stamper: breaker}
+	start := time.Now()
+	for i := range 5 {
+		project := fmt.Sprint("p", i)
+		appendEvents(t, s, event(project, project+"-a", t0))
+		h, err := sealer.Checkpoint(t.Context(), project)
+		if err != nil || h == "" {
+			t.Fatalf("%s: Checkpoint = %q, %v", project, h, err)
+		}
+		if seals, _ := s.Seals(t.Context(), project); len(seals) != 1 || seals[0].Hash != h || len(seals[0].Timestamp) != 0 {
+			t.Errorf("%s: seals %+v, want one unstamped seal with hash %s", project, seals, h)
+		}
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("five seals took %v with the authority down", took)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("the authority was asked %d times, want once per pause", n)
+	}
+	wall.Set(t0.Add(11 * time.Minute))
+	appendEvents(t, s, event("p0", "p0-b", t0.Add(time.Minute)))
+	if _, err := sealer.Checkpoint(t.Context(), "p0"); err != nil {
+		t.Fatal(err)
+	}
+	if n := calls.Load(); n != 2 {
+		t.Errorf("after the pause the authority was asked %d times in all, want 2", n)
+	}
+}
+
+// TestConcurrentCheckpoints: two digest ticks (and the hourly seal) at once while events arrive: one chain,
+// every entry sealed once, and each checksum is a hash in it.
+func TestConcurrentCheckpoints(t *testing.T) {
+	s := openStore(t, path(t))
+	c := newClock(t0.Add(24 * time.Hour))
+	sealer := timeline.Sealer{Store: s, Clock: c, MaxEntries: 7}
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		hashes []string
+	)
+	for i := range 40 {
+		wg.Go(func() { appendEvents(t, s, event("p", fmt.Sprint(i), t0.Add(time.Duration(i)*time.Minute))) })
+		if i%4 == 0 {
+			wg.Go(func() {
+				h, err := sealer.Checkpoint(context.Background(), "p")
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				hashes = append(hashes, h)
+				mu.Unlock()
+			})
+			wg.Go(func() {
+				if _, err := sealer.Seal(context.Background(), "p"); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	if _, err := sealer.Checkpoint(t.Context(), "p"); err != nil {
+		t.Fatal(err)
+	}
+	seals, err := s.Seals(t.Context(), "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	count, chain := map[string]int{}, map[string]bool{"": true}
+	for _, x := range seals {
+		chain[x.Hash] = true
+		for _, id := range ids(x) {
+			count[id]++
+		}
+	}
+	for id, n := range count {
+		if n != 1 {
+			t.Errorf("%s sealed %d times", id, n)
+		}
+	}
+	if len(count) != 40 {
+		t.Errorf("%d entries sealed, want 40", len(count))
+	}
+	for _, h := range hashes {
+		if !chain[h] {
+			t.Errorf("checksum %s is no seal of the chain", h)
+		}
+	}
+	if rep := mustVerify(t, s, "p", ""); !rep.OK() || rep.Sealed != 40 {
+		t.Errorf("Verify = %+v", rep)
 	}
 }
 
