@@ -100,12 +100,13 @@ func (c *Composer) Compose(ctx context.Context, cfg glassbox.Config, p glassbox.
 		kind = glassbox.MessageMonthlyReport
 		f, err = c.monthly(ctx, cfg, p, plan, period)
 	} else {
-		f, err = c.weekly(ctx, p, plan, period, checksum)
+		f, err = c.weekly(ctx, p, plan, period)
 	}
 	if err != nil {
 		return nil, err
 	}
-	f.vars["client"] = client.Name
+	// Both reports carry the timeline's head after their seal.
+	f.vars["client"], f.vars["checksum"] = client.Name, checksum
 	if f.empty && plan.SkipEmpty && kind == glassbox.MessageWeeklyDigest {
 		return nil, nil
 	}

@@ -37,8 +37,8 @@ func (f facts) withLists(limit int) glassbox.Vars {
 }
 
 // weekly gathers a week's digest: the tasks its events moved and the open tasks, the figures of its days and
-// the 7 weeks before (for the changes and the chart), its invoices; checksum is the timeline head it carries.
-func (c *Composer) weekly(ctx context.Context, p glassbox.Project, plan glassbox.ReportPlan, period glassbox.Period, checksum string) (facts, error) {
+// the 7 weeks before (for the changes and the chart), its invoices.
+func (c *Composer) weekly(ctx context.Context, p glassbox.Project, plan glassbox.ReportPlan, period glassbox.Period) (facts, error) {
 	locale := plan.Locale
 	evs, err := c.readEvents(ctx, p.ID, period)
 	if err != nil {
@@ -112,7 +112,6 @@ func (c *Composer) weekly(ctx context.Context, p glassbox.Project, plan glassbox
 	v := f.vars
 	v["period"] = weekWords(period.From.In(plan.Zone), to, locale)
 	v["link"] = plan.DashboardURL
-	v["checksum"] = checksum
 	client := ""
 	v["client"] = client
 	setFigures(v, now, before, evs.minutes, locale)

@@ -69,8 +69,9 @@ func init() {
 	// period: the month ("ноябрь 2026"); next: the month now starting. acts: stages closed (stage, invoice:
 	// the act's number, amount). stages: billing stages still to close (stage, amount, due: planned end).
 	// planned: open tasks due this month. hypotheses (with outcome: confirmed, refuted, testing). added,
-	// dropped (cancelled), moved (due date changed): what changed in the plan. link: the dashboard.
-	monthly := reportVars(map[string]VarKind{"next": VarText, "acts": VarList, "stages": VarList, "hypotheses": VarList})
+	// dropped (cancelled), moved (due date changed): what changed in the plan. link: the dashboard. checksum: as
+	// the weekly digest's, the timeline's head after the report's seal.
+	monthly := reportVars(map[string]VarKind{"next": VarText, "acts": VarList, "stages": VarList, "hypotheses": VarList, "checksum": VarText})
 	monthly.Items["acts"], monthly.Items["stages"] = invoiceItem, invoiceItem
 	monthly.Items["hypotheses"] = TemplateVars{Vars: map[string]VarKind{"title": VarText, "link": VarText,
 		"confirmed": VarFlag, "refuted": VarFlag, "testing": VarFlag}}

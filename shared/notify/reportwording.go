@@ -248,6 +248,10 @@ This week's checksum: {{checksum}}. Keep it: it lets you check later that the pr
 Все задачи и цифры в реальном времени: {{link "открыть дашборд"}}
 {{end}}
 
+{{if checksum}}
+Контрольная сумма месяца: {{checksum}}. Сохраните её: с ней можно позже проверить, что история проекта до этого отчёта не переписана.
+{{end}}
+
 ` + rateRU("работу за месяц") + `На этой неделе {{manager}} позвонит вам, чтобы обсудить итоги и планы. Если удобнее написать, ответьте на это письмо.
 
 {{agency}}`
@@ -288,6 +292,10 @@ The plan for {{next}} — stages:
 ` + sectionEN("planned", "Tasks due this month:", true) +
 		sectionEN("waiting", "Waiting on you:", false) + `{{if link}}
 Every task and figure, live: {{link "open the dashboard"}}
+{{end}}
+
+{{if checksum}}
+This month's checksum: {{checksum}}. Keep it: it lets you check later that the project's history up to this report was not rewritten.
 {{end}}
 
 ` + rateEN("the month") + `{{manager}} will call you this week to go through the results and the plans. If you would rather write, just reply.
