@@ -127,6 +127,11 @@ def main():
         if e["data"] is None or leaf_hash(e["data"]).hex() != e["leaf"]:
             print("FAIL: %s: its data does not hash to its sealed leaf" % a.entry)
             return 1
+        # The leaf commits to the data, not to the id the export files it under: the id is the data's own.
+        d = json.loads(e["data"])
+        if not isinstance(d, dict) or "%s:%s" % (d.get("entry"), d.get("id")) != a.entry:
+            print("FAIL: leaf %d of seal %d is not the data of %s" % (e["index"], s["seq"], a.entry))
+            return 1
         if not verify_inclusion(h(e["leaf"]), e["index"], s["count"], [h(p) for p in e["proof"]], h(s["root"])):
             print("FAIL: %s: the inclusion proof does not lead to seal %d's root" % (a.entry, s["seq"]))
             return 1

@@ -95,6 +95,13 @@ func TestStandaloneCheck(t *testing.T) {
 	if out, ok := standalone(t, changed, "--entry", "event:trello:d", "--checkpoint", heads[2]); ok || !strings.Contains(out, "does not hash") {
 		t.Errorf("inclusion of a changed entry: ok %v, %q", ok, out)
 	}
+	// An export is not trusted: another entry's data, leaf and proof under the asked id must not prove the id.
+	relabelled := x
+	relabelled.Entries = append([]timeline.ExportEntry(nil), x.Entries...)
+	relabelled.Entries[1].ID = "event:trello:never-happened"
+	if out, ok := standalone(t, relabelled, "--entry", "event:trello:never-happened", "--checkpoint", heads[2]); ok || !strings.Contains(out, "is not the data of") {
+		t.Errorf("another entry's data under the asked id: ok %v, %q", ok, out)
+	}
 	proof := x
 	proof.Entries = append([]timeline.ExportEntry(nil), x.Entries...)
 	proof.Entries[8].Proof = proof.Entries[9].Proof
