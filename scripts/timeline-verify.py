@@ -151,13 +151,16 @@ def main():
             bad.append("seal %d: %s: sealed but missing from the export (deleted)" % (e["seal"], e["id"]))
         elif leaf_hash(e["data"]).hex() != e["leaf"]:
             bad.append("seal %d: %s: changed since it was sealed (its leaf hash differs)" % (e["seal"], e["id"]))
-    prev = bytes(32)
+    prev, prev_to = bytes(32), "0001-01-01T00:00:00.000000000Z"
     hashes = []
     for i, s in enumerate(seals):
         if s["seq"] != i + 1:
             bad.append("seal %d: numbered where %d belongs" % (s["seq"], i + 1))
         if h(s["prev"]) != prev:
             bad.append("seal %d: its prev is not the hash of the seal before" % s["seq"])
+        if s["from"] != prev_to:
+            bad.append("seal %d: its window does not start where the seal before ends" % s["seq"])
+        prev_to = s["to"]
         es = sorted(by_seal.get(s["seq"], []), key=lambda e: e["index"])
         leaves = [h(e["leaf"]) for e in es]
         if len(leaves) != s["count"] or root(leaves).hex() != s["root"]:

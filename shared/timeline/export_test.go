@@ -1,6 +1,7 @@
 package timeline_test
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -102,10 +103,39 @@ func TestStandaloneCheck(t *testing.T) {
 	if out, ok := standalone(t, relabelled, "--entry", "event:trello:never-happened", "--checkpoint", heads[2]); ok || !strings.Contains(out, "is not the data of") {
 		t.Errorf("another entry's data under the asked id: ok %v, %q", ok, out)
 	}
+	// A seal whose window does not start where the one before ends, its hashes recomputed: Verify names it, and
+	// so must the standalone check.
+	window := x
+	window.Seals = append([]timeline.ExportSeal(nil), x.Seals...)
+	window.Seals[1].From = window.Seals[0].From
+	rehash(t, window.Seals)
+	if out, ok := standalone(t, window); ok || !strings.Contains(out, "seal 2: its window does not start where the seal before ends") {
+		t.Errorf("a window that does not follow: ok %v, %q", ok, out)
+	}
 	proof := x
 	proof.Entries = append([]timeline.ExportEntry(nil), x.Entries...)
 	proof.Entries[8].Proof = proof.Entries[9].Proof
 	if out, ok := standalone(t, proof, "--entry", proof.Entries[8].ID, "--checkpoint", heads[2]); ok || !strings.Contains(out, "inclusion proof") {
 		t.Errorf("a false proof: ok %v, %q", ok, out)
+	}
+}
+
+// rehash recomputes each seal's prev and hash from its header, as someone rewriting the chain would.
+func rehash(t *testing.T, seals []timeline.ExportSeal) {
+	t.Helper()
+	var prev timeline.Hash
+	for i := range seals {
+		var root timeline.Hash
+		if _, err := hex.Decode(root[:], []byte(seals[i].Root)); err != nil {
+			t.Fatal(err)
+		}
+		from, err1 := time.Parse(timeline.TimeFormat, seals[i].From)
+		to, err2 := time.Parse(timeline.TimeFormat, seals[i].To)
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		seals[i].Prev = hex.EncodeToString(prev[:])
+		prev = timeline.SealHash(prev, root, seals[i].Count, from, to)
+		seals[i].Hash = hex.EncodeToString(prev[:])
 	}
 }
