@@ -213,9 +213,11 @@ func TestFeedbackBadLinks(t *testing.T) {
 		"Garbage":          "/a/not-a-token",
 	} {
 		for _, method := range []string{http.MethodGet, http.MethodPost} {
-			if resp := f.do(method, path, url.Values{"comment": {"x"}}); resp.StatusCode != http.StatusNotFound {
+			resp := f.do(method, path, url.Values{"comment": {"x"}})
+			if resp.StatusCode != http.StatusNotFound {
 				t.Errorf("%s %s: %d, want 404", name, method, resp.StatusCode)
 			}
+			checkPageHeaders(t, resp)
 		}
 	}
 	if got := f.items("site"); len(got) != 0 {
