@@ -149,7 +149,8 @@ func (fb *feedbacker) read(ctx context.Context, signer *linksign.Signer, t targe
 }
 
 // tellManager sends the manager's notice of the feedback. The feedback is recorded whatever happens here, so a
-// failure is logged, not answered: the client did what they meant to, and posting again resends.
+// failure is logged, not answered: the client did what they meant to, and the next sweep (react's
+// sweepFeedback) sends a notice that did not go out, as posting again does.
 func (fb *feedbacker) tellManager(ctx context.Context, cfg glassbox.Config, f glassbox.Feedback, task glassbox.Task, log *slog.Logger) {
 	msgs, err := notify.FeedbackReceived(cfg, f, task)
 	for _, m := range msgs {
