@@ -78,10 +78,13 @@ func (fb *feedbacker) answer(ctx context.Context, signer *linksign.Signer, t tar
 	f := r.item
 	f.Comment, f.At = boundComment(form.Get("comment")), now
 	if f.Kind == glassbox.FeedbackRating {
-		// The page lets the client change the score the link chose; the link's id stays the record's.
+		// The page lets the client change the score the link chose. The record is the score sent: the same score
+		// from the same report records once, and a changed one (back on the page, another score) is a new rating
+		// the manager hears of when it is low, rather than a duplicate that drops it.
 		if n, err := strconv.Atoi(form.Get("score")); err == nil && n >= 1 && n <= 5 {
 			f.Score = n
 		}
+		f.ID = glassbox.FeedbackID(f.Kind, f.ProjectID, "", "", f.MessageID, f.Score)
 	}
 	switch err := fb.store.RecordFeedback(ctx, f); {
 	case errors.Is(err, glassbox.ErrDuplicate):

@@ -179,6 +179,17 @@ func TestRatingLink(t *testing.T) {
 	if notices := f.managerNotices("site"); len(notices) != 1 || !strings.Contains(notices[0].Subject, "3 из 5") {
 		t.Fatalf("manager notices %+v; want one for the 3", notices)
 	}
+	// Back on the page of the 5 (the browser's back button), the client lowers it to 1: a new rating, and the
+	// manager hears of it, rather than "recorded already" and the 1 lost.
+	if resp := f.do(http.MethodPost, f.rating("site", 5), url.Values{"score": {"1"}, "comment": {"передумал"}}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST 5→1: %d %s", resp.StatusCode, resp.Body)
+	}
+	if got := f.items("site"); len(got) != 3 || got[2].Score != 1 || got[2].Comment != "передумал" {
+		t.Fatalf("ratings %+v; want 5, 3, then 1 with the comment", got)
+	}
+	if notices := f.managerNotices("site"); len(notices) != 2 {
+		t.Fatalf("manager notices %+v; want the 3 and the 1", notices)
+	}
 }
 
 // English projects get English pages; a comment is kept to its bound.
