@@ -90,6 +90,10 @@ def main():
     ap.add_argument("--from", dest="from_")
     ap.add_argument("--to")
     a = ap.parse_args()
+    # A checksum copied from an email may come in capitals or with spaces around it.
+    for k in ("checkpoint", "from_", "to"):
+        if getattr(a, k):
+            setattr(a, k, getattr(a, k).strip().lower())
     with open(a.export, encoding="utf-8") as f:
         x = json.load(f)
     if x.get("format") != "glassbox-timeline/1":

@@ -70,6 +70,7 @@ func TestStandaloneCheck(t *testing.T) {
 		output string
 	}{
 		{"whole", []string{"--checkpoint", heads[1]}, true, "OK: 3 seals, 12 sealed entries, head " + heads[2]},
+		{"checkpoint in capitals", []string{"--checkpoint", " " + strings.ToUpper(heads[1])}, true, "OK: 3 seals"},
 		{"inclusion", []string{"--entry", "event:trello:g", "--checkpoint", heads[2]}, true, "is leaf 2 of seal 3"},
 		{"inclusion under an earlier checkpoint", []string{"--entry", "event:trello:b", "--checkpoint", heads[2]}, true, "seal 1"},
 		{"not included before it was sealed", []string{"--entry", "event:trello:g", "--checkpoint", heads[0]}, false, "does not lead to"},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
@@ -79,6 +80,8 @@ const (
 // finds the seal whose recomputed hash it is, which proves the history up to it is the one the client was
 // given. It reads the project's whole history.
 func Verify(ctx context.Context, r Reader, projectID, checkpoint string) (Report, error) {
+	// A checksum copied from an email or a page may come in capitals or with spaces around it.
+	checkpoint = strings.ToLower(strings.TrimSpace(checkpoint))
 	rep := Report{ProjectID: projectID, Checkpoint: checkpoint}
 	seals, err := r.Seals(ctx, projectID)
 	if err != nil {
