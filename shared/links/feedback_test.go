@@ -141,16 +141,34 @@ func TestApprovalLink(t *testing.T) {
 	if resp := f.do(http.MethodGet, changes, nil); !strings.Contains(resp.Body, "Менеджер проекта свяжется с вами") {
 		t.Errorf("the link opened after posting: %s", resp.Body)
 	}
+	// The page was open twice (the email's and the Telegram copy's link) and the second says more: that is not
+	// dropped while the page says it went to the manager. It is a follow-up item the manager hears of, once.
+	for i := 0; i < 2; i++ {
+		if resp := f.do(http.MethodPost, changes, url.Values{"comment": {"И шрифт крупнее"}}); resp.StatusCode != http.StatusOK {
+			t.Fatalf("POST with more to say %d: %d %s", i, resp.StatusCode, resp.Body)
+		}
+	}
+	if got := f.items("site"); len(got) != 2 || got[0].Kind != got[1].Kind || got[0].Comment+got[1].Comment != "Кнопку <синей>, пожалуйстаИ шрифт крупнее" &&
+		got[1].Comment+got[0].Comment != "Кнопку <синей>, пожалуйстаИ шрифт крупнее" {
+		t.Fatalf("after a post with more to say: %+v; want the first item and a follow-up with the new comment", got)
+	}
+	if notices := f.managerNotices("site"); len(notices) != 2 {
+		t.Fatalf("after a post with more to say, %d manager notices, want 2", len(notices))
+	}
 
 	// The client accepts later, from the same notice: a new item, and the manager hears of it.
 	if resp := f.do(http.MethodPost, f.approval("site", linksign.DecisionAccept, "m1"), nil); resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, "Работа принята") {
 		t.Fatalf("accept: %d %s", resp.StatusCode, resp.Body)
 	}
-	if got := f.items("site"); len(got) != 2 || got[0].Kind == got[1].Kind {
-		t.Fatalf("after accepting: %+v", got)
+	kinds := map[glassbox.FeedbackKind]int{}
+	for _, it := range f.items("site") {
+		kinds[it.Kind]++
 	}
-	if got := f.managerNotices("site"); len(got) != 2 {
-		t.Fatalf("after accepting, %d manager notices, want 2", len(got))
+	if kinds[glassbox.FeedbackAccepted] != 1 || kinds[glassbox.FeedbackChangesRequested] != 2 {
+		t.Fatalf("after accepting: %v; want the acceptance beside the two change requests", kinds)
+	}
+	if got := f.managerNotices("site"); len(got) != 3 {
+		t.Fatalf("after accepting, %d manager notices, want 3", len(got))
 	}
 }
 
