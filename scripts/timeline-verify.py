@@ -16,9 +16,14 @@ RFC 9162, seal = SHA-256(prev || root || count as 8-byte big-endian || from || t
 1: something does not verify (each problem is printed); 2: bad usage.
 """
 import argparse
+import datetime
 import hashlib
 import json
 import sys
+
+
+# timeline.LookBack: how far before the newest seal's end a sealer still takes entries (docs/timeline.md).
+LOOK_BACK_DAYS = 7
 
 
 def sha(b):
@@ -173,6 +178,15 @@ def main():
         if prev.hex() != s["hash"]:
             bad.append("seal %d: its hash is not the recomputed one" % s["seq"])
         hashes.append(prev.hex())
+    # An unsealed entry that arrived before the newest seal's end minus the look-back (7 days) is one no sealer
+    # will ever take, and nothing Glassbox does stores one: it was added with an old time after sealing.
+    if seals:
+        last_to = seals[-1]["to"]
+        horizon = (datetime.datetime.strptime(last_to[:19], "%Y-%m-%dT%H:%M:%S") - datetime.timedelta(days=LOOK_BACK_DAYS)).strftime("%Y-%m-%dT%H:%M:%S") + last_to[19:]
+        for e in x.get("unsealed", []):
+            if e["at"] <= horizon:
+                seq = next((s["seq"] for s in seals if s["from"] < e["at"] <= s["to"]), seals[0]["seq"])
+                bad.append("seal %d: %s: arrived inside the sealed history, yet no seal lists it (added or backdated after sealing)" % (seq, e["id"]))
     if a.checkpoint and a.checkpoint not in hashes:
         bad.append("checkpoint %s is not one of the chain's seal hashes" % a.checkpoint)
     for b in bad:

@@ -113,6 +113,13 @@ func TestStandaloneCheck(t *testing.T) {
 	if out, ok := standalone(t, window); ok || !strings.Contains(out, "seal 2: its window does not start where the seal before ends") {
 		t.Errorf("a window that does not follow: ok %v, %q", ok, out)
 	}
+	// An unsealed entry with a time deep inside the sealed history (added after sealing): named, as Verify does.
+	backdated := x
+	backdated.Unsealed = append(append([]timeline.ExportEntry(nil), x.Unsealed...), timeline.ExportEntry{ID: "event:trello:forged",
+		At: t0.AddDate(0, 0, -8).Format(timeline.TimeFormat), Data: x.Unsealed[0].Data, Leaf: x.Unsealed[0].Leaf})
+	if out, ok := standalone(t, backdated); ok || !strings.Contains(out, "seal 1: event:trello:forged: arrived inside the sealed history") {
+		t.Errorf("a backdated unsealed entry: ok %v, %q", ok, out)
+	}
 	proof := x
 	proof.Entries = append([]timeline.ExportEntry(nil), x.Entries...)
 	proof.Entries[8].Proof = proof.Entries[9].Proof
