@@ -181,7 +181,8 @@ func TestRatingLink(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, `value="2" checked`) || strings.Contains(resp.Body, `value="3" checked`) {
 		t.Fatalf("GET: %d %s", resp.StatusCode, resp.Body)
 	}
-	if resp := f.do(http.MethodPost, f.rating("site", 5), url.Values{"score": {"5"}}); resp.StatusCode != http.StatusOK {
+	if resp := f.do(http.MethodPost, f.rating("site", 5), url.Values{"score": {"5"}}); resp.StatusCode != http.StatusOK ||
+		!strings.Contains(resp.Body, "<h1>Спасибо за оценку!</h1>") {
 		t.Fatalf("POST 5: %d %s", resp.StatusCode, resp.Body)
 	}
 	if got := f.managerNotices("site"); len(got) != 0 {
