@@ -16,9 +16,14 @@ RFC 9162, seal = SHA-256(prev || root || count as 8-byte big-endian || from || t
 1: something does not verify (each problem is printed); 2: bad usage.
 """
 import argparse
+import datetime
 import hashlib
 import json
 import sys
+
+
+# timeline.LookBack: how far before the newest seal's end a sealer still takes entries (docs/timeline.md).
+LOOK_BACK_DAYS = 7
 
 
 def sha(b):
@@ -90,6 +95,10 @@ def main():
     ap.add_argument("--from", dest="from_")
     ap.add_argument("--to")
     a = ap.parse_args()
+    # A checksum copied from an email may come in capitals or with spaces around it.
+    for k in ("checkpoint", "from_", "to"):
+        if getattr(a, k):
+            setattr(a, k, getattr(a, k).strip().lower())
     with open(a.export, encoding="utf-8") as f:
         x = json.load(f)
     if x.get("format") != "glassbox-timeline/1":
@@ -127,6 +136,11 @@ def main():
         if e["data"] is None or leaf_hash(e["data"]).hex() != e["leaf"]:
             print("FAIL: %s: its data does not hash to its sealed leaf" % a.entry)
             return 1
+        # The leaf commits to the data, not to the id the export files it under: the id is the data's own.
+        d = json.loads(e["data"])
+        if not isinstance(d, dict) or "%s:%s" % (d.get("entry"), d.get("id")) != a.entry:
+            print("FAIL: leaf %d of seal %d is not the data of %s" % (e["index"], s["seq"], a.entry))
+            return 1
         if not verify_inclusion(h(e["leaf"]), e["index"], s["count"], [h(p) for p in e["proof"]], h(s["root"])):
             print("FAIL: %s: the inclusion proof does not lead to seal %d's root" % (a.entry, s["seq"]))
             return 1
@@ -146,13 +160,16 @@ def main():
             bad.append("seal %d: %s: sealed but missing from the export (deleted)" % (e["seal"], e["id"]))
         elif leaf_hash(e["data"]).hex() != e["leaf"]:
             bad.append("seal %d: %s: changed since it was sealed (its leaf hash differs)" % (e["seal"], e["id"]))
-    prev = bytes(32)
+    prev, prev_to = bytes(32), "0001-01-01T00:00:00.000000000Z"
     hashes = []
     for i, s in enumerate(seals):
         if s["seq"] != i + 1:
             bad.append("seal %d: numbered where %d belongs" % (s["seq"], i + 1))
         if h(s["prev"]) != prev:
             bad.append("seal %d: its prev is not the hash of the seal before" % s["seq"])
+        if s["from"] != prev_to:
+            bad.append("seal %d: its window does not start where the seal before ends" % s["seq"])
+        prev_to = s["to"]
         es = sorted(by_seal.get(s["seq"], []), key=lambda e: e["index"])
         leaves = [h(e["leaf"]) for e in es]
         if len(leaves) != s["count"] or root(leaves).hex() != s["root"]:
@@ -161,6 +178,15 @@ def main():
         if prev.hex() != s["hash"]:
             bad.append("seal %d: its hash is not the recomputed one" % s["seq"])
         hashes.append(prev.hex())
+    # An unsealed entry that arrived before the newest seal's end minus the look-back (7 days) is one no sealer
+    # will ever take, and nothing Glassbox does stores one: it was added with an old time after sealing.
+    if seals:
+        last_to = seals[-1]["to"]
+        horizon = (datetime.datetime.strptime(last_to[:19], "%Y-%m-%dT%H:%M:%S") - datetime.timedelta(days=LOOK_BACK_DAYS)).strftime("%Y-%m-%dT%H:%M:%S") + last_to[19:]
+        for e in x.get("unsealed", []):
+            if e["at"] <= horizon:
+                seq = next((s["seq"] for s in seals if s["from"] < e["at"] <= s["to"]), seals[0]["seq"])
+                bad.append("seal %d: %s: arrived inside the sealed history, yet no seal lists it (added or backdated after sealing)" % (seq, e["id"]))
     if a.checkpoint and a.checkpoint not in hashes:
         bad.append("checkpoint %s is not one of the chain's seal hashes" % a.checkpoint)
     for b in bad:

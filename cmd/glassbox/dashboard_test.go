@@ -129,6 +129,10 @@ func TestLinksCommand(t *testing.T) {
 	if err != nil || second == first || !strings.HasPrefix(second, "https://dash.example/p/") {
 		t.Fatalf("rotate: %v %q", err, out)
 	}
+	// A rotated link keeps the old one's expiry: rotating a leaked link must not make it last for ever.
+	if list, _, err := links("list"); err != nil || !regexp.MustCompile(`(?m)project romashka-site\s+\S+ \S+ UTC\s+2099-01-01\s+live$`).MatchString(list) {
+		t.Errorf("after rotate, no live link expiring 2099-01-01: %v\n%s", err, list)
+	}
 	if _, _, err := links("revoke", "--id", "abc"); err == nil {
 		t.Error("revoke with a too short id worked")
 	}

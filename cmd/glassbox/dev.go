@@ -196,7 +196,7 @@ func newDevServer(ctx context.Context, dataDir string, logger *slog.Logger, opts
 	mailer := outbox.New(outboxDir)
 	botAPI := telegramStandIn(store, store, mailer)
 	pipe := pipeline.New(pipeline.Deps{
-		Store: store, Mailer: mailer, Clock: clock, Secrets: store, LinkKeyParam: demoLinkKeyParam,
+		Store: store, Feedback: store, Mailer: mailer, Clock: clock, Secrets: store, LinkKeyParam: demoLinkKeyParam,
 		TelegramAPI: devTelegramAPI, TelegramHTTP: inProcessClient(botAPI),
 		// The configuration cannot change under a running dev server (apply --data needs it stopped), and an
 		// event of a project the cache lacks reads it again anyway.
@@ -426,9 +426,9 @@ func (d *devServer) sweepOnce(ctx context.Context, grace time.Duration) react.Sw
 	switch {
 	case err != nil:
 		d.logger.Error("sweep", "error", err.Error())
-	case res.Found > 0:
+	case res.Found > 0 || res.FeedbackNotices > 0:
 		d.logger.Info("sweep finished unprocessed events", "found", res.Found, "finished", res.Finished,
-			"failed", res.Failed, "issued", res.Issued, "sent", res.Sent)
+			"failed", res.Failed, "issued", res.Issued, "sent", res.Sent, "feedback_notices", res.FeedbackNotices)
 	}
 	return res
 }

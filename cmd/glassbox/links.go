@@ -29,7 +29,8 @@ func runLinks(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				"URL is shown this once: the store keeps only a hash of it. Send it to the client.")
 	case "rotate":
 		fs = newFlags("links rotate --id ID [--expires 2027-01-01] [--base-url URL] (--table NAME | --data DIR)",
-			"Replaces a link: prints a new URL to the same dashboard and revokes the old one at once.")
+			"Replaces a link: prints a new URL to the same dashboard and revokes the old one at once. The new link\n"+
+				"expires when the old one would have, unless --expires says otherwise.")
 	case "revoke":
 		fs = newFlags("links revoke --id ID (--table NAME | --data DIR)",
 			"Revokes a link: it answers 404 from now on.")
@@ -43,7 +44,7 @@ func runLinks(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		client = fs.String("client", "", "the client whose every project the link shows")
 	}
 	if verb == "create" || verb == "rotate" {
-		expires = fs.String("expires", "", "the day (YYYY-MM-DD, UTC) the link stops working; empty: never")
+		expires = fs.String("expires", "", "the day (YYYY-MM-DD, UTC) the link stops working; empty: never (rotate: the old link's)")
 		base = fs.String("base-url", "", "where the link points; empty: the agency file's public_url")
 	}
 	if verb == "rotate" || verb == "revoke" {
@@ -108,6 +109,11 @@ func runLinks(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("links rotate: %w", err)
 		}
 		*project, *client = old.ProjectID, old.ClientID
+		// The new link lasts as long as the old one would have, unless told otherwise: rotating a leaked link
+		// must not make it last for ever.
+		if expiry.IsZero() && old.ExpiresAt.After(now) {
+			expiry = old.ExpiresAt
+		}
 	}
 	switch _, ok := cfg.Project(*project); {
 	case *project != "" && !ok:

@@ -39,7 +39,7 @@ type Health struct {
 	OverdueInvoices int
 	OverdueTotal    map[string]glassbox.Minor
 	// WaitingDays is how many whole days the longest-waiting open task has waited on the client (status
-	// waiting, since its last move); 0 when none waits.
+	// waiting, since it moved there: glassbox.Task.InStatusSince); 0 when none waits.
 	WaitingDays int
 	// BadNews counts the manager's notices of blocked, reopened and overdue tasks since the month began (in
 	// the project's zone), one per cause however many channels it went on.
@@ -106,8 +106,8 @@ func Of(ctx context.Context, s Store, cfg glassbox.Config, p glassbox.Project, i
 		return h, fmt.Errorf("accounts: open tasks of %s: %w", p.ID, err)
 	}
 	for _, t := range tasks {
-		if t.Status == glassbox.StatusWaiting && !t.LastEventAt.IsZero() {
-			h.WaitingDays = max(h.WaitingDays, int(now.Sub(t.LastEventAt).Hours()/24))
+		if since := t.InStatusSince(); t.Status == glassbox.StatusWaiting && !since.IsZero() {
+			h.WaitingDays = max(h.WaitingDays, int(now.Sub(since).Hours()/24))
 		}
 	}
 

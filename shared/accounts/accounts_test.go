@@ -130,3 +130,26 @@ func TestAll(t *testing.T) {
 		t.Errorf("calm drift %d, want 3", d)
 	}
 }
+
+// A task waits on the client since it moved to waiting, not since its last event: renaming it, setting its due
+// date or moving it between two waiting lists does not make the client's wait start again. A task stored before
+// tasks kept that time counts from its last event, as before.
+func TestWaitingCountsFromTheMoveToWaiting(t *testing.T) {
+	var task glassbox.Task
+	task.Apply(glassbox.Event{ID: "m1", ProjectID: "drift", TaskID: "w", Kind: glassbox.EventTaskMoved, ListID: "wait", Status: glassbox.StatusWaiting, OccurredAt: day(20)})
+	task.Apply(glassbox.Event{ID: "m2", ProjectID: "drift", TaskID: "w", Kind: glassbox.EventTaskMoved, ListID: "wait-2", Status: glassbox.StatusWaiting, OccurredAt: day(9)})
+	task.Apply(glassbox.Event{ID: "u1", ProjectID: "drift", TaskID: "w", Kind: glassbox.EventTaskUpdated, Title: "Тексты для главной", OccurredAt: day(1)})
+	old := glassbox.Task{ProjectID: "drift", TaskID: "o", Status: glassbox.StatusWaiting, LastEventAt: day(4)}
+	for name, tt := range map[string]struct {
+		task glassbox.Task
+		want int
+	}{"MovedThenRenamed": {task, 20}, "StoredBefore": {old, 4}} {
+		h, err := accounts.Of(context.Background(), fakeStore{tasks: []glassbox.Task{tt.task}}, cfg, cfg.Projects[1], nil, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.WaitingDays != tt.want {
+			t.Errorf("%s: WaitingDays %d, want %d", name, h.WaitingDays, tt.want)
+		}
+	}
+}

@@ -675,12 +675,24 @@ func TestTemplateSweep(t *testing.T) {
 		t.Errorf("SWEEP_GRACE %v: the sweep would race the stream on fresh events", grace)
 	}
 	stmts, _ := statements(tpl, "SweepFunction")
+	feedback := false
 	for _, s := range stmts {
 		for _, r := range s.get("Resource").strs() {
-			if strings.Contains(r, "/index/") && !strings.HasSuffix(r, "/index/gsi2") {
-				t.Errorf("SweepFunction queries %s; it needs gsi2 (unprocessed events, open invoices) only", r)
+			switch {
+			case strings.HasSuffix(r, "/index/gsi1"):
+				// A project's recent feedback, for the manager's notices a link did not send; nothing else there.
+				keys := s.get("Condition", "ForAllValues:StringLike", "dynamodb:LeadingKeys").strs()
+				if !slices.Equal(keys, []string{"PROJECT#*"}) {
+					t.Errorf("SweepFunction queries gsi1 on leading keys %q, want PROJECT#* only", keys)
+				}
+				feedback = true
+			case strings.Contains(r, "/index/") && !strings.HasSuffix(r, "/index/gsi2"):
+				t.Errorf("SweepFunction queries %s; it needs gsi2 (unprocessed events, open invoices) and gsi1 (feedback) only", r)
 			}
 		}
+	}
+	if !feedback {
+		t.Error("SweepFunction cannot query a project's feedback (gsi1): the manager's notices a link did not send stay unsent")
 	}
 }
 

@@ -30,8 +30,8 @@ const MaxFeedbackComment = 2000
 
 // Feedback is one thing a client said through a signed link: an approval decision on a task's deliverable, or
 // a rating of the agency's work. It is recorded once per link (the same link posted twice is one item; a later
-// decision on the same deliverable, through the other link or a later notice, is a new item) and never
-// changed. The timeline lists a project's items by At (FeedbackStore.FeedbackBetween).
+// decision on the same deliverable, through the other link or a later notice, is a new item, and so is a later
+// post of the same link with another comment: FollowUpID) and never changed. The timeline lists a project's items by At (FeedbackStore.FeedbackBetween).
 type Feedback struct {
 	// ID is FeedbackID of the link: deterministic, so posting one link again is a duplicate.
 	ID        string       `json:"id" dynamodbav:"id"`
@@ -57,6 +57,14 @@ type Feedback struct {
 func FeedbackID(kind FeedbackKind, projectID, provider, taskID, messageID string, score int) string {
 	sum := sha256.Sum256([]byte(string(kind) + "\x00" + projectID + "\x00" + provider + "\x00" + taskID + "\x00" +
 		messageID + "\x00" + strconv.Itoa(score)))
+	return "fb:" + hex.EncodeToString(sum[:16])
+}
+
+// FollowUpID is the id of a later post of a link already recorded (as first) that says something the first
+// did not (another comment): the client had the page open twice. The same comment again gives the same id, so
+// a replay of the follow-up records once too.
+func FollowUpID(first, comment string) string {
+	sum := sha256.Sum256([]byte(first + "\x00" + comment))
 	return "fb:" + hex.EncodeToString(sum[:16])
 }
 

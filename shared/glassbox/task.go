@@ -187,6 +187,9 @@ type Task struct {
 	// status back.
 	LastEventAt time.Time `json:"lastEventAt" dynamodbav:"lastEventAt"`
 	LastEventID string    `json:"lastEventId" dynamodbav:"lastEventId"`
+	// StatusSince is when the task moved to its status (the OccurredAt of that move): a rename, a due date or a
+	// move between two lists of one status leaves it. Zero for a task stored before it was kept (InStatusSince).
+	StatusSince time.Time `json:"statusSince,omitzero" dynamodbav:"statusSince,omitempty"`
 	// Reason is the newest reason noted on the task (Event.Note): why it is blocked, paused, not started, or was
 	// added.
 	Reason string `json:"reason,omitempty" dynamodbav:"reason,omitempty"`
@@ -243,6 +246,9 @@ func (t *Task) Apply(e Event) bool {
 			if e.ID != t.LastEventID {
 				t.PrevStatus = t.Status // applying the same event again changes nothing
 			}
+			if e.Status != t.Status || t.StatusSince.IsZero() {
+				t.StatusSince = e.OccurredAt
+			}
 			t.Status = e.Status
 		}
 		if e.Actor != "" {
@@ -251,6 +257,15 @@ func (t *Task) Apply(e Event) bool {
 		t.LastEventAt, t.LastEventID = e.OccurredAt, e.ID
 	}
 	return *t != before
+}
+
+// InStatusSince is when the task moved to its status: StatusSince, or, for a task stored before that was kept,
+// its newest event's time (an approximation that errs towards a shorter time in the status).
+func (t Task) InStatusSince() time.Time {
+	if !t.StatusSince.IsZero() {
+		return t.StatusSince
+	}
+	return t.LastEventAt
 }
 
 // OverdueCheck is when the task falls overdue and the manager is to be told: its due date, while it has one,

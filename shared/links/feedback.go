@@ -78,28 +78,48 @@ func (fb *feedbacker) answer(ctx context.Context, signer *linksign.Signer, t tar
 	f := r.item
 	f.Comment, f.At = boundComment(form.Get("comment")), now
 	if f.Kind == glassbox.FeedbackRating {
-		// The page lets the client change the score the link chose; the link's id stays the record's.
+		// The page lets the client change the score the link chose. The record is the score sent: the same score
+		// from the same report records once, and a changed one (a page open twice, another score) is a new rating
+		// the manager hears of when it is low, rather than a duplicate that drops it.
 		if n, err := strconv.Atoi(form.Get("score")); err == nil && n >= 1 && n <= 5 {
 			f.Score = n
 		}
+		f.ID = glassbox.FeedbackID(f.Kind, f.ProjectID, "", "", f.MessageID, f.Score)
 	}
-	switch err := fb.store.RecordFeedback(ctx, f); {
-	case errors.Is(err, glassbox.ErrDuplicate):
-		// The link was posted before. Its manager's notice is delivered again under the same id, which sends it
-		// only if that first post's notice did not go out (the function stopped in between).
-		stored, err := fb.store.FeedbackItem(ctx, f.ID)
-		if err != nil {
-			return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: read feedback: %v", httpapi.ErrUnavailable, err)
-		}
-		log.Info("feedback recorded already")
-		f = stored
-	case err != nil:
-		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%w: record feedback: %v", httpapi.ErrUnavailable, err)
-	default:
-		log.Info("feedback recorded", "score", f.Score, "comment_bytes", len(f.Comment))
+	if f, err = fb.record(ctx, f, log); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	fb.tellManager(ctx, r.cfg, f, r.task, log)
 	return htmlResponse(http.StatusOK, feedbackDonePage(w, r.project.Name, f)), nil
+}
+
+// record stores what a post says and returns the item its manager's notice is about. A link posted before is
+// not recorded again: its notice is delivered again under the same id, which sends it only if that first
+// post's notice did not go out. But a post that says more than the first (another comment: the page was open
+// twice) is a follow-up item, so the client's words are never dropped while the page says they went to the
+// manager.
+func (fb *feedbacker) record(ctx context.Context, f glassbox.Feedback, log *slog.Logger) (glassbox.Feedback, error) {
+	err := fb.store.RecordFeedback(ctx, f)
+	if errors.Is(err, glassbox.ErrDuplicate) {
+		stored, rerr := fb.store.FeedbackItem(ctx, f.ID)
+		if rerr != nil {
+			return f, fmt.Errorf("%w: read feedback: %v", httpapi.ErrUnavailable, rerr)
+		}
+		if f.Comment == "" || f.Comment == stored.Comment {
+			log.Info("feedback recorded already")
+			return stored, nil
+		}
+		f.ID = glassbox.FollowUpID(stored.ID, f.Comment)
+		if err = fb.store.RecordFeedback(ctx, f); errors.Is(err, glassbox.ErrDuplicate) {
+			log.Info("feedback follow-up recorded already", "follow_up_id", f.ID)
+			return f, nil
+		}
+	}
+	if err != nil {
+		return f, fmt.Errorf("%w: record feedback: %v", httpapi.ErrUnavailable, err)
+	}
+	log.Info("feedback recorded", "recorded_id", f.ID, "score", f.Score, "comment_bytes", len(f.Comment))
+	return f, nil
 }
 
 // read checks a feedback token and finds its project (and, for an approval, its task).
@@ -149,7 +169,8 @@ func (fb *feedbacker) read(ctx context.Context, signer *linksign.Signer, t targe
 }
 
 // tellManager sends the manager's notice of the feedback. The feedback is recorded whatever happens here, so a
-// failure is logged, not answered: the client did what they meant to, and posting again resends.
+// failure is logged, not answered: the client did what they meant to, and the next sweep (react's
+// sweepFeedback) sends a notice that did not go out, as posting again does.
 func (fb *feedbacker) tellManager(ctx context.Context, cfg glassbox.Config, f glassbox.Feedback, task glassbox.Task, log *slog.Logger) {
 	msgs, err := notify.FeedbackReceived(cfg, f, task)
 	for _, m := range msgs {
@@ -215,6 +236,7 @@ var feedbackRU = feedbackWords{
 	thanks:         "Спасибо! Менеджер проекта свяжется с вами.",
 	thanksLater:    "Ваш ответ передан менеджеру проекта «%s».",
 	thanksAccepted: "Спасибо! Работа принята, менеджер проекта «%s» получил ваше решение.",
+	thanksRating:   "Спасибо за оценку!",
 	recorded:       "Ваш ответ записан.",
 }
 

@@ -141,16 +141,34 @@ func TestApprovalLink(t *testing.T) {
 	if resp := f.do(http.MethodGet, changes, nil); !strings.Contains(resp.Body, "Менеджер проекта свяжется с вами") {
 		t.Errorf("the link opened after posting: %s", resp.Body)
 	}
+	// The page was open twice (the email's and the Telegram copy's link) and the second says more: that is not
+	// dropped while the page says it went to the manager. It is a follow-up item the manager hears of, once.
+	for i := 0; i < 2; i++ {
+		if resp := f.do(http.MethodPost, changes, url.Values{"comment": {"И шрифт крупнее"}}); resp.StatusCode != http.StatusOK {
+			t.Fatalf("POST with more to say %d: %d %s", i, resp.StatusCode, resp.Body)
+		}
+	}
+	if got := f.items("site"); len(got) != 2 || got[0].Kind != got[1].Kind || got[0].Comment+got[1].Comment != "Кнопку <синей>, пожалуйстаИ шрифт крупнее" &&
+		got[1].Comment+got[0].Comment != "Кнопку <синей>, пожалуйстаИ шрифт крупнее" {
+		t.Fatalf("after a post with more to say: %+v; want the first item and a follow-up with the new comment", got)
+	}
+	if notices := f.managerNotices("site"); len(notices) != 2 {
+		t.Fatalf("after a post with more to say, %d manager notices, want 2", len(notices))
+	}
 
 	// The client accepts later, from the same notice: a new item, and the manager hears of it.
 	if resp := f.do(http.MethodPost, f.approval("site", linksign.DecisionAccept, "m1"), nil); resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, "Работа принята") {
 		t.Fatalf("accept: %d %s", resp.StatusCode, resp.Body)
 	}
-	if got := f.items("site"); len(got) != 2 || got[0].Kind == got[1].Kind {
-		t.Fatalf("after accepting: %+v", got)
+	kinds := map[glassbox.FeedbackKind]int{}
+	for _, it := range f.items("site") {
+		kinds[it.Kind]++
 	}
-	if got := f.managerNotices("site"); len(got) != 2 {
-		t.Fatalf("after accepting, %d manager notices, want 2", len(got))
+	if kinds[glassbox.FeedbackAccepted] != 1 || kinds[glassbox.FeedbackChangesRequested] != 2 {
+		t.Fatalf("after accepting: %v; want the acceptance beside the two change requests", kinds)
+	}
+	if got := f.managerNotices("site"); len(got) != 3 {
+		t.Fatalf("after accepting, %d manager notices, want 3", len(got))
 	}
 }
 
@@ -163,7 +181,8 @@ func TestRatingLink(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, `value="2" checked`) || strings.Contains(resp.Body, `value="3" checked`) {
 		t.Fatalf("GET: %d %s", resp.StatusCode, resp.Body)
 	}
-	if resp := f.do(http.MethodPost, f.rating("site", 5), url.Values{"score": {"5"}}); resp.StatusCode != http.StatusOK {
+	if resp := f.do(http.MethodPost, f.rating("site", 5), url.Values{"score": {"5"}}); resp.StatusCode != http.StatusOK ||
+		!strings.Contains(resp.Body, "<h1>Спасибо за оценку!</h1>") {
 		t.Fatalf("POST 5: %d %s", resp.StatusCode, resp.Body)
 	}
 	if got := f.managerNotices("site"); len(got) != 0 {
@@ -172,12 +191,31 @@ func TestRatingLink(t *testing.T) {
 	if resp := f.do(http.MethodPost, two, url.Values{"score": {"3"}, "comment": {"медленно"}}); resp.StatusCode != http.StatusOK {
 		t.Fatalf("POST 2→3: %d %s", resp.StatusCode, resp.Body)
 	}
-	got := f.items("site")
-	if len(got) != 2 || got[0].Score != 5 || got[1].Score != 3 || got[1].Comment != "медленно" {
-		t.Fatalf("ratings %+v; want 5, then 3 with the comment", got)
+	// Every post is at the harness's one instant, so items come in id order: compared by score.
+	byScore := func() map[int]glassbox.Feedback {
+		m := map[int]glassbox.Feedback{}
+		for _, it := range f.items("site") {
+			m[it.Score] = it
+		}
+		return m
+	}
+	got := byScore()
+	if len(got) != 2 || got[5].Comment != "" || got[3].Comment != "медленно" {
+		t.Fatalf("ratings %+v; want 5, and 3 with the comment", got)
 	}
 	if notices := f.managerNotices("site"); len(notices) != 1 || !strings.Contains(notices[0].Subject, "3 из 5") {
 		t.Fatalf("manager notices %+v; want one for the 3", notices)
+	}
+	// Back on the page of the 5 (the browser's back button), the client lowers it to 1: a new rating, and the
+	// manager hears of it, rather than "recorded already" and the 1 lost.
+	if resp := f.do(http.MethodPost, f.rating("site", 5), url.Values{"score": {"1"}, "comment": {"передумал"}}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST 5→1: %d %s", resp.StatusCode, resp.Body)
+	}
+	if got := byScore(); len(got) != 3 || got[1].Comment != "передумал" {
+		t.Fatalf("ratings %+v; want 5, 3, and 1 with the comment", got)
+	}
+	if notices := f.managerNotices("site"); len(notices) != 2 {
+		t.Fatalf("manager notices %+v; want the 3 and the 1", notices)
 	}
 }
 
@@ -211,11 +249,15 @@ func TestFeedbackBadLinks(t *testing.T) {
 		"ApprovalAsRating": "/r/" + strings.TrimPrefix(good, "/a/"),
 		"UnknownProject":   f.approval("gone", linksign.DecisionAccept, "m1"),
 		"Garbage":          "/a/not-a-token",
+		// The signature's last character with its spare bits changed: the same 16 bytes, another spelling.
+		"SpareBits": good[:len(good)-1] + spareBitsFlipped(good[len(good)-1:]),
 	} {
 		for _, method := range []string{http.MethodGet, http.MethodPost} {
-			if resp := f.do(method, path, url.Values{"comment": {"x"}}); resp.StatusCode != http.StatusNotFound {
+			resp := f.do(method, path, url.Values{"comment": {"x"}})
+			if resp.StatusCode != http.StatusNotFound {
 				t.Errorf("%s %s: %d, want 404", name, method, resp.StatusCode)
 			}
+			checkPageHeaders(t, resp)
 		}
 	}
 	if got := f.items("site"); len(got) != 0 {
@@ -257,4 +299,11 @@ func TestFeedbackSampleEvents(t *testing.T) {
 	if got := f.managerNotices("romashka-site"); len(got) != 2 {
 		t.Fatalf("%d manager notices, want 2 (changes, rating 2)", len(got))
 	}
+}
+
+// spareBitsFlipped is another base64url character that decodes, as the last of a 22-character (16-byte) run,
+// to the same bits as c: its low four bits are padding, which a lenient decoder ignores.
+func spareBitsFlipped(c string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	return string(alphabet[strings.Index(alphabet, c)^0x0f])
 }

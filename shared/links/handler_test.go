@@ -233,6 +233,7 @@ func checkPageHeaders(t *testing.T, resp events.APIGatewayV2HTTPResponse) {
 		"Cache-Control":           "no-store",
 		"Referrer-Policy":         "no-referrer",
 		"X-Content-Type-Options":  "nosniff",
+		"X-Robots-Tag":            "noindex, nofollow",
 		"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 	}
 	for k, v := range want {
@@ -524,7 +525,8 @@ func TestDownload(t *testing.T) {
 				t.Errorf("body = %q (%v), want the stored bytes", got, err)
 			}
 			for k, v := range map[string]string{"Content-Type": "application/pdf", "Content-Disposition": tt.disposition,
-				"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"} {
+				"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff",
+				"X-Robots-Tag": "noindex, nofollow"} {
 				if resp.Headers[k] != v {
 					t.Errorf("header %s = %q, want %q", k, resp.Headers[k], v)
 				}

@@ -19,13 +19,16 @@ import (
 // so the one button cannot be clicked through someone else's page.
 const csp = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-// commonHeaders go on every answer: links are capabilities, so nothing is cached, nothing leaks in a Referer.
+// commonHeaders go on every answer: links are capabilities, so nothing is cached, indexed, or leaked in a
+// Referer.
 func commonHeaders() map[string]string {
 	return map[string]string{
 		"Cache-Control":           "no-store",
 		"Referrer-Policy":         "no-referrer",
 		"Content-Security-Policy": csp,
 		"X-Content-Type-Options":  "nosniff",
+		// Search engines honour the page's meta tag only in HTML; the header covers the PDFs too.
+		"X-Robots-Tag": "noindex, nofollow",
 	}
 }
 

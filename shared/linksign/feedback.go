@@ -98,8 +98,7 @@ func (s *Signer) checkToken(a Action, token string, n int) ([]string, error) {
 	if len(parts) != n+1 {
 		return nil, fmt.Errorf("%w: malformed token", ErrBadLink)
 	}
-	enc := base64.RawURLEncoding
-	got, err := enc.DecodeString(parts[n])
+	got, err := linkEncoding.DecodeString(parts[n])
 	if err != nil || len(got) != sigBytes {
 		return nil, fmt.Errorf("%w: malformed signature", ErrBadLink)
 	}
@@ -108,7 +107,7 @@ func (s *Signer) checkToken(a Action, token string, n int) ([]string, error) {
 	}
 	fields := make([]string, n)
 	for i, p := range parts[:n] {
-		b, err := enc.DecodeString(p)
+		b, err := linkEncoding.DecodeString(p)
 		if err != nil || len(b) == 0 {
 			return nil, fmt.Errorf("%w: malformed token", ErrBadLink)
 		}

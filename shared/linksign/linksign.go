@@ -44,6 +44,11 @@ const MinKeyBytes = 32
 // full 32 bytes would add 21 characters to a URL that mail programs like to wrap.
 const sigBytes = 16
 
+// linkEncoding reads what links carry: unpadded base64url, strictly, so that one signature has one spelling.
+// A lenient decoder ignores the spare low bits of the last character (16 bytes are 22 characters, 4 bits
+// spare), which would let sixteen spellings of a link pass for the one that was mailed.
+var linkEncoding = base64.RawURLEncoding.Strict()
+
 // Errors Check returns. The link handler answers both with 403 and a page saying which.
 var (
 	// ErrBadLink: the signature is missing, malformed or wrong for this action, document and expiry.
@@ -86,7 +91,7 @@ func (s *Signer) Check(a Action, docID, exp, sig string, now time.Time) error {
 	if err != nil || strconv.FormatInt(n, 10) != exp {
 		return fmt.Errorf("%w: malformed expiry", ErrBadLink)
 	}
-	got, err := base64.RawURLEncoding.DecodeString(sig)
+	got, err := linkEncoding.DecodeString(sig)
 	if err != nil || len(got) != sigBytes {
 		return fmt.Errorf("%w: malformed signature", ErrBadLink)
 	}

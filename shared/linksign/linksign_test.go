@@ -105,6 +105,10 @@ func TestCheck(t *testing.T) {
 		flipped[0] = 'A'
 	}
 
+	// The last of 22 characters carries 2 bits of the signature and 4 spare ones: set, they spell the same bytes.
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	spare := paySig[:21] + string(alphabet[strings.IndexByte(alphabet, paySig[21])^0x0f])
+
 	tests := []struct {
 		name     string
 		action   linksign.Action
@@ -127,6 +131,7 @@ func TestCheck(t *testing.T) {
 		{"ErrOtherKey", linksign.ActionPay, "doc-1", payExp, otherSig, t0, linksign.ErrBadLink},
 		{"ErrFlippedSig", linksign.ActionPay, "doc-1", payExp, string(flipped), t0, linksign.ErrBadLink},
 		{"ErrTruncatedSig", linksign.ActionPay, "doc-1", payExp, paySig[:20], t0, linksign.ErrBadLink},
+		{"ErrSpareBitsSig", linksign.ActionPay, "doc-1", payExp, spare, t0, linksign.ErrBadLink},
 		{"ErrPaddedSig", linksign.ActionPay, "doc-1", payExp, paySig + "==", t0, linksign.ErrBadLink},
 		{"ErrMissingSig", linksign.ActionPay, "doc-1", payExp, "", t0, linksign.ErrBadLink},
 		{"ErrMissingExp", linksign.ActionPay, "doc-1", "", paySig, t0, linksign.ErrBadLink},

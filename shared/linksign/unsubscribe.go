@@ -46,8 +46,7 @@ func (s *Signer) CheckUnsubscribe(token string) (Unsubscribe, error) {
 	if len(parts) != 4 {
 		return Unsubscribe{}, fmt.Errorf("%w: malformed token", ErrBadLink)
 	}
-	enc := base64.RawURLEncoding
-	got, err := enc.DecodeString(parts[3])
+	got, err := linkEncoding.DecodeString(parts[3])
 	if err != nil || len(got) != sigBytes {
 		return Unsubscribe{}, fmt.Errorf("%w: malformed signature", ErrBadLink)
 	}
@@ -57,7 +56,7 @@ func (s *Signer) CheckUnsubscribe(token string) (Unsubscribe, error) {
 	}
 	var fields [3]string
 	for i, p := range parts[:3] {
-		b, err := enc.DecodeString(p)
+		b, err := linkEncoding.DecodeString(p)
 		if err != nil || len(b) == 0 {
 			return Unsubscribe{}, fmt.Errorf("%w: malformed token", ErrBadLink)
 		}

@@ -266,7 +266,7 @@ func (s *Store) PutTask(ctx context.Context, t glassbox.Task) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	t.CreatedAt, t.DoneAt, t.LastEventAt = t.CreatedAt.UTC(), t.DoneAt.UTC(), t.LastEventAt.UTC()
+	t.CreatedAt, t.DoneAt, t.LastEventAt, t.StatusSince = t.CreatedAt.UTC(), t.DoneAt.UTC(), t.LastEventAt.UTC(), t.StatusSince.UTC()
 	key := taskKey(t.ProjectID, t.Provider, t.TaskID)
 	what := "task " + t.Provider + "/" + t.TaskID
 	return s.update(func(tx *bolt.Tx) error {

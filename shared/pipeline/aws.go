@@ -38,8 +38,10 @@ func FromEnv(ctx context.Context, getenv func(string) string, logger *slog.Logge
 	if err != nil {
 		return Pipeline{}, fmt.Errorf("load AWS config: %w", err)
 	}
+	store := dynamo.New(dynamodb.NewFromConfig(cfg), vars["TABLE_NAME"])
 	return New(Deps{
-		Store:         dynamo.New(dynamodb.NewFromConfig(cfg), vars["TABLE_NAME"]),
+		Store:         store,
+		Feedback:      store,
 		Mailer:        SESMailer(cfg, getenv),
 		Clock:         glassbox.SystemClock{},
 		Secrets:       ssm.NewSecrets(ssm.NewClient(cfg), 5*time.Minute),

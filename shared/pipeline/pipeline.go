@@ -41,6 +41,9 @@ type Deps struct {
 	ClaimLease time.Duration
 	ConfigTTL  time.Duration
 	Logger     *slog.Logger
+	// Feedback lists the client's feedback, for the sweep to send the manager's notices a link could not
+	// (react.Options.Feedback); nil: the sweep does not look at feedback.
+	Feedback react.FeedbackLister
 }
 
 // Pipeline is the processor and the link maker it signs with (glassbox dev also lists documents with it).
@@ -89,6 +92,7 @@ func New(d Deps) Pipeline {
 		ReadBack:   readBackers(),
 		Secrets:    d.Secrets,
 		Approvals:  links,
+		Feedback:   d.Feedback,
 	})
 	return Pipeline{Processor: proc, Links: links}
 }

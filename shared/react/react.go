@@ -55,6 +55,9 @@ type Options struct {
 	// Approvals signs the "accept" / "request changes" links of the client's task-done notices
 	// (billing.Links); without it, or when the link key cannot be read, the notices ask the client to reply.
 	Approvals ApprovalSigner
+	// Feedback lists the client's feedback items, for the sweep to send the manager's notices a link could not
+	// (sweepFeedback); without it the sweep does not look at feedback.
+	Feedback FeedbackLister
 }
 
 // ApprovalSigner makes the signed approval links of a configuration's task-done notices (notify.ApprovalURLs).

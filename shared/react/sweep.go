@@ -16,6 +16,9 @@ type SweepResult struct {
 	// Issued and Sent add up the documents issued and messages sent by this sweep.
 	Issued int `json:"issued"`
 	Sent   int `json:"sent"`
+	// FeedbackNotices counts the manager's notices of client feedback this sweep sent because the link that
+	// recorded the feedback did not (sweepFeedback).
+	FeedbackNotices int `json:"feedbackNotices,omitempty"`
 }
 
 // sweepReserve is the time a sweep leaves before its deadline: it takes no new event after that. A sweep given
@@ -47,8 +50,9 @@ const DefaultSweepLimit = 200
 // still marked unprocessed whose turn came more than grace ago (up to limit, earliest first; an event's turn
 // is its receipt, or when a failed sweep postponed it to) through the same Process as the stream, which is
 // idempotent, so nothing is done twice. An event that fails again stays marked and is postponed, waiting twice
-// as long after each failure (sweepBackoff); the sweep goes on with the others. The error is for a store it
-// cannot read.
+// as long after each failure (sweepBackoff); the sweep goes on with the others. Then, with Options.Feedback, it
+// sends the manager's notices of client feedback that the link recording it did not (sweepFeedback). The error
+// is for a store it cannot read.
 func (p *Processor) Sweep(ctx context.Context, grace time.Duration, limit int) (SweepResult, error) {
 	var res SweepResult
 	events, err := p.store.UnprocessedEvents(ctx, p.clock.Now().Add(-grace), limit)
@@ -83,6 +87,9 @@ func (p *Processor) Sweep(ctx context.Context, grace time.Duration, limit int) (
 		res.Finished++
 		p.log.Info("sweep: finished an unprocessed event", "event_id", e.ID, "received_at", e.ReceivedAt,
 			"issued", out.Issued, "sent", out.Sent)
+	}
+	if ctx.Err() == nil && (stopAt.IsZero() || time.Now().Before(stopAt)) {
+		res.FeedbackNotices = p.sweepFeedback(ctx, grace)
 	}
 	return res, nil
 }

@@ -1,6 +1,7 @@
 package timeline_test
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -69,6 +70,7 @@ func TestStandaloneCheck(t *testing.T) {
 		output string
 	}{
 		{"whole", []string{"--checkpoint", heads[1]}, true, "OK: 3 seals, 12 sealed entries, head " + heads[2]},
+		{"checkpoint in capitals", []string{"--checkpoint", " " + strings.ToUpper(heads[1])}, true, "OK: 3 seals"},
 		{"inclusion", []string{"--entry", "event:trello:g", "--checkpoint", heads[2]}, true, "is leaf 2 of seal 3"},
 		{"inclusion under an earlier checkpoint", []string{"--entry", "event:trello:b", "--checkpoint", heads[2]}, true, "seal 1"},
 		{"not included before it was sealed", []string{"--entry", "event:trello:g", "--checkpoint", heads[0]}, false, "does not lead to"},
@@ -95,10 +97,53 @@ func TestStandaloneCheck(t *testing.T) {
 	if out, ok := standalone(t, changed, "--entry", "event:trello:d", "--checkpoint", heads[2]); ok || !strings.Contains(out, "does not hash") {
 		t.Errorf("inclusion of a changed entry: ok %v, %q", ok, out)
 	}
+	// An export is not trusted: another entry's data, leaf and proof under the asked id must not prove the id.
+	relabelled := x
+	relabelled.Entries = append([]timeline.ExportEntry(nil), x.Entries...)
+	relabelled.Entries[1].ID = "event:trello:never-happened"
+	if out, ok := standalone(t, relabelled, "--entry", "event:trello:never-happened", "--checkpoint", heads[2]); ok || !strings.Contains(out, "is not the data of") {
+		t.Errorf("another entry's data under the asked id: ok %v, %q", ok, out)
+	}
+	// A seal whose window does not start where the one before ends, its hashes recomputed: Verify names it, and
+	// so must the standalone check.
+	window := x
+	window.Seals = append([]timeline.ExportSeal(nil), x.Seals...)
+	window.Seals[1].From = window.Seals[0].From
+	rehash(t, window.Seals)
+	if out, ok := standalone(t, window); ok || !strings.Contains(out, "seal 2: its window does not start where the seal before ends") {
+		t.Errorf("a window that does not follow: ok %v, %q", ok, out)
+	}
+	// An unsealed entry with a time deep inside the sealed history (added after sealing): named, as Verify does.
+	backdated := x
+	backdated.Unsealed = append(append([]timeline.ExportEntry(nil), x.Unsealed...), timeline.ExportEntry{ID: "event:trello:forged",
+		At: t0.AddDate(0, 0, -8).Format(timeline.TimeFormat), Data: x.Unsealed[0].Data, Leaf: x.Unsealed[0].Leaf})
+	if out, ok := standalone(t, backdated); ok || !strings.Contains(out, "seal 1: event:trello:forged: arrived inside the sealed history") {
+		t.Errorf("a backdated unsealed entry: ok %v, %q", ok, out)
+	}
 	proof := x
 	proof.Entries = append([]timeline.ExportEntry(nil), x.Entries...)
 	proof.Entries[8].Proof = proof.Entries[9].Proof
 	if out, ok := standalone(t, proof, "--entry", proof.Entries[8].ID, "--checkpoint", heads[2]); ok || !strings.Contains(out, "inclusion proof") {
 		t.Errorf("a false proof: ok %v, %q", ok, out)
+	}
+}
+
+// rehash recomputes each seal's prev and hash from its header, as someone rewriting the chain would.
+func rehash(t *testing.T, seals []timeline.ExportSeal) {
+	t.Helper()
+	var prev timeline.Hash
+	for i := range seals {
+		var root timeline.Hash
+		if _, err := hex.Decode(root[:], []byte(seals[i].Root)); err != nil {
+			t.Fatal(err)
+		}
+		from, err1 := time.Parse(timeline.TimeFormat, seals[i].From)
+		to, err2 := time.Parse(timeline.TimeFormat, seals[i].To)
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		seals[i].Prev = hex.EncodeToString(prev[:])
+		prev = timeline.SealHash(prev, root, seals[i].Count, from, to)
+		seals[i].Hash = hex.EncodeToString(prev[:])
 	}
 }

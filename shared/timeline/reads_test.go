@@ -123,3 +123,28 @@ func TestFeedbackOnTimeline(t *testing.T) {
 		t.Errorf("problems %v, want %v", rep.Problems, want)
 	}
 }
+
+// TestBackdatedEntryIsNamed: an event, a message and a feedback item written with a time deep inside the sealed
+// history (before the newest seal's end minus the look-back) are ones no sealer will take; nothing Glassbox
+// does writes one, so Verify names each as added after sealing, in the seal its time falls in, instead of
+// counting it as waiting for the next seal.
+func TestBackdatedEntryIsNamed(t *testing.T) {
+	s, now := sealedHistory(t, 10)
+	back := now.AddDate(0, 0, -9).Add(3*time.Hour + 30*time.Minute) // day 1, inside seal 2's window
+	appendEvents(t, s, event("p", "forged", back))
+	sendMessage(t, s, "p", "forged-m", back.Add(time.Minute))
+	recordFeedback(t, s, "p", "forged-f", back.Add(2*time.Minute))
+	appendEvents(t, s, event("p", "fresh", now.Add(10*time.Minute))) // waits for the next seal: no problem
+	rep, err := timeline.Verify(t.Context(), s, "p", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []timeline.Problem{
+		{Seq: 2, EntryID: "event:trello:forged", What: timeline.WhatBackdated},
+		{Seq: 2, EntryID: "message:forged-m", What: timeline.WhatBackdated},
+		{Seq: 2, EntryID: "feedback:forged-f", What: timeline.WhatBackdated},
+	}
+	if !slices.Equal(rep.Problems, want) || rep.Unsealed != 1 {
+		t.Errorf("problems %v, unsealed %d; want %v and 1 unsealed", rep.Problems, rep.Unsealed, want)
+	}
+}

@@ -123,6 +123,10 @@ func TestSealAndVerify(t *testing.T) {
 	if !rep.OK() || !rep.CheckpointOK() || rep.Head != made[0].Hash || rep.Sealed != 3 || rep.Unsealed != 1 || rep.Seals != 1 {
 		t.Errorf("Verify = %+v", rep)
 	}
+	// A checksum copied from an email may come in capitals or with the spaces around it: the same hash.
+	if rep := mustVerify(t, s, "p", " "+strings.ToUpper(made[0].Hash)+"\n"); !rep.OK() || rep.CheckpointSeq != 1 {
+		t.Errorf("the checkpoint in capitals, with spaces: %+v", rep)
+	}
 	if rep := mustVerify(t, s, "p", strings.Repeat("ab", 32)); rep.OK() || rep.CheckpointSeq != 0 {
 		t.Errorf("an unknown checkpoint verifies: %+v", rep)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
@@ -71,6 +72,11 @@ const (
 	WhatChanged = "changed since it was sealed (its leaf hash differs)"
 	WhatMissing = "sealed but no longer stored (deleted)"
 	WhatTwice   = "sealed twice"
+	// WhatBackdated: an entry no seal lists, though it arrived so far inside the sealed history that no sealer
+	// will ever take it (before the newest seal's end minus LookBack). Ingest, sending and the feedback links
+	// store an entry as it arrives, so one like that was written afterwards with an old time: added to the
+	// history behind the seals' back.
+	WhatBackdated = "arrived inside the sealed history, yet no seal lists it (added or backdated after sealing)"
 )
 
 // Verify recomputes every stored entry's leaf, every seal's root from its listed leaves, and the chain of seal
@@ -79,6 +85,8 @@ const (
 // finds the seal whose recomputed hash it is, which proves the history up to it is the one the client was
 // given. It reads the project's whole history.
 func Verify(ctx context.Context, r Reader, projectID, checkpoint string) (Report, error) {
+	// A checksum copied from an email or a page may come in capitals or with spaces around it.
+	checkpoint = strings.ToLower(strings.TrimSpace(checkpoint))
 	rep := Report{ProjectID: projectID, Checkpoint: checkpoint}
 	seals, err := r.Seals(ctx, projectID)
 	if err != nil {
@@ -151,11 +159,26 @@ func Verify(ctx context.Context, r Reader, projectID, checkpoint string) (Report
 		rep.Head, rep.HeadAt = hex.EncodeToString(h[:]), s.SealedAt
 	}
 	for _, e := range entries {
-		if !seen[e.ID] {
+		switch {
+		case seen[e.ID]:
+		case len(seals) > 0 && !e.At.After(seals[len(seals)-1].To.Add(-LookBack)):
+			rep.Problems = append(rep.Problems, Problem{Seq: sealOver(seals, e.At), EntryID: e.ID, What: WhatBackdated})
+		default:
 			rep.Unsealed++
 		}
 	}
 	return rep, nil
+}
+
+// sealOver is the seal whose window (from, to] holds t: the one an entry arriving at t would be in. The
+// windows follow each other from the start, so only a broken chain leaves none (then the first seal).
+func sealOver(seals []glassbox.Seal, t time.Time) int64 {
+	for _, s := range seals {
+		if t.After(s.From) && !t.After(s.To) {
+			return s.Seq
+		}
+	}
+	return seals[0].Seq
 }
 
 // Timeline is a project's entries for showing them: sealed ones in their seals' order with the seal number,
