@@ -95,7 +95,7 @@ func Of(ctx context.Context, s Store, cfg glassbox.Config, p glassbox.Project, i
 	h := Health{ProjectID: p.ID, Project: p.Name, Client: client.Name, OverdueTotal: map[string]glassbox.Minor{}}
 
 	for _, d := range invoices {
-		if d.ProjectID == p.ID && d.Kind == glassbox.DocumentInvoice && Overdue(d, now) {
+		if d.ProjectID == p.ID && d.Kind == glassbox.DocumentInvoice && d.Overdue(now) {
 			h.OverdueInvoices++
 			h.OverdueTotal[d.Currency] += d.Total
 		}
@@ -164,14 +164,4 @@ func Of(ctx context.Context, s Store, cfg glassbox.Config, p glassbox.Project, i
 	}
 	h.BadNews = len(bad)
 	return h, nil
-}
-
-// Overdue says whether an open invoice is past its due date at now: the due date (a civil date in the zone
-// the invoice was dated in) is before today there. An invoice without a due date is never overdue.
-func Overdue(d glassbox.Document, now time.Time) bool {
-	if d.DueDate == "" || d.State != glassbox.DocumentIssued {
-		return false
-	}
-	today := now.In(d.Zone()).Format(time.DateOnly)
-	return d.DueDate < today
 }

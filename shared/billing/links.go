@@ -49,11 +49,17 @@ func (l *Links) base(cfg glassbox.Config) string {
 // DocumentURL is the download link of a document's PDF in a message sent at sentAt: it is valid for
 // linksign.DefaultDocumentLinkTTL from then, however long ago the document was issued.
 func (l *Links) DocumentURL(ctx context.Context, cfg glassbox.Config, d glassbox.Document, sentAt time.Time) (string, error) {
+	return l.DocumentURLUntil(ctx, cfg, d, sentAt.Add(linksign.DefaultDocumentLinkTTL))
+}
+
+// DocumentURLUntil is the download link of a document's PDF valid until exp: the dashboard's links, which
+// must stop soon after the dashboard's own link is revoked.
+func (l *Links) DocumentURLUntil(ctx context.Context, cfg glassbox.Config, d glassbox.Document, exp time.Time) (string, error) {
 	s, err := l.linkSigner(ctx)
 	if err != nil {
 		return "", err
 	}
-	return s.URL(l.base(cfg), linksign.ActionDocument, d.ID, sentAt.Add(linksign.DefaultDocumentLinkTTL)), nil
+	return s.URL(l.base(cfg), linksign.ActionDocument, d.ID, exp), nil
 }
 
 // PayURL is an invoice's "payment received" link in a message sent at sentAt, and when it expires: the full

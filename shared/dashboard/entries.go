@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -174,4 +175,27 @@ func pick(ru bool, r, en string) string {
 		return r
 	}
 	return en
+}
+
+// personalLink is a signed link meant for one recipient of a report (a rating, an unsubscribe) or for the
+// agency (an approval, a "payment received" click): whoever holds the dashboard must not get them.
+var personalLink = regexp.MustCompile(`/(?:r|u|a|pay)/[A-Za-z0-9._~%-]{6,}`)
+
+// withoutPersonalLinks is a report's text as the dashboard shows it: every line with a personal link left out,
+// with the lead-in line ending in a colon that introduced them ("Оцените неделю …:").
+func withoutPersonalLinks(text string) string {
+	var out []string
+	dropped := false
+	for _, line := range strings.Split(text, "\n") {
+		if personalLink.MatchString(line) {
+			if n := len(out); !dropped && n > 0 && strings.HasSuffix(strings.TrimSpace(out[n-1]), ":") {
+				out = out[:n-1]
+			}
+			dropped = true
+			continue
+		}
+		dropped = false
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
 }

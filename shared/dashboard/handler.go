@@ -171,7 +171,7 @@ func renderCSV(v View) ([]byte, error) {
 			tasks = append(tasks, g.Tasks...)
 		}
 		for _, t := range tasks {
-			_ = w.Write([]string{p.ID, "task", "", "", "", "", "", t.Status, csvSafe(t.Title), t.Due})
+			_ = w.Write([]string{p.ID, "task", "", "", "", "", "", t.Status, csvSafe(t.Title), t.DueDate})
 		}
 	}
 	w.Flush()

@@ -449,3 +449,81 @@ func TestSealInEnglish(t *testing.T) {
 		t.Error("the English page has Russian seal lines")
 	}
 }
+
+// docLinks records the expiry the dashboard asks of a PDF link.
+type docLinks struct{ exp *time.Time }
+
+func (l docLinks) DocumentURLUntil(_ context.Context, _ glassbox.Config, d glassbox.Document, exp time.Time) (string, error) {
+	*l.exp = exp
+	return "/documents/" + d.ID + "?exp=x&sig=y", nil
+}
+
+// Whoever holds a dashboard gets no one's personal links and no more of the agency's file than the page shows:
+// a report's rating and unsubscribe links are left out of its text, the manager is a name and an email (no
+// Telegram chat id), PDF links stop a day after the view, and due dates are ISO in the JSON and the CSV.
+func TestNothingPersonalLeaks(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	cfg, err := f.store.Config(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Projects[0].Manager.TelegramChatID = "777000111"
+	if err := f.store.PutConfig(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	due := glassbox.Task{ProjectID: "p1", Provider: "trello", TaskID: "t8", Title: "Сдать тексты", Status: glassbox.StatusTodo,
+		Due: time.Date(2026, 12, 4, 20, 59, 0, 0, time.UTC), CreatedAt: now, LastEventAt: now, Version: 1}
+	if err := f.store.PutTask(ctx, due); err != nil {
+		t.Fatal(err)
+	}
+	digest := glassbox.Message{ID: "digest-1", ProjectID: "p1", EventID: "report", Kind: glassbox.MessageWeeklyDigest, Audience: glassbox.AudienceClient,
+		Channel: glassbox.ChannelEmail, State: glassbox.MessageClaimed, ClaimToken: "t", ClaimedAt: now.Add(-time.Hour), Subject: "Итоги недели",
+		Text: "Сделано: 3 задачи.\n\nОцените неделю от 1 до 5:\n1 — https://glassbox.example/r/cm9tYXNo.a2Eth.c2lnbmF0dXJl\n" +
+			"5 — https://glassbox.example/r/cm9tYXNo.a2Eth.c2lnbmF0dXJm\n\nХорошего дня!\n\nОтписаться: https://glassbox.example/u/cm9tYXNo.YW5uYQ.c2ln\n"}
+	if err := f.store.ClaimMessage(ctx, digest, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.MarkMessageSent(ctx, digest.ID, "t", now.Add(-time.Hour), "ses-1"); err != nil {
+		t.Fatal(err)
+	}
+	c, docs := closeWithInvoice(t, "p1")
+	if err := f.store.IssueDocuments(ctx, c, docs); err != nil {
+		t.Fatal(err)
+	}
+	var exp time.Time
+	f.h = dashboard.NewHandler(f.store, docLinks{&exp}, nil, fixedClock{now}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	page := f.get(t, "/p/"+f.tokens["romashka"]).Body
+	js := f.get(t, "/p/"+f.tokens["romashka"]+".json").Body
+	csv := f.get(t, "/p/"+f.tokens["romashka"]+".csv").Body
+	for name, body := range map[string]string{"page": page, "json": js} {
+		if strings.Contains(body, "/r/") || strings.Contains(body, "/u/") || strings.Contains(body, "Оцените неделю") {
+			t.Errorf("the %s carries a report's personal links", name)
+		}
+		if !strings.Contains(body, "Сделано: 3 задачи.") || !strings.Contains(body, "Хорошего дня!") {
+			t.Errorf("the %s lost the report's text", name)
+		}
+		if strings.Contains(body, "777000111") {
+			t.Errorf("the %s carries the manager's Telegram chat id", name)
+		}
+	}
+	if !exp.Equal(now.Add(dashboard.PDFLinkTTL)) || dashboard.PDFLinkTTL > 24*time.Hour {
+		t.Errorf("a PDF link expires at %v, want a day after the view", exp)
+	}
+	if !strings.Contains(js, `"due": "2026-12-04"`) || !strings.Contains(csv, "p1,task,,,,,,todo,Сдать тексты,2026-12-04") {
+		t.Errorf("due dates are not ISO in the project's zone:\n%s\n%s", js, csv)
+	}
+}
+
+// closeWithInvoice is a stage close of a project with one invoice, number 1 of its series.
+func closeWithInvoice(t *testing.T, project string) (glassbox.StageClose, []glassbox.IssuedDocument) {
+	t.Helper()
+	c := glassbox.StageClose{ID: glassbox.StageCloseID(project, "s1"), ProjectID: project, StageID: "s1", DealID: "d1", EventID: "amocrm:s1",
+		ClosedAt: now.AddDate(0, 0, -2), ReportedAt: now.AddDate(0, 0, -2)}
+	d := glassbox.Document{ID: glassbox.DocumentID(c.ID, glassbox.DocumentInvoice), Kind: glassbox.DocumentInvoice, ProjectID: project, ClientID: "c1",
+		CloseID: c.ID, StageID: "s1", StageName: "Дизайн", Series: glassbox.DocumentSeries("px", glassbox.DocumentInvoice, 2026), Seq: 1,
+		Number: glassbox.FormatNumber("PX-", 2026, 1), Locale: "ru", IssuedAt: now.AddDate(0, 0, -2), Date: "2026-11-30", DueDate: "2026-12-05",
+		TimeZone: "Europe/Moscow", Currency: "RUB", Total: 15000000, State: glassbox.DocumentIssued}
+	c.DocumentIDs = []string{d.ID}
+	return c, []glassbox.IssuedDocument{{Document: d, PDF: []byte("%PDF-1.7")}}
+}

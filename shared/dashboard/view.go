@@ -22,9 +22,9 @@ type Store interface {
 	DashboardReads(ctx context.Context, projectID string, eventsFrom, messagesFrom, to time.Time) (glassbox.DashboardReads, error)
 }
 
-// DocumentLinks signs the download link of an issued PDF (billing.Links).
+// DocumentLinks signs the download link of an issued PDF until a time (billing.Links).
 type DocumentLinks interface {
-	DocumentURL(ctx context.Context, cfg glassbox.Config, d glassbox.Document, sentAt time.Time) (string, error)
+	DocumentURLUntil(ctx context.Context, cfg glassbox.Config, d glassbox.Document, exp time.Time) (string, error)
 }
 
 // Signers gives the link signer (linksign.KeyedSigner over the link key): the page's "Принять" / "Есть правки"
@@ -43,6 +43,9 @@ const (
 	ReportWindow = 40 * 24 * time.Hour
 	// TimelineEntries is how many of the newest entries the timeline shows.
 	TimelineEntries = 20
+	// PDFLinkTTL is how long a page's PDF links work: a revoked dashboard's downloads stop within a day, and
+	// a page left open for hours still downloads (the page itself is never cached).
+	PDFLinkTTL = 24 * time.Hour
 	// ConfigTTL is how long a warm function keeps the configuration between views: a link revoked shows at
 	// once (the link is read every view), a project renamed within a minute.
 	ConfigTTL = time.Minute
@@ -60,9 +63,10 @@ type View struct {
 
 // ProjectView is one project's part of a dashboard.
 type ProjectView struct {
-	ID       string             `json:"id"`
-	Name     string             `json:"name"`
-	Manager  glassbox.Person    `json:"manager"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Manager is the single window: a name and an email, nothing else of the agency's file (no chat ids).
+	Manager  ContactView        `json:"manager"`
 	Passport *glassbox.Passport `json:"passport,omitempty"`
 	Stages   []StageView        `json:"stages,omitempty"`
 	// Waiting are the open tasks waiting on the client.
@@ -121,6 +125,12 @@ type SealView struct {
 	Lines []string `json:"-"`
 }
 
+// ContactView is a person as the client may see them.
+type ContactView struct {
+	Name  string `json:"name"`
+	Email string `json:"email,omitempty"`
+}
+
 // StageView is one billing stage on the roadmap.
 type StageView struct {
 	Name   string `json:"name"`
@@ -135,13 +145,15 @@ type StageView struct {
 
 // TaskView is one task as the dashboard lists it.
 type TaskView struct {
-	Title  string    `json:"title"`
-	URL    string    `json:"-"`
-	Status string    `json:"status"`
-	Words  string    `json:"statusWords"`
-	Due    string    `json:"due,omitempty"`
-	Reason string    `json:"reason,omitempty"`
-	Since  time.Time `json:"since"`
+	Title  string `json:"title"`
+	URL    string `json:"-"`
+	Status string `json:"status"`
+	Words  string `json:"statusWords"`
+	// Due is the due date in words for the page; DueDate the same day, ISO, for the client's tools.
+	Due     string    `json:"-"`
+	DueDate string    `json:"due,omitempty"`
+	Reason  string    `json:"reason,omitempty"`
+	Since   time.Time `json:"since"`
 }
 
 // TaskGroup is the open tasks of one status.
@@ -279,7 +291,7 @@ func (b *Builder) Build(ctx context.Context, l glassbox.DashboardLink, now time.
 func (b *Builder) project(ctx context.Context, cfg glassbox.Config, p glassbox.Project, now time.Time) (ProjectView, error) {
 	locale, loc := cfg.ProjectLocale(p), cfg.ProjectZone(p)
 	ru := locale == glassbox.LocaleRU
-	pv := ProjectView{ID: p.ID, Name: p.Name, Manager: p.Manager, Passport: p.Passport}
+	pv := ProjectView{ID: p.ID, Name: p.Name, Manager: ContactView{Name: p.Manager.Name, Email: p.Manager.Email}, Passport: p.Passport}
 
 	weekStart := chartStart(now.In(loc))
 	r, err := b.Store.DashboardReads(ctx, p.ID, now.Add(-EventWindow), now.Add(-ReportWindow), now.Add(time.Minute))
@@ -295,7 +307,7 @@ func (b *Builder) project(ctx context.Context, cfg glassbox.Config, p glassbox.P
 	for _, t := range open {
 		tv := TaskView{Title: t.Title, URL: t.URL, Status: string(t.Status), Words: statusWords(t.Status, locale), Reason: t.Reason, Since: t.LastEventAt}
 		if !t.Due.IsZero() {
-			tv.Due = dayWords(t.Due.In(loc), ru)
+			tv.Due, tv.DueDate = dayWords(t.Due.In(loc), ru), t.Due.In(loc).Format(time.DateOnly)
 		}
 		if t.Status == glassbox.StatusWaiting {
 			pv.Waiting = append(pv.Waiting, tv)
@@ -336,7 +348,7 @@ func (b *Builder) project(ctx context.Context, cfg glassbox.Config, p glassbox.P
 		d := docs[i]
 		dv := documentView(d, now, ru)
 		if b.Links != nil {
-			if dv.PDF, err = b.Links.DocumentURL(ctx, cfg, d, now); err != nil {
+			if dv.PDF, err = b.Links.DocumentURLUntil(ctx, cfg, d, now.Add(PDFLinkTTL)); err != nil {
 				return pv, fmt.Errorf("dashboard: link of %s: %w", d.ID, err)
 			}
 		}
@@ -390,7 +402,7 @@ func (b *Builder) project(ctx context.Context, cfg glassbox.Config, p glassbox.P
 			m := msgs[i]
 			if m.Kind == kind && m.Audience == glassbox.AudienceClient && (m.Channel == "" || m.Channel == glassbox.ChannelEmail) &&
 				(m.State == glassbox.MessageSent || m.State == glassbox.MessageBounced) {
-				pv.Reports = append(pv.Reports, ReportView{Kind: string(kind), Subject: m.Subject, Text: m.Text,
+				pv.Reports = append(pv.Reports, ReportView{Kind: string(kind), Subject: m.Subject, Text: withoutPersonalLinks(m.Text),
 					At: m.SentAt, Day: dayWords(m.SentAt.In(loc), ru)})
 				break
 			}
@@ -402,7 +414,6 @@ func (b *Builder) project(ctx context.Context, cfg glassbox.Config, p glassbox.P
 func documentView(d glassbox.Document, now time.Time, ru bool) DocumentView {
 	dv := DocumentView{Kind: string(d.Kind), Number: d.Number, Date: d.Date, Due: d.DueDate, Stage: d.StageName,
 		Total: money.Format(d.Total, d.Currency, d.Locale)}
-	today := now.In(d.Zone()).Format(time.DateOnly)
 	switch {
 	case d.State == glassbox.DocumentVoid:
 		dv.State = "void"
@@ -410,7 +421,7 @@ func documentView(d glassbox.Document, now time.Time, ru bool) DocumentView {
 		dv.State = "issued"
 	case d.State == glassbox.DocumentPaid:
 		dv.State = "paid"
-	case d.DueDate != "" && d.DueDate < today:
+	case d.Overdue(now):
 		dv.State = "overdue"
 	default:
 		dv.State = "open"

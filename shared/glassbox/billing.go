@@ -497,6 +497,12 @@ func (d Document) Zone() *time.Location {
 	return zone(d.TimeZone)
 }
 
+// Overdue says an issued (unpaid, not void) document with a due date is past it at now: the due date is
+// before today in the document's zone, so an invoice due today is not overdue until tomorrow.
+func (d Document) Overdue(now time.Time) bool {
+	return d.DueDate != "" && d.State == DocumentIssued && d.DueDate < now.In(d.Zone()).Format(time.DateOnly)
+}
+
 // DocumentID is the id of a close's document of a kind.
 func DocumentID(closeID string, kind DocumentKind) string {
 	sum := sha256.Sum256([]byte(closeID + "\x00" + string(kind)))

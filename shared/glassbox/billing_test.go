@@ -294,3 +294,24 @@ func TestLocale(t *testing.T) {
 		}
 	}
 }
+
+// An invoice is overdue from the day after its due date in its own zone, and only while issued.
+func TestDocumentOverdue(t *testing.T) {
+	d := glassbox.Document{DueDate: "2026-12-01", State: glassbox.DocumentIssued, TimeZone: "Europe/Moscow"}
+	for _, tt := range []struct {
+		name string
+		doc  func(glassbox.Document) glassbox.Document
+		now  time.Time
+		want bool
+	}{
+		{"due day, late evening Moscow", func(d glassbox.Document) glassbox.Document { return d }, time.Date(2026, 12, 1, 20, 59, 0, 0, time.UTC), false},
+		{"next day in Moscow, still the due day in UTC", func(d glassbox.Document) glassbox.Document { return d }, time.Date(2026, 12, 1, 21, 0, 0, 0, time.UTC), true},
+		{"paid", func(d glassbox.Document) glassbox.Document { d.State = glassbox.DocumentPaid; return d }, time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC), false},
+		{"void", func(d glassbox.Document) glassbox.Document { d.State = glassbox.DocumentVoid; return d }, time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC), false},
+		{"no due date", func(d glassbox.Document) glassbox.Document { d.DueDate = ""; return d }, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), false},
+	} {
+		if got := tt.doc(d).Overdue(tt.now); got != tt.want {
+			t.Errorf("%s: Overdue = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
