@@ -305,7 +305,7 @@ func (b *Builder) project(ctx context.Context, cfg glassbox.Config, p glassbox.P
 	slices.SortStableFunc(open, func(a, b glassbox.Task) int { return a.LastEventAt.Compare(b.LastEventAt) })
 	byStatus := map[glassbox.TaskStatus][]TaskView{}
 	for _, t := range open {
-		tv := TaskView{Title: t.Title, URL: t.URL, Status: string(t.Status), Words: statusWords(t.Status, locale), Reason: t.Reason, Since: t.LastEventAt}
+		tv := TaskView{Title: t.Title, URL: t.URL, Status: string(t.Status), Words: statusWords(t.Status, locale), Reason: t.Reason, Since: t.InStatusSince()}
 		if !t.Due.IsZero() {
 			tv.Due, tv.DueDate = dayWords(t.Due.In(loc), ru), t.Due.In(loc).Format(time.DateOnly)
 		}
