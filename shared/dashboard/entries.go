@@ -16,17 +16,25 @@ import (
 func (b *Builder) deliverables(ctx context.Context, cfg glassbox.Config, p glassbox.Project, events []glassbox.Event,
 	feedback []glassbox.Feedback, locale string, loc *time.Location) ([]DeliverableView, error) {
 	type key struct{ provider, task string }
-	newest := map[key]glassbox.Event{}
+	// newest is each task's newest status event; delivered, while that status is done, the event that made
+	// it done: a move from one done list to another, or a second event saying done (an issue closed and moved
+	// to Done), is no new delivery (notify.Decide sends no new notice for it), so an answer given since the
+	// first still stands and the links keep naming the first.
+	newest, delivered := map[key]glassbox.Event{}, map[key]glassbox.Event{}
 	var order []key
 	for _, e := range events {
 		if e.TaskID == "" || e.Status == "" || (e.Kind != glassbox.EventTaskMoved && e.Kind != glassbox.EventTaskCreated) {
 			continue
 		}
 		k := key{e.Provider, e.TaskID}
-		if _, seen := newest[k]; !seen {
+		prev, seen := newest[k]
+		if !seen {
 			order = append(order, k)
 		}
 		newest[k] = e // events are oldest first: the last one is the task's status now
+		if e.Status == glassbox.StatusDone && !(seen && prev.Status == glassbox.StatusDone) {
+			delivered[k] = e
+		}
 	}
 	var signer *linksign.Signer
 	if b.Approvals != nil {
@@ -39,12 +47,21 @@ func (b *Builder) deliverables(ctx context.Context, cfg glassbox.Config, p glass
 	ru := locale == glassbox.LocaleRU
 	var out []DeliverableView
 	for i := len(order) - 1; i >= 0; i-- {
-		e := newest[order[i]]
-		// A done task without a title (a delivery that named none) is nothing the client could judge.
-		if e.Status != glassbox.StatusDone || strings.TrimSpace(e.Title) == "" {
+		now := newest[order[i]]
+		if now.Status != glassbox.StatusDone {
 			continue
 		}
-		d := DeliverableView{Title: e.Title, URL: e.URL, Done: e.ReceivedAt, Day: dayWords(e.OccurredAt.In(loc), ru), State: "awaiting"}
+		e := delivered[order[i]]
+		// The task as it is now, done since e.
+		title, url := now.Title, now.URL
+		if strings.TrimSpace(title) == "" {
+			title, url = e.Title, e.URL
+		}
+		// A done task without a title (a delivery that named none) is nothing the client could judge.
+		if strings.TrimSpace(title) == "" {
+			continue
+		}
+		d := DeliverableView{Title: title, URL: url, Done: e.ReceivedAt, Day: dayWords(e.OccurredAt.In(loc), ru), State: "awaiting"}
 		// The newest answer given after this delivery (an answer to an earlier delivery of a reopened task
 		// is no answer to this one). Feedback is oldest first.
 		var answered time.Time

@@ -449,3 +449,39 @@ func TestSealInEnglish(t *testing.T) {
 		t.Error("the English page has Russian seal lines")
 	}
 }
+
+// A card moved from one done list to another (done → done, no new notice), or a done delivered again by a
+// second event (a GitHub issue closed and moved to Done), is the same delivery: the client's answer to it
+// stands, and the page asks for none again.
+func TestDeliverableDoneTwiceKeepsItsAnswer(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	ev := func(id string, prev glassbox.TaskStatus, at time.Time) glassbox.Event {
+		return glassbox.Event{ID: "trello:" + id, ProjectID: "p1", Provider: "trello", Kind: glassbox.EventTaskMoved, TaskID: "t8", Title: "Логотип",
+			Status: glassbox.StatusDone, PrevStatus: prev, OccurredAt: at, ReceivedAt: at}
+	}
+	for _, e := range []glassbox.Event{ev("d1", glassbox.StatusReview, now.AddDate(0, 0, -3)), ev("d2", glassbox.StatusDone, now.AddDate(0, 0, -1))} {
+		if err := f.store.AppendEvent(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.store.RecordFeedback(ctx, glassbox.Feedback{ID: "fb:t8", ProjectID: "p1", Kind: glassbox.FeedbackAccepted, Provider: "trello",
+		TaskID: "t8", Title: "Логотип", MessageID: "dashboard:trello:d1", At: now.AddDate(0, 0, -2)}); err != nil {
+		t.Fatal(err)
+	}
+	signer, err := linksign.NewSigner([]byte("dashboard-test-key-0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.h = dashboard.NewHandler(f.store, nil, keySigner{signer}, fixedClock{now}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var v dashboard.View
+	if err := json.Unmarshal([]byte(f.get(t, "/p/"+f.tokens["romashka"]+".json").Body), &v); err != nil {
+		t.Fatal(err)
+	}
+	if d := v.Projects[0].Deliverables; len(d) != 1 || d[0].State != "accepted" || !d[0].Done.Equal(now.AddDate(0, 0, -3)) {
+		t.Errorf("deliverables after done → done: %+v, want one, accepted, done 3 days ago", d)
+	}
+	if body := f.get(t, "/p/"+f.tokens["romashka"]).Body; strings.Contains(body, `href="/a/`) {
+		t.Error("the page asks again for an answer the client gave")
+	}
+}
