@@ -99,14 +99,19 @@ func (b *Builder) deliverables(ctx context.Context, cfg glassbox.Config, p glass
 }
 
 // timelineEntries are the newest TimelineEntries of the events, the messages sent to the client and the
-// client's feedback, newest first, each marked sealed when it arrived by the newest seal's end. Messages to the
-// manager are on the sealed timeline too, but not on the client's page: bad news reaches the client from a
-// person, never from a robot.
+// client's feedback that arrived since since, newest first, each marked sealed when it arrived by the newest
+// seal's end. Messages to the manager are on the sealed timeline too, but not on the client's page: bad news
+// reaches the client from a person, never from a robot. since is the event window's start: messages are read
+// for longer (the reports') and feedback whole (the answers), and an entry older than the window would stand
+// on the page beside a gap where that time's events are left out.
 func timelineEntries(events []glassbox.Event, msgs []glassbox.Message, feedback []glassbox.Feedback, seal glassbox.SealHead,
-	locale string, loc *time.Location) []EntryView {
+	since time.Time, locale string, loc *time.Location) []EntryView {
 	ru := locale == glassbox.LocaleRU
 	var out []EntryView
 	add := func(at time.Time, what, title, actor string) {
+		if at.Before(since) {
+			return
+		}
 		out = append(out, EntryView{At: at.UTC(), Day: dayWords(at.In(loc), ru), What: what, Title: title, Actor: actor,
 			Sealed: seal.Seq > 0 && !at.After(seal.To)})
 	}

@@ -485,3 +485,36 @@ func TestDeliverableDoneTwiceKeepsItsAnswer(t *testing.T) {
 		t.Error("the page asks again for an answer the client gave")
 	}
 }
+
+// The timeline is the last four weeks of every kind alike: a quiet project's newest entries do not reach back
+// to a message of five weeks ago or a rating of three months ago (read with the reports' longer windows) while
+// the events between them are left out.
+func TestTimelineIsFourWeeksOfEveryKind(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	old := now.Add(-dashboard.EventWindow - 7*24*time.Hour)
+	m := glassbox.Message{ID: "m-old", ProjectID: "p1", Kind: glassbox.MessageWeeklyDigest, Audience: glassbox.AudienceClient,
+		Subject: "Дайджест пять недель назад", ClaimToken: "tok", ClaimedAt: old}
+	if err := f.store.ClaimMessage(ctx, m, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.MarkMessageSent(ctx, m.ID, "tok", old, "ses-old"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.RecordFeedback(ctx, glassbox.Feedback{ID: "fb:old", ProjectID: "p1", Kind: glassbox.FeedbackRating, Score: 5,
+		MessageID: "d-old", At: now.AddDate(0, -3, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	var v dashboard.View
+	if err := json.Unmarshal([]byte(f.get(t, "/p/"+f.tokens["romashka"]+".json").Body), &v); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range v.Projects[0].Timeline {
+		if e.At.Before(now.Add(-dashboard.EventWindow)) {
+			t.Errorf("timeline entry older than four weeks: %+v", e)
+		}
+	}
+	if r := v.Projects[0].Reports; len(r) != 1 || r[0].Subject != m.Subject {
+		t.Errorf("reports: %+v, want the digest still listed as the newest", r)
+	}
+}

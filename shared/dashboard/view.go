@@ -282,7 +282,8 @@ func (b *Builder) project(ctx context.Context, cfg glassbox.Config, p glassbox.P
 	pv := ProjectView{ID: p.ID, Name: p.Name, Manager: p.Manager, Passport: p.Passport}
 
 	weekStart := chartStart(now.In(loc))
-	r, err := b.Store.DashboardReads(ctx, p.ID, now.Add(-EventWindow), now.Add(-ReportWindow), now.Add(time.Minute))
+	eventsFrom := now.Add(-EventWindow)
+	r, err := b.Store.DashboardReads(ctx, p.ID, eventsFrom, now.Add(-ReportWindow), now.Add(time.Minute))
 	if err != nil {
 		return pv, fmt.Errorf("dashboard: reads of %s: %w", p.ID, err)
 	}
@@ -327,7 +328,7 @@ func (b *Builder) project(ctx context.Context, cfg glassbox.Config, p glassbox.P
 	if pv.Deliverables, err = b.deliverables(ctx, cfg, p, events, r.Feedback, locale, loc); err != nil {
 		return pv, err
 	}
-	pv.Timeline = timelineEntries(events, msgs, r.Feedback, snap.Seal, locale, loc)
+	pv.Timeline = timelineEntries(events, msgs, r.Feedback, snap.Seal, eventsFrom, locale, loc)
 	pv.Seal = sealView(snap, pv.Timeline, p.ID, locale, loc)
 
 	// Documents, newest first, each with its signed download link; acts also go on the roadmap.
