@@ -518,3 +518,35 @@ func TestTimelineIsFourWeeksOfEveryKind(t *testing.T) {
 		t.Errorf("reports: %+v, want the digest still listed as the newest", r)
 	}
 }
+
+// The configuration kept a minute does not refuse a link made for a project added within that minute (the
+// admin applies the agency file, creates the link and opens it at once): a project or client the kept copy
+// lacks is looked up in a fresh one before the link is refused.
+func TestConfigKeptStillFindsANewProject(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if resp := f.get(t, "/p/"+f.tokens["romashka"]); resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	cfg, err := f.store.Config(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Clients = append(cfg.Clients, glassbox.Client{ID: "c3", Name: "Лютик"})
+	cfg.Projects = append(cfg.Projects, glassbox.Project{ID: "p4", ClientID: "c3", Name: "Сайт Лютика", Manager: glassbox.Person{Name: "Мария", Email: "maria@studio.example"}})
+	if err := f.store.PutConfig(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	for name, l := range map[string][2]string{"project": {"p4", ""}, "client": {"", "c3"}} {
+		token, link, err := dashboard.NewLink(now, l[0], l[1], time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.store.CreateDashboardLink(ctx, link); err != nil {
+			t.Fatal(err)
+		}
+		if resp := f.get(t, "/p/"+token); resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, "Сайт Лютика") {
+			t.Errorf("a new %s's link within the config's minute: status %d", name, resp.StatusCode)
+		}
+	}
+}
