@@ -550,3 +550,62 @@ func TestConfigKeptStillFindsANewProject(t *testing.T) {
 		}
 	}
 }
+
+// cutBack reads the project's chain without its newest seal, as a deletion in the table would leave it.
+type cutBack struct{ *localstore.Store }
+
+func (s cutBack) Seals(ctx context.Context, p string) ([]glassbox.Seal, error) {
+	seals, err := s.Store.Seals(ctx, p)
+	if len(seals) > 0 {
+		seals = seals[:len(seals)-1]
+	}
+	return seals, err
+}
+
+func (s cutBack) RecentSeals(ctx context.Context, p string, within time.Duration) ([]glassbox.Seal, error) {
+	seals, err := s.Seals(ctx, p)
+	if len(seals) > 0 {
+		seals = seals[len(seals)-1:]
+	}
+	return seals, err
+}
+
+// The newest seal the page stated (and a digest may have carried) disappears from the chain: what is left
+// still verifies by itself, but the page must not say "all as sealed" beside the older seal; it keeps the seal
+// it stated and names it missing, at every refresh, until the chain has it again.
+func TestRemovedSealIsNamed(t *testing.T) {
+	f := newFixture(t)
+	f.h, _ = f.deliveries(t) // seal 1, then an entry after it
+	ctx := context.Background()
+	if _, err := (timeline.Sealer{Store: f.store, Clock: fixedClock{now.Add(2 * time.Minute)}}).Seal(ctx, "p1"); err != nil {
+		t.Fatal(err)
+	}
+	f.refresh(t, f.store)
+	before, err := f.store.DashboardSnapshot(ctx, "p1")
+	if err != nil || before.Seal.Seq != 2 {
+		t.Fatalf("snapshot before: %+v %v", before.Seal, err)
+	}
+	for i, at := range []time.Time{now.Add(time.Hour), now.Add(2 * time.Hour)} {
+		// Hourly refreshes: the daily check is not due.
+		r := dashboard.Refresher{Store: cutBack{f.store}, Clock: fixedClock{at}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		if err := r.RefreshAll(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var v dashboard.View
+		if err := json.Unmarshal([]byte(f.get(t, "/p/"+f.tokens["romashka"]+".json").Body), &v); err != nil {
+			t.Fatal(err)
+		}
+		s := v.Projects[0].Seal
+		if s.Intact || s.Seq != 2 || s.Hash != before.Seal.Hash || len(s.Problems) == 0 || !strings.Contains(s.Problems[0], "seal 2") {
+			t.Errorf("refresh %d after seal 2 went: %+v, want seal 2 still stated and named missing", i+1, s)
+		}
+	}
+	// Put back (the table restored): the next refresh finds it and the check passes again.
+	r := dashboard.Refresher{Store: f.store, Clock: fixedClock{now.Add(3 * time.Hour)}}
+	if err := r.RefreshAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := f.store.DashboardSnapshot(ctx, "p1"); after.Check == nil || len(after.Check.Problems) != 0 || after.Seal.Seq != 2 {
+		t.Errorf("after the seal is back: %+v", after)
+	}
+}
