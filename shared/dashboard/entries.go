@@ -9,6 +9,7 @@ import (
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/linksign"
+	"github.com/glassbox-oss/glassbox/shared/timeline"
 )
 
 // deliverables are the tasks whose newest status in the event window is done, newest first, each with the
@@ -108,15 +109,20 @@ func timelineEntries(events []glassbox.Event, msgs []glassbox.Message, feedback 
 	since time.Time, locale string, loc *time.Location) []EntryView {
 	ru := locale == glassbox.LocaleRU
 	var out []EntryView
-	add := func(at time.Time, what, title, actor string) {
+	add := func(at time.Time, what, title, actor string, sealable bool) {
 		if at.Before(since) {
 			return
 		}
 		out = append(out, EntryView{At: at.UTC(), Day: dayWords(at.In(loc), ru), What: what, Title: title, Actor: actor,
-			Sealed: seal.Seq > 0 && !at.After(seal.To)})
+			Sealed: sealable && seal.Seq > 0 && !at.After(seal.To)})
 	}
 	for _, e := range events {
-		add(e.ReceivedAt, eventWords(e, locale), eventTitle(e), e.Actor)
+		// A sealer reads events by when they occurred, back to the look-back before the last seal's end: one
+		// delivered more than that after it happened is taken by no seal (docs/timeline.md), however its
+		// arrival falls. (One the look-back still reached, as after a quiet spell, shows unsealed: the page
+		// errs on the side of claiming less.)
+		sealable := !e.OccurredAt.Before(e.ReceivedAt.Add(-timeline.LookBack))
+		add(e.ReceivedAt, eventWords(e, locale), eventTitle(e), e.Actor, sealable)
 	}
 	for _, m := range msgs {
 		if m.Audience == glassbox.AudienceClient && !m.SentAt.IsZero() &&
@@ -125,11 +131,11 @@ func timelineEntries(events []glassbox.Event, msgs []glassbox.Message, feedback 
 			if m.Channel == glassbox.ChannelTelegram {
 				what = pick(ru, "сообщение вам в Telegram", "Telegram message to you")
 			}
-			add(m.SentAt, what, m.Subject, "")
+			add(m.SentAt, what, m.Subject, "", true)
 		}
 	}
 	for _, f := range feedback {
-		add(f.At, feedbackWords(f, ru), f.Title, "")
+		add(f.At, feedbackWords(f, ru), f.Title, "", true)
 	}
 	slices.SortStableFunc(out, func(a, b EntryView) int { return b.At.Compare(a.At) })
 	if len(out) > TimelineEntries {
@@ -153,7 +159,8 @@ func sealView(snap glassbox.DashboardSnapshot, shown []EntryView, projectID, loc
 	ru := locale == glassbox.LocaleRU
 	v := SealView{Seq: snap.Seal.Seq, Hash: snap.Seal.Hash, SealedAt: snap.Seal.SealedAt, Timestamped: snap.Seal.Timestamped}
 	for _, e := range shown {
-		if !e.Sealed {
+		// Waiting for the next seal: arrived after the newest seal's window (not an entry no seal takes).
+		if !e.Sealed && e.At.After(snap.Seal.To) {
 			v.Waiting++
 		}
 	}

@@ -609,3 +609,54 @@ func TestRemovedSealIsNamed(t *testing.T) {
 		t.Errorf("after the seal is back: %+v", after)
 	}
 }
+
+// An event delivered long after it happened (more than the seals' look-back) is on the timeline but no seal
+// takes it (docs/timeline.md): the page must not mark it sealed once a seal's window passes its arrival, nor
+// promise it to the next seal.
+func TestLateEventNotMarkedSealed(t *testing.T) {
+	f := newFixture(t)
+	f.deliveries(t) // seal 1, ending a minute before now
+	ctx := context.Background()
+	late := glassbox.Event{ID: "trello:late", ProjectID: "p1", Provider: "trello", Kind: glassbox.EventTaskNoted, TaskID: "t1", Title: "Доставлено поздно",
+		OccurredAt: now.AddDate(0, 0, -10), ReceivedAt: now.Add(10 * time.Minute)}
+	fresh := glassbox.Event{ID: "trello:fresh", ProjectID: "p1", Provider: "trello", Kind: glassbox.EventTaskNoted, TaskID: "t1", Title: "Вовремя",
+		OccurredAt: now.Add(5 * time.Minute), ReceivedAt: now.Add(5 * time.Minute)}
+	for _, e := range []glassbox.Event{late, fresh} {
+		if err := f.store.AppendEvent(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := now.Add(20 * time.Minute)
+	if _, err := (timeline.Sealer{Store: f.store, Clock: fixedClock{at}}).Seal(ctx, "p1"); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := timeline.Timeline(ctx, f.store, "p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.ID == "event:trello:late" && e.Seq != 0 {
+			t.Fatalf("the late event is in seal %d; the test assumes no seal takes it", e.Seq)
+		}
+	}
+	if err := (dashboard.Refresher{Store: f.store, Clock: fixedClock{at}}).RefreshAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.h = dashboard.NewHandler(f.store, nil, nil, fixedClock{at.Add(10 * time.Minute)}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var v dashboard.View
+	if err := json.Unmarshal([]byte(f.get(t, "/p/"+f.tokens["romashka"]+".json").Body), &v); err != nil {
+		t.Fatal(err)
+	}
+	p := v.Projects[0]
+	for _, e := range p.Timeline {
+		if e.Title == "Доставлено поздно" && e.Sealed {
+			t.Errorf("the late event, in no seal, is marked sealed: %+v", e)
+		}
+		if e.Title == "Вовремя" && !e.Sealed {
+			t.Errorf("the event seal 2 took is not marked sealed: %+v", e)
+		}
+	}
+	if p.Seal.Seq != 2 || p.Seal.Waiting != 0 {
+		t.Errorf("seal: %+v, want seal 2 and nothing promised to the next", p.Seal)
+	}
+}
