@@ -3,6 +3,7 @@ package dashboard_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -658,5 +659,51 @@ func TestLateEventNotMarkedSealed(t *testing.T) {
 	}
 	if p.Seal.Seq != 2 || p.Seal.Waiting != 0 {
 		t.Errorf("seal: %+v, want seal 2 and nothing promised to the next", p.Seal)
+	}
+}
+
+// unreadable fails every read of the project's events, as one stored item that no longer decodes (or a store
+// down for the check's long read) would.
+type unreadable struct{ *localstore.Store }
+
+func (s unreadable) EventsBetween(context.Context, string, time.Time, time.Time) ([]glassbox.Event, error) {
+	return nil, errors.New("decode EVENT#trello:x EVENT: cannot unmarshal")
+}
+
+// A check that cannot read the history does not freeze the rest of the snapshot: the figures and the newest
+// seal are still refreshed (the check is the day's, the figures the hour's), the last check stands with its
+// date, and the run still reports the failure.
+func TestFailedCheckStillRefreshesFigures(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	before, err := f.store.DashboardSnapshot(ctx, "p1")
+	if err != nil || before.Check == nil {
+		t.Fatalf("snapshot before: %+v %v", before, err)
+	}
+	if err := f.store.PutMetrics(ctx, []glassbox.Metric{{ProjectID: "p1", Date: now.Format(time.DateOnly), Source: "vk_ads", Spend: 5000, Currency: "RUB"}}); err != nil {
+		t.Fatal(err)
+	}
+	at := now.Add(25 * time.Hour) // the daily check is due
+	r := dashboard.Refresher{Store: unreadable{f.store}, Clock: fixedClock{at}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := r.RefreshAll(ctx); err == nil {
+		t.Error("a refresh whose check could not read the history reports no failure")
+	}
+	after, err := f.store.DashboardSnapshot(ctx, "p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.At.Equal(at) || after.Check == nil || !after.Check.At.Equal(before.Check.At) {
+		t.Fatalf("snapshot after a failed check: at %v, check %+v; want made at %v with the last check kept", after.At, after.Check, at)
+	}
+	var spend int64
+	for _, w := range after.Weeks {
+		spend += w.Spend
+	}
+	var was int64
+	for _, w := range before.Weeks {
+		was += w.Spend
+	}
+	if spend != was+5000 {
+		t.Errorf("figures after a failed check: spend %d, want %d", spend, was+5000)
 	}
 }
