@@ -12,6 +12,10 @@ import (
 	"github.com/glassbox-oss/glassbox/shared/timeline"
 )
 
+// approvalPrefix starts the MessageID of the page's approval links: the rest is the id of the event that
+// delivered the task (its done), so an answer names the delivery it was given to.
+const approvalPrefix = "dashboard:"
+
 // deliverables are the tasks whose newest status in the event window is done, newest first, each with the
 // client's answer given since it was done, or the signed links to answer.
 func (b *Builder) deliverables(ctx context.Context, cfg glassbox.Config, p glassbox.Project, events []glassbox.Event,
@@ -70,6 +74,11 @@ func (b *Builder) deliverables(ctx context.Context, cfg glassbox.Config, p glass
 			if f.Provider != e.Provider || f.TaskID != e.TaskID || f.At.Before(e.ReceivedAt) {
 				continue
 			}
+			// A page's answer names its delivery: one naming an earlier delivery (a page left open since) is
+			// not this one's. (A notice's answer is this one's when it came after it.)
+			if strings.HasPrefix(f.MessageID, approvalPrefix) && f.MessageID != approvalPrefix+e.ID {
+				continue
+			}
 			switch f.Kind {
 			case glassbox.FeedbackAccepted:
 				d.State, answered = "accepted", f.At
@@ -86,7 +95,7 @@ func (b *Builder) deliverables(ctx context.Context, cfg glassbox.Config, p glass
 			d.Words = pick(ru, "ждёт вашего ответа", "awaiting your answer")
 			if signer != nil {
 				// The link names this delivery (the done event), so an answer here is one record, once.
-				a := linksign.Approval{ProjectID: p.ID, Provider: e.Provider, TaskID: e.TaskID, MessageID: "dashboard:" + e.ID}
+				a := linksign.Approval{ProjectID: p.ID, Provider: e.Provider, TaskID: e.TaskID, MessageID: approvalPrefix + e.ID}
 				base := strings.TrimRight(cfg.Agency.PublicURL, "/")
 				a.Decision = linksign.DecisionAccept
 				d.Accept = signer.ApprovalURL(base, a)

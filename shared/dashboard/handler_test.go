@@ -707,3 +707,34 @@ func TestFailedCheckStillRefreshesFigures(t *testing.T) {
 		t.Errorf("figures after a failed check: spend %d, want %d", spend, was+5000)
 	}
 }
+
+// A page left open from an earlier delivery of a task reopened since: its "Принять" names that earlier
+// delivery, so clicking it after the task was done again answers the earlier one, not the one now awaiting.
+func TestAnswerToAnEarlierDeliveryIsNotThisOnes(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	ev := func(id string, st, prev glassbox.TaskStatus, at time.Time) glassbox.Event {
+		return glassbox.Event{ID: "trello:" + id, ProjectID: "p1", Provider: "trello", Kind: glassbox.EventTaskMoved, TaskID: "t9", Title: "Прототип",
+			Status: st, PrevStatus: prev, OccurredAt: at, ReceivedAt: at}
+	}
+	for _, e := range []glassbox.Event{
+		ev("r1", glassbox.StatusDone, glassbox.StatusReview, now.AddDate(0, 0, -4)),
+		ev("r2", glassbox.StatusInProgress, glassbox.StatusDone, now.AddDate(0, 0, -3)),
+		ev("r3", glassbox.StatusDone, glassbox.StatusInProgress, now.AddDate(0, 0, -2)),
+	} {
+		if err := f.store.AppendEvent(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.store.RecordFeedback(ctx, glassbox.Feedback{ID: "fb:t9", ProjectID: "p1", Kind: glassbox.FeedbackAccepted, Provider: "trello",
+		TaskID: "t9", Title: "Прототип", MessageID: "dashboard:trello:r1", At: now.AddDate(0, 0, -1)}); err != nil {
+		t.Fatal(err)
+	}
+	var v dashboard.View
+	if err := json.Unmarshal([]byte(f.get(t, "/p/"+f.tokens["romashka"]+".json").Body), &v); err != nil {
+		t.Fatal(err)
+	}
+	if d := v.Projects[0].Deliverables; len(d) != 1 || d[0].State != "awaiting" {
+		t.Errorf("deliverables: %+v, want the second delivery awaiting", d)
+	}
+}
