@@ -52,13 +52,13 @@ func (b *Builder) deliverables(ctx context.Context, cfg glassbox.Config, p glass
 	ru := locale == glassbox.LocaleRU
 	var out []DeliverableView
 	for i := len(order) - 1; i >= 0; i-- {
-		now := newest[order[i]]
-		if now.Status != glassbox.StatusDone {
+		current := newest[order[i]]
+		if current.Status != glassbox.StatusDone {
 			continue
 		}
 		e := delivered[order[i]]
 		// The task as it is now, done since e.
-		title, url := now.Title, now.URL
+		title, url := current.Title, current.URL
 		if strings.TrimSpace(title) == "" {
 			title, url = e.Title, e.URL
 		}

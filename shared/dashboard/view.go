@@ -238,9 +238,9 @@ func (b *Builder) cachedConfig(ctx context.Context, now time.Time, fresh bool) (
 	return cfg, false, nil
 }
 
-// shown is what a link shows in cfg: its projects and their client; ok false when the project or client is
+// linkScope is what a link shows in cfg: its projects and their client; ok false when the project or client is
 // not configured (or the client has no project).
-func shown(cfg glassbox.Config, l glassbox.DashboardLink) (projects []glassbox.Project, client glassbox.Client, ok bool) {
+func linkScope(cfg glassbox.Config, l glassbox.DashboardLink) (projects []glassbox.Project, client glassbox.Client, ok bool) {
 	clientID := l.ClientID
 	if l.ProjectID != "" {
 		p, ok := cfg.Project(l.ProjectID)
@@ -268,12 +268,12 @@ func (b *Builder) Build(ctx context.Context, l glassbox.DashboardLink, now time.
 	if err != nil {
 		return View{}, fmt.Errorf("dashboard: config: %w", err)
 	}
-	projects, client, ok := shown(cfg, l)
+	projects, client, ok := linkScope(cfg, l)
 	if !ok && kept {
 		if cfg, _, err = b.cachedConfig(ctx, now, true); err != nil {
 			return View{}, fmt.Errorf("dashboard: config: %w", err)
 		}
-		projects, client, ok = shown(cfg, l)
+		projects, client, ok = linkScope(cfg, l)
 	}
 	if !ok {
 		return View{}, fmt.Errorf("dashboard: project %q of client %q: %w", l.ProjectID, l.ClientID, glassbox.ErrNotFound)
