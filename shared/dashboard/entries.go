@@ -10,24 +10,37 @@ import (
 
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/linksign"
+	"github.com/glassbox-oss/glassbox/shared/timeline"
 )
+
+// approvalPrefix starts the MessageID of the page's approval links: the rest is the id of the event that
+// delivered the task (its done), so an answer names the delivery it was given to.
+const approvalPrefix = "dashboard:"
 
 // deliverables are the tasks whose newest status in the event window is done, newest first, each with the
 // client's answer given since it was done, or the signed links to answer.
 func (b *Builder) deliverables(ctx context.Context, cfg glassbox.Config, p glassbox.Project, events []glassbox.Event,
 	feedback []glassbox.Feedback, locale string, loc *time.Location) ([]DeliverableView, error) {
 	type key struct{ provider, task string }
-	newest := map[key]glassbox.Event{}
+	// newest is each task's newest status event; delivered, while that status is done, the event that made
+	// it done: a move from one done list to another, or a second event saying done (an issue closed and moved
+	// to Done), is no new delivery (notify.Decide sends no new notice for it), so an answer given since the
+	// first still stands and the links keep naming the first.
+	newest, delivered := map[key]glassbox.Event{}, map[key]glassbox.Event{}
 	var order []key
 	for _, e := range events {
 		if e.TaskID == "" || e.Status == "" || (e.Kind != glassbox.EventTaskMoved && e.Kind != glassbox.EventTaskCreated) {
 			continue
 		}
 		k := key{e.Provider, e.TaskID}
-		if _, seen := newest[k]; !seen {
+		prev, seen := newest[k]
+		if !seen {
 			order = append(order, k)
 		}
 		newest[k] = e // events are oldest first: the last one is the task's status now
+		if e.Status == glassbox.StatusDone && !(seen && prev.Status == glassbox.StatusDone) {
+			delivered[k] = e
+		}
 	}
 	var signer *linksign.Signer
 	if b.Approvals != nil {
@@ -40,17 +53,31 @@ func (b *Builder) deliverables(ctx context.Context, cfg glassbox.Config, p glass
 	ru := locale == glassbox.LocaleRU
 	var out []DeliverableView
 	for i := len(order) - 1; i >= 0; i-- {
-		e := newest[order[i]]
-		// A done task without a title (a delivery that named none) is nothing the client could judge.
-		if e.Status != glassbox.StatusDone || strings.TrimSpace(e.Title) == "" {
+		current := newest[order[i]]
+		if current.Status != glassbox.StatusDone {
 			continue
 		}
-		d := DeliverableView{Title: e.Title, URL: e.URL, Done: e.ReceivedAt, Day: dayWords(e.OccurredAt.In(loc), ru), State: "awaiting"}
+		e := delivered[order[i]]
+		// The task as it is now, done since e.
+		title, url := current.Title, current.URL
+		if strings.TrimSpace(title) == "" {
+			title, url = e.Title, e.URL
+		}
+		// A done task without a title (a delivery that named none) is nothing the client could judge.
+		if strings.TrimSpace(title) == "" {
+			continue
+		}
+		d := DeliverableView{Title: title, URL: url, Done: e.ReceivedAt, Day: dayWords(e.OccurredAt.In(loc), ru), State: "awaiting"}
 		// The newest answer given after this delivery (an answer to an earlier delivery of a reopened task
 		// is no answer to this one). Feedback is oldest first.
 		var answered time.Time
 		for _, f := range feedback {
 			if f.Provider != e.Provider || f.TaskID != e.TaskID || f.At.Before(e.ReceivedAt) {
+				continue
+			}
+			// A page's answer names its delivery: one naming an earlier delivery (a page left open since) is
+			// not this one's. (A notice's answer is this one's when it came after it.)
+			if strings.HasPrefix(f.MessageID, approvalPrefix) && f.MessageID != approvalPrefix+e.ID {
 				continue
 			}
 			switch f.Kind {
@@ -69,7 +96,7 @@ func (b *Builder) deliverables(ctx context.Context, cfg glassbox.Config, p glass
 			d.Words = pick(ru, "ждёт вашего ответа", "awaiting your answer")
 			if signer != nil {
 				// The link names this delivery (the done event), so an answer here is one record, once.
-				a := linksign.Approval{ProjectID: p.ID, Provider: e.Provider, TaskID: e.TaskID, MessageID: "dashboard:" + e.ID}
+				a := linksign.Approval{ProjectID: p.ID, Provider: e.Provider, TaskID: e.TaskID, MessageID: approvalPrefix + e.ID}
 				base := strings.TrimRight(cfg.Agency.PublicURL, "/")
 				a.Decision = linksign.DecisionAccept
 				d.Accept = signer.ApprovalURL(base, a)
@@ -83,19 +110,29 @@ func (b *Builder) deliverables(ctx context.Context, cfg glassbox.Config, p glass
 }
 
 // timelineEntries are the newest TimelineEntries of the events, the messages sent to the client and the
-// client's feedback, newest first, each marked sealed when it arrived by the newest seal's end. Messages to the
-// manager are on the sealed timeline too, but not on the client's page: bad news reaches the client from a
-// person, never from a robot.
+// client's feedback that arrived since since, newest first, each marked sealed when it arrived by the newest
+// seal's end. Messages to the manager are on the sealed timeline too, but not on the client's page: bad news
+// reaches the client from a person, never from a robot. since is the event window's start: messages are read
+// for longer (the reports') and feedback whole (the answers), and an entry older than the window would stand
+// on the page beside a gap where that time's events are left out.
 func timelineEntries(events []glassbox.Event, msgs []glassbox.Message, feedback []glassbox.Feedback, seal glassbox.SealHead,
-	locale string, loc *time.Location) []EntryView {
+	since time.Time, locale string, loc *time.Location) []EntryView {
 	ru := locale == glassbox.LocaleRU
 	var out []EntryView
-	add := func(at time.Time, what, title, actor string) {
+	add := func(at time.Time, what, title, actor string, sealable bool) {
+		if at.Before(since) {
+			return
+		}
 		out = append(out, EntryView{At: at.UTC(), Day: dayWords(at.In(loc), ru), What: what, Title: title, Actor: actor,
-			Sealed: seal.Seq > 0 && !at.After(seal.To)})
+			Sealed: sealable && seal.Seq > 0 && !at.After(seal.To)})
 	}
 	for _, e := range events {
-		add(e.ReceivedAt, eventWords(e, locale), eventTitle(e), e.Actor)
+		// A sealer reads events by when they occurred, back to the look-back before the last seal's end: one
+		// delivered more than that after it happened is taken by no seal (docs/timeline.md), however its
+		// arrival falls. (One the look-back still reached, as after a quiet spell, shows unsealed: the page
+		// errs on the side of claiming less.)
+		sealable := !e.OccurredAt.Before(e.ReceivedAt.Add(-timeline.LookBack))
+		add(e.ReceivedAt, eventWords(e, locale), eventTitle(e), e.Actor, sealable)
 	}
 	for _, m := range msgs {
 		if m.Audience == glassbox.AudienceClient && !m.SentAt.IsZero() &&
@@ -104,11 +141,11 @@ func timelineEntries(events []glassbox.Event, msgs []glassbox.Message, feedback 
 			if m.Channel == glassbox.ChannelTelegram {
 				what = pick(ru, "сообщение вам в Telegram", "Telegram message to you")
 			}
-			add(m.SentAt, what, m.Subject, "")
+			add(m.SentAt, what, m.Subject, "", true)
 		}
 	}
 	for _, f := range feedback {
-		add(f.At, feedbackWords(f, ru), f.Title, "")
+		add(f.At, feedbackWords(f, ru), f.Title, "", true)
 	}
 	slices.SortStableFunc(out, func(a, b EntryView) int { return b.At.Compare(a.At) })
 	if len(out) > TimelineEntries {
@@ -132,7 +169,8 @@ func sealView(snap glassbox.DashboardSnapshot, shown []EntryView, projectID, loc
 	ru := locale == glassbox.LocaleRU
 	v := SealView{Seq: snap.Seal.Seq, Hash: snap.Seal.Hash, SealedAt: snap.Seal.SealedAt, Timestamped: snap.Seal.Timestamped}
 	for _, e := range shown {
-		if !e.Sealed {
+		// Waiting for the next seal: arrived after the newest seal's window (not an entry no seal takes).
+		if !e.Sealed && e.At.After(snap.Seal.To) {
 			v.Waiting++
 		}
 	}

@@ -3,6 +3,7 @@ package dashboard_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -526,4 +527,292 @@ func closeWithInvoice(t *testing.T, project string) (glassbox.StageClose, []glas
 		TimeZone: "Europe/Moscow", Currency: "RUB", Total: 15000000, State: glassbox.DocumentIssued}
 	c.DocumentIDs = []string{d.ID}
 	return c, []glassbox.IssuedDocument{{Document: d, PDF: []byte("%PDF-1.7")}}
+}
+
+// A card moved from one done list to another (done → done, no new notice), or a done delivered again by a
+// second event (a GitHub issue closed and moved to Done), is the same delivery: the client's answer to it
+// stands, and the page asks for none again.
+func TestDeliverableDoneTwiceKeepsItsAnswer(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	ev := func(id string, prev glassbox.TaskStatus, at time.Time) glassbox.Event {
+		return glassbox.Event{ID: "trello:" + id, ProjectID: "p1", Provider: "trello", Kind: glassbox.EventTaskMoved, TaskID: "t8", Title: "Логотип",
+			Status: glassbox.StatusDone, PrevStatus: prev, OccurredAt: at, ReceivedAt: at}
+	}
+	for _, e := range []glassbox.Event{ev("d1", glassbox.StatusReview, now.AddDate(0, 0, -3)), ev("d2", glassbox.StatusDone, now.AddDate(0, 0, -1))} {
+		if err := f.store.AppendEvent(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.store.RecordFeedback(ctx, glassbox.Feedback{ID: "fb:t8", ProjectID: "p1", Kind: glassbox.FeedbackAccepted, Provider: "trello",
+		TaskID: "t8", Title: "Логотип", MessageID: "dashboard:trello:d1", At: now.AddDate(0, 0, -2)}); err != nil {
+		t.Fatal(err)
+	}
+	signer, err := linksign.NewSigner([]byte("dashboard-test-key-0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.h = dashboard.NewHandler(f.store, nil, keySigner{signer}, fixedClock{now}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var v dashboard.View
+	if err := json.Unmarshal([]byte(f.get(t, "/p/"+f.tokens["romashka"]+".json").Body), &v); err != nil {
+		t.Fatal(err)
+	}
+	if d := v.Projects[0].Deliverables; len(d) != 1 || d[0].State != "accepted" || !d[0].Done.Equal(now.AddDate(0, 0, -3)) {
+		t.Errorf("deliverables after done → done: %+v, want one, accepted, done 3 days ago", d)
+	}
+	if body := f.get(t, "/p/"+f.tokens["romashka"]).Body; strings.Contains(body, `href="/a/`) {
+		t.Error("the page asks again for an answer the client gave")
+	}
+}
+
+// The timeline is the last four weeks of every kind alike: a quiet project's newest entries do not reach back
+// to a message of five weeks ago or a rating of three months ago (read with the reports' longer windows) while
+// the events between them are left out.
+func TestTimelineIsFourWeeksOfEveryKind(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	old := now.Add(-dashboard.EventWindow - 7*24*time.Hour)
+	m := glassbox.Message{ID: "m-old", ProjectID: "p1", Kind: glassbox.MessageWeeklyDigest, Audience: glassbox.AudienceClient,
+		Subject: "Дайджест пять недель назад", ClaimToken: "tok", ClaimedAt: old}
+	if err := f.store.ClaimMessage(ctx, m, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.MarkMessageSent(ctx, m.ID, "tok", old, "ses-old"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.RecordFeedback(ctx, glassbox.Feedback{ID: "fb:old", ProjectID: "p1", Kind: glassbox.FeedbackRating, Score: 5,
+		MessageID: "d-old", At: now.AddDate(0, -3, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	var v dashboard.View
+	if err := json.Unmarshal([]byte(f.get(t, "/p/"+f.tokens["romashka"]+".json").Body), &v); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range v.Projects[0].Timeline {
+		if e.At.Before(now.Add(-dashboard.EventWindow)) {
+			t.Errorf("timeline entry older than four weeks: %+v", e)
+		}
+	}
+	if r := v.Projects[0].Reports; len(r) != 1 || r[0].Subject != m.Subject {
+		t.Errorf("reports: %+v, want the digest still listed as the newest", r)
+	}
+}
+
+// The configuration kept a minute does not refuse a link made for a project added within that minute (the
+// admin applies the agency file, creates the link and opens it at once): a project or client the kept copy
+// lacks is looked up in a fresh one before the link is refused.
+func TestConfigKeptStillFindsANewProject(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if resp := f.get(t, "/p/"+f.tokens["romashka"]); resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	cfg, err := f.store.Config(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Clients = append(cfg.Clients, glassbox.Client{ID: "c3", Name: "Лютик"})
+	cfg.Projects = append(cfg.Projects, glassbox.Project{ID: "p4", ClientID: "c3", Name: "Сайт Лютика", Manager: glassbox.Person{Name: "Мария", Email: "maria@studio.example"}})
+	if err := f.store.PutConfig(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	for name, l := range map[string][2]string{"project": {"p4", ""}, "client": {"", "c3"}} {
+		token, link, err := dashboard.NewLink(now, l[0], l[1], time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.store.CreateDashboardLink(ctx, link); err != nil {
+			t.Fatal(err)
+		}
+		if resp := f.get(t, "/p/"+token); resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, "Сайт Лютика") {
+			t.Errorf("a new %s's link within the config's minute: status %d", name, resp.StatusCode)
+		}
+	}
+}
+
+// cutBack reads the project's chain without its newest seal, as a deletion in the table would leave it.
+type cutBack struct{ *localstore.Store }
+
+func (s cutBack) Seals(ctx context.Context, p string) ([]glassbox.Seal, error) {
+	seals, err := s.Store.Seals(ctx, p)
+	if len(seals) > 0 {
+		seals = seals[:len(seals)-1]
+	}
+	return seals, err
+}
+
+func (s cutBack) RecentSeals(ctx context.Context, p string, within time.Duration) ([]glassbox.Seal, error) {
+	seals, err := s.Seals(ctx, p)
+	if len(seals) > 0 {
+		seals = seals[len(seals)-1:]
+	}
+	return seals, err
+}
+
+// The newest seal the page stated (and a digest may have carried) disappears from the chain: what is left
+// still verifies by itself, but the page must not say "all as sealed" beside the older seal; it keeps the seal
+// it stated and names it missing, at every refresh, until the chain has it again.
+func TestRemovedSealIsNamed(t *testing.T) {
+	f := newFixture(t)
+	f.h, _ = f.deliveries(t) // seal 1, then an entry after it
+	ctx := context.Background()
+	if _, err := (timeline.Sealer{Store: f.store, Clock: fixedClock{now.Add(2 * time.Minute)}}).Seal(ctx, "p1"); err != nil {
+		t.Fatal(err)
+	}
+	f.refresh(t, f.store)
+	before, err := f.store.DashboardSnapshot(ctx, "p1")
+	if err != nil || before.Seal.Seq != 2 {
+		t.Fatalf("snapshot before: %+v %v", before.Seal, err)
+	}
+	for i, at := range []time.Time{now.Add(time.Hour), now.Add(2 * time.Hour)} {
+		// Hourly refreshes: the daily check is not due.
+		r := dashboard.Refresher{Store: cutBack{f.store}, Clock: fixedClock{at}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		if err := r.RefreshAll(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var v dashboard.View
+		if err := json.Unmarshal([]byte(f.get(t, "/p/"+f.tokens["romashka"]+".json").Body), &v); err != nil {
+			t.Fatal(err)
+		}
+		s := v.Projects[0].Seal
+		if s.Intact || s.Seq != 2 || s.Hash != before.Seal.Hash || len(s.Problems) == 0 || !strings.Contains(s.Problems[0], "seal 2") {
+			t.Errorf("refresh %d after seal 2 went: %+v, want seal 2 still stated and named missing", i+1, s)
+		}
+	}
+	// Put back (the table restored): the next refresh finds it and the check passes again.
+	r := dashboard.Refresher{Store: f.store, Clock: fixedClock{now.Add(3 * time.Hour)}}
+	if err := r.RefreshAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := f.store.DashboardSnapshot(ctx, "p1"); after.Check == nil || len(after.Check.Problems) != 0 || after.Seal.Seq != 2 {
+		t.Errorf("after the seal is back: %+v", after)
+	}
+}
+
+// An event delivered long after it happened (more than the seals' look-back) is on the timeline but no seal
+// takes it (docs/timeline.md): the page must not mark it sealed once a seal's window passes its arrival, nor
+// promise it to the next seal.
+func TestLateEventNotMarkedSealed(t *testing.T) {
+	f := newFixture(t)
+	f.deliveries(t) // seal 1, ending a minute before now
+	ctx := context.Background()
+	late := glassbox.Event{ID: "trello:late", ProjectID: "p1", Provider: "trello", Kind: glassbox.EventTaskNoted, TaskID: "t1", Title: "Доставлено поздно",
+		OccurredAt: now.AddDate(0, 0, -10), ReceivedAt: now.Add(10 * time.Minute)}
+	fresh := glassbox.Event{ID: "trello:fresh", ProjectID: "p1", Provider: "trello", Kind: glassbox.EventTaskNoted, TaskID: "t1", Title: "Вовремя",
+		OccurredAt: now.Add(5 * time.Minute), ReceivedAt: now.Add(5 * time.Minute)}
+	for _, e := range []glassbox.Event{late, fresh} {
+		if err := f.store.AppendEvent(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := now.Add(20 * time.Minute)
+	if _, err := (timeline.Sealer{Store: f.store, Clock: fixedClock{at}}).Seal(ctx, "p1"); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := timeline.Timeline(ctx, f.store, "p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.ID == "event:trello:late" && e.Seq != 0 {
+			t.Fatalf("the late event is in seal %d; the test assumes no seal takes it", e.Seq)
+		}
+	}
+	if err := (dashboard.Refresher{Store: f.store, Clock: fixedClock{at}}).RefreshAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.h = dashboard.NewHandler(f.store, nil, nil, fixedClock{at.Add(10 * time.Minute)}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var v dashboard.View
+	if err := json.Unmarshal([]byte(f.get(t, "/p/"+f.tokens["romashka"]+".json").Body), &v); err != nil {
+		t.Fatal(err)
+	}
+	p := v.Projects[0]
+	for _, e := range p.Timeline {
+		if e.Title == "Доставлено поздно" && e.Sealed {
+			t.Errorf("the late event, in no seal, is marked sealed: %+v", e)
+		}
+		if e.Title == "Вовремя" && !e.Sealed {
+			t.Errorf("the event seal 2 took is not marked sealed: %+v", e)
+		}
+	}
+	if p.Seal.Seq != 2 || p.Seal.Waiting != 0 {
+		t.Errorf("seal: %+v, want seal 2 and nothing promised to the next", p.Seal)
+	}
+}
+
+// unreadable fails every read of the project's events, as one stored item that no longer decodes (or a store
+// down for the check's long read) would.
+type unreadable struct{ *localstore.Store }
+
+func (s unreadable) EventsBetween(context.Context, string, time.Time, time.Time) ([]glassbox.Event, error) {
+	return nil, errors.New("decode EVENT#trello:x EVENT: cannot unmarshal")
+}
+
+// A check that cannot read the history does not freeze the rest of the snapshot: the figures and the newest
+// seal are still refreshed (the check is the day's, the figures the hour's), the last check stands with its
+// date, and the run still reports the failure.
+func TestFailedCheckStillRefreshesFigures(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	before, err := f.store.DashboardSnapshot(ctx, "p1")
+	if err != nil || before.Check == nil {
+		t.Fatalf("snapshot before: %+v %v", before, err)
+	}
+	if err := f.store.PutMetrics(ctx, []glassbox.Metric{{ProjectID: "p1", Date: now.Format(time.DateOnly), Source: "vk_ads", Spend: 5000, Currency: "RUB"}}); err != nil {
+		t.Fatal(err)
+	}
+	at := now.Add(25 * time.Hour) // the daily check is due
+	r := dashboard.Refresher{Store: unreadable{f.store}, Clock: fixedClock{at}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := r.RefreshAll(ctx); err == nil {
+		t.Error("a refresh whose check could not read the history reports no failure")
+	}
+	after, err := f.store.DashboardSnapshot(ctx, "p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.At.Equal(at) || after.Check == nil || !after.Check.At.Equal(before.Check.At) {
+		t.Fatalf("snapshot after a failed check: at %v, check %+v; want made at %v with the last check kept", after.At, after.Check, at)
+	}
+	var spend int64
+	for _, w := range after.Weeks {
+		spend += w.Spend
+	}
+	var was int64
+	for _, w := range before.Weeks {
+		was += w.Spend
+	}
+	if spend != was+5000 {
+		t.Errorf("figures after a failed check: spend %d, want %d", spend, was+5000)
+	}
+}
+
+// A page left open from an earlier delivery of a task reopened since: its "Принять" names that earlier
+// delivery, so clicking it after the task was done again answers the earlier one, not the one now awaiting.
+func TestAnswerToAnEarlierDeliveryIsNotThisOnes(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	ev := func(id string, st, prev glassbox.TaskStatus, at time.Time) glassbox.Event {
+		return glassbox.Event{ID: "trello:" + id, ProjectID: "p1", Provider: "trello", Kind: glassbox.EventTaskMoved, TaskID: "t9", Title: "Прототип",
+			Status: st, PrevStatus: prev, OccurredAt: at, ReceivedAt: at}
+	}
+	for _, e := range []glassbox.Event{
+		ev("r1", glassbox.StatusDone, glassbox.StatusReview, now.AddDate(0, 0, -4)),
+		ev("r2", glassbox.StatusInProgress, glassbox.StatusDone, now.AddDate(0, 0, -3)),
+		ev("r3", glassbox.StatusDone, glassbox.StatusInProgress, now.AddDate(0, 0, -2)),
+	} {
+		if err := f.store.AppendEvent(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.store.RecordFeedback(ctx, glassbox.Feedback{ID: "fb:t9", ProjectID: "p1", Kind: glassbox.FeedbackAccepted, Provider: "trello",
+		TaskID: "t9", Title: "Прототип", MessageID: "dashboard:trello:r1", At: now.AddDate(0, 0, -1)}); err != nil {
+		t.Fatal(err)
+	}
+	var v dashboard.View
+	if err := json.Unmarshal([]byte(f.get(t, "/p/"+f.tokens["romashka"]+".json").Body), &v); err != nil {
+		t.Fatal(err)
+	}
+	if d := v.Projects[0].Deliverables; len(d) != 1 || d[0].State != "awaiting" {
+		t.Errorf("deliverables: %+v, want the second delivery awaiting", d)
+	}
 }

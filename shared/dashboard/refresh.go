@@ -88,22 +88,47 @@ func (r Refresher) Refresh(ctx context.Context, cfg glassbox.Config, p glassbox.
 	if every == 0 {
 		every = DefaultCheckEvery
 	}
+	// The seal the page stated (and a digest may have carried) must stay in the chain: seals are never removed
+	// or replaced. A newest seal older than it, or another under its number, is checked at once; every check
+	// asks for it; and while a check finds problems, each refresh checks again (the table may be restored).
+	shown := old.Seal
+	cut := shown.Seq > 0 && (snap.Seal.Seq < shown.Seq || (snap.Seal.Seq == shown.Seq && snap.Seal.Hash != shown.Hash))
+	broken := old.Check != nil && len(old.Check.Problems) > 0
 	// Checked when due, and at once when the last check found nothing sealed and a seal exists now (a project's
 	// first seal), so the page never states a check of an empty chain beside a seal.
-	if old.Check == nil || now.Sub(old.Check.At) >= every || (old.Check.Seals == 0 && snap.Seal.Seq > 0) {
-		rep, err := timeline.Verify(ctx, r.Store, p.ID, "")
-		if err != nil {
-			return err
-		}
-		snap.Check = checkOf(rep, now)
-		if !rep.OK() {
-			r.logger().Error("dashboard: the timeline does not verify", "project", p.ID, "problems", len(rep.Problems))
-		}
+	var checkErr error
+	if old.Check == nil || now.Sub(old.Check.At) >= every || (old.Check.Seals == 0 && snap.Seal.Seq > 0) || cut || broken {
+		checkErr = r.check(ctx, p.ID, shown, &snap, now)
 	}
 	if same(old, snap) {
-		return nil
+		return checkErr
 	}
-	return r.Store.PutDashboardSnapshot(ctx, snap)
+	if err := r.Store.PutDashboardSnapshot(ctx, snap); err != nil {
+		return err
+	}
+	return checkErr
+}
+
+// check verifies the project's whole timeline, asking for the seal the page stated (shown), into snap.Check.
+// The check reads the whole history: when it fails (one item that no longer decodes, a store too slow for it)
+// snap keeps the last check, with its date, so the figures and the seal are still refreshed; the next refresh
+// tries again, and the error reports the failure.
+func (r Refresher) check(ctx context.Context, projectID string, shown glassbox.SealHead, snap *glassbox.DashboardSnapshot, now time.Time) error {
+	rep, err := timeline.Verify(ctx, r.Store, projectID, shown.Hash)
+	if err != nil {
+		return fmt.Errorf("dashboard: check of %s: %w", projectID, err)
+	}
+	snap.Check = checkOf(rep, now)
+	if shown.Seq > 0 && rep.CheckpointSeq == 0 {
+		// The page keeps stating the seal it stated, and says it is gone.
+		snap.Seal = shown
+		snap.Check.Problems = append([]string{fmt.Sprintf("seal %d (%s), stated here before, is no longer in the chain", shown.Seq, shown.Hash)},
+			snap.Check.Problems...)
+	}
+	if len(snap.Check.Problems) > 0 {
+		r.logger().Error("dashboard: the timeline does not verify", "project", projectID, "problems", len(snap.Check.Problems))
+	}
+	return nil
 }
 
 func (r Refresher) logger() *slog.Logger {

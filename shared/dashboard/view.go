@@ -235,34 +235,29 @@ type Builder struct {
 	configAt time.Time
 }
 
-// cachedConfig reads the configuration at most once per ConfigTTL.
-func (b *Builder) cachedConfig(ctx context.Context, now time.Time) (glassbox.Config, error) {
+// cachedConfig reads the configuration at most once per ConfigTTL; fresh reads it now whatever is kept.
+// kept says the answer is the copy kept from an earlier view.
+func (b *Builder) cachedConfig(ctx context.Context, now time.Time, fresh bool) (cfg glassbox.Config, kept bool, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.ConfigTTL > 0 && !b.configAt.IsZero() && now.Sub(b.configAt) < b.ConfigTTL && !now.Before(b.configAt) {
-		return b.config, nil
+	if !fresh && b.ConfigTTL > 0 && !b.configAt.IsZero() && now.Sub(b.configAt) < b.ConfigTTL && !now.Before(b.configAt) {
+		return b.config, true, nil
 	}
-	cfg, err := b.Store.Config(ctx)
-	if err != nil {
-		return cfg, err
+	if cfg, err = b.Store.Config(ctx); err != nil {
+		return cfg, false, err
 	}
 	b.config, b.configAt = cfg, now
-	return cfg, nil
+	return cfg, false, nil
 }
 
-// Build reads the view of a live link at now. A link whose project or client is gone from the configuration
-// is glassbox.ErrNotFound, as an unknown link.
-func (b *Builder) Build(ctx context.Context, l glassbox.DashboardLink, now time.Time) (View, error) {
-	cfg, err := b.cachedConfig(ctx, now)
-	if err != nil {
-		return View{}, fmt.Errorf("dashboard: config: %w", err)
-	}
-	var projects []glassbox.Project
+// linkScope is what a link shows in cfg: its projects and their client; ok false when the project or client is
+// not configured (or the client has no project).
+func linkScope(cfg glassbox.Config, l glassbox.DashboardLink) (projects []glassbox.Project, client glassbox.Client, ok bool) {
 	clientID := l.ClientID
 	if l.ProjectID != "" {
 		p, ok := cfg.Project(l.ProjectID)
 		if !ok {
-			return View{}, fmt.Errorf("dashboard: project %s: %w", l.ProjectID, glassbox.ErrNotFound)
+			return nil, client, false
 		}
 		projects, clientID = []glassbox.Project{p}, p.ClientID
 	} else {
@@ -272,9 +267,28 @@ func (b *Builder) Build(ctx context.Context, l glassbox.DashboardLink, now time.
 			}
 		}
 	}
-	client, ok := cfg.Client(clientID)
-	if !ok || len(projects) == 0 {
-		return View{}, fmt.Errorf("dashboard: client %s: %w", clientID, glassbox.ErrNotFound)
+	client, ok = cfg.Client(clientID)
+	return projects, client, ok && len(projects) > 0
+}
+
+// Build reads the view of a live link at now. A link whose project or client is gone from the configuration
+// is glassbox.ErrNotFound, as an unknown link. The kept configuration serves what it knows (a project removed
+// shows for up to ConfigTTL more); what it lacks is looked up in a fresh read first, so a link made for a
+// project added within the minute opens at once.
+func (b *Builder) Build(ctx context.Context, l glassbox.DashboardLink, now time.Time) (View, error) {
+	cfg, kept, err := b.cachedConfig(ctx, now, false)
+	if err != nil {
+		return View{}, fmt.Errorf("dashboard: config: %w", err)
+	}
+	projects, client, ok := linkScope(cfg, l)
+	if !ok && kept {
+		if cfg, _, err = b.cachedConfig(ctx, now, true); err != nil {
+			return View{}, fmt.Errorf("dashboard: config: %w", err)
+		}
+		projects, client, ok = linkScope(cfg, l)
+	}
+	if !ok {
+		return View{}, fmt.Errorf("dashboard: project %q of client %q: %w", l.ProjectID, l.ClientID, glassbox.ErrNotFound)
 	}
 	v := View{Locale: cfg.ProjectLocale(projects[0]), Agency: cfg.Agency.NameIn(cfg.ProjectLocale(projects[0])),
 		Client: client.Name, At: now.UTC()}
@@ -294,7 +308,8 @@ func (b *Builder) project(ctx context.Context, cfg glassbox.Config, p glassbox.P
 	pv := ProjectView{ID: p.ID, Name: p.Name, Manager: ContactView{Name: p.Manager.Name, Email: p.Manager.Email}, Passport: p.Passport}
 
 	weekStart := chartStart(now.In(loc))
-	r, err := b.Store.DashboardReads(ctx, p.ID, now.Add(-EventWindow), now.Add(-ReportWindow), now.Add(time.Minute))
+	eventsFrom := now.Add(-EventWindow)
+	r, err := b.Store.DashboardReads(ctx, p.ID, eventsFrom, now.Add(-ReportWindow), now.Add(time.Minute))
 	if err != nil {
 		return pv, fmt.Errorf("dashboard: reads of %s: %w", p.ID, err)
 	}
@@ -339,7 +354,7 @@ func (b *Builder) project(ctx context.Context, cfg glassbox.Config, p glassbox.P
 	if pv.Deliverables, err = b.deliverables(ctx, cfg, p, events, r.Feedback, locale, loc); err != nil {
 		return pv, err
 	}
-	pv.Timeline = timelineEntries(events, msgs, r.Feedback, snap.Seal, locale, loc)
+	pv.Timeline = timelineEntries(events, msgs, r.Feedback, snap.Seal, eventsFrom, locale, loc)
 	pv.Seal = sealView(snap, pv.Timeline, p.ID, locale, loc)
 
 	// Documents, newest first, each with its signed download link; acts also go on the roadmap.

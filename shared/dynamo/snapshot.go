@@ -34,7 +34,9 @@ const (
 	feedbackEnd = "FEEDBACK$"
 )
 
-// PutDashboardSnapshot replaces a project's snapshot with one PutItem.
+// PutDashboardSnapshot replaces a project's snapshot with one PutItem, conditional on the stored one being made
+// no later: of two refreshes at once, the one that started first (and read the older seal) cannot put its
+// snapshot over the other's when it writes last.
 func (s *Store) PutDashboardSnapshot(ctx context.Context, snap glassbox.DashboardSnapshot) error {
 	snap.At = snap.At.UTC()
 	item, err := s.marshal(snap)
@@ -43,7 +45,18 @@ func (s *Store) PutDashboardSnapshot(ctx context.Context, snap glassbox.Dashboar
 	}
 	item[AttrPK], item[AttrSK], item[AttrType] = str(sealsPK(snap.ProjectID)), str(skDashboardSnapshot), str(TypeDashboardSnapshot)
 	item[AttrGSI1PK], item[AttrGSI1SK] = str(projectPK(snap.ProjectID)), str(gsi1DashboardSnapshot)
-	if _, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: item}); err != nil {
+	cond := expression.AttributeNotExists(expression.Name(AttrPK)).
+		Or(expression.Name("at").LessThanEqual(expression.Value(FormatTime(snap.At))))
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return fmt.Errorf("dynamo: dashboard snapshot of %s: %w", snap.ProjectID, err)
+	}
+	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: item, ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values()})
+	switch {
+	case isConditionFailed(err):
+		return nil // a newer snapshot is stored
+	case err != nil:
 		return fmt.Errorf("dynamo: dashboard snapshot of %s: %w", snap.ProjectID, err)
 	}
 	return nil

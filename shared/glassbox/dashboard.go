@@ -114,7 +114,8 @@ type DashboardReads struct {
 
 // DashboardSnapshotStore keeps the dashboards' snapshots and reads a view.
 type DashboardSnapshotStore interface {
-	// PutDashboardSnapshot replaces the project's snapshot.
+	// PutDashboardSnapshot replaces the project's snapshot, unless the stored one was made later (a later At):
+	// of two refreshes at once, the one that read the older state cannot put it back. That is no error.
 	PutDashboardSnapshot(ctx context.Context, s DashboardSnapshot) error
 	// DashboardSnapshot reads a project's snapshot. ErrNotFound when there is none.
 	DashboardSnapshot(ctx context.Context, projectID string) (DashboardSnapshot, error)

@@ -13,14 +13,19 @@ import (
 // bucketDashboardSnapshots holds each project's dashboard snapshot by project id.
 var bucketDashboardSnapshots = []byte("dashboard_snapshots")
 
-// PutDashboardSnapshot replaces a project's snapshot.
+// PutDashboardSnapshot replaces a project's snapshot, unless the stored one was made later.
 func (s *Store) PutDashboardSnapshot(ctx context.Context, snap glassbox.DashboardSnapshot) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	snap.At = snap.At.UTC()
 	return s.update(func(tx *bolt.Tx) error {
-		return put(tx.Bucket(bucketDashboardSnapshots), []byte(snap.ProjectID), snap, "dashboard snapshot of "+snap.ProjectID)
+		b := tx.Bucket(bucketDashboardSnapshots)
+		var stored glassbox.DashboardSnapshot
+		if err := get(b, []byte(snap.ProjectID), &stored, "dashboard snapshot of "+snap.ProjectID); err == nil && stored.At.After(snap.At) {
+			return nil
+		}
+		return put(b, []byte(snap.ProjectID), snap, "dashboard snapshot of "+snap.ProjectID)
 	})
 }
 

@@ -295,7 +295,7 @@ Every task and figure, live: {{link "open the dashboard"}}
 {{end}}
 
 {{if checksum}}
-This month's checksum: {{checksum}}. Keep it: it lets you check later that the project's history up to this report was not rewritten.
+This report's checksum: {{checksum}}. Keep it: it lets you check later that the project's history up to this report was not rewritten.
 {{end}}
 
 ` + rateEN("the month") + `{{manager}} will call you this week to go through the results and the plans. If you would rather write, just reply.

@@ -17,6 +17,7 @@ var dashboardTests = []struct {
 }{
 	{"DashboardLinks", testDashboardLinks},
 	{"DashboardReads", testDashboardReads},
+	{"DashboardSnapshotNewerStays", testDashboardSnapshotNewerStays},
 }
 
 // testDashboardLinks: a link is found by its hash only, a second one with the same hash is refused, revoking
@@ -168,5 +169,33 @@ func testDashboardReads(t *testing.T, s glassbox.Store) {
 	want := []string{"event:trello:in", "feedback:fb:1", "feedback:fb:2", "message:m-in", "open:a", "doc:act", "doc:invoice", "snapshot:p1:22"}
 	if diff := cmp.Diff(want, eventuallyIDs(ids, want)); diff != "" {
 		t.Errorf("DashboardReads (-want +got):\n%s", diff)
+	}
+}
+
+// testDashboardSnapshotNewerStays: of two refreshes at once, the one that started earlier (and so read an older
+// seal) and writes last does not put its older snapshot over the newer one; the same snapshot again is fine.
+func testDashboardSnapshotNewerStays(t *testing.T, s glassbox.Store) {
+	ctx := context.Background()
+	newer := glassbox.DashboardSnapshot{ProjectID: "p1", At: t0.Add(time.Hour), Seal: glassbox.SealHead{Seq: 2, Hash: "b2", To: t0, SealedAt: t0}}
+	older := glassbox.DashboardSnapshot{ProjectID: "p1", At: t0.Add(time.Hour - time.Second), Seal: glassbox.SealHead{Seq: 1, Hash: "a1", To: t0, SealedAt: t0}}
+	for _, snap := range []glassbox.DashboardSnapshot{newer, newer, older} {
+		if err := s.PutDashboardSnapshot(ctx, snap); err != nil {
+			t.Fatalf("put snapshot at %v: %v", snap.At, err)
+		}
+	}
+	got, err := s.DashboardSnapshot(ctx, "p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(newer, got, opts); diff != "" {
+		t.Errorf("DashboardSnapshot after an older one was put last (-want +got):\n%s", diff)
+	}
+	later := newer
+	later.At, later.Seal.Seq, later.Seal.Hash = t0.Add(2*time.Hour), 3, "c3"
+	if err := s.PutDashboardSnapshot(ctx, later); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.DashboardSnapshot(ctx, "p1"); err != nil || got.Seal.Hash != "c3" {
+		t.Errorf("a later snapshot did not replace it: %+v, %v", got, err)
 	}
 }
