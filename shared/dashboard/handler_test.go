@@ -816,3 +816,26 @@ func TestAnswerToAnEarlierDeliveryIsNotThisOnes(t *testing.T) {
 		t.Errorf("deliverables: %+v, want the second delivery awaiting", d)
 	}
 }
+
+// A run near its deadline refreshes the figures and the seal but leaves a due check to the next run.
+func TestCheckLeftToTheNextRunNearTheDeadline(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	before, err := f.store.DashboardSnapshot(ctx, "p1")
+	if err != nil || before.Check == nil {
+		t.Fatalf("the fixture's snapshot has no check: %+v %v", before, err)
+	}
+	if err := f.store.PutMetrics(ctx, []glassbox.Metric{{ProjectID: "p1", Date: now.Format(time.DateOnly), Source: "vk_ads", Spend: 5000, Currency: "RUB"}}); err != nil {
+		t.Fatal(err)
+	}
+	late, cancel := context.WithTimeout(ctx, dashboard.CheckReserve/2)
+	defer cancel()
+	r := dashboard.Refresher{Store: f.store, Clock: fixedClock{now.Add(48 * time.Hour)}}
+	if err := r.RefreshAll(late); err != nil {
+		t.Fatal(err)
+	}
+	after, err := f.store.DashboardSnapshot(ctx, "p1")
+	if err != nil || !after.At.Equal(now.Add(48*time.Hour)) || after.Check == nil || !after.Check.At.Equal(before.Check.At) {
+		t.Errorf("near the deadline: snapshot at %v, check at %v (before %v); want the figures refreshed and the check kept", after.At, after.Check, before.Check.At)
+	}
+}

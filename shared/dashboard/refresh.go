@@ -29,6 +29,11 @@ type RefreshStore interface {
 // DefaultCheckEvery is how often a refresh verifies a project's whole timeline (it reads the whole history).
 const DefaultCheckEvery = 24 * time.Hour
 
+// CheckReserve is how much of a run's deadline a whole-history check needs left to start. Every project's
+// daily check falls due in the same hourly run; those that would not fit are left to the next runs (their
+// figures and seal are still refreshed), so a large agency's checks spread out instead of timing the run out.
+const CheckReserve = 30 * time.Second
+
 // maxProblems bounds the problems a snapshot keeps; glassbox verify lists them all.
 const maxProblems = 5
 
@@ -97,7 +102,12 @@ func (r Refresher) Refresh(ctx context.Context, cfg glassbox.Config, p glassbox.
 	// Checked when due, and at once when the last check found nothing sealed and a seal exists now (a project's
 	// first seal), so the page never states a check of an empty chain beside a seal.
 	var checkErr error
-	if old.Check == nil || now.Sub(old.Check.At) >= every || (old.Check.Seals == 0 && snap.Seal.Seq > 0) || cut || broken {
+	due := old.Check == nil || now.Sub(old.Check.At) >= every || (old.Check.Seals == 0 && snap.Seal.Seq > 0) || cut || broken
+	if deadline, ok := ctx.Deadline(); due && ok && time.Until(deadline) < CheckReserve {
+		r.logger().Info("dashboard: the timeline's check is left to the next run", "project", p.ID)
+		due = false
+	}
+	if due {
 		checkErr = r.check(ctx, p.ID, shown, &snap, now)
 	}
 	if same(old, snap) {
