@@ -71,3 +71,42 @@ func (p *Processor) sweepFeedback(ctx context.Context, grace time.Duration) int 
 	}
 	return sent
 }
+
+// sweepUnsubscriptions does for unsubscriptions what sweepFeedback does for feedback: the link handler records
+// an unsubscription and then tells the manager, so a function that stopped in between, or a mail service that
+// failed, would leave the manager never told that a client stopped reading the reports. Unsubscriptions
+// recorded between FeedbackSweepWindow and grace ago get their notice, under the id the link handler gives it
+// (notify.DigestUnsubscribed), so one that went out is not sent again. It reads the delivery notes once.
+func (p *Processor) sweepUnsubscriptions(ctx context.Context, grace time.Duration) int {
+	if p.opts.Feedback == nil {
+		return 0
+	}
+	cfg, err := p.cachedConfig(ctx, false)
+	if err != nil {
+		p.log.Error("sweep: unsubscriptions: read config", "error", err.Error())
+		return 0
+	}
+	notes, err := p.store.DeliveryNotes(ctx)
+	if err != nil {
+		p.log.Error("sweep: unsubscriptions: read", "error", err.Error())
+		return 0
+	}
+	now := p.clock.Now().UTC()
+	sent := 0
+	for _, u := range notes.Unsubscriptions {
+		if u.At.Before(now.Add(-FeedbackSweepWindow)) || u.At.After(now.Add(-grace)) || ctx.Err() != nil {
+			continue
+		}
+		m, ok, err := notify.DigestUnsubscribed(cfg, u)
+		if err == nil && ok {
+			if ok, err = p.courier.Deliver(ctx, m); ok {
+				sent++
+				p.log.Info("sweep: told the manager of an unsubscription the link did not", "project", u.ProjectID, "message_id", m.ID)
+			}
+		}
+		if err != nil {
+			p.log.Error("sweep: unsubscriptions: tell the manager", "project", u.ProjectID, "error", err.Error())
+		}
+	}
+	return sent
+}

@@ -19,6 +19,8 @@ type SweepResult struct {
 	// FeedbackNotices counts the manager's notices of client feedback this sweep sent because the link that
 	// recorded the feedback did not (sweepFeedback).
 	FeedbackNotices int `json:"feedbackNotices,omitempty"`
+	// UnsubscribeNotices counts the same for unsubscriptions (sweepUnsubscriptions).
+	UnsubscribeNotices int `json:"unsubscribeNotices,omitempty"`
 }
 
 // sweepReserve is the time a sweep leaves before its deadline: it takes no new event after that. A sweep given
@@ -90,6 +92,7 @@ func (p *Processor) Sweep(ctx context.Context, grace time.Duration, limit int) (
 	}
 	if ctx.Err() == nil && (stopAt.IsZero() || time.Now().Before(stopAt)) {
 		res.FeedbackNotices = p.sweepFeedback(ctx, grace)
+		res.UnsubscribeNotices = p.sweepUnsubscriptions(ctx, grace)
 	}
 	return res, nil
 }
