@@ -5,19 +5,14 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/glassbox-oss/glassbox/shared/agencyfile"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
-	"github.com/glassbox-oss/glassbox/shared/localstore"
 	"github.com/glassbox-oss/glassbox/shared/outbox"
 	"github.com/glassbox-oss/glassbox/shared/pipeline"
-	"github.com/glassbox-oss/glassbox/shared/providers"
 	"github.com/glassbox-oss/glassbox/shared/schedule"
 )
 
@@ -63,22 +58,7 @@ func TestReportsSealAtEachDigest(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			ctx := t.Context()
-			store, err := localstore.Open(filepath.Join(t.TempDir(), "db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer store.Close()
-			yaml, err := os.ReadFile("../../cmd/glassbox/demo/agency.yaml")
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg, err := agencyfile.Parse(yaml, providers.Catalog())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := store.PutConfig(ctx, cfg); err != nil {
-				t.Fatal(err)
-			}
+			store, cfg := demoStore(t)
 			var due []string
 			for _, p := range cfg.Projects {
 				if plan := cfg.ProjectReports(p); plan.Weekly {

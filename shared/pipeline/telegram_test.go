@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/glassbox-oss/glassbox/shared/agencyfile"
 	"github.com/glassbox-oss/glassbox/shared/glassbox"
 	"github.com/glassbox-oss/glassbox/shared/ingest"
 	"github.com/glassbox-oss/glassbox/shared/localstore"
@@ -52,22 +50,7 @@ func (s reactingStore) AppendEvent(ctx context.Context, e glassbox.Event) error 
 func TestFiveRedeliveriesOneTelegramMessage(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	store, err := localstore.Open(filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	yaml, err := os.ReadFile("../../cmd/glassbox/demo/agency.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := agencyfile.Parse(yaml, providers.Catalog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.PutConfig(ctx, cfg); err != nil {
-		t.Fatal(err)
-	}
+	store, cfg := demoStore(t)
 	secrets := mapSecrets{"/glassbox/trello/demo-board": "demo-trello-secret", cfg.Agency.TelegramBotParam: demoBotToken,
 		"/glassbox/links/key": "demo-link-key-0123456789abcdef0123456789abcdef"}
 
@@ -141,22 +124,7 @@ func TestFiveRedeliveriesOneTelegramMessage(t *testing.T) {
 func TestTelegramRateLimitLeavesTheEventPending(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	store, err := localstore.Open(filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	yaml, err := os.ReadFile("../../cmd/glassbox/demo/agency.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := agencyfile.Parse(yaml, providers.Catalog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.PutConfig(ctx, cfg); err != nil {
-		t.Fatal(err)
-	}
+	store, cfg := demoStore(t)
 	secrets := mapSecrets{cfg.Agency.TelegramBotParam: demoBotToken, "/glassbox/links/key": "demo-link-key-0123456789abcdef0123456789abcdef"}
 	var mu sync.Mutex
 	limited, posted := true, 0
