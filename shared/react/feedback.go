@@ -54,19 +54,7 @@ func (p *Processor) sweepFeedback(ctx context.Context, grace time.Duration) int 
 				}
 			}
 			msgs, err := notify.FeedbackReceived(cfg, f, task)
-			for _, m := range msgs {
-				if err != nil {
-					break
-				}
-				var ok bool
-				if ok, err = p.courier.Deliver(ctx, m); ok {
-					sent++
-					p.log.Info("sweep: told the manager of feedback the link did not", "feedback_id", f.ID, "message_id", m.ID)
-				}
-			}
-			if err != nil {
-				p.log.Error("sweep: feedback: tell the manager", "feedback_id", f.ID, "error", err.Error())
-			}
+			sent += p.deliverMissed(ctx, msgs, err, "feedback", "feedback_id", f.ID)
 		}
 	}
 	return sent
@@ -98,15 +86,32 @@ func (p *Processor) sweepUnsubscriptions(ctx context.Context, grace time.Duratio
 			continue
 		}
 		m, ok, err := notify.DigestUnsubscribed(cfg, u)
-		if err == nil && ok {
-			if ok, err = p.courier.Deliver(ctx, m); ok {
-				sent++
-				p.log.Info("sweep: told the manager of an unsubscription the link did not", "project", u.ProjectID, "message_id", m.ID)
-			}
+		var msgs []glassbox.Message
+		if ok {
+			msgs = []glassbox.Message{m}
 		}
+		sent += p.deliverMissed(ctx, msgs, err, "unsubscription", "project", u.ProjectID)
+	}
+	return sent
+}
+
+// deliverMissed delivers a manager's notices that a link handler may not have sent (err: composing them
+// failed), under their own ids, so those that went out are not sent again. It logs what it sent and what failed,
+// naming what the notices are of, and returns how many went out now.
+func (p *Processor) deliverMissed(ctx context.Context, msgs []glassbox.Message, err error, of string, attrs ...any) int {
+	sent := 0
+	for _, m := range msgs {
 		if err != nil {
-			p.log.Error("sweep: unsubscriptions: tell the manager", "project", u.ProjectID, "error", err.Error())
+			break
 		}
+		var ok bool
+		if ok, err = p.courier.Deliver(ctx, m); ok {
+			sent++
+			p.log.Info("sweep: told the manager what the link did not", append([]any{"of", of, "message_id", m.ID}, attrs...)...)
+		}
+	}
+	if err != nil {
+		p.log.Error("sweep: tell the manager", append([]any{"of", of, "error", err.Error()}, attrs...)...)
 	}
 	return sent
 }
