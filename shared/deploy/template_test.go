@@ -819,3 +819,35 @@ func TestTemplateAsyncFailuresKept(t *testing.T) {
 		t.Error("no alarm on ReactDeadLetterQueue")
 	}
 }
+
+// SealFunction seals and keeps the dashboards' snapshots: it reads the configuration, the seals, the figures
+// and the projects' entries (gsi1), reads and writes items of the SEALS# partitions (seals and snapshots), and
+// nothing else: no secret, no email, no other item written.
+func TestTemplateSealLeastPrivilege(t *testing.T) {
+	t.Parallel()
+	tpl := mustTemplate(t)
+	stmts, _ := statements(tpl, "SealFunction")
+	if len(stmts) == 0 {
+		t.Fatal("SealFunction has no policy statements")
+	}
+	for _, s := range stmts {
+		keys := s.get("Condition", "ForAllValues:StringLike", "dynamodb:LeadingKeys").strs()
+		for _, a := range s.get("Action").strs() {
+			for _, res := range s.get("Resource").strs() {
+				onIndex := res == "${Table.Arn}/index/gsi1"
+				var ok bool
+				switch a {
+				case "dynamodb:Query":
+					ok = onIndex || (len(keys) > 0 && !slices.ContainsFunc(keys, func(k string) bool {
+						return !slices.Contains([]string{"CONFIG", "SEALS#*", "METRICS#*"}, k)
+					}))
+				case "dynamodb:GetItem", "dynamodb:PutItem":
+					ok = !onIndex && slices.Equal(keys, []string{"SEALS#*"})
+				}
+				if !ok {
+					t.Errorf("SealFunction: %s on %s (leading keys %q) at line %d; it needs Query of CONFIG, SEALS#, METRICS# and gsi1, and GetItem and PutItem of SEALS# only", a, res, keys, s.n.Line)
+				}
+			}
+		}
+	}
+}
