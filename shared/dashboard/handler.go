@@ -31,7 +31,7 @@ func NewHandler(store Store, links DocumentLinks, approvals Signers, clock glass
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Handler{builder: &Builder{Store: store, Links: links, Approvals: approvals, ConfigTTL: ConfigTTL}, clock: clock, log: logger}
+	return &Handler{builder: &Builder{Store: store, Links: links, Approvals: approvals, Config: glassbox.KeptConfig{TTL: ConfigTTL}}, clock: clock, log: logger}
 }
 
 // notFoundBody is the one answer for every link that does not open: unknown, revoked, expired, malformed, or

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/digest"
@@ -227,27 +226,8 @@ type Builder struct {
 	Links DocumentLinks
 	// Approvals signs the deliverables' answer links; nil: the page shows no answer links.
 	Approvals Signers
-	// ConfigTTL is how long the configuration is kept (0: read every view).
-	ConfigTTL time.Duration
-
-	mu       sync.Mutex
-	config   glassbox.Config
-	configAt time.Time
-}
-
-// cachedConfig reads the configuration at most once per ConfigTTL; fresh reads it now whatever is kept.
-// kept says the answer is the copy kept from an earlier view.
-func (b *Builder) cachedConfig(ctx context.Context, now time.Time, fresh bool) (cfg glassbox.Config, kept bool, err error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if !fresh && b.ConfigTTL > 0 && !b.configAt.IsZero() && now.Sub(b.configAt) < b.ConfigTTL && !now.Before(b.configAt) {
-		return b.config, true, nil
-	}
-	if cfg, err = b.Store.Config(ctx); err != nil {
-		return cfg, false, err
-	}
-	b.config, b.configAt = cfg, now
-	return cfg, false, nil
+	// Config is the configuration kept between views (its TTL: ConfigTTL in NewHandler; zero reads every view).
+	Config glassbox.KeptConfig
 }
 
 // linkScope is what a link shows in cfg: its projects and their client; ok false when the project or client is
@@ -276,17 +256,14 @@ func linkScope(cfg glassbox.Config, l glassbox.DashboardLink) (projects []glassb
 // shows for up to ConfigTTL more); what it lacks is looked up in a fresh read first, so a link made for a
 // project added within the minute opens at once.
 func (b *Builder) Build(ctx context.Context, l glassbox.DashboardLink, now time.Time) (View, error) {
-	cfg, kept, err := b.cachedConfig(ctx, now, false)
+	cfg, err := b.Config.Get(ctx, now, b.Store.Config, func(cfg glassbox.Config) bool {
+		_, _, ok := linkScope(cfg, l)
+		return ok
+	})
 	if err != nil {
 		return View{}, fmt.Errorf("dashboard: config: %w", err)
 	}
 	projects, client, ok := linkScope(cfg, l)
-	if !ok && kept {
-		if cfg, _, err = b.cachedConfig(ctx, now, true); err != nil {
-			return View{}, fmt.Errorf("dashboard: config: %w", err)
-		}
-		projects, client, ok = linkScope(cfg, l)
-	}
 	if !ok {
 		return View{}, fmt.Errorf("dashboard: project %q of client %q: %w", l.ProjectID, l.ClientID, glassbox.ErrNotFound)
 	}

@@ -29,7 +29,7 @@ func (p *Processor) sweepFeedback(ctx context.Context, grace time.Duration) int 
 	if p.opts.Feedback == nil {
 		return 0
 	}
-	cfg, err := p.cachedConfig(ctx, false)
+	cfg, err := p.cachedConfig(ctx)
 	if err != nil {
 		p.log.Error("sweep: feedback: read config", "error", err.Error())
 		return 0
@@ -69,7 +69,7 @@ func (p *Processor) sweepUnsubscriptions(ctx context.Context, grace time.Duratio
 	if p.opts.Feedback == nil {
 		return 0
 	}
-	cfg, err := p.cachedConfig(ctx, false)
+	cfg, err := p.cachedConfig(ctx)
 	if err != nil {
 		p.log.Error("sweep: unsubscriptions: read config", "error", err.Error())
 		return 0

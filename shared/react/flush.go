@@ -47,7 +47,7 @@ const MaxBatch = 50
 // flush finds it and sends it (after the claim's lease, if it died while sending).
 func (p *Processor) Flush(ctx context.Context) (FlushResult, error) {
 	var res FlushResult
-	cfg, err := p.cachedConfig(ctx, false)
+	cfg, err := p.cachedConfig(ctx)
 	if errors.Is(err, glassbox.ErrNotFound) {
 		return res, nil // nothing applied yet: nothing can be held
 	}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/glassbox-oss/glassbox/shared/billing"
@@ -84,10 +83,7 @@ type Processor struct {
 	log     *slog.Logger
 	issuer  *billing.Issuer
 
-	mu        sync.Mutex
-	config    glassbox.Config
-	configAt  time.Time
-	hasConfig bool
+	config glassbox.KeptConfig
 }
 
 // NewProcessor builds a Processor.
@@ -99,7 +95,7 @@ func NewProcessor(store Store, senders Senders, clock glassbox.Clock, opts Optio
 	if log == nil {
 		log = slog.Default()
 	}
-	p := &Processor{store: store, clock: clock, opts: opts, log: log}
+	p := &Processor{store: store, clock: clock, opts: opts, log: log, config: glassbox.KeptConfig{TTL: opts.ConfigTTL}}
 	p.courier = courier.New(store, senders, clock, opts.ClaimLease, log).ReportTo(p)
 	if opts.Billing != nil {
 		p.issuer = billing.NewIssuer(store, opts.Billing.Render)
@@ -300,11 +296,7 @@ func (p *Processor) fold(ctx context.Context, e glassbox.Event) (before, after g
 // cache expires; dropping it then would lose it, so a miss reads the configuration again before anything is
 // dropped.
 func (p *Processor) configFor(ctx context.Context, e glassbox.Event) (glassbox.Config, error) {
-	cfg, err := p.cachedConfig(ctx, false)
-	if err != nil || knows(cfg, e) {
-		return cfg, err
-	}
-	return p.cachedConfig(ctx, true)
+	return p.config.Get(ctx, p.clock.Now(), p.store.Config, func(cfg glassbox.Config) bool { return knows(cfg, e) })
 }
 
 // knows says whether cfg has what processing e looks up.
@@ -323,24 +315,13 @@ func knows(cfg glassbox.Config, e glassbox.Event) bool {
 // Config is the configuration as this processor has it cached (ConfigTTL): the Telegram sender finds the bot
 // token's parameter in it, and delivery reports their project, without a read per message.
 func (p *Processor) Config(ctx context.Context) (glassbox.Config, error) {
-	return p.cachedConfig(ctx, false)
+	return p.cachedConfig(ctx)
 }
 
 // ForgetDeliveryNotes makes the next message read the suppressions again (courier.NotesTTL otherwise): glassbox
 // dev's simulated bounce is recorded by the bounce handler, not by this processor's courier.
 func (p *Processor) ForgetDeliveryNotes() { p.courier.ForgetNotes() }
 
-func (p *Processor) cachedConfig(ctx context.Context, fresh bool) (glassbox.Config, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	now := p.clock.Now()
-	if !fresh && p.hasConfig && p.opts.ConfigTTL > 0 && now.Sub(p.configAt) < p.opts.ConfigTTL {
-		return p.config, nil
-	}
-	cfg, err := p.store.Config(ctx)
-	if err != nil {
-		return glassbox.Config{}, err
-	}
-	p.config, p.configAt, p.hasConfig = cfg, now, true
-	return cfg, nil
+func (p *Processor) cachedConfig(ctx context.Context) (glassbox.Config, error) {
+	return p.config.Get(ctx, p.clock.Now(), p.store.Config, nil)
 }
