@@ -89,11 +89,11 @@ func (b *Builder) deliverables(ctx context.Context, cfg glassbox.Config, p glass
 		}
 		switch d.State {
 		case "accepted":
-			d.Words = pick(ru, "принято ", "accepted ") + dayWords(answered.In(loc), ru)
+			d.Words = words(ru).t("принято ", "accepted ") + dayWords(answered.In(loc), ru)
 		case "changes":
-			d.Words = pick(ru, "запрошены правки ", "changes requested ") + dayWords(answered.In(loc), ru)
+			d.Words = words(ru).t("запрошены правки ", "changes requested ") + dayWords(answered.In(loc), ru)
 		default:
-			d.Words = pick(ru, "ждёт вашего ответа", "awaiting your answer")
+			d.Words = words(ru).t("ждёт вашего ответа", "awaiting your answer")
 			if signer != nil {
 				// The link names this delivery (the done event), so an answer here is one record, once.
 				a := linksign.Approval{ProjectID: p.ID, Provider: e.Provider, TaskID: e.TaskID, MessageID: approvalPrefix + e.ID}
@@ -135,11 +135,10 @@ func timelineEntries(events []glassbox.Event, msgs []glassbox.Message, feedback 
 		add(e.ReceivedAt, eventWords(e, locale), eventTitle(e), e.Actor, sealable)
 	}
 	for _, m := range msgs {
-		if m.Audience == glassbox.AudienceClient && !m.SentAt.IsZero() &&
-			(m.State == glassbox.MessageSent || m.State == glassbox.MessageBounced) {
-			what := pick(ru, "письмо вам", "email to you")
+		if sentToClient(m) {
+			what := words(ru).t("письмо вам", "email to you")
 			if m.Channel == glassbox.ChannelTelegram {
-				what = pick(ru, "сообщение вам в Telegram", "Telegram message to you")
+				what = words(ru).t("сообщение вам в Telegram", "Telegram message to you")
 			}
 			add(m.SentAt, what, m.Subject, "", true)
 		}
@@ -154,14 +153,21 @@ func timelineEntries(events []glassbox.Event, msgs []glassbox.Message, feedback 
 	return out
 }
 
+// sentToClient says m went out to the client (a bounce after sending included): what the page may list. Messages
+// to the manager or the accountant never are.
+func sentToClient(m glassbox.Message) bool {
+	return m.Audience == glassbox.AudienceClient && !m.SentAt.IsZero() &&
+		(m.State == glassbox.MessageSent || m.State == glassbox.MessageBounced)
+}
+
 func feedbackWords(f glassbox.Feedback, ru bool) string {
 	switch f.Kind {
 	case glassbox.FeedbackAccepted:
-		return pick(ru, "вы приняли", "you accepted")
+		return words(ru).t("вы приняли", "you accepted")
 	case glassbox.FeedbackChangesRequested:
-		return pick(ru, "вы попросили правки", "you asked for changes")
+		return words(ru).t("вы попросили правки", "you asked for changes")
 	}
-	return pick(ru, fmt.Sprintf("ваша оценка: %d из 5", f.Score), fmt.Sprintf("your rating: %d of 5", f.Score))
+	return words(ru).t(fmt.Sprintf("ваша оценка: %d из 5", f.Score), fmt.Sprintf("your rating: %d of 5", f.Score))
 }
 
 // sealView states the timeline's seal and last check in the page's language.
@@ -176,43 +182,36 @@ func sealView(snap glassbox.DashboardSnapshot, shown []EntryView, projectID, loc
 	}
 	when := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04 MST") }
 	if v.Seq == 0 {
-		v.Lines = append(v.Lines, pick(ru, "Хронология ещё не запечатана: первая печать будет в течение часа.",
+		v.Lines = append(v.Lines, words(ru).t("Хронология ещё не запечатана: первая печать будет в течение часа.",
 			"The timeline is not sealed yet: the first seal comes within the hour."))
 		return v
 	}
-	line := pick(ru, fmt.Sprintf("Печать № %d от %s, контрольная сумма %s", v.Seq, when(v.SealedAt), v.Hash),
+	line := words(ru).t(fmt.Sprintf("Печать № %d от %s, контрольная сумма %s", v.Seq, when(v.SealedAt), v.Hash),
 		fmt.Sprintf("Seal no. %d of %s, checksum %s", v.Seq, when(v.SealedAt), v.Hash))
 	if v.Timestamped {
-		line += pick(ru, ", с меткой времени независимого сервиса (RFC 3161)", ", timestamped by an independent authority (RFC 3161)")
+		line += words(ru).t(", с меткой времени независимого сервиса (RFC 3161)", ", timestamped by an independent authority (RFC 3161)")
 	}
 	v.Lines = append(v.Lines, line+".")
 	if c := snap.Check; c != nil && c.Seals > 0 {
 		v.Checked, v.Intact, v.Problems = c.At, len(c.Problems) == 0, c.Problems
 		if v.Intact {
-			v.Lines = append(v.Lines, pick(ru,
+			v.Lines = append(v.Lines, words(ru).t(
 				fmt.Sprintf("Проверено %s: записей — %d, печатей — %d; всё совпадает с тем, что было запечатано.", when(c.At), c.Sealed, c.Seals),
 				fmt.Sprintf("Verified %s: %d %s in %d %s, all as sealed.", when(c.At), c.Sealed, glassbox.Plural(locale, c.Sealed, "entry", "entries"),
 					c.Seals, glassbox.Plural(locale, c.Seals, "seal", "seals"))))
 		} else {
-			v.Lines = append(v.Lines, pick(ru,
+			v.Lines = append(v.Lines, words(ru).t(
 				fmt.Sprintf("Проверка %s нашла расхождения с запечатанным: %s.", when(c.At), strings.Join(c.Problems, "; ")),
 				fmt.Sprintf("The check of %s found differences from what was sealed: %s.", when(c.At), strings.Join(c.Problems, "; "))))
 		}
 	}
 	if v.Waiting > 0 {
-		v.Lines = append(v.Lines, pick(ru, fmt.Sprintf("Новых записей вне печати: %d, они войдут в следующую.", v.Waiting),
+		v.Lines = append(v.Lines, words(ru).t(fmt.Sprintf("Новых записей вне печати: %d, они войдут в следующую.", v.Waiting),
 			fmt.Sprintf("%d newer entries are not sealed yet; the next seal takes them.", v.Waiting)))
 	}
 	v.Verify = "glassbox verify --project " + projectID + " --checkpoint " + v.Hash
-	v.Lines = append(v.Lines, pick(ru, "Проверить без нас: ", "Check it without us: ")+v.Verify)
+	v.Lines = append(v.Lines, words(ru).t("Проверить без нас: ", "Check it without us: ")+v.Verify)
 	return v
-}
-
-func pick(ru bool, r, en string) string {
-	if ru {
-		return r
-	}
-	return en
 }
 
 // personalLink is a signed link meant for one recipient of a report (a rating, an unsubscribe) or for the

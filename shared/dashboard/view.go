@@ -392,8 +392,7 @@ func (b *Builder) project(ctx context.Context, cfg glassbox.Config, p glassbox.P
 	for _, kind := range []glassbox.MessageKind{glassbox.MessageWeeklyDigest, glassbox.MessageMonthlyReport} {
 		for i := len(msgs) - 1; i >= 0; i-- {
 			m := msgs[i]
-			if m.Kind == kind && m.Audience == glassbox.AudienceClient && (m.Channel == "" || m.Channel == glassbox.ChannelEmail) &&
-				(m.State == glassbox.MessageSent || m.State == glassbox.MessageBounced) {
+			if m.Kind == kind && sentToClient(m) && (m.Channel == "" || m.Channel == glassbox.ChannelEmail) {
 				pv.Reports = append(pv.Reports, ReportView{Kind: string(kind), Subject: m.Subject, Text: withoutPersonalLinks(m.Text),
 					At: m.SentAt, Day: dayWords(m.SentAt.In(loc), ru)})
 				break
@@ -440,7 +439,7 @@ func statusWords(s glassbox.TaskStatus, locale string) string {
 
 func eventWords(e glassbox.Event, locale string) string {
 	ru := locale == glassbox.LocaleRU
-	pick := func(r, en string) string { return pick(ru, r, en) }
+	pick := func(r, en string) string { return words(ru).t(r, en) }
 	switch e.Kind {
 	case glassbox.EventTaskCreated:
 		return pick("новая задача", "new task")
